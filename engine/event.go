@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+)
+
+type eventState uint8
+
+const (
+	eventPending   eventState = iota // not triggered yet
+	eventTriggered                   // succeeded or failed; callbacks not yet run
+	eventProcessed                   // callbacks run, waiters woken
+)
+
+// Event is something processes wait for and callbacks hang on: it succeeds with a
+// value or fails with an error once, and is processed at the time it was
+// triggered, after the event being fired (SimPy's Event).
+type Event struct {
+	sim       *Sim
+	state     eventState
+	isTimeout bool
+	// Value is the value given to Succeed; Err the error given to Fail.
+	Value     any
+	Err       error
+	callbacks []func(*Event)
+	waiters   []*Proc
+}
+
+// NewEvent returns a pending event.
+func (s *Sim) NewEvent() *Event { return &Event{sim: s} }
+
+// Timeout returns an event that succeeds after dt seconds (for AnyOf/AllOf).
+func (s *Sim) Timeout(dt float64) (*Event, error) {
+	if err := checkDelay("Timeout", dt); err != nil {
+		return nil, err
+	}
+	e := &Event{sim: s, isTimeout: true}
+	s.push(s.now+dt, PriorityNormal, e)
+	return e, nil
+}
+
+// ErrAlreadyTriggered is returned when an event is triggered twice.
+var ErrAlreadyTriggered = errors.New("engine: event already triggered")
+
+// Triggered reports whether the event has succeeded or failed.
+func (e *Event) Triggered() bool { return e.state != eventPending }
+
+// Processed reports whether the event's callbacks have run.
+func (e *Event) Processed() bool { return e.state == eventProcessed }
+
+// Succeed triggers the event with value v.
+func (e *Event) Succeed(v any) error {
+	if e.state != eventPending {
+		return ErrAlreadyTriggered
+	}
+	e.state, e.Value = eventTriggered, v
+	e.sim.push(e.sim.now, PriorityNormal, e)
+	return nil
+}
+
+// Fail triggers the event with an error; processes waiting on it receive err.
+func (e *Event) Fail(err error) error {
+	if err == nil {
+		panic("engine: Event.Fail: nil error")
+	}
+	if e.state != eventPending {
+		return ErrAlreadyTriggered
+	}
+	e.state, e.Err = eventTriggered, err
+	e.sim.push(e.sim.now, PriorityNormal, e)
+	return nil
+}
+
+// OnDone calls fn when the event is processed (at once if it already has been).
+func (e *Event) OnDone(fn func(*Event)) {
+	if e.state == eventProcessed {
+		fn(e)
+		return
+	}
+	e.callbacks = append(e.callbacks, fn)
+}
+
+// Fire processes the event: callbacks in the order added, then waiting processes
+// in the order they started waiting.
+func (e *Event) Fire() {
+	if e.state == eventPending {
+		if !e.isTimeout {
+			return
+		}
+		e.state = eventTriggered
+	}
+	if e.state != eventTriggered {
+		return
+	}
+	e.state = eventProcessed
+	cbs, ws := e.callbacks, e.waiters
+	e.callbacks, e.waiters = nil, nil
+	for _, fn := range cbs {
+		fn(e)
+	}
+	for _, p := range ws {
+		if p.waitOn != e {
+			continue // withdrawn by an interrupt
+		}
+		p.waitOn = nil
+		p.waking = false
+		p.resume()
+	}
+}
+
+func (e *Event) abandon(p *Proc) {
+	for i, w := range e.waiters {
+		if w == p {
+			e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+			return
+		}
+	}
+}
+
+// AnyOf returns an event that succeeds as soon as one of evs is processed; its
+// Value is the []*Event of those processed by then, in the order given. It fails
+// if the first event to finish failed.
+func (s *Sim) AnyOf(evs ...*Event) *Event { return s.condition("AnyOf", evs, false) }
+
+// AllOf returns an event that succeeds when every one of evs is processed; its
+// Value is evs. It fails as soon as one of them fails.
+func (s *Sim) AllOf(evs ...*Event) *Event { return s.condition("AllOf", evs, true) }
+
+func (s *Sim) condition(name string, evs []*Event, all bool) *Event {
+	c := s.NewEvent()
+	if len(evs) == 0 {
+		c.Succeed([]*Event{})
+		return c
+	}
+	evs = append([]*Event(nil), evs...)
+	left := len(evs)
+	check := func(ev *Event) {
+		if c.state != eventPending {
+			return
+		}
+		if ev.Err != nil {
+			c.Fail(fmt.Errorf("%s: %w", name, ev.Err))
+			return
+		}
+		left--
+		if all && left > 0 {
+			return
+		}
+		if all {
+			c.Succeed(evs)
+			return
+		}
+		done := make([]*Event, 0, 1)
+		for _, x := range evs {
+			if x.state == eventProcessed {
+				done = append(done, x)
+			}
+		}
+		c.Succeed(done)
+	}
+	for _, ev := range evs {
+		if ev.sim != s {
+			panic("engine: " + name + ": event belongs to another simulation")
+		}
+		ev.OnDone(check)
+	}
+	return c
+}
+
+// Timer is a cancellable callback made by After.
+type Timer struct {
+	fn        func()
+	cancelled bool
+	fired     bool
+}
+
+// After runs fn after dt seconds unless the returned timer is cancelled first.
+func (s *Sim) After(dt float64, fn func()) (*Timer, error) {
+	if err := checkDelay("After", dt); err != nil {
+		return nil, err
+	}
+	if fn == nil {
+		panic("engine: After: nil callback")
+	}
+	t := &Timer{fn: fn}
+	s.push(s.now+dt, PriorityNormal, t)
+	return t, nil
+}
+
+// Cancel stops the timer; it reports whether the callback was still pending.
+func (t *Timer) Cancel() bool {
+	if t.fired || t.cancelled {
+		return false
+	}
+	t.cancelled = true
+	return true
+}
+
+// Fire runs the callback unless cancelled.
+func (t *Timer) Fire() {
+	if t.cancelled || t.fired {
+		return
+	}
+	t.fired = true
+	t.fn()
+}

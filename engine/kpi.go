@@ -1,0 +1,175 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/medtwin/medtwin/engine/stats"
+)
+
+// KPIKind says how a KPI turns into one number per replication.
+type KPIKind uint8
+
+const (
+	// KindTally: the mean of the observations recorded after warm-up (Record).
+	KindTally KPIKind = iota
+	// KindCounter: the number of occurrences after warm-up (Count).
+	KindCounter
+	// KindGauge: the time average of a piecewise-constant value after warm-up.
+	KindGauge
+	// KindValue: a value the model sets directly, e.g. at the end of the run.
+	KindValue
+)
+
+func (k KPIKind) String() string {
+	return [...]string{"tally", "counter", "gauge", "value"}[k]
+}
+
+// KPI is a named output of a replication. Get one with Sim.KPI and keep the
+// handle in hot code; Sim.Record and friends look it up by name.
+type KPI struct {
+	Name  string
+	Kind  KPIKind
+	sim   *Sim
+	tally stats.Tally
+	count float64
+	gauge stats.TimeWeighted
+	value float64
+}
+
+// KPIValue is one KPI's value in one replication; N is the number of observations
+// behind a tally (for other kinds, 1).
+type KPIValue struct {
+	Name  string
+	Kind  KPIKind
+	Value float64
+	N     int64
+}
+
+// KPI returns the KPI with this name, creating it with the given kind. Asking for
+// an existing name with another kind is a model error, returned as such.
+func (s *Sim) KPI(name string, kind KPIKind) (*KPI, error) {
+	if k, ok := s.kpiByName[name]; ok {
+		if k.Kind != kind {
+			return nil, fmt.Errorf("engine: KPI %q is a %s, not a %s", name, k.Kind, kind)
+		}
+		return k, nil
+	}
+	if name == "" {
+		return nil, fmt.Errorf("engine: KPI: empty name")
+	}
+	k := &KPI{Name: name, Kind: kind, sim: s, value: math.NaN()}
+	if kind == KindGauge {
+		// a gauge is 0 until first set: its average runs from the start of the
+		// statistics (0, or the end of warm-up), not from its first use
+		k.gauge = stats.NewTimeWeighted(s.statsFrom, 0)
+		k.gauge.Set(s.now, 0)
+	}
+	s.kpis = append(s.kpis, k)
+	s.kpiByName[name] = k
+	return k, nil
+}
+
+func (s *Sim) mustKPI(name string, kind KPIKind) *KPI {
+	k, err := s.KPI(name, kind)
+	if err != nil {
+		s.Fail(err)
+		return &KPI{Name: name, Kind: kind, sim: s}
+	}
+	return k
+}
+
+// Record adds an observation to the tally KPI name.
+func (s *Sim) Record(name string, v float64) { s.mustKPI(name, KindTally).Add(v) }
+
+// Count adds d to the counter KPI name.
+func (s *Sim) Count(name string, d float64) { s.mustKPI(name, KindCounter).Add(d) }
+
+// SetGauge sets the time-weighted KPI name to v from now on.
+func (s *Sim) SetGauge(name string, v float64) { s.mustKPI(name, KindGauge).Set(v) }
+
+// SetValue sets the value KPI name.
+func (s *Sim) SetValue(name string, v float64) { s.mustKPI(name, KindValue).Set(v) }
+
+// Add records an observation (tally) or adds to a counter or gauge.
+func (k *KPI) Add(v float64) {
+	switch k.Kind {
+	case KindTally:
+		k.tally.Add(v)
+	case KindCounter:
+		k.count += v
+	case KindGauge:
+		k.gauge.Add(k.sim.now, v)
+	case KindValue:
+		k.value = v
+	}
+}
+
+// Set sets a gauge (from now on) or a value KPI.
+func (k *KPI) Set(v float64) {
+	switch k.Kind {
+	case KindGauge:
+		k.gauge.Set(k.sim.now, v)
+	case KindValue:
+		k.value = v
+	default:
+		k.Add(v)
+	}
+}
+
+// Current returns the gauge's current value (or the running mean of a tally).
+func (k *KPI) Current() float64 {
+	switch k.Kind {
+	case KindGauge:
+		return k.gauge.Value()
+	case KindTally:
+		return k.tally.Mean()
+	case KindCounter:
+		return k.count
+	}
+	return k.value
+}
+
+func (k *KPI) reset(now float64) {
+	switch k.Kind {
+	case KindTally:
+		k.tally.Reset()
+	case KindCounter:
+		k.count = 0
+	case KindGauge:
+		k.gauge.Reset(now)
+	}
+}
+
+func (k *KPI) result(now float64) KPIValue {
+	v := KPIValue{Name: k.Name, Kind: k.Kind, N: 1}
+	switch k.Kind {
+	case KindTally:
+		v.Value, v.N = k.tally.Mean(), k.tally.N()
+	case KindCounter:
+		v.Value = k.count
+	case KindGauge:
+		v.Value = k.gauge.Mean(now)
+	case KindValue:
+		v.Value = k.value
+	}
+	return v
+}
+
+// Results collects the replication's KPIs (in the order they were created, then
+// the resources' statistics) after running the finalizers.
+func (s *Sim) Results() []KPIValue {
+	for _, f := range s.onFinalize {
+		f()
+	}
+	s.onFinalize = nil
+	out := make([]KPIValue, 0, len(s.kpis)+8*len(s.resources)+1)
+	for _, k := range s.kpis {
+		out = append(out, k.result(s.now))
+	}
+	for _, r := range s.resources {
+		out = r.appendResults(out)
+	}
+	out = append(out, KPIValue{Name: "in_system_end", Kind: KindValue, Value: float64(s.live), N: 1})
+	return out
+}

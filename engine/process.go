@@ -1,0 +1,232 @@
+package engine
+
+import (
+	"fmt"
+	"iter"
+)
+
+// Proc is a simulation process: sequential code that waits for simulated time,
+// resources and events. Its body runs on a coroutine (iter.Pull) taken from a
+// pool: a finished body hands its coroutine to the next process, so starting a
+// process costs a switch, not a goroutine.
+type Proc struct {
+	sim  *Sim
+	w    *worker
+	id   uint64
+	name string
+	body func(*Proc)
+
+	waitKey uint64 // key of the wake-up this process is waiting for
+	waking  bool   // a wake-up is scheduled
+	wakeErr error
+	waitOn  abandoner // what to withdraw from if the wait is interrupted
+	ended   bool
+	doneEv  *Event
+	// Value carries user data with the process (the entity it represents).
+	Value any
+}
+
+// worker is a pooled coroutine that runs process bodies one after another.
+type worker struct {
+	sim   *Sim
+	proc  *Proc
+	next  func() (struct{}, bool)
+	stop  func()
+	yield func(struct{}) bool
+}
+
+// abandoner is something a process waits in (a resource queue, an event's waiter
+// list) and must be removed from when the wait ends another way.
+type abandoner interface{ abandon(p *Proc) }
+
+// procExit unwinds a process body when the simulation is closed while it waits.
+type procExit struct{}
+
+// Process starts fn as a new process at the current time and returns it. The
+// body runs at once until its first wait.
+func (s *Sim) Process(name string, fn func(p *Proc)) *Proc {
+	if fn == nil {
+		panic("engine: Process: nil body")
+	}
+	var w *worker
+	if n := len(s.pool); n > 0 {
+		w = s.pool[n-1]
+		s.pool = s.pool[:n-1]
+	} else {
+		w = &worker{sim: s}
+		w.next, w.stop = iter.Pull(w.loop)
+		s.workers = append(s.workers, w)
+	}
+	s.nextID++
+	p := &Proc{sim: s, w: w, id: s.nextID, name: name, body: fn}
+	w.proc = p
+	s.live++
+	p.resume()
+	return p
+}
+
+// loop is the coroutine: it runs one body after another, parking in between.
+func (w *worker) loop(yield func(struct{}) bool) {
+	w.yield = yield
+	for {
+		if !w.run() {
+			return
+		}
+		if !yield(struct{}{}) {
+			return
+		}
+	}
+}
+
+// run executes the current body; it reports false if the simulation was closed.
+func (w *worker) run() (alive bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(procExit); ok {
+				alive = false
+				return
+			}
+			panic(r)
+		}
+	}()
+	p := w.proc
+	p.body(p)
+	p.finish()
+	return true
+}
+
+func (p *Proc) finish() {
+	p.ended = true
+	p.body = nil
+	p.sim.live--
+	if p.doneEv != nil {
+		p.doneEv.Succeed(p.Value)
+	}
+}
+
+// resume switches to the process until it waits or ends.
+func (p *Proc) resume() {
+	s := p.sim
+	prev := s.active
+	s.active = p
+	w := p.w
+	w.next()
+	s.active = prev
+	if p.ended && p.w != nil {
+		p.w = nil
+		w.proc = nil
+		s.pool = append(s.pool, w)
+	}
+}
+
+// park suspends the process until a wake-up; it returns the error the wake-up
+// carries (an interrupt, a preemption, a renege), nil otherwise.
+func (p *Proc) park() error {
+	if p.sim.active != p {
+		panic(fmt.Sprintf("engine: process %q: a wait was called from outside its own body", p.name))
+	}
+	if !p.w.yield(struct{}{}) {
+		panic(procExit{})
+	}
+	err := p.wakeErr
+	p.wakeErr, p.waitOn = nil, nil
+	return err
+}
+
+// Fire wakes the process when the firing event is the wake-up it waits for;
+// superseded wake-ups (a timeout after an interrupt) are ignored.
+func (p *Proc) Fire() {
+	if p.sim.firing != p.waitKey || !p.waking || p.ended {
+		return
+	}
+	p.waking = false
+	p.waitKey = 0
+	p.resume()
+}
+
+// wake schedules the process to continue now, with err as the result of its wait.
+func (p *Proc) wake(err error) {
+	if p.waitOn != nil {
+		p.waitOn.abandon(p)
+		p.waitOn = nil
+	}
+	p.wakeErr = err
+	p.waitKey = p.sim.push(p.sim.now, PriorityUrgent, p)
+	p.waking = true
+}
+
+// ID returns the process's unique number within its replication (1, 2, ...).
+func (p *Proc) ID() uint64 { return p.id }
+
+// Name returns the name given to Process.
+func (p *Proc) Name() string { return p.name }
+
+// Sim returns the simulation the process runs in.
+func (p *Proc) Sim() *Sim { return p.sim }
+
+// Now returns the current simulation time.
+func (p *Proc) Now() float64 { return p.sim.now }
+
+// Timeout waits dt seconds. It returns an *Interrupt (or *Preemption) if the
+// process is interrupted first, and an error for a negative or NaN delay.
+func (p *Proc) Timeout(dt float64) error {
+	if err := checkDelay("Timeout", dt); err != nil {
+		return err
+	}
+	p.waitKey = p.sim.push(p.sim.now+dt, PriorityNormal, p)
+	p.waking = true
+	return p.park()
+}
+
+// Interrupt is the error a waiting process receives when another part of the
+// model interrupts it (SimPy's Interrupt).
+type Interrupt struct {
+	Cause any
+}
+
+func (e *Interrupt) Error() string { return fmt.Sprintf("interrupted: %v", e.Cause) }
+
+// Interrupt wakes the process now with an *Interrupt carrying cause, withdrawing
+// it from whatever it waited for. Interrupting a finished process is an error.
+func (p *Proc) Interrupt(cause any) error {
+	if p.ended {
+		return fmt.Errorf("engine: Interrupt: process %q has finished", p.name)
+	}
+	if p.sim.active == p {
+		return fmt.Errorf("engine: Interrupt: process %q cannot interrupt itself", p.name)
+	}
+	p.wake(&Interrupt{Cause: cause})
+	return nil
+}
+
+// Done returns an event that succeeds (with the process's Value) when the
+// process finishes.
+func (p *Proc) Done() *Event {
+	if p.doneEv == nil {
+		p.doneEv = p.sim.NewEvent()
+		if p.ended {
+			p.doneEv.Succeed(p.Value)
+		}
+	}
+	return p.doneEv
+}
+
+// Ended reports whether the process body has returned.
+func (p *Proc) Ended() bool { return p.ended }
+
+// Wait waits until ev is processed and returns its value and error. An interrupt
+// while waiting returns the *Interrupt and withdraws the process from ev.
+func (p *Proc) Wait(ev *Event) (any, error) {
+	if ev.sim != p.sim {
+		panic("engine: Wait: event belongs to another simulation")
+	}
+	if ev.state == eventProcessed {
+		return ev.Value, ev.Err
+	}
+	ev.waiters = append(ev.waiters, p)
+	p.waitOn = ev
+	if err := p.park(); err != nil {
+		return nil, err
+	}
+	return ev.Value, ev.Err
+}

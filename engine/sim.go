@@ -1,0 +1,260 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/medtwin/medtwin/engine/rng"
+	"github.com/medtwin/medtwin/engine/stats"
+)
+
+// Event priorities: at equal times, lower values fire first. Resource grants and
+// roster changes use PriorityUrgent so that they take effect before ordinary
+// events scheduled for the same instant (as SimPy's URGENT).
+const (
+	PriorityUrgent = -1
+	PriorityNormal = 0
+)
+
+// Options configure one replication of a simulation.
+type Options struct {
+	// Seed and Replication name the random streams: every stream is derived from
+	// (Seed, Replication, name, id).
+	Seed        uint64
+	Replication int
+	// MaxQueue caps the number of pending events; 0 means 50 million. A model that
+	// schedules more stops with ErrQueueFull instead of exhausting memory.
+	MaxQueue int
+	// Trace records resource events (arrive, grant, release, renege, balk, preempt)
+	// in the event log.
+	Trace bool
+}
+
+// ErrQueueFull is returned by Run when the event queue exceeds Options.MaxQueue.
+var ErrQueueFull = errors.New("engine: event queue is full (Options.MaxQueue); the model schedules events faster than it consumes them")
+
+// Sim is one replication of a discrete-event simulation. It is not safe for
+// concurrent use: replications run in parallel, each on its own Sim.
+type Sim struct {
+	now      float64
+	q        queue
+	seq      uint64
+	firing   uint64 // key of the event being fired
+	maxQueue int
+	err      error
+	running  bool
+
+	opts    Options
+	streams map[string]*rng.Stream
+
+	active  *Proc     // process whose coroutine is running, nil in kernel context
+	pool    []*worker // parked coroutines ready to run a new process body
+	workers []*worker // every coroutine made, to stop them at the end
+	nextID  uint64
+	live    int // processes started and not finished
+
+	kpis       []*KPI
+	kpiByName  map[string]*KPI
+	resources  []*Resource
+	warmup     float64
+	statsFrom  float64 // when statistics started: 0, or the end of warm-up
+	log        []EventRow
+	series     []SeriesRow
+	onFinalize []func()
+}
+
+// New returns an empty simulation at time 0.
+func New(o Options) *Sim {
+	if o.MaxQueue <= 0 {
+		o.MaxQueue = 50_000_000
+	}
+	return &Sim{opts: o, maxQueue: o.MaxQueue, streams: map[string]*rng.Stream{}, kpiByName: map[string]*KPI{}}
+}
+
+// Now returns the current simulation time in seconds.
+func (s *Sim) Now() float64 { return s.now }
+
+// Seed returns the seed of the run.
+func (s *Sim) Seed() uint64 { return s.opts.Seed }
+
+// Replication returns the replication index of this Sim.
+func (s *Sim) Replication() int { return s.opts.Replication }
+
+// Pending returns the number of events waiting in the queue.
+func (s *Sim) Pending() int { return s.q.len() }
+
+// RNG returns the named random stream of this replication, creating it on first
+// use. Streams are independent of one another and of the order they are created
+// in (common random numbers across variants).
+func (s *Sim) RNG(name string) *rng.Stream {
+	if st, ok := s.streams[name]; ok {
+		return st
+	}
+	st := rng.New(s.opts.Seed, s.opts.Replication, name, 0)
+	s.streams[name] = st
+	return st
+}
+
+// EntityRNG returns a fresh stream for (name, id), e.g. one per patient, so that
+// an entity's own draws do not depend on what other entities drew.
+func (s *Sim) EntityRNG(name string, id uint64) *rng.Stream {
+	return rng.New(s.opts.Seed, s.opts.Replication, name, id)
+}
+
+func checkDelay(call string, dt float64) error {
+	if math.IsNaN(dt) {
+		return fmt.Errorf("engine: %s: delay is NaN", call)
+	}
+	if dt < 0 {
+		return fmt.Errorf("engine: %s: negative delay %g s (an event cannot be scheduled in the past)", call, dt)
+	}
+	return nil
+}
+
+// push queues a at time t with priority prio and returns its key. The caller has
+// validated t. An event at +Inf is never reached and is not queued.
+func (s *Sim) push(t float64, prio int, a Action) uint64 {
+	if math.IsInf(t, 1) {
+		return 0
+	}
+	s.seq++
+	if prio < -32768 {
+		prio = -32768
+	} else if prio > 32767 {
+		prio = 32767
+	}
+	key := uint64(prio+32768)<<seqBits | s.seq
+	if s.q.len() >= s.maxQueue && s.err == nil {
+		s.err = ErrQueueFull
+	}
+	s.q.push(entry{t: t, key: key, act: a})
+	return key
+}
+
+// Schedule runs fn after dt seconds. It returns an error for a negative or NaN
+// delay and leaves the queue unchanged.
+func (s *Sim) Schedule(dt float64, fn func()) error {
+	if err := checkDelay("Schedule", dt); err != nil {
+		return err
+	}
+	if fn == nil {
+		panic("engine: Schedule: nil callback")
+	}
+	s.push(s.now+dt, PriorityNormal, Func(fn))
+	return nil
+}
+
+// ScheduleAt runs fn at absolute time t (seconds), which must not be in the past.
+func (s *Sim) ScheduleAt(t float64, fn func()) error {
+	if math.IsNaN(t) || t < s.now {
+		return fmt.Errorf("engine: ScheduleAt: time %g s is before now (%g s)", t, s.now)
+	}
+	if fn == nil {
+		panic("engine: ScheduleAt: nil callback")
+	}
+	s.push(t, PriorityNormal, Func(fn))
+	return nil
+}
+
+// ScheduleAction fires a after dt seconds with the given priority (lower first at
+// equal times). It returns the event's key, which the action can compare with
+// FiringKey to tell a current wake-up from a superseded one.
+func (s *Sim) ScheduleAction(dt float64, prio int, a Action) (uint64, error) {
+	if err := checkDelay("ScheduleAction", dt); err != nil {
+		return 0, err
+	}
+	if a == nil {
+		panic("engine: ScheduleAction: nil action")
+	}
+	return s.push(s.now+dt, prio, a), nil
+}
+
+// FiringKey returns the key of the event being fired (0 outside an event).
+func (s *Sim) FiringKey() uint64 { return s.firing }
+
+// Fail stops the run at the end of the current event; Run returns err.
+func (s *Sim) Fail(err error) {
+	if s.err == nil && err != nil {
+		s.err = err
+	}
+}
+
+// Run fires events in order until the queue is empty or the next event is later
+// than until; the clock then stands at until (if finite). It returns the first
+// error a model reported with Fail, or ErrQueueFull.
+func (s *Sim) Run(until float64) error {
+	if math.IsNaN(until) || until < s.now {
+		return fmt.Errorf("engine: Run: horizon %g s is before now (%g s)", until, s.now)
+	}
+	if s.running {
+		panic("engine: Run: called from inside a running simulation")
+	}
+	s.running = true
+	defer func() { s.running = false; s.firing = 0 }()
+	for s.q.len() > 0 && s.err == nil {
+		if s.q.a[0].t > until {
+			break
+		}
+		e := s.q.pop()
+		s.now = e.t
+		s.firing = e.key
+		e.act.Fire()
+	}
+	if s.err != nil {
+		return s.err
+	}
+	if !math.IsInf(until, 1) {
+		s.now = until
+	}
+	return nil
+}
+
+// Warmup discards statistics collected before time t (warm-up period deletion):
+// at t every KPI and resource statistic restarts.
+func (s *Sim) Warmup(t float64) error {
+	if math.IsNaN(t) || t < s.now {
+		return fmt.Errorf("engine: Warmup: time %g s is before now (%g s)", t, s.now)
+	}
+	s.warmup = t
+	if t == 0 {
+		return nil
+	}
+	s.push(t, PriorityUrgent, Func(s.resetStats))
+	return nil
+}
+
+func (s *Sim) resetStats() {
+	s.statsFrom = s.now
+	for _, k := range s.kpis {
+		k.reset(s.now)
+	}
+	for _, r := range s.resources {
+		r.resetStats()
+	}
+}
+
+// OnFinalize registers fn to run when the replication's KPIs are collected, after
+// the last event: models use it to report entities still in the system.
+func (s *Sim) OnFinalize(fn func()) { s.onFinalize = append(s.onFinalize, fn) }
+
+// Close stops every parked or waiting process coroutine. Results must be
+// collected (Results) before Close; a Sim is not usable afterwards.
+func (s *Sim) Close() {
+	for _, w := range s.workers {
+		w.stop()
+	}
+	s.workers, s.pool = nil, nil
+}
+
+// Live returns the number of processes started that have not finished: entities
+// still in the system.
+func (s *Sim) Live() int { return s.live }
+
+// Stats exposes the stats package types for models that collect their own.
+type (
+	// Tally is an alias of stats.Tally.
+	Tally = stats.Tally
+	// TimeWeighted is an alias of stats.TimeWeighted.
+	TimeWeighted = stats.TimeWeighted
+)

@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestEventOrderTimePrioritySequence(t *testing.T) {
+	s := New(Options{})
+	var got []string
+	add := func(name string) func() { return func() { got = append(got, name) } }
+	s.Schedule(2, add("t2-first"))
+	s.Schedule(1, add("t1"))
+	s.Schedule(2, add("t2-second"))
+	s.ScheduleAction(2, PriorityUrgent, Func(add("t2-urgent")))
+	if err := s.Run(math.Inf(1)); err != nil {
+		t.Fatal(err)
+	}
+	want := "t1 t2-urgent t2-first t2-second"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+func TestRunStopsAtHorizon(t *testing.T) {
+	s := New(Options{})
+	fired := 0
+	var tick func()
+	tick = func() { fired++; s.Schedule(1, tick) }
+	s.Schedule(0, tick)
+	if err := s.Run(10.5); err != nil {
+		t.Fatal(err)
+	}
+	// Ticks at 0,1,...,10: eleven firings; the one at 11 stays queued.
+	if fired != 11 || s.Now() != 10.5 || s.Pending() != 1 {
+		t.Fatalf("fired %d, now %v, pending %d", fired, s.Now(), s.Pending())
+	}
+}
+
+func TestBadScheduling(t *testing.T) {
+	s := New(Options{})
+	s.Schedule(5, func() {})
+	s.Run(3)
+	for name, err := range map[string]error{
+		"negative": s.Schedule(-1, func() {}),
+		"nan":      s.Schedule(math.NaN(), func() {}),
+		"past":     s.ScheduleAt(2, func() {}),
+		"horizon":  s.Run(1),
+	} {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if s.Pending() != 1 {
+		t.Fatalf("bad calls changed the queue: %d pending", s.Pending())
+	}
+	if err := s.Run(10); err != nil || s.Now() != 10 {
+		t.Fatalf("the run should go on after rejected calls: %v at %v", err, s.Now())
+	}
+}
+
+func TestQueueCap(t *testing.T) {
+	s := New(Options{MaxQueue: 100})
+	var grow func()
+	grow = func() { s.Schedule(1, grow); s.Schedule(1, grow) }
+	s.Schedule(0, grow)
+	if err := s.Run(math.Inf(1)); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("got %v, want ErrQueueFull", err)
+	}
+}
+
+func TestTimerCancel(t *testing.T) {
+	s := New(Options{})
+	fired := false
+	tm, _ := s.After(5, func() { fired = true })
+	s.Schedule(2, func() {
+		if !tm.Cancel() {
+			t.Error("cancel of a pending timer reported false")
+		}
+	})
+	s.Run(math.Inf(1))
+	if fired {
+		t.Fatal("cancelled timer fired")
+	}
+}
+
+func TestWarmupDeletion(t *testing.T) {
+	s := New(Options{})
+	s.Warmup(10)
+	s.Schedule(5, func() { s.Record("x", 100) })
+	s.Schedule(15, func() { s.Record("x", 1) })
+	s.Schedule(16, func() { s.Record("x", 3) })
+	s.Run(20)
+	for _, k := range s.Results() {
+		if k.Name == "x" && (k.Value != 2 || k.N != 2) {
+			t.Fatalf("x = %v over %d observations, want 2 over 2 (the one before warm-up dropped)", k.Value, k.N)
+		}
+	}
+}
+
+func TestGaugeTimeAverage(t *testing.T) {
+	s := New(Options{})
+	s.Schedule(2, func() { s.SetGauge("beds", 4) })
+	s.Schedule(7, func() { s.SetGauge("beds", 1) })
+	s.Run(10)
+	// 0 on [0,2), 4 on [2,7), 1 on [7,10): (20 + 3) / 10.
+	for _, k := range s.Results() {
+		if k.Name == "beds" && math.Abs(k.Value-2.3) > 1e-12 {
+			t.Fatalf("beds = %v, want 2.3", k.Value)
+		}
+	}
+}

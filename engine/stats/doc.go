@@ -1,0 +1,6 @@
+// Package stats holds the output statistics of a simulation: tallies of
+// observations (Welford's running mean and variance), time-weighted averages of
+// piecewise-constant quantities (queue length, busy servers), and summaries across
+// replications with Student-t confidence intervals, plus batch means for a single
+// long run (Law 2015, Simulation Modeling and Analysis, 5th ed., §9.5.3).
+package stats

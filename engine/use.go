@@ -1,0 +1,86 @@
+package engine
+
+import "errors"
+
+// Request waits for one unit of r (first come, first served, priority 0).
+func (p *Proc) Request(r *Resource) (*Request, error) {
+	return p.RequestWith(r, RequestOpts{})
+}
+
+// RequestWith waits for one unit of r on the given terms. It returns the granted
+// request; ErrBalked if the request refused to queue; ErrReneged if patience ran
+// out; an *Interrupt if the process was interrupted while queued (the request is
+// then withdrawn).
+func (p *Proc) RequestWith(r *Resource, o RequestOpts) (*Request, error) {
+	return p.request(r, o, false)
+}
+
+func (p *Proc) request(r *Resource, o RequestOpts, requeue bool) (*Request, error) {
+	if r.sim != p.sim {
+		panic("engine: Request: resource belongs to another simulation")
+	}
+	q, err := r.newRequest(o)
+	if err != nil {
+		return nil, err
+	}
+	q.proc = p
+	q.requeue = requeue
+	if err := r.arrive(q); err != nil {
+		return q, err
+	}
+	if q.state == Granted {
+		return q, nil
+	}
+	p.waitOn = q
+	if err := p.park(); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+// Release returns the unit held by q.
+func (p *Proc) Release(q *Request) error { return q.res.Release(q) }
+
+// Use requests a unit of r, holds it for service seconds and releases it: the
+// seize–delay–release of simmer and SimPy's `with request`. If a better request
+// (or a capacity drop) preempts the process, it goes back to the head of its
+// priority class and, when served again, continues with the service it had left
+// (PreemptResume) or starts over (PreemptRestart), per r.Mode. It returns
+// ErrBalked or ErrReneged if the process left the queue, or an *Interrupt (with
+// the unit released) if it was interrupted.
+func (p *Proc) Use(r *Resource, service float64, o RequestOpts) error {
+	if err := checkDelay("Use", service); err != nil {
+		return err
+	}
+	q, err := p.request(r, o, true)
+	left := service
+	for {
+		if err != nil {
+			return err
+		}
+		start := p.sim.now
+		err = p.Timeout(left)
+		if err == nil {
+			return r.Release(q)
+		}
+		var pe *Preemption
+		if !errors.As(err, &pe) || pe.Request != q {
+			if q.state == Granted {
+				r.Release(q)
+			} else if q.state == Queued {
+				q.abandon(p)
+			}
+			return err
+		}
+		if r.Mode == PreemptResume {
+			left -= p.sim.now - start
+		} else {
+			left = service
+		}
+		// q is back in the queue: wait to be granted again.
+		if q.state == Queued {
+			p.waitOn = q
+			err = p.park()
+		}
+	}
+}
