@@ -62,6 +62,7 @@ type Sim struct {
 	log        []EventRow
 	series     []SeriesRow
 	onFinalize []func()
+	onClose    []func()
 }
 
 // New returns an empty simulation at time 0.
@@ -238,14 +239,27 @@ func (s *Sim) resetStats() {
 // the last event: models use it to report entities still in the system.
 func (s *Sim) OnFinalize(fn func()) { s.onFinalize = append(s.onFinalize, fn) }
 
-// Close stops every parked or waiting process coroutine. Results must be
-// collected (Results) before Close; a Sim is not usable afterwards.
+// OnClose registers fn to run when the Sim is closed (to free what a model
+// holds, such as a Lua state).
+func (s *Sim) OnClose(fn func()) { s.onClose = append(s.onClose, fn) }
+
+// Close stops every parked or waiting process coroutine and runs the OnClose
+// functions. Results must be collected (Results) before Close; a Sim is not
+// usable afterwards.
 func (s *Sim) Close() {
 	for _, w := range s.workers {
 		w.stop()
 	}
 	s.workers, s.pool = nil, nil
+	for _, f := range s.onClose {
+		f()
+	}
+	s.onClose = nil
 }
+
+// AddLive changes the count of entities in the system by d, for process
+// implementations outside the engine (Lua processes).
+func (s *Sim) AddLive(d int) { s.live += d }
 
 // Live returns the number of processes started that have not finished: entities
 // still in the system.

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/medtwin/medtwin/engine"
+	"github.com/medtwin/medtwin/engine/benchref"
+	"github.com/urfave/cli/v2"
+)
+
+func benchCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "bench",
+		Usage: "measure medtwin against the reference workloads in ../shared/bench",
+		Description: "Each benchmark runs the reference floor and medtwin alternately in the same\n" +
+			"process run and prints the ratio (best of --rounds each). Example:\n   medtwin bench des --customers 1000000",
+		Subcommands: append([]*cli.Command{benchDESCmd()}, extraBenchCmds...),
+	}
+}
+
+// extraBenchCmds lets other verbs' files add bench subcommands.
+var extraBenchCmds []*cli.Command
+
+var benchFlags = []cli.Flag{
+	&cli.StringFlag{Name: "bench-dir", Usage: "the shared/bench directory (default: found from the working directory)"},
+	&cli.IntFlag{Name: "rounds", Value: 3, Usage: "alternating rounds; the best of each side is reported"},
+	&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
+}
+
+// benchRow is one line of a benchmark report.
+type benchRow struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Unit   string  `json:"unit"`
+	Floor  float64 `json:"floor,omitempty"`
+	Ratio  float64 `json:"ratio_vs_floor,omitempty"`
+	Target string  `json:"target,omitempty"`
+}
+
+func printBench(c *cli.Context, rows []benchRow) error {
+	if c.Bool("json") {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	for _, r := range rows {
+		fmt.Fprintf(c.App.Writer, "%-34s %14.0f %-12s", r.Name, r.Value, r.Unit)
+		if r.Floor > 0 {
+			fmt.Fprintf(c.App.Writer, " floor %12.0f  ratio %.3f", r.Floor, r.Ratio)
+		}
+		if r.Target != "" {
+			fmt.Fprintf(c.App.Writer, "  (target %s)", r.Target)
+		}
+		fmt.Fprintln(c.App.Writer)
+	}
+	return nil
+}
+
+func benchDir(c *cli.Context) (string, error) {
+	d := c.String("bench-dir")
+	if d == "" {
+		d = benchref.Dir()
+	}
+	if d == "" {
+		return "", fmt.Errorf("shared/bench not found: pass --bench-dir or set MEDTWIN_BENCH_DIR")
+	}
+	return d, nil
+}
+
+func benchDESCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "des",
+		Usage: "the built-in Go M/M/c (c=10, rho=0.9) against mmc_floor",
+		Flags: append([]cli.Flag{
+			&cli.IntFlag{Name: "customers", Value: 1_000_000, Usage: "customers per measurement"},
+		}, benchFlags...),
+		Action: func(c *cli.Context) error {
+			dir, err := benchDir(c)
+			if err != nil {
+				return err
+			}
+			tmp, err := os.MkdirTemp("", "medtwin-bench-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			bin, err := benchref.Build(dir, "mmc_floor", tmp)
+			if err != nil {
+				return err
+			}
+			n := c.Int("customers")
+			var floor, cb, pr, allocs float64
+			for r := 0; r < c.Int("rounds"); r++ {
+				res, err := benchref.Run(bin, strconv.Itoa(n))
+				if err != nil {
+					return err
+				}
+				floor = math.Max(floor, res["floor"]["customers_per_s"])
+				x, a := timeMMc(n, false)
+				cb = math.Max(cb, x)
+				allocs = a
+				y, _ := timeMMc(n, true)
+				pr = math.Max(pr, y)
+			}
+			return printBench(c, []benchRow{
+				{Name: "mmc_floor (reference)", Value: floor, Unit: "customers/s"},
+				{Name: "medtwin M/M/c callbacks", Value: cb, Unit: "customers/s", Floor: floor, Ratio: cb / floor, Target: ">= 0.5 of floor"},
+				{Name: "medtwin M/M/c processes", Value: pr, Unit: "customers/s", Floor: floor, Ratio: pr / floor, Target: ">= 1,000,000/s"},
+				{Name: "callback heap allocs per event", Value: allocs, Unit: "allocs"},
+			})
+		},
+	}
+}
+
+// timeMMc runs n customers and returns customers/s and, for the callback style,
+// heap allocations per event in the event loop (measured around Run only).
+func timeMMc(n int, process bool) (float64, float64) {
+	s := engine.New(engine.Options{Seed: 1})
+	defer s.Close()
+	(engine.MMc{C: 10, Lambda: 9, Mu: 1, Customers: n, Process: process}).Build(s)
+	before := mallocs()
+	t0 := time.Now()
+	s.Run(math.Inf(1))
+	el := time.Since(t0).Seconds()
+	return float64(n) / el, float64(mallocs()-before) / float64(2*n)
+}

@@ -1,0 +1,80 @@
+// Command medtwin runs healthcare digital-twin simulations: discrete-event
+// hospital models and patient physiology, scripted in Lua, with results as Arrow
+// files. Run `medtwin help` for the verbs.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Version is medtwin's version, written into every output's provenance.
+var Version = "0.1.0"
+
+// usageError marks a mistake in how medtwin was called (exit code 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:    "medtwin",
+		Usage:   "deterministic simulation engine for healthcare digital twins",
+		Version: Version,
+		Writer:  stdout, ErrWriter: stderr,
+		UsageText: "medtwin <verb> [flags] args\n\n" +
+			"   medtwin run scenarios/mmc.lua            run a scenario on its defaults\n" +
+			"   medtwin inspect out/mmc/kpis.arrow       look inside an output file\n" +
+			"   medtwin bench des                        kernel speed against the reference floor",
+		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
+			return usageError{err.Error()}
+		},
+		Commands: commands(),
+	}
+}
+
+// commands lists the verbs; each verb's file adds itself here.
+func commands() []*cli.Command {
+	return []*cli.Command{versionCmd(), runCmd(), newCmd(), inspectCmd(), benchCmd()}
+}
+
+func versionCmd() *cli.Command {
+	return &cli.Command{
+		Name: "version", Usage: "print medtwin's version",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintf(c.App.Writer, "medtwin %s\n", Version)
+			return nil
+		},
+	}
+}
+
+// exitCode maps an error to medtwin's exit codes: 0 ok, 1 failure, 2 usage.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return 1
+}
+
+func main() {
+	app := newApp(os.Stdout, os.Stderr)
+	err := app.Run(reorderArgs(app, os.Args))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "medtwin:", err)
+	}
+	os.Exit(exitCode(err))
+}

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/medtwin/medtwin/engine"
+	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/scripts"
+	"github.com/urfave/cli/v2"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+)
+
+// scenarioFlags are shared by the verbs that load a scenario.
+func scenarioFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "set", Usage: "override a parameter: --set name=value (repeatable)"},
+		&cli.Uint64Flag{Name: "seed", Usage: "random seed (default: the scenario's)"},
+		&cli.IntFlag{Name: "replications", Aliases: []string{"r"}, Usage: "number of replications (default: the scenario's)"},
+		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "wall-time limit of the run; a script still running is stopped"},
+		&cli.Uint64Flag{Name: "max-memory", Value: 8 << 30, Usage: "heap limit in bytes; the run stops beyond it"},
+		&cli.IntFlag{Name: "workers", Usage: "replications run at once (default: all cores)"},
+	}
+}
+
+// loadScenario loads the scenario argument and applies --set, --seed, --replications.
+func loadScenario(c *cli.Context, path string) (*scripts.Scenario, error) {
+	if path == "" {
+		return nil, usagef("%s needs a scenario file (e.g. scenarios/mmc.lua)", c.Command.Name)
+	}
+	sc, err := scripts.Load(path, c.Duration("timeout"))
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range c.StringSlice("set") {
+		if err := sc.Set(s); err != nil {
+			return nil, usageError{err.Error()}
+		}
+	}
+	if c.IsSet("seed") {
+		sc.Seed = c.Uint64("seed")
+	}
+	if c.IsSet("replications") {
+		if c.Int("replications") < 1 {
+			return nil, usagef("--replications must be at least 1")
+		}
+		sc.Replications = c.Int("replications")
+	}
+	return sc, nil
+}
+
+func runCmd() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run a scenario's replications and write Arrow results",
+		ArgsUsage: "SCENARIO.lua",
+		Description: "Examples:\n" +
+			"   medtwin run scenarios/mmc.lua\n" +
+			"   medtwin run scenarios/mmc.lua --set servers=11 --replications 40 --out out/mmc-11\n" +
+			"   medtwin run scenarios/mmc.lua --list-params",
+		Flags: append(scenarioFlags(),
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>)"},
+			&cli.StringFlag{Name: "shard", Usage: "run slice i/n of the replications (default from Kubernetes/Slurm array variables)"},
+			&cli.BoolFlag{Name: "list-params", Usage: "print the scenario's parameters and exit"},
+			&cli.BoolFlag{Name: "json", Usage: "print the KPI summary as JSON"},
+			&cli.BoolFlag{Name: "trace", Usage: "log resource events to events.arrow"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
+		),
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return usagef("run takes one scenario file, got %d arguments (flags go before the file? use --set name=value)", c.NArg())
+			}
+			sc, err := loadScenario(c, c.Args().First())
+			if err != nil {
+				return err
+			}
+			if c.Bool("list-params") {
+				return listParams(c.App.Writer, sc, c.Bool("json"))
+			}
+			if c.Bool("trace") {
+				sc.Trace = true
+			}
+			sh, err := parseShard(c.String("shard"))
+			if err != nil {
+				return err
+			}
+			out := c.String("out")
+			if out == "" {
+				out = filepath.Join("out", sc.Name)
+			}
+			sums, err := runScenario(c, sc, sh, out)
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				return printSummaryJSON(c.App.Writer, sums)
+			}
+			fmt.Fprintf(c.App.Writer, "%s: %d replications (seed %d, shard %s), results in %s\n\n", sc.Name, sc.Replications, sc.Seed, sh, out)
+			return printSummary(c.App.Writer, sums)
+		},
+	}
+}
+
+// runScenario runs the shard's replications of sc into dir with a progress bar
+// on a terminal, and returns the KPI summaries.
+func runScenario(c *cli.Context, sc *scripts.Scenario, sh shard, dir string) ([]engine.KPISummary, error) {
+	started := time.Now()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := scripts.WithLimits(ctx, c.Duration("timeout"), c.Uint64("max-memory"))
+	defer cancel()
+	from, to := sh.span(sc.Replications)
+	if to <= from {
+		return nil, usagef("shard %s of %d replications is empty", sh, sc.Replications)
+	}
+	e := sc.Experiment(ctx, from, to)
+	e.Workers = c.Int("workers")
+	prov := results.Provenance{
+		Version: Version, Scenario: filepath.Base(sc.Path), ScenarioSHA256: sc.SHA256, Params: sc.Values(),
+		Seed: sc.Seed, From: from, To: to, Total: sc.Replications, Shard: sh.String(),
+	}
+	rw, err := results.NewRunWriter(dir, prov, sc.Trace, sc.SampleEvery > 0)
+	if err != nil {
+		return nil, err
+	}
+	bar, wait := progress(c, sc.Name, to-from)
+	err = e.Run(ctx, func(r engine.RepResult) error {
+		bar(1)
+		return rw.Add(r)
+	})
+	wait()
+	if err != nil {
+		rw.Abort()
+		if ctx.Err() != nil && context.Cause(ctx) != nil && !strings.Contains(err.Error(), "stopped") {
+			return nil, fmt.Errorf("%s: stopped: %v", sc.Path, context.Cause(ctx))
+		}
+		return nil, err
+	}
+	files, err := rw.Close()
+	if err != nil {
+		return nil, err
+	}
+	m := results.NewManifest(prov, started)
+	if err := m.Write(dir, files); err != nil {
+		return nil, err
+	}
+	return rw.Summaries(), nil
+}
+
+// progress returns a function that advances a bar on stderr, shown only when
+// stderr is a terminal and --quiet is not set, and a function that waits for it.
+func progress(c *cli.Context, name string, total int) (func(int), func()) {
+	if c.Bool("quiet") || !isTerminal(os.Stderr) {
+		return func(int) {}, func() {}
+	}
+	p := mpb.New(mpb.WithOutput(os.Stderr), mpb.WithWidth(40))
+	b := p.AddBar(int64(total),
+		mpb.PrependDecorators(decor.Name(name+" "), decor.CountersNoUnit("%d/%d replications")),
+		mpb.AppendDecorators(decor.Percentage(), decor.Name(" "), decor.AverageETA(decor.ET_STYLE_GO)))
+	return func(n int) { b.IncrBy(n) }, func() { b.Abort(false); p.Wait() }
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func listParams(w io.Writer, sc *scripts.Scenario, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sc.Params)
+	}
+	fmt.Fprintf(w, "%s: %s\n\n", sc.Name, sc.Description)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "parameter\tvalue\tdefault\tbounds\tunit\tdescription")
+	for _, p := range sc.Params {
+		bounds := ""
+		if !math.IsInf(p.Min, -1) || !math.IsInf(p.Max, 1) {
+			bounds = fmt.Sprintf("[%s, %s]", fmtBound(p.Min), fmtBound(p.Max))
+		}
+		if p.Integer {
+			bounds += " integer"
+		}
+		if len(p.Choices) > 0 {
+			bounds = strings.Join(p.Choices, "|")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, scripts.FormatValue(p.Value), scripts.FormatValue(p.Default), strings.TrimSpace(bounds), p.Unit, p.Doc)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nseed %d, %d replications, horizon %s, warm-up %s\n", sc.Seed, sc.Replications, fmtSeconds(sc.Horizon), fmtSeconds(sc.Warmup))
+	return nil
+}
+
+func fmtBound(f float64) string {
+	if math.IsInf(f, 0) {
+		return "∞"
+	}
+	return scripts.FormatValue(f)
+}
+
+func fmtSeconds(s float64) string {
+	switch {
+	case math.IsInf(s, 1):
+		return "none"
+	case s >= 86400 && math.Mod(s, 86400) == 0:
+		return fmt.Sprintf("%g days", s/86400)
+	case s >= 3600 && math.Mod(s, 3600) == 0:
+		return fmt.Sprintf("%g h", s/3600)
+	}
+	return fmt.Sprintf("%g s", s)
+}
+
+func printSummary(w io.Writer, sums []engine.KPISummary) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kpi\tmean\t95% CI\t\tsd\tn\t")
+	for _, s := range sums {
+		fmt.Fprintf(tw, "%s\t%s\t[%s,\t%s]\t%s\t%d\t\n", s.Name, num(s.Mean), num(s.Low), num(s.High), num(s.SD), s.N)
+	}
+	return tw.Flush()
+}
+
+func num(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "-"
+	case f == 0:
+		return "0"
+	case math.Abs(f) >= 1e6 || math.Abs(f) < 1e-3:
+		return fmt.Sprintf("%.4g", f)
+	}
+	return fmt.Sprintf("%.4f", f)
+}
+
+func printSummaryJSON(w io.Writer, sums []engine.KPISummary) error {
+	type row struct {
+		KPI    string   `json:"kpi"`
+		Kind   string   `json:"kind"`
+		N      int      `json:"replications"`
+		Mean   *float64 `json:"mean"`
+		SD     *float64 `json:"sd"`
+		CILow  *float64 `json:"ci_low"`
+		CIHigh *float64 `json:"ci_high"`
+	}
+	f := func(x float64) *float64 {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+		return &x
+	}
+	rows := make([]row, len(sums))
+	for i, s := range sums {
+		rows[i] = row{s.Name, s.Kind.String(), s.N, f(s.Mean), f(s.SD), f(s.Low), f(s.High)}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rows)
+}

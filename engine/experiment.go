@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/medtwin/medtwin/engine/stats"
+)
+
+// Experiment runs replications of a model. Each replication gets a fresh Sim
+// whose random streams are derived from (Seed, replication index, name), so a
+// replication's result depends on nothing but its index: not on the number of
+// workers, not on GOMAXPROCS, not on how the replications were split into shards.
+type Experiment struct {
+	Seed uint64
+	// Replications to run: indices From (inclusive) to To (exclusive). To == 0
+	// means From+1.
+	From, To int
+	// Horizon ends each replication (seconds); +Inf runs until no event is left.
+	Horizon float64
+	// Warmup discards statistics before this time (seconds).
+	Warmup float64
+	// Workers is the number of replications run at once; 0 means GOMAXPROCS.
+	Workers int
+	// Trace logs resource events; SampleEvery (> 0) samples time series.
+	Trace       bool
+	SampleEvery float64
+	// MaxQueue caps the event queue (see Options).
+	MaxQueue int
+	// Build puts the model into a new Sim.
+	Build func(s *Sim) error
+}
+
+// RepResult is everything one replication produced.
+type RepResult struct {
+	Replication int
+	KPIs        []KPIValue
+	Events      []EventRow
+	Series      []SeriesRow
+	// EndTime is the simulation time at which the replication stopped.
+	EndTime float64
+}
+
+// Range returns the replication indices [From, To).
+func (e Experiment) Range() (int, int) {
+	to := e.To
+	if to == 0 {
+		to = e.From + 1
+	}
+	return e.From, to
+}
+
+// RunOne runs replication rep and returns its result.
+func (e Experiment) RunOne(rep int) (res RepResult, err error) {
+	if e.Build == nil {
+		return res, fmt.Errorf("engine: Experiment has no Build function")
+	}
+	s := New(Options{Seed: e.Seed, Replication: rep, Trace: e.Trace, MaxQueue: e.MaxQueue})
+	defer s.Close()
+	if e.Warmup > 0 {
+		if err := s.Warmup(e.Warmup); err != nil {
+			return res, err
+		}
+	}
+	horizon := e.Horizon
+	if horizon == 0 {
+		horizon = math.Inf(1)
+	}
+	if e.SampleEvery > 0 {
+		if err := s.SampleEvery(e.SampleEvery, horizon); err != nil {
+			return res, err
+		}
+	}
+	if err := e.Build(s); err != nil {
+		return res, fmt.Errorf("replication %d: %w", rep, err)
+	}
+	if err := s.Run(horizon); err != nil {
+		return res, fmt.Errorf("replication %d at t=%g s: %w", rep, s.Now(), err)
+	}
+	return RepResult{Replication: rep, KPIs: s.Results(), Events: s.log, Series: s.series, EndTime: s.Now()}, nil
+}
+
+// Run runs the replications on Workers goroutines and calls emit with each
+// result in replication order, from the calling goroutine. At most about two
+// results per worker wait in memory for their turn. The first error (from a
+// replication or from emit) stops the run; replications in flight finish first.
+func (e Experiment) Run(ctx context.Context, emit func(RepResult) error) error {
+	from, to := e.Range()
+	if to <= from {
+		return fmt.Errorf("engine: Experiment: empty replication range [%d, %d)", from, to)
+	}
+	workers := e.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers > to-from {
+		workers = to - from
+	}
+	window := 2 * workers
+
+	type done struct {
+		res RepResult
+		err error
+	}
+	var (
+		mu      sync.Mutex
+		cond    = sync.NewCond(&mu)
+		ready   = map[int]done{}
+		next    = from // next replication to hand out
+		emitted = from // next replication to emit
+		stop    bool
+		wg      sync.WaitGroup
+	)
+	work := func() {
+		defer wg.Done()
+		for {
+			mu.Lock()
+			for !stop && next < to && next >= emitted+window {
+				cond.Wait()
+			}
+			if stop || next >= to {
+				mu.Unlock()
+				return
+			}
+			rep := next
+			next++
+			mu.Unlock()
+			var d done
+			if ctx.Err() != nil {
+				d.err = ctx.Err()
+			} else {
+				d.res, d.err = e.runProtected(rep)
+			}
+			mu.Lock()
+			ready[rep] = d
+			cond.Broadcast()
+			mu.Unlock()
+		}
+	}
+	wg.Add(workers)
+	for i := 0; i < workers; i++ {
+		go work()
+	}
+	var firstErr error
+	mu.Lock()
+	for emitted < to {
+		d, ok := ready[emitted]
+		if !ok {
+			cond.Wait()
+			continue
+		}
+		delete(ready, emitted)
+		mu.Unlock()
+		err := d.err
+		if err == nil {
+			err = emit(d.res)
+		}
+		mu.Lock()
+		if err != nil {
+			firstErr = err
+			stop = true
+			cond.Broadcast()
+			break
+		}
+		emitted++
+		cond.Broadcast()
+	}
+	mu.Unlock()
+	wg.Wait()
+	return firstErr
+}
+
+// runProtected turns a panic in model code into an error naming the replication,
+// so one bad replication does not take down the process with half-written files.
+func (e Experiment) runProtected(rep int) (res RepResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("replication %d: model panicked: %v", rep, r)
+		}
+	}()
+	return e.RunOne(rep)
+}
+
+// KPISummary is one KPI summarised across replications.
+type KPISummary struct {
+	Name string
+	Kind KPIKind
+	stats.Summary
+}
+
+// Summaries summarises every KPI across the given replications (95% Student-t
+// intervals), in the order the KPIs first appear.
+func Summaries(reps []RepResult, level float64) []KPISummary {
+	var order []string
+	kinds := map[string]KPIKind{}
+	vals := map[string][]float64{}
+	for _, r := range reps {
+		for _, k := range r.KPIs {
+			if _, ok := vals[k.Name]; !ok {
+				order = append(order, k.Name)
+				kinds[k.Name] = k.Kind
+			}
+			vals[k.Name] = append(vals[k.Name], k.Value)
+		}
+	}
+	out := make([]KPISummary, len(order))
+	for i, n := range order {
+		out[i] = KPISummary{Name: n, Kind: kinds[n], Summary: stats.Summarize(vals[n], level)}
+	}
+	return out
+}

@@ -1,0 +1,80 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"runtime"
+	"testing"
+)
+
+func mmcExperiment(workers int) Experiment {
+	return Experiment{
+		Seed: 11, From: 0, To: 8, Workers: workers, Horizon: 2000, Warmup: 100, Trace: true, SampleEvery: 50,
+		Build: MMc{C: 3, Lambda: 2.4, Mu: 1}.Build,
+	}
+}
+
+func collect(t *testing.T, e Experiment) []RepResult {
+	t.Helper()
+	var out []RepResult
+	if err := e.Run(context.Background(), func(r RepResult) error { out = append(out, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Results must not depend on the number of workers or GOMAXPROCS.
+func TestExperimentIndependentOfWorkers(t *testing.T) {
+	a := collect(t, mmcExperiment(1))
+	old := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(old)
+	b := collect(t, mmcExperiment(0))
+	c := collect(t, mmcExperiment(5))
+	for i := range a {
+		if a[i].Replication != i {
+			t.Fatalf("result %d is replication %d: not in order", i, a[i].Replication)
+		}
+	}
+	if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(a, c) {
+		t.Fatal("results differ between worker counts")
+	}
+}
+
+// A shard of replications gives the same per-replication results as the whole.
+func TestExperimentShardsMatch(t *testing.T) {
+	whole := collect(t, mmcExperiment(2))
+	var parts []RepResult
+	for _, r := range [][2]int{{0, 3}, {3, 5}, {5, 8}} {
+		e := mmcExperiment(2)
+		e.From, e.To = r[0], r[1]
+		parts = append(parts, collect(t, e)...)
+	}
+	if !reflect.DeepEqual(whole, parts) {
+		t.Fatal("sharded replications differ from the whole run")
+	}
+}
+
+func TestExperimentErrorsNameReplication(t *testing.T) {
+	e := Experiment{From: 0, To: 4, Build: func(s *Sim) error {
+		if s.Replication() == 2 {
+			panic("boom")
+		}
+		return nil
+	}}
+	err := e.Run(context.Background(), func(RepResult) error { return nil })
+	if err == nil || err.Error() != "replication 2: model panicked: boom" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestSummaries(t *testing.T) {
+	reps := []RepResult{
+		{KPIs: []KPIValue{{Name: "a", Value: 1}, {Name: "b", Value: math.NaN()}}},
+		{KPIs: []KPIValue{{Name: "a", Value: 3}, {Name: "b", Value: 2}}},
+	}
+	s := Summaries(reps, 0.95)
+	if s[0].Name != "a" || s[0].Mean != 2 || s[0].N != 2 || s[1].N != 1 {
+		t.Fatalf("%+v", s)
+	}
+}

@@ -1,0 +1,204 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/medtwin/medtwin/engine"
+)
+
+// Provenance says where a run's results came from; it goes into the metadata of
+// every Arrow file. It holds no wall-clock time.
+type Provenance struct {
+	Version        string
+	Scenario       string // file name or built-in model name
+	ScenarioSHA256 string
+	Params         map[string]string
+	Seed           uint64
+	// Replications From..To (exclusive) of Total; Shard "i/n" (1-based i).
+	From, To, Total int
+	Shard           string
+}
+
+// Metadata returns the provenance as Arrow schema metadata for table.
+func (p Provenance) Metadata(table string) map[string]string {
+	keys := make([]string, 0, len(p.Params))
+	for k := range p.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	ordered := make([][2]string, len(keys))
+	for i, k := range keys {
+		ordered[i] = [2]string{k, p.Params[k]}
+	}
+	params, _ := json.Marshal(ordered)
+	shard := p.Shard
+	if shard == "" {
+		shard = "1/1"
+	}
+	return map[string]string{
+		"medtwin.table":           table,
+		"medtwin.version":         p.Version,
+		"medtwin.scenario":        p.Scenario,
+		"medtwin.scenario_sha256": p.ScenarioSHA256,
+		"medtwin.params":          string(params),
+		"medtwin.seed":            strconv.FormatUint(p.Seed, 10),
+		"medtwin.replications":    fmt.Sprintf("%d-%d of %d", p.From, p.To, p.Total),
+		"medtwin.shard":           shard,
+	}
+}
+
+// RunWriter writes one run's directory: kpis.arrow and summary.arrow always,
+// events.arrow and timeseries.arrow when the run logs events or samples series.
+type RunWriter struct {
+	Dir        string
+	prov       Provenance
+	kpis       *Writer
+	events     *Writer
+	series     *Writer
+	wantEvents bool
+	wantSeries bool
+	reps       []engine.RepResult // KPIs only, for the summary
+	done       []string
+}
+
+// NewRunWriter creates dir (if needed) and opens the tables. withEvents and
+// withSeries say whether events.arrow and timeseries.arrow are written.
+func NewRunWriter(dir string, prov Provenance, withEvents, withSeries bool) (*RunWriter, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	rw := &RunWriter{Dir: dir, prov: prov, wantEvents: withEvents, wantSeries: withSeries}
+	var err error
+	if rw.kpis, err = Create(filepath.Join(dir, "kpis.arrow"), KPIColumns, prov.Metadata("kpis"), 0); err != nil {
+		return nil, err
+	}
+	if withEvents {
+		if rw.events, err = Create(filepath.Join(dir, "events.arrow"), EventColumns, prov.Metadata("events"), 0); err != nil {
+			rw.Abort()
+			return nil, err
+		}
+	}
+	if withSeries {
+		if rw.series, err = Create(filepath.Join(dir, "timeseries.arrow"), SeriesColumns, prov.Metadata("timeseries"), 0); err != nil {
+			rw.Abort()
+			return nil, err
+		}
+	}
+	return rw, nil
+}
+
+// Add appends one replication's rows; each table ends its record batch at the end
+// of the replication.
+func (rw *RunWriter) Add(r engine.RepResult) error {
+	rep := int32(r.Replication)
+	for _, k := range r.KPIs {
+		w := rw.kpis
+		w.I32(0, rep)
+		w.Str(1, k.Name)
+		w.Str(2, k.Kind.String())
+		w.F64(3, k.Value)
+		w.I64(4, k.N)
+		if err := w.EndRow(); err != nil {
+			return err
+		}
+	}
+	if err := rw.kpis.EndBatch(); err != nil {
+		return err
+	}
+	if w := rw.events; w != nil {
+		for _, e := range r.Events {
+			w.I32(0, rep)
+			w.F64(1, e.Time)
+			w.Str(2, e.Kind)
+			w.I64(3, e.Entity)
+			w.Str(4, e.Resource)
+			w.F64(5, e.Value)
+			if err := w.EndRow(); err != nil {
+				return err
+			}
+		}
+		if err := w.EndBatch(); err != nil {
+			return err
+		}
+	}
+	if w := rw.series; w != nil {
+		for _, s := range r.Series {
+			w.I32(0, rep)
+			w.F64(1, s.Time)
+			w.Str(2, s.Series)
+			w.F64(3, s.Value)
+			if err := w.EndRow(); err != nil {
+				return err
+			}
+		}
+		if err := w.EndBatch(); err != nil {
+			return err
+		}
+	}
+	rw.reps = append(rw.reps, engine.RepResult{Replication: r.Replication, KPIs: r.KPIs})
+	return nil
+}
+
+// Summaries returns the KPI summaries of the replications added so far.
+func (rw *RunWriter) Summaries() []engine.KPISummary { return engine.Summaries(rw.reps, 0.95) }
+
+// Close writes summary.arrow and moves every file to its final name. It returns
+// the paths written.
+func (rw *RunWriter) Close() ([]string, error) {
+	for _, w := range []*Writer{rw.kpis, rw.events, rw.series} {
+		if w == nil {
+			continue
+		}
+		if err := w.Close(); err != nil {
+			rw.Abort()
+			return nil, err
+		}
+		rw.done = append(rw.done, w.Path())
+	}
+	rw.kpis, rw.events, rw.series = nil, nil, nil
+	path := filepath.Join(rw.Dir, "summary.arrow")
+	if err := WriteSummary(path, rw.Summaries(), rw.prov.Metadata("summary")); err != nil {
+		return nil, err
+	}
+	rw.done = append(rw.done, path)
+	return rw.done, nil
+}
+
+// Abort discards the files not yet closed.
+func (rw *RunWriter) Abort() {
+	for _, w := range []*Writer{rw.kpis, rw.events, rw.series} {
+		if w != nil {
+			w.Abort()
+		}
+	}
+	rw.kpis, rw.events, rw.series = nil, nil, nil
+}
+
+// WriteSummary writes summary.arrow.
+func WriteSummary(path string, sums []engine.KPISummary, meta map[string]string) error {
+	w, err := Create(path, SummaryColumns, meta, 0)
+	if err != nil {
+		return err
+	}
+	for _, s := range sums {
+		w.Str(0, s.Name)
+		w.Str(1, s.Kind.String())
+		w.I32(2, int32(s.N))
+		w.F64(3, s.Mean)
+		w.F64(4, s.SD)
+		w.F64(5, s.Low)
+		w.F64(6, s.High)
+		w.F64(7, s.HalfWidth)
+		w.F64(8, s.Level)
+		if err := w.EndRow(); err != nil {
+			w.Abort()
+			return err
+		}
+	}
+	return w.Close()
+}

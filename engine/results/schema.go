@@ -1,0 +1,60 @@
+package results
+
+import "github.com/apache/arrow-go/v18/arrow"
+
+var (
+	i32 = arrow.PrimitiveTypes.Int32
+	i64 = arrow.PrimitiveTypes.Int64
+	f64 = arrow.PrimitiveTypes.Float64
+	str = arrow.BinaryTypes.String
+)
+
+// Tables lists every table medtwin writes, by file name, with its columns. README
+// documents the same columns, and a test checks that the two agree.
+var Tables = map[string][]Column{
+	"events.arrow":     EventColumns,
+	"timeseries.arrow": SeriesColumns,
+	"kpis.arrow":       KPIColumns,
+	"summary.arrow":    SummaryColumns,
+}
+
+// EventColumns is the schema of events.arrow: one row per logged event.
+var EventColumns = []Column{
+	{"replication", i32, "replication index (0-based)"},
+	{"time_s", f64, "simulation time of the event, seconds from the start"},
+	{"kind", str, "arrive, grant, release, renege, balk, preempt, cancel, capacity, or a model's own kind"},
+	{"entity", i64, "entity (process or request) id; 0 for a resource-level event"},
+	{"resource", str, "resource name, empty if none"},
+	{"value", f64, "wait so far (grant, renege), service time (release), new capacity (capacity), or the model's value"},
+}
+
+// SeriesColumns is the schema of timeseries.arrow: sampled values over time.
+var SeriesColumns = []Column{
+	{"replication", i32, "replication index"},
+	{"time_s", f64, "sample time, seconds"},
+	{"series", str, "series name, e.g. beds.in_use, beds.queue, beds.capacity, or a gauge"},
+	{"value", f64, "sampled value"},
+}
+
+// KPIColumns is the schema of kpis.arrow: one row per replication and KPI.
+var KPIColumns = []Column{
+	{"replication", i32, "replication index"},
+	{"kpi", str, "KPI name; units in the name where not a count (wait_mean_s)"},
+	{"kind", str, "tally (mean of observations), counter, gauge (time average) or value"},
+	{"value", f64, "the KPI's value in this replication (NaN if it had no observation)"},
+	{"n", i64, "observations behind a tally; 1 otherwise"},
+}
+
+// SummaryColumns is the schema of summary.arrow: one row per KPI across
+// replications.
+var SummaryColumns = []Column{
+	{"kpi", str, "KPI name"},
+	{"kind", str, "as in kpis.arrow"},
+	{"replications", i32, "replications with a value"},
+	{"mean", f64, "mean across replications"},
+	{"sd", f64, "sample standard deviation across replications"},
+	{"ci_low", f64, "lower end of the confidence interval (Student t)"},
+	{"ci_high", f64, "upper end of the confidence interval"},
+	{"half_width", f64, "half-width of the interval"},
+	{"level", f64, "confidence level, 0.95"},
+}

@@ -1,0 +1,147 @@
+package results
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Column is one column of a table: a snake_case name (with the unit where one
+// applies, e.g. time_s) and an Arrow type.
+type Column struct {
+	Name string
+	Type arrow.DataType
+	Doc  string
+}
+
+// Schema builds the Arrow schema of cols with the given metadata (keys sorted, so
+// that the bytes do not depend on map order).
+func Schema(cols []Column, meta map[string]string) *arrow.Schema {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type}
+	}
+	keys := make([]string, 0, len(meta))
+	for k := range meta {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	vals := make([]string, len(keys))
+	for i, k := range keys {
+		vals[i] = meta[k]
+	}
+	md := arrow.NewMetadata(keys, vals)
+	return arrow.NewSchema(fields, &md)
+}
+
+// DefaultBatchRows is the number of rows per record batch.
+const DefaultBatchRows = 65536
+
+// Writer streams rows into an Arrow IPC file. Append values column by column
+// (I32, I64, F64, Str, Bool) and call EndRow; EndBatch closes the current record
+// batch early (the end of a replication). Memory holds at most one batch.
+type Writer struct {
+	path      string
+	f         *AtomicFile
+	w         *ipc.FileWriter
+	b         *array.RecordBuilder
+	schema    *arrow.Schema
+	batchRows int
+	pending   int
+	rows      int64
+	err       error
+}
+
+// Create opens a writer for path with the given columns and metadata.
+func Create(path string, cols []Column, meta map[string]string, batchRows int) (*Writer, error) {
+	if batchRows <= 0 {
+		batchRows = DefaultBatchRows
+	}
+	f, err := CreateAtomic(path)
+	if err != nil {
+		return nil, err
+	}
+	schema := Schema(cols, meta)
+	mem := memory.NewGoAllocator()
+	w, err := ipc.NewFileWriter(f, ipc.WithSchema(schema), ipc.WithAllocator(mem))
+	if err != nil {
+		f.Abort()
+		return nil, fmt.Errorf("results: %s: %w", path, err)
+	}
+	return &Writer{path: path, f: f, w: w, b: array.NewRecordBuilder(mem, schema), schema: schema, batchRows: batchRows}, nil
+}
+
+// Path returns the final path of the file.
+func (w *Writer) Path() string { return w.path }
+
+// Rows returns the number of rows written so far.
+func (w *Writer) Rows() int64 { return w.rows }
+
+// I32 appends to column i (int32).
+func (w *Writer) I32(i int, v int32) { w.b.Field(i).(*array.Int32Builder).Append(v) }
+
+// I64 appends to column i (int64).
+func (w *Writer) I64(i int, v int64) { w.b.Field(i).(*array.Int64Builder).Append(v) }
+
+// F64 appends to column i (float64).
+func (w *Writer) F64(i int, v float64) { w.b.Field(i).(*array.Float64Builder).Append(v) }
+
+// Str appends to column i (utf8).
+func (w *Writer) Str(i int, v string) { w.b.Field(i).(*array.StringBuilder).Append(v) }
+
+// Bool appends to column i (bool).
+func (w *Writer) Bool(i int, v bool) { w.b.Field(i).(*array.BooleanBuilder).Append(v) }
+
+// Null appends a null to column i.
+func (w *Writer) Null(i int) { w.b.Field(i).AppendNull() }
+
+// EndRow finishes a row; a full batch is written out.
+func (w *Writer) EndRow() error {
+	w.pending++
+	w.rows++
+	if w.pending >= w.batchRows {
+		return w.EndBatch()
+	}
+	return w.err
+}
+
+// EndBatch writes the rows appended so far as one record batch (nothing if none).
+func (w *Writer) EndBatch() error {
+	if w.err != nil || w.pending == 0 {
+		return w.err
+	}
+	rec := w.b.NewRecordBatch()
+	defer rec.Release()
+	w.pending = 0
+	if err := w.w.Write(rec); err != nil {
+		w.err = fmt.Errorf("results: write %s: %w", w.path, err)
+	}
+	return w.err
+}
+
+// Close writes the last batch and the footer and moves the file to its final
+// name. On any error the temporary file is removed.
+func (w *Writer) Close() error {
+	defer w.b.Release()
+	if err := w.EndBatch(); err != nil {
+		w.w.Close()
+		w.f.Abort()
+		return err
+	}
+	if err := w.w.Close(); err != nil {
+		w.f.Abort()
+		return fmt.Errorf("results: close %s: %w", w.path, err)
+	}
+	return w.f.Commit()
+}
+
+// Abort discards the file.
+func (w *Writer) Abort() {
+	w.b.Release()
+	w.w.Close()
+	w.f.Abort()
+}

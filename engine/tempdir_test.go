@@ -1,0 +1,5 @@
+package engine
+
+import "os"
+
+func makeTemp() (string, error) { return os.MkdirTemp("", "medtwin-floor-") }

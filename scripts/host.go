@@ -1,0 +1,680 @@
+package scripts
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/medtwin/medtwin/engine"
+	"github.com/medtwin/medtwin/engine/rng"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// host binds one replication's Sim to its Lua state.
+type host struct {
+	L        *lua.LState
+	sim      *engine.Sim
+	sc       *Scenario
+	simUD    *lua.LUserData
+	types    map[string]*lua.LTable // metatables by type name
+	workerFn *lua.LFunction
+	threads  []*lua.LState // idle worker threads
+	err      error
+	empirics map[*lua.LTable]*rng.Empirical
+	procs    uint64
+}
+
+func newHost(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
+	h := &host{L: L, sim: s, sc: sc, types: map[string]*lua.LTable{}, empirics: map[*lua.LTable]*rng.Empirical{}}
+	h.workerFn = L.GetGlobal("__medtwin_worker").(*lua.LFunction)
+	h.defineType("sim", simMethods)
+	h.defineType("proc", procMethods)
+	h.defineType("resource", resourceMethods)
+	h.defineType("request", requestMethods)
+	h.defineType("rng", rngMethods)
+	h.defineType("event", eventMethods)
+	h.defineType("store", storeMethods)
+	h.defineType("container", containerMethods)
+	h.simUD = h.wrap("sim", h)
+	return h
+}
+
+// method is a Lua method implemented in Go; it receives the host.
+type method func(h *host, L *lua.LState) int
+
+// defineType makes the metatable for a userdata type: __index is the method
+// table, and a missing method is an error that suggests the nearest name.
+func (h *host) defineType(name string, methods map[string]method) {
+	L := h.L
+	mt := L.NewTable()
+	idx := L.NewTable()
+	names := sortedKeys(methods)
+	for n, m := range methods {
+		m := m
+		idx.RawSetString(n, L.NewFunction(func(L *lua.LState) int { return m(h, L) }))
+	}
+	miss := L.NewTable()
+	miss.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		k := L.CheckAny(2).String()
+		L.RaiseError("%s has no method '%s'%s", name, k, didYouMean(k, names))
+		return 0
+	}))
+	L.SetMetatable(idx, miss)
+	mt.RawSetString("__index", idx)
+	mt.RawSetString("__name", lua.LString(name))
+	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString(fmt.Sprintf("%s: %p", name, L.CheckUserData(1).Value)))
+		return 1
+	}))
+	h.types[name] = mt
+}
+
+func (h *host) wrap(typ string, v any) *lua.LUserData {
+	ud := h.L.NewUserData()
+	ud.Value = v
+	ud.Metatable = h.types[typ]
+	return ud
+}
+
+// check returns argument n as a *T, raising a clear error otherwise.
+func check[T any](L *lua.LState, n int, typ string) T {
+	ud, ok := L.Get(n).(*lua.LUserData)
+	if ok {
+		if v, ok := ud.Value.(T); ok {
+			return v
+		}
+	}
+	got := L.Get(n).Type().String()
+	if ok {
+		if mt, ok := ud.Metatable.(*lua.LTable); ok {
+			got = lua.LVAsString(mt.RawGetString("__name"))
+		}
+	}
+	if n == 1 {
+		L.RaiseError("expected a %s before ':' (call it as x:method(...)), got %s", typ, got)
+	}
+	L.ArgError(n, fmt.Sprintf("%s expected, got %s", typ, got))
+	var zero T
+	return zero
+}
+
+// fail records the first model error and stops the run.
+func (h *host) fail(err error) {
+	if h.err == nil {
+		h.err = err
+	}
+	h.sim.Fail(err)
+}
+
+// call runs a Lua function from kernel context (a callback), with protection.
+func (h *host) call(fn *lua.LFunction, nret int, args ...lua.LValue) bool {
+	if err := h.L.CallByParam(lua.P{Fn: fn, NRet: nret, Protect: true}, args...); err != nil {
+		h.fail(luaError(err, h.sc.Path, h.L.Context()))
+		return false
+	}
+	return true
+}
+
+// number, nonneg: argument checks with Lua-style messages.
+func nonneg(L *lua.LState, n int, what string) float64 {
+	v := float64(L.CheckNumber(n))
+	if math.IsNaN(v) || v < 0 {
+		L.ArgError(n, fmt.Sprintf("%s must be >= 0, got %v", what, v))
+	}
+	return v
+}
+
+func positive(L *lua.LState, n int, what string) float64 {
+	v := float64(L.CheckNumber(n))
+	if math.IsNaN(v) || v <= 0 || math.IsInf(v, 0) {
+		L.ArgError(n, fmt.Sprintf("%s must be a positive number, got %v", what, v))
+	}
+	return v
+}
+
+// raise turns an engine error into a Lua error at the script's line.
+func raise(L *lua.LState, err error) {
+	L.RaiseError("%s", err.Error())
+}
+
+// optsTable reads a request options table {priority=, preempt=, patience=, balk_at=}.
+func requestOpts(L *lua.LState, n int) engine.RequestOpts {
+	var o engine.RequestOpts
+	t, ok := L.Get(n).(*lua.LTable)
+	if !ok {
+		if L.Get(n) != lua.LNil {
+			L.ArgError(n, "options table expected ({priority=, preempt=, patience=, balk_at=})")
+		}
+		return o
+	}
+	names := []string{"priority", "preempt", "patience", "balk_at", "entity"}
+	t.ForEach(func(k, v lua.LValue) {
+		switch k.String() {
+		case "priority":
+			o.Priority = int(lua.LVAsNumber(v))
+		case "preempt":
+			o.Preempt = lua.LVAsBool(v)
+		case "patience":
+			o.Patience = float64(lua.LVAsNumber(v))
+			if o.Patience < 0 || math.IsNaN(o.Patience) {
+				L.ArgError(n, fmt.Sprintf("patience must be >= 0 seconds, got %v", v))
+			}
+		case "balk_at":
+			o.BalkAt = int(lua.LVAsNumber(v))
+		case "entity":
+			o.Entity = int64(lua.LVAsNumber(v))
+		default:
+			L.ArgError(n, fmt.Sprintf("unknown request option '%s'%s", k.String(), didYouMean(k.String(), names)))
+		}
+	})
+	return o
+}
+
+// ---- sim ----
+
+var simMethods = map[string]method{
+	"now":         func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Now())); return 1 },
+	"replication": func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Replication())); return 1 },
+	"seed":        func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Seed())); return 1 },
+	"resource": func(h *host, L *lua.LState) int {
+		check[*host](L, 1, "sim")
+		name := L.CheckString(2)
+		c := L.CheckNumber(3)
+		if c != lua.LNumber(math.Trunc(float64(c))) {
+			L.ArgError(3, fmt.Sprintf("capacity must be a positive integer, got %v", c))
+		}
+		r, err := h.sim.NewResource(name, int(c))
+		if err != nil {
+			raise(L, err)
+		}
+		if t, ok := L.Get(4).(*lua.LTable); ok {
+			t.ForEach(func(k, v lua.LValue) {
+				switch k.String() {
+				case "preempt_mode":
+					switch v.String() {
+					case "resume":
+						r.Mode = engine.PreemptResume
+					case "restart":
+						r.Mode = engine.PreemptRestart
+					default:
+						L.ArgError(4, "preempt_mode is \"resume\" or \"restart\", got "+v.String())
+					}
+				case "shrink":
+					switch v.String() {
+					case "finish":
+						r.Shrink = engine.ShrinkFinish
+					case "preempt":
+						r.Shrink = engine.ShrinkPreempt
+					default:
+						L.ArgError(4, "shrink is \"finish\" or \"preempt\", got "+v.String())
+					}
+				default:
+					L.ArgError(4, fmt.Sprintf("unknown resource option '%s'%s", k, didYouMean(k.String(), []string{"preempt_mode", "shrink"})))
+				}
+			})
+		}
+		L.Push(h.wrap("resource", r))
+		return 1
+	},
+	"store": func(h *host, L *lua.LState) int {
+		c := L.OptInt(3, math.MaxInt)
+		st, err := h.sim.NewStore(L.CheckString(2), c)
+		if err != nil {
+			raise(L, err)
+		}
+		L.Push(h.wrap("store", st))
+		return 1
+	},
+	"container": func(h *host, L *lua.LState) int {
+		c, err := h.sim.NewContainer(L.CheckString(2), float64(L.CheckNumber(3)), float64(L.OptNumber(4, 0)))
+		if err != nil {
+			raise(L, err)
+		}
+		L.Push(h.wrap("container", c))
+		return 1
+	},
+	"rng": func(h *host, L *lua.LState) int {
+		L.Push(h.wrap("rng", h.sim.RNG(L.CheckString(2))))
+		return 1
+	},
+	"entity_rng": func(h *host, L *lua.LState) int {
+		L.Push(h.wrap("rng", h.sim.EntityRNG(L.CheckString(2), uint64(L.CheckNumber(3)))))
+		return 1
+	},
+	"schedule": func(h *host, L *lua.LState) int {
+		dt := nonneg(L, 2, "delay")
+		fn := L.CheckFunction(3)
+		h.sim.Schedule(dt, func() { h.call(fn, 0) })
+		return 0
+	},
+	"schedule_at": func(h *host, L *lua.LState) int {
+		t := float64(L.CheckNumber(2))
+		fn := L.CheckFunction(3)
+		if err := h.sim.ScheduleAt(t, func() { h.call(fn, 0) }); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+	"process": func(h *host, L *lua.LState) int {
+		fn := L.CheckFunction(2)
+		p := h.start(fn, L.Get(3))
+		L.Push(p.ud)
+		return 1
+	},
+	"source": func(h *host, L *lua.LState) int {
+		name := L.CheckString(2)
+		gap := L.CheckFunction(3)
+		body := L.CheckFunction(4)
+		limit, start := math.MaxInt, -1.0
+		if t, ok := L.Get(5).(*lua.LTable); ok {
+			t.ForEach(func(k, v lua.LValue) {
+				switch k.String() {
+				case "limit":
+					limit = int(lua.LVAsNumber(v))
+				case "start":
+					start = float64(lua.LVAsNumber(v))
+				default:
+					L.ArgError(5, fmt.Sprintf("unknown source option '%s'%s", k, didYouMean(k.String(), []string{"limit", "start"})))
+				}
+			})
+		}
+		h.source(name, gap, body, limit, start)
+		return 0
+	},
+	"record": func(h *host, L *lua.LState) int {
+		h.kpi(L, engine.KindTally).Add(float64(L.CheckNumber(3)))
+		return 0
+	},
+	"count": func(h *host, L *lua.LState) int {
+		h.kpi(L, engine.KindCounter).Add(float64(L.OptNumber(3, 1)))
+		return 0
+	},
+	"gauge": func(h *host, L *lua.LState) int {
+		h.kpi(L, engine.KindGauge).Set(float64(L.CheckNumber(3)))
+		return 0
+	},
+	"set": func(h *host, L *lua.LState) int {
+		h.kpi(L, engine.KindValue).Set(float64(L.CheckNumber(3)))
+		return 0
+	},
+	"log": func(h *host, L *lua.LState) int {
+		h.sim.Log(L.CheckString(2), int64(L.OptNumber(3, 0)), L.OptString(5, ""), float64(L.OptNumber(4, 0)))
+		return 0
+	},
+	"observe": func(h *host, L *lua.LState) int {
+		h.sim.Observe(L.CheckString(2), float64(L.CheckNumber(3)))
+		return 0
+	},
+	"event": func(h *host, L *lua.LState) int {
+		L.Push(h.wrap("event", h.sim.NewEvent()))
+		return 1
+	},
+	"timeout": func(h *host, L *lua.LState) int {
+		ev, err := h.sim.Timeout(nonneg(L, 2, "delay"))
+		if err != nil {
+			raise(L, err)
+		}
+		L.Push(h.wrap("event", ev))
+		return 1
+	},
+	"any_of": func(h *host, L *lua.LState) int { L.Push(h.wrap("event", h.sim.AnyOf(h.events(L, 2)...))); return 1 },
+	"all_of": func(h *host, L *lua.LState) int { L.Push(h.wrap("event", h.sim.AllOf(h.events(L, 2)...))); return 1 },
+	"fail": func(h *host, L *lua.LState) int {
+		L.RaiseError("%s", L.CheckString(2))
+		return 0
+	},
+}
+
+func (h *host) kpi(L *lua.LState, kind engine.KPIKind) *engine.KPI {
+	k, err := h.sim.KPI(L.CheckString(2), kind)
+	if err != nil {
+		raise(L, err)
+	}
+	return k
+}
+
+func (h *host) events(L *lua.LState, from int) []*engine.Event {
+	var evs []*engine.Event
+	for i := from; i <= L.GetTop(); i++ {
+		evs = append(evs, check[*engine.Event](L, i, "event"))
+	}
+	return evs
+}
+
+// source starts a process running body for each arrival; gap() returns the time
+// to the next arrival (seconds).
+func (h *host) source(name string, gap, body *lua.LFunction, limit int, start float64) {
+	n := 0
+	var arrive func()
+	next := func() {
+		if n >= limit {
+			return
+		}
+		if !h.call(gap, 1) {
+			return
+		}
+		v := h.L.Get(-1)
+		h.L.Pop(1)
+		d, ok := v.(lua.LNumber)
+		if !ok || math.IsNaN(float64(d)) || d < 0 {
+			h.fail(fmt.Errorf("%s: source %q: the inter-arrival function returned %s, want a number of seconds >= 0", h.sc.Path, name, v))
+			return
+		}
+		h.sim.Schedule(float64(d), arrive)
+	}
+	arrive = func() {
+		n++
+		h.start(body, lua.LNumber(n))
+		next()
+	}
+	if start >= 0 {
+		h.sim.ScheduleAt(start, arrive)
+		return
+	}
+	next()
+}
+
+// ---- rng ----
+
+var rngMethods = map[string]method{
+	"exp": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		L.Push(lua.LNumber(s.Exp(positive(L, 2, "rate"))))
+		return 1
+	},
+	"normal": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		L.Push(lua.LNumber(s.Normal(float64(L.CheckNumber(2)), nonneg(L, 3, "sd"))))
+		return 1
+	},
+	"lognormal": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		L.Push(lua.LNumber(s.LogNormal(float64(L.CheckNumber(2)), nonneg(L, 3, "sigma"))))
+		return 1
+	},
+	"gamma": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		L.Push(lua.LNumber(s.Gamma(positive(L, 2, "shape"), positive(L, 3, "rate"))))
+		return 1
+	},
+	"triangular": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		a, b, c := float64(L.CheckNumber(2)), float64(L.CheckNumber(3)), float64(L.CheckNumber(4))
+		if !(a <= c && c <= b && a < b) {
+			L.RaiseError("triangular(min, max, mode) needs min <= mode <= max and min < max, got %v, %v, %v", a, b, c)
+		}
+		L.Push(lua.LNumber(s.Triangular(a, b, c)))
+		return 1
+	},
+	"uniform": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		L.Push(lua.LNumber(s.Uniform(float64(L.OptNumber(2, 0)), float64(L.OptNumber(3, 1)))))
+		return 1
+	},
+	"weibull": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		L.Push(lua.LNumber(s.Weibull(positive(L, 2, "shape"), positive(L, 3, "scale"))))
+		return 1
+	},
+	"bernoulli": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		p := float64(L.CheckNumber(2))
+		if !(p >= 0 && p <= 1) {
+			L.ArgError(2, fmt.Sprintf("probability must be in [0, 1], got %v", p))
+		}
+		L.Push(lua.LBool(s.Bernoulli(p)))
+		return 1
+	},
+	"poisson": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		L.Push(lua.LNumber(s.Poisson(nonneg(L, 2, "mean"))))
+		return 1
+	},
+	"int": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		lo, hi := L.CheckInt(2), L.CheckInt(3)
+		if hi < lo {
+			L.RaiseError("int(lo, hi) needs lo <= hi, got %d, %d", lo, hi)
+		}
+		L.Push(lua.LNumber(lo + s.IntN(hi-lo+1)))
+		return 1
+	},
+	"empirical": func(h *host, L *lua.LState) int {
+		s := check[*rng.Stream](L, 1, "rng")
+		vals := L.CheckTable(2)
+		e, ok := h.empirics[vals]
+		if !ok {
+			ws := L.CheckTable(3)
+			var vs, wts []float64
+			for i := 1; i <= vals.Len(); i++ {
+				vs = append(vs, float64(lua.LVAsNumber(vals.RawGetInt(i))))
+			}
+			for i := 1; i <= ws.Len(); i++ {
+				wts = append(wts, float64(lua.LVAsNumber(ws.RawGetInt(i))))
+			}
+			var err error
+			if e, err = rng.NewEmpirical(vs, wts); err != nil {
+				raise(L, err)
+			}
+			h.empirics[vals] = e
+		}
+		L.Push(lua.LNumber(s.Draw(e)))
+		return 1
+	},
+}
+
+// ---- resource, request ----
+
+var resourceMethods = map[string]method{
+	"name": func(h *host, L *lua.LState) int {
+		L.Push(lua.LString(check[*engine.Resource](L, 1, "resource").Name))
+		return 1
+	},
+	"capacity": func(h *host, L *lua.LState) int {
+		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").Capacity()))
+		return 1
+	},
+	"in_use": func(h *host, L *lua.LState) int {
+		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").InUse()))
+		return 1
+	},
+	"queue_length": func(h *host, L *lua.LState) int {
+		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").QueueLen()))
+		return 1
+	},
+	"utilisation": func(h *host, L *lua.LState) int {
+		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").Utilisation()))
+		return 1
+	},
+	"set_capacity": func(h *host, L *lua.LState) int {
+		if err := check[*engine.Resource](L, 1, "resource").SetCapacity(L.CheckInt(2)); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+	"roster": func(h *host, L *lua.LState) int {
+		r := check[*engine.Resource](L, 1, "resource")
+		t := L.CheckTable(2)
+		period := float64(L.OptNumber(3, 0))
+		var ch []engine.CapacityChange
+		for i := 1; i <= t.Len(); i++ {
+			e, ok := t.RawGetInt(i).(*lua.LTable)
+			if !ok {
+				L.ArgError(2, fmt.Sprintf("entry %d must be {at = seconds, capacity = n}", i))
+			}
+			at, c := e.RawGetString("at"), e.RawGetString("capacity")
+			if at.Type() != lua.LTNumber || c.Type() != lua.LTNumber {
+				L.ArgError(2, fmt.Sprintf("entry %d must be {at = seconds, capacity = n}", i))
+			}
+			ch = append(ch, engine.CapacityChange{At: float64(at.(lua.LNumber)), Capacity: int(c.(lua.LNumber))})
+		}
+		if err := r.Roster(ch, period); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+	"acquire": func(h *host, L *lua.LState) int {
+		r := check[*engine.Resource](L, 1, "resource")
+		o := requestOpts(L, 2)
+		fn := L.CheckFunction(3)
+		var ud *lua.LUserData
+		q, err := r.Acquire(o, func(q *engine.Request) { h.call(fn, 0, ud) })
+		if errors.Is(err, engine.ErrBalked) {
+			L.Push(lua.LNil)
+			L.Push(lua.LString("balked"))
+			return 2
+		} else if err != nil {
+			raise(L, err)
+		}
+		ud = h.wrap("request", q)
+		L.Push(ud)
+		return 1
+	},
+	"release": func(h *host, L *lua.LState) int {
+		r := check[*engine.Resource](L, 1, "resource")
+		if err := r.Release(check[*engine.Request](L, 2, "request")); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+	"release_after": func(h *host, L *lua.LState) int {
+		r := check[*engine.Resource](L, 1, "resource")
+		q := check[*engine.Request](L, 2, "request")
+		dt := nonneg(L, 3, "service time")
+		if fn, ok := L.Get(4).(*lua.LFunction); ok {
+			ud := L.Get(2)
+			q.OnRelease = func(*engine.Request) { h.call(fn, 0, ud) }
+		}
+		if err := r.ReleaseAfter(q, dt); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+}
+
+var requestMethods = map[string]method{
+	"state": func(h *host, L *lua.LState) int {
+		L.Push(lua.LString(check[*engine.Request](L, 1, "request").State().String()))
+		return 1
+	},
+	"cancel": func(h *host, L *lua.LState) int {
+		if err := check[*engine.Request](L, 1, "request").Cancel(); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+	"waited": func(h *host, L *lua.LState) int {
+		q := check[*engine.Request](L, 1, "request")
+		L.Push(lua.LNumber(q.GrantedAt - q.ArrivedAt))
+		return 1
+	},
+}
+
+// ---- event ----
+
+var eventMethods = map[string]method{
+	"succeed": func(h *host, L *lua.LState) int {
+		ev := check[*engine.Event](L, 1, "event")
+		if err := ev.Succeed(L.Get(2)); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+	"fail": func(h *host, L *lua.LState) int {
+		ev := check[*engine.Event](L, 1, "event")
+		if err := ev.Fail(errors.New(L.CheckString(2))); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+	"triggered": func(h *host, L *lua.LState) int {
+		L.Push(lua.LBool(check[*engine.Event](L, 1, "event").Triggered()))
+		return 1
+	},
+	"processed": func(h *host, L *lua.LState) int {
+		L.Push(lua.LBool(check[*engine.Event](L, 1, "event").Processed()))
+		return 1
+	},
+	"value": func(h *host, L *lua.LState) int {
+		L.Push(eventValue(check[*engine.Event](L, 1, "event")))
+		return 1
+	},
+	"on_done": func(h *host, L *lua.LState) int {
+		ev := check[*engine.Event](L, 1, "event")
+		fn := L.CheckFunction(2)
+		ud := L.Get(1)
+		ev.OnDone(func(*engine.Event) { h.call(fn, 0, ud) })
+		return 0
+	},
+}
+
+func eventValue(ev *engine.Event) lua.LValue {
+	if v, ok := ev.Value.(lua.LValue); ok {
+		return v
+	}
+	return lua.LNil
+}
+
+// ---- store, container (callback style; processes use proc:put/get) ----
+
+var storeMethods = map[string]method{
+	"len": func(h *host, L *lua.LState) int {
+		L.Push(lua.LNumber(check[*engine.Store](L, 1, "store").Len()))
+		return 1
+	},
+	"put": func(h *host, L *lua.LState) int {
+		st := check[*engine.Store](L, 1, "store")
+		item := L.CheckAny(2)
+		var cb func()
+		if fn, ok := L.Get(3).(*lua.LFunction); ok {
+			cb = func() { h.call(fn, 0) }
+		}
+		st.Put(item, cb)
+		return 0
+	},
+	"get": func(h *host, L *lua.LState) int {
+		st := check[*engine.Store](L, 1, "store")
+		fn := L.CheckFunction(2)
+		st.Get(nil, func(v any) { h.call(fn, 0, v.(lua.LValue)) })
+		return 0
+	},
+}
+
+var containerMethods = map[string]method{
+	"level": func(h *host, L *lua.LState) int {
+		L.Push(lua.LNumber(check[*engine.Container](L, 1, "container").Level()))
+		return 1
+	},
+	"put": func(h *host, L *lua.LState) int {
+		c := check[*engine.Container](L, 1, "container")
+		var cb func()
+		if fn, ok := L.Get(3).(*lua.LFunction); ok {
+			cb = func() { h.call(fn, 0) }
+		}
+		if err := c.Put(float64(L.CheckNumber(2)), cb); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+	"get": func(h *host, L *lua.LState) int {
+		c := check[*engine.Container](L, 1, "container")
+		var cb func()
+		if fn, ok := L.Get(3).(*lua.LFunction); ok {
+			cb = func() { h.call(fn, 0) }
+		}
+		if err := c.Get(float64(L.CheckNumber(2)), cb); err != nil {
+			raise(L, err)
+		}
+		return 0
+	},
+}
+
+// methodNames lists the methods of a type (for README and tests).
+func methodNames(typ string) []string {
+	m := map[string]map[string]method{"sim": simMethods, "proc": procMethods, "resource": resourceMethods,
+		"request": requestMethods, "rng": rngMethods, "event": eventMethods, "store": storeMethods, "container": containerMethods}[typ]
+	names := sortedKeys(m)
+	sort.Strings(names)
+	return names
+}

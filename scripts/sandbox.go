@@ -1,0 +1,224 @@
+package scripts
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+//go:embed prelude.lua
+var preludeSrc string
+
+// Limits bound what a script may use.
+type Limits struct {
+	// CallStack is the maximum Lua call depth (default 200).
+	CallStack int
+	// Registry is the maximum number of values on a Lua stack (default 256k).
+	Registry int
+	// StringBytes caps a string built by string.rep (default 64 MiB).
+	StringBytes int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.CallStack <= 0 {
+		l.CallStack = 200
+	}
+	if l.Registry <= 0 {
+		l.Registry = 256 * 1024
+	}
+	if l.StringBytes <= 0 {
+		l.StringBytes = 64 << 20
+	}
+	return l
+}
+
+// removedBase are base-library functions a scenario may not call: they read
+// files, compile code from strings, or reach the interpreter's internals.
+var removedBase = []string{"dofile", "loadfile", "load", "loadstring", "module", "require",
+	"getfenv", "setfenv", "newproxy", "_printregs", "collectgarbage"}
+
+// newSandbox returns a Lua state with only base, table, string and math, the
+// dangerous functions removed, print sent to out, and the prelude loaded.
+func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lua.LState, error) {
+	lim = lim.withDefaults()
+	L := lua.NewState(lua.Options{
+		SkipOpenLibs:        true,
+		CallStackSize:       lim.CallStack,
+		RegistrySize:        1024,
+		RegistryMaxSize:     lim.Registry,
+		RegistryGrowStep:    1024,
+		MinimizeStackMemory: true,
+	})
+	for _, lib := range []struct {
+		name string
+		fn   lua.LGFunction
+	}{{lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString}, {lua.MathLibName, lua.OpenMath}} {
+		L.Push(L.NewFunction(lib.fn))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	for _, name := range removedBase {
+		L.SetGlobal(name, lua.LNil)
+	}
+	if out == nil {
+		out = os.Stderr
+	}
+	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
+		parts := make([]string, L.GetTop())
+		for i := range parts {
+			parts[i] = L.ToStringMeta(L.Get(i + 1)).String()
+		}
+		fmt.Fprintln(out, strings.Join(parts, "\t"))
+		return 0
+	}))
+	// string.rep is the one library call that can allocate without bound in a
+	// single step; everything else grows gradually and meets the time limit or
+	// the memory watchdog first.
+	strTab := L.GetGlobal("string").(*lua.LTable)
+	rep := strTab.RawGetString("rep").(*lua.LFunction)
+	strTab.RawSetString("rep", L.NewFunction(func(L *lua.LState) int {
+		s, n := L.CheckString(1), L.CheckInt(2)
+		if n > 0 && int64(len(s))*int64(n) > int64(lim.StringBytes) {
+			L.RaiseError("string.rep: result of %d bytes exceeds the limit of %d bytes", int64(len(s))*int64(n), lim.StringBytes)
+		}
+		L.Push(rep)
+		L.Push(L.Get(1))
+		L.Push(L.Get(2))
+		L.Call(2, 1)
+		return 1
+	}))
+	L.SetGlobal("require", L.NewFunction(requireFn(dir)))
+	L.SetGlobal("__medtwin_park", L.NewFunction(parkFn))
+	if err := L.DoString(preludeSrc); err != nil {
+		L.Close()
+		return nil, fmt.Errorf("scripts: prelude: %w", err)
+	}
+	if ctx != nil {
+		L.SetContext(ctx)
+	}
+	return L, nil
+}
+
+// strictGlobals makes reading an undefined global an error with a suggestion.
+func strictGlobals(L *lua.LState) {
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		name := L.CheckString(2)
+		var names []string
+		L.G.Global.ForEach(func(k, _ lua.LValue) {
+			if s, ok := k.(lua.LString); ok && !strings.HasPrefix(string(s), "__medtwin") {
+				names = append(names, string(s))
+			}
+		})
+		L.RaiseError("unknown name '%s'%s", name, didYouMean(name, names))
+		return 0
+	}))
+	L.SetMetatable(L.G.Global, mt)
+}
+
+var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+
+// bundled holds the medtwin.* Lua modules, registered by the packages that
+// provide them.
+var bundled = map[string]string{}
+
+// RegisterModule adds a bundled module that scenarios load with require(name).
+// name must start with "medtwin.".
+func RegisterModule(name, src string) {
+	if !strings.HasPrefix(name, "medtwin.") {
+		panic("scripts: RegisterModule: bundled modules are named medtwin.*, got " + name)
+	}
+	bundled[name] = src
+}
+
+// requireFn loads a module: a bundled medtwin.* module, or NAME.lua from the
+// scenario's own directory (dots are subdirectories). Nothing else is reachable.
+func requireFn(dir string) lua.LGFunction {
+	loaded := map[string]lua.LValue{}
+	return func(L *lua.LState) int {
+		name := L.CheckString(1)
+		if v, ok := loaded[name]; ok {
+			L.Push(v)
+			return 1
+		}
+		if !moduleName.MatchString(name) {
+			L.RaiseError("require: '%s' is not a module name (letters, digits, _ and dots only)", name)
+		}
+		var src, chunk string
+		if s, ok := bundled[name]; ok {
+			src, chunk = s, "@"+name
+		} else if strings.HasPrefix(name, "medtwin.") {
+			L.RaiseError("require: no bundled module '%s'%s", name, didYouMean(name, sortedKeys(bundled)))
+		} else {
+			if dir == "" {
+				L.RaiseError("require: '%s': this scenario has no directory to load modules from", name)
+			}
+			path := filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(name, ".", "/"))+".lua")
+			real, err := filepath.EvalSymlinks(path)
+			root, _ := filepath.EvalSymlinks(dir)
+			if err != nil {
+				L.RaiseError("require: module '%s' not found in the scenario's directory", name)
+			}
+			if rel, err := filepath.Rel(root, real); err != nil || strings.HasPrefix(rel, "..") {
+				L.RaiseError("require: module '%s' lies outside the scenario's directory", name)
+			}
+			b, err := os.ReadFile(real)
+			if err != nil {
+				L.RaiseError("require: %v", err)
+			}
+			src, chunk = string(b), filepath.ToSlash(filepath.Join(filepath.Base(dir), filepath.Base(real)))
+		}
+		fn, err := compileString(L, src, chunk)
+		if err != nil {
+			L.RaiseError("require '%s': %v", name, err)
+		}
+		L.Push(fn)
+		L.Call(0, 1)
+		v := L.Get(-1)
+		if v == lua.LNil {
+			v = lua.LTrue
+		}
+		loaded[name] = v
+		L.Pop(1)
+		L.Push(v)
+		return 1
+	}
+}
+
+// Compile parses Lua source into a prototype; chunk names the source in
+// error messages (the scenario's path).
+func Compile(src, chunk string) (*lua.FunctionProto, error) {
+	stmts, err := parse.Parse(strings.NewReader(src), chunk)
+	if err != nil {
+		return nil, syntaxError(chunk, err)
+	}
+	proto, err := lua.Compile(stmts, chunk)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", chunk, err)
+	}
+	return proto, nil
+}
+
+func compileString(L *lua.LState, src, chunk string) (*lua.LFunction, error) {
+	proto, err := Compile(src, chunk)
+	if err != nil {
+		return nil, err
+	}
+	return L.NewFunctionFromProto(proto), nil
+}
+
+// syntaxError rewrites gopher-lua's parse error into "file:line: message".
+func syntaxError(chunk string, err error) error {
+	if pe, ok := err.(*parse.Error); ok {
+		return fmt.Errorf("%s:%d: syntax error near '%s': %s", chunk, pe.Pos.Line, pe.Token, pe.Message)
+	}
+	return fmt.Errorf("%s: %v", chunk, err)
+}
