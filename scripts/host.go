@@ -37,6 +37,8 @@ func newHost(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 	h.defineType("store", storeMethods)
 	h.defineType("container", containerMethods)
 	h.simUD = h.wrap("sim", h)
+	// proc:use is written in Lua (see the prelude)
+	h.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", L.GetGlobal("__medtwin_use"))
 	return h
 }
 
@@ -50,6 +52,9 @@ func (h *host) defineType(name string, methods map[string]method) {
 	mt := L.NewTable()
 	idx := L.NewTable()
 	names := sortedKeys(methods)
+	if name == "proc" {
+		names = append(names, "use")
+	}
 	for n, m := range methods {
 		m := m
 		idx.RawSetString(n, L.NewFunction(func(L *lua.LState) int { return m(h, L) }))

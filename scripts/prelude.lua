@@ -17,12 +17,17 @@ function __medtwin_worker(fn, proc, ...)
 end
 __medtwin_park = nil
 
--- proc:use(resource, fn) holds a unit while fn runs; proc:use(resource, seconds)
--- holds it for that long (preemption-aware, see README)
-function __medtwin_use_fn(proc, res, fn, opts)
-  local req, why = proc:request(res, opts)
-  if not req then return false, why end
-  fn(req)
-  proc:release(req)
-  return true
+-- proc:use(resource, fn [, opts]) holds a unit while fn runs and then releases
+-- it; proc:use(resource, seconds [, opts]) holds it for that long, resuming or
+-- restarting the service if it is preempted (proc:use_for). Written in Lua so
+-- that fn may wait: a yield cannot cross a Go call.
+function __medtwin_use(proc, res, a, opts)
+  if _type(a) == "function" then
+    local req, why = proc:request(res, opts)
+    if not req then return false, why end
+    a(req)
+    proc:release(req)
+    return true
+  end
+  return proc:use_for(res, a, opts)
 end

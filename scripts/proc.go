@@ -2,7 +2,6 @@ package scripts
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/medtwin/medtwin/engine"
 	lua "github.com/yuin/gopher-lua"
@@ -186,19 +185,9 @@ var procMethods = map[string]method{
 		}
 		return 0
 	},
-	"use": func(h *host, L *lua.LState) int {
+	"use_for": func(h *host, L *lua.LState) int {
 		p := self(L)
 		r := check[*engine.Resource](L, 2, "resource")
-		if fn, ok := L.Get(3).(*lua.LFunction); ok {
-			// proc:use(res, function(req) ... end [, opts]): the prelude's helper
-			L.Push(L.GetGlobal("__medtwin_use_fn"))
-			L.Push(L.Get(1))
-			L.Push(r2ud(L))
-			L.Push(fn)
-			L.Push(L.Get(4))
-			L.Call(4, lua.MultRet)
-			return L.GetTop() - 4
-		}
 		service := nonneg(L, 3, "service time")
 		o := requestOpts(L, 4)
 		if o.Entity == 0 {
@@ -383,7 +372,3 @@ func pushEvent(L *lua.LState, ev *engine.Event) int {
 	L.Push(eventValue(ev))
 	return 1
 }
-
-func r2ud(L *lua.LState) lua.LValue { return L.Get(2) }
-
-var _ = fmt.Sprintf

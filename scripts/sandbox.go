@@ -97,7 +97,12 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 	}))
 	L.SetGlobal("require", L.NewFunction(requireFn(dir)))
 	L.SetGlobal("__medtwin_park", L.NewFunction(parkFn))
-	if err := L.DoString(preludeSrc); err != nil {
+	prelude, err := compileString(L, preludeSrc, "medtwin-prelude")
+	if err == nil {
+		L.Push(prelude)
+		err = L.PCall(0, 0, nil)
+	}
+	if err != nil {
 		L.Close()
 		return nil, fmt.Errorf("scripts: prelude: %w", err)
 	}

@@ -1,0 +1,192 @@
+package scripts
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/medtwin/medtwin/engine"
+	"github.com/medtwin/medtwin/engine/results"
+)
+
+func erlangCWq(c int, lambda, mu float64) float64 {
+	// Erlang C (Kleinrock 1975, eq. 3.40), independent of the code under test.
+	a := lambda / mu
+	rho := a / float64(c)
+	term, sum := 1.0, 0.0
+	for k := 0; k < c; k++ {
+		sum += term
+		term *= a / float64(k+1)
+	}
+	top := term / (1 - rho)
+	return top / (sum + top) / (float64(c)*mu - lambda)
+}
+
+// Acceptance: scenarios/mmc.lua on its defaults reproduces Erlang C.
+func TestMMcScenarioReproducesErlangC(t *testing.T) {
+	sc, err := Load("../scenarios/mmc.lua", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runAll(t, sc, 5*time.Minute, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := engine.Summaries(res, 0.95)
+	want := erlangCWq(10, 9, 1)
+	for _, k := range s {
+		if k.Name == "wait_h" {
+			t.Logf("wait_h = %.4f [%.4f, %.4f] over %d replications; Erlang C %.6f", k.Mean, k.Low, k.High, k.N, want)
+			if !k.Contains(want) {
+				t.Fatalf("95%% CI [%v, %v] does not contain the Erlang C value %v", k.Low, k.High, want)
+			}
+			return
+		}
+	}
+	t.Fatal("no wait_h KPI")
+}
+
+func writeScenarioRun(t *testing.T, sc *Scenario, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	rw, err := results.NewRunWriter(dir, results.Provenance{Scenario: "mmc.lua", Seed: sc.Seed, To: sc.Replications, Total: sc.Replications, Params: sc.Values()}, true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Experiment(ctx, 0, sc.Replications).Run(ctx, rw.Add); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func smallMMc(t *testing.T) *Scenario {
+	sc, err := Load("../scenarios/mmc.lua", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Replications, sc.Horizon, sc.Warmup, sc.SampleEvery, sc.Trace = 4, 86400*5, 86400, 3600, true
+	return sc
+}
+
+// Same seed: identical bytes, with GOMAXPROCS 1 and 2.
+func TestScenarioBytesIdenticalAcrossGOMAXPROCS(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	old := runtime.GOMAXPROCS(1)
+	writeScenarioRun(t, smallMMc(t), a)
+	runtime.GOMAXPROCS(2)
+	writeScenarioRun(t, smallMMc(t), b)
+	runtime.GOMAXPROCS(old)
+	for _, name := range []string{"kpis.arrow", "events.arrow", "timeseries.arrow", "summary.arrow"} {
+		x, err1 := os.ReadFile(filepath.Join(a, name))
+		y, err2 := os.ReadFile(filepath.Join(b, name))
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between GOMAXPROCS=1 and 2", name)
+		}
+	}
+}
+
+// Common random numbers: adding a server changes waits but not a single arrival time.
+func TestSetDoesNotShiftArrivals(t *testing.T) {
+	arrivals := func(servers string) []float64 {
+		sc := smallMMc(t)
+		if err := sc.Set("servers=" + servers); err != nil {
+			t.Fatal(err)
+		}
+		res, err := runAll(t, sc, time.Minute, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ts []float64
+		for _, e := range res[1].Events {
+			if e.Kind == "arrive" {
+				ts = append(ts, e.Time)
+			}
+		}
+		return ts
+	}
+	a, b := arrivals("10"), arrivals("11")
+	if len(a) < 1000 || !reflect.DeepEqual(a, b) {
+		t.Fatalf("arrival times differ between servers=10 and 11 (%d vs %d arrivals)", len(a), len(b))
+	}
+}
+
+// The Lua process API against timelines worked out by hand (as in the engine tests).
+func TestLuaProcessAPI(t *testing.T) {
+	src := wrapBuild(`
+    -- preempt-resume: low needs 10 s from 0, high (preemptive) 3 s from 4: low ends at 13
+    local ct = sim:resource("ct", 1)
+    sim:process(function(proc)
+      proc:use(ct, 10, { priority = 5 })
+      sim:set("low_end", proc:now())
+    end)
+    sim:schedule(4, function()
+      sim:process(function(proc)
+        proc:use(ct, 3, { priority = 1, preempt = true })
+        sim:set("high_end", proc:now())
+      end)
+    end)
+    -- renege: a desk held 0..10, a patient arriving at 1 with patience 5 leaves at 6
+    local desk = sim:resource("desk", 1)
+    sim:process(function(proc) proc:use(desk, 10) end)
+    sim:schedule(1, function()
+      sim:process(function(proc)
+        local req, why = proc:request(desk, { patience = 5 })
+        if not req and why == "reneged" then sim:set("renege_at", proc:now()) end
+      end)
+    end)
+    -- interrupt: a process sleeping 10 s is interrupted at 3, then sleeps 20 more: ends at 23
+    local sleeper = sim:process(function(proc)
+      local ok, why, cause = proc:timeout(10)
+      if not ok then sim:set("interrupt_at", proc:now()); sim:set("cause", cause) end
+      proc:timeout(20)
+      sim:set("sleeper_end", proc:now())
+    end)
+    sim:schedule(3, function() sleeper:interrupt(7) end)
+    -- events: wait on a timeout event, and a store hand-over
+    local box = sim:store("box", 1)
+    sim:process(function(proc)
+      local item = proc:get(box)
+      sim:set("got", item)
+      sim:set("got_at", proc:now())
+    end)
+    sim:process(function(proc)
+      proc:wait(sim:timeout(2))
+      proc:put(box, 99)
+    end)
+    -- use with a function holds the unit while it runs
+    local bed = sim:resource("bed", 1)
+    sim:process(function(proc)
+      proc:use(bed, function(req) proc:timeout(4) end)
+      sim:set("bed_free_at", proc:now())
+      sim:set("bed_in_use", bed:in_use())
+    end)`)
+	sc, err := Load(write(t, "api.lua", src), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runAll(t, sc, time.Minute, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"low_end": 13, "high_end": 7, "renege_at": 6, "interrupt_at": 3, "cause": 7,
+		"sleeper_end": 23, "got": 99, "got_at": 2, "bed_free_at": 4, "bed_in_use": 0, "desk.reneged": 1, "ct.preempted": 1}
+	for name, v := range want {
+		k, ok := kpi(res[0], name)
+		if !ok || k.Value != v {
+			t.Errorf("%s = %v (found %v), want %v", name, k.Value, ok, v)
+		}
+	}
+	if k, _ := kpi(res[0], "in_system_end"); k.Value != 0 {
+		t.Errorf("%v processes still in the system", k.Value)
+	}
+}
