@@ -39,9 +39,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 }
 
-// commands lists the verbs; each verb's file adds itself here.
+// extraCommands lets each verb's file add itself (in its init).
+var extraCommands []*cli.Command
+
+// commands lists the verbs.
 func commands() []*cli.Command {
-	return []*cli.Command{versionCmd(), runCmd(), newCmd(), inspectCmd(), benchCmd()}
+	return append([]*cli.Command{versionCmd(), runCmd(), newCmd(), inspectCmd(), benchCmd()}, extraCommands...)
 }
 
 func versionCmd() *cli.Command {
@@ -73,7 +76,7 @@ func exitCode(err error) int {
 func main() {
 	app := newApp(os.Stdout, os.Stderr)
 	err := app.Run(reorderArgs(app, os.Args))
-	if err != nil {
+	if err != nil && err.Error() != "" {
 		fmt.Fprintln(os.Stderr, "medtwin:", err)
 	}
 	os.Exit(exitCode(err))

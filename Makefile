@@ -1,0 +1,45 @@
+# medtwin — make targets. `make build` then `./bin/medtwin run scenarios/mmc.lua`;
+# `make test` runs the tests (what .ci/run runs on a clean checkout).
+GO      ?= go
+BIN     := bin/medtwin
+PKGS    := ./...
+
+.PHONY: build test test-go test-arrowjs bench verify lint fmt clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/medtwin
+
+# The whole test suite: vet, unit tests, and an independent Arrow reader (Arrow JS)
+# over the files a real run writes.
+test: lint test-go test-arrowjs
+
+test-go:
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+# Reads a run's Arrow files with Arrow JS (npm apache-arrow), checking that what
+# medtwin writes is readable by an implementation other than arrow-go.
+test-arrowjs: build
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  .ci/arrowjs/check.sh $(BIN); \
+	else echo "test-arrowjs: node/npm not found; skipped"; fi
+
+# Benchmarks reported in README's performance table, each with the ratio to the
+# reference floor in ../shared/bench measured in the same run.
+bench: build
+	$(GO) test -run '^$$' -bench 'VsFloor|MMc' -benchtime 3x ./engine/ ./scripts/
+	./$(BIN) bench des
+	./$(BIN) bench lua
+
+verify: build
+	./$(BIN) verify
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin out

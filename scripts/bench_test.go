@@ -1,0 +1,56 @@
+package scripts
+
+import (
+	"math"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/medtwin/medtwin/engine/benchref"
+)
+
+func timeLuaMMc(tb testing.TB, n int) float64 {
+	x, err := MMcThroughput("../scenarios/mmc.lua", n)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return x
+}
+
+var floorBin struct {
+	sync.Once
+	path string
+	err  error
+}
+
+// BenchmarkLuaMMcVsFloor reports the Lua M/M/c in customers/s and its ratio to
+// ../shared/bench/mmc_floor measured alternately in the same run.
+func BenchmarkLuaMMcVsFloor(b *testing.B) {
+	dir := benchref.Dir()
+	if dir == "" {
+		b.Skip("../shared/bench not found")
+	}
+	floorBin.Do(func() {
+		tmp, err := os.MkdirTemp("", "medtwin-floor-")
+		if err != nil {
+			floorBin.err = err
+			return
+		}
+		floorBin.path, floorBin.err = benchref.Build(dir, "mmc_floor", tmp)
+	})
+	if floorBin.err != nil {
+		b.Fatal(floorBin.err)
+	}
+	const n = 300_000
+	best, floor := 0.0, 0.0
+	for i := 0; i < b.N; i++ {
+		res, err := benchref.Run(floorBin.path, "1000000")
+		if err != nil {
+			b.Fatal(err)
+		}
+		floor = math.Max(floor, res["floor"]["customers_per_s"])
+		best = math.Max(best, timeLuaMMc(b, n))
+	}
+	b.ReportMetric(best, "customers/s")
+	b.ReportMetric(best/floor, "ratio_vs_floor")
+}
