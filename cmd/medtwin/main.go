@@ -23,7 +23,7 @@ func (e usageError) Error() string { return e.msg }
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:    "medtwin",
 		Usage:   "deterministic simulation engine for healthcare digital twins",
 		Version: Version,
@@ -36,6 +36,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return usageError{err.Error()}
 		},
 		Commands: commands(),
+	}
+	markUsageErrors(app.Commands, app.OnUsageError)
+	return app
+}
+
+// markUsageErrors makes flag mistakes on every verb exit with code 2.
+func markUsageErrors(cmds []*cli.Command, f cli.OnUsageErrorFunc) {
+	for _, c := range cmds {
+		c.OnUsageError = f
+		markUsageErrors(c.Subcommands, f)
 	}
 }
 

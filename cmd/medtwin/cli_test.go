@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// medtwin runs the CLI in-process and returns stdout, stderr and the exit code.
+func medtwin(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	app := newApp(&out, &errb)
+	err := app.Run(reorderArgs(app, append([]string{"medtwin"}, args...)))
+	if err != nil {
+		errb.WriteString(err.Error())
+	}
+	return out.String(), errb.String(), exitCode(err)
+}
+
+func TestRunWritesFilesAndTable(t *testing.T) {
+	dir := t.TempDir()
+	out, errs, code := medtwin(t, "run", "../../scenarios/mmc.lua", "--replications", "3", "--set", "customers=3000",
+		"--out", dir, "--trace", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "wait_h") || !strings.Contains(out, "95% CI") {
+		t.Fatalf("no KPI table:\n%s", out)
+	}
+	for _, f := range []string{"kpis.arrow", "summary.arrow", "events.arrow", "manifest.json"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty", f)
+		}
+	}
+	out, _, code = medtwin(t, "inspect", filepath.Join(dir, "summary.arrow"), "--json")
+	if code != 0 || !strings.Contains(out, `"medtwin.seed": "1"`) {
+		t.Fatalf("inspect: exit %d\n%s", code, out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"run", "../../scenarios/mmc.lua", "--set", "sevrers=3"}, 2, "did you mean 'servers'"},
+		{[]string{"run", "../../scenarios/mmc.lua", "--set", "servers=0"}, 2, "mmc.lua:10: servers must be >= 1"},
+		{[]string{"run"}, 2, "needs a scenario file"},
+		{[]string{"run", "../../scenarios/mmc.lua", "--shard", "5/4"}, 2, "--shard"},
+		{[]string{"run", "no/such/file.lua"}, 1, "cannot read scenario"},
+		{[]string{"run", "../../scenarios/mmc.lua", "--no-such-flag"}, 2, "no-such-flag"},
+		{[]string{"inspect", "../../README.md"}, 1, "not an Arrow IPC file"},
+		{[]string{"version"}, 0, ""},
+	}
+	for _, c := range cases {
+		_, errs, code := medtwin(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d (want %d), stderr %q (want %q)", c.args, code, c.code, errs, c.want)
+		}
+	}
+}
+
+func TestListParams(t *testing.T) {
+	out, _, code := medtwin(t, "run", "../../scenarios/clinic_ed.lua", "--list-params")
+	if code != 0 || !strings.Contains(out, "doctors_day") || !strings.Contains(out, "28 days") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+// The starter that `medtwin new` writes must run as written.
+func TestNewScenarioRuns(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	if _, errs, code := medtwin(t, "new", "clinic"); code != 0 {
+		t.Fatal(errs)
+	}
+	if _, _, code := medtwin(t, "new", "clinic"); code == 0 {
+		t.Fatal("new overwrote an existing file")
+	}
+	out, errs, code := medtwin(t, "run", "clinic.lua", "--replications", "2", "--quiet")
+	if code != 0 || !strings.Contains(out, "wait_min") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+}
+
+func TestShardFromEnvironment(t *testing.T) {
+	t.Setenv("SLURM_ARRAY_TASK_ID", "2")
+	t.Setenv("SLURM_ARRAY_TASK_COUNT", "4")
+	s, err := parseShard("")
+	if err != nil || s.I != 2 || s.N != 4 {
+		t.Fatalf("%v %v", s, err)
+	}
+	// 10 replications over 4 shards: 0-2, 2-5, 5-7, 7-10 — contiguous, covering all.
+	next := 0
+	for i := 0; i < 4; i++ {
+		lo, hi := shard{i, 4}.span(10)
+		if lo != next || hi <= lo {
+			t.Fatalf("shard %d: [%d,%d)", i, lo, hi)
+		}
+		next = hi
+	}
+	if next != 10 {
+		t.Fatal("shards do not cover all replications")
+	}
+}
