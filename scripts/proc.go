@@ -241,6 +241,8 @@ var procMethods = map[string]method{
 		p.cancel = func() { live = false }
 		return p.wait(L)
 	},
+	"any_of": func(h *host, L *lua.LState) int { return waitCondition(h, L, false) },
+	"all_of": func(h *host, L *lua.LState) int { return waitCondition(h, L, true) },
 	"put": func(h *host, L *lua.LState) int {
 		p := self(L)
 		st := check[*engine.Store](L, 2, "store")
@@ -371,4 +373,39 @@ func pushEvent(L *lua.LState, ev *engine.Event) int {
 	}
 	L.Push(eventValue(ev))
 	return 1
+}
+
+// waitCondition waits for any (or all) of the events given after proc and
+// returns a list of the events that had happened by then.
+func waitCondition(h *host, L *lua.LState, all bool) int {
+	p := self(L)
+	evs := h.events(L, 2)
+	uds := make(map[*engine.Event]lua.LValue, len(evs))
+	for i, ev := range evs {
+		uds[ev] = L.Get(i + 2)
+	}
+	var cond *engine.Event
+	if all {
+		cond = h.sim.AllOf(evs...)
+	} else {
+		cond = h.sim.AnyOf(evs...)
+	}
+	live := true
+	cond.OnDone(func(c *engine.Event) {
+		if !live {
+			return
+		}
+		live = false
+		if c.Err != nil {
+			p.wake(lua.LNil, lua.LString(c.Err.Error()))
+			return
+		}
+		t := h.L.NewTable()
+		for _, ev := range c.Value.([]*engine.Event) {
+			t.Append(uds[ev])
+		}
+		p.wake(t)
+	})
+	p.cancel = func() { live = false }
+	return p.wait(L)
 }

@@ -163,6 +163,16 @@ func TestLuaProcessAPI(t *testing.T) {
       proc:wait(sim:timeout(2))
       proc:put(box, 99)
     end)
+    -- any_of: the earlier of two timeouts wins, at 2
+    sim:process(function(proc)
+      local slow, fast = sim:timeout(9), sim:timeout(2)
+      local fired = proc:any_of(slow, fast)
+      sim:set("any_n", #fired)
+      sim:set("any_fast", fired[1] == fast and 1 or 0)
+      sim:set("any_at", proc:now())
+      proc:all_of(slow, fast)
+      sim:set("all_at", proc:now())
+    end)
     -- use with a function holds the unit while it runs
     local bed = sim:resource("bed", 1)
     sim:process(function(proc)
@@ -179,7 +189,8 @@ func TestLuaProcessAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]float64{"low_end": 13, "high_end": 7, "renege_at": 6, "interrupt_at": 3, "cause": 7,
-		"sleeper_end": 23, "got": 99, "got_at": 2, "bed_free_at": 4, "bed_in_use": 0, "desk.reneged": 1, "ct.preempted": 1}
+		"sleeper_end": 23, "got": 99, "got_at": 2, "bed_free_at": 4, "bed_in_use": 0, "desk.reneged": 1, "ct.preempted": 1,
+		"any_n": 1, "any_fast": 1, "any_at": 2, "all_at": 9}
 	for name, v := range want {
 		k, ok := kpi(res[0], name)
 		if !ok || k.Value != v {
