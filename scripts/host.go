@@ -36,6 +36,7 @@ func newHost(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 	h.defineType("event", eventMethods)
 	h.defineType("store", storeMethods)
 	h.defineType("container", containerMethods)
+	h.defineType("patient", patientMethods)
 	h.simUD = h.wrap("sim", h)
 	// proc:use is written in Lua (see the prelude)
 	h.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", L.GetGlobal("__medtwin_use"))
@@ -222,6 +223,7 @@ var simMethods = map[string]method{
 		L.Push(h.wrap("resource", r))
 		return 1
 	},
+	"patient": func(h *host, L *lua.LState) int { return simPatient(h, L) },
 	"store": func(h *host, L *lua.LState) int {
 		c := L.OptInt(3, math.MaxInt)
 		st, err := h.sim.NewStore(L.CheckString(2), c)
@@ -678,7 +680,8 @@ var containerMethods = map[string]method{
 // methodNames lists the methods of a type (for README and tests).
 func methodNames(typ string) []string {
 	m := map[string]map[string]method{"sim": simMethods, "proc": procMethods, "resource": resourceMethods,
-		"request": requestMethods, "rng": rngMethods, "event": eventMethods, "store": storeMethods, "container": containerMethods}[typ]
+		"request": requestMethods, "rng": rngMethods, "event": eventMethods, "store": storeMethods, "container": containerMethods,
+		"patient": patientMethods}[typ]
 	names := sortedKeys(m)
 	sort.Strings(names)
 	return names

@@ -3,10 +3,12 @@ package scripts
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,5 +201,35 @@ func TestLuaProcessAPI(t *testing.T) {
 	}
 	if k, _ := kpi(res[0], "in_system_end"); k.Value != 0 {
 		t.Errorf("%v processes still in the system", k.Value)
+	}
+}
+
+// A scenario doses a patient and reads concentrations: 100 mg IV into a 1-compartment
+// model (CL 5 L/h, V 50 L) gives C = 2·e^{−0.1 t} mg/L after t hours.
+func TestLuaPatient(t *testing.T) {
+	src := wrapBuild(`
+    local pt = sim:patient("pk", { cl = 5, v1 = 50 })
+    sim:schedule(hours(1), function() pt:dose(100, { state = "central" }) end)
+    sim:schedule(hours(4), function() sim:set("c3h", pt:conc()) end)
+    sim:schedule(hours(11), function() sim:set("c10h", pt:output("conc_mg_l")); sim:set("amt", pt:state("central")) end)`)
+	src = strings.Replace(src, "horizon = 100", "horizon = days(1)", 1)
+	sc, err := Load(write(t, "pt.lua", src), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runAll(t, sc, time.Minute, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]float64{"c3h": 2 * math.Exp(-0.3), "c10h": 2 * math.Exp(-1), "amt": 100 * math.Exp(-1)} {
+		k, _ := kpi(res[0], name)
+		if math.Abs(k.Value-want) > 1e-6*want {
+			t.Errorf("%s = %v, want %v", name, k.Value, want)
+		}
+	}
+	bad := wrapBuild(`    local pt = sim:patient("vanco")`)
+	sc, _ = Load(write(t, "bad.lua", bad), time.Minute)
+	if _, err := runAll(t, sc, time.Minute, 0); err == nil || !strings.Contains(err.Error(), "bad.lua:4:") || !strings.Contains(err.Error(), "vancomycin") {
+		t.Fatalf("%v", err)
 	}
 }

@@ -140,7 +140,7 @@ func TestInflammationHealthyEquilibrium(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	if len(List()) != 4 {
+	if len(List()) != 5 {
 		t.Fatalf("%d models", len(List()))
 	}
 	if _, err := New("vanco", nil); err == nil || !strings.Contains(err.Error(), "vancomycin") {

@@ -26,6 +26,8 @@ type Model struct {
 	NCmt       int
 	Absorption bool
 	P          Params
+	// RTol and ATol are the ODE path's tolerances (defaults 1e-10 and 1e-12 mg).
+	RTol, ATol float64
 }
 
 // N returns the number of states.

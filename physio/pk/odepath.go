@@ -4,9 +4,6 @@ import (
 	"github.com/medtwin/medtwin/physio/ode"
 )
 
-// ODETolerance is the relative tolerance of the ODE path (absolute: 1e-12 mg).
-var ODETolerance = 1e-10
-
 // odeProp integrates dA/dt = K·A + r with DOPRI5, restarting at each call
 // (every call starts after a discontinuity: a dose or an infusion change).
 type odeProp struct {
@@ -19,8 +16,15 @@ type odeProp struct {
 
 func newODEProp(m Model) *odeProp {
 	p := &odeProp{m: m, k: m.K(), r: make([]float64, m.N())}
+	rtol, atol := m.RTol, m.ATol
+	if rtol <= 0 {
+		rtol = 1e-10
+	}
+	if atol <= 0 {
+		atol = 1e-12
+	}
 	p.s = ode.NewDopri5(func(t float64, a, da []float64) { m.Deriv(p.k, a, p.r, da) }, m.N(),
-		ode.Options{RTol: ODETolerance, ATol: 1e-12, MaxSteps: 1_000_000})
+		ode.Options{RTol: rtol, ATol: atol, MaxSteps: 1_000_000})
 	return p
 }
 
