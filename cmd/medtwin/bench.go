@@ -51,7 +51,7 @@ func printBench(c *cli.Context, rows []benchRow) error {
 	for _, r := range rows {
 		fmt.Fprintf(c.App.Writer, "%-34s %14.0f %-12s", r.Name, r.Value, r.Unit)
 		if r.Floor > 0 {
-			fmt.Fprintf(c.App.Writer, " floor %12.0f  ratio %.3f", r.Floor, r.Ratio)
+			fmt.Fprintf(c.App.Writer, " vs %12.0f  ratio %.3f", r.Floor, r.Ratio)
 		}
 		if r.Target != "" {
 			fmt.Fprintf(c.App.Writer, "  (target %s)", r.Target)

@@ -170,3 +170,21 @@ func BenchmarkDopri5TwoCompartment(b *testing.B) {
 		s.Integrate(12, nil, nil, nil)
 	}
 }
+
+func TestExtrapolationAccuracy(t *testing.T) {
+	out := []float64{0.3, 1, 2.5, 7, 10}
+	for _, tol := range []float64{1e-6, 1e-9, 1e-12} {
+		s := NewExtrapolation(expSin, 1, Options{RTol: tol, ATol: tol * 1e-2})
+		s.Reset(0, []float64{1})
+		worst := 0.0
+		if err := s.Integrate(10, out, func(i int, tt float64, y []float64) {
+			worst = math.Max(worst, math.Abs(y[0]-math.Exp(math.Sin(tt))))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("tol %g: worst error %.2g, %+v", tol, worst, s.Stats)
+		if worst > 100*tol {
+			t.Errorf("tol %g: worst error %g", tol, worst)
+		}
+	}
+}

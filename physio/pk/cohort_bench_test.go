@@ -2,34 +2,19 @@ package pk
 
 import (
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/medtwin/medtwin/engine/benchref"
 )
 
-// odeCohortRate solves n reference subjects one at a time through the ODE path
-// (rtol 1e-8, atol 1e-10, as cohort_desolve.R) and returns subjects/s and the
-// mean concentration at 336 h.
-func odeCohortRate(tb testing.TB, n int) (float64, float64) {
-	var ref ReferenceCohort
-	doses, times := ref.Doses(), ref.Times()
-	sum := 0.0
-	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		m := ref.Subject(1, i)
-		m.RTol, m.ATol = 1e-8, 1e-10
-		c, err := m.Simulate(doses, times, ODE)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		sum += c[336]
+func odeCohortRate(tb testing.TB, n int, integ Integrator) (float64, float64) {
+	r, mean, err := ReferenceCohort{}.TimeODE(n, 1, integ)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return float64(n) / time.Since(t0).Seconds(), sum / float64(n)
+	return r, mean
 }
 
 // BenchmarkCohortODEVsReferences runs the reference cohort through the ODE path
@@ -39,7 +24,7 @@ func BenchmarkCohortODEVsReferences(b *testing.B) {
 	dir := benchref.Dir()
 	best := 0.0
 	for i := 0; i < b.N; i++ {
-		r, _ := odeCohortRate(b, 2000)
+		r, _ := odeCohortRate(b, 2000, GBS)
 		best = math.Max(best, r)
 	}
 	b.ReportMetric(best, "subjects/s")
@@ -62,6 +47,4 @@ func BenchmarkCohortODEVsReferences(b *testing.B) {
 			b.ReportMetric(best/ds, "ratio_vs_desolve")
 		}
 	}
-	_ = os.Getenv
-	_ = strconv.Itoa
 }

@@ -28,7 +28,20 @@ type Model struct {
 	P          Params
 	// RTol and ATol are the ODE path's tolerances (defaults 1e-10 and 1e-12 mg).
 	RTol, ATol float64
+	// Integrator is the ODE path's solver.
+	Integrator Integrator
 }
+
+// Integrator selects the ODE path's solver.
+type Integrator int
+
+const (
+	// DOPRI5 is the Dormand–Prince 5(4) pair with dense output (default).
+	DOPRI5 Integrator = iota
+	// GBS is Gragg–Bulirsch–Stoer extrapolation: high order, best at tight
+	// tolerances such as the benchmark's 1e-8.
+	GBS
+)
 
 // N returns the number of states.
 func (m Model) N() int {

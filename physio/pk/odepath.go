@@ -9,8 +9,10 @@ import (
 type odeProp struct {
 	m     Model
 	k     []float64
+	nz    []kEntry // the non-zero entries of K
 	r     []float64
 	s     *ode.Dopri5
+	x     *ode.Extrapolation
 	Stats ode.Stats
 }
 
@@ -23,15 +25,47 @@ func newODEProp(m Model) *odeProp {
 	if atol <= 0 {
 		atol = 1e-12
 	}
-	p.s = ode.NewDopri5(func(t float64, a, da []float64) { m.Deriv(p.k, a, p.r, da) }, m.N(),
-		ode.Options{RTol: rtol, ATol: atol, MaxSteps: 1_000_000})
+	n := m.N()
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if v := p.k[i*n+j]; v != 0 {
+				p.nz = append(p.nz, kEntry{i, j, v})
+			}
+		}
+	}
+	f := func(t float64, a, da []float64) {
+		copy(da, p.r)
+		for _, e := range p.nz {
+			da[e.i] += e.v * a[e.j]
+		}
+	}
+	opts := ode.Options{RTol: rtol, ATol: atol, MaxSteps: 1_000_000}
+	if m.Integrator == GBS {
+		p.x = ode.NewExtrapolation(f, m.N(), opts)
+	} else {
+		p.s = ode.NewDopri5(f, m.N(), opts)
+	}
 	return p
 }
 
 func (p *odeProp) advance(a []float64, t0, t1 float64, r []float64, outs []float64, emit func(t float64, a []float64)) error {
 	copy(p.r, r)
+	if p.x != nil {
+		h := p.x.Step()
+		p.x.Reset(t0, a)
+		p.x.SetStep(h) // a dose changes the state, not the system's time scales
+		err := p.x.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) })
+		copy(a, p.x.Y)
+		return err
+	}
 	p.s.Reset(t0, a)
 	_, err := p.s.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) }, nil)
 	copy(a, p.s.Y)
 	return err
+}
+
+// kEntry is one non-zero rate constant K[i][j].
+type kEntry struct {
+	i, j int
+	v    float64
 }

@@ -117,25 +117,49 @@ func TestODEPathMatchesExactPath(t *testing.T) {
 	times := hours(121, 0.5)
 	for _, ncmt := range []int{1, 2, 3} {
 		for _, abs := range []bool{false, true} {
-			m := Model{NCmt: ncmt, Absorption: abs, P: p}
-			for name, doses := range regimens {
-				ds := append([]Dose(nil), doses...)
-				for i := range ds {
-					ds[i].Cmt = 0 // default compartment: depot if any, else central
-				}
-				ex, err1 := m.Simulate(ds, times, Exact)
-				od, err2 := m.Simulate(ds, times, ODE)
-				if err1 != nil || err2 != nil {
-					t.Fatalf("%d-cmt abs=%v %s: %v %v", ncmt, abs, name, err1, err2)
-				}
-				worst := 0.0
-				for i := range times {
-					if ex[i] > 1e-9 {
-						worst = math.Max(worst, math.Abs(od[i]-ex[i])/ex[i])
+			for _, integ := range []Integrator{DOPRI5, GBS} {
+				m := Model{NCmt: ncmt, Absorption: abs, P: p, Integrator: integ}
+				for name, doses := range regimens {
+					ds := append([]Dose(nil), doses...)
+					for i := range ds {
+						ds[i].Cmt = 0 // default compartment: depot if any, else central
+					}
+					ex, err1 := m.Simulate(ds, times, Exact)
+					od, err2 := m.Simulate(ds, times, ODE)
+					if err1 != nil || err2 != nil {
+						t.Fatalf("%d-cmt abs=%v %s: %v %v", ncmt, abs, name, err1, err2)
+					}
+					worst := 0.0
+					for i := range times {
+						if ex[i] > 1e-9 {
+							worst = math.Max(worst, math.Abs(od[i]-ex[i])/ex[i])
+						}
+					}
+					if worst > 1e-6 {
+						t.Errorf("%d-cmt abs=%v integrator %d %s: worst relative difference %.2g", ncmt, abs, integ, name, worst)
 					}
 				}
-				if worst > 1e-6 {
-					t.Errorf("%d-cmt abs=%v %s: worst relative difference %.2g", ncmt, abs, name, worst)
+			}
+		}
+	}
+}
+
+// The ODE path at the benchmark's tolerance (1e-8) with either integrator stays
+// within 1e-6 relative of the exact path on reference-cohort subjects.
+func TestReferenceCohortODEAccuracy(t *testing.T) {
+	var ref ReferenceCohort
+	for i := 0; i < 20; i++ {
+		m := ref.Subject(1, i)
+		ex, _ := m.Simulate(ref.Doses(), ref.Times(), Exact)
+		for _, integ := range []Integrator{DOPRI5, GBS} {
+			m.RTol, m.ATol, m.Integrator = 1e-8, 1e-10, integ
+			od, err := m.Simulate(ref.Doses(), ref.Times(), ODE)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := 1; k < len(ex); k++ {
+				if math.Abs(od[k]-ex[k]) > 1e-6*ex[k] {
+					t.Fatalf("subject %d integrator %d at %d h: %v vs exact %v", i, integ, k, od[k], ex[k])
 				}
 			}
 		}

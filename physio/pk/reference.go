@@ -1,8 +1,12 @@
 package pk
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
 )
 
 // ReferenceCohort describes the benchmark cohort of ../shared/bench/cohort: a
@@ -30,4 +34,45 @@ func (ReferenceCohort) Subject(seed uint64, i int) Model {
 	r := rand.New(rand.NewPCG(seed, uint64(i)))
 	e := func() float64 { return math.Exp(0.3 * r.NormFloat64()) }
 	return Model{NCmt: 2, Absorption: true, P: Params{KA: 1 * e(), CL: 5 * e(), V1: 50 * e(), Q2: 10 * e(), V2: 100 * e()}}
+}
+
+// TimeODE solves n subjects of the cohort one at a time through the ODE path
+// (rtol 1e-8, atol 1e-10, as cohort_desolve.R) on the given number of workers
+// (0: all cores) and returns subjects per second and the mean concentration at
+// 336 h.
+func (r ReferenceCohort) TimeODE(n, workers int, integ Integrator) (float64, float64, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	doses, times := r.Doses(), r.Times()
+	sums := make([]float64, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				m := r.Subject(1, i)
+				m.RTol, m.ATol, m.Integrator = 1e-8, 1e-10, integ
+				c, err := m.Simulate(doses, times, ODE)
+				if err != nil {
+					errs[w] = fmt.Errorf("subject %d: %w", i, err)
+					return
+				}
+				sums[w] += c[336]
+			}
+		}(w)
+	}
+	wg.Wait()
+	el := time.Since(t0).Seconds()
+	sum := 0.0
+	for w := range sums {
+		if errs[w] != nil {
+			return 0, 0, errs[w]
+		}
+		sum += sums[w]
+	}
+	return float64(n) / el, sum / float64(n), nil
 }

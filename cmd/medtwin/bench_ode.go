@@ -1,0 +1,80 @@
+package main
+
+import (
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+
+	"github.com/medtwin/medtwin/engine/benchref"
+	"github.com/medtwin/medtwin/physio/pk"
+	"github.com/urfave/cli/v2"
+)
+
+func init() { extraBenchCmds = append(extraBenchCmds, benchODECmd()) }
+
+func benchODECmd() *cli.Command {
+	return &cli.Command{
+		Name:  "ode",
+		Usage: "the reference PK cohort through the ODE path (rtol 1e-8) against deSolve and cohort_floor",
+		Flags: append([]cli.Flag{
+			&cli.IntFlag{Name: "subjects", Value: 4000, Usage: "subjects per measurement"},
+			&cli.IntFlag{Name: "desolve-subjects", Value: 300, Usage: "subjects for deSolve (slow)"},
+		}, benchFlags...),
+		Action: func(c *cli.Context) error {
+			dir, err := benchDir(c)
+			if err != nil {
+				return err
+			}
+			tmp, err := os.MkdirTemp("", "medtwin-bench-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			floorBin, err := benchref.BuildC(dir, tmp)
+			if err != nil {
+				return err
+			}
+			n := c.Int("subjects")
+			var floor, desolve, gbs1, gbsAll, dp1 float64
+			var ref pk.ReferenceCohort
+			for r := 0; r < c.Int("rounds"); r++ {
+				res, err := benchref.Run(floorBin, "100000")
+				if err != nil {
+					return err
+				}
+				floor = math.Max(floor, res["floor"]["subjects_per_s"])
+				x, _, err := ref.TimeODE(n, 1, pk.GBS)
+				if err != nil {
+					return err
+				}
+				gbs1 = math.Max(gbs1, x)
+				x, _, _ = ref.TimeODE(n, 0, pk.GBS)
+				gbsAll = math.Max(gbsAll, x)
+				x, _, _ = ref.TimeODE(n/2, 1, pk.DOPRI5)
+				dp1 = math.Max(dp1, x)
+				if _, err := exec.LookPath("Rscript"); err == nil && r == 0 {
+					out, err := exec.Command("Rscript", filepath.Join(dir, "cohort", "cohort_desolve.R"), strconv.Itoa(c.Int("desolve-subjects"))).Output()
+					if err == nil {
+						desolve = benchref.Parse(out)["desolve"]["subjects_per_s"]
+					}
+				}
+			}
+			rows := []benchRow{
+				{Name: "cohort_floor (C, exact, reference)", Value: floor, Unit: "subjects/s"},
+				{Name: "deSolve lsoda (R, reference)", Value: desolve, Unit: "subjects/s"},
+				{Name: "medtwin ODE path, GBS, 1 core", Value: gbs1, Unit: "subjects/s", Floor: desolve, Ratio: gbs1 / desolve},
+				{Name: "medtwin ODE path, GBS, all cores", Value: gbsAll, Unit: "subjects/s", Floor: desolve, Ratio: gbsAll / desolve, Target: ">= 50x deSolve"},
+				{Name: "medtwin ODE path, DOPRI5, 1 core", Value: dp1, Unit: "subjects/s", Floor: desolve, Ratio: dp1 / desolve},
+			}
+			if desolve == 0 {
+				for i := range rows {
+					rows[i].Floor, rows[i].Ratio = 0, 0
+				}
+				rows[1].Name += " — Rscript/deSolve not installed (apt-get install r-base-core r-cran-desolve)"
+			}
+			return printBench(c, rows)
+		},
+	}
+}
