@@ -130,6 +130,10 @@ func (k *KPI) Current() float64 {
 	return k.value
 }
 
+// TimeAverage returns a gauge's time average from the start of the statistics
+// (0 or the end of warm-up) to now.
+func (k *KPI) TimeAverage() float64 { return k.gauge.Mean(k.sim.now) }
+
 func (k *KPI) reset(now float64) {
 	switch k.Kind {
 	case KindTally:

@@ -146,6 +146,9 @@ type Resource struct {
 	Shrink ShrinkPolicy
 
 	busy, capTW, qlen  stats.TimeWeighted
+	over               stats.TimeWeighted // units held beyond capacity (overtime)
+	queueLimit         int                // -1: unlimited
+	blocked            float64
 	waits              stats.Tally
 	arrivals, served   float64
 	reneged, balked    float64
@@ -166,12 +169,27 @@ func (s *Sim) NewResource(name string, capacity int) (*Resource, error) {
 			return nil, fmt.Errorf("engine: NewResource: a resource named %q already exists", name)
 		}
 	}
-	r := &Resource{sim: s, Name: name, capacity: capacity}
+	r := &Resource{sim: s, Name: name, capacity: capacity, queueLimit: -1}
 	r.busy = stats.NewTimeWeighted(s.now, 0)
 	r.capTW = stats.NewTimeWeighted(s.now, float64(capacity))
 	r.qlen = stats.NewTimeWeighted(s.now, 0)
+	r.over = stats.NewTimeWeighted(s.now, 0)
 	s.resources = append(s.resources, r)
 	return r, nil
+}
+
+// ErrBlocked is returned when a request finds no free unit and a full queue
+// (a loss system such as M/M/c/c, or a finite waiting room).
+var ErrBlocked = errors.New("blocked: no free unit and the queue is full")
+
+// SetQueueLimit limits the number of waiting requests (0: no waiting room, a
+// loss system; -1: unlimited, the default). Arrivals that find no free unit and
+// a full queue are blocked (ErrBlocked) and counted.
+func (r *Resource) SetQueueLimit(n int) {
+	if n < 0 {
+		n = -1
+	}
+	r.queueLimit = n
 }
 
 // Capacity returns the current number of units.
@@ -242,6 +260,12 @@ func (r *Resource) arrive(q *Request) error {
 			}
 		}
 	}
+	if r.queueLimit >= 0 && len(r.queue) >= r.queueLimit {
+		q.state = Balked
+		r.blocked++
+		r.trace("block", q, float64(len(r.queue)))
+		return ErrBlocked
+	}
 	if q.opts.BalkAt > 0 && len(r.queue) >= q.opts.BalkAt {
 		q.state = Balked
 		r.balked++
@@ -261,6 +285,7 @@ func (r *Resource) grant(q *Request) {
 	q.GrantedAt = s.now
 	r.inUse++
 	r.busy.Set(s.now, float64(r.inUse))
+	r.setOver()
 	q.uidx = len(r.users)
 	r.users = append(r.users, q)
 	if !q.served {
@@ -277,8 +302,12 @@ func (r *Resource) grant(q *Request) {
 	}
 	switch {
 	case q.proc != nil:
-		q.proc.waitOn = nil
-		q.proc.wake(nil)
+		// a process granted inside its own request call is running, not
+		// waiting: waking it would resume its next, unrelated wait
+		if q.proc != s.active {
+			q.proc.waitOn = nil
+			q.proc.wake(nil)
+		}
 	case q.onGrant != nil:
 		q.onGrant(q)
 	}
@@ -474,7 +503,22 @@ func (r *Resource) removeUser(q *Request) {
 	q.uidx = -1
 	r.inUse--
 	r.busy.Set(r.sim.now, float64(r.inUse))
+	r.setOver()
 }
+
+func (r *Resource) setOver() {
+	o := float64(r.inUse - r.capacity)
+	if o < 0 {
+		o = 0
+	}
+	if o != r.over.Value() {
+		r.over.Set(r.sim.now, o)
+	}
+}
+
+// OvertimeHours returns the unit-hours held beyond capacity since the start (or
+// warm-up): staff finishing their patients after their shift ended.
+func (r *Resource) OvertimeHours() float64 { return r.over.Area(r.sim.now) / 3600 }
 
 // SetCapacity changes the number of units now (a roster change). Growing serves
 // waiting requests at once; shrinking below the units in use follows r.Shrink.
@@ -485,6 +529,7 @@ func (r *Resource) SetCapacity(n int) error {
 	s := r.sim
 	r.capacity = n
 	r.capTW.Set(s.now, float64(n))
+	r.setOver()
 	if s.opts.Trace {
 		s.log = append(s.log, EventRow{Time: s.now, Kind: "capacity", Resource: r.Name, Value: float64(n)})
 	}
@@ -624,8 +669,9 @@ func (r *Resource) resetStats() {
 	r.busy.Reset(now)
 	r.capTW.Reset(now)
 	r.qlen.Reset(now)
+	r.over.Reset(now)
 	r.waits.Reset()
-	r.arrivals, r.served, r.reneged, r.balked, r.preempted, r.release = 0, 0, 0, 0, 0, 0
+	r.arrivals, r.served, r.reneged, r.balked, r.preempted, r.release, r.blocked = 0, 0, 0, 0, 0, 0, 0
 }
 
 // Utilisation returns busy unit-time over available unit-time since the start
@@ -645,6 +691,15 @@ func (r *Resource) QueueMean() float64 { return r.qlen.Mean(r.sim.now) }
 // BusyMean returns the time-average number of units in use.
 func (r *Resource) BusyMean() float64 { return r.busy.Mean(r.sim.now) }
 
+// Blocked returns the number of arrivals blocked by a full queue.
+func (r *Resource) Blocked() float64 { return r.blocked }
+
+// Served returns the number of requests granted (first grants only).
+func (r *Resource) Served() float64 { return r.served }
+
+// Arrivals returns the number of requests made.
+func (r *Resource) Arrivals() float64 { return r.arrivals }
+
 // WaitMean returns the mean wait (seconds) of requests granted since warm-up.
 func (r *Resource) WaitMean() float64 { return r.waits.Mean() }
 
@@ -660,6 +715,8 @@ func (r *Resource) appendResults(out []KPIValue) []KPIValue {
 		KPIValue{Name: n + "reneged", Kind: KindCounter, Value: r.reneged, N: 1},
 		KPIValue{Name: n + "balked", Kind: KindCounter, Value: r.balked, N: 1},
 		KPIValue{Name: n + "preempted", Kind: KindCounter, Value: r.preempted, N: 1},
+		KPIValue{Name: n + "blocked", Kind: KindCounter, Value: r.blocked, N: 1},
+		KPIValue{Name: n + "overtime_h", Kind: KindValue, Value: r.OvertimeHours(), N: 1},
 		KPIValue{Name: n + "in_use_end", Kind: KindValue, Value: float64(r.inUse), N: 1},
 		KPIValue{Name: n + "queued_end", Kind: KindValue, Value: float64(len(r.queue)), N: 1},
 	)

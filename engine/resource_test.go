@@ -280,3 +280,27 @@ func TestShiftChangeConservation(t *testing.T) {
 		s.Close()
 	}
 }
+
+// Regression: a request granted at once must not leave a wake-up behind that
+// resumes the process's next wait (a second, queued request) early.
+func TestImmediateGrantLeavesNoStaleWakeup(t *testing.T) {
+	s := New(Options{})
+	bed := mustRes(t, s, "bed", 1)
+	doc := mustRes(t, s, "doc", 1)
+	s.Process("busy doctor", func(p *Proc) { p.Use(doc, 5, RequestOpts{}) })
+	var gotDoc float64
+	s.Process("patient", func(p *Proc) {
+		b, _ := p.Request(bed) // granted at once
+		d, _ := p.Request(doc) // queued until 5
+		gotDoc = p.Now()
+		if d.State() != Granted {
+			t.Errorf("resumed with the doctor request %s", d.State())
+		}
+		p.Release(d)
+		p.Release(b)
+	})
+	s.Run(math.Inf(1))
+	if gotDoc != 5 || doc.InUse() != 0 || bed.InUse() != 0 {
+		t.Fatalf("doctor at %v (want 5); in use: doc %d bed %d", gotDoc, doc.InUse(), bed.InUse())
+	}
+}

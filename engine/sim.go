@@ -41,6 +41,7 @@ type Sim struct {
 	q        queue
 	seq      uint64
 	firing   uint64 // key of the event being fired
+	fired    uint64 // events fired so far
 	maxQueue int
 	err      error
 	running  bool
@@ -81,6 +82,13 @@ func (s *Sim) Seed() uint64 { return s.opts.Seed }
 
 // Replication returns the replication index of this Sim.
 func (s *Sim) Replication() int { return s.opts.Replication }
+
+// StatsFrom returns the time statistics started: 0, or the end of warm-up once
+// it has passed.
+func (s *Sim) StatsFrom() float64 { return s.statsFrom }
+
+// Fired returns the number of events fired so far (for events/s figures).
+func (s *Sim) Fired() uint64 { return s.fired }
 
 // Pending returns the number of events waiting in the queue.
 func (s *Sim) Pending() int { return s.q.len() }
@@ -200,6 +208,7 @@ func (s *Sim) Run(until float64) error {
 		e := s.q.pop()
 		s.now = e.t
 		s.firing = e.key
+		s.fired++
 		e.act.Fire()
 	}
 	if s.err != nil {

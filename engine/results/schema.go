@@ -22,7 +22,7 @@ var Tables = map[string][]Column{
 var EventColumns = []Column{
 	{"replication", i32, "replication index (0-based)"},
 	{"time_s", f64, "simulation time of the event, seconds from the start"},
-	{"kind", str, "arrive, grant, release, renege, balk, preempt, cancel, capacity, or a model's own kind"},
+	{"kind", str, "arrive, grant, release, renege, balk, block, preempt, cancel, capacity, or a model's own kind"},
 	{"entity", i64, "entity (process or request) id; 0 for a resource-level event"},
 	{"resource", str, "resource name, empty if none"},
 	{"value", f64, "wait so far (grant, renege), service time (release), new capacity (capacity), or the model's value"},
