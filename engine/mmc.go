@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/medtwin/medtwin/engine/rng"
+
 // MMc is the M/M/c queue, the model every DES user knows: Poisson arrivals at
 // rate Lambda, C servers with exponential service at rate Mu each, FIFO. It is
 // medtwin's reference workload for benchmarks (against ../shared/bench/mmc_floor)
@@ -13,6 +15,11 @@ type MMc struct {
 	// Process selects the process style (one coroutine per customer) instead of
 	// callbacks.
 	Process bool
+	// K, if > 0, is the most customers in the system (M/M/c/K): arrivals that
+	// find it full are blocked. K = C is the loss system M/M/c/c.
+	K int
+	// Service, if set, draws service times instead of Exp(Mu) (M/G/c).
+	Service func(s *rng.Stream) float64
 }
 
 // Build adds the model to s. Streams: "arrivals" and "service". KPIs: the
@@ -27,18 +34,30 @@ func (m MMc) Build(s *Sim) error {
 	if err != nil {
 		return err
 	}
+	if m.K > 0 {
+		servers.SetQueueLimit(m.K - m.C)
+	}
 	arrivals, service := s.RNG("arrivals"), s.RNG("service")
+	draw := func() float64 {
+		if m.Service != nil {
+			return m.Service(service)
+		}
+		return service.Exp(m.Mu)
+	}
 	n := 0
 	if m.Process {
 		customer := func(p *Proc) {
 			t0 := p.Now()
 			q, err := p.Request(servers)
+			if err == ErrBlocked {
+				return
+			}
 			if err != nil {
 				s.Fail(err)
 				return
 			}
 			wq.Add(p.Now() - t0)
-			p.Timeout(service.Exp(m.Mu))
+			p.Timeout(draw())
 			p.Release(q)
 		}
 		var arrive func()
@@ -54,7 +73,7 @@ func (m MMc) Build(s *Sim) error {
 	var arrive func()
 	onGrant := func(q *Request) {
 		wq.Add(s.now - q.ArrivedAt)
-		servers.ReleaseAfter(q, service.Exp(m.Mu))
+		servers.ReleaseAfter(q, draw())
 	}
 	arrive = func() {
 		n++

@@ -28,3 +28,25 @@ func TestQueueingChecksPass(t *testing.T) {
 		}
 	}
 }
+
+// The recursion against Erlang's definition B = (a^c/c!) / Σ_{k<=c} a^k/k!, and
+// the limiting cases of the other formulas.
+func TestErlangBAgainstDefinition(t *testing.T) {
+	a, c := 8.0, 10
+	term, sum := 1.0, 1.0
+	for k := 1; k <= c; k++ {
+		term *= a / float64(k)
+		sum += term
+	}
+	if b := ErlangB(c, a); math.Abs(b-term/sum) > 1e-12 {
+		t.Fatalf("ErlangB %v, definition %v", b, term/sum)
+	}
+	// M/M/1/K with K -> infinity tends to rho/(1-rho)
+	if l := MM1KL(0.5, 200); math.Abs(l-1) > 1e-12 {
+		t.Fatalf("MM1KL %v", l)
+	}
+	// Cobham with one class is Pollaczek-Khinchine
+	if w := Cobham([]float64{0.8}, []float64{1}, []float64{2})[0]; math.Abs(w-PollaczekKhinchine(0.8, 1, 2)) > 1e-12 {
+		t.Fatalf("Cobham %v", w)
+	}
+}
