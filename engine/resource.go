@@ -84,6 +84,9 @@ type RequestOpts struct {
 	Patience float64
 	// BalkAt, if positive, refuses to join when that many requests already queue.
 	BalkAt int
+	// NoWait refuses at once (ErrBalked) when no unit is free: the request never
+	// queues (an emergency transferred elsewhere when the unit is full).
+	NoWait bool
 	// Entity identifies the requester in the event log (a process's ID is used
 	// when zero).
 	Entity int64
@@ -260,7 +263,13 @@ func (r *Resource) arrive(q *Request) error {
 			}
 		}
 	}
-	if r.queueLimit >= 0 && len(r.queue) >= r.queueLimit {
+	if q.opts.NoWait || r.queueLimit >= 0 && len(r.queue) >= r.queueLimit {
+		if q.opts.NoWait {
+			q.state = Balked
+			r.balked++
+			r.trace("balk", q, float64(len(r.queue)))
+			return ErrBalked
+		}
 		q.state = Balked
 		r.blocked++
 		r.trace("block", q, float64(len(r.queue)))

@@ -304,3 +304,22 @@ func TestImmediateGrantLeavesNoStaleWakeup(t *testing.T) {
 		t.Fatalf("doctor at %v (want 5); in use: doc %d bed %d", gotDoc, doc.InUse(), bed.InUse())
 	}
 }
+
+func TestNoWait(t *testing.T) {
+	s := New(Options{})
+	r := mustRes(t, s, "icu", 1)
+	var errs []error
+	for i := 0; i < 2; i++ {
+		s.Process("p", func(p *Proc) {
+			_, err := p.RequestWith(r, RequestOpts{NoWait: true})
+			errs = append(errs, err)
+			if err == nil {
+				p.Timeout(10)
+			}
+		})
+	}
+	s.Run(math.Inf(1))
+	if len(errs) != 2 || errs[0] != nil || errs[1] != ErrBalked || r.QueueLen() != 0 {
+		t.Fatalf("%v", errs)
+	}
+}

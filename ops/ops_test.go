@@ -50,7 +50,8 @@ func TestRosterChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 00:00 2 (night), 07:00 4, 12:00 2 (break), 12:30 4, 19:00 2
-	want := []engine.CapacityChange{{0, 2}, {7 * 3600, 4}, {12 * 3600, 2}, {12*3600 + 1800, 4}, {19 * 3600, 2}}
+	want := []engine.CapacityChange{{At: 0, Capacity: 2}, {At: 7 * 3600, Capacity: 4}, {At: 12 * 3600, Capacity: 2},
+		{At: 12*3600 + 1800, Capacity: 4}, {At: 19 * 3600, Capacity: 2}}
 	if len(ch) != len(want) {
 		t.Fatalf("%v", ch)
 	}

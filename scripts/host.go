@@ -154,7 +154,7 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 		}
 		return o
 	}
-	names := []string{"priority", "preempt", "patience", "balk_at", "entity"}
+	names := []string{"priority", "preempt", "patience", "balk_at", "entity", "wait"}
 	t.ForEach(func(k, v lua.LValue) {
 		switch k.String() {
 		case "priority":
@@ -170,6 +170,8 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 			o.BalkAt = int(lua.LVAsNumber(v))
 		case "entity":
 			o.Entity = int64(lua.LVAsNumber(v))
+		case "wait":
+			o.NoWait = !lua.LVAsBool(v)
 		default:
 			L.ArgError(n, fmt.Sprintf("unknown request option '%s'%s", k.String(), didYouMean(k.String(), names)))
 		}

@@ -135,6 +135,10 @@ var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0
 // provide them.
 var bundled = map[string]string{}
 
+// goModules are medtwin.* modules implemented in Go; each builds its table for
+// a Lua state, given the scenario's directory.
+var goModules = map[string]func(L *lua.LState, dir string) *lua.LTable{}
+
 // RegisterModule adds a bundled module that scenarios load with require(name).
 // name must start with "medtwin.".
 func RegisterModule(name, src string) {
@@ -157,23 +161,26 @@ func requireFn(dir string) lua.LGFunction {
 		if !moduleName.MatchString(name) {
 			L.RaiseError("require: '%s' is not a module name (letters, digits, _ and dots only)", name)
 		}
+		if mk, ok := goModules[name]; ok {
+			t := mk(L, dir)
+			loaded[name] = t
+			L.Push(t)
+			return 1
+		}
 		var src, chunk string
 		if s, ok := bundled[name]; ok {
 			src, chunk = s, "@"+name
 		} else if strings.HasPrefix(name, "medtwin.") {
-			L.RaiseError("require: no bundled module '%s'%s", name, didYouMean(name, sortedKeys(bundled)))
+			known := sortedKeys(bundled)
+			known = append(known, sortedKeys(goModules)...)
+			L.RaiseError("require: no bundled module '%s'%s", name, didYouMean(name, known))
 		} else {
 			if dir == "" {
 				L.RaiseError("require: '%s': this scenario has no directory to load modules from", name)
 			}
-			path := filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(name, ".", "/"))+".lua")
-			real, err := filepath.EvalSymlinks(path)
-			root, _ := filepath.EvalSymlinks(dir)
+			real, err := insideDir(dir, filepath.FromSlash(strings.ReplaceAll(name, ".", "/"))+".lua")
 			if err != nil {
-				L.RaiseError("require: module '%s' not found in the scenario's directory", name)
-			}
-			if rel, err := filepath.Rel(root, real); err != nil || strings.HasPrefix(rel, "..") {
-				L.RaiseError("require: module '%s' lies outside the scenario's directory", name)
+				L.RaiseError("require: module '%s': %v", name, err)
 			}
 			b, err := os.ReadFile(real)
 			if err != nil {
@@ -226,4 +233,24 @@ func syntaxError(chunk string, err error) error {
 		return fmt.Errorf("%s:%d: syntax error near '%s': %s", chunk, pe.Pos.Line, pe.Token, pe.Message)
 	}
 	return fmt.Errorf("%s: %v", chunk, err)
+}
+
+// insideDir resolves rel inside dir, following symbolic links, and refuses a
+// path that ends up outside dir.
+func insideDir(dir, rel string) (string, error) {
+	if dir == "" {
+		return "", fmt.Errorf("the scenario has no directory to read from")
+	}
+	if filepath.IsAbs(rel) {
+		return "", fmt.Errorf("absolute paths are not allowed")
+	}
+	real, err := filepath.EvalSymlinks(filepath.Join(dir, rel))
+	if err != nil {
+		return "", fmt.Errorf("not found in the scenario's directory")
+	}
+	root, _ := filepath.EvalSymlinks(dir)
+	if r, err := filepath.Rel(root, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("lies outside the scenario's directory")
+	}
+	return real, nil
 }
