@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/medtwin
 PKGS    := ./...
 
-.PHONY: build test test-go test-arrowjs bench verify lint fmt clean
+.PHONY: build test test-go test-arrowjs test-cluster bench verify lint fmt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/medtwin
@@ -22,6 +22,11 @@ test-arrowjs: build
 	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
 	  .ci/arrowjs/check.sh $(BIN); \
 	else echo "test-arrowjs: node/npm not found; skipped"; fi
+
+# A one-node Slurm cluster runs a sweep and a run as 4-task array jobs; the merged
+# parts must equal a one-machine run byte for byte (needs root; installs Slurm).
+test-cluster: build
+	.ci/cluster-test.sh
 
 # Benchmarks reported in README's performance table, each with the ratio to the
 # reference floor in ../shared/bench measured in the same run.

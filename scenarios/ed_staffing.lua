@@ -22,8 +22,13 @@ return scenario {
     target_min        = param(30, { min = 0, unit = "minutes", doc = "door-to-doctor target" }),
     shift_policy      = param("finish", { choices = { "finish", "preempt" }, doc = "busy staff at shift end" }),
   },
-  -- costs per staff-hour and per bed-day, for planning (medtwin optimize)
-  costs = { physician_hour = 180, nurse_hour = 55, bed_day = 400 },
+  -- cost per day of a plan, for medtwin optimize: staff-hours at hourly rates
+  -- (illustrative US figures: physician $180/h, nurse $55/h) and beds at $400/day
+  cost = function(p)
+    local physician_hours = 8 * p.physicians_day + 8 * p.physicians_peak + 8 * p.physicians_night
+    local nurse_hours = 16 * p.nurses_day + 8 * p.nurses_night
+    return 180 * physician_hours + 55 * nurse_hours + 400 * p.beds
+  end,
   seed = 1, replications = 20, horizon = days(28), warmup = days(2), sample_every = hours(1),
 
   build = function(sim, p)

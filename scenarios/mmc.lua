@@ -13,6 +13,7 @@ return scenario {
     customers    = param(0,   { min = 0, integer = true, doc = "stop arrivals after this many (0: until the horizon)" }),
   },
   seed = 1, replications = 20, horizon = days(365), warmup = days(10),
+  cost = function(p) return p.servers end,       -- what medtwin optimize minimises
 
   build = function(sim, p)
     local servers = sim:resource("servers", p.servers)
@@ -24,6 +25,7 @@ return scenario {
         local t0 = proc:now()
         local req = proc:request(servers)
         sim:record("wait_h", (proc:now() - t0) / hours(1))
+        sim:record("waited", proc:now() > t0 and 1 or 0)     -- mean: P(wait), Erlang C
         proc:timeout(service:exp(mu))
         proc:release(req)
       end, { limit = limit })

@@ -48,7 +48,7 @@ type Scenario struct {
 
 // scenarioFields are the keys a scenario table may have.
 var scenarioFields = []string{"name", "description", "params", "seed", "replications", "horizon",
-	"warmup", "sample_every", "trace", "build", "costs", "targets", "kind"}
+	"warmup", "sample_every", "trace", "build", "costs", "cost", "targets", "kind"}
 
 // ExtraFields are the scenario keys kept in Scenario.Extra (used by planning
 // verbs): their values must be tables of numbers or strings.
@@ -389,3 +389,31 @@ func luaError(err error, scenario string, ctx context.Context) error {
 type ScriptError struct{ Msg string }
 
 func (e *ScriptError) Error() string { return e.Msg }
+
+// Cost evaluates the scenario's cost = function(p) for the current parameters
+// (the objective of medtwin optimize). A scenario without one is an error.
+func (sc *Scenario) Cost() (float64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	L, t, err := sc.evaluate(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer L.Close()
+	fn, ok := t.RawGetString("cost").(*lua.LFunction)
+	if !ok {
+		return 0, fmt.Errorf("%s: the scenario declares no cost = function(p) ... end (needed by optimize)", sc.where)
+	}
+	p := L.NewTable()
+	for _, prm := range sc.Params {
+		p.RawSetString(prm.Name, toLua(L, prm.Value))
+	}
+	if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, p); err != nil {
+		return 0, luaError(err, sc.Path, ctx)
+	}
+	v, ok := L.Get(-1).(lua.LNumber)
+	if !ok || math.IsNaN(float64(v)) {
+		return 0, fmt.Errorf("%s: cost(p) must return a number, got %s", sc.where, L.Get(-1).Type())
+	}
+	return float64(v), nil
+}

@@ -109,3 +109,13 @@ func TestShardFromEnvironment(t *testing.T) {
 		t.Fatal("shards do not cover all replications")
 	}
 }
+
+// --grid values keep their commas (urfave/cli would split them by default).
+func TestGridKeepsCommas(t *testing.T) {
+	dir := t.TempDir()
+	out, errs, code := medtwin(t, "sweep", "../../scenarios/mmc.lua", "--grid", "arrival_rate=8,9", "--grid", "servers=10..11",
+		"--replications", "2", "--set", "customers=2000", "--out", dir, "--quiet")
+	if code != 0 || !strings.Contains(out, "4 combinations") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+}

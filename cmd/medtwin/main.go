@@ -36,6 +36,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return usageError{err.Error()}
 		},
 		Commands: commands(),
+		// --grid beds=24,28,32 and --set list=1,2,3 keep their commas
+		DisableSliceFlagSeparator: true,
 	}
 	markUsageErrors(app.Commands, app.OnUsageError)
 	return app
@@ -85,7 +87,10 @@ func exitCode(err error) int {
 
 func main() {
 	app := newApp(os.Stdout, os.Stderr)
-	err := app.Run(reorderArgs(app, os.Args))
+	args, err := splitVs(os.Args)
+	if err == nil {
+		err = app.Run(reorderArgs(app, args))
+	}
 	if err != nil && err.Error() != "" {
 		fmt.Fprintln(os.Stderr, "medtwin:", err)
 	}

@@ -76,6 +76,7 @@ func runCmd() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "print the KPI summary as JSON"},
 			&cli.BoolFlag{Name: "trace", Usage: "log resource events to events.arrow"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
+			&cli.StringFlag{Name: "report", Usage: "also write a self-contained HTML report (tables and SVG figures)"},
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -102,6 +103,11 @@ func runCmd() *cli.Command {
 			sums, err := runScenario(c, sc, sh, out)
 			if err != nil {
 				return err
+			}
+			if r := c.String("report"); r != "" {
+				if err := writeRunReport(r, out, sc, sums); err != nil {
+					return err
+				}
 			}
 			if c.Bool("json") {
 				return printSummaryJSON(c.App.Writer, sums)

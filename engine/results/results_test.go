@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,5 +134,51 @@ func TestReadGarbageIsAnError(t *testing.T) {
 		} else if !strings.Contains(err.Error(), p) {
 			t.Errorf("%s: error %q does not name the file", name, err)
 		}
+	}
+}
+
+// Acceptance (issue 8): 4 shards merged are byte-identical to one run.
+func TestMergeShardsEqualsOneRun(t *testing.T) {
+	one := t.TempDir()
+	writeRunTotal(t, one, 0, 8, 8, "1/1")
+	var parts []string
+	for i, r := range [][2]int{{0, 2}, {2, 4}, {4, 6}, {6, 8}} {
+		d := t.TempDir()
+		writeRunTotal(t, d, r[0], r[1], 8, fmt.Sprintf("%d/4", i+1))
+		parts = append(parts, d)
+	}
+	merged := t.TempDir()
+	// parts given out of order must still merge in replication order
+	parts[0], parts[3] = parts[3], parts[0]
+	if _, _, err := MergeRuns(merged, parts); err != nil {
+		t.Fatal(err)
+	}
+	for name := range Tables {
+		a, _ := os.ReadFile(filepath.Join(one, name))
+		b, err := os.ReadFile(filepath.Join(merged, name))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s: merged differs from the one-machine run (%v)", name, err)
+		}
+	}
+	if _, _, err := MergeRuns(t.TempDir(), parts[1:]); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("a missing shard was not reported: %v", err)
+	}
+}
+
+func writeRunTotal(t *testing.T, dir string, from, to, total int, shard string) {
+	t.Helper()
+	e := engine.Experiment{Seed: 3, From: from, To: to, Horizon: 500, Trace: true, SampleEvery: 25,
+		Build: engine.MMc{C: 2, Lambda: 1.5, Mu: 1}.Build}
+	prov := Provenance{Version: "test", Scenario: "mmc", Seed: 3, From: from, To: to, Total: total, Shard: shard,
+		Params: map[string]string{"c": "2"}}
+	rw, err := NewRunWriter(dir, prov, true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(context.Background(), rw.Add); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

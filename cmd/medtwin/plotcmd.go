@@ -1,0 +1,399 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/medtwin/medtwin/engine"
+	"github.com/medtwin/medtwin/engine/plot"
+	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/scripts"
+	"github.com/medtwin/medtwin/scripts/plan"
+	"github.com/urfave/cli/v2"
+	"gonum.org/v1/gonum/stat"
+)
+
+func init() { extraCommands = append(extraCommands, plotCmd()) }
+
+func plotCmd() *cli.Command {
+	out := &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output file, .png or .svg", Value: "plot.svg"}
+	return &cli.Command{
+		Name:  "plot",
+		Usage: "draw figures from medtwin's Arrow files (PNG or SVG)",
+		Description: "Examples:\n" +
+			"   medtwin plot sweep out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min --x physicians_peak -o d2d.svg\n" +
+			"   medtwin plot hourly out/ed_staffing --series beds.in_use,beds.queue -o beds.png\n" +
+			"   medtwin plot percentiles out/run --series beds.queue -o band.svg\n" +
+			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg",
+		Subcommands: []*cli.Command{
+			{Name: "sweep", Usage: "a KPI against a grid parameter with its 95% CI band", ArgsUsage: "SWEEP.arrow",
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}},
+				Action: func(c *cli.Context) error {
+					rows, axes, err := readSweep(c.Args().First())
+					if err != nil {
+						return err
+					}
+					xs, m, lo, hi, err := sweepSeries(rows, axes, c.String("kpi"), c.String("x"))
+					if err != nil {
+						return err
+					}
+					p, err := plot.Band(c.String("kpi")+" vs "+c.String("x"), c.String("x"), c.String("kpi")+" (mean, 95% CI)", xs, m, lo, hi)
+					if err != nil {
+						return err
+					}
+					return plot.Save(p, c.String("out"))
+				}},
+			{Name: "hourly", Usage: "time series averaged by hour of day (queue length, occupancy)", ArgsUsage: "RUN_DIR",
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true, Usage: "comma-separated series names"}},
+				Action: func(c *cli.Context) error {
+					names := strings.Split(c.String("series"), ",")
+					byHour, err := hourly(filepath.Join(c.Args().First(), "timeseries.arrow"), names)
+					if err != nil {
+						return err
+					}
+					xs := make([]float64, 24)
+					for h := range xs {
+						xs[h] = float64(h)
+					}
+					p, err := plot.Lines("by hour of day", "hour of day", "mean over days and replications", xs, byHour, names)
+					if err != nil {
+						return err
+					}
+					return plot.Save(p, c.String("out"))
+				}},
+			{Name: "percentiles", Usage: "median and 5th-95th percentile band of a series across replications", ArgsUsage: "RUN_DIR",
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true}},
+				Action: func(c *cli.Context) error {
+					ts, p5, p50, p95, err := percentiles(filepath.Join(c.Args().First(), "timeseries.arrow"), c.String("series"))
+					if err != nil {
+						return err
+					}
+					for i := range ts {
+						ts[i] /= 3600
+					}
+					p, err := plot.Band(c.String("series")+": median and 90% prediction interval", "time (h)", c.String("series"), ts, p50, p5, p95)
+					if err != nil {
+						return err
+					}
+					return plot.Save(p, c.String("out"))
+				}},
+			{Name: "tornado", Usage: "each grid parameter's swing of a KPI (others at their first grid value)", ArgsUsage: "SWEEP.arrow",
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true}},
+				Action: func(c *cli.Context) error {
+					rows, axes, err := readSweep(c.Args().First())
+					if err != nil {
+						return err
+					}
+					names, lo, hi, base, err := tornado(rows, axes, c.String("kpi"))
+					if err != nil {
+						return err
+					}
+					p, err := plot.Tornado("sensitivity of "+c.String("kpi"), c.String("kpi"), names, lo, hi, base)
+					if err != nil {
+						return err
+					}
+					return plot.Save(p, c.String("out"))
+				}},
+		},
+	}
+}
+
+type sweepRow struct {
+	combo  int
+	params map[string]float64
+	kpi    string
+	mean   float64
+	lo, hi float64
+}
+
+func readSweep(path string) ([]sweepRow, []string, error) {
+	t, err := results.Read(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer t.Release()
+	if t.Meta()["medtwin.table"] != "sweep" {
+		return nil, nil, fmt.Errorf("%s is not a sweep file", path)
+	}
+	var axes []string
+	for _, f := range t.Schema.Fields() {
+		if strings.HasPrefix(f.Name, "param_") {
+			axes = append(axes, strings.TrimPrefix(f.Name, "param_"))
+		}
+	}
+	var rows []sweepRow
+	for _, rec := range t.Batches {
+		col := func(name string) int { return t.Column(name) }
+		for i := 0; i < int(rec.NumRows()); i++ {
+			r := sweepRow{combo: int(rec.Column(col("combo")).(*array.Int32).Value(i)), params: map[string]float64{},
+				kpi: rec.Column(col("kpi")).(*array.String).Value(i), mean: rec.Column(col("mean")).(*array.Float64).Value(i),
+				lo: rec.Column(col("ci_low")).(*array.Float64).Value(i), hi: rec.Column(col("ci_high")).(*array.Float64).Value(i)}
+			for _, a := range axes {
+				r.params[a] = rec.Column(col("param_" + a)).(*array.Float64).Value(i)
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows, axes, nil
+}
+
+// firstValues returns each axis's value in combination 0.
+func firstValues(rows []sweepRow, axes []string) map[string]float64 {
+	m := map[string]float64{}
+	for _, r := range rows {
+		if r.combo == 0 {
+			for _, a := range axes {
+				m[a] = r.params[a]
+			}
+			break
+		}
+	}
+	return m
+}
+
+func sweepSeries(rows []sweepRow, axes []string, kpi, x string) (xs, m, lo, hi []float64, err error) {
+	known := false
+	for _, a := range axes {
+		known = known || a == x
+	}
+	if !known {
+		return nil, nil, nil, nil, usagef("--x %s is not a grid parameter (grid: %s)", x, strings.Join(axes, ", "))
+	}
+	fixed := firstValues(rows, axes)
+	for _, r := range rows {
+		if r.kpi != kpi {
+			continue
+		}
+		other := true
+		for _, a := range axes {
+			if a != x && r.params[a] != fixed[a] {
+				other = false
+			}
+		}
+		if other {
+			xs, m, lo, hi = append(xs, r.params[x]), append(m, r.mean), append(lo, r.lo), append(hi, r.hi)
+		}
+	}
+	if len(xs) == 0 {
+		return nil, nil, nil, nil, usagef("the sweep has no KPI %q", kpi)
+	}
+	return
+}
+
+func tornado(rows []sweepRow, axes []string, kpi string) (names []string, lo, hi []float64, base float64, err error) {
+	fixed := firstValues(rows, axes)
+	base = math.NaN()
+	for _, r := range rows {
+		if r.combo == 0 && r.kpi == kpi {
+			base = r.mean
+		}
+	}
+	if math.IsNaN(base) {
+		return nil, nil, nil, 0, usagef("the sweep has no KPI %q", kpi)
+	}
+	for _, a := range axes {
+		xs, m, _, _, _ := sweepSeries(rows, axes, kpi, a)
+		if len(xs) < 2 {
+			continue
+		}
+		// KPI at the axis's lowest and highest value
+		iMin, iMax := 0, 0
+		for i := range xs {
+			if xs[i] < xs[iMin] {
+				iMin = i
+			}
+			if xs[i] > xs[iMax] {
+				iMax = i
+			}
+		}
+		names, lo, hi = append(names, fmt.Sprintf("%s %g..%g", a, xs[iMin], xs[iMax])), append(lo, m[iMin]), append(hi, m[iMax])
+	}
+	_ = fixed
+	if len(names) == 0 {
+		return nil, nil, nil, 0, usagef("no grid parameter has two values")
+	}
+	return
+}
+
+// readSeries returns (replication, time, value) triples of the named series.
+func readSeries(path string, names map[string]bool) (map[string][][3]float64, error) {
+	t, err := results.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Release()
+	out := map[string][][3]float64{}
+	for _, rec := range t.Batches {
+		rep, tm := rec.Column(0).(*array.Int32), rec.Column(1).(*array.Float64)
+		ser, val := rec.Column(2).(*array.String), rec.Column(3).(*array.Float64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if n := ser.Value(i); names[n] {
+				out[n] = append(out[n], [3]float64{float64(rep.Value(i)), tm.Value(i), val.Value(i)})
+			}
+		}
+	}
+	for n := range names {
+		if len(out[n]) == 0 {
+			return nil, fmt.Errorf("%s has no series %q (is sample_every set?)", path, n)
+		}
+	}
+	return out, nil
+}
+
+func hourly(path string, names []string) (map[string][]float64, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	data, err := readSeries(path, want)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]float64{}
+	for n, pts := range data {
+		sum, cnt := make([]float64, 24), make([]float64, 24)
+		for _, p := range pts {
+			h := int(math.Mod(p[1], 86400) / 3600)
+			sum[h] += p[2]
+			cnt[h]++
+		}
+		for h := range sum {
+			if cnt[h] > 0 {
+				sum[h] /= cnt[h]
+			}
+		}
+		out[n] = sum
+	}
+	return out, nil
+}
+
+func percentiles(path, name string) (ts, p5, p50, p95 []float64, err error) {
+	data, err := readSeries(path, map[string]bool{name: true})
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	byTime := map[float64][]float64{}
+	for _, p := range data[name] {
+		byTime[p[1]] = append(byTime[p[1]], p[2])
+	}
+	for t := range byTime {
+		ts = append(ts, t)
+	}
+	sort.Float64s(ts)
+	for _, t := range ts {
+		v := byTime[t]
+		sort.Float64s(v)
+		p5 = append(p5, stat.Quantile(0.05, stat.Empirical, v, nil))
+		p50 = append(p50, stat.Quantile(0.5, stat.Empirical, v, nil))
+		p95 = append(p95, stat.Quantile(0.95, stat.Empirical, v, nil))
+	}
+	return
+}
+
+func writeCompareReport(path string, base, variant *scripts.Scenario, diffs []plan.Diff) error {
+	r := &plot.Report{Title: "medtwin compare: " + base.Name}
+	r.Heading("Counterfactual", fmt.Sprintf("Baseline%s against variant%s, %d replications each with common random numbers (seed %d).",
+		changed(base), changed(variant), base.Replications, base.Seed))
+	var rows [][]string
+	var names []string
+	var m, lo, hi []float64
+	for _, d := range diffs {
+		rows = append(rows, []string{d.KPI, num(d.Baseline), num(d.Variant), num(d.Diff.Mean), "[" + num(d.Diff.Low) + ", " + num(d.Diff.High) + "]",
+			fmt.Sprintf("%.1f", d.WidthRatio), d.Verdict})
+		if d.Verdict == "better" || d.Verdict == "worse" {
+			if !math.IsNaN(d.Diff.Low) && len(names) < 12 {
+				// relative differences so that KPIs of different units share a figure
+				den := math.Abs(d.Baseline)
+				if den == 0 {
+					continue
+				}
+				names, m, lo, hi = append(names, d.KPI), append(m, d.Diff.Mean/den), append(lo, d.Diff.Low/den), append(hi, d.Diff.High/den)
+			}
+		}
+	}
+	r.Table([]string{"kpi", "baseline", "variant", "difference", "95% CI (CRN)", "CI width indep/CRN", "verdict"}, rows)
+	if len(names) > 0 {
+		p, err := plot.Intervals("relative change, variant vs baseline (95% CI)", "difference / baseline", names, m, lo, hi)
+		if err == nil {
+			if svg, err := plot.SVG(p); err == nil {
+				r.Figure(svg, "Paired differences with common random numbers, as a fraction of the baseline.")
+			}
+		}
+	}
+	return r.Write(path)
+}
+
+func writeOptimizeReport(path string, sc *scripts.Scenario, axes []plan.Axis, cons []plan.Constraint, cands []*plan.Candidate) error {
+	r := &plot.Report{Title: "medtwin optimize: " + sc.Name}
+	var cs []string
+	for _, c := range cons {
+		cs = append(cs, c.String())
+	}
+	r.Heading("Constraints", strings.Join(cs, "; "))
+	head := []string{"plan", "cost", "status", "replications"}
+	for _, c := range cons {
+		head = append(head, c.KPI+" mean", c.KPI+" 95% CI")
+	}
+	var rows [][]string
+	for _, cd := range cands {
+		if cd.Status == "not evaluated" {
+			continue
+		}
+		row := []string{describeCombo(axes, cd.Values), fmt.Sprintf("%g", cd.Cost), cd.Status, fmt.Sprint(cd.Replications)}
+		for _, c := range cons {
+			s := cd.KPIs[c.KPI]
+			row = append(row, num(s.Mean), "["+num(s.Low)+", "+num(s.High)+"]")
+		}
+		rows = append(rows, row)
+	}
+	r.Table(head, rows)
+	return r.Write(path)
+}
+
+// writeRunReport is `medtwin run --report`: the KPI table and, where the run
+// sampled time series, each resource's busy units and queue by hour of day.
+func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISummary) error {
+	r := &plot.Report{Title: "medtwin run: " + sc.Name}
+	r.Heading("KPIs", fmt.Sprintf("%d replications, seed %d, 95%% Student-t intervals.", sc.Replications, sc.Seed))
+	var rows [][]string
+	for _, s := range sums {
+		rows = append(rows, []string{s.Name, num(s.Mean), "[" + num(s.Low) + ", " + num(s.High) + "]", num(s.SD), fmt.Sprint(s.N)})
+	}
+	r.Table([]string{"kpi", "mean", "95% CI", "sd", "n"}, rows)
+	ts := filepath.Join(dir, "timeseries.arrow")
+	if t, err := results.Read(ts); err == nil {
+		seen := map[string]bool{}
+		var res []string
+		for _, rec := range t.Batches {
+			col := rec.Column(2).(*array.String)
+			for i := 0; i < int(rec.NumRows()); i++ {
+				if n := col.Value(i); strings.HasSuffix(n, ".in_use") && !seen[n] {
+					seen[n] = true
+					res = append(res, strings.TrimSuffix(n, ".in_use"))
+				}
+			}
+		}
+		t.Release()
+		for _, name := range res {
+			series := []string{name + ".in_use", name + ".queue", name + ".capacity"}
+			byHour, err := hourly(ts, series)
+			if err != nil {
+				continue
+			}
+			xs := make([]float64, 24)
+			for h := range xs {
+				xs[h] = float64(h)
+			}
+			if p, err := plot.Lines(name+" by hour of day", "hour of day", "units / patients", xs, byHour, series); err == nil {
+				if svg, err := plot.SVG(p); err == nil {
+					r.Figure(svg, name+": busy units, queue and capacity, mean by hour of day over days and replications.")
+				}
+			}
+		}
+	}
+	return r.Write(path)
+}

@@ -1,0 +1,190 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/medtwin/medtwin/engine"
+)
+
+// ProvenanceFromMeta reads back the provenance written into a file's metadata.
+func ProvenanceFromMeta(md map[string]string) (Provenance, error) {
+	var p Provenance
+	if _, err := fmt.Sscanf(md["medtwin.replications"], "%d-%d of %d", &p.From, &p.To, &p.Total); err != nil {
+		return p, fmt.Errorf("not a medtwin run file (no replication range in its metadata)")
+	}
+	if _, err := fmt.Sscanf(md["medtwin.seed"], "%d", &p.Seed); err != nil {
+		return p, fmt.Errorf("no seed in the metadata")
+	}
+	p.Version, p.Scenario, p.ScenarioSHA256, p.Shard = md["medtwin.version"], md["medtwin.scenario"], md["medtwin.scenario_sha256"], md["medtwin.shard"]
+	var pairs [][2]string
+	if err := json.Unmarshal([]byte(md["medtwin.params"]), &pairs); err != nil {
+		return p, fmt.Errorf("bad params in the metadata: %v", err)
+	}
+	p.Params = map[string]string{}
+	for _, kv := range pairs {
+		p.Params[kv[0]] = kv[1]
+	}
+	return p, nil
+}
+
+// appendRow copies row i of rec into w (columns of the same types).
+func appendRow(w *Writer, rec arrow.RecordBatch, i int) error {
+	for c := 0; c < int(rec.NumCols()); c++ {
+		switch col := rec.Column(c).(type) {
+		case *array.Int32:
+			w.I32(c, col.Value(i))
+		case *array.Int64:
+			w.I64(c, col.Value(i))
+		case *array.Float64:
+			w.F64(c, col.Value(i))
+		case *array.String:
+			w.Str(c, col.Value(i))
+		case *array.Boolean:
+			w.Bool(c, col.Value(i))
+		default:
+			return fmt.Errorf("results: merge: column %d has unsupported type %s", c, col.DataType())
+		}
+	}
+	return w.EndRow()
+}
+
+// MergeRuns joins the run directories written by shards of one run into out,
+// producing exactly the files one machine would have written: rows in
+// replication order, a record batch per replication, the metadata of the whole
+// run, and a summary recomputed from all replications. It returns the files.
+func MergeRuns(out string, parts []string) ([]string, *Provenance, error) {
+	if len(parts) == 0 {
+		return nil, nil, fmt.Errorf("merge: no parts given")
+	}
+	type part struct {
+		dir  string
+		prov Provenance
+	}
+	var ps []part
+	for _, d := range parts {
+		t, err := Read(filepath.Join(d, "kpis.arrow"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("merge: %s: %w", d, err)
+		}
+		prov, err := ProvenanceFromMeta(t.Meta())
+		t.Release()
+		if err != nil {
+			return nil, nil, fmt.Errorf("merge: %s: %w", d, err)
+		}
+		ps = append(ps, part{d, prov})
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].prov.From < ps[j].prov.From })
+	first := ps[0].prov
+	next := 0
+	for _, p := range ps {
+		q := p.prov
+		switch {
+		case q.ScenarioSHA256 != first.ScenarioSHA256 || q.Scenario != first.Scenario:
+			return nil, nil, fmt.Errorf("merge: %s is from scenario %s (%.12s), not %s (%.12s)", p.dir, q.Scenario, q.ScenarioSHA256, first.Scenario, first.ScenarioSHA256)
+		case q.Seed != first.Seed || q.Total != first.Total || q.Version != first.Version:
+			return nil, nil, fmt.Errorf("merge: %s has seed %d, %d replications, version %s; the first part has %d, %d, %s", p.dir, q.Seed, q.Total, q.Version, first.Seed, first.Total, first.Version)
+		case fmt.Sprint(q.Params) != fmt.Sprint(first.Params):
+			return nil, nil, fmt.Errorf("merge: %s was run with other parameters (%v vs %v)", p.dir, q.Params, first.Params)
+		case q.From != next:
+			return nil, nil, fmt.Errorf("merge: replications %d-%d are missing or overlap (next part %s starts at %d)", next, q.From, p.dir, q.From)
+		}
+		next = q.To
+	}
+	if next != first.Total {
+		return nil, nil, fmt.Errorf("merge: replications %d-%d of %d are missing", next, first.Total, first.Total)
+	}
+	whole := first
+	whole.From, whole.To, whole.Shard = 0, first.Total, "1/1"
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, nil, err
+	}
+	var files []string
+	var reps []engine.RepResult
+	for _, table := range []string{"kpis", "events", "timeseries"} {
+		name := table + ".arrow"
+		present := 0
+		for _, p := range ps {
+			if _, err := os.Stat(filepath.Join(p.dir, name)); err == nil {
+				present++
+			}
+		}
+		if present == 0 {
+			continue
+		}
+		if present != len(ps) {
+			return nil, nil, fmt.Errorf("merge: %s is in some parts but not all", name)
+		}
+		w, err := Create(filepath.Join(out, name), Tables[name], whole.Metadata(table), 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		fail := func(err error) ([]string, *Provenance, error) { w.Abort(); return nil, nil, err }
+		for _, p := range ps {
+			t, err := Read(filepath.Join(p.dir, name))
+			if err != nil {
+				return fail(err)
+			}
+			if len(t.Schema.Fields()) != len(Tables[name]) {
+				t.Release()
+				return fail(fmt.Errorf("merge: %s/%s has %d columns, want %d", p.dir, name, len(t.Schema.Fields()), len(Tables[name])))
+			}
+			lastRep := int32(math.MinInt32)
+			for _, rec := range t.Batches {
+				reps32 := rec.Column(0).(*array.Int32)
+				for i := 0; i < int(rec.NumRows()); i++ {
+					if r := reps32.Value(i); r != lastRep {
+						if lastRep != math.MinInt32 {
+							if err := w.EndBatch(); err != nil {
+								t.Release()
+								return fail(err)
+							}
+						}
+						lastRep = r
+					}
+					if err := appendRow(w, rec, i); err != nil {
+						t.Release()
+						return fail(err)
+					}
+					if table == "kpis" {
+						reps = appendKPI(reps, rec, i)
+					}
+				}
+			}
+			if err := w.EndBatch(); err != nil {
+				t.Release()
+				return fail(err)
+			}
+			t.Release()
+		}
+		if err := w.Close(); err != nil {
+			return nil, nil, err
+		}
+		files = append(files, w.Path())
+	}
+	sum := filepath.Join(out, "summary.arrow")
+	if err := WriteSummary(sum, engine.Summaries(reps, 0.95), whole.Metadata("summary")); err != nil {
+		return nil, nil, err
+	}
+	return append(files, sum), &whole, nil
+}
+
+var kindByName = map[string]engine.KPIKind{"tally": engine.KindTally, "counter": engine.KindCounter, "gauge": engine.KindGauge, "value": engine.KindValue}
+
+// appendKPI adds kpis.arrow row i to the per-replication results.
+func appendKPI(reps []engine.RepResult, rec arrow.RecordBatch, i int) []engine.RepResult {
+	rep := int(rec.Column(0).(*array.Int32).Value(i))
+	if len(reps) == 0 || reps[len(reps)-1].Replication != rep {
+		reps = append(reps, engine.RepResult{Replication: rep})
+	}
+	r := &reps[len(reps)-1]
+	r.KPIs = append(r.KPIs, engine.KPIValue{Name: rec.Column(1).(*array.String).Value(i), Kind: kindByName[rec.Column(2).(*array.String).Value(i)],
+		Value: rec.Column(3).(*array.Float64).Value(i), N: rec.Column(4).(*array.Int64).Value(i)})
+	return reps
+}

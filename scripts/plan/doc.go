@@ -1,0 +1,6 @@
+// Package plan answers "what if?" and "what is cheapest?" over Lua scenarios:
+// counterfactual comparison with common random numbers (Compare), parameter
+// grids run on all cores and resumable (Sweep), and the cheapest plan that meets
+// service constraints by sequential replication until each confidence interval
+// decides (Optimize).
+package plan

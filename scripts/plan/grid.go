@@ -1,0 +1,97 @@
+package plan
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/medtwin/medtwin/scripts"
+)
+
+// Axis is one parameter of a grid and its values (as --set strings).
+type Axis struct {
+	Name   string
+	Values []string
+}
+
+// ParseGrid reads --grid specifications: "name=8..14" (integers, inclusive),
+// "name=0.5..2:0.5" (with a step), "name=24,28,32" or "name=5". Names and
+// values are checked against the scenario's parameters.
+func ParseGrid(sc *scripts.Scenario, specs []string) ([]Axis, error) {
+	var axes []Axis
+	seen := map[string]bool{}
+	for _, spec := range specs {
+		name, vals, ok := strings.Cut(spec, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || vals == "" {
+			return nil, fmt.Errorf("--grid %q: want name=a..b, name=a..b:step or name=v1,v2,...", spec)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("--grid %q: %s is given twice", spec, name)
+		}
+		seen[name] = true
+		if sc.Param(name) == nil {
+			// let Set produce the error with the suggestion
+			return nil, fmt.Errorf("--grid %s", strings.TrimPrefix(sc.Clone().Set(name+"=0").Error(), "--set "))
+		}
+		var values []string
+		if lo, rest, isRange := strings.Cut(vals, ".."); isRange {
+			hi, stepS, hasStep := strings.Cut(rest, ":")
+			a, err1 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+			b, err2 := strconv.ParseFloat(strings.TrimSpace(hi), 64)
+			step := 1.0
+			var err3 error
+			if hasStep {
+				step, err3 = strconv.ParseFloat(strings.TrimSpace(stepS), 64)
+			}
+			if err1 != nil || err2 != nil || err3 != nil || !(step > 0) || b < a || math.IsInf(a, 0) || math.IsInf(b, 0) {
+				return nil, fmt.Errorf("--grid %q: a range is a..b or a..b:step with a <= b and step > 0", spec)
+			}
+			n := int(math.Floor((b-a)/step+1e-9)) + 1
+			if n > 10000 {
+				return nil, fmt.Errorf("--grid %q: %d values is too many", spec, n)
+			}
+			for k := 0; k < n; k++ {
+				values = append(values, strconv.FormatFloat(a+float64(k)*step, 'g', -1, 64))
+			}
+		} else {
+			for _, v := range strings.Split(vals, ",") {
+				values = append(values, strings.TrimSpace(v))
+			}
+		}
+		for _, v := range values {
+			if err := sc.Clone().Set(name + "=" + v); err != nil {
+				return nil, fmt.Errorf("--grid %s: %v", spec, err)
+			}
+		}
+		axes = append(axes, Axis{Name: name, Values: values})
+	}
+	return axes, nil
+}
+
+// Combos returns every combination of the axes (the first axis varies slowest).
+func Combos(axes []Axis) [][]string {
+	out := [][]string{{}}
+	for _, ax := range axes {
+		var next [][]string
+		for _, c := range out {
+			for _, v := range ax.Values {
+				next = append(next, append(append([]string(nil), c...), v))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// Apply returns a copy of sc with combination c of axes set.
+func Apply(sc *scripts.Scenario, axes []Axis, c []string) (*scripts.Scenario, error) {
+	v := sc.Clone()
+	for i, ax := range axes {
+		if err := v.Set(ax.Name + "=" + c[i]); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}

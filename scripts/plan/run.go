@@ -1,0 +1,38 @@
+package plan
+
+import (
+	"context"
+
+	"github.com/medtwin/medtwin/engine"
+	"github.com/medtwin/medtwin/scripts"
+)
+
+// Replicate runs replications [from, to) of sc (on all cores unless workers > 0)
+// and returns their results (KPIs only).
+func Replicate(ctx context.Context, sc *scripts.Scenario, from, to, workers int) ([]engine.RepResult, error) {
+	e := sc.Experiment(ctx, from, to)
+	e.Workers = workers
+	e.Trace, e.SampleEvery = false, 0
+	var out []engine.RepResult
+	err := e.Run(ctx, func(r engine.RepResult) error {
+		out = append(out, engine.RepResult{Replication: r.Replication, KPIs: r.KPIs})
+		return nil
+	})
+	return out, err
+}
+
+// Values returns the per-replication values of each KPI, by name, in
+// replication order, and the KPI names in order of first appearance.
+func Values(reps []engine.RepResult) (map[string][]float64, []string) {
+	vals := map[string][]float64{}
+	var order []string
+	for _, r := range reps {
+		for _, k := range r.KPIs {
+			if _, ok := vals[k.Name]; !ok {
+				order = append(order, k.Name)
+			}
+			vals[k.Name] = append(vals[k.Name], k.Value)
+		}
+	}
+	return vals, order
+}
