@@ -17,10 +17,13 @@ type EventRow struct {
 	Value    float64
 }
 
-// SeriesRow is one sample of a time series (timeseries.arrow).
+// SeriesRow is one sample of a time series (timeseries.arrow). Entity is 0 for
+// a model-wide series and the entity's id for a per-entity one (a patient's
+// vitals).
 type SeriesRow struct {
 	Time   float64
 	Series string
+	Entity int64
 	Value  float64
 }
 
@@ -32,6 +35,11 @@ func (s *Sim) Log(kind string, entity int64, resource string, value float64) {
 // Observe appends a sample to the time series named series.
 func (s *Sim) Observe(series string, value float64) {
 	s.series = append(s.series, SeriesRow{Time: s.now, Series: series, Value: value})
+}
+
+// ObserveEntity appends a sample of an entity's own series (a patient's vitals).
+func (s *Sim) ObserveEntity(series string, entity int64, value float64) {
+	s.series = append(s.series, SeriesRow{Time: s.now, Series: series, Entity: entity, Value: value})
 }
 
 // EventLog returns the event log of the replication so far.

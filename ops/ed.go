@@ -37,6 +37,8 @@ type ED struct {
 	PatienceMinutes   [5]float64 // mean patience before leaving unseen (0: none)
 	DiversionAt       int        // divert ambulances when this many wait for a bed (0: never)
 	TargetMinutes     float64    // door-to-doctor target
+	// Sepsis, if set, makes a share of patients septic, with physiology (see Sepsis).
+	Sepsis *Sepsis
 }
 
 // Validate checks the configuration; errors name the table and entry.
@@ -186,9 +188,21 @@ func (ed *ED) Build(s *engine.Sim) error {
 		}
 		return 4
 	}
+	var sk *sepsisKPIs
+	if ed.Sepsis != nil {
+		sk = ed.Sepsis.kpis(s)
+	}
 	patient := func(p *engine.Proc, st *rng.Stream) {
 		rAcuity, rSvc, rRoute, rDisp := st, st, st, st
 		t0 := p.Now()
+		var sep *septic
+		if ed.Sepsis != nil && st.Bernoulli(ed.Sepsis.Fraction) {
+			var err error
+			if sep, err = ed.Sepsis.arrive(s, st, int64(p.ID()), sk); err != nil {
+				s.Fail(err)
+				return
+			}
+		}
 		ambulance := rRoute.Bernoulli(ed.AmbulanceFraction)
 		if ambulance && ed.DiversionAt > 0 && beds.QueueLen() >= ed.DiversionAt {
 			k.diverted.Add(1)
@@ -196,6 +210,9 @@ func (ed *ED) Build(s *engine.Sim) error {
 		}
 		k.inED.Add(1)
 		leave := func() {
+			if sep != nil {
+				sep.inED = false
+			}
 			k.inED.Add(-1)
 			k.los.Add((p.Now() - t0) / 3600)
 		}
@@ -206,6 +223,15 @@ func (ed *ED) Build(s *engine.Sim) error {
 			return
 		}
 		k.d2t.Add((p.Now() - t0) / 60)
+		var lactate float64 // time the lactate result is back (alerted septic patients)
+		if sep != nil && st.Bernoulli(ed.Sepsis.ScreenSensitivity) {
+			sep.alert = true
+			sk.alerts.Add(1)
+			if esi > 1 {
+				esi, prio = 1, 2 // sepsis alert: ESI 2
+			}
+			lactate = p.Now() + ed.Sepsis.LactateMinutes*60
+		}
 		var patience float64
 		if m := ed.PatienceMinutes[esi]; m > 0 {
 			patience = rSvc.Exp(1 / (m * 60))
@@ -232,9 +258,21 @@ func (ed *ED) Build(s *engine.Sim) error {
 		} else {
 			k.met.Add(0)
 		}
+		if sep != nil {
+			sk.d2d.Add(d2d)
+		}
 		p.Timeout(logn(rSvc, ed.AssessMinutes[esi]*60))
 		p.Release(doc)
-		if rDisp.Bernoulli(ed.LabProb[esi]) {
+		switch {
+		case sep != nil && sep.alert:
+			ed.Sepsis.treat(p, sep, nurses, prio, sk) // bundle: antibiotics right after assessment
+			if w := lactate - p.Now(); w > 0 {
+				p.Timeout(w)
+			}
+		case sep != nil:
+			p.Timeout(logn(rSvc, ed.LabMinutes*60)) // recognised when the labs come back
+			ed.Sepsis.treat(p, sep, nurses, prio, sk)
+		case rDisp.Bernoulli(ed.LabProb[esi]):
 			p.Timeout(logn(rSvc, ed.LabMinutes*60))
 		}
 		if rDisp.Bernoulli(ed.ImagingProb[esi]) {
@@ -243,7 +281,7 @@ func (ed *ED) Build(s *engine.Sim) error {
 		if m := ed.NurseMinutes[esi]; m > 0 {
 			p.Use(nurses, logn(rSvc, m*60), engine.RequestOpts{Priority: prio})
 		}
-		if !rDisp.Bernoulli(ed.AdmitProb[esi]) {
+		if sep == nil && !rDisp.Bernoulli(ed.AdmitProb[esi]) {
 			p.Release(bed)
 			k.losESI[esi].Add((p.Now() - t0) / 3600)
 			k.losDis.Add((p.Now() - t0) / 3600)
@@ -251,7 +289,15 @@ func (ed *ED) Build(s *engine.Sim) error {
 			return
 		}
 		unit, res := ed.Ward, ward
-		if rDisp.Bernoulli(ed.ICUShare[esi]) {
+		switch {
+		case sep != nil:
+			// septic patients are admitted; to the ICU if they have deteriorated by now
+			if sep.deteriorated {
+				unit, res = ed.ICU, icu
+			}
+			sep.admitted = true
+			sk.icu.Add(b2f(sep.deteriorated))
+		case rDisp.Bernoulli(ed.ICUShare[esi]):
 			unit, res = ed.ICU, icu
 		}
 		b0 := p.Now()
@@ -275,4 +321,11 @@ func (ed *ED) Build(s *engine.Sim) error {
 		st := s.EntityRNG("surge-patient", uint64(surge))
 		s.Process("patient", func(p *engine.Proc) { patient(p, st) })
 	})
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -205,7 +205,7 @@ func opsED(L *lua.LState) int {
 	c := newCfg(L, 2, "ops.ed", "visits_per_day", "profile", "day_of_week", "ambulance_fraction", "esi_mix", "triage",
 		"triage_min", "beds", "physicians", "nurses", "shift_policy", "assess_min", "nurse_min", "lab_prob", "lab_min",
 		"imaging_prob", "ct", "scan_min", "admit_prob", "icu_share", "ward", "icu", "patience_min", "diversion_at",
-		"target_min", "surges")
+		"target_min", "surges", "sepsis")
 	ed, err := ops.DefaultED(c.num("visits_per_day", 150))
 	if err != nil {
 		raise(L, err)
@@ -260,6 +260,30 @@ func opsED(L *lua.LState) int {
 			L.Pop(1)
 			ed.Surges = append(ed.Surges, ops.Batch{At: sc.num("at", -1), Count: int(sc.num("count", 0))})
 		}
+	}
+	if sc := c.sub("sepsis", "fraction", "pathogen_median", "pathogen_sigma", "screen_sensitivity", "lactate_min",
+		"antibiotic_effect", "antibiotic_min", "deterioration_damage", "death_damage", "death_days", "vitals_min"); sc != nil {
+		d := ops.DefaultSepsis()
+		d.Fraction = sc.num("fraction", d.Fraction)
+		d.PathogenMedian = sc.num("pathogen_median", d.PathogenMedian)
+		d.PathogenSigma = sc.num("pathogen_sigma", d.PathogenSigma)
+		d.ScreenSensitivity = sc.num("screen_sensitivity", d.ScreenSensitivity)
+		d.LactateMinutes = sc.num("lactate_min", d.LactateMinutes)
+		d.AntibioticEffect = sc.num("antibiotic_effect", d.AntibioticEffect)
+		d.AntibioticMinutes = sc.num("antibiotic_min", d.AntibioticMinutes)
+		d.DeteriorationDamage = sc.num("deterioration_damage", d.DeteriorationDamage)
+		d.DeathDamage = sc.num("death_damage", d.DeathDamage)
+		d.DeathDays = sc.num("death_days", d.DeathDays)
+		d.VitalsMinutes = sc.num("vitals_min", d.VitalsMinutes)
+		for name, v := range map[string]float64{"fraction": d.Fraction, "screen_sensitivity": d.ScreenSensitivity, "antibiotic_effect": d.AntibioticEffect} {
+			if !(v >= 0 && v <= 1) {
+				L.RaiseError("ops.ed.sepsis: %s must be in [0, 1], got %v", name, v)
+			}
+		}
+		if !(d.PathogenMedian > 0) || d.PathogenSigma < 0 || d.DeathDays <= 0 {
+			L.RaiseError("ops.ed.sepsis: pathogen_median and death_days must be > 0 and pathogen_sigma >= 0")
+		}
+		ed.Sepsis = d
 	}
 	if err := ed.Build(h.sim); err != nil {
 		raise(L, err)

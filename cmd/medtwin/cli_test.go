@@ -119,3 +119,21 @@ func TestGridKeepsCommas(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
 }
+
+// Issue 10: the sepsis scenario runs from the command line, writes per-patient
+// vitals in timeseries.arrow, and compare prints queue and outcome KPIs together.
+func TestSepsisScenario(t *testing.T) {
+	dir := t.TempDir()
+	out, errs, code := medtwin(t, "run", "../../scenarios/sepsis_ed.lua", "--replications", "2", "--out", dir, "--quiet")
+	if code != 0 || !strings.Contains(out, "sepsis_mortality") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	js, _, _ := medtwin(t, "inspect", filepath.Join(dir, "timeseries.arrow"), "--json", "--rows", "0")
+	if !strings.Contains(js, `"entity"`) {
+		t.Fatalf("timeseries has no entity column: %s", js)
+	}
+	cmp, errs, code := medtwin(t, "compare", "../../scenarios/sepsis_ed.lua", "--replications", "4", "--vs", "--set", "screen_sensitivity=0.9")
+	if code != 0 || !strings.Contains(cmp, "sepsis_hours_to_antibiotics") || !strings.Contains(cmp, "door_to_doctor_min") {
+		t.Fatalf("compare: exit %d %s\n%s", code, errs, cmp)
+	}
+}

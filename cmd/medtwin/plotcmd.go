@@ -229,7 +229,7 @@ func readSeries(path string, names map[string]bool) (map[string][][3]float64, er
 	out := map[string][][3]float64{}
 	for _, rec := range t.Batches {
 		rep, tm := rec.Column(0).(*array.Int32), rec.Column(1).(*array.Float64)
-		ser, val := rec.Column(2).(*array.String), rec.Column(3).(*array.Float64)
+		ser, val := rec.Column(t.Column("series")).(*array.String), rec.Column(t.Column("value")).(*array.Float64)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			if n := ser.Value(i); names[n] {
 				out[n] = append(out[n], [3]float64{float64(rep.Value(i)), tm.Value(i), val.Value(i)})

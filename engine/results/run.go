@@ -131,7 +131,8 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 			w.I32(0, rep)
 			w.F64(1, s.Time)
 			w.Str(2, s.Series)
-			w.F64(3, s.Value)
+			w.I64(3, s.Entity)
+			w.F64(4, s.Value)
 			if err := w.EndRow(); err != nil {
 				return err
 			}

@@ -32,7 +32,8 @@ var EventColumns = []Column{
 var SeriesColumns = []Column{
 	{"replication", i32, "replication index"},
 	{"time_s", f64, "sample time, seconds"},
-	{"series", str, "series name, e.g. beds.in_use, beds.queue, beds.capacity, or a gauge"},
+	{"series", str, "series name, e.g. beds.in_use, beds.queue, beds.capacity, a gauge, or a patient's vital"},
+	{"entity", i64, "the patient (entity) of a per-entity series; 0 otherwise"},
 	{"value", f64, "sampled value"},
 }
 

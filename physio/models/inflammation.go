@@ -20,7 +20,21 @@ import "math"
 // Parameters: Reynolds et al. 2006, Table 1. "antibiotic" multiplies the
 // pathogen's net growth by (1 − antibiotic) — a treatment input medtwin adds;
 // 0 is the published model.
-type Inflammation struct{ p params }
+type Inflammation struct {
+	p params
+	// the parameters as fields, refreshed by Set (Deriv runs millions of times;
+	// map lookups there cost half its time)
+	kpg, pinf, kpm, sm, mum, kmp, kpn, knn, knp, knd, snr, munr, mun float64
+	kdn, xdn6, mud, cinf, sc, kcn, kcnd, muc, ab                     float64
+}
+
+func (m *Inflammation) cache() {
+	p := m.p
+	m.kpg, m.pinf, m.kpm, m.sm, m.mum, m.kmp, m.kpn = p["kpg"], p["pinf"], p["kpm"], p["sm"], p["mum"], p["kmp"], p["kpn"]
+	m.knn, m.knp, m.knd, m.snr, m.munr, m.mun = p["knn"], p["knp"], p["knd"], p["snr"], p["munr"], p["mun"]
+	m.kdn, m.xdn6, m.mud, m.cinf, m.sc, m.kcn = p["kdn"], math.Pow(p["xdn"], 6), p["mud"], p["cinf"], p["sc"], p["kcn"]
+	m.kcnd, m.muc, m.ab = p["kcnd"], p["muc"], p["antibiotic"]
+}
 
 var inflammationInfo = Info{
 	Name:        "inflammation",
@@ -56,7 +70,7 @@ var inflammationInfo = Info{
 }
 
 func init() {
-	register(inflammationInfo, func(p map[string]float64) Model { return &Inflammation{p: p} })
+	register(inflammationInfo, func(p map[string]float64) Model { m := &Inflammation{p: p}; m.cache(); return m })
 }
 
 // Info describes the model.
@@ -64,19 +78,22 @@ func (m *Inflammation) Info() Info { return inflammationInfo }
 
 // Deriv is the Reynolds et al. 2006 system.
 func (m *Inflammation) Deriv(t float64, y, dy []float64) {
-	p := m.p
-	P, N, D, CA := y[0], y[1], y[2], y[3]
-	inh := 1 + (CA/p["cinf"])*(CA/p["cinf"])
-	f := func(v float64) float64 { return v / inh }
-	fN := f(N)
-	growth := p["kpg"] * P * (1 - P/p["pinf"]) * (1 - p["antibiotic"])
-	dy[0] = growth - p["kpm"]*p["sm"]*P/(p["mum"]+p["kmp"]*P) - p["kpn"]*fN*P
-	R := f(p["knn"]*N + p["knp"]*P + p["knd"]*D)
-	dy[1] = p["snr"]*R/(p["munr"]+R) - p["mun"]*N
-	f6 := math.Pow(fN, 6)
-	dy[2] = p["kdn"]*f6/(math.Pow(p["xdn"], 6)+f6) - p["mud"]*D
-	fc := f(N + p["kcnd"]*D)
-	dy[3] = p["sc"] + p["kcn"]*fc/(1+fc) - p["muc"]*CA
+	// populations and concentrations are non-negative: the rates are evaluated
+	// on max(state, 0), so that a numerical excursion below zero cannot run away
+	// towards the singularity of P/(μm + kmp·P) at P = −μm/kmp
+	P, N, D, CA := math.Max(y[0], 0), math.Max(y[1], 0), math.Max(y[2], 0), math.Max(y[3], 0)
+	r := CA / m.cinf
+	inh := 1 / (1 + r*r) // f(V) = V·inh
+	fN := N * inh
+	growth := m.kpg * P * (1 - P/m.pinf) * (1 - m.ab)
+	dy[0] = growth - m.kpm*m.sm*P/(m.mum+m.kmp*P) - m.kpn*fN*P
+	R := (m.knn*N + m.knp*P + m.knd*D) * inh
+	dy[1] = m.snr*R/(m.munr+R) - m.mun*N
+	f3 := fN * fN * fN
+	f6 := f3 * f3
+	dy[2] = m.kdn*f6/(m.xdn6+f6) - m.mud*D
+	fc := (N + m.kcnd*D) * inh
+	dy[3] = m.sc + m.kcn*fc/(1+fc) - m.muc*CA
 }
 
 // Output returns a state by name.
@@ -93,4 +110,10 @@ func (m *Inflammation) Output(name string, t float64, y []float64) (float64, err
 }
 
 // Set changes a parameter (e.g. antibiotic).
-func (m *Inflammation) Set(name string, v float64) error { return m.p.set("inflammation", name, v) }
+func (m *Inflammation) Set(name string, v float64) error {
+	if err := m.p.set("inflammation", name, v); err != nil {
+		return err
+	}
+	m.cache()
+	return nil
+}

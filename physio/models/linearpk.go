@@ -6,7 +6,17 @@ package models
 // peripheral 1, peripheral 2. A compartment whose clearance is 0 is absent:
 // q2 = 0 gives one compartment, q3 = 0 two; ka is the absorption rate of the
 // depot. Time in hours.
-type LinearPK struct{ p params }
+type LinearPK struct {
+	p                           params
+	ka, k10, k12, k21, k13, k31 float64 // rate constants, refreshed by Set
+}
+
+func (m *LinearPK) cache() {
+	p := m.p
+	m.ka, m.k10 = p["ka"], p["cl"]/p["v1"]
+	m.k12, m.k21 = p["q2"]/p["v1"], p["q2"]/p["v2"]
+	m.k13, m.k31 = p["q3"]/p["v1"], p["q3"]/p["v3"]
+}
 
 var linearPKInfo = Info{
 	Name:        "pk",
@@ -26,20 +36,20 @@ var linearPKInfo = Info{
 	Outputs: []string{"conc_mg_l"},
 }
 
-func init() { register(linearPKInfo, func(p map[string]float64) Model { return &LinearPK{p: p} }) }
+func init() {
+	register(linearPKInfo, func(p map[string]float64) Model { m := &LinearPK{p: p}; m.cache(); return m })
+}
 
 // Info describes the model.
 func (m *LinearPK) Info() Info { return linearPKInfo }
 
 // Deriv is the linear compartmental system.
 func (m *LinearPK) Deriv(t float64, y, dy []float64) {
-	p := m.p
-	v1 := p["v1"]
-	absorbed := p["ka"] * y[0]
-	toP1 := p["q2"]/v1*y[1] - p["q2"]/p["v2"]*y[2]
-	toP2 := p["q3"]/v1*y[1] - p["q3"]/p["v3"]*y[3]
+	absorbed := m.ka * y[0]
+	toP1 := m.k12*y[1] - m.k21*y[2]
+	toP2 := m.k13*y[1] - m.k31*y[3]
 	dy[0] = -absorbed
-	dy[1] = absorbed - p["cl"]/v1*y[1] - toP1 - toP2
+	dy[1] = absorbed - m.k10*y[1] - toP1 - toP2
 	dy[2] = toP1
 	dy[3] = toP2
 }
@@ -53,4 +63,10 @@ func (m *LinearPK) Output(name string, t float64, y []float64) (float64, error) 
 }
 
 // Set changes a parameter.
-func (m *LinearPK) Set(name string, v float64) error { return m.p.set("pk", name, v) }
+func (m *LinearPK) Set(name string, v float64) error {
+	if err := m.p.set("pk", name, v); err != nil {
+		return err
+	}
+	m.cache()
+	return nil
+}

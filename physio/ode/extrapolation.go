@@ -107,6 +107,21 @@ func (s *Extrapolation) Integrate(tEnd float64, outTimes []float64, emit func(i 
 	if tEnd <= s.T {
 		return nil
 	}
+	if d := tEnd - s.T; d <= 1e-13*math.Max(1, math.Abs(s.T)) {
+		// an interval below the step-size resolution (a rounding artefact of
+		// the caller's clock): one explicit Euler step
+		s.F(s.T, s.Y, s.f0)
+		s.Stats.RHS++
+		for i := range s.Y {
+			s.Y[i] += d * s.f0[i]
+		}
+		s.T = tEnd
+		for oi < len(outTimes) && outTimes[oi] <= s.T {
+			emit(oi, s.T, s.Y)
+			oi++
+		}
+		return nil
+	}
 	steps := 0
 	for s.T < tEnd {
 		if steps >= o.MaxSteps {

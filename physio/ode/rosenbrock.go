@@ -119,6 +119,20 @@ func (s *Rosenbrock23) Integrate(tEnd float64, outTimes []float64, emit func(i i
 			s.g0[i] = ev.G(s.T, s.Y)
 		}
 	}
+	if d := tEnd - s.T; d <= 1e-13*math.Max(1, math.Abs(s.T)) {
+		// an interval below the step-size resolution (a rounding artefact of
+		// the caller's clock): one explicit Euler step
+		for i := range s.Y {
+			s.Y[i] += d * s.f0[i]
+		}
+		s.T = tEnd
+		for oi < len(outTimes) && outTimes[oi] <= s.T {
+			emit(oi, s.T, s.Y)
+			oi++
+		}
+
+		return nil, nil
+	}
 	steps := 0
 	newJac := true
 	for s.T < tEnd {

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync/atomic"
+	"time"
 
+	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/physio/models"
 	"github.com/medtwin/medtwin/physio/ode"
 )
@@ -45,6 +48,10 @@ type Patient struct {
 	rates  []float64
 	Stats  ode.Stats
 	states map[string]int
+
+	sim          *engine.Sim
+	watches      []*watch
+	predictStats ode.Stats
 }
 
 // New creates a patient at simulation time t0 (seconds) in the model's initial
@@ -117,8 +124,25 @@ func (p *Patient) setRates(t float64) {
 	p.inf = kept
 }
 
+// PhysiologyNanos accumulates the wall time spent integrating patients (advancing
+// and predicting crossings) when Timing is on: the cost of the physiology apart
+// from the discrete-event simulation, for benchmarks.
+var (
+	Timing          atomic.Bool
+	PhysiologyNanos atomic.Int64
+)
+
+func timed() func() {
+	if !Timing.Load() {
+		return func() {}
+	}
+	t0 := time.Now()
+	return func() { PhysiologyNanos.Add(int64(time.Since(t0))) }
+}
+
 // AdvanceTo integrates the model to simulation time tSec (no-op if already there).
 func (p *Patient) AdvanceTo(tSec float64) error {
+	defer timed()()
 	to := tSec / p.scale
 	if to < p.t {
 		return fmt.Errorf("twin: cannot go back from %g s to %g s", p.t*p.scale, tSec)
@@ -175,7 +199,7 @@ func (p *Patient) Bolus(state string, amount, tSec float64) error {
 	y := append([]float64(nil), p.s.Y...)
 	y[i] += amount
 	p.s.Reset(p.t, y)
-	return nil
+	return p.repredict()
 }
 
 // Infuse gives amount into a state at rate (per model time unit) from now (tSec).
@@ -193,7 +217,7 @@ func (p *Patient) Infuse(state string, amount, rate, tSec float64) error {
 	p.inf = append(p.inf, infusion{state: i, rate: rate, start: p.t, end: p.t + amount/rate})
 	p.setRates(p.t)
 	p.s.Reset(p.t, p.s.Y)
-	return nil
+	return p.repredict()
 }
 
 // Set changes a model parameter now (tSec): a discontinuity.
@@ -205,5 +229,5 @@ func (p *Patient) Set(name string, v, tSec float64) error {
 		return err
 	}
 	p.s.Reset(p.t, p.s.Y)
-	return nil
+	return p.repredict()
 }

@@ -30,7 +30,8 @@ func Direction(kpi string) int {
 		}
 	}
 	for _, s := range []string{"wait", "door_to", "los", "lwbs", "boarding", "divert", "queue", "overtime", "transferred",
-		"cancel", "refused", "downtime", "down_units", "blocked", "reneged", "balked", "failures", "turnaround", "after_18h"} {
+		"cancel", "refused", "downtime", "down_units", "blocked", "reneged", "balked", "failures", "turnaround", "after_18h",
+		"mortality", "deteriorat", "to_antibiotics", "untreated", "_icu"} {
 		if strings.Contains(k, s) {
 			return -1
 		}
