@@ -13,7 +13,10 @@ func medtwin(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	app := newApp(&out, &errb)
-	err := app.Run(reorderArgs(app, append([]string{"medtwin"}, args...)))
+	all, err := splitVs(append([]string{"medtwin"}, args...))
+	if err == nil {
+		err = app.Run(reorderArgs(app, all))
+	}
 	if err != nil {
 		errb.WriteString(err.Error())
 	}
