@@ -227,6 +227,7 @@ func (ed *ED) Build(s *engine.Sim) error {
 		if sep != nil && st.Bernoulli(ed.Sepsis.ScreenSensitivity) {
 			sep.alert = true
 			sk.alerts.Add(1)
+			s.Log("sepsis_alert", sep.id, "triage", 0)
 			if esi > 1 {
 				esi, prio = 1, 2 // sepsis alert: ESI 2
 			}

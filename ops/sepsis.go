@@ -101,8 +101,10 @@ func (sp *Sepsis) arrive(s *engine.Sim, st *rng.Stream, id int64, k *sepsisKPIs)
 	k.patients.Add(1)
 	err = pt.Watch(s, twin.Threshold{Output: "damage", Level: sp.DeteriorationDamage, Direction: +1}, func(float64) {
 		c.deteriorated = true
+		s.Log("sepsis_deterioration", id, "", sp.DeteriorationDamage)
 		if c.admitted && !c.inED {
 			k.wardToICU.Add(1) // deteriorates on the ward: transferred to the ICU
+			s.Log("sepsis_ward_to_icu", id, "icu", 0)
 		}
 	})
 	if err != nil {
@@ -120,6 +122,7 @@ func (sp *Sepsis) arrive(s *engine.Sim, st *rng.Stream, id int64, k *sepsisKPIs)
 			died = 1
 		}
 		k.mortality.Add(died)
+		s.Log("sepsis_day7_outcome", id, "", d)
 		k.deteriorated.Add(b2f(c.deteriorated))
 		k.patientHours.Add(sp.DeathDays * 24)
 		if !c.treated {
@@ -157,4 +160,5 @@ func (sp *Sepsis) treat(p *engine.Proc, c *septic, nurses *engine.Resource, prio
 	}
 	c.treated = true
 	k.toAntibiotics.Add((p.Now() - c.arrived) / 3600)
+	p.Sim().Log("sepsis_antibiotics", c.id, "nurses", (p.Now()-c.arrived)/3600)
 }

@@ -24,7 +24,9 @@ return scenario {
     nurses_day         = param(6, { min = 1, integer = true, unit = "nurses 07-23" }),
     vitals_min         = param(30, { min = 0, unit = "minutes", doc = "vitals sampling of septic patients in the ED (0: none)" }),
   },
-  seed = 1, replications = 20, horizon = days(28), warmup = days(2), sample_every = hours(1),
+  -- trace: every resource event and the sepsis pathway's own (sepsis_alert, sepsis_antibiotics,
+  -- sepsis_deterioration, sepsis_ward_to_icu, sepsis_day7_outcome) go to events.arrow
+  seed = 1, replications = 20, horizon = days(28), warmup = days(2), sample_every = hours(1), trace = true,
 
   build = function(sim, p)
     local breaks = { { after = 4, minutes = 30, staff = 1 } }

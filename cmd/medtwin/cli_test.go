@@ -135,6 +135,12 @@ func TestSepsisScenario(t *testing.T) {
 	if !strings.Contains(js, `"entity"`) {
 		t.Fatalf("timeseries has no entity column: %s", js)
 	}
+	ev, _, _ := medtwin(t, "inspect", filepath.Join(dir, "events.arrow"), "--json", "--rows", "-1")
+	for _, kind := range []string{"sepsis_alert", "sepsis_antibiotics", "sepsis_deterioration", "grant"} {
+		if !strings.Contains(ev, `"`+kind+`"`) {
+			t.Errorf("events.arrow has no %s event", kind)
+		}
+	}
 	cmp, errs, code := medtwin(t, "compare", "../../scenarios/sepsis_ed.lua", "--replications", "4", "--vs", "--set", "screen_sensitivity=0.9")
 	if code != 0 || !strings.Contains(cmp, "sepsis_hours_to_antibiotics") || !strings.Contains(cmp, "door_to_doctor_min") {
 		t.Fatalf("compare: exit %d %s\n%s", code, errs, cmp)
