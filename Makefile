@@ -4,7 +4,9 @@ GO      ?= go
 BIN     := bin/medtwin
 PKGS    := ./...
 
-.PHONY: build test test-go test-arrowjs test-cluster bench verify lint fmt clean
+.PHONY: build test test-go test-arrowjs test-cluster bench verify lint fmt fuzz clean
+
+FUZZTIME ?= 30s
 
 build:
 	$(GO) build -o $(BIN) ./cmd/medtwin
@@ -34,6 +36,16 @@ bench: build
 	$(GO) test -run '^$$' -bench 'VsFloor|MMc' -benchtime 3x ./engine/ ./scripts/
 	./$(BIN) bench des
 	./$(BIN) bench lua
+
+# Go fuzz targets for every parser of outside input built so far (seed corpora
+# run as ordinary tests in `make test`).
+fuzz:
+	$(GO) test ./scripts/ -run '^$$' -fuzz '^FuzzScenario$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./scripts/ -run '^$$' -fuzz '^FuzzSet$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./scripts/plan/ -run '^$$' -fuzz '^FuzzGrid$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./scripts/plan/ -run '^$$' -fuzz '^FuzzConstraint$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./physio/pk/ -run '^$$' -fuzz '^FuzzDosesCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./engine/results/ -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 
 verify: build
 	./$(BIN) verify

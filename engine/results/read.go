@@ -29,7 +29,14 @@ func Read(path string) (t *Table, err error) {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := ipc.NewFileReader(f, ipc.WithAllocator(memory.NewGoAllocator()))
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	// no message can be larger than the file: a corrupted length must not make
+	// the reader allocate the default 256 MiB
+	limit := st.Size() + 1
+	r, err := ipc.NewFileReader(f, ipc.WithAllocator(memory.NewGoAllocator()), ipc.WithMetadataSizeLimit(limit), ipc.WithBodySizeLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("%s: not an Arrow IPC file: %w", path, err)
 	}

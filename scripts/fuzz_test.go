@@ -1,0 +1,60 @@
+package scripts
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/medtwin/medtwin/engine"
+)
+
+// FuzzScenario feeds arbitrary scripts to the host: loading and a short run may
+// fail, but must never panic or hang (the limits stop runaway scripts).
+func FuzzScenario(f *testing.F) {
+	f.Add(wrapBuild(`    local r = sim:resource("r", 2)
+    sim:source("s", function() return 1 end, function(proc) proc:use(r, 3) end)`))
+	f.Add(wrapBuild(`    sim:schedule(1, function() sim:record("x", 1/0) end)`))
+	f.Add(`return scenario { name = "x", params = { a = param({1,2}, { len = 2 }) }, build = function(sim, p) end }`)
+	f.Add(`return scenario { name = 1, build = 2 }`)
+	f.Add(`while true do end`)
+	f.Add(wrapBuild(`    local e = sim:event(); sim:process(function(proc) proc:wait(e); proc:any_of(sim:timeout(1)) end); e:succeed(3)`))
+	f.Add(wrapBuild(`    local pt = sim:patient("inflammation", { kpg = 2 }); sim:schedule(1, function() pt:dose(1, { state = "pathogen" }) end)`))
+	f.Fuzz(func(t *testing.T, src string) {
+		sc, err := LoadSource("fuzz.lua", []byte(src), 200*time.Millisecond)
+		if err != nil {
+			return
+		}
+		sc.Horizon = math.Min(sc.Horizon, 1000)
+		sc.Warmup, sc.Replications = 0, 1
+		if sc.SampleEvery > 0 {
+			sc.SampleEvery = math.Max(sc.SampleEvery, 10)
+		}
+		ctx, cancel := WithLimits(context.Background(), 300*time.Millisecond, 1<<30)
+		defer cancel()
+		sc.Experiment(ctx, 0, 1).Run(ctx, func(engine.RepResult) error { return nil })
+	})
+}
+
+// FuzzSet: any --set string on a real scenario is accepted only within bounds.
+func FuzzSet(f *testing.F) {
+	for _, s := range []string{"servers=12", "servers=0", "arrival_rate=1e308", "sevrers=1", "=", "servers=NaN", "customers=-0", "servers= 3 "} {
+		f.Add(s)
+	}
+	base, err := Load("../scenarios/mmc.lua", time.Minute)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sc := base.Clone()
+		if err := sc.Set(s); err != nil {
+			return
+		}
+		name, _, _ := strings.Cut(s, "=")
+		p := sc.Param(strings.TrimSpace(name))
+		if err := p.Check(p.Value); err != nil {
+			t.Fatalf("--set %q accepted a value out of bounds: %v", s, err)
+		}
+	})
+}
