@@ -77,6 +77,9 @@ func runCmd() *cli.Command {
 			&cli.BoolFlag{Name: "trace", Usage: "log resource events to events.arrow"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 			&cli.StringFlag{Name: "report", Usage: "also write a self-contained HTML report (tables and SVG figures)"},
+			&cli.BoolFlag{Name: "resume", Usage: "continue an interrupted or killed run from its last finished replication"},
+			&cli.Int64Flag{Name: "max-output", Value: 20 << 30, Usage: "largest output in bytes; the run stops with an error beyond it"},
+			&cli.IntFlag{Name: "max-queue", Usage: "largest number of pending events per replication (default 50 million)"},
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -119,41 +122,63 @@ func runCmd() *cli.Command {
 }
 
 // runScenario runs the shard's replications of sc into dir with a progress bar
-// on a terminal, and returns the KPI summaries.
+// on a terminal, and returns the KPI summaries. Each finished replication is
+// kept under dir/.parts until the run completes, so a killed or interrupted run
+// continues with --resume and ends with the same bytes as an uninterrupted one.
 func runScenario(c *cli.Context, sc *scripts.Scenario, sh shard, dir string) ([]engine.KPISummary, error) {
 	started := time.Now()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigCtx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := scripts.WithLimits(ctx, c.Duration("timeout"), c.Uint64("max-memory"))
+	ctx, cancel := scripts.WithLimits(sigCtx, c.Duration("timeout"), c.Uint64("max-memory"))
 	defer cancel()
 	from, to := sh.span(sc.Replications)
 	if to <= from {
 		return nil, usagef("shard %s of %d replications is empty", sh, sc.Replications)
 	}
-	e := sc.Experiment(ctx, from, to)
-	e.Workers = c.Int("workers")
 	prov := results.Provenance{
 		Version: Version, Scenario: filepath.Base(sc.Path), ScenarioSHA256: sc.SHA256, Params: sc.Values(),
 		Seed: sc.Seed, From: from, To: to, Total: sc.Replications, Shard: sh.String(),
 	}
-	rw, err := results.NewRunWriter(dir, prov, sc.Trace, sc.SampleEvery > 0)
-	if err != nil {
-		return nil, err
-	}
-	bar, wait := progress(c, sc.Name, to-from)
-	err = e.Run(ctx, func(r engine.RepResult) error {
-		bar(1)
-		return rw.Add(r)
-	})
-	wait()
-	if err != nil {
-		rw.Abort()
-		if ctx.Err() != nil && context.Cause(ctx) != nil && !strings.Contains(err.Error(), "stopped") {
-			return nil, fmt.Errorf("%s: stopped: %v", sc.Path, context.Cause(ctx))
+	cp := &results.Checkpoint{Dir: dir, Prov: prov, Events: sc.Trace, Series: sc.SampleEvery > 0, BatchLimit: c.Int64("max-output")}
+	start := from
+	if c.Bool("resume") {
+		for start < to && cp.Done(start) {
+			start++
 		}
-		return nil, err
+		if start > from {
+			fmt.Fprintf(os.Stderr, "%s: resuming: replications %d-%d were done before\n", sc.Name, from, start-1)
+		}
+	} else if _, err := os.Stat(filepath.Join(dir, ".parts")); err == nil {
+		os.RemoveAll(filepath.Join(dir, ".parts")) // a fresh run starts over
 	}
-	files, err := rw.Close()
+	if start < to {
+		e := sc.Experiment(ctx, start, to)
+		e.Workers = c.Int("workers")
+		e.MaxQueue = c.Int("max-queue")
+		bar, wait := progress(c, sc.Name, to-from)
+		bar(start - from)
+		done := start
+		err := e.Run(ctx, func(r engine.RepResult) error {
+			bar(1)
+			if err := cp.Add(r); err != nil {
+				return err
+			}
+			done++
+			return nil
+		})
+		wait()
+		if err != nil {
+			if sigCtx.Err() != nil && c.Context.Err() == nil {
+				return nil, fmt.Errorf("interrupted after %d of %d replications (kept in %s/.parts); continue with:\n  %s --resume",
+					done-from, to-from, dir, strings.Join(os.Args, " "))
+			}
+			if ctx.Err() != nil && context.Cause(ctx) != nil && !strings.Contains(err.Error(), "stopped") {
+				return nil, fmt.Errorf("%s: stopped: %v (finished replications kept; continue with --resume)", sc.Path, context.Cause(ctx))
+			}
+			return nil, err
+		}
+	}
+	files, err := cp.Finish(from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +186,11 @@ func runScenario(c *cli.Context, sc *scripts.Scenario, sh shard, dir string) ([]
 	if err := m.Write(dir, files); err != nil {
 		return nil, err
 	}
-	return rw.Summaries(), nil
+	reps, err := results.ReadKPIs(filepath.Join(dir, "kpis.arrow"))
+	if err != nil {
+		return nil, err
+	}
+	return engine.Summaries(reps, 0.95), nil
 }
 
 // progress returns a function that advances a bar on stderr, shown only when

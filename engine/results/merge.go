@@ -55,11 +55,23 @@ func appendRow(w *Writer, rec arrow.RecordBatch, i int) error {
 	return w.EndRow()
 }
 
+// mergeRange joins per-replication parts of one shard into out with the shard's
+// own provenance (the checkpoint of a run).
+func mergeRange(out string, parts []string, prov Provenance) ([]string, *Provenance, error) {
+	return merge(out, parts, &prov)
+}
+
 // MergeRuns joins the run directories written by shards of one run into out,
 // producing exactly the files one machine would have written: rows in
 // replication order, a record batch per replication, the metadata of the whole
 // run, and a summary recomputed from all replications. It returns the files.
 func MergeRuns(out string, parts []string) ([]string, *Provenance, error) {
+	return merge(out, parts, nil)
+}
+
+// merge joins parts; with want nil they must cover a whole run (merged as
+// shard 1/1), otherwise exactly want's replication range (kept as want's shard).
+func merge(out string, parts []string, want *Provenance) ([]string, *Provenance, error) {
 	if len(parts) == 0 {
 		return nil, nil, fmt.Errorf("merge: no parts given")
 	}
@@ -83,6 +95,9 @@ func MergeRuns(out string, parts []string) ([]string, *Provenance, error) {
 	sort.Slice(ps, func(i, j int) bool { return ps[i].prov.From < ps[j].prov.From })
 	first := ps[0].prov
 	next := 0
+	if want != nil {
+		next = want.From
+	}
 	for _, p := range ps {
 		q := p.prov
 		switch {
@@ -97,11 +112,18 @@ func MergeRuns(out string, parts []string) ([]string, *Provenance, error) {
 		}
 		next = q.To
 	}
-	if next != first.Total {
-		return nil, nil, fmt.Errorf("merge: replications %d-%d of %d are missing", next, first.Total, first.Total)
+	end := first.Total
+	if want != nil {
+		end = want.To
+	}
+	if next != end {
+		return nil, nil, fmt.Errorf("merge: replications %d-%d of %d are missing", next, end, first.Total)
 	}
 	whole := first
 	whole.From, whole.To, whole.Shard = 0, first.Total, "1/1"
+	if want != nil {
+		whole = *want
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, nil, err
 	}
@@ -187,4 +209,20 @@ func appendKPI(reps []engine.RepResult, rec arrow.RecordBatch, i int) []engine.R
 	r.KPIs = append(r.KPIs, engine.KPIValue{Name: rec.Column(1).(*array.String).Value(i), Kind: kindByName[rec.Column(2).(*array.String).Value(i)],
 		Value: rec.Column(3).(*array.Float64).Value(i), N: rec.Column(4).(*array.Int64).Value(i)})
 	return reps
+}
+
+// ReadKPIs reads kpis.arrow back into per-replication results.
+func ReadKPIs(path string) ([]engine.RepResult, error) {
+	t, err := Read(path)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Release()
+	var reps []engine.RepResult
+	for _, rec := range t.Batches {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			reps = appendKPI(reps, rec, i)
+		}
+	}
+	return reps, nil
 }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/medtwin/medtwin/engine/results"
+)
+
+func runArgs(out string) []string {
+	return []string{"run", "../../scenarios/mmc.lua", "--replications", "12", "--set", "customers=150000", "--workers", "2",
+		"--trace", "--quiet", "--out", out}
+}
+
+// startMedtwin runs this test binary as the medtwin command.
+func startMedtwin(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Args[0] = "medtwin"
+	cmd.Env = append(os.Environ(), "MEDTWIN_AS_MAIN=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &out
+}
+
+func partsDone(dir string) int {
+	entries, _ := os.ReadDir(filepath.Join(dir, ".parts"))
+	n := 0
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "rep-") && !strings.Contains(e.Name(), results.TempSuffix) {
+			n++
+		}
+	}
+	return n
+}
+
+func waitParts(t *testing.T, dir string, n int, cmd *exec.Cmd) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for partsDone(dir) < n {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no %d finished replications after 60 s", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Acceptance (issue 12): a run killed with SIGKILL at 5 points leaves only
+// complete files under final names, and --resume ends with the same bytes as an
+// uninterrupted run; SIGINT stops cleanly and says how to resume.
+func TestKillAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long")
+	}
+	ref := filepath.Join(t.TempDir(), "ref")
+	if _, errs, code := medtwin(t, runArgs(ref)...); code != 0 {
+		t.Fatal(errs)
+	}
+	want := map[string][]byte{}
+	for _, f := range []string{"kpis.arrow", "events.arrow", "summary.arrow"} {
+		want[f], _ = os.ReadFile(filepath.Join(ref, f))
+	}
+	for _, point := range []int{1, 3, 5, 7, 9} {
+		out := filepath.Join(t.TempDir(), "run")
+		cmd, _ := startMedtwin(t, runArgs(out)...)
+		waitParts(t, out, point, cmd)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		// nothing under a final name but complete files
+		for f := range want {
+			if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+				if _, err := results.Read(filepath.Join(out, f)); err != nil {
+					t.Fatalf("kill at %d: a truncated %s under its final name", point, f)
+				}
+			}
+		}
+		if _, errs, code := medtwin(t, append(runArgs(out), "--resume")...); code != 0 {
+			t.Fatalf("resume after kill at %d: %s", point, errs)
+		}
+		for f, w := range want {
+			got, _ := os.ReadFile(filepath.Join(out, f))
+			if !bytes.Equal(got, w) {
+				t.Fatalf("kill at %d replications: %s after --resume differs from the uninterrupted run", point, f)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(out, ".parts")); err == nil {
+			t.Errorf("kill at %d: the checkpoint parts were not removed after completion", point)
+		}
+	}
+	// SIGINT: a clean stop that says how to resume
+	out := filepath.Join(t.TempDir(), "run")
+	cmd, msg := startMedtwin(t, runArgs(out)...)
+	waitParts(t, out, 2, cmd)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if err == nil || !strings.Contains(msg.String(), "--resume") || !strings.Contains(msg.String(), "interrupted after") {
+		t.Fatalf("SIGINT: %v\n%s", err, msg)
+	}
+	if _, errs, code := medtwin(t, append(runArgs(out), "--resume")...); code != 0 {
+		t.Fatal(errs)
+	}
+	got, _ := os.ReadFile(filepath.Join(out, "kpis.arrow"))
+	if !bytes.Equal(got, want["kpis.arrow"]) {
+		t.Fatal("resume after SIGINT differs")
+	}
+}

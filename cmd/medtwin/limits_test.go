@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/medtwin/medtwin/engine/results"
+)
+
+// An output past --max-output stops the run with a clear error and no file
+// under a final name.
+func TestOutputCap(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	_, errs, code := medtwin(t, "run", "../../scenarios/clinic_ed.lua", "--replications", "4", "--trace", "--max-output", "20000", "--out", out, "--quiet")
+	if code == 0 || !strings.Contains(errs, "exceeds the limit of 20000 bytes") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, f := range []string{"kpis.arrow", "events.arrow", "summary.arrow", "manifest.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+			t.Errorf("%s exists after the cap stopped the run", f)
+		}
+	}
+}
+
+// A full disk gives an error, not a half file: the run writes into a 512 KiB
+// tmpfs (mounted by the test; needs root, which CI has).
+func TestDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	defer exec.Command("umount", dir).Run()
+	out := filepath.Join(dir, "run")
+	_, errs, code := medtwin(t, "run", "../../scenarios/clinic_ed.lua", "--replications", "6", "--trace", "--out", out, "--quiet")
+	if code == 0 {
+		t.Fatal("the run succeeded on a full disk")
+	}
+	if !strings.Contains(errs, "no space left on device") {
+		t.Errorf("the error does not say the disk is full: %s", errs)
+	}
+	for _, f := range []string{"kpis.arrow", "events.arrow", "summary.arrow"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+			if _, err := results.Read(filepath.Join(out, f)); err != nil {
+				t.Errorf("a half %s under its final name", f)
+			}
+		}
+	}
+}
