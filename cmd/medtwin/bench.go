@@ -61,6 +61,36 @@ func printBench(c *cli.Context, rows []benchRow) error {
 	return nil
 }
 
+// buildFloors builds the named reference floors (mmc_floor, lua_floor, or
+// cohort_floor from C) into a temporary folder and returns their paths by name
+// and a function that removes them.
+func buildFloors(c *cli.Context, names ...string) (map[string]string, func(), error) {
+	dir, err := benchDir(c)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	tmp, err := os.MkdirTemp("", "medtwin-bench-")
+	if err != nil {
+		return nil, func() {}, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	bins := map[string]string{"dir": dir}
+	for _, n := range names {
+		var bin string
+		if n == "cohort_floor" {
+			bin, err = benchref.BuildC(dir, tmp)
+		} else {
+			bin, err = benchref.Build(dir, n, tmp)
+		}
+		if err != nil {
+			cleanup()
+			return nil, func() {}, err
+		}
+		bins[n] = bin
+	}
+	return bins, cleanup, nil
+}
+
 func benchDir(c *cli.Context) (string, error) {
 	d := c.String("bench-dir")
 	if d == "" {
@@ -80,19 +110,12 @@ func benchDESCmd() *cli.Command {
 			&cli.IntFlag{Name: "customers", Value: 1_000_000, Usage: "customers per measurement"},
 		}, benchFlags...),
 		Action: func(c *cli.Context) error {
-			dir, err := benchDir(c)
+			bins, cleanup, err := buildFloors(c, "mmc_floor")
+			defer cleanup()
 			if err != nil {
 				return err
 			}
-			tmp, err := os.MkdirTemp("", "medtwin-bench-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(tmp)
-			bin, err := benchref.Build(dir, "mmc_floor", tmp)
-			if err != nil {
-				return err
-			}
+			bin := bins["mmc_floor"]
 			n := c.Int("customers")
 			var floor, cb, pr, allocs float64
 			for r := 0; r < c.Int("rounds"); r++ {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"math"
-	"os"
 
 	"github.com/medtwin/medtwin/engine/benchref"
 	"github.com/medtwin/medtwin/scripts"
@@ -20,19 +19,12 @@ func benchEDCmd() *cli.Command {
 			&cli.StringSliceFlag{Name: "set", Usage: "parameter overrides"},
 		}, benchFlags...),
 		Action: func(c *cli.Context) error {
-			dir, err := benchDir(c)
+			bins, cleanup, err := buildFloors(c, "mmc_floor")
+			defer cleanup()
 			if err != nil {
 				return err
 			}
-			tmp, err := os.MkdirTemp("", "medtwin-bench-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(tmp)
-			bin, err := benchref.Build(dir, "mmc_floor", tmp)
-			if err != nil {
-				return err
-			}
+			bin := bins["mmc_floor"]
 			var floor, rate float64
 			var events uint64
 			for r := 0; r < c.Int("rounds"); r++ {

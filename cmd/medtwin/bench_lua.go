@@ -2,7 +2,6 @@ package main
 
 import (
 	"math"
-	"os"
 	"strconv"
 
 	"github.com/medtwin/medtwin/engine/benchref"
@@ -21,23 +20,12 @@ func benchLuaCmd() *cli.Command {
 			&cli.StringFlag{Name: "scenario", Value: "scenarios/mmc.lua", Usage: "an M/M/c scenario with a customers parameter"},
 		}, benchFlags...),
 		Action: func(c *cli.Context) error {
-			dir, err := benchDir(c)
+			bins, cleanup, err := buildFloors(c, "mmc_floor", "lua_floor")
+			defer cleanup()
 			if err != nil {
 				return err
 			}
-			tmp, err := os.MkdirTemp("", "medtwin-bench-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(tmp)
-			mmcBin, err := benchref.Build(dir, "mmc_floor", tmp)
-			if err != nil {
-				return err
-			}
-			luaBin, err := benchref.Build(dir, "lua_floor", tmp)
-			if err != nil {
-				return err
-			}
+			mmcBin, luaBin := bins["mmc_floor"], bins["lua_floor"]
 			n := c.Int("customers")
 			var floor, luaCB, luaPool, goProc, lua float64
 			for r := 0; r < c.Int("rounds"); r++ {

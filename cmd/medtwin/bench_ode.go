@@ -2,7 +2,6 @@ package main
 
 import (
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -23,19 +22,12 @@ func benchODECmd() *cli.Command {
 			&cli.IntFlag{Name: "desolve-subjects", Value: 300, Usage: "subjects for deSolve (slow)"},
 		}, benchFlags...),
 		Action: func(c *cli.Context) error {
-			dir, err := benchDir(c)
+			bins, cleanup, err := buildFloors(c, "cohort_floor")
+			defer cleanup()
 			if err != nil {
 				return err
 			}
-			tmp, err := os.MkdirTemp("", "medtwin-bench-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(tmp)
-			floorBin, err := benchref.BuildC(dir, tmp)
-			if err != nil {
-				return err
-			}
+			dir, floorBin := bins["dir"], bins["cohort_floor"]
 			n := c.Int("subjects")
 			var floor, desolve, gbs1, gbsAll, dp1 float64
 			var ref pk.ReferenceCohort

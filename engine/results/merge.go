@@ -34,8 +34,8 @@ func ProvenanceFromMeta(md map[string]string) (Provenance, error) {
 	return p, nil
 }
 
-// appendRow copies row i of rec into w (columns of the same types).
-func appendRow(w *Writer, rec arrow.RecordBatch, i int) error {
+// AppendRow copies row i of rec into w (columns of the same types) and ends the row.
+func AppendRow(w *Writer, rec arrow.RecordBatch, i int) error {
 	for c := 0; c < int(rec.NumCols()); c++ {
 		switch col := rec.Column(c).(type) {
 		case *array.Int32:
@@ -170,7 +170,7 @@ func merge(out string, parts []string, want *Provenance) ([]string, *Provenance,
 						}
 						lastRep = r
 					}
-					if err := appendRow(w, rec, i); err != nil {
+					if err := AppendRow(w, rec, i); err != nil {
 						t.Release()
 						return fail(err)
 					}

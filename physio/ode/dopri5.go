@@ -258,18 +258,24 @@ func (s *Dopri5) Integrate(tEnd float64, outTimes []float64, emit func(i int, t 
 // locate finds event crossings in (t0, t1] on the dense output by the Illinois
 // variant of regula falsi, and reports the first terminal one.
 func (s *Dopri5) locate(t0, t1 float64, y1 []float64, onCross func(Crossing)) *Crossing {
+	return locateCrossings(s.Opts.Events, s.g0, t0, t1, y1, s.work[:s.n], s.Dense, onCross)
+}
+
+// locateCrossings is the event location shared by the solvers: g0 holds each
+// event function at t0 and is updated to t1; dense evaluates the last step's
+// interpolant into its second argument.
+func locateCrossings(events []Event, g0 []float64, t0, t1 float64, y1, tmp []float64, dense func(float64, []float64), onCross func(Crossing)) *Crossing {
 	var first *Crossing
-	tmp := s.work[:s.n]
-	for i, ev := range s.Opts.Events {
-		ga := s.g0[i]
+	for i, ev := range events {
+		ga := g0[i]
 		gb := ev.G(t1, y1)
-		s.g0[i] = gb
+		g0[i] = gb
 		if !crosses(ga, gb, ev.Direction) {
 			continue
 		}
-		tc := illinois(func(t float64) float64 { s.Dense(t, tmp); return ev.G(t, tmp) }, t0, t1, ga, gb)
-		yc := make([]float64, s.n)
-		s.Dense(tc, yc)
+		tc := illinois(func(t float64) float64 { dense(t, tmp); return ev.G(t, tmp) }, t0, t1, ga, gb)
+		yc := make([]float64, len(y1))
+		dense(tc, yc)
 		c := Crossing{Index: i, T: tc, Y: yc}
 		if ev.Terminal {
 			if first == nil || tc < first.T {

@@ -270,27 +270,7 @@ func (s *Rosenbrock23) Integrate(tEnd float64, outTimes []float64, emit func(i i
 }
 
 func (s *Rosenbrock23) locate(t0, t1 float64, y1 []float64, onCross func(Crossing)) *Crossing {
-	var first *Crossing
-	tmp := make([]float64, s.n)
-	for i, ev := range s.Opts.Events {
-		ga, gb := s.g0[i], ev.G(t1, y1)
-		s.g0[i] = gb
-		if !crosses(ga, gb, ev.Direction) {
-			continue
-		}
-		tc := illinois(func(t float64) float64 { s.Dense(t, tmp); return ev.G(t, tmp) }, t0, t1, ga, gb)
-		yc := make([]float64, s.n)
-		s.Dense(tc, yc)
-		c := Crossing{Index: i, T: tc, Y: yc}
-		if ev.Terminal {
-			if first == nil || tc < first.T {
-				first = &c
-			}
-		} else if onCross != nil {
-			onCross(c)
-		}
-	}
-	return first
+	return locateCrossings(s.Opts.Events, s.g0, t0, t1, y1, make([]float64, s.n), s.Dense, onCross)
 }
 
 // SolveStiff is Solve with the Rosenbrock23 solver.

@@ -29,6 +29,21 @@ type event struct {
 	ssIdx int
 }
 
+// apply gives a bolus or changes an infusion rate (not a steady-state marker).
+func (e event) apply(a, r []float64) {
+	switch e.kind {
+	case 1:
+		r[e.idx] -= e.rate
+		if math.Abs(r[e.idx]) < 1e-12*e.rate {
+			r[e.idx] = 0 // the sum of starts and ends cancels to rounding
+		}
+	case 2:
+		a[e.idx] += e.amt
+	case 3:
+		r[e.idx] += e.rate
+	}
+}
+
 // propagator advances the state over an interval with constant infusion rates.
 type propagator interface {
 	// advance moves a from t0 to t1 under rates r; for each output time in outs
@@ -166,15 +181,8 @@ func (m Model) run(prop propagator, evs []event, times []float64, emit func(i in
 					a[i] += ss[i]
 				}
 			}
-		case 1:
-			r[e.idx] -= e.rate
-			if math.Abs(r[e.idx]) < 1e-12*e.rate {
-				r[e.idx] = 0
-			}
-		case 2:
-			a[e.idx] += e.amt
-		case 3:
-			r[e.idx] += e.rate
+		default:
+			e.apply(a, r)
 		}
 		if k+1 == len(evs) || evs[k+1].t != e.t {
 			emitAt(t, a)
@@ -208,17 +216,7 @@ func (m Model) oneInterval(prop propagator, d Dose, a []float64) error {
 			}
 			t = e.t
 		}
-		switch e.kind {
-		case 1:
-			r[e.idx] -= e.rate
-			if math.Abs(r[e.idx]) < 1e-12*e.rate {
-				r[e.idx] = 0
-			}
-		case 2:
-			a[e.idx] += e.amt
-		case 3:
-			r[e.idx] += e.rate
-		}
+		e.apply(a, r)
 	}
 	if d.II > t {
 		return prop.advance(a, t, d.II, r, nil, nil)

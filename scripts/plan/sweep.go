@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/scripts"
@@ -182,17 +181,7 @@ func Concat(out string, paths []string, cols []results.Column, meta map[string]s
 		}
 		for _, rec := range t.Batches {
 			for i := 0; i < int(rec.NumRows()); i++ {
-				for c := 0; c < int(rec.NumCols()); c++ {
-					switch col := rec.Column(c).(type) {
-					case *array.Int32:
-						w.I32(c, col.Value(i))
-					case *array.Float64:
-						w.F64(c, col.Value(i))
-					case *array.String:
-						w.Str(c, col.Value(i))
-					}
-				}
-				if err := w.EndRow(); err != nil {
+				if err := results.AppendRow(w, rec, i); err != nil {
 					t.Release()
 					w.Abort()
 					return err
