@@ -58,6 +58,17 @@ func (h *host) defineType(name string, methods map[string]method) {
 	}
 	for n, m := range methods {
 		m := m
+		if name == "sim" {
+			// sim methods reach the host through the closure: check the receiver
+			// like every other type's methods do
+			idx.RawSetString(n, L.NewFunction(func(L *lua.LState) int {
+				if ud, ok := L.Get(1).(*lua.LUserData); !ok || ud.Value != h {
+					L.RaiseError("expected the sim before ':' (call it as sim:%s(...)), got %s", n, L.Get(1).Type())
+				}
+				return m(h, L)
+			}))
+			continue
+		}
 		idx.RawSetString(n, L.NewFunction(func(L *lua.LState) int { return m(h, L) }))
 	}
 	miss := L.NewTable()

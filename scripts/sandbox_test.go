@@ -27,6 +27,10 @@ func TestSandboxRefusesEscapes(t *testing.T) {
 		"getfenv":         `getfenv(1)`,
 		"huge string":     `local s = string.rep("x", 2^40)`,
 		"collectgarbage":  `collectgarbage("collect")`,
+		"rep via method":  `local s = ("x"):rep(2^40)`,
+		"network":         `local s = require("socket")`,
+		"wrong receiver":  `getmetatable(sim).__index.resource(42, "x", 1)`,
+		"method on proc":  `getmetatable(sim).__index.schedule("not a sim", 1, function() end)`,
 	}
 	for name, code := range attempts {
 		t.Run(name, func(t *testing.T) {
@@ -124,5 +128,21 @@ func TestMemoryLimitStopsTableGrowth(t *testing.T) {
 	_, err = runAll(t, sc, time.Minute, 256<<20)
 	if err == nil || !strings.Contains(err.Error(), "memory limit") {
 		t.Fatalf("got %v, want a memory limit error", err)
+	}
+}
+
+// A format width cannot allocate without bound: gopher-lua's string.format caps it.
+func TestFormatWidthIsBounded(t *testing.T) {
+	path := write(t, "fmt.lua", wrapBuild(`    sim:set("n", #string.format("%0999999999d", 1))`))
+	sc, err := Load(path, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runAll(t, sc, 10*time.Second, 256<<20)
+	if err != nil {
+		return // an error is as good as a bounded string
+	}
+	if k, _ := kpi(res[0], "n"); k.Value > 1<<20 {
+		t.Fatalf("string.format produced %v bytes", k.Value)
 	}
 }
