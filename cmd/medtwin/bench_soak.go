@@ -124,13 +124,13 @@ func benchSoakCmd() *cli.Command {
 					}
 				}(i, cfg)
 			}
-			var samples []int64
+			var samples, heaps []int64
 			start := time.Now()
 			tick := time.NewTicker(c.Duration("every"))
 			done := make(chan struct{})
 			go func() { wg.Wait(); close(done) }()
 			w := c.App.Writer
-			fmt.Fprintln(w, "elapsed  rss_mb  runs")
+			fmt.Fprintln(w, "elapsed  rss_mb  live_heap_mb  runs")
 		loop:
 			for {
 				select {
@@ -138,8 +138,13 @@ func benchSoakCmd() *cli.Command {
 					break loop
 				case <-tick.C:
 					r := rssKB()
+					// the live heap right after a collection: free of GC timing
+					runtime.GC()
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
 					samples = append(samples, r)
-					fmt.Fprintf(w, "%6.0fs  %6.1f  %d\n", time.Since(start).Seconds(), float64(r)/1024, iterations.Load())
+					heaps = append(heaps, int64(ms.HeapAlloc/1024))
+					fmt.Fprintf(w, "%6.0fs  %6.1f  %12.1f  %d\n", time.Since(start).Seconds(), float64(r)/1024, float64(ms.HeapAlloc)/(1<<20), iterations.Load())
 				}
 			}
 			tick.Stop()
@@ -158,9 +163,11 @@ func benchSoakCmd() *cli.Command {
 				return s / float64(len(xs))
 			}
 			first, last := avg(samples[:q]), avg(samples[len(samples)-q:])
-			growth := (last - first) / first
+			hFirst, hLast := avg(heaps[:q]), avg(heaps[len(heaps)-q:])
+			growth := (hLast - hFirst) / hFirst
 			fmt.Fprintf(w, "\n%d runs of 8 scenarios concurrently; %d differed from the sequential runs\n", iterations.Load(), mismatches.Load())
-			fmt.Fprintf(w, "RSS first quarter %.1f MB, last quarter %.1f MB: growth %+.1f%%\n", first/1024, last/1024, 100*growth)
+			fmt.Fprintf(w, "RSS first quarter %.1f MB, last quarter %.1f MB (%+.1f%%)\n", first/1024, last/1024, 100*(last-first)/first)
+			fmt.Fprintf(w, "live heap after GC: first quarter %.1f MB, last quarter %.1f MB: growth %+.1f%%\n", hFirst/1024, hLast/1024, 100*growth)
 			if mismatches.Load() > 0 {
 				return fmt.Errorf("soak: results differ from sequential runs")
 			}
