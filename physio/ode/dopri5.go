@@ -86,14 +86,7 @@ func (s *Dopri5) Integrate(tEnd float64, outTimes []float64, emit func(i int, t 
 	if tEnd < s.T {
 		return nil, &SolveError{s.T, errBackwards}
 	}
-	oi := 0
-	for oi < len(outTimes) && outTimes[oi] < s.T {
-		oi++
-	}
-	for oi < len(outTimes) && outTimes[oi] == s.T {
-		emit(oi, s.T, s.Y)
-		oi++
-	}
+	oi := firstOutput(outTimes, s.T, s.Y, emit)
 	if tEnd == s.T {
 		return nil, nil
 	}
@@ -120,18 +113,8 @@ func (s *Dopri5) Integrate(tEnd float64, outTimes []float64, emit func(i int, t 
 			s.g0[i] = ev.G(s.T, s.Y)
 		}
 	}
-	if d := tEnd - s.T; d <= 1e-13*math.Max(1, math.Abs(s.T)) {
-		// an interval below the step-size resolution (a rounding artefact of
-		// the caller's clock): one explicit Euler step
-		for i := range s.Y {
-			s.Y[i] += d * s.k1[i]
-		}
-		s.T = tEnd
-		for oi < len(outTimes) && outTimes[oi] <= s.T {
-			emit(oi, s.T, s.Y)
-			oi++
-		}
-		s.fsal = false
+	if tinyInterval(s.T, tEnd, s.Y, s.k1, outTimes, oi, emit) {
+		s.T, s.fsal = tEnd, false
 		return nil, nil
 	}
 	steps := 0

@@ -96,30 +96,15 @@ func (s *Extrapolation) midpoint(t, H float64, nsub int, dst []float64) {
 // steps are made to land on).
 func (s *Extrapolation) Integrate(tEnd float64, outTimes []float64, emit func(i int, t float64, y []float64)) error {
 	o := &s.Opts
-	oi := 0
-	for oi < len(outTimes) && outTimes[oi] < s.T {
-		oi++
-	}
-	for oi < len(outTimes) && outTimes[oi] == s.T {
-		emit(oi, s.T, s.Y)
-		oi++
-	}
+	oi := firstOutput(outTimes, s.T, s.Y, emit)
 	if tEnd <= s.T {
 		return nil
 	}
-	if d := tEnd - s.T; d <= 1e-13*math.Max(1, math.Abs(s.T)) {
-		// an interval below the step-size resolution (a rounding artefact of
-		// the caller's clock): one explicit Euler step
+	if isTiny(s.T, tEnd) {
 		s.F(s.T, s.Y, s.f0)
 		s.Stats.RHS++
-		for i := range s.Y {
-			s.Y[i] += d * s.f0[i]
-		}
+		tinyInterval(s.T, tEnd, s.Y, s.f0, outTimes, oi, emit)
 		s.T = tEnd
-		for oi < len(outTimes) && outTimes[oi] <= s.T {
-			emit(oi, s.T, s.Y)
-			oi++
-		}
 		return nil
 	}
 	steps := 0

@@ -141,3 +141,38 @@ func initialStep(f Func, t float64, y, f0 []float64, order int, rtol, atol, dir 
 }
 
 var errBackwards = errors.New("ode: integration backwards in time is not supported")
+
+// firstOutput skips the output times before t, emits those at t, and returns
+// the index of the first output still to come.
+func firstOutput(outTimes []float64, t float64, y []float64, emit func(i int, t float64, y []float64)) int {
+	oi := 0
+	for oi < len(outTimes) && outTimes[oi] < t {
+		oi++
+	}
+	for oi < len(outTimes) && outTimes[oi] == t {
+		emit(oi, t, y)
+		oi++
+	}
+	return oi
+}
+
+// tinyInterval reports whether [t, tEnd] is below the step-size resolution (a
+// rounding artefact of the caller's clock); then y takes one explicit Euler
+// step with the derivative f, and the outputs up to tEnd are emitted.
+func tinyInterval(t, tEnd float64, y, f, outTimes []float64, oi int, emit func(i int, t float64, y []float64)) bool {
+	if !isTiny(t, tEnd) {
+		return false
+	}
+	d := tEnd - t
+	for i := range y {
+		y[i] += d * f[i]
+	}
+	for oi < len(outTimes) && outTimes[oi] <= tEnd {
+		emit(oi, tEnd, y)
+		oi++
+	}
+	return true
+}
+
+// isTiny reports whether [t, tEnd] is below the step-size resolution.
+func isTiny(t, tEnd float64) bool { return tEnd-t <= 1e-13*math.Max(1, math.Abs(t)) }

@@ -88,14 +88,7 @@ func (s *Rosenbrock23) Dense(t float64, out []float64) {
 func (s *Rosenbrock23) Integrate(tEnd float64, outTimes []float64, emit func(i int, t float64, y []float64), onCross func(Crossing)) (*Crossing, error) {
 	o := &s.Opts
 	n := s.n
-	oi := 0
-	for oi < len(outTimes) && outTimes[oi] < s.T {
-		oi++
-	}
-	for oi < len(outTimes) && outTimes[oi] == s.T {
-		emit(oi, s.T, s.Y)
-		oi++
-	}
+	oi := firstOutput(outTimes, s.T, s.Y, emit)
 	if tEnd <= s.T {
 		return nil, nil
 	}
@@ -119,18 +112,8 @@ func (s *Rosenbrock23) Integrate(tEnd float64, outTimes []float64, emit func(i i
 			s.g0[i] = ev.G(s.T, s.Y)
 		}
 	}
-	if d := tEnd - s.T; d <= 1e-13*math.Max(1, math.Abs(s.T)) {
-		// an interval below the step-size resolution (a rounding artefact of
-		// the caller's clock): one explicit Euler step
-		for i := range s.Y {
-			s.Y[i] += d * s.f0[i]
-		}
+	if tinyInterval(s.T, tEnd, s.Y, s.f0, outTimes, oi, emit) {
 		s.T = tEnd
-		for oi < len(outTimes) && outTimes[oi] <= s.T {
-			emit(oi, s.T, s.Y)
-			oi++
-		}
-
 		return nil, nil
 	}
 	steps := 0
