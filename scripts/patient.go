@@ -2,8 +2,10 @@ package scripts
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/medtwin/medtwin/physio/models"
+	"github.com/medtwin/medtwin/physio/pk"
 	"github.com/medtwin/medtwin/physio/twin"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -35,7 +37,80 @@ func simPatient(h *host, L *lua.LState) int {
 	return 1
 }
 
+// regimenFromLua reads NONMEM-style records {time=, amt=, rate=, ii=, addl=, cmt=, ss=}
+// (time and ii in hours, amt in mg, rate in mg/h; cmt a state name or 1-based
+// number), naming the record in errors.
+func regimenFromLua(L *lua.LState, n int) []pk.Dose {
+	t := L.CheckTable(n)
+	var out []pk.Dose
+	for i := 1; i <= t.Len(); i++ {
+		L.Push(t.RawGetInt(i))
+		c := newCfg(L, L.GetTop(), fmt.Sprintf("dosing record %d", i), "time", "amt", "rate", "ii", "addl", "cmt", "ss")
+		L.Pop(1)
+		d := pk.Dose{Time: c.num("time", 0), Amt: c.num("amt", math.NaN()), Rate: c.num("rate", 0), II: c.num("ii", 0),
+			ADDL: int(c.num("addl", 0)), SS: int(c.num("ss", 0)), Cmt: int(c.num("cmt", 0)), Source: fmt.Sprintf("dosing record %d", i)}
+		if math.IsNaN(d.Amt) {
+			L.RaiseError("dosing record %d: amt is required (mg)", i)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 var patientMethods = map[string]method{
+	// pt:regimen({{time = 0, amt = 1000, rate = 1000, ii = 12, addl = 3, cmt = "central"}, ...}):
+	// NONMEM-style records, times in hours from now
+	"regimen": func(h *host, L *lua.LState) int {
+		p := check[*twin.Patient](L, 1, "patient")
+		t := L.CheckTable(2)
+		states := make([]string, 0)
+		for _, s := range p.Model.Info().States {
+			states = append(states, s.Name)
+		}
+		// cmt may be a state name: map it to its number before validating
+		for i := 1; i <= t.Len(); i++ {
+			if r, ok := t.RawGetInt(i).(*lua.LTable); ok {
+				if name, ok := r.RawGetString("cmt").(lua.LString); ok {
+					idx, err := p.StateIndex(string(name))
+					if err != nil {
+						L.RaiseError("dosing record %d: %v", i, err)
+					}
+					r.RawSetString("cmt", lua.LNumber(idx+1))
+				}
+			}
+		}
+		admins, err := pk.Expand(regimenFromLua(L, 2))
+		if err != nil {
+			raise(L, err)
+		}
+		now := h.sim.Now()
+		for _, a := range admins {
+			if a.Cmt > len(states) {
+				L.RaiseError("CMT %d is not a state of %s (1..%d: %v)", a.Cmt, p.Model.Info().Name, len(states), states)
+			}
+			state := states[0]
+			if a.Cmt > 0 {
+				state = states[a.Cmt-1]
+			}
+			a := a
+			at := now + a.Time*3600
+			if at < now {
+				L.RaiseError("dosing record at %g h is in the past", a.Time)
+			}
+			h.sim.ScheduleAt(at, func() {
+				var err error
+				if a.Rate > 0 {
+					err = p.Infuse(state, a.Amount, a.Rate*secondsPerModel(p)/3600, h.sim.Now())
+				} else {
+					err = p.Bolus(state, a.Amount, h.sim.Now())
+				}
+				if err != nil {
+					h.fail(err)
+				}
+			})
+		}
+		return 0
+	},
 	// pt:dose(amount [, {state = "depot", rate = per model time unit}])
 	"dose": func(h *host, L *lua.LState) int {
 		p := check[*twin.Patient](L, 1, "patient")
@@ -104,4 +179,10 @@ var patientMethods = map[string]method{
 		}
 		return 0
 	},
+}
+
+// secondsPerModel returns the seconds per model time unit of a patient.
+func secondsPerModel(p *twin.Patient) float64 {
+	s, _ := twin.SecondsPer(p.Model.Info().TimeUnit)
+	return s
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/engine/verify"
+	"github.com/medtwin/medtwin/physio/pk"
 )
 
 // Acceptance: scenarios/mmc.lua on its defaults reproduces Erlang C.
@@ -219,5 +220,43 @@ func TestLuaPatient(t *testing.T) {
 	sc, _ = Load(write(t, "bad.lua", bad), time.Minute)
 	if _, err := runAll(t, sc, time.Minute, 0); err == nil || !strings.Contains(err.Error(), "bad.lua:4:") || !strings.Contains(err.Error(), "vancomycin") {
 		t.Fatalf("%v", err)
+	}
+}
+
+// NONMEM-style records from a Lua table: 1000 mg over 1 h every 12 h (ADDL 2)
+// into a 1-compartment model equal the exact PK path at 36 h; bad records name
+// themselves.
+func TestLuaRegimen(t *testing.T) {
+	src := wrapBuild(`
+    local pt = sim:patient("pk", { cl = 5, v1 = 50 })
+    pt:regimen({ { time = 0, amt = 1000, rate = 1000, ii = 12, addl = 2, cmt = "central" } })
+    sim:schedule(hours(36), function() sim:set("c36", pt:conc()) end)`)
+	src = strings.Replace(src, "horizon = 100", "horizon = days(2)", 1)
+	sc, err := Load(write(t, "reg.lua", src), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runAll(t, sc, time.Minute, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := pk.Model{NCmt: 1, P: pk.Params{CL: 5, V1: 50}}
+	want, _ := m.Simulate([]pk.Dose{{Amt: 1000, Rate: 1000, II: 12, ADDL: 2, Cmt: 1}}, []float64{36}, pk.Exact)
+	if k, _ := kpi(res[0], "c36"); math.Abs(k.Value-want[0]) > 1e-6*want[0] {
+		t.Fatalf("c36 = %v, exact %v", k.Value, want[0])
+	}
+	for code, msg := range map[string]string{
+		`{ { amt = 100, addl = 3 } }`:                 "dosing record 1: II = 0 with ADDL = 3",
+		`{ { time = 0, amt = -5 } }`:                  "dosing record 1: AMT must be >= 0",
+		`{ { amt = 1 }, { amt = 1, cmt = "liver" } }`: "dosing record 2",
+		`{ { amt = 1, ss = 1, ii = 12 } }`:            "SS is not supported",
+		`{ { amt = 1, adl = 3 } }`:                    "did you mean 'addl'",
+	} {
+		bad := wrapBuild(`    local pt = sim:patient("pk", { cl = 5, v1 = 50 })
+    pt:regimen(` + code + `)`)
+		sc, _ := Load(write(t, "bad.lua", bad), time.Minute)
+		if _, err := runAll(t, sc, time.Minute, 0); err == nil || !strings.Contains(err.Error(), msg) || !strings.Contains(err.Error(), "bad.lua:5:") {
+			t.Errorf("%s: %v, want %q at bad.lua:5", code, err, msg)
+		}
 	}
 }
