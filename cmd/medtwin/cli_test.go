@@ -146,3 +146,22 @@ func TestSepsisScenario(t *testing.T) {
 		t.Fatalf("compare: exit %d %s\n%s", code, errs, cmp)
 	}
 }
+
+func TestSensitivityCommand(t *testing.T) {
+	out, errs, code := medtwin(t, "sensitivity", "--ishigami", "-n", "2000", "--bootstrap", "20")
+	if code != 0 || !strings.Contains(out, "analytic ST") || !strings.Contains(out, "x3") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	svg := filepath.Join(t.TempDir(), "s.svg")
+	out, errs, code = medtwin(t, "sensitivity", "../../scenarios/mmc.lua", "--range", "servers=10..12", "--range", "arrival_rate=7..9",
+		"--set", "customers=2000", "--kpi", "wait_h", "-n", "12", "--bootstrap", "10", "-o", svg)
+	if code != 0 || !strings.Contains(out, "servers") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	if st, err := os.Stat(svg); err != nil || st.Size() < 500 {
+		t.Fatalf("no figure: %v", err)
+	}
+	if _, errs, code := medtwin(t, "sensitivity", "../../scenarios/mmc.lua", "--range", "sevrers=1..3", "--kpi", "wait_h"); code != 2 || !strings.Contains(errs, "did you mean 'servers'") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}

@@ -7,8 +7,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/medtwin/medtwin/engine/verify"
-	_ "github.com/medtwin/medtwin/ops"       // registers the ED checks
-	_ "github.com/medtwin/medtwin/physio/vv" // registers the physiology checks
+	_ "github.com/medtwin/medtwin/ops"                // registers the ED checks
+	_ "github.com/medtwin/medtwin/physio/sensitivity" // registers the Sobol check
+	_ "github.com/medtwin/medtwin/physio/vv"          // registers the physiology checks
 	"github.com/urfave/cli/v2"
 )
 
