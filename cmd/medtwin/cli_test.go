@@ -153,9 +153,9 @@ func TestSensitivityCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s\n%s", code, errs, out)
 	}
 	svg := filepath.Join(t.TempDir(), "s.svg")
-	out, errs, code = medtwin(t, "sensitivity", "../../scenarios/mmc.lua", "--range", "servers=10..12", "--range", "arrival_rate=7..9",
-		"--set", "customers=2000", "--kpi", "wait_h", "-n", "12", "--bootstrap", "10", "-o", svg)
-	if code != 0 || !strings.Contains(out, "servers") {
+	out, errs, code = medtwin(t, "sensitivity", "../../scenarios/clinic_ed.lua", "--range", "doctors_day=4..6", "--range", "beds=10..14",
+		"--kpi", "door_to_doctor_min", "-n", "12", "--bootstrap", "10", "-o", svg)
+	if code != 0 || !strings.Contains(out, "doctors_day") {
 		t.Fatalf("exit %d: %s\n%s", code, errs, out)
 	}
 	if st, err := os.Stat(svg); err != nil || st.Size() < 500 {

@@ -62,6 +62,14 @@ func Sobol(inputs []Input, n int, seed uint64, f func(x []float64) (float64, err
 	}
 	fa, fb := make([]float64, n), make([]float64, n)
 	fab := make([][]float64, k)
+	f0 := f
+	f = func(x []float64) (float64, error) {
+		v, err := f0(x)
+		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			err = fmt.Errorf("sensitivity: the output is %v at %v (a KPI with no observation? check the warm-up and horizon)", v, x)
+		}
+		return v, err
+	}
 	for r := 0; r < n; r++ {
 		var err error
 		if fa[r], err = f(a[r]); err != nil {

@@ -42,4 +42,8 @@ func TestSobolBadInput(t *testing.T) {
 	if _, err := Sobol([]Input{{"x", 1, 1}}, 100, 1, Ishigami, 0); err == nil {
 		t.Fatal("an empty range was accepted")
 	}
+	nan := func([]float64) (float64, error) { return math.NaN(), nil }
+	if _, err := Sobol(IshigamiInputs, 20, 1, nan, 0); err == nil {
+		t.Fatal("a NaN output was accepted")
+	}
 }
