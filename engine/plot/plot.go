@@ -21,7 +21,7 @@ import (
 
 var (
 	blue  = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	band  = color.RGBA{R: 31, G: 119, B: 180, A: 60}
+	band  = color.NRGBA{R: 31, G: 119, B: 180, A: 70} // non-premultiplied: RGBA would need components <= alpha
 	red   = color.RGBA{R: 214, G: 39, B: 40, A: 255}
 	green = color.RGBA{R: 44, G: 160, B: 44, A: 255}
 )
