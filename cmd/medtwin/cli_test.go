@@ -165,3 +165,15 @@ func TestSensitivityCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 }
+
+func TestTrialCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, errs, code := medtwin(t, "trial", "../../scenarios/vancomycin_trial.lua", "--subjects", "300", "--out", dir)
+	if code != 0 || !strings.Contains(out, "probability of target attainment") || !strings.Contains(out, "CrCl (mL/min)") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	js, _, code := medtwin(t, "inspect", filepath.Join(dir, "subjects.arrow"), "--json", "--rows", "1")
+	if code != 0 || !strings.Contains(js, `"num_rows": 900`) || !strings.Contains(js, `"auc24_day3"`) || !strings.Contains(js, `"crcl_ml_min"`) {
+		t.Fatalf("%s", js)
+	}
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/engine/stats"
+	"github.com/medtwin/medtwin/scripts"
+	"github.com/urfave/cli/v2"
+	"gonum.org/v1/gonum/stat"
+)
+
+func init() { extraCommands = append(extraCommands, trialCmd()) }
+
+func trialCmd() *cli.Command {
+	return &cli.Command{
+		Name:      "trial",
+		Usage:     "run an in-silico trial: per-arm endpoints, probability of target attainment, subgroups",
+		ArgsUsage: "SPEC.lua",
+		Description: "Every subject is simulated in every arm (a paired virtual design) on the exact PK path.\n" +
+			"Example:\n   medtwin trial scenarios/vancomycin_trial.lua --subjects 5000",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "subjects", Usage: "number of subjects (default: the spec's)"},
+			&cli.Uint64Flag{Name: "seed", Usage: "seed (default: the spec's)"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("trial takes one spec file")
+			}
+			tr, err := scripts.LoadTrial(c.Args().First())
+			if err != nil {
+				return err
+			}
+			if c.IsSet("subjects") {
+				tr.Subjects = c.Int("subjects")
+			}
+			if c.IsSet("seed") {
+				tr.Seed = c.Uint64("seed")
+			}
+			res, err := tr.Run(c.Context, 0, tr.Subjects)
+			if err != nil {
+				return err
+			}
+			out := c.String("out")
+			if out == "" {
+				out = filepath.Join("out", tr.Name)
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			path := filepath.Join(out, "subjects.arrow")
+			if err := writeSubjects(path, tr, res); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "%s: %d subjects × %d arms (seed %d), per-subject results in %s\n\n", tr.Name, tr.Subjects, len(tr.Arms), tr.Seed, path)
+			printTrial(c.App.Writer, tr, res)
+			return nil
+		},
+	}
+}
+
+// writeSubjects writes subjects.arrow: one row per subject and arm.
+func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult) error {
+	f64, i64, str, b := arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Int64, arrow.BinaryTypes.String, arrow.FixedWidthTypes.Boolean
+	cols := []results.Column{{Name: "subject", Type: i64}, {Name: "arm", Type: str}}
+	for _, n := range tr.CovariateNames() {
+		cols = append(cols, results.Column{Name: n, Type: f64})
+	}
+	for _, n := range scripts.ParamNames {
+		cols = append(cols, results.Column{Name: n, Type: f64})
+	}
+	for _, e := range tr.Endpoints {
+		cols = append(cols, results.Column{Name: e.Name, Type: f64})
+	}
+	for _, t := range tr.SampleTimes {
+		cols = append(cols, results.Column{Name: fmt.Sprintf("obs_%gh_mg_l", t), Type: f64})
+	}
+	cols = append(cols, results.Column{Name: "target_met", Type: b})
+	prov := results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
+		To: tr.Subjects, Total: tr.Subjects, Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects)}}
+	w, err := results.Create(path, cols, prov.Metadata("subjects"), 0)
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		k := 0
+		w.I64(k, int64(r.Subject))
+		w.Str(k+1, tr.Arms[r.Arm])
+		k = 2
+		for _, v := range r.Covariates {
+			w.F64(k, v)
+			k++
+		}
+		for _, n := range scripts.ParamNames {
+			w.F64(k, r.Params[n])
+			k++
+		}
+		for _, v := range r.Endpoints {
+			w.F64(k, v)
+			k++
+		}
+		for _, v := range r.Samples {
+			w.F64(k, v)
+			k++
+		}
+		w.Bool(k, r.TargetMet)
+		if err := w.EndRow(); err != nil {
+			w.Abort()
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// wilson returns the Wilson score interval of a proportion (Wilson 1927).
+func wilson(k, n int) (float64, float64) {
+	if n == 0 {
+		return math.NaN(), math.NaN()
+	}
+	const z = 1.959963984540054
+	p := float64(k) / float64(n)
+	d := 1 + z*z/float64(n)
+	c := p + z*z/(2*float64(n))
+	h := z * math.Sqrt(p*(1-p)/float64(n)+z*z/(4*float64(n)*float64(n)))
+	return (c - h) / d, (c + h) / d
+}
+
+type subgroup struct {
+	name string
+	in   func(cov map[string]float64) bool
+}
+
+func subgroups(names []string) []subgroup {
+	has := map[string]bool{}
+	for _, n := range names {
+		has[n] = true
+	}
+	var out []subgroup
+	band := func(cov, label string, edges []float64) {
+		if !has[cov] {
+			return
+		}
+		for i := 0; i <= len(edges); i++ {
+			lo, hi := math.Inf(-1), math.Inf(1)
+			if i > 0 {
+				lo = edges[i-1]
+			}
+			if i < len(edges) {
+				hi = edges[i]
+			}
+			var name string
+			switch {
+			case i == 0:
+				name = fmt.Sprintf("%s < %g", label, hi)
+			case i == len(edges):
+				name = fmt.Sprintf("%s >= %g", label, lo)
+			default:
+				name = fmt.Sprintf("%s %g–%g", label, lo, hi)
+			}
+			out = append(out, subgroup{name, func(c map[string]float64) bool { v := c[cov]; return v >= lo && v < hi }})
+		}
+	}
+	if has["female"] {
+		out = append(out, subgroup{"women", func(c map[string]float64) bool { return c["female"] == 1 }},
+			subgroup{"men", func(c map[string]float64) bool { return c["female"] == 0 }})
+	}
+	band("age_y", "age (y)", []float64{40, 65})
+	band("crcl_ml_min", "CrCl (mL/min)", []float64{30, 60, 90})
+	band("weight_kg", "weight (kg)", []float64{60, 100})
+	return out
+}
+
+func printTrial(w io.Writer, tr *scripts.Trial, res []scripts.SubjectResult) {
+	names := tr.CovariateNames()
+	byArm := make([][]scripts.SubjectResult, len(tr.Arms))
+	for _, r := range res {
+		byArm[r.Arm] = append(byArm[r.Arm], r)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "arm\tendpoint\tmean\t95% CI of mean\tp5\tmedian\tp95")
+	for a, rs := range byArm {
+		for k, e := range tr.Endpoints {
+			v := make([]float64, len(rs))
+			for i, r := range rs {
+				v[i] = r.Endpoints[k]
+			}
+			s := stats.Summarize(v, 0.95)
+			sort.Float64s(v)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t[%s, %s]\t%s\t%s\t%s\n", tr.Arms[a], e.Name, num(s.Mean), num(s.Low), num(s.High),
+				num(stat.Quantile(0.05, stat.Empirical, v, nil)), num(stat.Quantile(0.5, stat.Empirical, v, nil)), num(stat.Quantile(0.95, stat.Empirical, v, nil)))
+		}
+	}
+	tw.Flush()
+	if tr.Target.Endpoint == "" {
+		return
+	}
+	fmt.Fprintf(w, "\nprobability of target attainment: %s in [%g, %g] (95%% Wilson intervals; ! = subgroup more than 10 points below its arm)\n\n",
+		tr.Target.Endpoint, tr.Target.Min, tr.Target.Max)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := "subgroup\tn"
+	for _, a := range tr.Arms {
+		head += "\t" + a + "\tvs arm"
+	}
+	fmt.Fprintln(tw, head)
+	pta := func(rs []scripts.SubjectResult, in func(map[string]float64) bool) (int, int) {
+		k, n := 0, 0
+		for _, r := range rs {
+			cov := map[string]float64{}
+			for i, name := range names {
+				cov[name] = r.Covariates[i]
+			}
+			if in != nil && !in(cov) {
+				continue
+			}
+			n++
+			if r.TargetMet {
+				k++
+			}
+		}
+		return k, n
+	}
+	whole := make([]float64, len(tr.Arms))
+	line := "all subjects\t" + fmt.Sprint(len(byArm[0]))
+	for a, rs := range byArm {
+		k, n := pta(rs, nil)
+		lo, hi := wilson(k, n)
+		whole[a] = float64(k) / float64(n)
+		line += fmt.Sprintf("\t%.1f%% [%.1f, %.1f]\t", 100*whole[a], 100*lo, 100*hi)
+	}
+	fmt.Fprintln(tw, line)
+	for _, sg := range subgroups(names) {
+		_, n := pta(byArm[0], sg.in)
+		if n == 0 {
+			continue
+		}
+		line := fmt.Sprintf("%s\t%d", sg.name, n)
+		for a, rs := range byArm {
+			k, n := pta(rs, sg.in)
+			lo, hi := wilson(k, n)
+			p := float64(k) / float64(n)
+			flag := ""
+			if p < whole[a]-0.10 {
+				flag = " !"
+			}
+			line += fmt.Sprintf("\t%.1f%% [%.1f, %.1f]\t%+.1f%s", 100*p, 100*lo, 100*hi, 100*(p-whole[a]), flag)
+		}
+		fmt.Fprintln(tw, line)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,461 @@
+package scripts
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/medtwin/medtwin/engine/rng"
+	"github.com/medtwin/medtwin/physio/cohort"
+	"github.com/medtwin/medtwin/physio/pk"
+	lua "github.com/yuin/gopher-lua"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Trial is an in-silico trial spec written in Lua (`return trial { ... }`): a
+// population, a model giving each subject's typical parameters from its
+// covariates, inter-individual variability, arms (dosing records, fixed or a
+// function of the subject), a sampling schedule with residual error, endpoints
+// and a target. Every subject is simulated in every arm (a paired virtual design).
+type Trial struct {
+	Path, Name, Description, SHA256 string
+	Subjects                        int
+	Seed                            uint64
+	Population                      *cohort.Population
+	IIV                             map[string]float64 // SD of η on the log scale, by parameter
+	Arms                            []string
+	SampleTimes                     []float64
+	Residual                        pk.Residual
+	Endpoints                       []cohort.Endpoint
+	Target                          struct {
+		Endpoint string
+		Min, Max float64
+	}
+	// Grid is the step (hours) of the concentration grid endpoints are computed on.
+	Grid float64
+
+	proto *lua.FunctionProto
+	where string
+}
+
+var trialFields = []string{"name", "description", "subjects", "seed", "population", "model", "iiv", "arms", "sampling", "endpoints", "target", "grid"}
+
+// LoadTrial reads and checks a trial spec; errors name the file and line.
+func LoadTrial(path string) (*Trial, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read trial spec: %w", err)
+	}
+	chunk := filepath.ToSlash(path)
+	proto, err := Compile(string(src), chunk)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(src)
+	tr := &Trial{Path: chunk, SHA256: hex.EncodeToString(sum[:]), proto: proto, Seed: 1, Subjects: 1000, Grid: 0.05}
+	L, t, closeAll, err := tr.evaluate(context.Background(), time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll()
+	return tr, tr.describe(L, t)
+}
+
+// evaluate runs the spec in a fresh sandbox. The deadline bounds runaway Lua
+// (an endless loop in a model function is an error, not a hang); closing the
+// returned close function releases the state and its deadline.
+func (tr *Trial) evaluate(ctx context.Context, budget time.Duration) (*lua.LState, *lua.LTable, func(), error) {
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	L, err := newSandbox(ctx, Limits{}, nil, filepath.Dir(tr.Path))
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	closeAll := func() { L.Close(); cancel() }
+	L.SetGlobal("trial", L.NewFunction(func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		t.RawSetString("__trial", lua.LTrue)
+		t.RawSetString("__where", lua.LString(strings.TrimSuffix(L.Where(1), ":")))
+		L.Push(t)
+		return 1
+	}))
+	strictGlobals(L)
+	L.Push(L.NewFunctionFromProto(tr.proto))
+	if err := L.PCall(0, 1, nil); err != nil {
+		closeAll()
+		return nil, nil, nil, luaError(err, tr.Path, ctx)
+	}
+	t, ok := L.Get(-1).(*lua.LTable)
+	L.Pop(1)
+	if !ok || t.RawGetString("__trial") != lua.LTrue {
+		closeAll()
+		return nil, nil, nil, fmt.Errorf("%s: a trial spec must end with `return trial { ... }`", tr.Path)
+	}
+	return L, t, closeAll, nil
+}
+
+func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
+	tr.where = lua.LVAsString(t.RawGetString("__where"))
+	fail := func(format string, a ...any) error { return fmt.Errorf("%s: %s", tr.where, fmt.Sprintf(format, a...)) }
+	var bad error
+	t.ForEach(func(k, _ lua.LValue) {
+		key := k.String()
+		if bad != nil || strings.HasPrefix(key, "__") {
+			return
+		}
+		for _, f := range trialFields {
+			if f == key {
+				return
+			}
+		}
+		bad = fail("unknown trial field '%s'%s", key, didYouMean(key, trialFields))
+	})
+	if bad != nil {
+		return bad
+	}
+	tr.Name = lua.LVAsString(t.RawGetString("name"))
+	tr.Description = lua.LVAsString(t.RawGetString("description"))
+	if tr.Name == "" {
+		return fail("the trial needs a name")
+	}
+	if v, ok := t.RawGetString("subjects").(lua.LNumber); ok {
+		tr.Subjects = int(v)
+	}
+	if v, ok := t.RawGetString("seed").(lua.LNumber); ok {
+		tr.Seed = uint64(v)
+	}
+	if v, ok := t.RawGetString("grid").(lua.LNumber); ok {
+		tr.Grid = float64(v)
+	}
+	if tr.Subjects < 1 || !(tr.Grid > 0) {
+		return fail("subjects must be >= 1 and grid > 0 h")
+	}
+	// population
+	pt, ok := t.RawGetString("population").(*lua.LTable)
+	if !ok {
+		return fail("the trial needs population = { covariates = { ... } }")
+	}
+	tr.Population = &cohort.Population{}
+	ct, ok := pt.RawGetString("covariates").(*lua.LTable)
+	if !ok || ct.Len() == 0 {
+		return fail("population.covariates must list the covariates")
+	}
+	for i := 1; i <= ct.Len(); i++ {
+		L.Push(ct.RawGetInt(i))
+		c := newCfg(L, L.GetTop(), fmt.Sprintf("population covariate %d", i), "name", "dist", "mean", "sd", "median", "sigma", "p", "min", "max")
+		L.Pop(1)
+		tr.Population.Covariates = append(tr.Population.Covariates, cohort.Covariate{Name: lua.LVAsString(c.t.RawGetString("name")),
+			Dist: lua.LVAsString(c.t.RawGetString("dist")), Mean: c.num("mean", 0), SD: c.num("sd", 0), Median: c.num("median", 0),
+			Sigma: c.num("sigma", 0), P: c.num("p", 0), Min: c.num("min", math.Inf(-1)), Max: c.num("max", 0)})
+	}
+	if cm, ok := pt.RawGetString("correlation").(*lua.LTable); ok {
+		n := len(tr.Population.Covariates)
+		data := make([]float64, 0, n*n)
+		for i := 1; i <= n; i++ {
+			row := numList(L, cm.RawGetInt(i), fmt.Sprintf("population.correlation row %d", i), n)
+			data = append(data, row...)
+		}
+		if len(data) != n*n {
+			return fail("population.correlation must be %d×%d", n, n)
+		}
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				if data[i*n+j] != data[j*n+i] {
+					return fail("population.correlation is not symmetric at %d,%d", i+1, j+1)
+				}
+			}
+		}
+		tr.Population.Correlation = mat.NewSymDense(n, data)
+	}
+	if err := tr.Population.Validate(); err != nil {
+		return fail("%v", err)
+	}
+	if _, ok := t.RawGetString("model").(*lua.LFunction); !ok {
+		return fail("the trial needs model = function(s) return { ncmt = 2, cl = ..., v1 = ..., ... } end")
+	}
+	tr.IIV = map[string]float64{}
+	if it, ok := t.RawGetString("iiv").(*lua.LTable); ok {
+		it.ForEach(func(k, v lua.LValue) {
+			if n, ok := v.(lua.LNumber); ok && n >= 0 {
+				tr.IIV[k.String()] = float64(n)
+			} else if bad == nil {
+				bad = fail("iiv.%s must be a standard deviation >= 0 (log scale)", k)
+			}
+		})
+	}
+	at, ok := t.RawGetString("arms").(*lua.LTable)
+	if !ok || at.Len() == 0 {
+		return fail("the trial needs arms = { { name = ..., doses = ... }, ... }")
+	}
+	for i := 1; i <= at.Len(); i++ {
+		a, ok := at.RawGetInt(i).(*lua.LTable)
+		if !ok || lua.LVAsString(a.RawGetString("name")) == "" || a.RawGetString("doses") == lua.LNil {
+			return fail("arm %d needs a name and doses (records or a function of the subject)", i)
+		}
+		tr.Arms = append(tr.Arms, lua.LVAsString(a.RawGetString("name")))
+	}
+	if st, ok := t.RawGetString("sampling").(*lua.LTable); ok {
+		L.Push(st)
+		c := newCfg(L, L.GetTop(), "sampling", "times", "residual")
+		L.Pop(1)
+		tr.SampleTimes = c.list("times", 0)
+		if r := c.sub("residual", "add", "prop"); r != nil {
+			tr.Residual = pk.Residual{Add: r.num("add", 0), Prop: r.num("prop", 0)}
+		}
+	}
+	et, ok := t.RawGetString("endpoints").(*lua.LTable)
+	if !ok {
+		return fail("the trial needs endpoints = { name = { auc = {from, to} } | { cmax = {from, to} } | { conc = t } | { time_above = level, window = {from, to} }, ... }")
+	}
+	var names []string
+	et.ForEach(func(k, _ lua.LValue) { names = append(names, k.String()) })
+	sort.Strings(names)
+	for _, name := range names {
+		L.Push(et.RawGetString(name))
+		c := newCfg(L, L.GetTop(), "endpoint "+name, "auc", "cmax", "cmin", "conc", "time_above", "window")
+		L.Pop(1)
+		e := cohort.Endpoint{Name: name}
+		win := func(key string) {
+			w := c.list(key, 2)
+			e.From, e.To = w[0], w[1]
+		}
+		switch {
+		case c.has("auc"):
+			e.Kind = "auc"
+			win("auc")
+		case c.has("cmax"):
+			e.Kind = "cmax"
+			win("cmax")
+		case c.has("cmin"):
+			e.Kind = "cmin"
+			win("cmin")
+		case c.has("conc"):
+			e.Kind, e.At = "conc", c.num("conc", -1)
+		case c.has("time_above"):
+			e.Kind, e.Level = "time_above", c.num("time_above", 0)
+			win("window")
+		default:
+			return fail("endpoint %s: give one of auc, cmax, cmin, conc, time_above", name)
+		}
+		if err := e.Validate(); err != nil {
+			return fail("%v", err)
+		}
+		tr.Endpoints = append(tr.Endpoints, e)
+	}
+	if tt, ok := t.RawGetString("target").(*lua.LTable); ok {
+		L.Push(tt)
+		c := newCfg(L, L.GetTop(), "target", "endpoint", "min", "max")
+		L.Pop(1)
+		tr.Target.Endpoint = lua.LVAsString(c.t.RawGetString("endpoint"))
+		tr.Target.Min, tr.Target.Max = c.num("min", math.Inf(-1)), c.num("max", math.Inf(1))
+		found := false
+		for _, e := range tr.Endpoints {
+			found = found || e.Name == tr.Target.Endpoint
+		}
+		if !found {
+			return fail("target.endpoint %q is not an endpoint%s", tr.Target.Endpoint, didYouMean(tr.Target.Endpoint, names))
+		}
+	}
+	return bad
+}
+
+// SubjectResult is one subject in one arm.
+type SubjectResult struct {
+	Subject    int
+	Arm        int
+	Covariates []float64 // in Population order, then crcl_ml_min
+	Params     map[string]float64
+	Endpoints  []float64
+	Samples    []float64 // observations at SampleTimes, with residual error
+	TargetMet  bool
+}
+
+// CovariateNames returns the covariate columns (the population's, then the
+// derived Cockcroft–Gault clearance when age, weight, creatinine and sex exist).
+func (tr *Trial) CovariateNames() []string {
+	var out []string
+	for _, c := range tr.Population.Covariates {
+		out = append(out, c.Name)
+	}
+	return append(out, "crcl_ml_min")
+}
+
+// ParamNames lists the PK parameters reported per subject.
+var ParamNames = []string{"ka", "cl", "v1", "q2", "v2", "q3", "v3"}
+
+// Run simulates subjects [from, to) in every arm: covariates and doses from the
+// spec (in Lua, one subject after another), the PK on the exact path (on all
+// cores). Results are in subject order, then arm order; they do not depend on
+// the number of workers or on the range a subject is run in.
+func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error) {
+	// Lua gets a minute plus a millisecond per subject and arm: far more than
+	// any real model function needs, and a bound on one that never returns.
+	L, t, closeAll, err := tr.evaluate(ctx, time.Minute+time.Duration((to-from)*len(tr.Arms))*time.Millisecond)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll()
+	model := t.RawGetString("model").(*lua.LFunction)
+	arms := t.RawGetString("arms").(*lua.LTable)
+	covNames := tr.CovariateNames()
+	type job struct {
+		res   SubjectResult
+		m     pk.Model
+		doses []pk.Dose
+	}
+	var jobs []job
+	cov := make([]float64, len(tr.Population.Covariates))
+	for i := from; i < to; i++ {
+		if err := tr.Population.Sample(tr.Seed, uint64(i), cov); err != nil {
+			return nil, err
+		}
+		vals := append(append([]float64(nil), cov...), math.NaN())
+		s := L.NewTable()
+		byName := map[string]float64{}
+		for k, name := range covNames[:len(cov)] {
+			s.RawSetString(name, lua.LNumber(cov[k]))
+			byName[name] = cov[k]
+		}
+		if a, ok1 := byName["age_y"]; ok1 {
+			if w, ok2 := byName["weight_kg"]; ok2 {
+				if c, ok3 := byName["scr_mg_dl"]; ok3 {
+					if crcl, err := pk.CockcroftGault(a, w, c, byName["female"] == 1); err == nil {
+						vals[len(vals)-1] = crcl
+						s.RawSetString("crcl_ml_min", lua.LNumber(crcl))
+					}
+				}
+			}
+		}
+		s.RawSetString("id", lua.LNumber(i))
+		if err := L.CallByParam(lua.P{Fn: model, NRet: 1, Protect: true}, s); err != nil {
+			return nil, luaError(err, tr.Path, ctx)
+		}
+		pt, ok := L.Get(-1).(*lua.LTable)
+		L.Pop(1)
+		if !ok {
+			return nil, fmt.Errorf("%s: model(s) must return a table of parameters (subject %d)", tr.Path, i)
+		}
+		typ := map[string]float64{}
+		var bad error
+		pt.ForEach(func(k, v lua.LValue) {
+			n, ok := v.(lua.LNumber)
+			if !ok && bad == nil {
+				bad = fmt.Errorf("%s: model(s): parameter %s is %s, want a number (subject %d)", tr.Path, k, v.Type(), i)
+			}
+			typ[k.String()] = float64(n)
+		})
+		if bad != nil {
+			return nil, bad
+		}
+		// inter-individual variability: η from the subject's own stream, in a fixed order
+		st := rng.New(tr.Seed, 0, "iiv", uint64(i))
+		params := map[string]float64{}
+		for _, p := range ParamNames {
+			v := typ[p]
+			if sd := tr.IIV[p]; sd > 0 && v != 0 {
+				v *= math.Exp(st.Normal(0, sd))
+			}
+			params[p] = v
+		}
+		m := pk.Model{NCmt: int(typ["ncmt"]), Absorption: params["ka"] > 0, P: pk.Params{KA: params["ka"], CL: params["cl"], V1: params["v1"],
+			Q2: params["q2"], V2: params["v2"], Q3: params["q3"], V3: params["v3"], F: typ["f"], ALAG: typ["alag"]}}
+		if m.NCmt == 0 {
+			m.NCmt = 1
+		}
+		if err := m.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: subject %d: %v", tr.Path, i, err)
+		}
+		for a := 1; a <= arms.Len(); a++ {
+			at := arms.RawGetInt(a).(*lua.LTable)
+			dv := at.RawGetString("doses")
+			if fn, ok := dv.(*lua.LFunction); ok {
+				if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, s); err != nil {
+					return nil, luaError(err, tr.Path, ctx)
+				}
+				dv = L.Get(-1)
+				L.Pop(1)
+			}
+			L.Push(dv)
+			doses := regimenFromLua(L, L.GetTop())
+			L.Pop(1)
+			for d := range doses {
+				doses[d].Source = fmt.Sprintf("arm %q %s", tr.Arms[a-1], doses[d].Source)
+			}
+			jobs = append(jobs, job{res: SubjectResult{Subject: i, Arm: a - 1, Covariates: vals, Params: params}, m: m, doses: doses})
+		}
+	}
+	// the PK, on all cores
+	end := 0.0
+	for _, e := range tr.Endpoints {
+		end = math.Max(end, math.Max(e.To, e.At))
+	}
+	for _, t := range tr.SampleTimes {
+		end = math.Max(end, t)
+	}
+	base := make([]float64, int(math.Ceil(end/tr.Grid))+1)
+	for k := range base {
+		base[k] = float64(k) * tr.Grid
+	}
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for j := w; j < len(jobs); j += workers {
+				jb := &jobs[j]
+				// the grid plus a point just before each dose, so that no trapezoid of
+				// an AUC spans the jump of a bolus
+				grid := append([]float64(nil), base...)
+				admins, _ := pk.Expand(jb.doses)
+				for _, a := range admins {
+					t := a.Time + jb.m.P.ALAG
+					if t > 1e-6 && t <= end {
+						grid = append(grid, t-1e-6)
+					}
+				}
+				sort.Float64s(grid)
+				c, err := jb.m.Simulate(jb.doses, grid, pk.Exact)
+				if err != nil {
+					errs[j] = fmt.Errorf("subject %d, arm %q: %w", jb.res.Subject, tr.Arms[jb.res.Arm], err)
+					continue
+				}
+				for _, e := range tr.Endpoints {
+					jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, c))
+				}
+				rs := rng.New(tr.Seed, jb.res.Arm, "residual", uint64(jb.res.Subject))
+				for _, ts := range tr.SampleTimes {
+					f := (cohort.Endpoint{Kind: "conc", At: ts}).Eval(grid, c)
+					jb.res.Samples = append(jb.res.Samples, tr.Residual.Observe(f, rs.Source()))
+				}
+				if tr.Target.Endpoint != "" {
+					for k, e := range tr.Endpoints {
+						if e.Name == tr.Target.Endpoint {
+							v := jb.res.Endpoints[k]
+							jb.res.TargetMet = v >= tr.Target.Min && v <= tr.Target.Max
+						}
+					}
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	out := make([]SubjectResult, len(jobs))
+	for j := range jobs {
+		if errs[j] != nil {
+			return nil, errs[j]
+		}
+		out[j] = jobs[j].res
+	}
+	return out, nil
+}
