@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/medtwin/medtwin/engine/rng"
+	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/pk"
 	lua "github.com/yuin/gopher-lua"
@@ -42,12 +43,19 @@ type Trial struct {
 	}
 	// Grid is the step (hours) of the concentration grid endpoints are computed on.
 	Grid float64
+	// Replicates, when N > 0, cuts the virtual cohort into replicate parallel-
+	// group trials of N subjects per arm for power (see Power).
+	Replicates struct {
+		N     int
+		Alpha float64
+	}
 
-	proto *lua.FunctionProto
-	where string
+	proto   *lua.FunctionProto
+	where   string
+	adaptAt [][]float64 // per arm, the dose-adjustment times (none: a fixed regimen)
 }
 
-var trialFields = []string{"name", "description", "subjects", "seed", "population", "model", "iiv", "arms", "sampling", "endpoints", "target", "grid"}
+var trialFields = []string{"name", "description", "subjects", "seed", "population", "model", "iiv", "arms", "sampling", "endpoints", "target", "grid", "replicates"}
 
 // LoadTrial reads and checks a trial spec; errors name the file and line.
 func LoadTrial(path string) (*Trial, error) {
@@ -67,7 +75,21 @@ func LoadTrial(path string) (*Trial, error) {
 		return nil, err
 	}
 	defer closeAll()
-	return tr, tr.describe(L, t)
+	// describe reads tables with the Lua host's checkers, which raise Lua
+	// errors: run it protected so that a bad key is an error, not a panic
+	var derr error
+	fn := L.NewFunction(func(L *lua.LState) int {
+		derr = tr.describe(L, t)
+		return 0
+	})
+	if err := L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}); err != nil {
+		msg := err.Error()
+		if le, ok := err.(*lua.ApiError); ok {
+			msg = le.Object.String()
+		}
+		return nil, fmt.Errorf("%s: %s", tr.where, strings.TrimSpace(msg))
+	}
+	return tr, derr
 }
 
 // evaluate runs the spec in a fresh sandbox. The deadline bounds runaway Lua
@@ -202,6 +224,24 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 			return fail("arm %d needs a name and doses (records or a function of the subject)", i)
 		}
 		tr.Arms = append(tr.Arms, lua.LVAsString(a.RawGetString("name")))
+		var at []float64
+		if av := a.RawGetString("adapt"); av != lua.LNil {
+			L.Push(av)
+			c := newCfg(L, L.GetTop(), fmt.Sprintf("arm %d adapt", i), "at", "fn")
+			L.Pop(1)
+			if _, ok := c.t.RawGetString("fn").(*lua.LFunction); !ok {
+				return fail("arm %d adapt needs fn = function(s, levels, t) ... end", i)
+			}
+			if v, ok := c.t.RawGetString("at").(lua.LNumber); ok {
+				at = []float64{float64(v)}
+			} else {
+				at = c.list("at", 0)
+			}
+			if len(at) == 0 || !sort.Float64sAreSorted(at) || at[0] < 0 {
+				return fail("arm %d adapt.at must list the adjustment times (h, ascending, >= 0)", i)
+			}
+		}
+		tr.adaptAt = append(tr.adaptAt, at)
 	}
 	if st, ok := t.RawGetString("sampling").(*lua.LTable); ok {
 		L.Push(st)
@@ -265,6 +305,18 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 			return fail("target.endpoint %q is not an endpoint%s", tr.Target.Endpoint, didYouMean(tr.Target.Endpoint, names))
 		}
 	}
+	if rv := t.RawGetString("replicates"); rv != lua.LNil {
+		L.Push(rv)
+		c := newCfg(L, L.GetTop(), "replicates", "n", "alpha")
+		L.Pop(1)
+		tr.Replicates.N, tr.Replicates.Alpha = int(c.num("n", 0)), c.num("alpha", 0.05)
+		if tr.Replicates.N < 1 || !(tr.Replicates.Alpha > 0 && tr.Replicates.Alpha < 1) {
+			return fail("replicates needs n >= 1 subjects per arm and 0 < alpha < 1")
+		}
+		if tr.Target.Endpoint == "" {
+			return fail("replicates compare target attainment: give target = { endpoint = ..., min = ..., max = ... }")
+		}
+	}
 	return bad
 }
 
@@ -276,6 +328,7 @@ type SubjectResult struct {
 	Params     map[string]float64
 	Endpoints  []float64
 	Samples    []float64 // observations at SampleTimes, with residual error
+	TotalDose  float64   // mg given up to the last endpoint or sample time (after any adaptation)
 	TargetMet  bool
 }
 
@@ -384,11 +437,15 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 				dv = L.Get(-1)
 				L.Pop(1)
 			}
-			L.Push(dv)
-			doses := regimenFromLua(L, L.GetTop())
-			L.Pop(1)
-			for d := range doses {
-				doses[d].Source = fmt.Sprintf("arm %q %s", tr.Arms[a-1], doses[d].Source)
+			arm := fmt.Sprintf("arm %q", tr.Arms[a-1])
+			doses, err := dosesFromLua(L, dv, arm, i)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", tr.where, err)
+			}
+			if ad, ok := at.RawGetString("adapt").(*lua.LTable); ok {
+				if doses, err = tr.adapt(ctx, L, ad, s, m, doses, a-1, i, arm); err != nil {
+					return nil, err
+				}
 			}
 			jobs = append(jobs, job{res: SubjectResult{Subject: i, Arm: a - 1, Covariates: vals, Params: params}, m: m, doses: doses})
 		}
@@ -422,6 +479,9 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 					t := a.Time + jb.m.P.ALAG
 					if t > 1e-6 && t <= end {
 						grid = append(grid, t-1e-6)
+					}
+					if a.Time <= end {
+						jb.res.TotalDose += a.Amount
 					}
 				}
 				sort.Float64s(grid)
@@ -458,4 +518,145 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		out[j] = jobs[j].res
 	}
 	return out, nil
+}
+
+// dosesFromLua reads dosing records (a protected call: a bad record is an
+// error naming the arm and subject, not a panic) and checks them.
+func dosesFromLua(L *lua.LState, v lua.LValue, arm string, subject int) ([]pk.Dose, error) {
+	var doses []pk.Dose
+	read := L.NewFunction(func(L *lua.LState) int {
+		doses = regimenFromLua(L, 1)
+		return 0
+	})
+	if err := L.CallByParam(lua.P{Fn: read, NRet: 0, Protect: true}, v); err != nil {
+		msg := err.Error()
+		if le, ok := err.(*lua.ApiError); ok {
+			msg = le.Object.String()
+		}
+		return nil, fmt.Errorf("%s, subject %d: %s", arm, subject, strings.TrimSpace(msg))
+	}
+	for d := range doses {
+		doses[d].Source = fmt.Sprintf("%s %s", arm, doses[d].Source)
+	}
+	if _, err := pk.Expand(doses); err != nil {
+		return nil, fmt.Errorf("subject %d: %v", subject, err)
+	}
+	return doses, nil
+}
+
+// adapt runs an arm's dose adjustments (therapeutic drug monitoring): at each
+// time in adapt.at, fn(s, levels, t) sees the levels measured so far (the
+// sampling times up to t, with residual error: the same draws reported in the
+// subject's samples) and returns nil to keep the regimen or dosing records,
+// all at or after t, that replace every dose from t on.
+func (tr *Trial) adapt(ctx context.Context, L *lua.LState, ad *lua.LTable, s *lua.LTable, m pk.Model, doses []pk.Dose, arm, subject int, armName string) ([]pk.Dose, error) {
+	fn := ad.RawGetString("fn").(*lua.LFunction)
+	for _, at := range tr.adaptAt[arm] {
+		var ts []float64
+		for _, t := range tr.SampleTimes {
+			if t <= at {
+				ts = append(ts, t)
+			}
+		}
+		levels := L.NewTable()
+		if len(ts) > 0 {
+			c, err := m.Simulate(doses, ts, pk.Exact)
+			if err != nil {
+				return nil, fmt.Errorf("%s: subject %d, %s: %v", tr.Path, subject, armName, err)
+			}
+			rs := rng.New(tr.Seed, arm, "residual", uint64(subject))
+			for k, t := range ts {
+				lv := L.NewTable()
+				lv.RawSetString("time", lua.LNumber(t))
+				lv.RawSetString("dv", lua.LNumber(tr.Residual.Observe(c[k], rs.Source())))
+				levels.Append(lv)
+			}
+		}
+		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, s, levels, lua.LNumber(at)); err != nil {
+			return nil, luaError(err, tr.Path, ctx)
+		}
+		ret := L.Get(-1)
+		L.Pop(1)
+		if ret == lua.LNil {
+			continue
+		}
+		next, err := dosesFromLua(L, ret, armName+" adapt", subject)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", tr.where, err)
+		}
+		admins, _ := pk.Expand(doses)
+		kept := doses[:0:0]
+		for _, a := range admins {
+			if a.Time < at {
+				kept = append(kept, pk.Dose{Time: a.Time, Amt: a.Amount, Rate: a.Rate, Cmt: a.Cmt, Source: armName})
+			}
+		}
+		for _, d := range next {
+			if d.Time < at {
+				return nil, fmt.Errorf("%s: %s, subject %d: adapt at %g h returned a dose at %g h; new doses must be at or after %g h",
+					tr.where, armName, subject, at, d.Time, at)
+			}
+		}
+		doses = append(kept, next...)
+	}
+	return doses, nil
+}
+
+// ArmPower is the power of one arm against the first (reference) arm.
+type ArmPower struct {
+	Arm        int
+	Replicates int     // replicate trials
+	Higher     int     // trials where the arm's attainment was significantly higher
+	Lower      int     // trials where it was significantly lower
+	MeanDiff   float64 // mean difference in attainment (arm − reference)
+}
+
+// Power runs replicate parallel-group trials on the virtual cohort: replicate
+// r takes the next N×arms subjects and gives subject i to arm i mod arms (each
+// subject is used once, in one arm, as in a real trial), and compares each arm's
+// target attainment with the first arm's by the two-sided pooled z test at
+// Alpha. res must hold every subject from 0 in every arm, as Run returns them.
+// Subjects left over after the last whole replicate are not used.
+func (tr *Trial) Power(res []SubjectResult) ([]ArmPower, error) {
+	A, n := len(tr.Arms), tr.Replicates.N
+	if n < 1 {
+		return nil, fmt.Errorf("%s: no replicates in the spec", tr.where)
+	}
+	per := n * A
+	count := len(res) / A / per
+	if count == 0 {
+		return nil, fmt.Errorf("%s: replicates of %d subjects per arm need at least %d subjects, have %d", tr.where, n, per, len(res)/A)
+	}
+	out := make([]ArmPower, A)
+	for a := range out {
+		out[a] = ArmPower{Arm: a, Replicates: count}
+	}
+	met := make([]int, A)
+	for r := 0; r < count; r++ {
+		for a := range met {
+			met[a] = 0
+		}
+		for i := r * per; i < (r+1)*per; i++ {
+			a := i % A
+			row := res[i*A+a]
+			if row.Subject != i || row.Arm != a {
+				return nil, fmt.Errorf("power: results are not in subject, arm order at subject %d", i)
+			}
+			if row.TargetMet {
+				met[a]++
+			}
+		}
+		for a := 1; a < A; a++ {
+			z, p := stats.TwoProportionZ(met[0], n, met[a], n)
+			out[a].MeanDiff += float64(met[a]-met[0]) / float64(n) / float64(count)
+			if p < tr.Replicates.Alpha {
+				if z > 0 {
+					out[a].Higher++
+				} else {
+					out[a].Lower++
+				}
+			}
+		}
+	}
+	return out[1:], nil
 }

@@ -6,6 +6,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/medtwin/medtwin/engine/rng"
+	"github.com/medtwin/medtwin/engine/stats"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 const massBalanceTrial = `return trial {
@@ -79,5 +83,115 @@ func TestTrialBadSpecs(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", name, err, c.want)
 		}
+	}
+}
+
+// AUC-guided dosing closes the loop: with no residual error the level at 23 h
+// after a 100 mg bolus gives CL exactly (C = D/V·e^(−CL/V·t), V known), the
+// callback doses 20·CL mg every 24 h from 24 h on, and mass balance at steady
+// state puts AUC over a dosing interval at exactly 20 mg·h/L for every subject,
+// whatever its CL. The first, unadjusted interval keeps AUC = 100/CL·(1−e^(−24k)).
+func TestTrialAdaptiveDosing(t *testing.T) {
+	src := strings.Replace(massBalanceTrial, `arms = { { name = "100 mg q24h", doses = { { amt = 100, ii = 24, addl = 19, cmt = 1 } } } },`, `arms = {
+    { name = "fixed", doses = { { amt = 100, ii = 24, addl = 19, cmt = 1 } } },
+    { name = "AUC-guided", doses = { { amt = 100, ii = 24, addl = 19, cmt = 1 } },
+      adapt = { at = 24, fn = function(s, levels, t)
+        assert(#levels == 1 and levels[1].time == 23 and t == 24)
+        local cl = 50 * math.log(100 / 50 / levels[1].dv) / 23
+        return { { time = 24, amt = 20 * cl, ii = 24, addl = 18, cmt = 1 } }
+      end } },
+  },
+  sampling = { times = { 23 } },`, 1)
+	src = strings.Replace(src, `auc_ss = { auc = { 432, 456 } } },`, `auc_ss = { auc = { 432, 456 } }, auc_first = { auc = { 0, 24 } } },`, 1)
+	tr, err := LoadTrial(write(t, "adapt.lua", src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tr.Run(context.Background(), 0, tr.Subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// endpoints are sorted by name: auc_first, auc_ss
+	for _, r := range res {
+		cl := r.Params["cl"]
+		k := cl / 50
+		if want := 100 / 50.0 * math.Exp(-k*23); math.Abs(r.Samples[0]-want) > 1e-9*want {
+			t.Fatalf("subject %d: level at 23 h %v, want %v", r.Subject, r.Samples[0], want)
+		}
+		if want := 100 / cl * (1 - math.Exp(-24*k)); math.Abs(r.Endpoints[0]-want) > 1e-3*want {
+			t.Fatalf("subject %d arm %d: first-day AUC %v, want %v", r.Subject, r.Arm, r.Endpoints[0], want)
+		}
+		want, dose := 100/cl, 2000.0 // 20 doses of 100 mg at 0..456 h
+		if r.Arm == 1 {
+			want, dose = 20, 100+19*20*cl // then 19 doses of 20·CL at 24..456 h
+		}
+		if math.Abs(r.TotalDose-dose) > 1e-9*dose {
+			t.Fatalf("subject %d arm %d: total dose %v, want %v", r.Subject, r.Arm, r.TotalDose, dose)
+		}
+		if math.Abs(r.Endpoints[1]-want) > 1e-3*want {
+			t.Fatalf("subject %d arm %d: steady-state AUC %v, want %v", r.Subject, r.Arm, r.Endpoints[1], want)
+		}
+	}
+}
+
+func TestTrialBadDoses(t *testing.T) {
+	cases := map[string]struct{ src, want string }{
+		"bad covariate key": {strings.Replace(massBalanceTrial, `median = 70`, `medain = 70`, 1), "population covariate 1: unknown key 'medain'"},
+		"bad dose key":      {strings.Replace(massBalanceTrial, `ii = 24, addl = 19`, `ii = 24, adl = 19`, 1), `arm "100 mg q24h", subject 0: dosing record 1: unknown key 'adl'`},
+		"early adapt dose": {strings.Replace(massBalanceTrial, `cmt = 1 } } } },`, `cmt = 1 } },
+      adapt = { at = 24, fn = function() return { { time = 12, amt = 5 } } end } } },`, 1), "new doses must be at or after 24 h"},
+		"negative amount": {strings.Replace(massBalanceTrial, `amt = 100`, `amt = -100`, 1), "subject 0"},
+	}
+	for name, c := range cases {
+		tr, err := LoadTrial(write(t, "bad.lua", c.src))
+		if err == nil {
+			_, err = tr.Run(context.Background(), 0, 2)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
+	}
+}
+
+// Power on replicate trials of subjects whose attainment is Bernoulli(0.3) in
+// the reference arm and Bernoulli(0.5) in the other agrees with the exact power
+// of the pooled z test, summed over both binomial outcomes, within 4 Monte
+// Carlo standard errors.
+func TestTrialPowerExact(t *testing.T) {
+	const n, count, p0, p1 = 50, 2000, 0.3, 0.5
+	tr := &Trial{Arms: []string{"ref", "new"}}
+	tr.Replicates.N, tr.Replicates.Alpha = n, 0.05
+	st := rng.New(9, 0, "power-test", 0)
+	var res []SubjectResult
+	for i := 0; i < n*2*count; i++ {
+		for a, p := range []float64{p0, p1} {
+			res = append(res, SubjectResult{Subject: i, Arm: a, TargetMet: st.Float64() < p})
+		}
+	}
+	pw, err := tr.Power(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	binom := func(k int, p float64) float64 {
+		return distuv.Binomial{N: n, P: p}.Prob(float64(k))
+	}
+	exact := 0.0
+	for k0 := 0; k0 <= n; k0++ {
+		for k1 := 0; k1 <= n; k1++ {
+			if z, pv := stats.TwoProportionZ(k0, n, k1, n); pv < 0.05 && z > 0 {
+				exact += binom(k0, p0) * binom(k1, p1)
+			}
+		}
+	}
+	got := float64(pw[0].Higher) / count
+	se := math.Sqrt(exact * (1 - exact) / count)
+	if pw[0].Replicates != count || math.Abs(got-exact) > 4*se {
+		t.Fatalf("power %v over %d replicates, exact %v (se %v)", got, pw[0].Replicates, exact, se)
+	}
+	if math.Abs(pw[0].MeanDiff-(p1-p0)) > 0.01 {
+		t.Fatalf("mean difference %v, want %v", pw[0].MeanDiff, p1-p0)
+	}
+	if _, err := tr.Power(res[:2*(2*n-1)]); err == nil || !strings.Contains(err.Error(), "need at least 100 subjects") {
+		t.Fatalf("too few subjects: %v", err)
 	}
 }

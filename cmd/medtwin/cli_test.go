@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/medtwin/medtwin/engine/results"
 )
 
 // medtwin runs the CLI in-process and returns stdout, stderr and the exit code.
@@ -168,12 +171,47 @@ func TestSensitivityCommand(t *testing.T) {
 
 func TestTrialCommand(t *testing.T) {
 	dir := t.TempDir()
-	out, errs, code := medtwin(t, "trial", "../../scenarios/vancomycin_trial.lua", "--subjects", "300", "--out", dir)
-	if code != 0 || !strings.Contains(out, "probability of target attainment") || !strings.Contains(out, "CrCl (mL/min)") {
+	out, errs, code := medtwin(t, "trial", "../../scenarios/vancomycin_trial.lua", "--subjects", "600", "--out", dir)
+	if code != 0 || !strings.Contains(out, "probability of target attainment") || !strings.Contains(out, "CrCl (mL/min)") ||
+		!strings.Contains(out, "power: 2 replicate parallel-group trials of 100 subjects per arm") {
 		t.Fatalf("exit %d: %s\n%s", code, errs, out)
 	}
 	js, _, code := medtwin(t, "inspect", filepath.Join(dir, "subjects.arrow"), "--json", "--rows", "1")
-	if code != 0 || !strings.Contains(js, `"num_rows": 900`) || !strings.Contains(js, `"auc24_day3"`) || !strings.Contains(js, `"crcl_ml_min"`) {
+	if code != 0 || !strings.Contains(js, `"num_rows": 1800`) || !strings.Contains(js, `"auc24_day4"`) || !strings.Contains(js, `"crcl_ml_min"`) {
 		t.Fatalf("%s", js)
+	}
+	// kpis.arrow: replicate 1's attainment in the AUC-guided arm is the share of
+	// its subjects (300..599, every third from the arm's index) that met the target
+	sub, err := results.Read(filepath.Join(dir, "subjects.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Release()
+	cs, ca, cm := sub.Column("subject"), sub.Column("arm"), sub.Column("target_met")
+	met, n := 0, 0
+	for _, row := range sub.Rows(-1) {
+		id, _ := strconv.Atoi(row[cs])
+		if id >= 300 && id%3 == 2 && row[ca] == "AUC-guided" {
+			n++
+			if row[cm] == "true" {
+				met++
+			}
+		}
+	}
+	reps, err := results.ReadKPIs(filepath.Join(dir, "kpis.arrow"))
+	if err != nil || len(reps) != 2 {
+		t.Fatalf("%d replications, %v", len(reps), err)
+	}
+	found := false
+	for _, k := range reps[1].KPIs {
+		if k.Name == "target_met/AUC-guided" {
+			found = true
+			if n != 100 || k.N != 100 || k.Value != float64(met)/100 {
+				t.Fatalf("kpis.arrow %v over %d, subjects.arrow %d of %d", k.Value, k.N, met, n)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no target_met/AUC-guided KPI in %+v", reps[1].KPIs)
 	}
 }

@@ -60,8 +60,19 @@ func trialCmd() *cli.Command {
 			if err := writeSubjects(path, tr, res); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "%s: %d subjects × %d arms (seed %d), per-subject results in %s\n\n", tr.Name, tr.Subjects, len(tr.Arms), tr.Seed, path)
+			if err := writeTrialKPIs(filepath.Join(out, "kpis.arrow"), tr, res); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "%s: %d subjects × %d arms (seed %d), per-subject results in %s, per-arm KPIs in kpis.arrow\n\n",
+				tr.Name, tr.Subjects, len(tr.Arms), tr.Seed, path)
 			printTrial(c.App.Writer, tr, res)
+			if tr.Replicates.N > 0 {
+				pw, err := tr.Power(res)
+				if err != nil {
+					return err
+				}
+				printPower(c.App.Writer, tr, pw)
+			}
 			return nil
 		},
 	}
@@ -83,7 +94,7 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult) 
 	for _, t := range tr.SampleTimes {
 		cols = append(cols, results.Column{Name: fmt.Sprintf("obs_%gh_mg_l", t), Type: f64})
 	}
-	cols = append(cols, results.Column{Name: "target_met", Type: b})
+	cols = append(cols, results.Column{Name: "total_dose_mg", Type: f64}, results.Column{Name: "target_met", Type: b})
 	prov := results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
 		To: tr.Subjects, Total: tr.Subjects, Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects)}}
 	w, err := results.Create(path, cols, prov.Metadata("subjects"), 0)
@@ -111,7 +122,8 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult) 
 			w.F64(k, v)
 			k++
 		}
-		w.Bool(k, r.TargetMet)
+		w.F64(k, r.TotalDose)
+		w.Bool(k+1, r.TargetMet)
 		if err := w.EndRow(); err != nil {
 			w.Abort()
 			return err
@@ -120,17 +132,89 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult) 
 	return w.Close()
 }
 
-// wilson returns the Wilson score interval of a proportion (Wilson 1927).
-func wilson(k, n int) (float64, float64) {
-	if n == 0 {
-		return math.NaN(), math.NaN()
+// trialUnits returns the replications of kpis.arrow: with replicates, one per
+// replicate parallel-group trial (subject i of a replicate in arm i mod arms, as
+// in Trial.Power); without, one holding the whole paired cohort. Each unit
+// lists its rows of res per arm.
+func trialUnits(tr *scripts.Trial, res []scripts.SubjectResult) [][][]scripts.SubjectResult {
+	A := len(tr.Arms)
+	if n := tr.Replicates.N; n > 0 {
+		per := n * A
+		units := make([][][]scripts.SubjectResult, len(res)/A/per)
+		for r := range units {
+			units[r] = make([][]scripts.SubjectResult, A)
+			for i := r * per; i < (r+1)*per; i++ {
+				units[r][i%A] = append(units[r][i%A], res[i*A+i%A])
+			}
+		}
+		return units
 	}
-	const z = 1.959963984540054
-	p := float64(k) / float64(n)
-	d := 1 + z*z/float64(n)
-	c := p + z*z/(2*float64(n))
-	h := z * math.Sqrt(p*(1-p)/float64(n)+z*z/(4*float64(n)*float64(n)))
-	return (c - h) / d, (c + h) / d
+	unit := make([][]scripts.SubjectResult, A)
+	for _, r := range res {
+		unit[r.Arm] = append(unit[r.Arm], r)
+	}
+	return [][][]scripts.SubjectResult{unit}
+}
+
+// writeTrialKPIs writes kpis.arrow in the schema `medtwin run` uses: per
+// replication, the mean of each endpoint in each arm ("auc24_day4/AUC-guided")
+// and the attainment ("target_met/AUC-guided"), as tallies with their n.
+func writeTrialKPIs(path string, tr *scripts.Trial, res []scripts.SubjectResult) error {
+	prov := results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
+		To: tr.Subjects, Total: tr.Subjects, Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects), "replicate_n": fmt.Sprint(tr.Replicates.N)}}
+	w, err := results.Create(path, results.KPIColumns, prov.Metadata("kpis"), 0)
+	if err != nil {
+		return err
+	}
+	row := func(rep int, name string, v float64, n int) error {
+		w.I32(0, int32(rep))
+		w.Str(1, name)
+		w.Str(2, "tally")
+		w.F64(3, v)
+		w.I64(4, int64(n))
+		return w.EndRow()
+	}
+	for rep, unit := range trialUnits(tr, res) {
+		for a, rs := range unit {
+			for k, e := range tr.Endpoints {
+				var t stats.Tally
+				for _, r := range rs {
+					t.Add(r.Endpoints[k])
+				}
+				if err := row(rep, e.Name+"/"+tr.Arms[a], t.Mean(), len(rs)); err != nil {
+					w.Abort()
+					return err
+				}
+			}
+			if tr.Target.Endpoint != "" {
+				met := 0
+				for _, r := range rs {
+					if r.TargetMet {
+						met++
+					}
+				}
+				if err := row(rep, "target_met/"+tr.Arms[a], float64(met)/float64(len(rs)), len(rs)); err != nil {
+					w.Abort()
+					return err
+				}
+			}
+		}
+	}
+	return w.Close()
+}
+
+// printPower prints the replicate-trial power table.
+func printPower(w io.Writer, tr *scripts.Trial, pw []scripts.ArmPower) {
+	fmt.Fprintf(w, "\npower: %d replicate parallel-group trials of %d subjects per arm; attainment vs %q by the pooled two-sided z test at alpha %g (95%% Wilson intervals)\n\n",
+		pw[0].Replicates, tr.Replicates.N, tr.Arms[0], tr.Replicates.Alpha)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "arm\tmean difference\tpower (significantly higher)\tsignificantly lower")
+	for _, p := range pw {
+		lo, hi := stats.Wilson(p.Higher, p.Replicates)
+		fmt.Fprintf(tw, "%s\t%+.1f points\t%.1f%% [%.1f, %.1f]\t%.1f%%\n", tr.Arms[p.Arm], 100*p.MeanDiff,
+			100*float64(p.Higher)/float64(p.Replicates), 100*lo, 100*hi, 100*float64(p.Lower)/float64(p.Replicates))
+	}
+	tw.Flush()
 }
 
 type subgroup struct {
@@ -231,7 +315,7 @@ func printTrial(w io.Writer, tr *scripts.Trial, res []scripts.SubjectResult) {
 	line := "all subjects\t" + fmt.Sprint(len(byArm[0]))
 	for a, rs := range byArm {
 		k, n := pta(rs, nil)
-		lo, hi := wilson(k, n)
+		lo, hi := stats.Wilson(k, n)
 		whole[a] = float64(k) / float64(n)
 		line += fmt.Sprintf("\t%.1f%% [%.1f, %.1f]\t", 100*whole[a], 100*lo, 100*hi)
 	}
@@ -244,7 +328,7 @@ func printTrial(w io.Writer, tr *scripts.Trial, res []scripts.SubjectResult) {
 		line := fmt.Sprintf("%s\t%d", sg.name, n)
 		for a, rs := range byArm {
 			k, n := pta(rs, sg.in)
-			lo, hi := wilson(k, n)
+			lo, hi := stats.Wilson(k, n)
 			p := float64(k) / float64(n)
 			flag := ""
 			if p < whole[a]-0.10 {
