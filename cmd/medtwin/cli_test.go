@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -213,5 +214,45 @@ func TestTrialCommand(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no target_met/AUC-guided KPI in %+v", reps[1].KPIs)
+	}
+}
+
+// A trial run as 4 shards and merged gives the same subject rows and
+// provenance as one run; a missing shard is an error naming the gap.
+func TestTrialShardsMerge(t *testing.T) {
+	dir := t.TempDir()
+	spec := "../../scenarios/vancomycin_trial.lua"
+	if _, errs, code := medtwin(t, "trial", spec, "--subjects", "203", "--out", filepath.Join(dir, "one")); code != 0 {
+		t.Fatal(errs)
+	}
+	var parts []string
+	for i := 1; i <= 4; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("shard-%d", i))
+		if out, errs, code := medtwin(t, "trial", spec, "--subjects", "203", "--shard", fmt.Sprintf("%d/4", i), "--out", p); code != 0 || !strings.Contains(out, "shard") {
+			t.Fatal(errs, out)
+		}
+		parts = append(parts, p)
+	}
+	if _, errs, code := medtwin(t, "merge", filepath.Join(dir, "gap"), parts[0], parts[1], parts[3]); code == 0 || !strings.Contains(errs, "missing") {
+		t.Fatalf("a missing shard merged: %s", errs)
+	}
+	if _, errs, code := medtwin(t, "merge", filepath.Join(dir, "merged"), parts[3], parts[1], parts[0], parts[2]); code != 0 {
+		t.Fatal(errs)
+	}
+	read := func(d string) ([][]string, map[string]string) {
+		tb, err := results.Read(filepath.Join(d, "subjects.arrow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tb.Release()
+		return tb.Rows(-1), tb.Meta()
+	}
+	want, wmeta := read(filepath.Join(dir, "one"))
+	got, gmeta := read(filepath.Join(dir, "merged"))
+	if len(want) != 203*3 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("merged rows differ from one run (%d vs %d rows)", len(got), len(want))
+	}
+	if fmt.Sprint(gmeta) != fmt.Sprint(wmeta) {
+		t.Fatalf("provenance differs:\n%v\n%v", gmeta, wmeta)
 	}
 }

@@ -334,7 +334,7 @@ func mergeCmd() *cli.Command {
 		Name:      "merge",
 		Usage:     "join the outputs of shards into exactly what one machine would have written",
 		ArgsUsage: "OUT PART_DIR...",
-		Description: "Works for `run` directories and for `sweep` directories. Example:\n" +
+		Description: "Works for `run`, `sweep` and `trial --shard` directories. Example:\n" +
 			"   medtwin merge out/ed out/ed/shard-*",
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 2 {
@@ -348,6 +348,17 @@ func mergeCmd() *cli.Command {
 					return err
 				}
 				fmt.Fprintf(c.App.Writer, "merged %d sweep parts into %s\n", len(parts), path)
+				return nil
+			}
+			if _, err := os.Stat(filepath.Join(parts[0], "subjects.arrow")); err == nil {
+				path, prov, err := results.MergeRows(out, "subjects.arrow", parts)
+				if err != nil {
+					return err
+				}
+				if err := results.NewManifest(*prov, started).Write(out, []string{path}); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.App.Writer, "merged %d trial shards (%d subjects) into %s\n", len(parts), prov.Total, path)
 				return nil
 			}
 			files, prov, err := results.MergeRuns(out, parts)

@@ -30,6 +30,7 @@ func trialCmd() *cli.Command {
 			&cli.IntFlag{Name: "subjects", Usage: "number of subjects (default: the spec's)"},
 			&cli.Uint64Flag{Name: "seed", Usage: "seed (default: the spec's)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
+			&cli.StringFlag{Name: "shard", Usage: "run only shard `i/n` of the subjects (subjects.arrow only; join with `medtwin merge`); defaults from Slurm/Kubernetes array variables"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -45,7 +46,12 @@ func trialCmd() *cli.Command {
 			if c.IsSet("seed") {
 				tr.Seed = c.Uint64("seed")
 			}
-			res, err := tr.Run(c.Context, 0, tr.Subjects)
+			sh, err := parseShard(c.String("shard"))
+			if err != nil {
+				return err
+			}
+			from, to := sh.span(tr.Subjects)
+			res, err := tr.Run(c.Context, from, to)
 			if err != nil {
 				return err
 			}
@@ -57,8 +63,13 @@ func trialCmd() *cli.Command {
 				return err
 			}
 			path := filepath.Join(out, "subjects.arrow")
-			if err := writeSubjects(path, tr, res); err != nil {
+			if err := writeSubjects(path, tr, res, from, to, sh); err != nil {
 				return err
+			}
+			if sh.N > 1 {
+				fmt.Fprintf(c.App.Writer, "%s: shard %s, subjects %d-%d of %d × %d arms in %s; join the shards with `medtwin merge OUT SHARD_DIR...`\n",
+					tr.Name, sh, from, to-1, tr.Subjects, len(tr.Arms), path)
+				return nil
 			}
 			if err := writeTrialKPIs(filepath.Join(out, "kpis.arrow"), tr, res); err != nil {
 				return err
@@ -69,7 +80,9 @@ func trialCmd() *cli.Command {
 			if tr.Replicates.N > 0 {
 				pw, err := tr.Power(res)
 				if err != nil {
-					return err
+					// too few subjects for one replicate: the rest of the trial stands
+					fmt.Fprintf(c.App.Writer, "\npower not computed: %v\n", err)
+					return nil
 				}
 				printPower(c.App.Writer, tr, pw)
 			}
@@ -79,7 +92,7 @@ func trialCmd() *cli.Command {
 }
 
 // writeSubjects writes subjects.arrow: one row per subject and arm.
-func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult) error {
+func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, from, to int, sh shard) error {
 	f64, i64, str, b := arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Int64, arrow.BinaryTypes.String, arrow.FixedWidthTypes.Boolean
 	cols := []results.Column{{Name: "subject", Type: i64}, {Name: "arm", Type: str}}
 	for _, n := range tr.CovariateNames() {
@@ -96,7 +109,7 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult) 
 	}
 	cols = append(cols, results.Column{Name: "total_dose_mg", Type: f64}, results.Column{Name: "target_met", Type: b})
 	prov := results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
-		To: tr.Subjects, Total: tr.Subjects, Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects)}}
+		From: from, To: to, Total: tr.Subjects, Shard: sh.String(), Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects)}}
 	w, err := results.Create(path, cols, prov.Metadata("subjects"), 0)
 	if err != nil {
 		return err
@@ -134,11 +147,12 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult) 
 
 // trialUnits returns the replications of kpis.arrow: with replicates, one per
 // replicate parallel-group trial (subject i of a replicate in arm i mod arms, as
-// in Trial.Power); without, one holding the whole paired cohort. Each unit
+// in Trial.Power); without (or with too few subjects for one), one holding
+// the whole paired cohort. Each unit
 // lists its rows of res per arm.
 func trialUnits(tr *scripts.Trial, res []scripts.SubjectResult) [][][]scripts.SubjectResult {
 	A := len(tr.Arms)
-	if n := tr.Replicates.N; n > 0 {
+	if n := tr.Replicates.N; n > 0 && len(res)/A >= n*A {
 		per := n * A
 		units := make([][][]scripts.SubjectResult, len(res)/A/per)
 		for r := range units {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -71,24 +72,31 @@ func MergeRuns(out string, parts []string) ([]string, *Provenance, error) {
 
 // merge joins parts; with want nil they must cover a whole run (merged as
 // shard 1/1), otherwise exactly want's replication range (kept as want's shard).
-func merge(out string, parts []string, want *Provenance) ([]string, *Provenance, error) {
+// part is one shard's directory and the provenance of its file.
+type part struct {
+	dir  string
+	prov Provenance
+}
+
+// orderParts reads the provenance of file in each part directory and checks
+// that the parts come from one scenario, seed, version and parameter set and
+// cover a range without gaps or overlaps: with want nil the whole range
+// (merged as shard 1/1), else exactly want's. It returns the parts in range
+// order and the provenance of the merged file.
+func orderParts(parts []string, file string, want *Provenance) ([]part, Provenance, error) {
 	if len(parts) == 0 {
-		return nil, nil, fmt.Errorf("merge: no parts given")
-	}
-	type part struct {
-		dir  string
-		prov Provenance
+		return nil, Provenance{}, fmt.Errorf("merge: no parts given")
 	}
 	var ps []part
 	for _, d := range parts {
-		t, err := Read(filepath.Join(d, "kpis.arrow"))
+		t, err := Read(filepath.Join(d, file))
 		if err != nil {
-			return nil, nil, fmt.Errorf("merge: %s: %w", d, err)
+			return nil, Provenance{}, fmt.Errorf("merge: %s: %w", d, err)
 		}
 		prov, err := ProvenanceFromMeta(t.Meta())
 		t.Release()
 		if err != nil {
-			return nil, nil, fmt.Errorf("merge: %s: %w", d, err)
+			return nil, Provenance{}, fmt.Errorf("merge: %s: %w", d, err)
 		}
 		ps = append(ps, part{d, prov})
 	}
@@ -102,13 +110,13 @@ func merge(out string, parts []string, want *Provenance) ([]string, *Provenance,
 		q := p.prov
 		switch {
 		case q.ScenarioSHA256 != first.ScenarioSHA256 || q.Scenario != first.Scenario:
-			return nil, nil, fmt.Errorf("merge: %s is from scenario %s (%.12s), not %s (%.12s)", p.dir, q.Scenario, q.ScenarioSHA256, first.Scenario, first.ScenarioSHA256)
+			return nil, Provenance{}, fmt.Errorf("merge: %s is from scenario %s (%.12s), not %s (%.12s)", p.dir, q.Scenario, q.ScenarioSHA256, first.Scenario, first.ScenarioSHA256)
 		case q.Seed != first.Seed || q.Total != first.Total || q.Version != first.Version:
-			return nil, nil, fmt.Errorf("merge: %s has seed %d, %d replications, version %s; the first part has %d, %d, %s", p.dir, q.Seed, q.Total, q.Version, first.Seed, first.Total, first.Version)
+			return nil, Provenance{}, fmt.Errorf("merge: %s has seed %d, %d in all, version %s; the first part has %d, %d, %s", p.dir, q.Seed, q.Total, q.Version, first.Seed, first.Total, first.Version)
 		case fmt.Sprint(q.Params) != fmt.Sprint(first.Params):
-			return nil, nil, fmt.Errorf("merge: %s was run with other parameters (%v vs %v)", p.dir, q.Params, first.Params)
+			return nil, Provenance{}, fmt.Errorf("merge: %s was run with other parameters (%v vs %v)", p.dir, q.Params, first.Params)
 		case q.From != next:
-			return nil, nil, fmt.Errorf("merge: replications %d-%d are missing or overlap (next part %s starts at %d)", next, q.From, p.dir, q.From)
+			return nil, Provenance{}, fmt.Errorf("merge: %d-%d are missing or overlap (next part %s starts at %d)", next, q.From, p.dir, q.From)
 		}
 		next = q.To
 	}
@@ -117,12 +125,91 @@ func merge(out string, parts []string, want *Provenance) ([]string, *Provenance,
 		end = want.To
 	}
 	if next != end {
-		return nil, nil, fmt.Errorf("merge: replications %d-%d of %d are missing", next, end, first.Total)
+		return nil, Provenance{}, fmt.Errorf("merge: %d-%d of %d are missing", next, end, first.Total)
 	}
 	whole := first
 	whole.From, whole.To, whole.Shard = 0, first.Total, "1/1"
 	if want != nil {
 		whole = *want
+	}
+	return ps, whole, nil
+}
+
+// MergeRows joins one table (e.g. subjects.arrow of `medtwin trial`) written
+// by shards that each cover a range of rows' units into out/name: rows in range
+// order, a record batch per part, the provenance of the whole. Parts must have
+// the same schema.
+func MergeRows(out, name string, parts []string) (string, *Provenance, error) {
+	ps, whole, err := orderParts(parts, name, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", nil, err
+	}
+	var w *Writer
+	var schema *arrow.Schema
+	fail := func(err error) (string, *Provenance, error) {
+		if w != nil {
+			w.Abort()
+		}
+		return "", nil, err
+	}
+	for _, p := range ps {
+		t, err := Read(filepath.Join(p.dir, name))
+		if err != nil {
+			return fail(err)
+		}
+		if w == nil {
+			schema = t.Schema
+			var cols []Column
+			for _, f := range schema.Fields() {
+				cols = append(cols, Column{Name: f.Name, Type: f.Type})
+			}
+			table := strings.TrimSuffix(name, ".arrow")
+			if w, err = Create(filepath.Join(out, name), cols, whole.Metadata(table), 0); err != nil {
+				t.Release()
+				return fail(err)
+			}
+		} else if !sameFields(schema, t.Schema) {
+			t.Release()
+			return fail(fmt.Errorf("merge: %s/%s has another schema than %s/%s", p.dir, name, ps[0].dir, name))
+		}
+		for _, rec := range t.Batches {
+			for i := 0; i < int(rec.NumRows()); i++ {
+				if err := AppendRow(w, rec, i); err != nil {
+					t.Release()
+					return fail(err)
+				}
+			}
+		}
+		t.Release()
+		if err := w.EndBatch(); err != nil {
+			return fail(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return "", nil, err
+	}
+	return w.Path(), &whole, nil
+}
+
+func sameFields(a, b *arrow.Schema) bool {
+	if len(a.Fields()) != len(b.Fields()) {
+		return false
+	}
+	for i, f := range a.Fields() {
+		if g := b.Field(i); g.Name != f.Name || !arrow.TypeEqual(g.Type, f.Type) {
+			return false
+		}
+	}
+	return true
+}
+
+func merge(out string, parts []string, want *Provenance) ([]string, *Provenance, error) {
+	ps, whole, err := orderParts(parts, "kpis.arrow", want)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, nil, err
