@@ -75,4 +75,6 @@ return trial {
   target = { endpoint = "auc24_day4", min = 400, max = 600 },
   -- power: the 12000 virtual patients cut into 40 parallel-group trials of 100 per arm
   replicates = { n = 100, alpha = 0.05 },
+  -- concentration curves of the first 100 patients, hourly, in timeseries.arrow
+  timeseries = { every = 1, subjects = 100 },
 }

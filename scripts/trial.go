@@ -49,13 +49,19 @@ type Trial struct {
 		N     int
 		Alpha float64
 	}
+	// Series, when Every > 0, keeps each of the first Subjects subjects'
+	// concentration every Every hours up to Until (timeseries.arrow).
+	Series struct {
+		Every, Until float64
+		Subjects     int
+	}
 
 	proto   *lua.FunctionProto
 	where   string
 	adaptAt [][]float64 // per arm, the dose-adjustment times (none: a fixed regimen)
 }
 
-var trialFields = []string{"name", "description", "subjects", "seed", "population", "model", "iiv", "arms", "sampling", "endpoints", "target", "grid", "replicates"}
+var trialFields = []string{"name", "description", "subjects", "seed", "population", "model", "iiv", "arms", "sampling", "endpoints", "target", "grid", "replicates", "timeseries"}
 
 // LoadTrial reads and checks a trial spec; errors name the file and line.
 func LoadTrial(path string) (*Trial, error) {
@@ -305,6 +311,15 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 			return fail("target.endpoint %q is not an endpoint%s", tr.Target.Endpoint, didYouMean(tr.Target.Endpoint, names))
 		}
 	}
+	if sv := t.RawGetString("timeseries"); sv != lua.LNil {
+		L.Push(sv)
+		c := newCfg(L, L.GetTop(), "timeseries", "every", "to", "subjects")
+		L.Pop(1)
+		tr.Series.Every, tr.Series.Until, tr.Series.Subjects = c.num("every", tr.Grid), c.num("to", 0), int(c.num("subjects", float64(tr.Subjects)))
+		if !(tr.Series.Every > 0) || tr.Series.Until < 0 || tr.Series.Subjects < 0 {
+			return fail("timeseries needs every > 0 h (the grid step, %g h, for the full curve), to >= 0 h and subjects >= 0", tr.Grid)
+		}
+	}
 	if rv := t.RawGetString("replicates"); rv != lua.LNil {
 		L.Push(rv)
 		c := newCfg(L, L.GetTop(), "replicates", "n", "alpha")
@@ -329,6 +344,7 @@ type SubjectResult struct {
 	Endpoints  []float64
 	Samples    []float64 // observations at SampleTimes, with residual error
 	TotalDose  float64   // mg given up to the last endpoint or sample time (after any adaptation)
+	Series     []float64 // concentration at SeriesTimes, when the spec asks for a time series
 	TargetMet  bool
 }
 
@@ -492,6 +508,12 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 				}
 				for _, e := range tr.Endpoints {
 					jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, c))
+				}
+				if st := tr.SeriesTimes(); len(st) > 0 && jb.res.Subject < tr.Series.Subjects {
+					if jb.res.Series, err = jb.m.Simulate(jb.doses, st, pk.Exact); err != nil {
+						errs[j] = fmt.Errorf("subject %d, arm %q: %w", jb.res.Subject, tr.Arms[jb.res.Arm], err)
+						continue
+					}
 				}
 				rs := rng.New(tr.Seed, jb.res.Arm, "residual", uint64(jb.res.Subject))
 				for _, ts := range tr.SampleTimes {
@@ -659,4 +681,28 @@ func (tr *Trial) Power(res []SubjectResult) ([]ArmPower, error) {
 		}
 	}
 	return out[1:], nil
+}
+
+// SeriesTimes returns the times (h) of the concentration time series: every
+// Series.Every hours from 0 to Series.Until (default: the last endpoint or
+// sampling time); nil when the spec asks for none.
+func (tr *Trial) SeriesTimes() []float64 {
+	if tr.Series.Every <= 0 {
+		return nil
+	}
+	until := tr.Series.Until
+	if until == 0 {
+		for _, e := range tr.Endpoints {
+			until = math.Max(until, math.Max(e.To, e.At))
+		}
+		for _, t := range tr.SampleTimes {
+			until = math.Max(until, t)
+		}
+	}
+	n := int(math.Floor(until/tr.Series.Every+1e-9)) + 1
+	out := make([]float64, n)
+	for k := range out {
+		out[k] = float64(k) * tr.Series.Every
+	}
+	return out
 }

@@ -195,3 +195,45 @@ func TestTrialPowerExact(t *testing.T) {
 		t.Fatalf("too few subjects: %v", err)
 	}
 }
+
+// The time series of the first subjects follows the superposition of 100 mg
+// boluses every 24 h in a one-compartment model: C(t) = Σ 100/V·e^(−CL/V·(t−tᵢ)).
+func TestTrialSeries(t *testing.T) {
+	src := strings.Replace(massBalanceTrial, `target = {`, `timeseries = { every = 5, to = 47, subjects = 4 },
+  target = {`, 1)
+	tr, err := LoadTrial(write(t, "series.lua", src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := tr.SeriesTimes()
+	if len(ts) != 10 || ts[9] != 45 {
+		t.Fatalf("series times %v", ts)
+	}
+	res, err := tr.Run(context.Background(), 0, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Subject >= 4 {
+			if r.Series != nil {
+				t.Fatalf("subject %d has a series", r.Subject)
+			}
+			continue
+		}
+		k := r.Params["cl"] / 50
+		for i, tt := range ts[1:] {
+			want := 0.0
+			for td := 0.0; td < tt; td += 24 {
+				want += 2 * math.Exp(-k*(tt-td))
+			}
+			if got := r.Series[i+1]; math.Abs(got-want) > 1e-9*want {
+				t.Fatalf("subject %d at %g h: %v, want %v", r.Subject, tt, got, want)
+			}
+		}
+	}
+	bad := strings.Replace(massBalanceTrial, `target = {`, `timeseries = { every = 0 },
+  target = {`, 1)
+	if _, err := LoadTrial(write(t, "bad.lua", bad)); err == nil || !strings.Contains(err.Error(), "timeseries needs every > 0 h") {
+		t.Fatalf("every = 0: %v", err)
+	}
+}

@@ -239,20 +239,23 @@ func TestTrialShardsMerge(t *testing.T) {
 	if _, errs, code := medtwin(t, "merge", filepath.Join(dir, "merged"), parts[3], parts[1], parts[0], parts[2]); code != 0 {
 		t.Fatal(errs)
 	}
-	read := func(d string) ([][]string, map[string]string) {
-		tb, err := results.Read(filepath.Join(d, "subjects.arrow"))
+	read := func(d, name string) ([][]string, map[string]string) {
+		tb, err := results.Read(filepath.Join(d, name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer tb.Release()
 		return tb.Rows(-1), tb.Meta()
 	}
-	want, wmeta := read(filepath.Join(dir, "one"))
-	got, gmeta := read(filepath.Join(dir, "merged"))
-	if len(want) != 203*3 || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("merged rows differ from one run (%d vs %d rows)", len(got), len(want))
-	}
-	if fmt.Sprint(gmeta) != fmt.Sprint(wmeta) {
-		t.Fatalf("provenance differs:\n%v\n%v", gmeta, wmeta)
+	// subjects: 203 × 3 arms; time series: the first 100 subjects × 3 arms × 97 hours
+	for name, rows := range map[string]int{"subjects.arrow": 203 * 3, "timeseries.arrow": 100 * 3 * 97} {
+		want, wmeta := read(filepath.Join(dir, "one"), name)
+		got, gmeta := read(filepath.Join(dir, "merged"), name)
+		if len(want) != rows || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: merged rows differ from one run (%d vs %d rows, want %d)", name, len(got), len(want), rows)
+		}
+		if fmt.Sprint(gmeta) != fmt.Sprint(wmeta) {
+			t.Fatalf("%s: provenance differs:\n%v\n%v", name, gmeta, wmeta)
+		}
 	}
 }

@@ -351,14 +351,22 @@ func mergeCmd() *cli.Command {
 				return nil
 			}
 			if _, err := os.Stat(filepath.Join(parts[0], "subjects.arrow")); err == nil {
-				path, prov, err := results.MergeRows(out, "subjects.arrow", parts)
-				if err != nil {
+				var files []string
+				var prov *results.Provenance
+				for _, name := range []string{"subjects.arrow", "timeseries.arrow"} {
+					if _, err := os.Stat(filepath.Join(parts[0], name)); err != nil {
+						continue
+					}
+					path, p, err := results.MergeRows(out, name, parts)
+					if err != nil {
+						return err
+					}
+					files, prov = append(files, path), p
+				}
+				if err := results.NewManifest(*prov, started).Write(out, files); err != nil {
 					return err
 				}
-				if err := results.NewManifest(*prov, started).Write(out, []string{path}); err != nil {
-					return err
-				}
-				fmt.Fprintf(c.App.Writer, "merged %d trial shards (%d subjects) into %s\n", len(parts), prov.Total, path)
+				fmt.Fprintf(c.App.Writer, "merged %d trial shards (%d subjects) into %s\n", len(parts), prov.Total, strings.Join(files, ", "))
 				return nil
 			}
 			files, prov, err := results.MergeRuns(out, parts)

@@ -66,6 +66,11 @@ func trialCmd() *cli.Command {
 			if err := writeSubjects(path, tr, res, from, to, sh); err != nil {
 				return err
 			}
+			if len(tr.SeriesTimes()) > 0 {
+				if err := writeTrialSeries(filepath.Join(out, "timeseries.arrow"), tr, res, from, to, sh); err != nil {
+					return err
+				}
+			}
 			if sh.N > 1 {
 				fmt.Fprintf(c.App.Writer, "%s: shard %s, subjects %d-%d of %d × %d arms in %s; join the shards with `medtwin merge OUT SHARD_DIR...`\n",
 					tr.Name, sh, from, to-1, tr.Subjects, len(tr.Arms), path)
@@ -108,9 +113,7 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, 
 		cols = append(cols, results.Column{Name: fmt.Sprintf("obs_%gh_mg_l", t), Type: f64})
 	}
 	cols = append(cols, results.Column{Name: "total_dose_mg", Type: f64}, results.Column{Name: "target_met", Type: b})
-	prov := results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
-		From: from, To: to, Total: tr.Subjects, Shard: sh.String(), Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects)}}
-	w, err := results.Create(path, cols, prov.Metadata("subjects"), 0)
+	w, err := results.Create(path, cols, trialProv(tr, from, to, sh).Metadata("subjects"), 0)
 	if err != nil {
 		return err
 	}
@@ -143,6 +146,36 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, 
 		}
 	}
 	return w.Close()
+}
+
+// writeTrialSeries writes timeseries.arrow: each kept subject's concentration
+// in each arm (series "conc_mg_l/<arm>", entity = subject, replication 0).
+func writeTrialSeries(path string, tr *scripts.Trial, res []scripts.SubjectResult, from, to int, sh shard) error {
+	w, err := results.Create(path, results.SeriesColumns, trialProv(tr, from, to, sh).Metadata("timeseries"), 0)
+	if err != nil {
+		return err
+	}
+	ts := tr.SeriesTimes()
+	for _, r := range res {
+		for k, v := range r.Series {
+			w.I32(0, 0)
+			w.F64(1, ts[k]*3600)
+			w.Str(2, "conc_mg_l/"+tr.Arms[r.Arm])
+			w.I64(3, int64(r.Subject))
+			w.F64(4, v)
+			if err := w.EndRow(); err != nil {
+				w.Abort()
+				return err
+			}
+		}
+	}
+	return w.Close()
+}
+
+// trialProv is the provenance of a trial's files for subjects [from, to).
+func trialProv(tr *scripts.Trial, from, to int, sh shard) results.Provenance {
+	return results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
+		From: from, To: to, Total: tr.Subjects, Shard: sh.String(), Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects)}}
 }
 
 // trialUnits returns the replications of kpis.arrow: with replicates, one per
