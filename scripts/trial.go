@@ -17,6 +17,7 @@ import (
 	"github.com/medtwin/medtwin/engine/rng"
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/physio/cohort"
+	"github.com/medtwin/medtwin/physio/pd"
 	"github.com/medtwin/medtwin/physio/pk"
 	lua "github.com/yuin/gopher-lua"
 	"gonum.org/v1/gonum/mat"
@@ -56,9 +57,10 @@ type Trial struct {
 		Subjects     int
 	}
 
-	proto   *lua.FunctionProto
-	where   string
-	adaptAt [][]float64 // per arm, the dose-adjustment times (none: a fixed regimen)
+	proto    *lua.FunctionProto
+	where    string
+	adaptAt  [][]float64 // per arm, the dose-adjustment times (none: a fixed regimen)
+	onEffect []bool      // per endpoint: on the PD effect rather than the concentration
 }
 
 var trialFields = []string{"name", "description", "subjects", "seed", "population", "model", "iiv", "arms", "sampling", "endpoints", "target", "grid", "replicates", "timeseries"}
@@ -267,8 +269,16 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 	sort.Strings(names)
 	for _, name := range names {
 		L.Push(et.RawGetString(name))
-		c := newCfg(L, L.GetTop(), "endpoint "+name, "auc", "cmax", "cmin", "conc", "time_above", "window")
+		c := newCfg(L, L.GetTop(), "endpoint "+name, "auc", "cmax", "cmin", "conc", "time_above", "window", "of")
 		L.Pop(1)
+		switch of := lua.LVAsString(c.t.RawGetString("of")); of {
+		case "", "conc":
+			tr.onEffect = append(tr.onEffect, false)
+		case "effect":
+			tr.onEffect = append(tr.onEffect, true)
+		default:
+			return fail("endpoint %s: of = %q; want \"conc\" (the default) or \"effect\" (the direct Emax effect of the model's e0, emax, ec50, hill)", name, of)
+		}
 		e := cohort.Endpoint{Name: name}
 		win := func(key string) {
 			w := c.list(key, 2)
@@ -358,8 +368,24 @@ func (tr *Trial) CovariateNames() []string {
 	return append(out, "crcl_ml_min")
 }
 
-// ParamNames lists the PK parameters reported per subject.
-var ParamNames = []string{"ka", "cl", "v1", "q2", "v2", "q3", "v3"}
+// pkParams and pdParams are the parameters a model function may return (PD
+// ones only matter for endpoints with of = "effect").
+var (
+	pkParams = []string{"ka", "cl", "v1", "q2", "v2", "q3", "v3"}
+	pdParams = []string{"e0", "emax", "ec50", "hill"}
+)
+
+// ParamNames lists the parameters reported per subject: the PK ones, then the
+// direct-effect PD ones when an endpoint is on the effect.
+func (tr *Trial) ParamNames() []string {
+	out := append([]string(nil), pkParams...)
+	for _, on := range tr.onEffect {
+		if on {
+			return append(out, pdParams...)
+		}
+	}
+	return out
+}
 
 // Run simulates subjects [from, to) in every arm: covariates and doses from the
 // spec (in Lua, one subject after another), the PK on the exact path (on all
@@ -379,6 +405,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 	type job struct {
 		res   SubjectResult
 		m     pk.Model
+		pd    pd.Emax
 		doses []pk.Dose
 	}
 	var jobs []job
@@ -428,7 +455,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		// inter-individual variability: η from the subject's own stream, in a fixed order
 		st := rng.New(tr.Seed, 0, "iiv", uint64(i))
 		params := map[string]float64{}
-		for _, p := range ParamNames {
+		for _, p := range tr.ParamNames() {
 			v := typ[p]
 			if sd := tr.IIV[p]; sd > 0 && v != 0 {
 				v *= math.Exp(st.Normal(0, sd))
@@ -442,6 +469,13 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		}
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: subject %d: %v", tr.Path, i, err)
+		}
+		var effect pd.Emax
+		if len(tr.ParamNames()) > len(pkParams) {
+			effect = pd.Emax{E0: params["e0"], Emax: params["emax"], EC50: params["ec50"], Hill: params["hill"]}
+			if err := effect.Validate(); err != nil {
+				return nil, fmt.Errorf("%s: subject %d: an endpoint is on the effect, so model(s) must return ec50 > 0 (and emax, e0, hill): %v", tr.Path, i, err)
+			}
 		}
 		for a := 1; a <= arms.Len(); a++ {
 			at := arms.RawGetInt(a).(*lua.LTable)
@@ -463,7 +497,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 					return nil, err
 				}
 			}
-			jobs = append(jobs, job{res: SubjectResult{Subject: i, Arm: a - 1, Covariates: vals, Params: params}, m: m, doses: doses})
+			jobs = append(jobs, job{res: SubjectResult{Subject: i, Arm: a - 1, Covariates: vals, Params: params}, m: m, pd: effect, doses: doses})
 		}
 	}
 	// the PK, on all cores
@@ -506,8 +540,19 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 					errs[j] = fmt.Errorf("subject %d, arm %q: %w", jb.res.Subject, tr.Arms[jb.res.Arm], err)
 					continue
 				}
-				for _, e := range tr.Endpoints {
-					jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, c))
+				var eff []float64
+				for k, e := range tr.Endpoints {
+					if !tr.onEffect[k] {
+						jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, c))
+						continue
+					}
+					if eff == nil {
+						eff = make([]float64, len(c))
+						for i, ci := range c {
+							eff[i] = jb.pd.Effect(ci)
+						}
+					}
+					jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, eff))
 				}
 				if st := tr.SeriesTimes(); len(st) > 0 && jb.res.Subject < tr.Series.Subjects {
 					if jb.res.Series, err = jb.m.Simulate(jb.doses, st, pk.Exact); err != nil {

@@ -237,3 +237,40 @@ func TestTrialSeries(t *testing.T) {
 		t.Fatalf("every = 0: %v", err)
 	}
 }
+
+// An endpoint on the effect is the sigmoid Emax of the concentration:
+// E(12 h) = e0 + emax·C²/(ec50² + C²) with C = 100/V·e^(−12·CL/V).
+func TestTrialEffectEndpoint(t *testing.T) {
+	src := strings.Replace(massBalanceTrial, `v1 = 50 } end`, `v1 = 50, e0 = 10, emax = 50, ec50 = 1, hill = 2 } end`, 1)
+	src = strings.Replace(src, `auc_ss = { auc = { 432, 456 } } },`, `auc_ss = { auc = { 432, 456 } }, effect_12h = { conc = 12, of = "effect" } },`, 1)
+	tr, err := LoadTrial(write(t, "pd.lua", src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := tr.ParamNames(); len(n) != 11 || n[8] != "emax" {
+		t.Fatalf("parameters %v", n)
+	}
+	res, err := tr.Run(context.Background(), 0, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		c := 2 * math.Exp(-12*r.Params["cl"]/50)
+		want := 10 + 50*c*c/(1+c*c)
+		if got := r.Endpoints[1]; math.Abs(got-want) > 1e-9*want {
+			t.Fatalf("subject %d: effect %v, want %v", r.Subject, got, want)
+		}
+	}
+	bad := strings.Replace(src, `of = "effect"`, `of = "efect"`, 1)
+	if _, err := LoadTrial(write(t, "bad.lua", bad)); err == nil || !strings.Contains(err.Error(), `of = "efect"`) {
+		t.Fatalf("bad of: %v", err)
+	}
+	noPD := strings.Replace(src, `, e0 = 10, emax = 50, ec50 = 1, hill = 2`, ``, 1)
+	tr, err = LoadTrial(write(t, "nopd.lua", noPD))
+	if err == nil {
+		_, err = tr.Run(context.Background(), 0, 1)
+	}
+	if err == nil || !strings.Contains(err.Error(), "must return ec50 > 0") {
+		t.Fatalf("no PD parameters: %v", err)
+	}
+}

@@ -259,3 +259,36 @@ func TestTrialShardsMerge(t *testing.T) {
 		}
 	}
 }
+
+// The oral trial runs, and on day 3 every subject in the 6 mg/kg arm is close to
+// steady state, where AUC over a day is the daily dose over CL (F = 1): between
+// 90% and 100% of 2·6·weight/CL.
+func TestTheophyllineTrial(t *testing.T) {
+	dir := t.TempDir()
+	out, errs, code := medtwin(t, "trial", "../../scenarios/theophylline_oral_trial.lua", "--subjects", "150", "--out", dir)
+	if code != 0 || !strings.Contains(out, "6 mg/kg q12h") || !strings.Contains(out, "power: 1 replicate") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	tb, err := results.Read(filepath.Join(dir, "subjects.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Release()
+	ca, cw, cc, cauc := tb.Column("arm"), tb.Column("weight_kg"), tb.Column("cl"), tb.Column("auc24_day3")
+	n := 0
+	for _, row := range tb.Rows(-1) {
+		if row[ca] != "6 mg/kg q12h" {
+			continue
+		}
+		w, _ := strconv.ParseFloat(row[cw], 64)
+		cl, _ := strconv.ParseFloat(row[cc], 64)
+		auc, _ := strconv.ParseFloat(row[cauc], 64)
+		if r := auc * cl / (2 * 6 * w); r < 0.9 || r > 1.0001 {
+			t.Fatalf("AUC·CL/daily dose = %v", r)
+		}
+		n++
+	}
+	if n != 150 {
+		t.Fatalf("%d rows in the 6 mg/kg arm", n)
+	}
+}

@@ -103,7 +103,7 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, 
 	for _, n := range tr.CovariateNames() {
 		cols = append(cols, results.Column{Name: n, Type: f64})
 	}
-	for _, n := range scripts.ParamNames {
+	for _, n := range tr.ParamNames() {
 		cols = append(cols, results.Column{Name: n, Type: f64})
 	}
 	for _, e := range tr.Endpoints {
@@ -126,7 +126,7 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, 
 			w.F64(k, v)
 			k++
 		}
-		for _, n := range scripts.ParamNames {
+		for _, n := range tr.ParamNames() {
 			w.F64(k, r.Params[n])
 			k++
 		}
