@@ -42,6 +42,8 @@ bench: build
 fuzz:
 	$(GO) test ./scripts/ -run '^$$' -fuzz '^FuzzScenario$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./scripts/ -run '^$$' -fuzz '^FuzzSet$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./scripts/ -run '^$$' -fuzz '^FuzzPatientsCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./scripts/ -run '^$$' -fuzz '^FuzzTrial$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./scripts/plan/ -run '^$$' -fuzz '^FuzzGrid$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./scripts/plan/ -run '^$$' -fuzz '^FuzzConstraint$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./physio/pk/ -run '^$$' -fuzz '^FuzzDosesCSV$$' -fuzztime $(FUZZTIME)

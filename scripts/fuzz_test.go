@@ -3,6 +3,8 @@ package scripts
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +58,62 @@ func FuzzSet(f *testing.F) {
 		if err := p.Check(p.Value); err != nil {
 			t.Fatalf("--set %q accepted a value out of bounds: %v", s, err)
 		}
+	})
+}
+
+// FuzzPatientsCSV: any file given as population.patients is read or refused
+// with an error naming it; never a panic, and what is read is finite.
+func FuzzPatientsCSV(f *testing.F) {
+	f.Add(patientsCSV)
+	f.Add("age_y,weight_kg\n40,0\n")
+	f.Add("sex\nF\nm\n")
+	f.Add("id,id\n1,2\n")
+	f.Add("\"a\nb\",x\n1,2\n")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, src string) {
+		path := filepath.Join(dir, "p.csv")
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Skip()
+		}
+		p, err := readPatients(path)
+		if err != nil {
+			if !strings.Contains(err.Error(), path) {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for _, row := range p.rows {
+			if len(row) != len(p.names) {
+				t.Fatalf("row of %d for %d names", len(row), len(p.names))
+			}
+			for _, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("non-finite covariate %v", v)
+				}
+			}
+		}
+	})
+}
+
+// FuzzTrial: any trial spec loads or is refused with an error, and one that
+// loads runs its first two subjects or fails with an error; never a panic.
+func FuzzTrial(f *testing.F) {
+	f.Add(massBalanceTrial)
+	f.Add(strings.Replace(massBalanceTrial, `auc = { 432, 456 }`, `auc = { 0, 1e12 }`, 1))
+	f.Add(strings.Replace(massBalanceTrial, `target = {`, `timeseries = { every = 1e-12 }, target = {`, 1))
+	f.Add(strings.Replace(massBalanceTrial, `cmt = 1 } } } },`, `cmt = 1 } }, adapt = { at = 24, fn = function(s, l, t) return { { time = t, amt = 1 } } end } } },`, 1))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, src string) {
+		path := filepath.Join(dir, "t.lua")
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Skip()
+		}
+		tr, err := LoadTrial(path)
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = tr.Run(ctx, 0, min(2, tr.Subjects))
 	})
 }

@@ -61,7 +61,14 @@ type Trial struct {
 	where    string
 	adaptAt  [][]float64 // per arm, the dose-adjustment times (none: a fixed regimen)
 	onEffect []bool      // per endpoint: on the PD effect rather than the concentration
+	imported *patients   // population.patients, when the cohort comes from a file
 }
+
+// Bounds on a trial spec (see describeRest).
+const (
+	maxGridPoints = 10_000_000
+	maxSubjects   = 100_000_000
+)
 
 var trialFields = []string{"name", "description", "subjects", "seed", "population", "model", "iiv", "arms", "sampling", "endpoints", "target", "grid", "replicates", "timeseries"}
 
@@ -174,6 +181,28 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 	if !ok {
 		return fail("the trial needs population = { covariates = { ... } }")
 	}
+	L.Push(pt)
+	pc := newCfg(L, L.GetTop(), "population", "covariates", "correlation", "patients", "resample")
+	L.Pop(1)
+	if pc.has("patients") {
+		if pc.has("covariates") || pc.has("correlation") {
+			return fail("population: give either patients = \"file.csv\" or covariates, not both")
+		}
+		file := lua.LVAsString(pc.t.RawGetString("patients"))
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(filepath.Dir(tr.Path), file)
+		}
+		pts, err := readPatients(file)
+		if err != nil {
+			return fail("population.patients: %v", err)
+		}
+		pts.resample = lua.LVAsBool(pc.t.RawGetString("resample"))
+		if !pts.resample && tr.Subjects > len(pts.rows) {
+			return fail("population.patients has %d patients and the trial asks for %d subjects; set resample = true to draw patients with replacement", len(pts.rows), tr.Subjects)
+		}
+		tr.imported = pts
+		return tr.describeRest(L, t, fail)
+	}
 	tr.Population = &cohort.Population{}
 	ct, ok := pt.RawGetString("covariates").(*lua.LTable)
 	if !ok || ct.Len() == 0 {
@@ -209,6 +238,12 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 	if err := tr.Population.Validate(); err != nil {
 		return fail("%v", err)
 	}
+	return tr.describeRest(L, t, fail)
+}
+
+// describeRest reads everything after the population.
+func (tr *Trial) describeRest(L *lua.LState, t *lua.LTable, fail func(string, ...any) error) error {
+	var bad error
 	if _, ok := t.RawGetString("model").(*lua.LFunction); !ok {
 		return fail("the trial needs model = function(s) return { ncmt = 2, cl = ..., v1 = ..., ... } end")
 	}
@@ -307,6 +342,21 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 		}
 		tr.Endpoints = append(tr.Endpoints, e)
 	}
+	// bound the work per subject: a typo like auc = {0, 1e9} is an error, not an
+	// exhausted machine
+	end := 0.0
+	for _, e := range tr.Endpoints {
+		end = math.Max(end, math.Max(e.To, e.At))
+	}
+	for _, t := range tr.SampleTimes {
+		end = math.Max(end, t)
+	}
+	if pts := end / tr.Grid; pts > maxGridPoints || math.IsNaN(pts) {
+		return fail("endpoints and sampling reach %g h: on the %g h grid that is %.3g points per subject, more than %d; raise grid", end, tr.Grid, pts, maxGridPoints)
+	}
+	if tr.Subjects > maxSubjects {
+		return fail("subjects = %d: at most %d per run; use --shard for more", tr.Subjects, maxSubjects)
+	}
 	if tt, ok := t.RawGetString("target").(*lua.LTable); ok {
 		L.Push(tt)
 		c := newCfg(L, L.GetTop(), "target", "endpoint", "min", "max")
@@ -326,8 +376,8 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 		c := newCfg(L, L.GetTop(), "timeseries", "every", "to", "subjects")
 		L.Pop(1)
 		tr.Series.Every, tr.Series.Until, tr.Series.Subjects = c.num("every", tr.Grid), c.num("to", 0), int(c.num("subjects", float64(tr.Subjects)))
-		if !(tr.Series.Every > 0) || tr.Series.Until < 0 || tr.Series.Subjects < 0 {
-			return fail("timeseries needs every > 0 h (the grid step, %g h, for the full curve), to >= 0 h and subjects >= 0", tr.Grid)
+		if !(tr.Series.Every > 0) || tr.Series.Until < 0 || tr.Series.Subjects < 0 || math.Max(tr.Series.Until, end)/tr.Series.Every > maxGridPoints {
+			return fail("timeseries needs every > 0 h (the grid step, %g h, for the full curve), to >= 0 h, subjects >= 0 and at most %d points", tr.Grid, maxGridPoints)
 		}
 	}
 	if rv := t.RawGetString("replicates"); rv != lua.LNil {
@@ -362,10 +412,32 @@ type SubjectResult struct {
 // derived Cockcroft–Gault clearance when age, weight, creatinine and sex exist).
 func (tr *Trial) CovariateNames() []string {
 	var out []string
-	for _, c := range tr.Population.Covariates {
-		out = append(out, c.Name)
+	if tr.imported != nil {
+		out = append(out, tr.imported.names...)
+	} else {
+		for _, c := range tr.Population.Covariates {
+			out = append(out, c.Name)
+		}
 	}
 	return append(out, "crcl_ml_min")
+}
+
+// covariates fills cov with subject i's covariates: drawn from the population,
+// or an imported patient (row i, or with resample a row drawn from the
+// subject's own stream, so that a cohort larger than the file can be built).
+func (tr *Trial) covariates(i int, cov []float64) error {
+	if tr.imported == nil {
+		return tr.Population.Sample(tr.Seed, uint64(i), cov)
+	}
+	rows := tr.imported.rows
+	k := i
+	if tr.imported.resample {
+		k = rng.New(tr.Seed, 0, "patient-resample", uint64(i)).IntN(len(rows))
+	} else if i >= len(rows) {
+		return fmt.Errorf("%s: subject %d, but population.patients has %d patients; ask for fewer subjects or set resample = true", tr.where, i, len(rows))
+	}
+	copy(cov, rows[k])
+	return nil
 }
 
 // pkParams and pdParams are the parameters a model function may return (PD
@@ -409,9 +481,9 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		doses []pk.Dose
 	}
 	var jobs []job
-	cov := make([]float64, len(tr.Population.Covariates))
+	cov := make([]float64, len(covNames)-1)
 	for i := from; i < to; i++ {
-		if err := tr.Population.Sample(tr.Seed, uint64(i), cov); err != nil {
+		if err := tr.covariates(i, cov); err != nil {
 			return nil, err
 		}
 		vals := append(append([]float64(nil), cov...), math.NaN())

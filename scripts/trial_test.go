@@ -3,6 +3,8 @@ package scripts
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -272,5 +274,89 @@ func TestTrialEffectEndpoint(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "must return ec50 > 0") {
 		t.Fatalf("no PD parameters: %v", err)
+	}
+}
+
+const patientsCSV = `id,age_y,weight_kg,scr_mg_dl,sex
+p1,30,70,1.0,M
+p2,80,55,1.4,F
+p3,55,100,0.8,M
+p4,66,82,2.0,F
+`
+
+// Imported patients are used as they are, with Cockcroft–Gault clearance
+// (Cockcroft & Gault 1976: (140 − age)·weight/(72·SCr), × 0.85 for women)
+// computed here by hand; with resample every subject is one of them.
+func TestTrialImportedPatients(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pts.csv"), []byte(patientsCSV), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(massBalanceTrial, `population = { covariates = { { name = "weight_kg", dist = "lognormal", median = 70, sigma = 0.2, min = 40, max = 150 } } },`,
+		`population = { patients = "pts.csv" },`, 1)
+	src = strings.Replace(src, `subjects = 30`, `subjects = 4`, 1)
+	spec := filepath.Join(dir, "imp.lua")
+	if err := os.WriteFile(spec, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := LoadTrial(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tr.CovariateNames(), ","); got != "age_y,weight_kg,scr_mg_dl,female,crcl_ml_min" {
+		t.Fatalf("covariates %s", got)
+	}
+	res, err := tr.Run(context.Background(), 0, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][5]float64{
+		{30, 70, 1.0, 0, 110 * 70 / 72.0},
+		{80, 55, 1.4, 1, 60 * 55 / (72 * 1.4) * 0.85},
+		{55, 100, 0.8, 0, 85 * 100 / (72 * 0.8)},
+		{66, 82, 2.0, 1, 74 * 82 / (72 * 2.0) * 0.85},
+	}
+	for i, r := range res {
+		for k, w := range want[i] {
+			if math.Abs(r.Covariates[k]-w) > 1e-9*math.Max(1, w) {
+				t.Fatalf("subject %d: covariates %v, want %v", i, r.Covariates, want[i])
+			}
+		}
+	}
+	if _, err := tr.Run(context.Background(), 3, 5); err == nil || !strings.Contains(err.Error(), "resample = true") {
+		t.Fatalf("subject past the file: %v", err)
+	}
+	// resampled: every subject is one of the four, and keeps its patient whatever the range
+	os.WriteFile(spec, []byte(strings.Replace(src, `patients = "pts.csv"`, `patients = "pts.csv", resample = true`, 1)), 0o644)
+	if tr, err = LoadTrial(spec); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := tr.Run(context.Background(), 0, 40)
+	part, _ := tr.Run(context.Background(), 25, 30)
+	used := map[float64]bool{}
+	for _, r := range all {
+		used[r.Covariates[0]] = true
+	}
+	if len(used) != 4 {
+		t.Fatalf("ages drawn: %v", used)
+	}
+	for i, p := range part {
+		if !sameBits(p.Covariates, all[25+i].Covariates) {
+			t.Fatalf("subject %d drew another patient when run on its own", 25+i)
+		}
+	}
+	// bad files
+	for name, c := range map[string]struct{ csv, want string }{
+		"zero weight": {"age_y,weight_kg\n40,0\n", "line 2: weight_kg must be > 0"},
+		"bad sex":     {"sex,weight_kg\nX,70\n", `line 2: sex is "X"`},
+		"not number":  {"age_y,weight_kg\n40,seventy\n", `line 2: weight_kg is "seventy"`},
+		"ragged":      {"age_y,weight_kg\n40\n", "wrong number of fields"},
+		"empty":       {"age_y,weight_kg\n", "no patients"},
+	} {
+		os.WriteFile(filepath.Join(dir, "pts.csv"), []byte(c.csv), 0o644)
+		os.WriteFile(spec, []byte(strings.Replace(src, `subjects = 4`, `subjects = 1`, 1)), 0o644)
+		if _, err := LoadTrial(spec); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
 	}
 }

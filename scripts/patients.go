@@ -1,0 +1,107 @@
+package scripts
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// patients is a cohort of imported patients: one row of covariates each.
+type patients struct {
+	names    []string
+	rows     [][]float64
+	resample bool
+}
+
+// maxPatients bounds an imported cohort (rows) so that a wrong file is an
+// error, not an exhausted machine.
+const maxPatients = 10_000_000
+
+// readPatients reads a CSV of patients: a header naming the covariates (as a
+// trial's model sees them: age_y, weight_kg, scr_mg_dl, female, ...), then one
+// row per patient. Cells are numbers; a "sex" column of M/F (male/female) becomes
+// female = 0/1; an "id" column is dropped so that no identifier reaches an
+// output. Errors name the line and column.
+func readPatients(path string) (*patients, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	first, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: no header line (%v)", path, err)
+	}
+	head := append([]string(nil), first...) // the reader reuses its record
+	isSex := make([]bool, len(head))
+	p := &patients{}
+	var keep []int
+	seen := map[string]bool{}
+	for i, h := range head {
+		name := strings.TrimSpace(h)
+		switch name {
+		case "id", "":
+			continue
+		case "sex":
+			name, isSex[i] = "female", true
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("%s line 1: column %q appears twice", path, name)
+		}
+		seen[name] = true
+		p.names = append(p.names, name)
+		keep = append(keep, i)
+	}
+	if len(keep) == 0 {
+		return nil, fmt.Errorf("%s line 1: no covariate columns", path)
+	}
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		if len(p.rows) >= maxPatients {
+			return nil, fmt.Errorf("%s: more than %d patients", path, maxPatients)
+		}
+		row := make([]float64, len(keep))
+		for k, i := range keep {
+			cell := strings.TrimSpace(rec[i])
+			name := p.names[k]
+			var v float64
+			if isSex[i] {
+				switch strings.ToLower(cell) {
+				case "f", "female":
+					v = 1
+				case "m", "male":
+					v = 0
+				default:
+					return nil, fmt.Errorf("%s line %d: sex is %q; want M or F", path, line, cell)
+				}
+			} else if v, err = strconv.ParseFloat(cell, 64); err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%s line %d: %s is %q; want a number", path, line, name, cell)
+			}
+			if (name == "weight_kg" || name == "scr_mg_dl" || name == "height_cm") && v <= 0 {
+				return nil, fmt.Errorf("%s line %d: %s must be > 0, got %g", path, line, name, v)
+			}
+			if name == "age_y" && v < 0 {
+				return nil, fmt.Errorf("%s line %d: age_y must be >= 0, got %g", path, line, v)
+			}
+			row[k] = v
+		}
+		p.rows = append(p.rows, row)
+	}
+	if len(p.rows) == 0 {
+		return nil, fmt.Errorf("%s: no patients", path)
+	}
+	return p, nil
+}
