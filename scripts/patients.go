@@ -2,8 +2,12 @@ package scripts
 
 import (
 	"encoding/csv"
+
 	"errors"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/medtwin/medtwin/engine/results"
 	"io"
 	"math"
 	"os"
@@ -28,6 +32,9 @@ const maxPatients = 10_000_000
 // female = 0/1; an "id" column is dropped so that no identifier reaches an
 // output. Errors name the line and column.
 func readPatients(path string) (*patients, error) {
+	if strings.HasSuffix(path, ".arrow") {
+		return readPatientsArrow(path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -47,7 +54,7 @@ func readPatients(path string) (*patients, error) {
 	for i, h := range head {
 		name := strings.TrimSpace(h)
 		switch name {
-		case "id", "":
+		case "id", "", "crcl_ml_min": // crcl is derived again by the trial
 			continue
 		case "sex":
 			name, isSex[i] = "female", true
@@ -88,7 +95,7 @@ func readPatients(path string) (*patients, error) {
 					return nil, fmt.Errorf("%s line %d: sex is %q; want M or F", path, line, cell)
 				}
 			} else if v, err = strconv.ParseFloat(cell, 64); err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s line %d: %s is %q; want a number", path, line, name, cell)
+				return nil, fmt.Errorf("%s line %d: %q is %q; want a number", path, line, name, cell)
 			}
 			if (name == "weight_kg" || name == "scr_mg_dl" || name == "height_cm") && v <= 0 {
 				return nil, fmt.Errorf("%s line %d: %s must be > 0, got %g", path, line, name, v)
@@ -99,6 +106,51 @@ func readPatients(path string) (*patients, error) {
 			row[k] = v
 		}
 		p.rows = append(p.rows, row)
+	}
+	if len(p.rows) == 0 {
+		return nil, fmt.Errorf("%s: no patients", path)
+	}
+	return p, nil
+}
+
+// readPatientsArrow reads patients.arrow as `medtwin fhir import` writes it:
+// every float64 column is a covariate (but crcl_ml_min, which the trial derives
+// again); the pseudonym (and any other
+// non-numeric column) is left out, so no identifier reaches a trial output.
+func readPatientsArrow(path string) (*patients, error) {
+	t, err := results.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Release()
+	p := &patients{}
+	var keep []int
+	for i, f := range t.Schema.Fields() {
+		if f.Type.ID() == arrow.FLOAT64 && f.Name != "crcl_ml_min" {
+			p.names = append(p.names, f.Name)
+			keep = append(keep, i)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, fmt.Errorf("%s: no float64 covariate columns", path)
+	}
+	if t.NumRows() > maxPatients {
+		return nil, fmt.Errorf("%s: more than %d patients", path, maxPatients)
+	}
+	row0 := 0
+	for _, b := range t.Batches {
+		for i := 0; i < int(b.NumRows()); i++ {
+			row := make([]float64, len(keep))
+			for k, c := range keep {
+				v := b.Column(c).(*array.Float64).Value(i)
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("%s row %d: %s is missing (%v)", path, row0+i+1, p.names[k], v)
+				}
+				row[k] = v
+			}
+			p.rows = append(p.rows, row)
+		}
+		row0 += int(b.NumRows())
 	}
 	if len(p.rows) == 0 {
 		return nil, fmt.Errorf("%s: no patients", path)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -290,5 +291,119 @@ func TestTheophyllineTrial(t *testing.T) {
 	}
 	if n != 150 {
 		t.Fatalf("%d rows in the 6 mg/kg arm", n)
+	}
+}
+
+// phi lists the identifying strings of the sample bundles' patients, read with
+// encoding/json: names, mother's maiden name, telecoms, address parts,
+// identifiers (SSN, MRN, driver's licence, passport), birth dates and ids.
+func phi(t *testing.T, dir string) []string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	var out []string
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b struct {
+			Entry []struct{ Resource json.RawMessage }
+		}
+		if err := json.Unmarshal(raw, &b); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range b.Entry {
+			var r struct {
+				ResourceType, ID, BirthDate string
+				Name                        []struct {
+					Family string
+					Given  []string
+				}
+				Telecom []struct{ Value string }
+				Address []struct {
+					Line             []string
+					City, PostalCode string
+				}
+				Identifier []struct{ Value string }
+				Extension  []struct{ URL, ValueString string }
+			}
+			if json.Unmarshal(e.Resource, &r) != nil || r.ResourceType != "Patient" {
+				continue
+			}
+			out = append(out, r.ID, r.BirthDate)
+			for _, n := range r.Name {
+				out = append(out, n.Family)
+				out = append(out, n.Given...)
+			}
+			for _, x := range r.Telecom {
+				out = append(out, x.Value)
+			}
+			for _, a := range r.Address {
+				out = append(out, a.City, a.PostalCode)
+				out = append(out, a.Line...)
+			}
+			for _, x := range r.Identifier {
+				out = append(out, x.Value)
+			}
+			for _, x := range r.Extension {
+				if strings.Contains(x.URL, "mothersMaidenName") {
+					out = append(out, x.ValueString)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// An import and a trial on the imported cohort write none of the identifiers
+// present in the input bundles, in any file or on the terminal.
+func TestFHIRImportNoPHI(t *testing.T) {
+	in := "../../plugins/fhir/testdata"
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key")
+	os.WriteFile(keyFile, []byte("a-secret-key-for-tests-0123456789\n"), 0o600)
+	pts := filepath.Join(dir, "out", "patients.arrow")
+	out1, errs, code := medtwin(t, "fhir", "import", in, "--out", pts, "--key-file", keyFile)
+	if code != 0 || !strings.Contains(out1, "6 patients read, 6 imported") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out1)
+	}
+	spec := filepath.Join(dir, "out", "t.lua")
+	os.WriteFile(spec, []byte(`return trial {
+  name = "fhir", subjects = 60, seed = 1,
+  population = { patients = "patients.arrow", resample = true },
+  model = function(s) return { ncmt = 1, cl = 4.5 * s.crcl_ml_min / 120, v1 = 0.7 * s.weight_kg } end,
+  iiv = { cl = 0.3 },
+  arms = { { name = "15 mg/kg", doses = function(s) return { { amt = 15 * s.weight_kg, rate = 1000, ii = 12, addl = 5 } } end } },
+  endpoints = { auc = { auc = { 48, 72 } } },
+  target = { endpoint = "auc", min = 400, max = 600 },
+  timeseries = { every = 6 },
+}`), 0o644)
+	out2, errs, code := medtwin(t, "trial", spec, "--out", filepath.Join(dir, "out", "trial"))
+	if code != 0 || !strings.Contains(out2, "60 subjects") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out2)
+	}
+	ids := phi(t, in)
+	if len(ids) < 6*8 {
+		t.Fatalf("only %d identifiers found in the input: %v", len(ids), ids)
+	}
+	var blobs = map[string][]byte{"import output": []byte(out1), "trial output": []byte(out2)}
+	filepath.Walk(filepath.Join(dir, "out"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && !strings.HasSuffix(p, "t.lua") {
+			b, _ := os.ReadFile(p)
+			blobs[p] = b
+		}
+		return nil
+	})
+	if len(blobs) < 5 {
+		t.Fatalf("only %d outputs to scan", len(blobs))
+	}
+	for name, b := range blobs {
+		for _, id := range ids {
+			if id != "" && bytes.Contains(b, []byte(id)) {
+				t.Errorf("%s contains %q from the input", name, id)
+			}
+		}
+	}
+	if _, errs, code := medtwin(t, "fhir", "import", in, "--out", filepath.Join(dir, "x.arrow")); code == 0 || !strings.Contains(errs, "pseudonym key") {
+		t.Fatalf("no key: exit %d %s", code, errs)
 	}
 }

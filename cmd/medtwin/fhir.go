@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/physio/cohort"
+	"github.com/urfave/cli/v2"
+)
+
+func init() { extraCommands = append(extraCommands, fhirCmd()) }
+
+// patientColumns are the columns of patients.arrow after the pseudonym.
+var patientColumns = []string{"age_y", "female", "weight_kg", "height_cm", "scr_mg_dl", "crcl_ml_min", "active_conditions", "ed_visits"}
+
+func fhirCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "fhir",
+		Usage: "import FHIR R4 patients as de-identified virtual patients",
+		Subcommands: []*cli.Command{{
+			Name:      "import",
+			Usage:     "read FHIR R4 Bundles (files, directories, NDJSON) into patients.arrow, de-identified (HIPAA Safe Harbor)",
+			ArgsUsage: "FILE_OR_DIR...",
+			Description: "Writes covariates only (age in years, 90 for 90 and over; sex; weight; height; serum creatinine;\n" +
+				"Cockcroft–Gault clearance; active conditions; ED visits) and a keyed HMAC-SHA256 pseudonym per patient.\n" +
+				"Use the file in a trial: population = { patients = \"patients.arrow\" }. Example:\n" +
+				"   MEDTWIN_PSEUDONYM_KEY=... medtwin fhir import ../shared/data/fhir --out patients.arrow",
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "patients.arrow", Usage: "output file"},
+				&cli.StringFlag{Name: "key-file", Usage: "file holding the pseudonym key (else $MEDTWIN_PSEUDONYM_KEY); at least 16 bytes"},
+			},
+			Action: func(c *cli.Context) error {
+				if c.NArg() == 0 {
+					return usagef("fhir import takes the FHIR files or directories to read")
+				}
+				key, err := pseudonymKey(c.String("key-file"))
+				if err != nil {
+					return err
+				}
+				imp, err := cohort.LookupImporter("fhir")
+				if err != nil {
+					return err
+				}
+				started := time.Now()
+				pts, rep, err := imp.Import(c.Args().Slice(), cohort.ImportOptions{Key: key})
+				if err != nil {
+					return err
+				}
+				if len(pts) == 0 {
+					printImportReport(c.App.ErrWriter, rep, 0, time.Since(started))
+					return fmt.Errorf("fhir import: no patient could be imported")
+				}
+				if err := writePatients(c.String("out"), pts); err != nil {
+					return err
+				}
+				printImportReport(c.App.Writer, rep, len(pts), time.Since(started))
+				fmt.Fprintf(c.App.Writer, "wrote %d de-identified patients to %s\n", len(pts), c.String("out"))
+				return nil
+			},
+		}},
+	}
+}
+
+// pseudonymKey reads the HMAC key from a file or the environment.
+func pseudonymKey(file string) ([]byte, error) {
+	var key []byte
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--key-file: %w", err)
+		}
+		key = []byte(strings.TrimSpace(string(b)))
+	} else {
+		key = []byte(os.Getenv("MEDTWIN_PSEUDONYM_KEY"))
+	}
+	if len(key) < 16 {
+		return nil, usagef("a pseudonym key of at least 16 bytes is needed: --key-file FILE or MEDTWIN_PSEUDONYM_KEY (keep it secret; the same key gives the same pseudonyms)")
+	}
+	return key, nil
+}
+
+func printImportReport(w interface{ Write([]byte) (int, error) }, rep *cohort.ImportReport, kept int, took time.Duration) {
+	fmt.Fprintf(w, "import: %d files (%d could not be read), %d patients read, %d imported, %.0f patients/s\n",
+		rep.Files, rep.FilesFailed, rep.PatientsRead, kept, float64(rep.PatientsRead)/math.Max(took.Seconds(), 1e-9))
+	for _, e := range rep.Errors {
+		fmt.Fprintf(w, "  could not read: %s\n", e)
+	}
+	for _, m := range []struct {
+		title string
+		m     map[string]int
+	}{{"excluded", rep.Excluded}, {"filled", rep.Filled}} {
+		var keys []string
+		for k := range m.m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %s: %d (%s)\n", m.title, m.m[k], k)
+		}
+	}
+}
+
+// writePatients writes patients.arrow: a pseudonym and the covariates.
+func writePatients(path string, pts []cohort.ImportedPatient) error {
+	cols := []results.Column{{Name: "pseudonym", Type: arrow.BinaryTypes.String}}
+	for _, n := range patientColumns {
+		cols = append(cols, results.Column{Name: n, Type: arrow.PrimitiveTypes.Float64})
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	w, err := results.Create(path, cols, map[string]string{"medtwin.version": Version, "medtwin.table": "patients",
+		"medtwin.deidentification": "HIPAA Safe Harbor 45 CFR 164.514(b)(2); HMAC-SHA256 pseudonyms"}, 0)
+	if err != nil {
+		return err
+	}
+	for _, p := range pts {
+		w.Str(0, p.Pseudonym)
+		for k, n := range patientColumns {
+			w.F64(k+1, p.Covariates[n])
+		}
+		if err := w.EndRow(); err != nil {
+			w.Abort()
+			return err
+		}
+	}
+	return w.Close()
+}

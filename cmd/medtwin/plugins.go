@@ -1,0 +1,7 @@
+package main
+
+// Plugins register themselves in init (the database/sql driver pattern); only
+// cmd imports them.
+import (
+	_ "github.com/medtwin/medtwin/plugins/fhir" // the "fhir" patient importer
+)

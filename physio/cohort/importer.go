@@ -1,0 +1,69 @@
+package cohort
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// ImportedPatient is one de-identified patient read from outside records:
+// a keyed pseudonym instead of any identifier, and covariates only.
+type ImportedPatient struct {
+	Pseudonym string
+	// Covariates by name (age_y, female, weight_kg, height_cm, scr_mg_dl, ...);
+	// NaN where the records had none and nothing was filled.
+	Covariates map[string]float64
+}
+
+// ImportReport says what an import read, left out and filled.
+type ImportReport struct {
+	Files, FilesFailed int
+	PatientsRead       int
+	Excluded           map[string]int // reason → patients
+	Filled             map[string]int // "covariate: how" → patients
+	Errors             []string       // one per file or resource that could not be read
+}
+
+// ImportOptions configure an import.
+type ImportOptions struct {
+	// Key is the secret of the HMAC-SHA256 pseudonyms (at least 16 bytes): the
+	// same key maps the same patient to the same pseudonym across imports.
+	Key []byte
+}
+
+// Importer turns records (files or directories) into de-identified patients.
+// Plugins register one in init (plugins/fhir registers "fhir").
+type Importer interface {
+	Import(paths []string, opt ImportOptions) ([]ImportedPatient, *ImportReport, error)
+}
+
+var (
+	importersMu sync.Mutex
+	importers   = map[string]Importer{}
+)
+
+// RegisterImporter makes an importer available by name; registering a name
+// twice panics (a programming error, as with database/sql drivers).
+func RegisterImporter(name string, imp Importer) {
+	importersMu.Lock()
+	defer importersMu.Unlock()
+	if _, dup := importers[name]; dup {
+		panic("cohort: importer " + name + " registered twice")
+	}
+	importers[name] = imp
+}
+
+// LookupImporter returns the importer registered under name.
+func LookupImporter(name string) (Importer, error) {
+	importersMu.Lock()
+	defer importersMu.Unlock()
+	if imp, ok := importers[name]; ok {
+		return imp, nil
+	}
+	var names []string
+	for n := range importers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return nil, fmt.Errorf("cohort: no importer %q (built in: %v)", name, names)
+}

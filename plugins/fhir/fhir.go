@@ -1,0 +1,397 @@
+// Package fhir reads FHIR R4 Bundles (transaction or collection, one file or a
+// directory of *.json, or NDJSON of Bundles) with github.com/google/fhir/go
+// and turns each Patient into a de-identified virtual patient (HIPAA Safe
+// Harbor, 45 CFR 164.514(b)(2)): covariates only, a keyed HMAC-SHA256
+// pseudonym instead of any identifier, ages over 89 as 90, no dates, names,
+// addresses, telecoms or record numbers. Patients whose Consent denies
+// research use are left out and counted. It registers itself as the "fhir"
+// importer of physio/cohort; only cmd imports it.
+package fhir
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/fhir/go/fhirversion"
+	"github.com/google/fhir/go/jsonformat"
+	dtpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/datatypes_go_proto"
+	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
+	"github.com/medtwin/medtwin/physio/cohort"
+	"github.com/medtwin/medtwin/physio/pk"
+)
+
+func init() { cohort.RegisterImporter("fhir", Importer{}) }
+
+// LOINC codes read as covariates (LOINC 2.7x): body weight, body height, and
+// serum/plasma creatinine (mass/volume, by either of its two common codes).
+const (
+	loincWeight = "29463-7"
+	loincHeight = "8302-2"
+	loincSCr1   = "2160-0"
+	loincSCr2   = "38483-4"
+)
+
+// Importer is the FHIR R4 importer.
+type Importer struct{}
+
+// maxFile bounds one input file (a Bulk Data NDJSON file may be large, but not
+// unbounded).
+const maxFile = 512 << 20
+
+// Import reads every path (a file, or a directory of *.json and *.ndjson).
+// A file that cannot be read is reported and the rest still imports.
+func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.ImportedPatient, *cohort.ImportReport, error) {
+	if len(opt.Key) < 16 {
+		return nil, nil, fmt.Errorf("fhir: the pseudonym key must be at least 16 bytes (give --key-file or MEDTWIN_PSEUDONYM_KEY)")
+	}
+	un, err := jsonformat.NewUnmarshaller("UTC", fhirversion.R4)
+	if err != nil {
+		return nil, nil, err
+	}
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("fhir: %w", err)
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		for _, pat := range []string{"*.json", "*.ndjson"} {
+			m, _ := filepath.Glob(filepath.Join(p, pat))
+			files = append(files, m...)
+		}
+	}
+	sort.Strings(files)
+	rep := &cohort.ImportReport{Excluded: map[string]int{}, Filled: map[string]int{}}
+	var out []cohort.ImportedPatient
+	for _, f := range files {
+		rep.Files++
+		pts, err := importFile(un, f, opt.Key, rep)
+		if err != nil {
+			rep.FilesFailed++
+			rep.Errors = append(rep.Errors, err.Error())
+			continue
+		}
+		out = append(out, pts...)
+	}
+	fillMissing(out, rep)
+	return out, rep, nil
+}
+
+func importFile(un *jsonformat.Unmarshaller, path string, key []byte, rep *cohort.ImportReport) ([]cohort.ImportedPatient, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > maxFile {
+		return nil, fmt.Errorf("%s: %d bytes, more than %d", path, st.Size(), maxFile)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var docs [][]byte
+	if strings.HasSuffix(path, ".ndjson") {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 1<<20), maxFile)
+		for sc.Scan() {
+			if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
+				docs = append(docs, append([]byte(nil), line...))
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+	} else {
+		docs = [][]byte{data}
+	}
+	var out []cohort.ImportedPatient
+	for i, doc := range docs {
+		where := path
+		if len(docs) > 1 {
+			where = fmt.Sprintf("%s line %d", path, i+1)
+		}
+		msg, err := un.Unmarshal(doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s", where, describe(doc, err))
+		}
+		b := msg.(*bcrpb.ContainedResource).GetBundle()
+		if b == nil {
+			return nil, fmt.Errorf("%s: resourceType %s, want a Bundle", where, resourceType(doc))
+		}
+		pts, err := fromBundle(b, key, rep)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", where, err)
+		}
+		out = append(out, pts...)
+	}
+	return out, nil
+}
+
+// describe names the resource behind an unmarshalling error where it can.
+func describe(doc []byte, err error) string {
+	return fmt.Sprintf("not a valid FHIR R4 resource (%s): %v", resourceType(doc), err)
+}
+
+func resourceType(doc []byte) string {
+	i := bytes.Index(doc, []byte(`"resourceType"`))
+	if i < 0 {
+		return "no resourceType"
+	}
+	rest := doc[i+len(`"resourceType"`):]
+	if j := bytes.IndexByte(rest, '"'); j >= 0 {
+		rest = rest[j+1:]
+		if k := bytes.IndexByte(rest, '"'); k >= 0 && k < 64 {
+			return string(rest[:k])
+		}
+	}
+	return "resourceType unreadable"
+}
+
+// record gathers one patient's resources from a bundle.
+type record struct {
+	id, gender   string
+	birth        time.Time
+	hasBirth     bool
+	last         time.Time // latest clinical date: age is taken then
+	weight       dated
+	height       dated
+	scr          dated
+	conditions   int
+	edVisits     int
+	denyResearch bool
+}
+
+type dated struct {
+	v  float64
+	t  time.Time
+	ok bool
+}
+
+func (d *dated) offer(v float64, t time.Time) {
+	if !d.ok || !t.Before(d.t) {
+		*d = dated{v, t, true}
+	}
+}
+
+// refID is the patient id a Reference points to: "Patient/<id>" (parsed into
+// patient_id by the library) or the "urn:uuid:<id>" of a transaction Bundle.
+func refID(ref *dtpb.Reference) string {
+	if id := ref.GetPatientId().GetValue(); id != "" {
+		return id
+	}
+	return ref.GetUri().GetValue()
+}
+
+func usTime(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func fromBundle(b *bcrpb.Bundle, key []byte, rep *cohort.ImportReport) ([]cohort.ImportedPatient, error) {
+	recs := map[string]*record{}
+	var order []string
+	get := func(ref string) *record {
+		ref = strings.TrimPrefix(strings.TrimPrefix(ref, "urn:uuid:"), "Patient/")
+		r, ok := recs[ref]
+		if !ok {
+			r = &record{id: ref}
+			recs[ref] = r
+		}
+		return r
+	}
+	// patients first, so that references resolve whatever the entry order
+	for _, e := range b.GetEntry() {
+		if p := e.GetResource().GetPatient(); p != nil {
+			id := p.GetId().GetValue()
+			if id == "" {
+				return nil, fmt.Errorf("a Patient has no id")
+			}
+			r := get(id)
+			order = append(order, id)
+			r.gender = strings.ToLower(p.GetGender().GetValue().String())
+			if bd := p.GetBirthDate(); bd != nil {
+				r.birth, r.hasBirth = usTime(bd.GetValueUs()), true
+			}
+		}
+	}
+	if len(order) == 0 {
+		return nil, fmt.Errorf("the Bundle has no Patient")
+	}
+	for _, e := range b.GetEntry() {
+		res := e.GetResource()
+		switch {
+		case res.GetObservation() != nil:
+			o := res.GetObservation()
+			r := get(refID(o.GetSubject()))
+			t := usTime(o.GetEffective().GetDateTime().GetValueUs())
+			if t.After(r.last) {
+				r.last = t
+			}
+			q := o.GetValue().GetQuantity()
+			if q == nil {
+				continue
+			}
+			v, err := strconv.ParseFloat(q.GetValue().GetValue(), 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("Observation/%s: value %q is not a number", o.GetId().GetValue(), q.GetValue().GetValue())
+			}
+			unit := q.GetCode().GetValue()
+			if unit == "" {
+				unit = q.GetUnit().GetValue()
+			}
+			for _, c := range o.GetCode().GetCoding() {
+				if c.GetSystem().GetValue() != "http://loinc.org" {
+					continue
+				}
+				switch c.GetCode().GetValue() {
+				case loincWeight:
+					if unit == "kg" {
+						r.weight.offer(v, t)
+					}
+				case loincHeight:
+					if unit == "cm" {
+						r.height.offer(v, t)
+					}
+				case loincSCr1, loincSCr2:
+					if unit == "mg/dL" {
+						r.scr.offer(v, t)
+					}
+				}
+			}
+		case res.GetEncounter() != nil:
+			en := res.GetEncounter()
+			r := get(refID(en.GetSubject()))
+			if t := usTime(en.GetPeriod().GetStart().GetValueUs()); t.After(r.last) {
+				r.last = t
+			}
+			if en.GetClassValue().GetCode().GetValue() == "EMER" {
+				r.edVisits++
+			}
+		case res.GetCondition() != nil:
+			c := res.GetCondition()
+			r := get(refID(c.GetSubject()))
+			for _, cd := range c.GetClinicalStatus().GetCoding() {
+				if cd.GetCode().GetValue() == "active" {
+					r.conditions++
+				}
+			}
+		case res.GetConsent() != nil:
+			c := res.GetConsent()
+			r := get(refID(c.GetPatient()))
+			research := false
+			for _, cd := range c.GetScope().GetCoding() {
+				research = research || cd.GetCode().GetValue() == "research"
+			}
+			if research && c.GetStatus().GetValue().String() == "ACTIVE" && c.GetProvision().GetType().GetValue().String() == "DENY" {
+				r.denyResearch = true
+			}
+		}
+	}
+	var out []cohort.ImportedPatient
+	for _, id := range order {
+		r := recs[id]
+		rep.PatientsRead++
+		if r.denyResearch {
+			rep.Excluded["consent denies research use"]++
+			continue
+		}
+		if !r.hasBirth || (r.gender != "male" && r.gender != "female") {
+			rep.Excluded["no birth date or no male/female gender"]++
+			continue
+		}
+		out = append(out, deidentify(r, key))
+	}
+	return out, nil
+}
+
+// deidentify keeps covariates only. Age is in whole years at the patient's
+// latest clinical date, capped at 90 (Safe Harbor groups ages over 89).
+func deidentify(r *record, key []byte) cohort.ImportedPatient {
+	at := r.last
+	if at.IsZero() {
+		at = r.birth
+	}
+	age := float64(yearsBetween(r.birth, at))
+	if age > 89 {
+		age = 90
+	}
+	nan := math.NaN()
+	val := func(d dated) float64 {
+		if d.ok {
+			return d.v
+		}
+		return nan
+	}
+	female := 0.0
+	if r.gender == "female" {
+		female = 1
+	}
+	cov := map[string]float64{
+		"age_y": age, "female": female, "weight_kg": val(r.weight), "height_cm": val(r.height),
+		"scr_mg_dl": val(r.scr), "active_conditions": float64(r.conditions), "ed_visits": float64(r.edVisits),
+	}
+	return cohort.ImportedPatient{Pseudonym: Pseudonym(key, r.id), Covariates: cov}
+}
+
+func yearsBetween(from, to time.Time) int {
+	y := to.Year() - from.Year()
+	if to.YearDay() < from.YearDay() {
+		y--
+	}
+	return max(y, 0)
+}
+
+// Pseudonym is the keyed HMAC-SHA256 of the Patient id, hex, first 128 bits:
+// stable across imports with the same key, not reversible without it.
+func Pseudonym(key []byte, patientID string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("Patient/" + patientID))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// fillMissing fills a missing weight, height or creatinine with the median of
+// the patients of the same sex that have one, and reports each fill.
+func fillMissing(pts []cohort.ImportedPatient, rep *cohort.ImportReport) {
+	for _, name := range []string{"weight_kg", "height_cm", "scr_mg_dl"} {
+		for _, sex := range []float64{0, 1} {
+			var have []float64
+			for _, p := range pts {
+				if v := p.Covariates[name]; p.Covariates["female"] == sex && !math.IsNaN(v) {
+					have = append(have, v)
+				}
+			}
+			if len(have) == 0 {
+				continue
+			}
+			sort.Float64s(have)
+			med := have[len(have)/2]
+			if len(have)%2 == 0 {
+				med = (have[len(have)/2-1] + have[len(have)/2]) / 2
+			}
+			for _, p := range pts {
+				if p.Covariates["female"] == sex && math.IsNaN(p.Covariates[name]) {
+					p.Covariates[name] = med
+					rep.Filled[name+": median of the same sex"]++
+				}
+			}
+		}
+	}
+	for _, p := range pts {
+		if crcl, err := pk.CockcroftGault(p.Covariates["age_y"], p.Covariates["weight_kg"], p.Covariates["scr_mg_dl"], p.Covariates["female"] == 1); err == nil {
+			p.Covariates["crcl_ml_min"] = crcl
+		} else {
+			p.Covariates["crcl_ml_min"] = math.NaN()
+		}
+	}
+}

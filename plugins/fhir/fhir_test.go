@@ -1,0 +1,187 @@
+package fhir
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/medtwin/medtwin/physio/cohort"
+)
+
+var key = []byte("test-key-0123456789abcdef")
+
+// bundleFacts reads a bundle with encoding/json, independently of the FHIR
+// library: the patient's id, gender, birth date, latest weight (LOINC 29463-7)
+// and the latest clinical date.
+type facts struct {
+	id, gender string
+	birth      time.Time
+	weight     float64
+	last       time.Time
+}
+
+func bundleFacts(t *testing.T, path string) facts {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b struct {
+		Entry []struct{ Resource map[string]any }
+	}
+	if err := json.Unmarshal(raw, &b); err != nil {
+		t.Fatal(err)
+	}
+	var f facts
+	var wt time.Time
+	for _, e := range b.Entry {
+		r := e.Resource
+		switch r["resourceType"] {
+		case "Patient":
+			f.id, f.gender = r["id"].(string), r["gender"].(string)
+			f.birth, _ = time.Parse("2006-01-02", r["birthDate"].(string))
+		case "Observation":
+			ts, _ := time.Parse(time.RFC3339, r["effectiveDateTime"].(string))
+			if ts.After(f.last) {
+				f.last = ts
+			}
+			code := r["code"].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"]
+			if code == "29463-7" && !ts.Before(wt) {
+				wt, f.weight = ts, r["valueQuantity"].(map[string]any)["value"].(float64)
+			}
+		case "Encounter":
+			ts, _ := time.Parse(time.RFC3339, r["period"].(map[string]any)["start"].(string))
+			if ts.After(f.last) {
+				f.last = ts
+			}
+		}
+	}
+	return f
+}
+
+// Every sample bundle imports; age, sex and weight match what encoding/json
+// reads from the same file; the pseudonym is the keyed HMAC of the id.
+func TestImportSamples(t *testing.T) {
+	files, _ := filepath.Glob("testdata/patient-*.json")
+	sort.Strings(files)
+	pts, rep, err := Importer{}.Import([]string{"testdata"}, cohort.ImportOptions{Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 6 || rep.Files != 6 || rep.FilesFailed != 0 || rep.PatientsRead != 6 {
+		t.Fatalf("%d patients, report %+v", len(pts), rep)
+	}
+	for i, f := range files {
+		want := bundleFacts(t, f)
+		p := pts[i]
+		age := want.last.Year() - want.birth.Year()
+		if want.last.YearDay() < want.birth.YearDay() {
+			age--
+		}
+		female := 0.0
+		if want.gender == "female" {
+			female = 1
+		}
+		c := p.Covariates
+		if c["age_y"] != float64(age) || c["female"] != female || math.Abs(c["weight_kg"]-want.weight) > 1e-9 {
+			t.Errorf("%s: age %v sex %v weight %v, want %d %v %v", f, c["age_y"], c["female"], c["weight_kg"], age, female, want.weight)
+		}
+		if p.Pseudonym != Pseudonym(key, want.id) || strings.Contains(p.Pseudonym, want.id) || len(p.Pseudonym) != 32 {
+			t.Errorf("%s: pseudonym %q", f, p.Pseudonym)
+		}
+	}
+	// creatinine appears in patients 04–06 only (SOURCE.md); the others are filled and reported
+	if n := rep.Filled["scr_mg_dl: median of the same sex"]; n != 3 {
+		t.Errorf("%d creatinine fills reported, want 3: %v", n, rep.Filled)
+	}
+	other, _, _ := Importer{}.Import([]string{"testdata/patient-01.json"}, cohort.ImportOptions{Key: []byte("another-key-0123456789")})
+	if other[0].Pseudonym == pts[0].Pseudonym {
+		t.Error("another key gave the same pseudonym")
+	}
+	again, _, _ := Importer{}.Import([]string{"testdata/patient-01.json"}, cohort.ImportOptions{Key: key})
+	if again[0].Pseudonym != pts[0].Pseudonym {
+		t.Error("the same key gave another pseudonym")
+	}
+	if _, _, err := (Importer{}).Import([]string{"testdata"}, cohort.ImportOptions{Key: []byte("short")}); err == nil {
+		t.Error("a short key was accepted")
+	}
+}
+
+// Bad files are reported by name and resource, and the rest still imports;
+// a Consent denying research leaves its patient out; ages over 89 become 90.
+func TestImportBadAndPolicy(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("testdata/patient-01.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(good)
+	write := func(name, s string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a-good.json", src)
+	write("b-truncated.json", src[:len(src)/2])
+	write("c-patient-only.json", `{"resourceType": "Patient", "id": "x", "gender": "male", "birthDate": "1950-01-01"}`)
+	write("d-no-patient.json", `{"resourceType": "Bundle", "type": "collection", "entry": []}`)
+	// R5 made Encounter.class a list of CodeableConcepts; R4 has one Coding
+	amb := `"class": {
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                    "code": "AMB"
+                },`
+	if !strings.Contains(src, amb) {
+		t.Fatal("the sample changed: no AMB class")
+	}
+	write("e-r5-field.json", strings.Replace(src, amb, `"class": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"}]}],`, 1))
+	old := strings.Replace(src, `"birthDate": "1988-03-16"`, `"birthDate": "1920-03-16"`, 1)
+	write("f-old.json", strings.ReplaceAll(old, "e4531916-b162-4f4b-90c2-ce37e132b8d4", "e4531916-b162-4f4b-90c2-ce37e132b8d5"))
+	consent := `{"fullUrl": "urn:uuid:c0", "resource": {"resourceType": "Consent", "id": "c0", "status": "active",
+	  "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "research"}]},
+	  "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
+	  "patient": {"reference": "urn:uuid:e4531916-b162-4f4b-90c2-ce37e132b8d6"},
+	  "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTOUT"}]},
+	  "provision": {"type": "deny"}}, "request": {"method": "POST", "url": "Consent"}},`
+	denied := strings.ReplaceAll(src, "e4531916-b162-4f4b-90c2-ce37e132b8d4", "e4531916-b162-4f4b-90c2-ce37e132b8d6")
+	denied = strings.Replace(denied, `"entry": [`, `"entry": [`+consent, 1)
+	write("g-consent-deny.json", denied)
+
+	pts, rep, err := Importer{}.Import([]string{dir}, cohort.ImportOptions{Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Files != 7 || rep.FilesFailed != 4 || len(pts) != 2 {
+		t.Fatalf("%d imported, report %+v", len(pts), rep)
+	}
+	for _, want := range []string{"b-truncated.json", "c-patient-only.json: resourceType Patient, want a Bundle",
+		"d-no-patient.json: the Bundle has no Patient", "e-r5-field.json: not a valid FHIR R4 resource (Bundle)"} {
+		found := false
+		for _, e := range rep.Errors {
+			found = found || strings.Contains(e, want)
+		}
+		if !found {
+			t.Errorf("no error containing %q in %q", want, rep.Errors)
+		}
+	}
+	if rep.Excluded["consent denies research use"] != 1 {
+		t.Errorf("consent exclusions %v", rep.Excluded)
+	}
+	if pts[1].Covariates["age_y"] != 90 {
+		t.Errorf("a patient born in 1920 has age %v, want 90 (Safe Harbor)", pts[1].Covariates["age_y"])
+	}
+}
+
+// BenchmarkImport reports patients per second on the sample bundles.
+func BenchmarkImport(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, _, err := (Importer{}).Import([]string{"testdata"}, cohort.ImportOptions{Key: key}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(6*b.N)/b.Elapsed().Seconds(), "patients/s")
+}
