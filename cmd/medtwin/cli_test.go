@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -406,4 +408,43 @@ func TestFHIRImportNoPHI(t *testing.T) {
 	if _, errs, code := medtwin(t, "fhir", "import", in, "--out", filepath.Join(dir, "x.arrow")); code == 0 || !strings.Contains(errs, "pseudonym key") {
 		t.Fatalf("no key: exit %d %s", code, errs)
 	}
+}
+
+// An import and a trial append entries with their inputs' and outputs' hashes;
+// `audit verify` accepts the log and locates an edited entry.
+func TestAuditTrail(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "audit.log")
+	t.Setenv("MEDTWIN_AUDIT_LOG", log)
+	t.Setenv("MEDTWIN_PSEUDONYM_KEY", "another-secret-key-0123456789")
+	pts := filepath.Join(dir, "patients.arrow")
+	if _, errs, code := medtwin(t, "fhir", "import", "../../plugins/fhir/testdata", "--out", pts); code != 0 {
+		t.Fatal(errs)
+	}
+	if _, errs, code := medtwin(t, "trial", "../../scenarios/theophylline_oral_trial.lua", "--subjects", "20", "--out", filepath.Join(dir, "t")); code != 0 {
+		t.Fatal(errs)
+	}
+	out, errs, code := medtwin(t, "audit", "verify")
+	if code != 0 || !strings.Contains(out, "2 entries, chain intact") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	b, _ := os.ReadFile(log)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	sum := sha256.Sum256(mustRead(t, pts))
+	if !strings.Contains(lines[0], "fhir import") || !strings.Contains(lines[0], hex.EncodeToString(sum[:])) ||
+		!strings.Contains(lines[1], "theophylline_oral_trial.lua") || !strings.Contains(lines[1], "subjects.arrow") {
+		t.Fatalf("entries:\n%s", b)
+	}
+	os.WriteFile(log, []byte(strings.Replace(string(b), "--subjects=20", "--subjects=21", 1)), 0o644)
+	if _, errs, code := medtwin(t, "audit", "verify", log); code == 0 || !strings.Contains(errs, "line 2") || !strings.Contains(errs, "edited") {
+		t.Fatalf("tampering not located: %s", errs)
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

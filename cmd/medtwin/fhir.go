@@ -60,6 +60,7 @@ func fhirCmd() *cli.Command {
 				if err := writePatients(c.String("out"), pts); err != nil {
 					return err
 				}
+				auditOutput(c, c.String("out"))
 				printImportReport(c.App.Writer, rep, len(pts), time.Since(started))
 				fmt.Fprintf(c.App.Writer, "wrote %d de-identified patients to %s\n", len(pts), c.String("out"))
 				return nil

@@ -40,6 +40,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		DisableSliceFlagSeparator: true,
 	}
 	markUsageErrors(app.Commands, app.OnUsageError)
+	wrapAudit(app.Commands, "")
 	return app
 }
 

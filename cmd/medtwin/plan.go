@@ -106,6 +106,7 @@ func compareCmd() *cli.Command {
 				base.Name, changed(base), variant.Name, changed(variant), base.Replications, base.Seed)
 			printDiffs(c.App.Writer, diffs, c.Bool("all"))
 			if r := c.String("report"); r != "" {
+				auditOutput(c, r)
 				return writeCompareReport(r, base, variant, diffs)
 			}
 			return nil
@@ -196,6 +197,7 @@ func sweepCmd() *cli.Command {
 			if out == "" {
 				out = filepath.Join("out", sc.Name+"-sweep")
 			}
+			auditOutput(c, out)
 			n := len(plan.Combos(axes))
 			from, to := sh.span(n)
 			ctx, cancel := scripts.WithLimits(c.Context, c.Duration("timeout"), c.Uint64("max-memory"))
@@ -276,6 +278,7 @@ func optimizeCmd() *cli.Command {
 			}
 			printCandidates(c.App.Writer, axes, cons, cands)
 			if r := c.String("report"); r != "" {
+				auditOutput(c, r)
 				return writeOptimizeReport(r, sc, axes, cons, cands)
 			}
 			return nil

@@ -107,6 +107,7 @@ func runCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
+			auditOutput(c, out, c.String("report"))
 			if r := c.String("report"); r != "" {
 				if err := writeRunReport(r, out, sc, sums); err != nil {
 					return err

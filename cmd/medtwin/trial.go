@@ -62,6 +62,7 @@ func trialCmd() *cli.Command {
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
+			auditOutput(c, out)
 			path := filepath.Join(out, "subjects.arrow")
 			if err := writeSubjects(path, tr, res, from, to, sh); err != nil {
 				return err

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/medtwin/medtwin/engine/audit"
+	"github.com/urfave/cli/v2"
+)
+
+func init() { extraCommands = append(extraCommands, auditCmd()) }
+
+// audited are the verbs that append to the audit log when they succeed.
+var audited = map[string]bool{"run": true, "compare": true, "sweep": true, "optimize": true, "trial": true, "fhir import": true}
+
+// auditPath is the log: $MEDTWIN_AUDIT_LOG, else medtwin/audit.log in the
+// user's configuration directory.
+func auditPath() (string, error) {
+	if p := os.Getenv("MEDTWIN_AUDIT_LOG"); p != "" {
+		return p, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("audit: no configuration directory for the audit log (%v); set MEDTWIN_AUDIT_LOG", err)
+	}
+	return filepath.Join(dir, "medtwin", "audit.log"), nil
+}
+
+// auditOutput notes files or directories a verb wrote, for its audit entry.
+func auditOutput(c *cli.Context, paths ...string) {
+	if c.App.Metadata == nil {
+		c.App.Metadata = map[string]any{}
+	}
+	prev, _ := c.App.Metadata["audit.outputs"].([]string)
+	c.App.Metadata["audit.outputs"] = append(prev, paths...)
+}
+
+// wrapAudit makes every audited verb append an entry after it succeeds: who,
+// when, the command with its flags, and the SHA-256 of its input and output
+// files. A log that cannot be written is an error: the work is done, but it
+// must not go unrecorded silently.
+// The verbs are built once (package variables) and apps are many (one per
+// test), so each is wrapped once.
+func wrapAudit(cmds []*cli.Command, parent string) {
+	wrappedMu.Lock()
+	defer wrappedMu.Unlock()
+	wrapAuditLocked(cmds, parent)
+}
+
+var (
+	wrappedMu sync.Mutex
+	wrapped   = map[*cli.Command]bool{}
+)
+
+func wrapAuditLocked(cmds []*cli.Command, parent string) {
+	for _, cmd := range cmds {
+		name := strings.TrimSpace(parent + " " + cmd.Name)
+		wrapAuditLocked(cmd.Subcommands, name)
+		if !audited[name] || cmd.Action == nil || wrapped[cmd] {
+			continue
+		}
+		wrapped[cmd] = true
+		orig := cmd.Action
+		cmd.Action = func(c *cli.Context) error {
+			if err := orig(c); err != nil {
+				return err
+			}
+			return appendAudit(c, name)
+		}
+	}
+}
+
+func appendAudit(c *cli.Context, name string) error {
+	path, err := auditPath()
+	if err != nil {
+		return err
+	}
+	what := []string{"medtwin", name}
+	flags := c.FlagNames()
+	sort.Strings(flags)
+	for _, f := range flags {
+		what = append(what, fmt.Sprintf("--%s=%v", f, c.Value(f)))
+	}
+	what = append(what, c.Args().Slice()...)
+	in, err := audit.HashFiles(c.Args().Slice()...)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	outs, _ := c.App.Metadata["audit.outputs"].([]string)
+	out, err := audit.HashFiles(outs...)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	who := "unknown"
+	if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	if h, err := os.Hostname(); err == nil {
+		who += "@" + h
+	}
+	e := audit.Entry{When: time.Now().UTC().Format(time.RFC3339), Who: who, What: strings.Join(what, " "), Inputs: in, Outputs: out}
+	if _, err := audit.Append(path, e); err != nil {
+		return fmt.Errorf("audit: cannot append to %s: %w (set MEDTWIN_AUDIT_LOG to a writable file)", path, err)
+	}
+	return nil
+}
+
+func auditCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "audit",
+		Usage: "the hash-chained audit log of runs, trials and imports",
+		Subcommands: []*cli.Command{{
+			Name:      "verify",
+			Usage:     "check that no entry of the audit log was edited, removed, inserted or moved",
+			ArgsUsage: "[LOG]",
+			Action: func(c *cli.Context) error {
+				path := c.Args().First()
+				if path == "" {
+					var err error
+					if path, err = auditPath(); err != nil {
+						return err
+					}
+				}
+				n, last, err := audit.Verify(path)
+				if err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+				fmt.Fprintf(c.App.Writer, "%s: %d entries, chain intact; last hash %s\n", path, n, last)
+				return nil
+			},
+		}, {
+			Name:      "show",
+			Usage:     "print the audit log's entries (who, when, what)",
+			ArgsUsage: "[LOG]",
+			Action: func(c *cli.Context) error {
+				path := c.Args().First()
+				if path == "" {
+					var err error
+					if path, err = auditPath(); err != nil {
+						return err
+					}
+				}
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				_, err = c.App.Writer.Write(b)
+				return err
+			},
+		}},
+	}
+}
