@@ -40,11 +40,13 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		line   int
 		why    string
 	}{
-		"edited":   {func(l []string) []string { l[2] = strings.Replace(l[2], "run x.lua", "run z.lua", 1); return l }, 3, "edited"},
-		"deleted":  {func(l []string) []string { return append(l[:1:1], l[2:]...) }, 2, "removed"},
-		"swapped":  {func(l []string) []string { l[1], l[2] = l[2], l[1]; return l }, 2, "removed, inserted or moved"},
-		"garbage":  {func(l []string) []string { l[3] = "{not json"; return l }, 4, "not an audit entry"},
-		"injected": {func(l []string) []string { return append(l[:2:2], append([]string{`{"seq":3,"when":"","who":"","what":"x","prev":"` + Genesis + `","hash":""}`}, l[2:]...)...) }, 3, "removed, inserted or moved"},
+		"edited":  {func(l []string) []string { l[2] = strings.Replace(l[2], "run x.lua", "run z.lua", 1); return l }, 3, "edited"},
+		"deleted": {func(l []string) []string { return append(l[:1:1], l[2:]...) }, 2, "removed"},
+		"swapped": {func(l []string) []string { l[1], l[2] = l[2], l[1]; return l }, 2, "removed, inserted or moved"},
+		"garbage": {func(l []string) []string { l[3] = "{not json"; return l }, 4, "not an audit entry"},
+		"injected": {func(l []string) []string {
+			return append(l[:2:2], append([]string{`{"seq":3,"when":"","who":"","what":"x","prev":"` + Genesis + `","hash":""}`}, l[2:]...)...)
+		}, 3, "removed, inserted or moved"},
 	}
 	for name, c := range cases {
 		mod := c.change(append([]string(nil), lines...))
