@@ -1,5 +1,5 @@
 // Package fhir reads FHIR R4 Bundles (transaction or collection, one file or a
-// directory of *.json, or NDJSON of Bundles) with github.com/google/fhir/go
+// directory of *.json, NDJSON of Bundles, or Bulk Data NDJSON of resources) with github.com/google/fhir/go
 // and turns each Patient into a de-identified virtual patient (HIPAA Safe
 // Harbor, 45 CFR 164.514(b)(2)): covariates only, a keyed HMAC-SHA256
 // pseudonym instead of any identifier, ages over 89 as 90, no dates, names,
@@ -77,13 +77,28 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	sort.Strings(files)
 	rep := &cohort.ImportReport{Excluded: map[string]int{}, Filled: map[string]int{}}
 	var out []cohort.ImportedPatient
+	var bulk []*bcrpb.ContainedResource
 	for _, f := range files {
 		rep.Files++
-		pts, err := importFile(un, f, opt.Key, rep)
+		pts, loose, err := importFile(un, f, opt.Key, rep)
 		if err != nil {
 			rep.FilesFailed++
 			rep.Errors = append(rep.Errors, err.Error())
 			continue
+		}
+		out = append(out, pts...)
+		bulk = append(bulk, loose...)
+	}
+	// Bulk Data $export: one resource per NDJSON line, by type across files
+	// (Patient.ndjson, Observation.ndjson, ...): joined as one collection
+	if len(bulk) > 0 {
+		b := &bcrpb.Bundle{}
+		for _, r := range bulk {
+			b.Entry = append(b.Entry, &bcrpb.Bundle_Entry{Resource: r})
+		}
+		pts, err := fromBundle(b, opt.Key, rep)
+		if err != nil {
+			rep.Errors = append(rep.Errors, "bulk data NDJSON: "+err.Error())
 		}
 		out = append(out, pts...)
 	}
@@ -91,17 +106,19 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	return out, rep, nil
 }
 
-func importFile(un *jsonformat.Unmarshaller, path string, key []byte, rep *cohort.ImportReport) ([]cohort.ImportedPatient, error) {
+// importFile reads one file: the patients of its Bundles, and, for NDJSON, the
+// lines that are single resources (Bulk Data), returned to be joined.
+func importFile(un *jsonformat.Unmarshaller, path string, key []byte, rep *cohort.ImportReport) ([]cohort.ImportedPatient, []*bcrpb.ContainedResource, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if st.Size() > maxFile {
-		return nil, fmt.Errorf("%s: %d bytes, more than %d", path, st.Size(), maxFile)
+		return nil, nil, fmt.Errorf("%s: %d bytes, more than %d", path, st.Size(), maxFile)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var docs [][]byte
 	if strings.HasSuffix(path, ".ndjson") {
@@ -113,12 +130,14 @@ func importFile(un *jsonformat.Unmarshaller, path string, key []byte, rep *cohor
 			}
 		}
 		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %v", path, err)
+			return nil, nil, fmt.Errorf("%s: %v", path, err)
 		}
 	} else {
 		docs = [][]byte{data}
 	}
 	var out []cohort.ImportedPatient
+	var loose []*bcrpb.ContainedResource
+	ndjson := strings.HasSuffix(path, ".ndjson")
 	for i, doc := range docs {
 		where := path
 		if len(docs) > 1 {
@@ -126,19 +145,24 @@ func importFile(un *jsonformat.Unmarshaller, path string, key []byte, rep *cohor
 		}
 		msg, err := un.Unmarshal(doc)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s", where, describe(doc, err))
+			return nil, nil, fmt.Errorf("%s: %s", where, describe(doc, err))
 		}
-		b := msg.(*bcrpb.ContainedResource).GetBundle()
+		cr := msg.(*bcrpb.ContainedResource)
+		b := cr.GetBundle()
+		if b == nil && ndjson {
+			loose = append(loose, cr)
+			continue
+		}
 		if b == nil {
-			return nil, fmt.Errorf("%s: resourceType %s, want a Bundle", where, resourceType(doc))
+			return nil, nil, fmt.Errorf("%s: resourceType %s, want a Bundle", where, resourceType(doc))
 		}
 		pts, err := fromBundle(b, key, rep)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", where, err)
+			return nil, nil, fmt.Errorf("%s: %v", where, err)
 		}
 		out = append(out, pts...)
 	}
-	return out, nil
+	return out, loose, nil
 }
 
 // describe names the resource behind an unmarshalling error where it can.

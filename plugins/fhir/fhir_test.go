@@ -1,7 +1,9 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -184,4 +186,66 @@ func BenchmarkImport(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(6*b.N)/b.Elapsed().Seconds(), "patients/s")
+}
+
+// Bulk Data $export NDJSON (one resource per line, a file per type) of three
+// patients imports to the same patients as their Bundles.
+func TestImportBulkNDJSON(t *testing.T) {
+	dir := t.TempDir()
+	byType := map[string][]string{}
+	var bundles []string
+	for _, f := range []string{"testdata/patient-01.json", "testdata/patient-02.json", "testdata/patient-03.json"} {
+		bundles = append(bundles, f)
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b struct{ Entry []struct{ Resource json.RawMessage } }
+		if err := json.Unmarshal(raw, &b); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range b.Entry {
+			var head struct{ ResourceType string }
+			json.Unmarshal(e.Resource, &head)
+			var compact bytes.Buffer
+			if err := json.Compact(&compact, e.Resource); err != nil {
+				t.Fatal(err)
+			}
+			byType[head.ResourceType] = append(byType[head.ResourceType], compact.String())
+		}
+	}
+	for typ, lines := range byType {
+		if err := os.WriteFile(filepath.Join(dir, typ+".ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, _, err := Importer{}.Import(bundles, cohort.ImportOptions{Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, rep, err := Importer{}.Import([]string{dir}, cohort.ImportOptions{Key: key})
+	if err != nil || len(got) != 3 || rep.FilesFailed != 0 {
+		t.Fatalf("%d patients, %+v, %v", len(got), rep, err)
+	}
+	key := func(p cohort.ImportedPatient) string {
+		var names []string
+		for n := range p.Covariates {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		s := p.Pseudonym
+		for _, n := range names {
+			s += fmt.Sprintf(" %s=%x", n, math.Float64bits(p.Covariates[n]))
+		}
+		return s
+	}
+	var a, b []string
+	for i := range want {
+		a, b = append(a, key(want[i])), append(b, key(got[i]))
+	}
+	sort.Strings(a)
+	sort.Strings(b)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatalf("bundles:\n%s\nbulk NDJSON:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
 }
