@@ -21,6 +21,7 @@ return scenario {
     beds              = param(30, { min = 1, integer = true, unit = "treatment spaces" }),
     target_min        = param(30, { min = 0, unit = "minutes", doc = "door-to-doctor target" }),
     shift_policy      = param("finish", { choices = { "finish", "preempt" }, doc = "busy staff at shift end" }),
+    arrivals_csv      = param("ed_arrivals.csv", { doc = "hour-of-day profile beside this file (hour,relative_rate), e.g. from medtwin fhir import --arrivals" }),
   },
   -- cost per day of a plan, for medtwin optimize: staff-hours at hourly rates
   -- (illustrative US figures: physician $180/h, nurse $55/h) and beds at $400/day
@@ -33,7 +34,7 @@ return scenario {
 
   build = function(sim, p)
     local profile = {}
-    for _, row in ipairs(ops.read_csv("ed_arrivals.csv")) do
+    for _, row in ipairs(ops.read_csv(p.arrivals_csv)) do
       profile[row.hour + 1] = row.relative_rate
     end
     local breaks = { { after = 4, minutes = 30, staff = 1 } }

@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medtwin/medtwin/engine/results"
 )
@@ -447,4 +449,58 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// --arrivals writes the hour-of-day profile of the emergency encounters, as
+// encoding/json reads their start hours from the bundles (all at +00:00).
+func TestFHIRArrivals(t *testing.T) {
+	in := "../../plugins/fhir/testdata"
+	dir := t.TempDir()
+	t.Setenv("MEDTWIN_PSEUDONYM_KEY", "another-secret-key-0123456789")
+	csvPath := filepath.Join(dir, "arrivals.csv")
+	if _, errs, code := medtwin(t, "fhir", "import", in, "--out", filepath.Join(dir, "p.arrow"), "--arrivals", csvPath); code != 0 {
+		t.Fatal(errs)
+	}
+	var want [24]float64
+	total := 0.0
+	files, _ := filepath.Glob(filepath.Join(in, "*.json"))
+	for _, f := range files {
+		var b struct {
+			Entry []struct {
+				Resource struct {
+					ResourceType string
+					Class        struct{ Code string }
+					Period       struct{ Start string }
+				}
+			}
+		}
+		if err := json.Unmarshal(mustRead(t, f), &b); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range b.Entry {
+			if e.Resource.ResourceType == "Encounter" && e.Resource.Class.Code == "EMER" {
+				ts, err := time.Parse(time.RFC3339, e.Resource.Period.Start)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want[ts.Hour()]++
+				total++
+			}
+		}
+	}
+	if total < 3 {
+		t.Fatalf("only %v emergency encounters in the samples", total)
+	}
+	lines := strings.Split(strings.TrimSpace(string(mustRead(t, csvPath))), "\n")
+	if len(lines) != 25 || lines[0] != "hour,relative_rate" {
+		t.Fatalf("%q", lines)
+	}
+	for h := 0; h < 24; h++ {
+		var hh int
+		var v float64
+		fmt.Sscanf(lines[h+1], "%d,%g", &hh, &v)
+		if hh != h || math.Abs(v-want[h]*24/total) > 1e-12 {
+			t.Fatalf("hour %d: %q, want %g", h, lines[h+1], want[h]*24/total)
+		}
+	}
 }

@@ -35,6 +35,7 @@ func fhirCmd() *cli.Command {
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "patients.arrow", Usage: "output file"},
 				&cli.StringFlag{Name: "key-file", Usage: "file holding the pseudonym key (else $MEDTWIN_PSEUDONYM_KEY); at least 16 bytes"},
+				&cli.StringFlag{Name: "arrivals", Usage: "also write the ED visits' hour-of-day profile to this CSV (hour,relative_rate: the ops.ed profile format)"},
 			},
 			Action: func(c *cli.Context) error {
 				if c.NArg() == 0 {
@@ -61,6 +62,12 @@ func fhirCmd() *cli.Command {
 					return err
 				}
 				auditOutput(c, c.String("out"))
+				if a := c.String("arrivals"); a != "" {
+					if err := writeArrivals(a, rep.EDVisitsByHour); err != nil {
+						return err
+					}
+					auditOutput(c, a)
+				}
 				printImportReport(c.App.Writer, rep, len(pts), time.Since(started))
 				fmt.Fprintf(c.App.Writer, "wrote %d de-identified patients to %s\n", len(pts), c.String("out"))
 				return nil
@@ -135,4 +142,22 @@ func writePatients(path string, pts []cohort.ImportedPatient) error {
 		}
 	}
 	return w.Close()
+}
+
+// writeArrivals writes the hour-of-day profile of ED visits as relative rates
+// (mean 1), the format scenarios/ed_arrivals.csv and ops.ed's profile use.
+func writeArrivals(path string, byHour [24]int) error {
+	total := 0
+	for _, n := range byHour {
+		total += n
+	}
+	if total == 0 {
+		return fmt.Errorf("--arrivals: the imported patients have no emergency encounters")
+	}
+	var b strings.Builder
+	b.WriteString("hour,relative_rate\n")
+	for h, n := range byHour {
+		fmt.Fprintf(&b, "%d,%g\n", h, float64(n)*24/float64(total))
+	}
+	return results.WriteFileAtomic(path, []byte(b.String()))
 }

@@ -22,6 +22,9 @@ type ImportReport struct {
 	Excluded           map[string]int // reason → patients
 	Filled             map[string]int // "covariate: how" → patients
 	Errors             []string       // one per file or resource that could not be read
+	// EDVisitsByHour counts the imported patients' emergency encounters by the
+	// local hour of day they started (an arrival pattern; no dates kept).
+	EDVisitsByHour [24]int
 }
 
 // ImportOptions configure an import.

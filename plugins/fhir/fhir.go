@@ -196,6 +196,7 @@ type record struct {
 	scr          dated
 	conditions   int
 	edVisits     int
+	edHours      [24]int
 	denyResearch bool
 }
 
@@ -218,6 +219,20 @@ func refID(ref *dtpb.Reference) string {
 		return id
 	}
 	return ref.GetUri().GetValue()
+}
+
+// localTime is the wall-clock time of a FHIR dateTime in its own zone (an
+// IANA name or an offset such as "+02:00"; UTC when neither parses).
+func localTime(us int64, tz string) time.Time {
+	t := usTime(us)
+	if loc, err := time.LoadLocation(tz); err == nil && tz != "" {
+		return t.In(loc)
+	}
+	if off, err := time.Parse("-07:00", tz); err == nil {
+		_, secs := off.Zone()
+		return t.In(time.FixedZone(tz, secs))
+	}
+	return t
 }
 
 func usTime(us int64) time.Time { return time.UnixMicro(us).UTC() }
@@ -301,6 +316,9 @@ func fromBundle(b *bcrpb.Bundle, key []byte, rep *cohort.ImportReport) ([]cohort
 			}
 			if en.GetClassValue().GetCode().GetValue() == "EMER" {
 				r.edVisits++
+				if st := en.GetPeriod().GetStart(); st != nil {
+					r.edHours[localTime(st.GetValueUs(), st.GetTimezone()).Hour()]++
+				}
 			}
 		case res.GetCondition() != nil:
 			c := res.GetCondition()
@@ -335,6 +353,9 @@ func fromBundle(b *bcrpb.Bundle, key []byte, rep *cohort.ImportReport) ([]cohort
 			continue
 		}
 		out = append(out, deidentify(r, key))
+		for h, n := range r.edHours {
+			rep.EDVisitsByHour[h] += n
+		}
 	}
 	return out, nil
 }
