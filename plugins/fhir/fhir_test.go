@@ -200,7 +200,9 @@ func TestImportBulkNDJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var b struct{ Entry []struct{ Resource json.RawMessage } }
+		var b struct {
+			Entry []struct{ Resource json.RawMessage }
+		}
 		if err := json.Unmarshal(raw, &b); err != nil {
 			t.Fatal(err)
 		}
