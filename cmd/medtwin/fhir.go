@@ -115,9 +115,12 @@ func printImportReport(w interface{ Write([]byte) (int, error) }, rep *cohort.Im
 	}
 }
 
-// writePatients writes patients.arrow: a pseudonym and the covariates.
+// writePatients writes patients.arrow: a pseudonym, the active conditions
+// (SNOMED CT) and medications (RxNorm) as ";"-separated codes, and the
+// covariates.
 func writePatients(path string, pts []cohort.ImportedPatient) error {
-	cols := []results.Column{{Name: "pseudonym", Type: arrow.BinaryTypes.String}}
+	str := arrow.BinaryTypes.String
+	cols := []results.Column{{Name: "pseudonym", Type: str}, {Name: "conditions_snomed", Type: str}, {Name: "medications_rxnorm", Type: str}}
 	for _, n := range patientColumns {
 		cols = append(cols, results.Column{Name: n, Type: arrow.PrimitiveTypes.Float64})
 	}
@@ -133,8 +136,10 @@ func writePatients(path string, pts []cohort.ImportedPatient) error {
 	}
 	for _, p := range pts {
 		w.Str(0, p.Pseudonym)
+		w.Str(1, strings.Join(p.Conditions, ";"))
+		w.Str(2, strings.Join(p.Medications, ";"))
 		for k, n := range patientColumns {
-			w.F64(k+1, p.Covariates[n])
+			w.F64(k+3, p.Covariates[n])
 		}
 		if err := w.EndRow(); err != nil {
 			w.Abort()

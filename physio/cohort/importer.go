@@ -13,6 +13,9 @@ type ImportedPatient struct {
 	// Covariates by name (age_y, female, weight_kg, height_cm, scr_mg_dl, ...);
 	// NaN where the records had none and nothing was filled.
 	Covariates map[string]float64
+	// Conditions are the active conditions (SNOMED CT codes) and Medications
+	// the active medication requests (RxNorm codes), sorted, without repeats.
+	Conditions, Medications []string
 }
 
 // ImportReport says what an import read, left out and filled.

@@ -197,6 +197,8 @@ type record struct {
 	conditions   int
 	edVisits     int
 	edHours      [24]int
+	snomed       map[string]bool
+	rxnorm       map[string]bool
 	denyResearch bool
 }
 
@@ -323,9 +325,26 @@ func fromBundle(b *bcrpb.Bundle, key []byte, rep *cohort.ImportReport) ([]cohort
 		case res.GetCondition() != nil:
 			c := res.GetCondition()
 			r := get(refID(c.GetSubject()))
+			active := false
 			for _, cd := range c.GetClinicalStatus().GetCoding() {
-				if cd.GetCode().GetValue() == "active" {
-					r.conditions++
+				active = active || cd.GetCode().GetValue() == "active"
+			}
+			if active {
+				r.conditions++
+				for _, cd := range c.GetCode().GetCoding() {
+					if cd.GetSystem().GetValue() == "http://snomed.info/sct" {
+						r.snomed = addCode(r.snomed, cd.GetCode().GetValue())
+					}
+				}
+			}
+		case res.GetMedicationRequest() != nil:
+			m := res.GetMedicationRequest()
+			r := get(refID(m.GetSubject()))
+			if m.GetStatus().GetValue().String() == "ACTIVE" {
+				for _, cd := range m.GetMedication().GetCodeableConcept().GetCoding() {
+					if cd.GetSystem().GetValue() == "http://www.nlm.nih.gov/research/umls/rxnorm" {
+						r.rxnorm = addCode(r.rxnorm, cd.GetCode().GetValue())
+					}
 				}
 			}
 		case res.GetConsent() != nil:
@@ -386,7 +405,27 @@ func deidentify(r *record, key []byte) cohort.ImportedPatient {
 		"age_y": age, "female": female, "weight_kg": val(r.weight), "height_cm": val(r.height),
 		"scr_mg_dl": val(r.scr), "active_conditions": float64(r.conditions), "ed_visits": float64(r.edVisits),
 	}
-	return cohort.ImportedPatient{Pseudonym: Pseudonym(key, r.id), Covariates: cov}
+	return cohort.ImportedPatient{Pseudonym: Pseudonym(key, r.id), Covariates: cov, Conditions: sortedCodes(r.snomed), Medications: sortedCodes(r.rxnorm)}
+}
+
+func addCode(set map[string]bool, code string) map[string]bool {
+	if code == "" {
+		return set
+	}
+	if set == nil {
+		set = map[string]bool{}
+	}
+	set[code] = true
+	return set
+}
+
+func sortedCodes(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func yearsBetween(from, to time.Time) int {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -25,6 +26,8 @@ type facts struct {
 	birth      time.Time
 	weight     float64
 	last       time.Time
+	snomed     []string // active conditions
+	rxnorm     []string // active medication requests
 }
 
 func bundleFacts(t *testing.T, path string) facts {
@@ -55,6 +58,17 @@ func bundleFacts(t *testing.T, path string) facts {
 			code := r["code"].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"]
 			if code == "29463-7" && !ts.Before(wt) {
 				wt, f.weight = ts, r["valueQuantity"].(map[string]any)["value"].(float64)
+			}
+		case "Condition":
+			st := r["clinicalStatus"].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"]
+			c := r["code"].(map[string]any)["coding"].([]any)[0].(map[string]any)
+			if st == "active" && c["system"] == "http://snomed.info/sct" && !slices.Contains(f.snomed, c["code"].(string)) {
+				f.snomed = append(f.snomed, c["code"].(string))
+			}
+		case "MedicationRequest":
+			c := r["medicationCodeableConcept"].(map[string]any)["coding"].([]any)[0].(map[string]any)
+			if r["status"] == "active" && !slices.Contains(f.rxnorm, c["code"].(string)) {
+				f.rxnorm = append(f.rxnorm, c["code"].(string))
 			}
 		case "Encounter":
 			ts, _ := time.Parse(time.RFC3339, r["period"].(map[string]any)["start"].(string))
@@ -92,6 +106,11 @@ func TestImportSamples(t *testing.T) {
 		c := p.Covariates
 		if c["age_y"] != float64(age) || c["female"] != female || math.Abs(c["weight_kg"]-want.weight) > 1e-9 {
 			t.Errorf("%s: age %v sex %v weight %v, want %d %v %v", f, c["age_y"], c["female"], c["weight_kg"], age, female, want.weight)
+		}
+		slices.Sort(want.snomed)
+		slices.Sort(want.rxnorm)
+		if !slices.Equal(p.Conditions, want.snomed) || !slices.Equal(p.Medications, want.rxnorm) {
+			t.Errorf("%s: conditions %v medications %v, want %v %v", f, p.Conditions, p.Medications, want.snomed, want.rxnorm)
 		}
 		if p.Pseudonym != Pseudonym(key, want.id) || strings.Contains(p.Pseudonym, want.id) || len(p.Pseudonym) != 32 {
 			t.Errorf("%s: pseudonym %q", f, p.Pseudonym)
