@@ -366,7 +366,8 @@ func TestFHIRImportNoPHI(t *testing.T) {
 	keyFile := filepath.Join(dir, "key")
 	os.WriteFile(keyFile, []byte("a-secret-key-for-tests-0123456789\n"), 0o600)
 	pts := filepath.Join(dir, "out", "patients.arrow")
-	out1, errs, code := medtwin(t, "fhir", "import", in, "--out", pts, "--key-file", keyFile)
+	out1, errs, code := medtwin(t, "fhir", "import", in, "--out", pts, "--key-file", keyFile,
+		"--encounters", filepath.Join(dir, "out", "encounters.arrow"), "--arrivals", filepath.Join(dir, "out", "arrivals.csv"))
 	if code != 0 || !strings.Contains(out1, "6 patients read, 6 imported") {
 		t.Fatalf("exit %d: %s\n%s", code, errs, out1)
 	}

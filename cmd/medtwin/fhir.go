@@ -35,6 +35,7 @@ func fhirCmd() *cli.Command {
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "patients.arrow", Usage: "output file"},
 				&cli.StringFlag{Name: "key-file", Usage: "file holding the pseudonym key (else $MEDTWIN_PSEUDONYM_KEY); at least 16 bytes"},
+				&cli.StringFlag{Name: "encounters", Usage: "also write every encounter, dates shifted per patient, to this Arrow file"},
 				&cli.StringFlag{Name: "arrivals", Usage: "also write the ED visits' hour-of-day profile to this CSV (hour,relative_rate: the ops.ed profile format)"},
 			},
 			Action: func(c *cli.Context) error {
@@ -62,6 +63,12 @@ func fhirCmd() *cli.Command {
 					return err
 				}
 				auditOutput(c, c.String("out"))
+				if e := c.String("encounters"); e != "" {
+					if err := writeEncounters(e, pts); err != nil {
+						return err
+					}
+					auditOutput(c, e)
+				}
 				if a := c.String("arrivals"); a != "" {
 					if err := writeArrivals(a, rep.EDVisitsByHour); err != nil {
 						return err
@@ -120,7 +127,7 @@ func printImportReport(w interface{ Write([]byte) (int, error) }, rep *cohort.Im
 // covariates.
 func writePatients(path string, pts []cohort.ImportedPatient) error {
 	str := arrow.BinaryTypes.String
-	cols := []results.Column{{Name: "pseudonym", Type: str}, {Name: "conditions_snomed", Type: str}, {Name: "medications_rxnorm", Type: str}}
+	cols := []results.Column{{Name: "pseudonym", Type: str}, {Name: "zip3", Type: str}, {Name: "conditions_snomed", Type: str}, {Name: "medications_rxnorm", Type: str}}
 	for _, n := range patientColumns {
 		cols = append(cols, results.Column{Name: n, Type: arrow.PrimitiveTypes.Float64})
 	}
@@ -136,10 +143,11 @@ func writePatients(path string, pts []cohort.ImportedPatient) error {
 	}
 	for _, p := range pts {
 		w.Str(0, p.Pseudonym)
-		w.Str(1, strings.Join(p.Conditions, ";"))
-		w.Str(2, strings.Join(p.Medications, ";"))
+		w.Str(1, p.ZIP3)
+		w.Str(2, strings.Join(p.Conditions, ";"))
+		w.Str(3, strings.Join(p.Medications, ";"))
 		for k, n := range patientColumns {
-			w.F64(k+3, p.Covariates[n])
+			w.F64(k+4, p.Covariates[n])
 		}
 		if err := w.EndRow(); err != nil {
 			w.Abort()
@@ -165,4 +173,37 @@ func writeArrivals(path string, byHour [24]int) error {
 		fmt.Fprintf(&b, "%d,%g\n", h, float64(n)*24/float64(total))
 	}
 	return results.WriteFileAtomic(path, []byte(b.String()))
+}
+
+// writeEncounters writes encounters.arrow: per patient (pseudonym) and
+// encounter, the class and the shifted start and end (UTC, RFC 3339).
+func writeEncounters(path string, pts []cohort.ImportedPatient) error {
+	str := arrow.BinaryTypes.String
+	cols := []results.Column{{Name: "pseudonym", Type: str}, {Name: "class", Type: str}, {Name: "start_shifted", Type: str},
+		{Name: "end_shifted", Type: str}, {Name: "los_h", Type: arrow.PrimitiveTypes.Float64}}
+	w, err := results.Create(path, cols, map[string]string{"medtwin.version": Version, "medtwin.table": "encounters",
+		"medtwin.deidentification": "dates shifted by a per-patient keyed offset of whole days"}, 0)
+	if err != nil {
+		return err
+	}
+	stamp := func(s int64) string {
+		if s == 0 {
+			return ""
+		}
+		return time.Unix(s, 0).UTC().Format(time.RFC3339)
+	}
+	for _, p := range pts {
+		for _, e := range p.Encounters {
+			w.Str(0, p.Pseudonym)
+			w.Str(1, e.Class)
+			w.Str(2, stamp(e.Start))
+			w.Str(3, stamp(e.End))
+			w.F64(4, e.Hours)
+			if err := w.EndRow(); err != nil {
+				w.Abort()
+				return err
+			}
+		}
+	}
+	return w.Close()
 }

@@ -16,6 +16,19 @@ type ImportedPatient struct {
 	// Conditions are the active conditions (SNOMED CT codes) and Medications
 	// the active medication requests (RxNorm codes), sorted, without repeats.
 	Conditions, Medications []string
+	// ZIP3 is the first three digits of the postal code, "000" for the
+	// restricted three-digit areas of Safe Harbor or when there is none.
+	ZIP3 string
+	// Encounters are the patient's encounters with dates shifted by a
+	// per-patient offset (whole days, so intervals and hours of day are kept).
+	Encounters []Encounter
+}
+
+// Encounter is one shifted encounter.
+type Encounter struct {
+	Class      string  // FHIR v3 ActCode: AMB, EMER, IMP, ...
+	Start, End int64   // Unix seconds, shifted; End 0 when open
+	Hours      float64 // length of stay, h (NaN when open)
 }
 
 // ImportReport says what an import read, left out and filled.

@@ -199,6 +199,8 @@ type record struct {
 	edHours      [24]int
 	snomed       map[string]bool
 	rxnorm       map[string]bool
+	zip          string
+	encounters   []cohort.Encounter // not yet shifted
 	denyResearch bool
 }
 
@@ -261,6 +263,9 @@ func fromBundle(b *bcrpb.Bundle, key []byte, rep *cohort.ImportReport) ([]cohort
 			r := get(id)
 			order = append(order, id)
 			r.gender = strings.ToLower(p.GetGender().GetValue().String())
+			if as := p.GetAddress(); len(as) > 0 {
+				r.zip = as[0].GetPostalCode().GetValue()
+			}
 			if bd := p.GetBirthDate(); bd != nil {
 				r.birth, r.hasBirth = usTime(bd.GetValueUs()), true
 			}
@@ -315,6 +320,15 @@ func fromBundle(b *bcrpb.Bundle, key []byte, rep *cohort.ImportReport) ([]cohort
 			r := get(refID(en.GetSubject()))
 			if t := usTime(en.GetPeriod().GetStart().GetValueUs()); t.After(r.last) {
 				r.last = t
+			}
+			enc := cohort.Encounter{Class: en.GetClassValue().GetCode().GetValue(), Hours: math.NaN()}
+			if st := en.GetPeriod().GetStart(); st != nil {
+				enc.Start = usTime(st.GetValueUs()).Unix()
+				if e := en.GetPeriod().GetEnd(); e != nil {
+					enc.End = usTime(e.GetValueUs()).Unix()
+					enc.Hours = float64(e.GetValueUs()-st.GetValueUs()) / 3.6e9
+				}
+				r.encounters = append(r.encounters, enc)
 			}
 			if en.GetClassValue().GetCode().GetValue() == "EMER" {
 				r.edVisits++
@@ -405,7 +419,59 @@ func deidentify(r *record, key []byte) cohort.ImportedPatient {
 		"age_y": age, "female": female, "weight_kg": val(r.weight), "height_cm": val(r.height),
 		"scr_mg_dl": val(r.scr), "active_conditions": float64(r.conditions), "ed_visits": float64(r.edVisits),
 	}
-	return cohort.ImportedPatient{Pseudonym: Pseudonym(key, r.id), Covariates: cov, Conditions: sortedCodes(r.snomed), Medications: sortedCodes(r.rxnorm)}
+	shift := DateShift(key, r.id)
+	var encs []cohort.Encounter
+	for _, e := range r.encounters {
+		e.Start += shift
+		if e.End != 0 {
+			e.End += shift
+		}
+		encs = append(encs, e)
+	}
+	sort.Slice(encs, func(i, j int) bool { return encs[i].Start < encs[j].Start })
+	return cohort.ImportedPatient{Pseudonym: Pseudonym(key, r.id), Covariates: cov, Conditions: sortedCodes(r.snomed),
+		Medications: sortedCodes(r.rxnorm), ZIP3: ZIP3(r.zip), Encounters: encs}
+}
+
+// DateShift is the patient's date offset in seconds: a whole number of days
+// in [−365, 365] \ {0}, from the keyed HMAC of the Patient id, so one patient
+// keeps one offset across imports with the same key; intervals and hours of
+// day are kept, calendar dates are not.
+func DateShift(key []byte, patientID string) int64 {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("date-shift/Patient/" + patientID))
+	s := m.Sum(nil)
+	v := int64(uint64(s[0])<<8|uint64(s[1])) % 730 // 0..729
+	days := v - 365                                // -365..364
+	if days >= 0 {
+		days++ // 1..365: never 0
+	}
+	return days * 86400
+}
+
+// restrictedZIP3 are the three-digit ZIP areas of 20 000 people or fewer
+// (2000 Census), which Safe Harbor requires be written as 000 (HHS, Guidance
+// Regarding Methods for De-identification of PHI, 2012, §2.4).
+var restrictedZIP3 = map[string]bool{"036": true, "059": true, "063": true, "102": true, "203": true, "556": true,
+	"692": true, "790": true, "821": true, "823": true, "830": true, "831": true, "878": true, "879": true,
+	"884": true, "890": true, "893": true}
+
+// ZIP3 cuts a postal code to its first three digits (000 when restricted or
+// when the code does not start with three digits).
+func ZIP3(zip string) string {
+	if len(zip) < 3 {
+		return "000"
+	}
+	z := zip[:3]
+	for _, c := range z {
+		if c < '0' || c > '9' {
+			return "000"
+		}
+	}
+	if restrictedZIP3[z] {
+		return "000"
+	}
+	return z
 }
 
 func addCode(set map[string]bool, code string) map[string]bool {

@@ -270,3 +270,84 @@ func TestImportBulkNDJSON(t *testing.T) {
 		t.Fatalf("bundles:\n%s\nbulk NDJSON:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
 }
+
+// ZIP codes keep three digits, except the restricted areas of the HHS
+// guidance (e.g. 036, 059, 893), which become 000.
+func TestZIP3(t *testing.T) {
+	for in, want := range map[string]string{"01002": "010", "03601": "000", "05901-1234": "000", "89301": "000",
+		"02139": "021", "": "000", "ab123": "000", "12": "000"} {
+		if got := ZIP3(in); got != want {
+			t.Errorf("ZIP3(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Every encounter of a patient moves by the same whole number of days, never
+// zero and at most a year, and keeps its length; the samples' ZIP codes are cut.
+func TestDateShiftKeepsIntervals(t *testing.T) {
+	files, _ := filepath.Glob("testdata/patient-*.json")
+	sort.Strings(files)
+	pts, _, err := Importer{}.Import(files, cohort.ImportOptions{Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files {
+		var b struct {
+			Entry []struct {
+				Resource struct {
+					ResourceType string
+					Period       struct{ Start, End string }
+					Address      []struct{ PostalCode string }
+				}
+			}
+		}
+		if err := json.Unmarshal(mustReadFile(t, f), &b); err != nil {
+			t.Fatal(err)
+		}
+		var starts, lens []float64
+		zip := ""
+		for _, e := range b.Entry {
+			r := e.Resource
+			if r.ResourceType == "Patient" && len(r.Address) > 0 {
+				zip = r.Address[0].PostalCode
+			}
+			if r.ResourceType == "Encounter" {
+				s, _ := time.Parse(time.RFC3339, r.Period.Start)
+				en, _ := time.Parse(time.RFC3339, r.Period.End)
+				starts = append(starts, float64(s.Unix()))
+				lens = append(lens, en.Sub(s).Hours())
+			}
+		}
+		sort.Float64s(starts)
+		p := pts[i]
+		if p.ZIP3 != zip[:3] || len(p.Encounters) != len(starts) || len(starts) == 0 {
+			t.Fatalf("%s: zip3 %q (from %q), %d encounters, want %d", f, p.ZIP3, zip, len(p.Encounters), len(starts))
+		}
+		shift := float64(p.Encounters[0].Start) - starts[0]
+		if shift == 0 || math.Abs(shift) > 365*86400 || math.Mod(shift, 86400) != 0 {
+			t.Fatalf("%s: shift %v s", f, shift)
+		}
+		sort.Float64s(lens)
+		var got []float64
+		for k, e := range p.Encounters {
+			if float64(e.Start)-starts[k] != shift {
+				t.Fatalf("%s: encounter %d moved by %v s, the first by %v s", f, k, float64(e.Start)-starts[k], shift)
+			}
+			got = append(got, e.Hours)
+		}
+		sort.Float64s(got)
+		for k := range got {
+			if math.Abs(got[k]-lens[k]) > 1e-9 {
+				t.Fatalf("%s: lengths of stay %v, want %v", f, got, lens)
+			}
+		}
+	}
+}
+
+func mustReadFile(t *testing.T, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
