@@ -35,6 +35,7 @@ func fhirCmd() *cli.Command {
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "patients.arrow", Usage: "output file"},
 				&cli.StringFlag{Name: "key-file", Usage: "file holding the pseudonym key (else $MEDTWIN_PSEUDONYM_KEY); at least 16 bytes"},
+				&cli.StringFlag{Name: "consent", Value: "deny", Usage: "consent policy: deny (leave out patients whose active Consent denies research) or require (keep only those with an active Consent permitting it)"},
 				&cli.StringFlag{Name: "encounters", Usage: "also write every encounter, dates shifted per patient, to this Arrow file"},
 				&cli.StringFlag{Name: "arrivals", Usage: "also write the ED visits' hour-of-day profile to this CSV (hour,relative_rate: the ops.ed profile format)"},
 			},
@@ -51,7 +52,11 @@ func fhirCmd() *cli.Command {
 					return err
 				}
 				started := time.Now()
-				pts, rep, err := imp.Import(c.Args().Slice(), cohort.ImportOptions{Key: key})
+				policy := c.String("consent")
+				if policy != "deny" && policy != "require" {
+					return usagef("--consent %q: want deny or require", policy)
+				}
+				pts, rep, err := imp.Import(c.Args().Slice(), cohort.ImportOptions{Key: key, RequireConsent: policy == "require"})
 				if err != nil {
 					return err
 				}

@@ -48,6 +48,9 @@ type ImportOptions struct {
 	// Key is the secret of the HMAC-SHA256 pseudonyms (at least 16 bytes): the
 	// same key maps the same patient to the same pseudonym across imports.
 	Key []byte
+	// RequireConsent leaves out every patient without an active Consent that
+	// permits research use (by default only explicit denials are left out).
+	RequireConsent bool
 }
 
 // Importer turns records (files or directories) into de-identified patients.

@@ -80,7 +80,7 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	var bulk []*bcrpb.ContainedResource
 	for _, f := range files {
 		rep.Files++
-		pts, loose, err := importFile(un, f, opt.Key, rep)
+		pts, loose, err := importFile(un, f, opt, rep)
 		if err != nil {
 			rep.FilesFailed++
 			rep.Errors = append(rep.Errors, err.Error())
@@ -96,7 +96,7 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 		for _, r := range bulk {
 			b.Entry = append(b.Entry, &bcrpb.Bundle_Entry{Resource: r})
 		}
-		pts, err := fromBundle(b, opt.Key, rep)
+		pts, err := fromBundle(b, opt.Key, opt.RequireConsent, rep)
 		if err != nil {
 			rep.Errors = append(rep.Errors, "bulk data NDJSON: "+err.Error())
 		}
@@ -108,7 +108,7 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 
 // importFile reads one file: the patients of its Bundles, and, for NDJSON, the
 // lines that are single resources (Bulk Data), returned to be joined.
-func importFile(un *jsonformat.Unmarshaller, path string, key []byte, rep *cohort.ImportReport) ([]cohort.ImportedPatient, []*bcrpb.ContainedResource, error) {
+func importFile(un *jsonformat.Unmarshaller, path string, opt cohort.ImportOptions, rep *cohort.ImportReport) ([]cohort.ImportedPatient, []*bcrpb.ContainedResource, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, err
@@ -156,7 +156,7 @@ func importFile(un *jsonformat.Unmarshaller, path string, key []byte, rep *cohor
 		if b == nil {
 			return nil, nil, fmt.Errorf("%s: resourceType %s, want a Bundle", where, resourceType(doc))
 		}
-		pts, err := fromBundle(b, key, rep)
+		pts, err := fromBundle(b, opt.Key, opt.RequireConsent, rep)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %v", where, err)
 		}
@@ -187,21 +187,22 @@ func resourceType(doc []byte) string {
 
 // record gathers one patient's resources from a bundle.
 type record struct {
-	id, gender   string
-	birth        time.Time
-	hasBirth     bool
-	last         time.Time // latest clinical date: age is taken then
-	weight       dated
-	height       dated
-	scr          dated
-	conditions   int
-	edVisits     int
-	edHours      [24]int
-	snomed       map[string]bool
-	rxnorm       map[string]bool
-	zip          string
-	encounters   []cohort.Encounter // not yet shifted
-	denyResearch bool
+	id, gender     string
+	birth          time.Time
+	hasBirth       bool
+	last           time.Time // latest clinical date: age is taken then
+	weight         dated
+	height         dated
+	scr            dated
+	conditions     int
+	edVisits       int
+	edHours        [24]int
+	snomed         map[string]bool
+	rxnorm         map[string]bool
+	zip            string
+	encounters     []cohort.Encounter // not yet shifted
+	denyResearch   bool
+	permitResearch bool
 }
 
 type dated struct {
@@ -241,7 +242,7 @@ func localTime(us int64, tz string) time.Time {
 
 func usTime(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-func fromBundle(b *bcrpb.Bundle, key []byte, rep *cohort.ImportReport) ([]cohort.ImportedPatient, error) {
+func fromBundle(b *bcrpb.Bundle, key []byte, requireConsent bool, rep *cohort.ImportReport) ([]cohort.ImportedPatient, error) {
 	recs := map[string]*record{}
 	var order []string
 	get := func(ref string) *record {
@@ -368,8 +369,13 @@ func fromBundle(b *bcrpb.Bundle, key []byte, rep *cohort.ImportReport) ([]cohort
 			for _, cd := range c.GetScope().GetCoding() {
 				research = research || cd.GetCode().GetValue() == "research"
 			}
-			if research && c.GetStatus().GetValue().String() == "ACTIVE" && c.GetProvision().GetType().GetValue().String() == "DENY" {
-				r.denyResearch = true
+			if research && c.GetStatus().GetValue().String() == "ACTIVE" {
+				switch c.GetProvision().GetType().GetValue().String() {
+				case "DENY":
+					r.denyResearch = true
+				case "PERMIT":
+					r.permitResearch = true
+				}
 			}
 		}
 	}
@@ -379,6 +385,10 @@ func fromBundle(b *bcrpb.Bundle, key []byte, rep *cohort.ImportReport) ([]cohort
 		rep.PatientsRead++
 		if r.denyResearch {
 			rep.Excluded["consent denies research use"]++
+			continue
+		}
+		if requireConsent && !r.permitResearch {
+			rep.Excluded["no consent permitting research use (policy: require)"]++
 			continue
 		}
 		if !r.hasBirth || (r.gender != "male" && r.gender != "female") {

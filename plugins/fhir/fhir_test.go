@@ -195,6 +195,15 @@ func TestImportBadAndPolicy(t *testing.T) {
 	if pts[1].Covariates["age_y"] != 90 {
 		t.Errorf("a patient born in 1920 has age %v, want 90 (Safe Harbor)", pts[1].Covariates["age_y"])
 	}
+	// policy "require": only a patient with an active Consent permitting research stays
+	write("g-consent-deny.json", strings.Replace(denied, `"provision": {"type": "deny"}`, `"provision": {"type": "permit"}`, 1))
+	pts, rep, err = Importer{}.Import([]string{dir}, cohort.ImportOptions{Key: key, RequireConsent: true})
+	if err != nil || len(pts) != 1 || rep.Excluded["no consent permitting research use (policy: require)"] != 2 {
+		t.Fatalf("require: %d imported, %v, %v", len(pts), rep.Excluded, err)
+	}
+	if pts[0].Pseudonym != Pseudonym(key, "e4531916-b162-4f4b-90c2-ce37e132b8d6") {
+		t.Fatal("require kept the wrong patient")
+	}
 }
 
 // BenchmarkImport reports patients per second on the sample bundles.
