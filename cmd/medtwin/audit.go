@@ -19,6 +19,24 @@ func init() { extraCommands = append(extraCommands, auditCmd()) }
 // audited are the verbs that append to the audit log when they succeed.
 var audited = map[string]bool{"run": true, "compare": true, "sweep": true, "optimize": true, "trial": true, "fhir import": true}
 
+// phiInputs are the verbs whose input paths may carry identifiers (record
+// files named after patients): their entries keep the inputs' hashes only.
+var phiInputs = map[string]bool{"fhir import": true}
+
+// sortedValues returns the map's values in the order of its sorted keys.
+func sortedValues(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
+}
+
 // auditPath is the log: $MEDTWIN_AUDIT_LOG, else medtwin/audit.log in the
 // user's configuration directory.
 func auditPath() (string, error) {
@@ -87,10 +105,20 @@ func appendAudit(c *cli.Context, name string) error {
 	for _, f := range flags {
 		what = append(what, fmt.Sprintf("--%s=%v", f, c.Value(f)))
 	}
-	what = append(what, c.Args().Slice()...)
 	in, err := audit.HashFiles(c.Args().Slice()...)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
+	}
+	if phiInputs[name] {
+		// record files (Synthea names them after the patient) by content only
+		what = append(what, fmt.Sprintf("<%d input paths withheld>", c.NArg()))
+		anon := map[string]string{}
+		for i, h := range sortedValues(in) {
+			anon[fmt.Sprintf("input %d", i+1)] = h
+		}
+		in = anon
+	} else {
+		what = append(what, c.Args().Slice()...)
 	}
 	outs, _ := c.App.Metadata["audit.outputs"].([]string)
 	out, err := audit.HashFiles(outs...)
