@@ -35,6 +35,9 @@ func Read(path string) (t *Table, err error) {
 	}
 	// no message can be larger than the file: a corrupted length must not make
 	// the reader allocate the default 256 MiB
+	if err := checkFooter(f, st.Size()); err != nil {
+		return nil, fmt.Errorf("%s: not a readable Arrow IPC file: %w", path, err)
+	}
 	limit := st.Size() + 1
 	r, err := ipc.NewFileReader(f, ipc.WithAllocator(memory.NewGoAllocator()), ipc.WithMetadataSizeLimit(limit), ipc.WithBodySizeLimit(limit))
 	if err != nil {
@@ -48,10 +51,51 @@ func Read(path string) (t *Table, err error) {
 			t.Release()
 			return nil, fmt.Errorf("%s: record batch %d: %w", path, i, err)
 		}
+		if err := validate(rec); err != nil {
+			t.Release()
+			return nil, fmt.Errorf("%s: record batch %d: %w", path, i, err)
+		}
 		rec.Retain()
 		t.Batches = append(t.Batches, rec)
 	}
 	return t, nil
+}
+
+// validate checks a batch read from an untrusted file before any value is
+// touched: offsets of variable-length columns within their data (the
+// library's own ValidateFull), and buffers of fixed-width columns and validity
+// bitmaps long enough for the rows. A corrupted file is an error, not a panic
+// later in inspect, merge or plot.
+func validate(rec arrow.RecordBatch) error {
+	n := int(rec.NumRows())
+	for c := 0; c < int(rec.NumCols()); c++ {
+		col := rec.Column(c)
+		name := rec.ColumnName(c)
+		if col.Len() != n {
+			return fmt.Errorf("column %s has %d rows, the batch %d", name, col.Len(), n)
+		}
+		if v, ok := col.(interface{ ValidateFull() error }); ok {
+			if err := v.ValidateFull(); err != nil {
+				return fmt.Errorf("column %s: %w", name, err)
+			}
+		}
+		d := col.Data()
+		need := d.Offset() + d.Len()
+		bufs := d.Buffers()
+		if len(bufs) > 0 && bufs[0] != nil && bufs[0].Len()*8 < need {
+			return fmt.Errorf("column %s: validity bitmap too short", name)
+		}
+		if fw, ok := d.DataType().(arrow.FixedWidthDataType); ok && d.DataType().ID() != arrow.BOOL {
+			if len(bufs) < 2 || bufs[1] == nil || bufs[1].Len() < need*fw.BitWidth()/8 {
+				return fmt.Errorf("column %s: data buffer too short for %d rows", name, d.Len())
+			}
+		} else if d.DataType().ID() == arrow.BOOL {
+			if len(bufs) < 2 || bufs[1] == nil || bufs[1].Len()*8 < need {
+				return fmt.Errorf("column %s: data buffer too short for %d rows", name, d.Len())
+			}
+		}
+	}
+	return nil
 }
 
 // Release frees the batches.
