@@ -36,7 +36,7 @@ func Read(path string) (t *Table, err error) {
 	// no message can be larger than the file: a corrupted length must not make
 	// the reader allocate the default 256 MiB
 	if err := checkFooter(f, st.Size()); err != nil {
-		return nil, fmt.Errorf("%s: not a readable Arrow IPC file: %w", path, err)
+		return nil, fmt.Errorf("%s: not an Arrow IPC file: %w", path, err)
 	}
 	limit := st.Size() + 1
 	r, err := ipc.NewFileReader(f, ipc.WithAllocator(memory.NewGoAllocator()), ipc.WithMetadataSizeLimit(limit), ipc.WithBodySizeLimit(limit))
