@@ -139,6 +139,14 @@ func appendAudit(c *cli.Context, name string) error {
 	return nil
 }
 
+// auditLogArg is the log named on the command line, else auditPath.
+func auditLogArg(c *cli.Context) (string, error) {
+	if p := c.Args().First(); p != "" {
+		return p, nil
+	}
+	return auditPath()
+}
+
 func auditCmd() *cli.Command {
 	return &cli.Command{
 		Name:  "audit",
@@ -148,12 +156,9 @@ func auditCmd() *cli.Command {
 			Usage:     "check that no entry of the audit log was edited, removed, inserted or moved",
 			ArgsUsage: "[LOG]",
 			Action: func(c *cli.Context) error {
-				path := c.Args().First()
-				if path == "" {
-					var err error
-					if path, err = auditPath(); err != nil {
-						return err
-					}
+				path, err := auditLogArg(c)
+				if err != nil {
+					return err
 				}
 				n, last, err := audit.Verify(path)
 				if err != nil {
@@ -167,12 +172,9 @@ func auditCmd() *cli.Command {
 			Usage:     "print the audit log's entries (who, when, what)",
 			ArgsUsage: "[LOG]",
 			Action: func(c *cli.Context) error {
-				path := c.Args().First()
-				if path == "" {
-					var err error
-					if path, err = auditPath(); err != nil {
-						return err
-					}
+				path, err := auditLogArg(c)
+				if err != nil {
+					return err
 				}
 				b, err := os.ReadFile(path)
 				if err != nil {
