@@ -51,9 +51,16 @@ func trialCmd() *cli.Command {
 				return err
 			}
 			from, to := sh.span(tr.Subjects)
-			res, err := tr.Run(c.Context, from, to)
-			if err != nil {
-				return err
+			// in chunks, so that the Lua-built jobs of one chunk are freed before
+			// the next (a subject's row does not depend on its chunk)
+			const chunk = 20000
+			var res []scripts.SubjectResult
+			for lo := from; lo < to; lo += chunk {
+				part, err := tr.Run(c.Context, lo, min(lo+chunk, to))
+				if err != nil {
+					return err
+				}
+				res = append(res, part...)
 			}
 			out := c.String("out")
 			if out == "" {
