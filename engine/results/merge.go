@@ -147,59 +147,69 @@ func MergeRows(out, name string, parts []string) (string, *Provenance, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return "", nil, err
 	}
-	var w *Writer
-	var schema *arrow.Schema
-	fail := func(err error) (string, *Provenance, error) {
-		if w != nil {
-			w.Abort()
-		}
+	first, err := Read(filepath.Join(ps[0].dir, name))
+	if err != nil {
 		return "", nil, err
 	}
-	for _, p := range ps {
-		t, err := Read(filepath.Join(p.dir, name))
+	var cols []Column
+	for _, f := range first.Schema.Fields() {
+		cols = append(cols, Column{Name: f.Name, Type: f.Type})
+	}
+	first.Release()
+	paths := make([]string, len(ps))
+	for k, p := range ps {
+		paths[k] = filepath.Join(p.dir, name)
+	}
+	path := filepath.Join(out, name)
+	if err := Concat(path, paths, cols, whole.Metadata(strings.TrimSuffix(name, ".arrow"))); err != nil {
+		return "", nil, err
+	}
+	return path, &whole, nil
+}
+
+// Concat writes the rows of the files at paths, in order, into out with the
+// given columns and metadata: a record batch per input file. Every input must
+// have exactly those columns.
+func Concat(out string, paths []string, cols []Column, meta map[string]string) error {
+	w, err := Create(out, cols, meta, 0)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		t, err := Read(p)
 		if err != nil {
-			return fail(err)
+			w.Abort()
+			return err
 		}
-		if w == nil {
-			schema = t.Schema
-			var cols []Column
-			for _, f := range schema.Fields() {
-				cols = append(cols, Column{Name: f.Name, Type: f.Type})
-			}
-			table := strings.TrimSuffix(name, ".arrow")
-			if w, err = Create(filepath.Join(out, name), cols, whole.Metadata(table), 0); err != nil {
-				t.Release()
-				return fail(err)
-			}
-		} else if !sameFields(schema, t.Schema) {
+		if !sameColumns(cols, t.Schema) {
 			t.Release()
-			return fail(fmt.Errorf("merge: %s/%s has another schema than %s/%s", p.dir, name, ps[0].dir, name))
+			w.Abort()
+			return fmt.Errorf("merge: %s has another schema than the first part", p)
 		}
 		for _, rec := range t.Batches {
 			for i := 0; i < int(rec.NumRows()); i++ {
 				if err := AppendRow(w, rec, i); err != nil {
 					t.Release()
-					return fail(err)
+					w.Abort()
+					return err
 				}
 			}
 		}
 		t.Release()
 		if err := w.EndBatch(); err != nil {
-			return fail(err)
+			w.Abort()
+			return err
 		}
 	}
-	if err := w.Close(); err != nil {
-		return "", nil, err
-	}
-	return w.Path(), &whole, nil
+	return w.Close()
 }
 
-func sameFields(a, b *arrow.Schema) bool {
-	if len(a.Fields()) != len(b.Fields()) {
+func sameColumns(cols []Column, s *arrow.Schema) bool {
+	if len(cols) != len(s.Fields()) {
 		return false
 	}
-	for i, f := range a.Fields() {
-		if g := b.Field(i); g.Name != f.Name || !arrow.TypeEqual(g.Type, f.Type) {
+	for i, c := range cols {
+		if g := s.Field(i); g.Name != c.Name || !arrow.TypeEqual(g.Type, c.Type) {
 			return false
 		}
 	}

@@ -68,5 +68,5 @@ func MergeSweeps(out string, dirs []string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(out, "sweep.arrow")
-	return path, Concat(path, paths, cols, meta)
+	return path, results.Concat(path, paths, cols, meta)
 }

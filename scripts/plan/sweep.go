@@ -154,7 +154,7 @@ func (s *Sweep) Run(ctx context.Context) (string, error) {
 	for k := from; k < to; k++ {
 		paths = append(paths, filepath.Join(parts, fmt.Sprintf("combo-%05d.arrow", k)))
 	}
-	return out, Concat(out, paths, cols, s.meta(from, to, shard))
+	return out, results.Concat(out, paths, cols, s.meta(from, to, shard))
 }
 
 func describe(axes []Axis, c []string) string {
@@ -163,36 +163,4 @@ func describe(axes []Axis, c []string) string {
 		parts = append(parts, ax.Name+"="+c[i])
 	}
 	return strings.Join(parts, " ")
-}
-
-// Concat writes the rows of the given files (one record batch each) into out,
-// one batch per input, with the given metadata: the same bytes whoever ran the
-// parts.
-func Concat(out string, paths []string, cols []results.Column, meta map[string]string) error {
-	w, err := results.Create(out, cols, meta, 0)
-	if err != nil {
-		return err
-	}
-	for _, p := range paths {
-		t, err := results.Read(p)
-		if err != nil {
-			w.Abort()
-			return err
-		}
-		for _, rec := range t.Batches {
-			for i := 0; i < int(rec.NumRows()); i++ {
-				if err := results.AppendRow(w, rec, i); err != nil {
-					t.Release()
-					w.Abort()
-					return err
-				}
-			}
-		}
-		t.Release()
-		if err := w.EndBatch(); err != nil {
-			w.Abort()
-			return err
-		}
-	}
-	return w.Close()
 }
