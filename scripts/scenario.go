@@ -367,10 +367,7 @@ func (sc *Scenario) Build(ctx context.Context, s *engine.Sim) error {
 // luaError turns a gopher-lua error into a plain error with the script's
 // "file:line: message", and explains a stop by the time or memory limit.
 func luaError(err error, scenario string, ctx context.Context) error {
-	msg := err.Error()
-	if ae, ok := err.(*lua.ApiError); ok && ae.Object != nil {
-		msg = ae.Object.String()
-	}
+	msg := luaMessage(err)
 	switch {
 	case strings.Contains(msg, context.DeadlineExceeded.Error()):
 		msg = strings.Replace(msg, context.DeadlineExceeded.Error(),
@@ -382,6 +379,15 @@ func luaError(err error, scenario string, ctx context.Context) error {
 		msg = scenario + ": " + msg
 	}
 	return &ScriptError{Msg: msg}
+}
+
+// luaMessage is the message Lua raised (without gopher-lua's traceback), or
+// the error's text.
+func luaMessage(err error) string {
+	if ae, ok := err.(*lua.ApiError); ok && ae.Object != nil {
+		return ae.Object.String()
+	}
+	return err.Error()
 }
 
 // ScriptError is an error raised by a scenario script: Msg starts with the file

@@ -98,11 +98,7 @@ func LoadTrial(path string) (*Trial, error) {
 		return 0
 	})
 	if err := L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}); err != nil {
-		msg := err.Error()
-		if le, ok := err.(*lua.ApiError); ok {
-			msg = le.Object.String()
-		}
-		return nil, fmt.Errorf("%s: %s", tr.where, strings.TrimSpace(msg))
+		return nil, fmt.Errorf("%s: %s", tr.where, strings.TrimSpace(luaMessage(err)))
 	}
 	return tr, derr
 }
@@ -668,11 +664,7 @@ func dosesFromLua(L *lua.LState, v lua.LValue, arm string, subject int) ([]pk.Do
 		return 0
 	})
 	if err := L.CallByParam(lua.P{Fn: read, NRet: 0, Protect: true}, v); err != nil {
-		msg := err.Error()
-		if le, ok := err.(*lua.ApiError); ok {
-			msg = le.Object.String()
-		}
-		return nil, fmt.Errorf("%s, subject %d: %s", arm, subject, strings.TrimSpace(msg))
+		return nil, fmt.Errorf("%s, subject %d: %s", arm, subject, strings.TrimSpace(luaMessage(err)))
 	}
 	for d := range doses {
 		doses[d].Source = fmt.Sprintf("%s %s", arm, doses[d].Source)

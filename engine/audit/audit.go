@@ -19,6 +19,8 @@ import (
 	"path/filepath"
 	"sort"
 	"syscall"
+
+	"github.com/medtwin/medtwin/engine/results"
 )
 
 // Genesis is the previous hash of the first entry.
@@ -175,17 +177,11 @@ func HashFiles(paths ...string) (map[string]string, error) {
 	}
 	sort.Strings(files)
 	for _, p := range files {
-		f, err := os.Open(p)
+		fi, err := results.HashFile(p)
 		if err != nil {
 			return nil, err
 		}
-		h := sha256.New()
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		out[p] = hex.EncodeToString(h.Sum(nil))
+		out[p] = fi.SHA256
 	}
 	return out, nil
 }
