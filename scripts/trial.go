@@ -340,13 +340,7 @@ func (tr *Trial) describeRest(L *lua.LState, t *lua.LTable, fail func(string, ..
 	}
 	// bound the work per subject: a typo like auc = {0, 1e9} is an error, not an
 	// exhausted machine
-	end := 0.0
-	for _, e := range tr.Endpoints {
-		end = math.Max(end, math.Max(e.To, e.At))
-	}
-	for _, t := range tr.SampleTimes {
-		end = math.Max(end, t)
-	}
+	end := tr.horizon()
 	if pts := end / tr.Grid; pts > maxGridPoints || math.IsNaN(pts) {
 		return fail("endpoints and sampling reach %g h: on the %g h grid that is %.3g points per subject, more than %d; raise grid", end, tr.Grid, pts, maxGridPoints)
 	}
@@ -569,13 +563,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		}
 	}
 	// the PK, on all cores
-	end := 0.0
-	for _, e := range tr.Endpoints {
-		end = math.Max(end, math.Max(e.To, e.At))
-	}
-	for _, t := range tr.SampleTimes {
-		end = math.Max(end, t)
-	}
+	end := tr.horizon()
 	base := make([]float64, int(math.Ceil(end/tr.Grid))+1)
 	for k := range base {
 		base[k] = float64(k) * tr.Grid
@@ -742,13 +730,13 @@ type ArmPower struct {
 	MeanDiff   float64 // mean difference in attainment (arm − reference)
 }
 
-// Power runs replicate parallel-group trials on the virtual cohort: replicate
-// r takes the next N×arms subjects and gives subject i to arm i mod arms (each
-// subject is used once, in one arm, as in a real trial), and compares each arm's
-// target attainment with the first arm's by the two-sided pooled z test at
-// Alpha. res must hold every subject from 0 in every arm, as Run returns them.
-// Subjects left over after the last whole replicate are not used.
-func (tr *Trial) Power(res []SubjectResult) ([]ArmPower, error) {
+// ReplicateArms cuts results into replicate parallel-group trials: replicate r
+// takes the next Replicates.N×arms subjects and gives subject i to arm i mod
+// arms (each subject is used once, in one arm, as in a real trial). It returns,
+// per replicate and arm, that arm's rows. res must hold every subject from 0 in
+// every arm, as Run returns them; subjects left over after the last whole
+// replicate are not used.
+func (tr *Trial) ReplicateArms(res []SubjectResult) ([][][]SubjectResult, error) {
 	A, n := len(tr.Arms), tr.Replicates.N
 	if n < 1 {
 		return nil, fmt.Errorf("%s: no replicates in the spec", tr.where)
@@ -758,23 +746,41 @@ func (tr *Trial) Power(res []SubjectResult) ([]ArmPower, error) {
 	if count == 0 {
 		return nil, fmt.Errorf("%s: replicates of %d subjects per arm need at least %d subjects, have %d", tr.where, n, per, len(res)/A)
 	}
-	out := make([]ArmPower, A)
-	for a := range out {
-		out[a] = ArmPower{Arm: a, Replicates: count}
-	}
-	met := make([]int, A)
-	for r := 0; r < count; r++ {
-		for a := range met {
-			met[a] = 0
-		}
+	out := make([][][]SubjectResult, count)
+	for r := range out {
+		out[r] = make([][]SubjectResult, A)
 		for i := r * per; i < (r+1)*per; i++ {
 			a := i % A
 			row := res[i*A+a]
 			if row.Subject != i || row.Arm != a {
 				return nil, fmt.Errorf("power: results are not in subject, arm order at subject %d", i)
 			}
-			if row.TargetMet {
-				met[a]++
+			out[r][a] = append(out[r][a], row)
+		}
+	}
+	return out, nil
+}
+
+// Power compares each arm's target attainment with the first arm's in every
+// replicate trial (see ReplicateArms) by the two-sided pooled z test at Alpha.
+func (tr *Trial) Power(res []SubjectResult) ([]ArmPower, error) {
+	reps, err := tr.ReplicateArms(res)
+	if err != nil {
+		return nil, err
+	}
+	A, n, count := len(tr.Arms), tr.Replicates.N, len(reps)
+	out := make([]ArmPower, A)
+	for a := range out {
+		out[a] = ArmPower{Arm: a, Replicates: count}
+	}
+	met := make([]int, A)
+	for _, rep := range reps {
+		for a, rows := range rep {
+			met[a] = 0
+			for _, row := range rows {
+				if row.TargetMet {
+					met[a]++
+				}
 			}
 		}
 		for a := 1; a < A; a++ {
@@ -792,6 +798,18 @@ func (tr *Trial) Power(res []SubjectResult) ([]ArmPower, error) {
 	return out[1:], nil
 }
 
+// horizon is the last time (h) an endpoint or a sample needs.
+func (tr *Trial) horizon() float64 {
+	end := 0.0
+	for _, e := range tr.Endpoints {
+		end = math.Max(end, math.Max(e.To, e.At))
+	}
+	for _, t := range tr.SampleTimes {
+		end = math.Max(end, t)
+	}
+	return end
+}
+
 // SeriesTimes returns the times (h) of the concentration time series: every
 // Series.Every hours from 0 to Series.Until (default: the last endpoint or
 // sampling time); nil when the spec asks for none.
@@ -801,12 +819,7 @@ func (tr *Trial) SeriesTimes() []float64 {
 	}
 	until := tr.Series.Until
 	if until == 0 {
-		for _, e := range tr.Endpoints {
-			until = math.Max(until, math.Max(e.To, e.At))
-		}
-		for _, t := range tr.SampleTimes {
-			until = math.Max(until, t)
-		}
+		until = tr.horizon()
 	}
 	n := int(math.Floor(until/tr.Series.Every+1e-9)) + 1
 	out := make([]float64, n)

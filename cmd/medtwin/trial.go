@@ -186,25 +186,14 @@ func trialProv(tr *scripts.Trial, from, to int, sh shard) results.Provenance {
 		From: from, To: to, Total: tr.Subjects, Shard: sh.String(), Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects)}}
 }
 
-// trialUnits returns the replications of kpis.arrow: with replicates, one per
-// replicate parallel-group trial (subject i of a replicate in arm i mod arms, as
-// in Trial.Power); without (or with too few subjects for one), one holding
-// the whole paired cohort. Each unit
-// lists its rows of res per arm.
+// trialUnits returns the replications of kpis.arrow, each as its rows per arm:
+// the replicate trials of Trial.ReplicateArms, or, without replicates (or too
+// few subjects for one), the whole paired cohort.
 func trialUnits(tr *scripts.Trial, res []scripts.SubjectResult) [][][]scripts.SubjectResult {
-	A := len(tr.Arms)
-	if n := tr.Replicates.N; n > 0 && len(res)/A >= n*A {
-		per := n * A
-		units := make([][][]scripts.SubjectResult, len(res)/A/per)
-		for r := range units {
-			units[r] = make([][]scripts.SubjectResult, A)
-			for i := r * per; i < (r+1)*per; i++ {
-				units[r][i%A] = append(units[r][i%A], res[i*A+i%A])
-			}
-		}
+	if units, err := tr.ReplicateArms(res); err == nil {
 		return units
 	}
-	unit := make([][]scripts.SubjectResult, A)
+	unit := make([][]scripts.SubjectResult, len(tr.Arms))
 	for _, r := range res {
 		unit[r.Arm] = append(unit[r.Arm], r)
 	}
