@@ -338,14 +338,21 @@ func printTrial(w io.Writer, tr *scripts.Trial, res []scripts.SubjectResult) {
 		head += "\t" + a + "\tvs arm"
 	}
 	fmt.Fprintln(tw, head)
-	pta := func(rs []scripts.SubjectResult, in func(map[string]float64) bool) (int, int) {
-		k, n := 0, 0
-		for _, r := range rs {
-			cov := map[string]float64{}
+	// covariates by name, once per subject (every arm and subgroup reads them)
+	covs := map[int]map[string]float64{}
+	for _, r := range res {
+		if _, ok := covs[r.Subject]; !ok {
+			cov := make(map[string]float64, len(names))
 			for i, name := range names {
 				cov[name] = r.Covariates[i]
 			}
-			if in != nil && !in(cov) {
+			covs[r.Subject] = cov
+		}
+	}
+	pta := func(rs []scripts.SubjectResult, in func(map[string]float64) bool) (int, int) {
+		k, n := 0, 0
+		for _, r := range rs {
+			if in != nil && !in(covs[r.Subject]) {
 				continue
 			}
 			n++
