@@ -97,11 +97,8 @@ func readPatients(path string) (*patients, error) {
 			} else if v, err = strconv.ParseFloat(cell, 64); err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("%s line %d: %q is %q; want a number", path, line, name, cell)
 			}
-			if (name == "weight_kg" || name == "scr_mg_dl" || name == "height_cm") && v <= 0 {
-				return nil, fmt.Errorf("%s line %d: %s must be > 0, got %g", path, line, name, v)
-			}
-			if name == "age_y" && v < 0 {
-				return nil, fmt.Errorf("%s line %d: age_y must be >= 0, got %g", path, line, v)
+			if err := checkCovariate(name, v); err != nil {
+				return nil, fmt.Errorf("%s line %d: %v", path, line, err)
 			}
 			row[k] = v
 		}
@@ -146,6 +143,9 @@ func readPatientsArrow(path string) (*patients, error) {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					return nil, fmt.Errorf("%s row %d: %s is missing (%v)", path, row0+i+1, p.names[k], v)
 				}
+				if err := checkCovariate(p.names[k], v); err != nil {
+					return nil, fmt.Errorf("%s row %d: %v", path, row0+i+1, err)
+				}
 				row[k] = v
 			}
 			p.rows = append(p.rows, row)
@@ -156,4 +156,16 @@ func readPatientsArrow(path string) (*patients, error) {
 		return nil, fmt.Errorf("%s: no patients", path)
 	}
 	return p, nil
+}
+
+// checkCovariate refuses impossible values of the covariates a trial's model
+// divides by or takes powers of, whichever file they come from.
+func checkCovariate(name string, v float64) error {
+	switch {
+	case (name == "weight_kg" || name == "scr_mg_dl" || name == "height_cm") && v <= 0:
+		return fmt.Errorf("%s must be > 0, got %g", name, v)
+	case name == "age_y" && v < 0:
+		return fmt.Errorf("age_y must be >= 0, got %g", v)
+	}
+	return nil
 }
