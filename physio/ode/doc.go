@@ -7,6 +7,11 @@
 //     4th-order dense output and event location on the dense output (Dormand &
 //     Prince 1980, J Comp Appl Math 6:19; Hairer, Nørsett & Wanner 1993, Solving
 //     ODEs I, §II.5–6).
+//   - DOP853: Dormand & Prince's explicit 8th-order pair with Hairer's 8(5,3)
+//     error estimate and 7th-order dense output (Prince & Dormand 1981, J Comp
+//     Appl Math 7:67; Hairer, Nørsett & Wanner 1993, §II.10, code dop853.f):
+//     the fastest at the tight tolerances (1e-8 and below) of PK work.
+//   - Extrapolation: Gragg–Bulirsch–Stoer (see extrapolation.go).
 //   - Rosenbrock23: the L-stable linearly implicit 2(3) pair of Shampine &
 //     Reichelt 1997 (SIAM J Sci Comput 18:1, the method of MATLAB's ode23s) for
 //     stiff problems, with an analytic or finite-difference Jacobian and LU

@@ -4,15 +4,16 @@ import (
 	"github.com/medtwin/medtwin/physio/ode"
 )
 
-// odeProp integrates dA/dt = K·A + r with DOPRI5, restarting at each call
+// odeProp integrates dA/dt = K·A + r with the model's integrator (DOPRI5,
+// GBS or DOP853), restarting at each call
 // (every call starts after a discontinuity: a dose or an infusion change).
 type odeProp struct {
 	m     Model
 	k     []float64
-	nz    []kEntry // the non-zero entries of K
 	r     []float64
 	s     *ode.Dopri5
 	x     *ode.Extrapolation
+	d8    *ode.Dop853
 	Stats ode.Stats
 }
 
@@ -26,23 +27,26 @@ func newODEProp(m Model) *odeProp {
 		atol = 1e-12
 	}
 	n := m.N()
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			if v := p.k[i*n+j]; v != 0 {
-				p.nz = append(p.nz, kEntry{i, j, v})
-			}
-		}
-	}
+	// dA/dt = K·A + r as a dense product: for the 1–4 states of these models
+	// it is faster than a sparse loop, and r is added without a memmove.
+	k := p.k
 	f := func(t float64, a, da []float64) {
-		copy(da, p.r)
-		for _, e := range p.nz {
-			da[e.i] += e.v * a[e.j]
+		for i := range da {
+			v := p.r[i]
+			row := k[i*n : i*n+n]
+			for j, kij := range row {
+				v += kij * a[j]
+			}
+			da[i] = v
 		}
 	}
 	opts := ode.Options{RTol: rtol, ATol: atol, MaxSteps: 1_000_000}
-	if m.Integrator == GBS {
+	switch m.Integrator {
+	case GBS:
 		p.x = ode.NewExtrapolation(f, m.N(), opts)
-	} else {
+	case DOP853:
+		p.d8 = ode.NewDop853(f, m.N(), opts)
+	default:
 		p.s = ode.NewDopri5(f, m.N(), opts)
 	}
 	return p
@@ -58,14 +62,14 @@ func (p *odeProp) advance(a []float64, t0, t1 float64, r []float64, outs []float
 		copy(a, p.x.Y)
 		return err
 	}
+	if p.d8 != nil {
+		p.d8.Reset(t0, a) // keeps the step learnt before the dose
+		_, err := p.d8.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) }, nil)
+		copy(a, p.d8.Y)
+		return err
+	}
 	p.s.Reset(t0, a)
 	_, err := p.s.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) }, nil)
 	copy(a, p.s.Y)
 	return err
-}
-
-// kEntry is one non-zero rate constant K[i][j].
-type kEntry struct {
-	i, j int
-	v    float64
 }

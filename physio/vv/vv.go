@@ -38,6 +38,13 @@ func observedOrder(method string, n int) (float64, error) {
 				return 0, err
 			}
 			y = sol.Y[0][0]
+		case "DOP853":
+			s := ode.NewDop853(expSin, 1, fixed)
+			s.Reset(0, []float64{1})
+			if _, err := s.Integrate(2, nil, nil, nil); err != nil {
+				return 0, err
+			}
+			y = s.Y[0]
 		default:
 			sol, err := ode.SolveStiff(expSin, 0, []float64{1}, []float64{2}, fixed)
 			if err != nil {
@@ -145,6 +152,7 @@ func closedFormCheck(name, source string, m pk.Model, doses []pk.Dose, f func(t 
 
 func init() {
 	verify.Register(orderCheck("DOPRI5", 5, 20))
+	verify.Register(orderCheck("DOP853", 8, 8))
 	verify.Register(orderCheck("RK4", 4, 20))
 	verify.Register(orderCheck("Rosenbrock23", 2, 200))
 	verify.Register(referenceCheck("Robertson to t = 1e11 (Rosenbrock23), y3", ode.Robertson, []float64{1, 0, 0}, 1e11, ode.RobertsonRef, 2,
