@@ -433,7 +433,7 @@ func (tr *Trial) covariates(i int, cov []float64) error {
 // pkParams and pdParams are the parameters a model function may return (PD
 // ones only matter for endpoints with of = "effect").
 var (
-	pkParams = []string{"ka", "cl", "v1", "q2", "v2", "q3", "v3"}
+	pkParams = []string{"ka", "cl", "v1", "q2", "v2", "q3", "v3", "vmax", "km"}
 	pdParams = []string{"e0", "emax", "ec50", "hill"}
 )
 
@@ -450,8 +450,9 @@ func (tr *Trial) ParamNames() []string {
 }
 
 // Run simulates subjects [from, to) in every arm: covariates and doses from the
-// spec (in Lua, one subject after another), the PK on the exact path (on all
-// cores). Results are in subject order, then arm order; they do not depend on
+// spec (in Lua, one subject after another), the PK on all cores: on the exact
+// path for linear models, on the ODE path (DOP853, rtol 1e-8) for models with
+// Michaelis–Menten elimination (vmax, km). Results are in subject order, then arm order; they do not depend on
 // the number of workers or on the range a subject is run in.
 func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error) {
 	// Lua gets a minute plus a millisecond per subject and arm: far more than
@@ -525,10 +526,12 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 			params[p] = v
 		}
 		m := pk.Model{NCmt: int(typ["ncmt"]), Absorption: params["ka"] > 0, P: pk.Params{KA: params["ka"], CL: params["cl"], V1: params["v1"],
-			Q2: params["q2"], V2: params["v2"], Q3: params["q3"], V3: params["v3"], F: typ["f"], ALAG: typ["alag"]}}
+			Q2: params["q2"], V2: params["v2"], Q3: params["q3"], V3: params["v3"], F: typ["f"], ALAG: typ["alag"],
+			VMax: params["vmax"], KM: params["km"]}}
 		if m.NCmt == 0 {
 			m.NCmt = 1
 		}
+		m.RTol, m.ATol, m.Integrator = odeRTol, odeATol, pk.DOP853 // used only by nonlinear models
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: subject %d: %v", tr.Path, i, err)
 		}
@@ -591,7 +594,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 					}
 				}
 				sort.Float64s(grid)
-				c, err := jb.m.Simulate(jb.doses, grid, pk.Exact)
+				c, err := jb.m.Simulate(jb.doses, grid, pathFor(jb.m))
 				if err != nil {
 					errs[j] = fmt.Errorf("subject %d, arm %q: %w", jb.res.Subject, tr.Arms[jb.res.Arm], err)
 					continue
@@ -611,7 +614,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 					jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, eff))
 				}
 				if st := tr.SeriesTimes(); len(st) > 0 && jb.res.Subject < tr.Series.Subjects {
-					if jb.res.Series, err = jb.m.Simulate(jb.doses, st, pk.Exact); err != nil {
+					if jb.res.Series, err = jb.m.Simulate(jb.doses, st, pathFor(jb.m)); err != nil {
 						errs[j] = fmt.Errorf("subject %d, arm %q: %w", jb.res.Subject, tr.Arms[jb.res.Arm], err)
 						continue
 					}
@@ -641,6 +644,19 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		out[j] = jobs[j].res
 	}
 	return out, nil
+}
+
+// The ODE path's tolerances for nonlinear trial models: those of the
+// reference benchmark (../shared/bench/cohort), amounts in mg.
+const odeRTol, odeATol = 1e-8, 1e-10
+
+// pathFor is the exact transition-matrix path for a linear model and the
+// ODE path (DOP853) for a nonlinear one (Michaelis–Menten elimination).
+func pathFor(m pk.Model) pk.Path {
+	if m.Linear() {
+		return pk.Exact
+	}
+	return pk.ODE
 }
 
 // dosesFromLua reads dosing records (a protected call: a bad record is an
@@ -679,7 +695,7 @@ func (tr *Trial) adapt(ctx context.Context, L *lua.LState, ad *lua.LTable, s *lu
 		}
 		levels := L.NewTable()
 		if len(ts) > 0 {
-			c, err := m.Simulate(doses, ts, pk.Exact)
+			c, err := m.Simulate(doses, ts, pathFor(m))
 			if err != nil {
 				return nil, fmt.Errorf("%s: subject %d, %s: %v", tr.Path, subject, armName, err)
 			}

@@ -584,3 +584,43 @@ func TestFHIRArrivals(t *testing.T) {
 		}
 	}
 }
+
+// The nonlinear (Michaelis–Menten) phenytoin trial runs on the ODE path from
+// the command line, every subject's row carries its vmax and km, and the
+// comparison principle for the one-state ODE holds: at the same dosing times,
+// the arm that gives a subject more drug per dose (2.5 mg/kg against 150 mg,
+// so weights above 60 kg) leaves a higher day-28 trough, and a lower one below.
+func TestPhenytoinTrial(t *testing.T) {
+	dir := t.TempDir()
+	out, errs, code := medtwin(t, "trial", "../../scenarios/phenytoin_trial.lua", "--subjects", "60", "--out", dir)
+	if code != 0 || !strings.Contains(out, "5 mg/kg/day, adjusted") || !strings.Contains(out, "trough_day28 in [10, 20]") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	tb, err := results.Read(filepath.Join(dir, "subjects.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Release()
+	cs, ca, cw, cv, ck, ct := tb.Column("subject"), tb.Column("arm"), tb.Column("weight_kg"), tb.Column("vmax"), tb.Column("km"), tb.Column("trough_day28")
+	if cv < 0 || ck < 0 {
+		t.Fatal("no vmax/km columns")
+	}
+	type key struct{ subject, arm string }
+	trough, weight := map[key]float64{}, map[string]float64{}
+	for _, row := range tb.Rows(-1) {
+		if v, _ := strconv.ParseFloat(row[cv], 64); !(v > 0) {
+			t.Fatalf("vmax %s", row[cv])
+		}
+		trough[key{row[cs], row[ca]}], _ = strconv.ParseFloat(row[ct], 64)
+		weight[row[cs]], _ = strconv.ParseFloat(row[cw], 64)
+	}
+	if len(weight) != 60 {
+		t.Fatalf("%d subjects", len(weight))
+	}
+	for s, w := range weight {
+		fixed, perKg := trough[key{s, "300 mg/day"}], trough[key{s, "5 mg/kg/day"}]
+		if (w > 60 && perKg < fixed) || (w < 60 && perKg > fixed) {
+			t.Errorf("subject %s (%.1f kg): trough %v on 2.5 mg/kg q12h, %v on 150 mg q12h", s, w, perKg, fixed)
+		}
+	}
+}

@@ -18,10 +18,17 @@ type Params struct {
 	F float64
 	// ALAG is the lag time of doses into the depot, h.
 	ALAG float64
+	// VMax is the maximum rate of Michaelis–Menten elimination from the
+	// central compartment, mg/h (0: none, the model is linear). It acts in
+	// addition to CL, which may then be 0: elimination = CL·C + VMax·C/(KM+C).
+	VMax float64
+	// KM is the central concentration at half VMax, mg/L.
+	KM float64
 }
 
-// Model is a linear compartmental model: NCmt disposition compartments (1–3)
-// and, if Absorption, a depot in front of the central compartment.
+// Model is a compartmental model: NCmt disposition compartments (1–3) and, if
+// Absorption, a depot in front of the central compartment. It is linear unless
+// P.VMax > 0 (Michaelis–Menten elimination), which only the ODE path solves.
 type Model struct {
 	NCmt       int
 	Absorption bool
@@ -86,6 +93,12 @@ func (m Model) Validate() error {
 		return fmt.Errorf("pk: %d disposition compartments, want 1, 2 or 3", m.NCmt)
 	}
 	checks := []error{pos("CL", p.CL), pos("V1", p.V1)}
+	if p.VMax != 0 || p.KM != 0 {
+		checks = []error{pos("VMax", p.VMax), pos("KM", p.KM), pos("V1", p.V1)}
+		if !(p.CL >= 0) || math.IsInf(p.CL, 0) {
+			checks = append(checks, bad("CL", p.CL, ">= 0 (with Michaelis–Menten elimination)"))
+		}
+	}
 	if m.NCmt >= 2 {
 		checks = append(checks, pos("Q2", p.Q2), pos("V2", p.V2))
 	}
@@ -107,6 +120,20 @@ func (m Model) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Linear reports whether the model is linear (no Michaelis–Menten elimination),
+// so that the exact transition-matrix path applies.
+func (m Model) Linear() bool { return m.P.VMax == 0 }
+
+// mmRate returns the Michaelis–Menten elimination rate (mg/h) at central
+// amount a (mg); a negative amount (integration noise) eliminates nothing.
+func (m Model) mmRate(a float64) float64 {
+	c := a / m.P.V1
+	if c <= 0 {
+		return 0
+	}
+	return m.P.VMax * c / (m.P.KM + c)
 }
 
 // K returns the rate matrix of dA/dt = K·A (row-major, N×N).
@@ -138,7 +165,9 @@ func (m Model) K() []float64 {
 	return k
 }
 
-// Deriv writes dA/dt = K·A + r into dA (r: infusion rates per state, may be nil).
+// Deriv writes dA/dt = K·A + r into dA (r: infusion rates per state, may be
+// nil), with Michaelis–Menten elimination from the central compartment when
+// the model has it.
 func (m Model) Deriv(k, a, r, dA []float64) {
 	n := len(a)
 	for i := 0; i < n; i++ {
@@ -150,6 +179,10 @@ func (m Model) Deriv(k, a, r, dA []float64) {
 			s += r[i]
 		}
 		dA[i] = s
+	}
+	if m.P.VMax > 0 {
+		c := m.Central()
+		dA[c] -= m.mmRate(a[c])
 	}
 }
 

@@ -40,6 +40,13 @@ func newODEProp(m Model) *odeProp {
 			da[i] = v
 		}
 	}
+	if !m.Linear() {
+		lin, c := f, m.Central()
+		f = func(t float64, a, da []float64) {
+			lin(t, a, da)
+			da[c] -= m.mmRate(a[c])
+		}
+	}
 	opts := ode.Options{RTol: rtol, ATol: atol, MaxSteps: 1_000_000}
 	switch m.Integrator {
 	case GBS:

@@ -6,13 +6,14 @@ import (
 	"sort"
 )
 
-// Path selects how a linear model is solved.
+// Path selects how a model is solved.
 type Path int
 
 const (
-	// Exact propagates with matrix exponentials (the transition-matrix path).
+	// Exact propagates with matrix exponentials (the transition-matrix path;
+	// linear models only).
 	Exact Path = iota
-	// ODE integrates the same system with DOPRI5.
+	// ODE integrates the system with the model's integrator (Model.Integrator).
 	ODE
 )
 
@@ -109,6 +110,9 @@ func (m Model) SimulateStates(doses []Dose, times []float64, path Path, emit fun
 		if !(times[i] >= times[i-1]) {
 			return fmt.Errorf("pk: output times must be ascending (time %d is %v after %v)", i+1, times[i], times[i-1])
 		}
+	}
+	if path == Exact && !m.Linear() {
+		return fmt.Errorf("pk: Michaelis–Menten elimination (VMax = %g mg/h) is nonlinear: the exact path does not apply; use the ODE path", m.P.VMax)
 	}
 	var prop propagator
 	if path == ODE {
@@ -234,6 +238,14 @@ func (m Model) steadyState(prop propagator, d Dose) ([]float64, error) {
 	// by a factor ρ per interval; the distance to the fixed point after a change
 	// Δ is about Δ·ρ/(1−ρ). Stop when that is within the integrator's tolerance,
 	// or when Δ stops shrinking at the integrator's own noise floor.
+	if !m.Linear() && m.P.CL == 0 {
+		// elimination saturates at VMax: a regimen that gives more reaches no
+		// steady state (the amount grows without bound)
+		in := d.Amt * m.bioavail(m.cmtIndex(d.Cmt)) / d.II
+		if in >= m.P.VMax {
+			return nil, fmt.Errorf("pk: %s: no steady state: the regimen gives %.4g mg/h on average and Michaelis–Menten elimination removes at most VMax = %.4g mg/h", d.name(0), in, m.P.VMax)
+		}
+	}
 	tol := m.RTol
 	if tol <= 0 {
 		tol = 1e-10
