@@ -263,6 +263,33 @@ func TestTrialShardsMerge(t *testing.T) {
 			t.Fatalf("%s: provenance differs:\n%v\n%v", name, gmeta, wmeta)
 		}
 	}
+	// the merged shards summarized: the same kpis.arrow bytes and the same
+	// printed summary (after its first line, which names the directory) as one run
+	one, errs, code := medtwin(t, "trial", spec, "--subjects", "203", "--out", filepath.Join(dir, "one"))
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	sum, errs, code := medtwin(t, "trial", spec, "--summarize", filepath.Join(dir, "merged"))
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	_, oneBody, _ := strings.Cut(one, "\n")
+	_, sumBody, _ := strings.Cut(sum, "\n")
+	if oneBody != sumBody || !strings.Contains(sumBody, "probability of target attainment") {
+		t.Fatalf("summary of merged shards differs from one run:\n%s\n---\n%s", sum, one)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "one", "kpis.arrow"))
+	b, _ := os.ReadFile(filepath.Join(dir, "merged", "kpis.arrow"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Fatalf("kpis.arrow of the merged shards differs from one run's (%d vs %d bytes)", len(b), len(a))
+	}
+	// a single shard, or another spec, is refused
+	if _, errs, code := medtwin(t, "trial", spec, "--summarize", parts[1]); code == 0 || !strings.Contains(errs, "medtwin merge") {
+		t.Fatalf("a shard summarized: %s", errs)
+	}
+	if _, errs, code := medtwin(t, "trial", "../../scenarios/theophylline_oral_trial.lua", "--summarize", filepath.Join(dir, "merged")); code == 0 || !strings.Contains(errs, "another version of the spec") {
+		t.Fatalf("another spec's subjects summarized: %s", errs)
+	}
 }
 
 // The oral trial runs, and on day 3 every subject in the 6 mg/kg arm is close to

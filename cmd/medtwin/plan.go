@@ -369,7 +369,7 @@ func mergeCmd() *cli.Command {
 				if err := results.NewManifest(*prov, started).Write(out, files); err != nil {
 					return err
 				}
-				fmt.Fprintf(c.App.Writer, "merged %d trial shards (%d subjects) into %s\n", len(parts), prov.Total, strings.Join(files, ", "))
+				fmt.Fprintf(c.App.Writer, "merged %d trial shards (%d subjects) into %s; summarize with `medtwin trial SPEC.lua --summarize %s`\n", len(parts), prov.Total, strings.Join(files, ", "), out)
 				return nil
 			}
 			files, prov, err := results.MergeRuns(out, parts)

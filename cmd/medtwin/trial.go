@@ -24,12 +24,14 @@ func trialCmd() *cli.Command {
 		Name:      "trial",
 		Usage:     "run an in-silico trial: per-arm endpoints, probability of target attainment, subgroups",
 		ArgsUsage: "SPEC.lua",
-		Description: "Every subject is simulated in every arm (a paired virtual design) on the exact PK path.\n" +
-			"Example:\n   medtwin trial scenarios/vancomycin_trial.lua --subjects 5000",
+		Description: "Every subject is simulated in every arm (a paired virtual design): linear models on the exact\n" +
+			"PK path, Michaelis–Menten ones on the ODE path. Sharded runs are joined with `medtwin merge` and\n" +
+			"summarized with --summarize. Example:\n   medtwin trial scenarios/vancomycin_trial.lua --subjects 5000",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "subjects", Usage: "number of subjects (default: the spec's)"},
 			&cli.Uint64Flag{Name: "seed", Usage: "seed (default: the spec's)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
+			&cli.StringFlag{Name: "summarize", Usage: "run nothing: read `DIR`/subjects.arrow (e.g. merged shards), write DIR/kpis.arrow and print the summary"},
 			&cli.StringFlag{Name: "shard", Usage: "run only shard `i/n` of the subjects (subjects.arrow only; join with `medtwin merge`); defaults from Slurm/Kubernetes array variables"},
 		},
 		Action: func(c *cli.Context) error {
@@ -45,6 +47,18 @@ func trialCmd() *cli.Command {
 			}
 			if c.IsSet("seed") {
 				tr.Seed = c.Uint64("seed")
+			}
+			if dir := c.String("summarize"); dir != "" {
+				if c.IsSet("shard") || c.IsSet("out") || c.IsSet("subjects") || c.IsSet("seed") {
+					return usagef("--summarize takes its subjects, seed and output from DIR/subjects.arrow; leave out --shard, --out, --subjects and --seed")
+				}
+				path := filepath.Join(dir, "subjects.arrow")
+				res, err := readSubjects(path, tr)
+				if err != nil {
+					return err
+				}
+				auditOutput(c, dir)
+				return summarizeTrial(c, tr, res, dir, path)
 			}
 			sh, err := parseShard(c.String("shard"))
 			if err != nil {
@@ -84,28 +98,34 @@ func trialCmd() *cli.Command {
 					tr.Name, sh, from, to-1, tr.Subjects, len(tr.Arms), path)
 				return nil
 			}
-			if err := writeTrialKPIs(filepath.Join(out, "kpis.arrow"), tr, res); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.App.Writer, "%s: %d subjects × %d arms (seed %d), per-subject results in %s, per-arm KPIs in kpis.arrow\n\n",
-				tr.Name, tr.Subjects, len(tr.Arms), tr.Seed, path)
-			printTrial(c.App.Writer, tr, res)
-			if tr.Replicates.N > 0 {
-				pw, err := tr.Power(res)
-				if err != nil {
-					// too few subjects for one replicate: the rest of the trial stands
-					fmt.Fprintf(c.App.Writer, "\npower not computed: %v\n", err)
-					return nil
-				}
-				printPower(c.App.Writer, tr, pw)
-			}
-			return nil
+			return summarizeTrial(c, tr, res, out, path)
 		},
 	}
 }
 
-// writeSubjects writes subjects.arrow: one row per subject and arm.
-func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, from, to int, sh shard) error {
+// summarizeTrial writes kpis.arrow into out and prints the per-arm summary,
+// the attainment by subgroup and the power.
+func summarizeTrial(c *cli.Context, tr *scripts.Trial, res []scripts.SubjectResult, out, path string) error {
+	if err := writeTrialKPIs(filepath.Join(out, "kpis.arrow"), tr, res); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "%s: %d subjects × %d arms (seed %d), per-subject results in %s, per-arm KPIs in kpis.arrow\n\n",
+		tr.Name, tr.Subjects, len(tr.Arms), tr.Seed, path)
+	printTrial(c.App.Writer, tr, res)
+	if tr.Replicates.N > 0 {
+		pw, err := tr.Power(res)
+		if err != nil {
+			// too few subjects for one replicate: the rest of the trial stands
+			fmt.Fprintf(c.App.Writer, "\npower not computed: %v\n", err)
+			return nil
+		}
+		printPower(c.App.Writer, tr, pw)
+	}
+	return nil
+}
+
+// subjectColumns is the schema of subjects.arrow for the trial.
+func subjectColumns(tr *scripts.Trial) []results.Column {
 	f64, i64, str, b := arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Int64, arrow.BinaryTypes.String, arrow.FixedWidthTypes.Boolean
 	cols := []results.Column{{Name: "subject", Type: i64}, {Name: "arm", Type: str}}
 	for _, n := range tr.CovariateNames() {
@@ -121,6 +141,12 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, 
 		cols = append(cols, results.Column{Name: fmt.Sprintf("obs_%gh_mg_l", t), Type: f64})
 	}
 	cols = append(cols, results.Column{Name: "total_dose_mg", Type: f64}, results.Column{Name: "target_met", Type: b})
+	return cols
+}
+
+// writeSubjects writes subjects.arrow: one row per subject and arm.
+func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, from, to int, sh shard) error {
+	cols := subjectColumns(tr)
 	w, err := results.Create(path, cols, trialProv(tr, from, to, sh).Metadata("subjects"), 0)
 	if err != nil {
 		return err
