@@ -65,17 +65,6 @@ func trialCmd() *cli.Command {
 				return err
 			}
 			from, to := sh.span(tr.Subjects)
-			// in chunks, so that the Lua-built jobs of one chunk are freed before
-			// the next (a subject's row does not depend on its chunk)
-			const chunk = 20000
-			var res []scripts.SubjectResult
-			for lo := from; lo < to; lo += chunk {
-				part, err := tr.Run(c.Context, lo, min(lo+chunk, to))
-				if err != nil {
-					return err
-				}
-				res = append(res, part...)
-			}
 			out := c.String("out")
 			if out == "" {
 				out = filepath.Join("out", tr.Name)
@@ -85,13 +74,31 @@ func trialCmd() *cli.Command {
 			}
 			auditOutput(c, out)
 			path := filepath.Join(out, "subjects.arrow")
-			if err := writeSubjects(path, tr, res, from, to, sh); err != nil {
+			files, err := openTrialFiles(out, tr, from, to, sh)
+			if err != nil {
 				return err
 			}
-			if len(tr.SeriesTimes()) > 0 {
-				if err := writeTrialSeries(filepath.Join(out, "timeseries.arrow"), tr, res, from, to, sh); err != nil {
+			// in chunks, streamed to the files: the Lua-built jobs of one chunk
+			// are freed before the next, and the summary keeps per row only what
+			// it needs (a subject's row does not depend on its chunk)
+			const chunk = 5000
+			var res []scripts.SubjectResult
+			for lo := from; lo < to; lo += chunk {
+				part, err := tr.Run(c.Context, lo, min(lo+chunk, to))
+				if err == nil {
+					err = files.add(part)
+				}
+				if err != nil {
+					files.abort()
 					return err
 				}
+				for i := range part {
+					part[i].Params, part[i].Samples, part[i].Series = nil, nil, nil
+				}
+				res = append(res, part...)
+			}
+			if err := files.close(); err != nil {
+				return err
 			}
 			if sh.N > 1 {
 				fmt.Fprintf(c.App.Writer, "%s: shard %s, subjects %d-%d of %d × %d arms in %s; join the shards with `medtwin merge OUT SHARD_DIR...`\n",
@@ -144,23 +151,45 @@ func subjectColumns(tr *scripts.Trial) []results.Column {
 	return cols
 }
 
-// writeSubjects writes subjects.arrow: one row per subject and arm.
-func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, from, to int, sh shard) error {
-	cols := subjectColumns(tr)
-	w, err := results.Create(path, cols, trialProv(tr, from, to, sh).Metadata("subjects"), 0)
+// trialFiles are a trial's per-subject outputs, written chunk by chunk:
+// subjects.arrow (one row per subject and arm) and, when the spec asks for
+// curves, timeseries.arrow (series "conc_mg_l/<arm>", entity = subject,
+// replication 0). Nothing appears under a final name until close.
+type trialFiles struct {
+	tr       *scripts.Trial
+	subjects *results.Writer
+	series   *results.Writer // nil without a time series
+}
+
+func openTrialFiles(out string, tr *scripts.Trial, from, to int, sh shard) (*trialFiles, error) {
+	prov := trialProv(tr, from, to, sh)
+	w, err := results.Create(filepath.Join(out, "subjects.arrow"), subjectColumns(tr), prov.Metadata("subjects"), 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	f := &trialFiles{tr: tr, subjects: w}
+	if len(tr.SeriesTimes()) > 0 {
+		if f.series, err = results.Create(filepath.Join(out, "timeseries.arrow"), results.SeriesColumns, prov.Metadata("timeseries"), 0); err != nil {
+			w.Abort()
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// add appends the rows of res (in order).
+func (f *trialFiles) add(res []scripts.SubjectResult) error {
+	tr, w := f.tr, f.subjects
+	params := tr.ParamNames()
 	for _, r := range res {
-		k := 0
-		w.I64(k, int64(r.Subject))
-		w.Str(k+1, tr.Arms[r.Arm])
-		k = 2
+		w.I64(0, int64(r.Subject))
+		w.Str(1, tr.Arms[r.Arm])
+		k := 2
 		for _, v := range r.Covariates {
 			w.F64(k, v)
 			k++
 		}
-		for _, n := range tr.ParamNames() {
+		for _, n := range params {
 			w.F64(k, r.Params[n])
 			k++
 		}
@@ -175,35 +204,48 @@ func writeSubjects(path string, tr *scripts.Trial, res []scripts.SubjectResult, 
 		w.F64(k, r.TotalDose)
 		w.Bool(k+1, r.TargetMet)
 		if err := w.EndRow(); err != nil {
-			w.Abort()
 			return err
 		}
 	}
-	return w.Close()
-}
-
-// writeTrialSeries writes timeseries.arrow: each kept subject's concentration
-// in each arm (series "conc_mg_l/<arm>", entity = subject, replication 0).
-func writeTrialSeries(path string, tr *scripts.Trial, res []scripts.SubjectResult, from, to int, sh shard) error {
-	w, err := results.Create(path, results.SeriesColumns, trialProv(tr, from, to, sh).Metadata("timeseries"), 0)
-	if err != nil {
-		return err
+	if f.series == nil {
+		return nil
 	}
 	ts := tr.SeriesTimes()
 	for _, r := range res {
 		for k, v := range r.Series {
-			w.I32(0, 0)
-			w.F64(1, ts[k]*3600)
-			w.Str(2, "conc_mg_l/"+tr.Arms[r.Arm])
-			w.I64(3, int64(r.Subject))
-			w.F64(4, v)
-			if err := w.EndRow(); err != nil {
-				w.Abort()
+			f.series.I32(0, 0)
+			f.series.F64(1, ts[k]*3600)
+			f.series.Str(2, "conc_mg_l/"+tr.Arms[r.Arm])
+			f.series.I64(3, int64(r.Subject))
+			f.series.F64(4, v)
+			if err := f.series.EndRow(); err != nil {
 				return err
 			}
 		}
 	}
-	return w.Close()
+	return nil
+}
+
+// close finishes the files under their final names.
+func (f *trialFiles) close() error {
+	if err := f.subjects.Close(); err != nil {
+		if f.series != nil {
+			f.series.Abort()
+		}
+		return err
+	}
+	if f.series != nil {
+		return f.series.Close()
+	}
+	return nil
+}
+
+// abort removes the temporary files.
+func (f *trialFiles) abort() {
+	f.subjects.Abort()
+	if f.series != nil {
+		f.series.Abort()
+	}
 }
 
 // trialProv is the provenance of a trial's files for subjects [from, to).
