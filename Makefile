@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/medtwin
 PKGS    := ./...
 
-.PHONY: build test test-go test-arrowjs test-cluster bench verify lint fmt fuzz clean
+.PHONY: build test test-go test-arrowjs test-cluster bench verify lint fmt fuzz clean cuda-toolkit ptx cuda cuda-check
 
 FUZZTIME ?= 30s
 
@@ -49,6 +49,43 @@ fuzz:
 	$(GO) test ./physio/pk/ -run '^$$' -fuzz '^FuzzDosesCSV$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./engine/results/ -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./plugins/fhir/ -run '^$$' -fuzz '^FuzzImport$$' -fuzztime $(FUZZTIME)
+
+# --- CUDA backend (plugins/cuda; README, "GPU cohorts") -------------------------
+# The toolkit comes from Debian non-free (CUDA 11.8: nvcc, cuda.h, the libcuda
+# stub), unpacked under .cuda/ (ignored; about 860 MB downloaded, nothing
+# installed system-wide except the non-free apt source). Needs root for apt.
+CUDA_ROOT ?= $(CURDIR)/.cuda/root
+NVCC      := $(CUDA_ROOT)/usr/lib/nvidia-cuda-toolkit/bin/nvcc
+CUDA_ENV  := CGO_CFLAGS=-I$(CUDA_ROOT)/usr/include CGO_LDFLAGS=-L$(CUDA_ROOT)/usr/lib/x86_64-linux-gnu/stubs
+
+cuda-toolkit: $(NVCC)
+$(NVCC):
+	@test -f /etc/apt/sources.list.d/medtwin-nonfree.sources || printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: contrib non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > /etc/apt/sources.list.d/medtwin-nonfree.sources
+	apt-get update -qq
+	mkdir -p .cuda/debs $(CUDA_ROOT)
+	cd .cuda/debs && apt-get download nvidia-cuda-toolkit nvidia-cuda-dev libcuda1
+	for d in .cuda/debs/*.deb; do dpkg-deb -x $$d $(CUDA_ROOT); done
+	# nvcc.profile points at /etc and /usr; make it relative to where nvcc is
+	rm -f $(CUDA_ROOT)/usr/lib/nvidia-cuda-toolkit/bin/nvcc.profile
+	printf 'NVVMIR_LIBRARY_DIR = $$(_HERE_)/../libdevice\nPATH += $$(_HERE_):\nINCLUDES += "-I$$(_HERE_)/../../../include" $$(_SPACE_)\n' > $(CUDA_ROOT)/usr/lib/nvidia-cuda-toolkit/bin/nvcc.profile
+
+# Regenerates plugins/cuda/kernels.ptx (committed, embedded) and checks that
+# ptxas assembles it for sm_90 (H100/H200).
+ptx: cuda-toolkit
+	$(NVCC) -ccbin $$(command -v g++) -allow-unsupported-compiler -ptx -arch=sm_90 -o plugins/cuda/kernels.ptx plugins/cuda/kernels.cu
+	$(CUDA_ROOT)/usr/bin/ptxas -arch=sm_90 plugins/cuda/kernels.ptx -o /dev/null
+
+# The CUDA-enabled binary and the backend's test binary, to run on a GPU machine
+# (which provides the real libcuda.so.1): bin/medtwin-cuda, bin/cuda.test.
+cuda: cuda-toolkit
+	$(CUDA_ENV) $(GO) vet -tags cuda ./plugins/cuda ./cmd/medtwin
+	$(CUDA_ENV) $(GO) build -tags cuda -o bin/medtwin-cuda ./cmd/medtwin
+	$(CUDA_ENV) $(GO) test -c -tags cuda -o bin/cuda.test ./plugins/cuda
+
+# On the GPU machine: parity tests and the 1 M-subject benchmark.
+cuda-check:
+	./bin/cuda.test -test.v -test.run GPU -test.bench GPUCohort -test.benchtime 2x
+	./bin/medtwin-cuda bench cohort --backend cuda --subjects 1000000 --stream 0
 
 verify: build
 	./$(BIN) verify

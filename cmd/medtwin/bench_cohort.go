@@ -20,6 +20,7 @@ func benchCohortCmd() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "subjects", Value: 200_000, Usage: "subjects per measurement"},
 			&cli.IntFlag{Name: "stream", Value: 1_000_000, Usage: "subjects streamed in batches for the memory figure (0: skip)"},
+			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "also time this backend (cuda, auto) on the same subjects, against the CPU backend"},
 		}, benchFlags...),
 		Action: func(c *cli.Context) error {
 			bins, cleanup, err := buildFloors(c, "cohort_floor")
@@ -84,6 +85,36 @@ func benchCohortCmd() *cli.Command {
 					}
 				}
 			}
+			var other []benchRow
+			if name := c.String("backend"); name != "cpu" {
+				be, err := cohort.Get(name)
+				if err != nil {
+					return err
+				}
+				want := cohort.FloorParams(n)
+				if err := cpu.Simulate(want); err != nil {
+					return err
+				}
+				var rate, worst float64
+				for r := 0; r < c.Int("rounds"); r++ {
+					b := cohort.FloorParams(n)
+					t0 := time.Now()
+					if err := be.Simulate(b); err != nil {
+						return err
+					}
+					rate = math.Max(rate, float64(n)/time.Since(t0).Seconds())
+					for k, v := range want.Conc {
+						if v > 1e-12 {
+							worst = math.Max(worst, math.Abs(b.Conc[k]-v)/v)
+						}
+					}
+				}
+				other = []benchRow{
+					{Name: "backend " + be.Name() + ", same subjects", Value: rate, Unit: "subjects/s", Floor: all, Ratio: rate / all, Target: ">= 20x the CPU backend"},
+					{Name: "backend " + be.Name() + " vs cohort_floor", Value: rate, Unit: "subjects/s", Floor: floor, Ratio: rate / floor},
+					{Name: "backend " + be.Name() + ", worst relative difference to CPU", Value: worst, Unit: "", Target: "<= 1e-9"},
+				}
+			}
 			rows := append(streamRows, []benchRow{
 				{Name: "cohort_floor (C, exact, reference)", Value: floor, Unit: "subjects/s"},
 				{Name: "medtwin exact batch path, 1 core", Value: one, Unit: "subjects/s", Floor: floor, Ratio: one / floor},
@@ -91,6 +122,7 @@ func benchCohortCmd() *cli.Command {
 				{Name: "mean conc at 336 h, floor (printed 4 dp)", Value: floorMean * 1e4, Unit: "1e-4 mg/L"},
 				{Name: "mean conc at 336 h, medtwin, same subjects", Value: ourMean * 1e4, Unit: "1e-4 mg/L"},
 			}...)
+			rows = append(rows, other...)
 			return printBench(c, rows)
 		},
 	}

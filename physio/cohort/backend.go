@@ -6,8 +6,8 @@ import (
 	"sync"
 )
 
-// Batch is a structure-of-arrays batch of subjects of a linear PK model with a
-// depot and up to three disposition compartments: one slice per parameter, and
+// Batch is a structure-of-arrays batch of subjects of a PK model with a depot
+// and up to three disposition compartments: one slice per parameter, and
 // the concentrations at the output grid, subject-major (Conc[i*len(Times)+k]).
 type Batch struct {
 	IDs                        []uint64
@@ -18,7 +18,14 @@ type Batch struct {
 	DoseAmt   float64
 	Times     []float64 // output grid, hours, evenly spaced from 0
 	Conc      []float64
+	// VMax and KM (mg/h and mg/L), when set, add Michaelis–Menten elimination
+	// from the central compartment to every subject (CL may then be 0): the
+	// batch is nonlinear and takes the ODE path.
+	VMax, KM []float64
 }
+
+// Nonlinear reports whether the batch has Michaelis–Menten elimination.
+func (b *Batch) Nonlinear() bool { return b.VMax != nil }
 
 // Len returns the number of subjects.
 func (b *Batch) Len() int { return len(b.IDs) }

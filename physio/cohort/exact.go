@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"sort"
 	"sync"
+
+	"github.com/medtwin/medtwin/physio/pk"
 )
 
 // cpu is the default backend: linear models on the exact transition-matrix path,
@@ -22,7 +25,7 @@ func (cpu) Name() string { return "cpu" }
 // 3); doses are added at the start of their grid step, before the output (as in
 // ../shared/bench/cohort/cohort_floor.c and pk's Simulate).
 func (cpu) Simulate(b *Batch) error {
-	if err := b.check(); err != nil {
+	if err := b.Check(); err != nil {
 		return err
 	}
 	nt := len(b.Times)
@@ -38,6 +41,7 @@ func (cpu) Simulate(b *Batch) error {
 		workers = b.Len()
 	}
 	var wg sync.WaitGroup
+	errs := make([]error, max(workers, 1))
 	chunk := (b.Len() + workers - 1) / max(workers, 1)
 	for w := 0; w < workers; w++ {
 		lo, hi := w*chunk, min((w+1)*chunk, b.Len())
@@ -45,18 +49,30 @@ func (cpu) Simulate(b *Batch) error {
 			continue
 		}
 		wg.Add(1)
-		go func(lo, hi int) {
+		go func(w, lo, hi int) {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				b.subject(i)
+				if !b.Nonlinear() {
+					b.subject(i)
+				} else if err := b.subjectODE(i); err != nil {
+					errs[w] = err
+					return
+				}
 			}
-		}(lo, hi)
+		}(w, lo, hi)
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-func (b *Batch) check() error {
+// Check validates the batch: the model, an evenly spaced grid from 0 with the
+// doses on it, and every subject's parameters (a backend calls it first).
+func (b *Batch) Check() error {
 	if b.NCmt < 1 || b.NCmt > 3 {
 		return fmt.Errorf("cohort: %d disposition compartments, want 1..3", b.NCmt)
 	}
@@ -75,17 +91,68 @@ func (b *Batch) check() error {
 		}
 	}
 	n := b.Len()
-	for name, v := range map[string][]float64{"ka": b.KA, "cl": b.CL, "v1": b.V1} {
+	positive := map[string][]float64{"ka": b.KA, "cl": b.CL, "v1": b.V1}
+	if b.NCmt >= 2 {
+		positive["q2"], positive["v2"] = b.Q2, b.V2
+	}
+	if b.NCmt == 3 {
+		positive["q3"], positive["v3"] = b.Q3, b.V3
+	}
+	if b.Nonlinear() {
+		delete(positive, "cl") // CL >= 0 beside Michaelis–Menten elimination
+		positive["vmax"], positive["km"] = b.VMax, b.KM
+		if len(b.CL) != n {
+			return fmt.Errorf("cohort: cl has %d values for %d subjects", len(b.CL), n)
+		}
+		for i, x := range b.CL {
+			if !(x >= 0) {
+				return fmt.Errorf("cohort: subject %d: cl = %v, want >= 0", b.IDs[i], x)
+			}
+		}
+	}
+	names := make([]string, 0, len(positive))
+	for name := range positive {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the first bad parameter in a fixed order
+	for _, name := range names {
+		v := positive[name]
 		if len(v) != n {
 			return fmt.Errorf("cohort: %s has %d values for %d subjects", name, len(v), n)
 		}
 		for i, x := range v {
-			if !(x > 0) {
-				return fmt.Errorf("cohort: subject %d: %s = %v, want > 0", b.IDs[i], name, x)
+			if !(x > 0) || math.IsInf(x, 0) {
+				return fmt.Errorf("cohort: subject %d: %s = %v, want a positive finite number", b.IDs[i], name, x)
 			}
 		}
 	}
 	return nil
+}
+
+// subjectODE runs subject i of a nonlinear batch on pk's ODE path (DOP853,
+// rtol 1e-10, atol 1e-12 mg).
+func (b *Batch) subjectODE(i int) error {
+	m := pk.Model{NCmt: b.NCmt, Absorption: true, Integrator: pk.DOP853, P: pk.Params{KA: b.KA[i], CL: b.CL[i], V1: b.V1[i],
+		Q2: at(b.Q2, i), V2: at(b.V2, i), Q3: at(b.Q3, i), V3: at(b.V3, i), VMax: b.VMax[i], KM: b.KM[i]}}
+	doses := make([]pk.Dose, len(b.DoseTimes))
+	for d, t := range b.DoseTimes {
+		doses[d] = pk.Dose{Time: t, Amt: b.DoseAmt, Cmt: 1}
+	}
+	nt := len(b.Times)
+	c, err := m.Simulate(doses, b.Times, pk.ODE)
+	if err != nil {
+		return fmt.Errorf("cohort: subject %d: %w", b.IDs[i], err)
+	}
+	copy(b.Conc[i*nt:(i+1)*nt], c)
+	return nil
+}
+
+// at returns v[i], or 0 for a parameter the model does not have.
+func at(v []float64, i int) float64 {
+	if i < len(v) {
+		return v[i]
+	}
+	return 0
 }
 
 // subject runs subject i.

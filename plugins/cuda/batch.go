@@ -1,0 +1,130 @@
+package cuda
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/medtwin/medtwin/physio/cohort"
+)
+
+// Parameter rows of the packed layout; the order is kernels.h's MT_KA..MT_KM.
+const (
+	pKA = iota
+	pCL
+	pV1
+	pQ2
+	pV2
+	pQ3
+	pV3
+	pVMax
+	pKM
+	nParam
+)
+
+// DefaultSubSteps is the number of RK4 steps per output-grid step of the
+// nonlinear kernel: at the hourly grid of the reference cohort, steps of
+// 1/32 h keep RK4 within 1e-7 relative of DOP853 (see emu_test.go).
+const DefaultSubSteps = 32
+
+// packed is subjects [lo, hi) of a cohort.Batch in the kernels' layout:
+// parameters subject-minor (P[q*n+i]), dose grid steps, and room for the
+// time-major output (Out[h*n+i]).
+type packed struct {
+	N, NT, NCmt int
+	DT          float64
+	P           []float64
+	DoseStep    []int32
+	DoseAmt     float64
+	Nonlinear   bool
+	Sub         int
+	Out         []float64
+}
+
+// pack lays out subjects [lo, hi) of b. Dose times become grid steps; the
+// batch must already have passed its checks (cohort's CPU backend rules).
+func pack(b *cohort.Batch, lo, hi int) (*packed, error) {
+	if lo < 0 || hi > b.Len() || lo >= hi {
+		return nil, fmt.Errorf("cuda: subjects %d-%d of a batch of %d", lo, hi, b.Len())
+	}
+	n, nt := hi-lo, len(b.Times)
+	if nt < 2 {
+		return nil, fmt.Errorf("cuda: the output grid needs at least two times")
+	}
+	dt := b.Times[1] - b.Times[0]
+	pk := &packed{N: n, NT: nt, NCmt: b.NCmt, DT: dt, DoseAmt: b.DoseAmt, Nonlinear: b.Nonlinear(), Sub: DefaultSubSteps,
+		P: make([]float64, nParam*n), Out: make([]float64, n*nt)}
+	rows := [nParam][]float64{pKA: b.KA, pCL: b.CL, pV1: b.V1, pQ2: b.Q2, pV2: b.V2, pQ3: b.Q3, pV3: b.V3, pVMax: b.VMax, pKM: b.KM}
+	for q, v := range rows {
+		for i := 0; i < n && lo+i < len(v); i++ {
+			pk.P[q*n+i] = v[lo+i]
+		}
+	}
+	for _, t := range b.DoseTimes {
+		s := math.Round(t / dt)
+		if math.Abs(t/dt-s) > 1e-9 || s < 0 || s > math.MaxInt32 {
+			return nil, fmt.Errorf("cuda: dose at %v h is not on the output grid", t)
+		}
+		pk.DoseStep = append(pk.DoseStep, int32(s))
+	}
+	return pk, nil
+}
+
+// unpack transposes the time-major output into b.Conc (subject-major) at
+// subjects [lo, lo+N).
+func (pk *packed) unpack(b *cohort.Batch, lo int) {
+	n, nt := pk.N, pk.NT
+	for i := 0; i < n; i++ {
+		row := b.Conc[(lo+i)*nt : (lo+i+1)*nt]
+		for h := range row {
+			row[h] = pk.Out[h*n+i]
+		}
+	}
+}
+
+// bytesPerSubject is the device memory a subject needs: its parameters and
+// its output column.
+func bytesPerSubject(nt int) int64 { return int64(nParam+nt) * 8 }
+
+// chunks splits n subjects into contiguous ranges that fit a device memory
+// budget (bytes, after the dose table), at most maxN subjects each.
+func chunks(n, nt int, budget int64, maxN int) ([][2]int, error) {
+	per := bytesPerSubject(nt)
+	size := int(budget / per)
+	if size > maxN {
+		size = maxN
+	}
+	if size < 1 {
+		return nil, fmt.Errorf("cuda: %d bytes of device memory hold no subject (%d bytes each)", budget, per)
+	}
+	var out [][2]int
+	for lo := 0; lo < n; lo += size {
+		out = append(out, [2]int{lo, min(lo+size, n)})
+	}
+	return out, nil
+}
+
+// runChunked simulates b chunk by chunk with run (the device, or the CPU
+// emulation) and fills b.Conc; a subject's numbers do not depend on its chunk.
+func runChunked(b *cohort.Batch, budget int64, maxN int, run func(*packed) error) error {
+	nt := len(b.Times)
+	if cap(b.Conc) >= b.Len()*nt {
+		b.Conc = b.Conc[:b.Len()*nt]
+	} else {
+		b.Conc = make([]float64, b.Len()*nt)
+	}
+	parts, err := chunks(b.Len(), nt, budget, maxN)
+	if err != nil {
+		return err
+	}
+	for _, c := range parts {
+		pk, err := pack(b, c[0], c[1])
+		if err != nil {
+			return err
+		}
+		if err := run(pk); err != nil {
+			return err
+		}
+		pk.unpack(b, c[0])
+	}
+	return nil
+}
