@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -56,6 +57,9 @@ type Trial struct {
 		Every, Until float64
 		Subjects     int
 	}
+	// Runner simulates the subjects' PK (nil: the CPU backend). A GPU
+	// backend registers itself in physio/cohort (plugins/cuda).
+	Runner cohort.JobRunner
 
 	proto    *lua.FunctionProto
 	where    string
@@ -465,13 +469,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 	model := t.RawGetString("model").(*lua.LFunction)
 	arms := t.RawGetString("arms").(*lua.LTable)
 	covNames := tr.CovariateNames()
-	type job struct {
-		res   SubjectResult
-		m     pk.Model
-		pd    pd.Emax
-		doses []pk.Dose
-	}
-	var jobs []job
+	var jobs []trialJob
 	cov := make([]float64, len(covNames)-1)
 	for i := from; i < to; i++ {
 		if err := tr.covariates(i, cov); err != nil {
@@ -562,16 +560,87 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 					return nil, err
 				}
 			}
-			jobs = append(jobs, job{res: SubjectResult{Subject: i, Arm: a - 1, Covariates: vals, Params: params}, m: m, pd: effect, doses: doses})
+			jobs = append(jobs, trialJob{res: SubjectResult{Subject: i, Arm: a - 1, Covariates: vals, Params: params}, m: m, pd: effect, doses: doses})
 		}
 	}
-	// the PK, on all cores
+	runner := tr.Runner
+	if runner == nil {
+		if runner, err = cohort.Runner("cpu"); err != nil {
+			return nil, err
+		}
+	}
+	// the PK in runs of about 1 M output points: enough for a GPU to be busy,
+	// few enough that the grids of a run do not fill the memory
+	per := int(math.Ceil(tr.horizon()/tr.Grid)) + 1 + len(tr.SeriesTimes())
+	step := max(1, 1_000_000/per)
+	for lo := 0; lo < len(jobs); lo += step {
+		if err := tr.simulate(runner, jobs[lo:min(lo+step, len(jobs))]); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]SubjectResult, len(jobs))
+	for j := range jobs {
+		out[j] = jobs[j].res
+	}
+	return out, nil
+}
+
+// trialJob is one subject in one arm: its result row, model, effect model and
+// (possibly adapted) regimen.
+type trialJob struct {
+	res   SubjectResult
+	m     pk.Model
+	pd    pd.Emax
+	doses []pk.Dose
+}
+
+// simulate runs the PK of jobs through runner and fills their endpoints,
+// samples, curves, total doses and target attainment.
+func (tr *Trial) simulate(runner cohort.JobRunner, jobs []trialJob) error {
+	// every job's grid (and curve) as backend jobs, one call for all
 	end := tr.horizon()
 	base := make([]float64, int(math.Ceil(end/tr.Grid))+1)
 	for k := range base {
 		base[k] = float64(k) * tr.Grid
 	}
-	errs := make([]error, len(jobs))
+	st := tr.SeriesTimes()
+	var pkJobs []cohort.Job
+	gridJob, seriesJob := make([]int, len(jobs)), make([]int, len(jobs))
+	for j := range jobs {
+		jb := &jobs[j]
+		// the grid plus a point just before each dose, so that no trapezoid of
+		// an AUC spans the jump of a bolus
+		grid := append([]float64(nil), base...)
+		admins, _ := pk.Expand(jb.doses)
+		for _, a := range admins {
+			t := a.Time + jb.m.P.ALAG
+			if t > 1e-6 && t <= end {
+				grid = append(grid, t-1e-6)
+			}
+			if a.Time <= end {
+				jb.res.TotalDose += a.Amount
+			}
+		}
+		sort.Float64s(grid)
+		gridJob[j], seriesJob[j] = len(pkJobs), -1
+		pkJobs = append(pkJobs, cohort.Job{Model: jb.m, Doses: jb.doses, Times: grid})
+		if len(st) > 0 && jb.res.Subject < tr.Series.Subjects {
+			seriesJob[j] = len(pkJobs)
+			pkJobs = append(pkJobs, cohort.Job{Model: jb.m, Doses: jb.doses, Times: st})
+		}
+	}
+	if err := runner.SimulateJobs(pkJobs); err != nil {
+		var je *cohort.JobError
+		if errors.As(err, &je) {
+			for j := range jobs {
+				if gridJob[j] == je.Job || seriesJob[j] == je.Job {
+					return fmt.Errorf("%s: subject %d, arm %q: %w", tr.Path, jobs[j].res.Subject, tr.Arms[jobs[j].res.Arm], je.Err)
+				}
+			}
+		}
+		return fmt.Errorf("%s: %w", tr.Path, err)
+	}
+	// endpoints, samples and the target, on all cores
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
 	for w := 0; w < workers; w++ {
@@ -580,25 +649,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 			defer wg.Done()
 			for j := w; j < len(jobs); j += workers {
 				jb := &jobs[j]
-				// the grid plus a point just before each dose, so that no trapezoid of
-				// an AUC spans the jump of a bolus
-				grid := append([]float64(nil), base...)
-				admins, _ := pk.Expand(jb.doses)
-				for _, a := range admins {
-					t := a.Time + jb.m.P.ALAG
-					if t > 1e-6 && t <= end {
-						grid = append(grid, t-1e-6)
-					}
-					if a.Time <= end {
-						jb.res.TotalDose += a.Amount
-					}
-				}
-				sort.Float64s(grid)
-				c, err := jb.m.Simulate(jb.doses, grid, pathFor(jb.m))
-				if err != nil {
-					errs[j] = fmt.Errorf("subject %d, arm %q: %w", jb.res.Subject, tr.Arms[jb.res.Arm], err)
-					continue
-				}
+				grid, c := pkJobs[gridJob[j]].Times, pkJobs[gridJob[j]].Conc
 				var eff []float64
 				for k, e := range tr.Endpoints {
 					if !tr.onEffect[k] {
@@ -613,11 +664,8 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 					}
 					jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, eff))
 				}
-				if st := tr.SeriesTimes(); len(st) > 0 && jb.res.Subject < tr.Series.Subjects {
-					if jb.res.Series, err = jb.m.Simulate(jb.doses, st, pathFor(jb.m)); err != nil {
-						errs[j] = fmt.Errorf("subject %d, arm %q: %w", jb.res.Subject, tr.Arms[jb.res.Arm], err)
-						continue
-					}
+				if k := seriesJob[j]; k >= 0 {
+					jb.res.Series = pkJobs[k].Conc
 				}
 				rs := rng.New(tr.Seed, jb.res.Arm, "residual", uint64(jb.res.Subject))
 				for _, ts := range tr.SampleTimes {
@@ -636,14 +684,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		}(w)
 	}
 	wg.Wait()
-	out := make([]SubjectResult, len(jobs))
-	for j := range jobs {
-		if errs[j] != nil {
-			return nil, errs[j]
-		}
-		out[j] = jobs[j].res
-	}
-	return out, nil
+	return nil
 }
 
 // The ODE path's tolerances for nonlinear trial models: those of the

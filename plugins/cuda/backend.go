@@ -30,6 +30,7 @@ type device struct {
 	ctx   cu.CUContext
 	exact cu.Function
 	mm    cu.Function
+	job   cu.Function
 	name  string
 }
 
@@ -67,6 +68,9 @@ func open() (*device, error) {
 		if err == nil {
 			d.mm, err = mod.Function("cohort_mm")
 		}
+		if err == nil {
+			d.job, err = mod.Function("cohort_job")
+		}
 		errc <- err
 		if err != nil {
 			return
@@ -87,68 +91,146 @@ func (d *device) Name() string { return "cuda" }
 // DeviceName returns the GPU's name.
 func (d *device) DeviceName() string { return d.name }
 
-// Simulate fills b.Conc on the GPU, in chunks that fit its free memory.
-func (d *device) Simulate(b *cohort.Batch) error {
-	if err := b.Check(); err != nil {
-		return err
-	}
+// on runs f on the context's thread with half the device's free memory as
+// its budget (room is left for the module and for other users).
+func (d *device) on(f func(budget int64) error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var err error
 	done := make(chan struct{})
 	d.calls <- func() {
 		defer close(done)
-		var free, total int64
-		if free, total, err = cu.MemInfo(); err != nil {
+		free, _, e := cu.MemInfo()
+		if e != nil {
+			err = e
 			return
 		}
-		_ = total
-		budget := free / 2 // leave room for the module, the dose table and other users
-		err = runChunked(b, budget, 1<<22, d.launch)
+		err = f(free / 2)
 	}
 	<-done
 	return err
 }
 
-// launch copies one packed chunk to the device, runs its kernel and copies
-// the concentrations back.
-func (d *device) launch(pk *packed) (err error) {
-	var ptrs []cu.DevicePtr
+// Simulate fills b.Conc on the GPU, in chunks that fit its free memory.
+func (d *device) Simulate(b *cohort.Batch) error {
+	if err := b.Check(); err != nil {
+		return err
+	}
+	return d.on(func(budget int64) error { return runChunked(b, budget, 1<<22, d.launch) })
+}
+
+// SimulateJobs runs trial jobs on the GPU (the job kernel), in runs that fit
+// its free memory.
+func (d *device) SimulateJobs(jobs []cohort.Job) error {
+	return d.on(func(budget int64) error { return runJobsChunked(jobs, budget, 1<<22, d.launchJobs) })
+}
+
+// devMem holds the device buffers of one launch, freed together.
+type devMem struct{ ptrs []cu.DevicePtr }
+
+// put allocates a buffer holding the bytes at src (len bytes; at least 8 are
+// allocated so that an empty array still has an address).
+func (m *devMem) put(src unsafe.Pointer, bytes int64) (cu.DevicePtr, error) {
+	p, err := cu.MemAlloc(max(bytes, 8))
+	if err != nil {
+		return 0, err
+	}
+	m.ptrs = append(m.ptrs, p)
+	if bytes > 0 && src != nil {
+		err = cu.MemcpyHtoD(p, src, bytes)
+	}
+	return p, err
+}
+
+func (m *devMem) free() error {
+	var first error
+	for _, p := range m.ptrs {
+		if err := cu.MemFree(p); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func f64s(v []float64) (unsafe.Pointer, int64) {
+	if len(v) == 0 {
+		return nil, 0
+	}
+	return unsafe.Pointer(&v[0]), int64(len(v)) * 8
+}
+
+func i32s(v []int32) (unsafe.Pointer, int64) {
+	if len(v) == 0 {
+		return nil, 0
+	}
+	return unsafe.Pointer(&v[0]), int64(len(v)) * 4
+}
+
+// launchJobs copies packed jobs to the device, runs mt_job once per job and
+// copies the concentrations back.
+func (d *device) launchJobs(pj *packedJobs) (err error) {
+	if pj.N == 0 || len(pj.OutT) == 0 {
+		return nil
+	}
+	var m devMem
 	defer func() {
-		for _, p := range ptrs {
-			if e := cu.MemFree(p); e != nil && err == nil {
-				err = e
-			}
+		if e := m.free(); e != nil && err == nil {
+			err = e
 		}
 	}()
-	alloc := func(bytes int64) (cu.DevicePtr, error) {
-		if bytes == 0 {
-			bytes = 8
-		}
-		p, err := cu.MemAlloc(bytes)
-		if err == nil {
-			ptrs = append(ptrs, p)
-		}
-		return p, err
-	}
-	dp, err := alloc(int64(len(pk.P)) * 8)
-	if err != nil {
-		return err
-	}
-	if err := cu.MemcpyHtoD(dp, unsafe.Pointer(&pk.P[0]), int64(len(pk.P))*8); err != nil {
-		return err
-	}
-	dd, err := alloc(int64(len(pk.DoseStep)) * 4)
-	if err != nil {
-		return err
-	}
-	if len(pk.DoseStep) > 0 {
-		if err := cu.MemcpyHtoD(dd, unsafe.Pointer(&pk.DoseStep[0]), int64(len(pk.DoseStep))*4); err != nil {
+	var ptr [9]cu.DevicePtr
+	for k, src := range []func() (unsafe.Pointer, int64){
+		func() (unsafe.Pointer, int64) { return f64s(pj.P) },
+		func() (unsafe.Pointer, int64) { return i32s(pj.InOff) },
+		func() (unsafe.Pointer, int64) { return f64s(pj.InT) },
+		func() (unsafe.Pointer, int64) { return i32s(pj.InState) },
+		func() (unsafe.Pointer, int64) { return f64s(pj.InAmt) },
+		func() (unsafe.Pointer, int64) { return f64s(pj.InRate) },
+		func() (unsafe.Pointer, int64) { return i32s(pj.OutOff) },
+		func() (unsafe.Pointer, int64) { return f64s(pj.OutT) },
+		func() (unsafe.Pointer, int64) { _, n := f64s(pj.OutC); return nil, n },
+	} {
+		p, n := src()
+		if ptr[k], err = m.put(p, n); err != nil {
 			return err
 		}
 	}
-	out := int64(len(pk.Out)) * 8
-	do, err := alloc(out)
+	n, hmax := int64(pj.N), pj.HMax
+	args := []unsafe.Pointer{unsafe.Pointer(&n)}
+	for k := range ptr {
+		args = append(args, unsafe.Pointer(&ptr[k]))
+	}
+	args = append(args, unsafe.Pointer(&hmax))
+	blocks := (pj.N + blockSize - 1) / blockSize
+	if err := d.job.Launch(blocks, 1, 1, blockSize, 1, 1, 0, cu.NoStream, args); err != nil {
+		return err
+	}
+	if err := cu.Synchronize(); err != nil {
+		return err
+	}
+	dst, bytes := f64s(pj.OutC)
+	return cu.MemcpyDtoH(dst, ptr[8], bytes)
+}
+
+// launch copies one packed chunk to the device, runs its kernel and copies
+// the concentrations back.
+func (d *device) launch(pk *packed) (err error) {
+	var m devMem
+	defer func() {
+		if e := m.free(); e != nil && err == nil {
+			err = e
+		}
+	}()
+	dp, err := m.put(f64s(pk.P))
+	if err != nil {
+		return err
+	}
+	dd, err := m.put(i32s(pk.DoseStep))
+	if err != nil {
+		return err
+	}
+	_, out := f64s(pk.Out)
+	do, err := m.put(nil, out)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,8 @@ const (
 	pV3
 	pVMax
 	pKM
+	pNCmt
+	pDepot
 	nParam
 )
 
@@ -58,6 +60,9 @@ func pack(b *cohort.Batch, lo, hi int) (*packed, error) {
 		for i := 0; i < n && lo+i < len(v); i++ {
 			pk.P[q*n+i] = v[lo+i]
 		}
+	}
+	for i := 0; i < n; i++ {
+		pk.P[pNCmt*n+i], pk.P[pDepot*n+i] = float64(b.NCmt), 1
 	}
 	for _, t := range b.DoseTimes {
 		s := math.Round(t / dt)

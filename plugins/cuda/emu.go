@@ -10,6 +10,11 @@ package cuda
 //                       const int *dose_step, int ndose, double dose_amt, double *out) {
 // 	for (int i = 0; i < n; i++) mt_exact(i, n, p, ncmt, nt, dt, dose_step, ndose, dose_amt, out);
 // }
+// static void emu_job(int n, const double *p, const int *in_off, const double *in_t, const int *in_state,
+//                     const double *in_amt, const double *in_rate, const int *out_off, const double *out_t,
+//                     double *out_c, double hmax) {
+// 	for (int i = 0; i < n; i++) mt_job(i, n, p, in_off, in_t, in_state, in_amt, in_rate, out_off, out_t, out_c, hmax);
+// }
 // static void emu_mm(int n, const double *p, int ncmt, int nt, double dt, int sub,
 //                    const int *dose_step, int ndose, double dose_amt, double *out) {
 // 	for (int i = 0; i < n; i++) mt_mm(i, n, p, ncmt, nt, dt, sub, dose_step, ndose, dose_amt, out);
@@ -33,6 +38,27 @@ func emulate(pk *packed) error {
 	} else {
 		C.emu_exact(C.int(pk.N), p, C.int(pk.NCmt), C.int(pk.NT), C.double(pk.DT), ds, C.int(len(pk.DoseStep)), C.double(pk.DoseAmt), out)
 	}
+	return nil
+}
+
+// emulateJobs runs mt_job on the CPU over packed jobs.
+func emulateJobs(pj *packedJobs) error {
+	if pj.N == 0 || len(pj.OutT) == 0 {
+		return nil
+	}
+	f := func(v []float64) *C.double {
+		if len(v) == 0 {
+			return nil
+		}
+		return (*C.double)(&v[0])
+	}
+	i := func(v []int32) *C.int {
+		if len(v) == 0 {
+			return nil
+		}
+		return (*C.int)(&v[0])
+	}
+	C.emu_job(C.int(pj.N), f(pj.P), i(pj.InOff), f(pj.InT), i(pj.InState), f(pj.InAmt), f(pj.InRate), i(pj.OutOff), f(pj.OutT), f(pj.OutC), C.double(pj.HMax))
 	return nil
 }
 
@@ -61,4 +87,16 @@ func (e Emulator) Simulate(b *cohort.Batch) error {
 		maxN = 1 << 20
 	}
 	return runChunked(b, budget, maxN, emulate)
+}
+
+// SimulateJobs runs trial jobs through the job kernel's code on the CPU.
+func (e Emulator) SimulateJobs(jobs []cohort.Job) error {
+	budget, maxN := e.Budget, e.MaxSubjects
+	if budget <= 0 {
+		budget = 64 << 20
+	}
+	if maxN <= 0 {
+		maxN = 1 << 20
+	}
+	return runJobsChunked(jobs, budget, maxN, emulateJobs)
 }

@@ -14,3 +14,10 @@ extern "C" __global__ void cohort_mm(int n, const double *p, int ncmt, int nt, d
 	int i = blockIdx.x * blockDim.x + threadIdx.x;
 	if (i < n) mt_mm(i, n, p, ncmt, nt, dt, sub, dose_step, ndose, dose_amt, out);
 }
+
+extern "C" __global__ void cohort_job(int n, const double *p, const int *in_off, const double *in_t,
+                                      const int *in_state, const double *in_amt, const double *in_rate,
+                                      const int *out_off, const double *out_t, double *out_c, double hmax) {
+	int i = blockIdx.x * blockDim.x + threadIdx.x;
+	if (i < n) mt_job(i, n, p, in_off, in_t, in_state, in_amt, in_rate, out_off, out_t, out_c, hmax);
+}

@@ -1,0 +1,114 @@
+package cuda
+
+import (
+	"fmt"
+
+	"github.com/medtwin/medtwin/physio/cohort"
+	"github.com/medtwin/medtwin/physio/pk"
+)
+
+// DefaultHMax is the largest RK4 step (h) of the job kernel for models with
+// Michaelis–Menten elimination; outputs and inputs also end steps.
+const DefaultHMax = 1.0 / 64
+
+// packedJobs is a run of trial jobs in mt_job's layout: parameters as in
+// packed (p[q*n+i]), each job's inputs and output times as compressed rows.
+type packedJobs struct {
+	N                  int
+	P                  []float64
+	InOff, InState     []int32
+	InT, InAmt, InRate []float64
+	OutOff             []int32
+	OutT, OutC         []float64
+	HMax               float64
+}
+
+// jobInputs expands every job's records (refusing what the kernel cannot
+// take, such as steady-state records, with the job named).
+func jobInputs(jobs []cohort.Job) ([][]pk.Input, error) {
+	out := make([][]pk.Input, len(jobs))
+	for j, jb := range jobs {
+		in, err := jb.Model.Inputs(jb.Doses)
+		if err != nil {
+			return nil, &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: %w", err)}
+		}
+		for k := 1; k < len(jb.Times); k++ {
+			if !(jb.Times[k] >= jb.Times[k-1]) {
+				return nil, &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: output times must be ascending (time %d is %v after %v)", k+1, jb.Times[k], jb.Times[k-1])}
+			}
+		}
+		out[j] = in
+	}
+	return out, nil
+}
+
+// packJobs lays out jobs [lo, hi) with their expanded inputs.
+func packJobs(jobs []cohort.Job, inputs [][]pk.Input, lo, hi int) *packedJobs {
+	n := hi - lo
+	pj := &packedJobs{N: n, P: make([]float64, nParam*n), InOff: make([]int32, n+1), OutOff: make([]int32, n+1), HMax: DefaultHMax}
+	for i := 0; i < n; i++ {
+		m := jobs[lo+i].Model
+		depot := 0.0
+		if m.Absorption {
+			depot = 1
+		}
+		for q, v := range [nParam]float64{pKA: m.P.KA, pCL: m.P.CL, pV1: m.P.V1, pQ2: m.P.Q2, pV2: m.P.V2, pQ3: m.P.Q3, pV3: m.P.V3,
+			pVMax: m.P.VMax, pKM: m.P.KM, pNCmt: float64(m.NCmt), pDepot: depot} {
+			pj.P[q*n+i] = v
+		}
+		for _, in := range inputs[lo+i] {
+			pj.InT = append(pj.InT, in.T)
+			pj.InState = append(pj.InState, int32(in.State))
+			pj.InAmt = append(pj.InAmt, in.Amount)
+			pj.InRate = append(pj.InRate, in.Rate)
+		}
+		pj.InOff[i+1] = int32(len(pj.InT))
+		pj.OutT = append(pj.OutT, jobs[lo+i].Times...)
+		pj.OutOff[i+1] = int32(len(pj.OutT))
+	}
+	pj.OutC = make([]float64, len(pj.OutT))
+	return pj
+}
+
+// unpack copies the concentrations into jobs [lo, lo+N).
+func (pj *packedJobs) unpack(jobs []cohort.Job, lo int) {
+	for i := 0; i < pj.N; i++ {
+		jobs[lo+i].Conc = append([]float64(nil), pj.OutC[pj.OutOff[i]:pj.OutOff[i+1]]...)
+	}
+}
+
+// jobBytes is the device memory of one job: parameters, two offsets, its
+// inputs (time, amount, rate, state) and its outputs (time, concentration).
+func jobBytes(inputs, outputs int) int64 {
+	return int64(nParam)*8 + 8 + int64(inputs)*28 + int64(outputs)*16
+}
+
+// runJobsChunked simulates jobs in runs that fit the memory budget (and at
+// most maxN jobs each) with run; a job's numbers do not depend on its run.
+func runJobsChunked(jobs []cohort.Job, budget int64, maxN int, run func(*packedJobs) error) error {
+	inputs, err := jobInputs(jobs)
+	if err != nil {
+		return err
+	}
+	for lo := 0; lo < len(jobs); {
+		hi, used := lo, int64(0)
+		for hi < len(jobs) && hi-lo < maxN {
+			b := jobBytes(len(inputs[hi]), len(jobs[hi].Times))
+			if hi > lo && used+b > budget {
+				break
+			}
+			if b > budget {
+				return fmt.Errorf("cuda: job %d needs %d bytes of device memory, more than the %d available", hi, b, budget)
+			}
+			used += b
+			hi++
+		}
+		pj := packJobs(jobs, inputs, lo, hi)
+		if err := run(pj); err != nil {
+			return err
+		}
+		pj.unpack(jobs, lo)
+		lo = hi
+	}
+	return nil
+}

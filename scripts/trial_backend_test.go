@@ -1,0 +1,73 @@
+package scripts
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/medtwin/medtwin/physio/cohort"
+)
+
+// countingRunner is the CPU backend, counting the jobs it is given, or
+// failing one of them.
+type countingRunner struct {
+	cohort.JobRunner
+	jobs, calls int
+	fail        int // 1-based index of a job to fail (0: none)
+}
+
+func (r *countingRunner) SimulateJobs(jobs []cohort.Job) error {
+	r.calls++
+	r.jobs += len(jobs)
+	if r.fail > 0 && r.fail <= len(jobs) {
+		return &cohort.JobError{Job: r.fail - 1, Err: errors.New("device lost")}
+	}
+	return r.JobRunner.SimulateJobs(jobs)
+}
+
+// A trial's PK goes through its Runner (the seam a GPU backend plugs into):
+// the same rows as the default, every subject-arm once; a failing job is
+// reported with its subject and arm.
+func TestTrialRunsThroughRunner(t *testing.T) {
+	tr, err := LoadTrial(write(t, "mb.lua", massBalanceTrial))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := tr.Run(context.Background(), 0, tr.Subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu, _ := cohort.Runner("cpu")
+	r := &countingRunner{JobRunner: cpu}
+	tr.Runner = r
+	got, err := tr.Run(context.Background(), 0, tr.Subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.jobs != tr.Subjects*len(tr.Arms) || r.calls < 1 {
+		t.Fatalf("%d jobs in %d calls for %d subjects × %d arms", r.jobs, r.calls, tr.Subjects, len(tr.Arms))
+	}
+	if !reflect.DeepEqual(sameNaN(got), sameNaN(want)) {
+		t.Fatal("rows differ through the runner")
+	}
+	tr.Runner = &countingRunner{JobRunner: cpu, fail: 4}
+	if _, err := tr.Run(context.Background(), 0, tr.Subjects); err == nil || !strings.Contains(err.Error(), "subject 3, arm \"100 mg q24h\": device lost") {
+		t.Fatalf("failed job: %v", err)
+	}
+}
+
+// sameNaN replaces NaN covariates (no Cockcroft–Gault here) so that rows compare.
+func sameNaN(rs []SubjectResult) []SubjectResult {
+	out := append([]SubjectResult(nil), rs...)
+	for i := range out {
+		out[i].Covariates = append([]float64(nil), out[i].Covariates...)
+		for k, v := range out[i].Covariates {
+			if v != v {
+				out[i].Covariates[k] = -1
+			}
+		}
+	}
+	return out
+}
