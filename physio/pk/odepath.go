@@ -40,6 +40,19 @@ func newODEProp(m Model) *odeProp {
 			da[i] = v
 		}
 	}
+	if n == 3 {
+		// the commonest shape (2 compartments and a depot, or 3 compartments),
+		// unrolled: no loops or slice checks in the hottest function
+		k00, k01, k02, k10, k11, k12, k20, k21, k22 := k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]
+		r := p.r
+		f = func(t float64, a, da []float64) {
+			_, _ = a[2], da[2]
+			a0, a1, a2 := a[0], a[1], a[2]
+			da[0] = r[0] + k00*a0 + k01*a1 + k02*a2
+			da[1] = r[1] + k10*a0 + k11*a1 + k12*a2
+			da[2] = r[2] + k20*a0 + k21*a1 + k22*a2
+		}
+	}
 	if !m.Linear() {
 		lin, c := f, m.Central()
 		f = func(t float64, a, da []float64) {
