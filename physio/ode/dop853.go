@@ -402,17 +402,9 @@ func (s *Dop853) Integrate(tEnd float64, outTimes []float64, emit func(i int, t 
 		if steps >= o.MaxSteps {
 			return nil, &SolveError{s.T, ErrTooManySteps}
 		}
-		h := s.h
-		if o.HMax > 0 && h > o.HMax {
-			h = o.HMax
-		}
-		last := false
-		if s.T+h >= tEnd || s.T+1.01*h >= tEnd {
-			h = tEnd - s.T
-			last = true
-		}
-		if h <= 1e-14*math.Max(1, math.Abs(s.T)) {
-			return nil, &SolveError{s.T, ErrStepUnderflow}
+		h, last, err := clipStep(o, s.T, s.h, tEnd)
+		if err != nil {
+			return nil, err
 		}
 		t := s.T
 		s.step(t, h)
@@ -451,18 +443,10 @@ func (s *Dop853) Integrate(tEnd float64, outTimes []float64, emit func(i int, t 
 		if stop != nil {
 			tStop = stop.T
 		}
-		for oi < len(outTimes) && outTimes[oi] <= tStop {
-			if outTimes[oi] == tNew && stop == nil {
-				emit(oi, tNew, yn)
-			} else {
-				if !s.denseOK {
-					s.dense(t, h)
-				}
-				s.Dense(outTimes[oi], s.yt)
-				emit(oi, outTimes[oi], s.yt)
-			}
-			oi++
+		if oi < len(outTimes) && outTimes[oi] <= tStop && (outTimes[oi] < tNew || stop != nil) && !s.denseOK {
+			s.dense(t, h) // an output inside the step: build the interpolant
 		}
+		oi = emitStep(outTimes, oi, tNew, tStop, stop != nil, yn, s.yt, s.Dense, emit)
 		if stop != nil {
 			s.T = stop.T
 			copy(s.Y, stop.Y)

@@ -123,17 +123,9 @@ func (s *Dopri5) Integrate(tEnd float64, outTimes []float64, emit func(i int, t 
 		if steps >= o.MaxSteps {
 			return nil, &SolveError{s.T, ErrTooManySteps}
 		}
-		h := s.h
-		if o.HMax > 0 && h > o.HMax {
-			h = o.HMax
-		}
-		last := false
-		if s.T+h >= tEnd || s.T+1.01*h >= tEnd {
-			h = tEnd - s.T
-			last = true
-		}
-		if h <= 1e-14*math.Max(1, math.Abs(s.T)) {
-			return nil, &SolveError{s.T, ErrStepUnderflow}
+		h, last, err := clipStep(o, s.T, s.h, tEnd)
+		if err != nil {
+			return nil, err
 		}
 		t, y := s.T, s.Y
 		k1, k2, k3, k4, k5, k6, k7, yt := s.k1, s.k2, s.k3, s.k4, s.k5, s.k6, s.k7, s.ytmp
@@ -214,15 +206,7 @@ func (s *Dopri5) Integrate(tEnd float64, outTimes []float64, emit func(i int, t 
 		if stop != nil {
 			tStop = stop.T
 		}
-		for oi < len(outTimes) && outTimes[oi] <= tStop {
-			if outTimes[oi] == tNew && stop == nil {
-				emit(oi, tNew, yn)
-			} else {
-				s.Dense(outTimes[oi], yt)
-				emit(oi, outTimes[oi], yt)
-			}
-			oi++
-		}
+		oi = emitStep(outTimes, oi, tNew, tStop, stop != nil, yn, yt, s.Dense, emit)
 		if stop != nil {
 			s.T = stop.T
 			copy(s.Y, stop.Y)

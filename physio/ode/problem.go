@@ -176,3 +176,39 @@ func tinyInterval(t, tEnd float64, y, f, outTimes []float64, oi int, emit func(i
 
 // isTiny reports whether [t, tEnd] is below the step-size resolution.
 func isTiny(t, tEnd float64) bool { return tEnd-t <= 1e-13*math.Max(1, math.Abs(t)) }
+
+// clipStep returns the step to try from t: the proposed h bounded by HMax and
+// stretched or cut to land on tEnd when within 1% of it (last), or
+// ErrStepUnderflow below the resolution of t.
+func clipStep(o *Options, t, h, tEnd float64) (float64, bool, error) {
+	if o.HMax > 0 && h > o.HMax {
+		h = o.HMax
+	}
+	last := false
+	if t+h >= tEnd || t+1.01*h >= tEnd {
+		h = tEnd - t
+		last = true
+	}
+	if h <= 1e-14*math.Max(1, math.Abs(t)) {
+		return h, last, &SolveError{t, ErrStepUnderflow}
+	}
+	return h, last, nil
+}
+
+// emitStep emits the output times from index oi up to tStop for a step that
+// ended at tNew with state yNew (stopped: an event ended it early at tStop):
+// an output at tNew gets yNew itself, the others the dense output, evaluated
+// into tmp. It returns the index of the first output still to come.
+func emitStep(outTimes []float64, oi int, tNew, tStop float64, stopped bool, yNew, tmp []float64,
+	dense func(t float64, out []float64), emit func(i int, t float64, y []float64)) int {
+	for oi < len(outTimes) && outTimes[oi] <= tStop {
+		if outTimes[oi] == tNew && !stopped {
+			emit(oi, tNew, yNew)
+		} else {
+			dense(outTimes[oi], tmp)
+			emit(oi, outTimes[oi], tmp)
+		}
+		oi++
+	}
+	return oi
+}

@@ -135,17 +135,9 @@ func (s *Rosenbrock23) Integrate(tEnd float64, outTimes []float64, emit func(i i
 			}
 			newJac = false
 		}
-		h := s.h
-		if o.HMax > 0 && h > o.HMax {
-			h = o.HMax
-		}
-		last := false
-		if t+1.01*h >= tEnd {
-			h = tEnd - t
-			last = true
-		}
-		if h <= 1e-14*math.Max(1, math.Abs(t)) {
-			return nil, &SolveError{t, ErrStepUnderflow}
+		h, last, err := clipStep(o, t, s.h, tEnd)
+		if err != nil {
+			return nil, err
 		}
 		// W = I - h d J
 		hd := h * rbD
@@ -228,15 +220,7 @@ func (s *Rosenbrock23) Integrate(tEnd float64, outTimes []float64, emit func(i i
 		if stop != nil {
 			tStop = stop.T
 		}
-		for oi < len(outTimes) && outTimes[oi] <= tStop {
-			if outTimes[oi] == tNew && stop == nil {
-				emit(oi, tNew, s.ynew)
-			} else {
-				s.Dense(outTimes[oi], s.tmp)
-				emit(oi, outTimes[oi], s.tmp)
-			}
-			oi++
-		}
+		oi = emitStep(outTimes, oi, tNew, tStop, stop != nil, s.ynew, s.tmp, s.Dense, emit)
 		if stop != nil {
 			s.T = stop.T
 			copy(s.Y, stop.Y)
