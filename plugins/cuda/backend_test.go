@@ -66,15 +66,7 @@ func TestGPUExactParity(t *testing.T) {
 // same kernel within 1e-12.
 func TestGPUMichaelisMentenParity(t *testing.T) {
 	be := gpu(t)
-	mk := func() *cohort.Batch {
-		b := cohort.ReferenceBatch(3, 0, 2000)
-		for i := range b.CL {
-			b.VMax = append(b.VMax, 6+float64(i%4))
-			b.KM = append(b.KM, 0.5+0.25*float64(i%3))
-			b.CL[i] = 1
-		}
-		return b
-	}
+	mk := func() *cohort.Batch { return mmBatch(2000) }
 	cpu, _ := cohort.Get("cpu")
 	want, emu, got := mk(), mk(), mk()
 	for _, run := range []struct {

@@ -9,6 +9,18 @@ import (
 	"github.com/medtwin/medtwin/physio/cohort"
 )
 
+// mmBatch is n reference-cohort subjects given Michaelis–Menten elimination
+// (VMax 6–9 mg/h, KM 0.5–1 mg/L, so that levels cross KM) besides CL 1 L/h.
+func mmBatch(n int) *cohort.Batch {
+	b := cohort.ReferenceBatch(3, 0, n)
+	for i := range b.CL {
+		b.VMax = append(b.VMax, 6+float64(i%4))
+		b.KM = append(b.KM, 0.5+0.25*float64(i%3))
+		b.CL[i] = 1
+	}
+	return b
+}
+
 func simulate(t *testing.T, be cohort.Backend, b *cohort.Batch) []float64 {
 	t.Helper()
 	if err := be.Simulate(b); err != nil {
@@ -50,15 +62,7 @@ func TestEmulatedExactMatchesCPU(t *testing.T) {
 // DOP853 path (rtol 1e-10) within 1e-6 relative on a Michaelis–Menten cohort
 // whose levels cross KM, and the result does not depend on the chunking.
 func TestEmulatedMichaelisMentenMatchesCPU(t *testing.T) {
-	mk := func() *cohort.Batch {
-		b := cohort.ReferenceBatch(3, 0, 60)
-		for i := range b.CL {
-			b.VMax = append(b.VMax, 6+float64(i%4))
-			b.KM = append(b.KM, 0.5+0.25*float64(i%3))
-			b.CL[i] = 1
-		}
-		return b
-	}
+	mk := func() *cohort.Batch { return mmBatch(60) }
 	cpu, _ := cohort.Get("cpu")
 	want := simulate(t, cpu, mk())
 	got := simulate(t, Emulator{}, mk())
