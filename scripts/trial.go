@@ -64,7 +64,7 @@ type Trial struct {
 	proto    *lua.FunctionProto
 	where    string
 	adaptAt  [][]float64 // per arm, the dose-adjustment times (none: a fixed regimen)
-	onEffect []bool      // per endpoint: on the PD effect rather than the concentration
+	of       []string    // per endpoint: "conc", "effect" (Emax, through Ce if ke0) or "response" (indirect)
 	imported *patients   // population.patients, when the cohort comes from a file
 }
 
@@ -308,11 +308,11 @@ func (tr *Trial) describeRest(L *lua.LState, t *lua.LTable, fail func(string, ..
 		L.Pop(1)
 		switch of := lua.LVAsString(c.t.RawGetString("of")); of {
 		case "", "conc":
-			tr.onEffect = append(tr.onEffect, false)
-		case "effect":
-			tr.onEffect = append(tr.onEffect, true)
+			tr.of = append(tr.of, "conc")
+		case "effect", "response":
+			tr.of = append(tr.of, of)
 		default:
-			return fail("endpoint %s: of = %q; want \"conc\" (the default) or \"effect\" (the direct Emax effect of the model's e0, emax, ec50, hill)", name, of)
+			return fail("endpoint %s: of = %q; want \"conc\" (the default), \"effect\" (the Emax effect of the model's e0, emax, ec50, hill; through an effect compartment if it returns ke0) or \"response\" (the indirect response of its irm, kin, kout, rmax, r50)", name, of)
 		}
 		e := cohort.Endpoint{Name: name}
 		win := func(key string) {
@@ -434,21 +434,85 @@ func (tr *Trial) covariates(i int, cov []float64) error {
 	return nil
 }
 
-// pkParams and pdParams are the parameters a model function may return (PD
-// ones only matter for endpoints with of = "effect").
+// The parameters a model function may return: PK ones always, effect ones
+// when an endpoint has of = "effect" (ke0 > 0 puts an effect compartment in
+// front of the Emax model, 0 is a direct effect), indirect-response ones when
+// one has of = "response" (irm: Dayneka's type 1–4; rmax: Imax or Emax; r50:
+// IC50 or EC50).
 var (
-	pkParams = []string{"ka", "cl", "v1", "q2", "v2", "q3", "v3", "vmax", "km"}
-	pdParams = []string{"e0", "emax", "ec50", "hill"}
+	pkParams       = []string{"ka", "cl", "v1", "q2", "v2", "q3", "v3", "vmax", "km"}
+	effectParams   = []string{"e0", "emax", "ec50", "hill", "ke0"}
+	responseParams = []string{"irm", "kin", "kout", "rmax", "r50"}
 )
 
+// uses reports whether an endpoint is on of ("effect" or "response").
+func (tr *Trial) uses(of string) bool {
+	for _, o := range tr.of {
+		if o == of {
+			return true
+		}
+	}
+	return false
+}
+
 // ParamNames lists the parameters reported per subject: the PK ones, then the
-// direct-effect PD ones when an endpoint is on the effect.
+// effect and indirect-response ones when endpoints use them.
 func (tr *Trial) ParamNames() []string {
 	out := append([]string(nil), pkParams...)
-	for _, on := range tr.onEffect {
-		if on {
-			return append(out, pdParams...)
+	if tr.uses("effect") {
+		out = append(out, effectParams...)
+	}
+	if tr.uses("response") {
+		out = append(out, responseParams...)
+	}
+	return out
+}
+
+// pdModel is a subject's pharmacodynamics: an Emax model (through an effect
+// compartment when ke0 > 0) and an indirect response model.
+type pdModel struct {
+	emax pd.Emax
+	ke0  float64
+	ind  pd.Indirect
+}
+
+// newPD reads a subject's PD parameters (after IIV) for the endpoints in use.
+func (tr *Trial) newPD(params map[string]float64) (pdModel, error) {
+	var p pdModel
+	if tr.uses("effect") {
+		p.emax = pd.Emax{E0: params["e0"], Emax: params["emax"], EC50: params["ec50"], Hill: params["hill"]}
+		if err := p.emax.Validate(); err != nil {
+			return p, fmt.Errorf("an endpoint is on the effect, so model(s) must return ec50 > 0 (and emax, e0, hill): %v", err)
 		}
+		if p.ke0 = params["ke0"]; !(p.ke0 >= 0) || math.IsInf(p.ke0, 0) {
+			return p, fmt.Errorf("ke0 = %v; want >= 0 (0: a direct effect)", p.ke0)
+		}
+	}
+	if tr.uses("response") {
+		irm := params["irm"]
+		if irm != math.Trunc(irm) || irm < 1 || irm > 4 {
+			return p, fmt.Errorf("an endpoint is on the response, so model(s) must return irm = 1, 2, 3 or 4 (indirect response type), got %v", irm)
+		}
+		p.ind = pd.Indirect{Type: pd.IndirectType(irm), Kin: params["kin"], Kout: params["kout"], Max: params["rmax"], C50: params["r50"]}
+		if err := p.ind.Validate(); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// series returns the effect or response on the grid for concentrations c.
+func (p pdModel) series(of string, grid, c []float64) []float64 {
+	drive := c
+	if p.ke0 > 0 {
+		drive = pd.EffectSiteOnGrid(grid, c, p.ke0)
+	}
+	if of == "response" {
+		return p.ind.OnGrid(grid, drive)
+	}
+	out := make([]float64, len(c))
+	for i, v := range drive {
+		out[i] = p.emax.Effect(v)
 	}
 	return out
 }
@@ -533,12 +597,9 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: subject %d: %v", tr.Path, i, err)
 		}
-		var effect pd.Emax
-		if len(tr.ParamNames()) > len(pkParams) {
-			effect = pd.Emax{E0: params["e0"], Emax: params["emax"], EC50: params["ec50"], Hill: params["hill"]}
-			if err := effect.Validate(); err != nil {
-				return nil, fmt.Errorf("%s: subject %d: an endpoint is on the effect, so model(s) must return ec50 > 0 (and emax, e0, hill): %v", tr.Path, i, err)
-			}
+		effect, err := tr.newPD(params)
+		if err != nil {
+			return nil, fmt.Errorf("%s: subject %d: %v", tr.Path, i, err)
 		}
 		for a := 1; a <= arms.Len(); a++ {
 			at := arms.RawGetInt(a).(*lua.LTable)
@@ -590,7 +651,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 type trialJob struct {
 	res   SubjectResult
 	m     pk.Model
-	pd    pd.Emax
+	pd    pdModel
 	doses []pk.Dose
 }
 
@@ -650,19 +711,13 @@ func (tr *Trial) simulate(runner cohort.JobRunner, jobs []trialJob) error {
 			for j := w; j < len(jobs); j += workers {
 				jb := &jobs[j]
 				grid, c := pkJobs[gridJob[j]].Times, pkJobs[gridJob[j]].Conc
-				var eff []float64
+				curves := map[string][]float64{"conc": c}
 				for k, e := range tr.Endpoints {
-					if !tr.onEffect[k] {
-						jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, c))
-						continue
+					of := tr.of[k]
+					if curves[of] == nil {
+						curves[of] = jb.pd.series(of, grid, c)
 					}
-					if eff == nil {
-						eff = make([]float64, len(c))
-						for i, ci := range c {
-							eff[i] = jb.pd.Effect(ci)
-						}
-					}
-					jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, eff))
+					jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, curves[of]))
 				}
 				if k := seriesJob[j]; k >= 0 {
 					jb.res.Series = pkJobs[k].Conc

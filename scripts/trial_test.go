@@ -249,7 +249,7 @@ func TestTrialEffectEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := tr.ParamNames(); len(n) != 13 || n[10] != "emax" {
+	if n := tr.ParamNames(); len(n) != 14 || n[10] != "emax" {
 		t.Fatalf("parameters %v", n)
 	}
 	res, err := tr.Run(context.Background(), 0, 5)
