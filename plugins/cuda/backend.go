@@ -5,6 +5,7 @@ package cuda
 import (
 	_ "embed"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -42,6 +43,9 @@ func init() {
 	}
 	d, err := open()
 	if err != nil {
+		// a device without a usable module (an old driver that cannot JIT
+		// sm_90 PTX, say): say why, so that "no backend cuda" is not a riddle
+		fmt.Fprintf(os.Stderr, "medtwin: the CUDA backend is unavailable: %v\n", err)
 		return
 	}
 	cohort.Register(d)
