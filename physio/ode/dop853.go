@@ -228,51 +228,51 @@ func (s *Dop853) step(t, h float64) {
 	n := len(y)
 	_, _, _, _, _, _, _, _ = k1[n-1], k2[n-1], k3[n-1], k4[n-1], k5[n-1], k6[n-1], k7[n-1], k8[n-1]
 	_, _, _, _, _, _, _ = k9[n-1], k10[n-1], k11[n-1], k12[n-1], k13[n-1], yt[n-1], yn[n-1]
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa2_1*k1[i])
 	}
 	f(t+qc2*h, yt, k2)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa3_1*k1[i]+qa3_2*k2[i])
 	}
 	f(t+qc3*h, yt, k3)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa4_1*k1[i]+qa4_3*k3[i])
 	}
 	f(t+qc4*h, yt, k4)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa5_1*k1[i]+qa5_3*k3[i]+qa5_4*k4[i])
 	}
 	f(t+qc5*h, yt, k5)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa6_1*k1[i]+qa6_4*k4[i]+qa6_5*k5[i])
 	}
 	f(t+qc6*h, yt, k6)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa7_1*k1[i]+qa7_4*k4[i]+qa7_5*k5[i]+qa7_6*k6[i])
 	}
 	f(t+qc7*h, yt, k7)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa8_1*k1[i]+qa8_4*k4[i]+qa8_5*k5[i]+qa8_6*k6[i]+qa8_7*k7[i])
 	}
 	f(t+qc8*h, yt, k8)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa9_1*k1[i]+qa9_4*k4[i]+qa9_5*k5[i]+qa9_6*k6[i]+qa9_7*k7[i]+qa9_8*k8[i])
 	}
 	f(t+qc9*h, yt, k9)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa10_1*k1[i]+qa10_4*k4[i]+qa10_5*k5[i]+qa10_6*k6[i]+qa10_7*k7[i]+qa10_8*k8[i]+qa10_9*k9[i])
 	}
 	f(t+qc10*h, yt, k10)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa11_1*k1[i]+qa11_4*k4[i]+qa11_5*k5[i]+qa11_6*k6[i]+qa11_7*k7[i]+qa11_8*k8[i]+qa11_9*k9[i]+qa11_10*k10[i])
 	}
 	f(t+qc11*h, yt, k11)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa12_1*k1[i]+qa12_4*k4[i]+qa12_5*k5[i]+qa12_6*k6[i]+qa12_7*k7[i]+qa12_8*k8[i]+qa12_9*k9[i]+qa12_10*k10[i]+qa12_11*k11[i])
 	}
 	f(t+qc12*h, yt, k12)
-	for i := range yn {
+	for i := 0; i < n; i++ {
 		yn[i] = y[i] + h*(qb1*k1[i]+qb6*k6[i]+qb7*k7[i]+qb8*k8[i]+qb9*k9[i]+qb10*k10[i]+qb11*k11[i]+qb12*k12[i])
 	}
 	f(t+h, yn, k13)
@@ -313,15 +313,15 @@ func (s *Dop853) dense(t, h float64) {
 	_, _, _, _, _, _, _, _ = k1[n-1], k2[n-1], k3[n-1], k4[n-1], k5[n-1], k6[n-1], k7[n-1], k8[n-1]
 	_, _, _, _, _, _, _, _ = k9[n-1], k10[n-1], k11[n-1], k12[n-1], k13[n-1], k14[n-1], k15[n-1], k16[n-1]
 	_, _ = yt[n-1], yn[n-1]
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa14_1*k1[i]+qa14_7*k7[i]+qa14_8*k8[i]+qa14_9*k9[i]+qa14_10*k10[i]+qa14_11*k11[i]+qa14_12*k12[i]+qa14_13*k13[i])
 	}
 	f(t+qc14*h, yt, k14)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa15_1*k1[i]+qa15_6*k6[i]+qa15_7*k7[i]+qa15_8*k8[i]+qa15_11*k11[i]+qa15_12*k12[i]+qa15_13*k13[i]+qa15_14*k14[i])
 	}
 	f(t+qc15*h, yt, k15)
-	for i := range yt {
+	for i := 0; i < n; i++ {
 		yt[i] = y[i] + h*(qa16_1*k1[i]+qa16_6*k6[i]+qa16_7*k7[i]+qa16_8*k8[i]+qa16_9*k9[i]+qa16_13*k13[i]+qa16_14*k14[i]+qa16_15*k15[i])
 	}
 	f(t+qc16*h, yt, k16)
@@ -362,6 +362,9 @@ func (s *Dop853) Dense(t float64, out []float64) {
 func (s *Dop853) Integrate(tEnd float64, outTimes []float64, emit func(i int, t float64, y []float64), onCross func(Crossing)) (*Crossing, error) {
 	o := &s.Opts
 	n := s.n
+	if n < 1 {
+		return nil, &SolveError{s.T, errNoStates}
+	}
 	if tEnd < s.T {
 		return nil, &SolveError{s.T, errBackwards}
 	}

@@ -100,3 +100,11 @@ func TestDop853Errors(t *testing.T) {
 		t.Errorf("5 steps for 100 time units at 1e-12: %v", err)
 	}
 }
+
+// A system with no states is an error, not an index panic.
+func TestDop853NoStates(t *testing.T) {
+	s := NewDop853(func(t float64, y, dy []float64) {}, 0, Options{})
+	if _, err := s.Integrate(1, nil, nil, nil); !errors.Is(err, errNoStates) {
+		t.Errorf("0 states: %v", err)
+	}
+}

@@ -140,7 +140,10 @@ func initialStep(f Func, t float64, y, f0 []float64, order int, rtol, atol, dir 
 	return math.Min(100*h0, h1)
 }
 
-var errBackwards = errors.New("ode: integration backwards in time is not supported")
+var (
+	errBackwards = errors.New("ode: integration backwards in time is not supported")
+	errNoStates  = errors.New("ode: the system has no states")
+)
 
 // firstOutput skips the output times before t, emits those at t, and returns
 // the index of the first output still to come.
