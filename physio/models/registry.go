@@ -99,8 +99,18 @@ func New(name string, params map[string]float64) (Model, error) {
 		}
 		p[k] = v
 	}
-	return r.make(p), nil
+	m := r.make(p)
+	if v, ok := m.(validator); ok {
+		if err := v.validate(); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }
+
+// validator is a model whose parameters have constraints beyond a value each
+// (checked by New, and by Set before a change is kept).
+type validator interface{ validate() error }
 
 // Init returns the initial state of a model.
 func Init(m Model) []float64 {
