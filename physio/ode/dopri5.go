@@ -99,19 +99,14 @@ func (s *Dopri5) Integrate(tEnd float64, outTimes []float64, emit func(i int, t 
 		s.fsal = true
 	}
 	if s.h == 0 {
-		s.h = o.H0
-		if s.h <= 0 {
-			s.h = initialStep(s.F, s.T, s.Y, s.k1, 5, o.RTol, o.ATol, 1, s.work, &s.Stats)
+		h, err := firstStep(o, s.F, s.T, s.Y, s.k1, 5, s.work, &s.Stats)
+		if err != nil {
+			return nil, err
 		}
-		if !(s.h > 0) {
-			return nil, &SolveError{s.T, ErrNonFinite}
-		}
+		s.h = h
 	}
 	if len(o.Events) > 0 && s.g0 == nil {
-		s.g0 = make([]float64, len(o.Events))
-		for i, ev := range o.Events {
-			s.g0[i] = ev.G(s.T, s.Y)
-		}
+		s.g0 = eventValues(o.Events, s.T, s.Y)
 	}
 	if tinyInterval(s.T, tEnd, s.Y, s.k1, outTimes, oi, emit) {
 		s.T, s.fsal = tEnd, false

@@ -215,3 +215,26 @@ func emitStep(outTimes []float64, oi int, tNew, tStop float64, stopped bool, yNe
 	}
 	return oi
 }
+
+// firstStep returns the step to try first: Options.H0, or else the starting
+// step of Hairer et al. for a method of the given order (f0 = f(t, y)).
+func firstStep(o *Options, f Func, t float64, y, f0 []float64, order int, work []float64, st *Stats) (float64, error) {
+	h := o.H0
+	if h <= 0 {
+		h = initialStep(f, t, y, f0, order, o.RTol, o.ATol, 1, work, st)
+	}
+	if !(h > 0) {
+		return 0, &SolveError{t, ErrNonFinite}
+	}
+	return h, nil
+}
+
+// eventValues returns each event function at (t, y): the signs that the
+// first step's crossings are judged against.
+func eventValues(events []Event, t float64, y []float64) []float64 {
+	g := make([]float64, len(events))
+	for i, ev := range events {
+		g[i] = ev.G(t, y)
+	}
+	return g
+}
