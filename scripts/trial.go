@@ -746,15 +746,6 @@ func (tr *Trial) simulate(runner cohort.JobRunner, jobs []trialJob) error {
 // reference benchmark (../shared/bench/cohort), amounts in mg.
 const odeRTol, odeATol = 1e-8, 1e-10
 
-// pathFor is the exact transition-matrix path for a linear model and the
-// ODE path (DOP853) for a nonlinear one (Michaelis–Menten elimination).
-func pathFor(m pk.Model) pk.Path {
-	if m.Linear() {
-		return pk.Exact
-	}
-	return pk.ODE
-}
-
 // dosesFromLua reads dosing records (a protected call: a bad record is an
 // error naming the arm and subject, not a panic) and checks them.
 func dosesFromLua(L *lua.LState, v lua.LValue, arm string, subject int) ([]pk.Dose, error) {
@@ -791,7 +782,7 @@ func (tr *Trial) adapt(ctx context.Context, L *lua.LState, ad *lua.LTable, s *lu
 		}
 		levels := L.NewTable()
 		if len(ts) > 0 {
-			c, err := m.Simulate(doses, ts, pathFor(m))
+			c, err := m.Simulate(doses, ts, m.NaturalPath())
 			if err != nil {
 				return nil, fmt.Errorf("%s: subject %d, %s: %v", tr.Path, subject, armName, err)
 			}

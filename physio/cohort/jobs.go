@@ -47,11 +47,7 @@ func (cpu) SimulateJobs(jobs []Job) error {
 			defer wg.Done()
 			for j := w; j < len(jobs); j += workers {
 				jb := &jobs[j]
-				path := pk.Exact
-				if !jb.Model.Linear() {
-					path = pk.ODE
-				}
-				c, err := jb.Model.Simulate(jb.Doses, jb.Times, path)
+				c, err := jb.Model.Simulate(jb.Doses, jb.Times, jb.Model.NaturalPath())
 				if err != nil {
 					errs[j] = &JobError{Job: j, Err: err}
 					continue

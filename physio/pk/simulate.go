@@ -17,6 +17,16 @@ const (
 	ODE
 )
 
+// NaturalPath is the path a model is solved on by default: the exact
+// transition-matrix path when it is linear, the ODE path (its Integrator and
+// tolerances) with Michaelis–Menten elimination.
+func (m Model) NaturalPath() Path {
+	if m.Linear() {
+		return Exact
+	}
+	return ODE
+}
+
 // event is one change of the inputs: a bolus, or a change of an infusion rate,
 // or a steady-state marker.
 type event struct {
