@@ -156,20 +156,6 @@ func (m *devMem) free() error {
 	return first
 }
 
-func f64s(v []float64) (unsafe.Pointer, int64) {
-	if len(v) == 0 {
-		return nil, 0
-	}
-	return unsafe.Pointer(&v[0]), int64(len(v)) * 8
-}
-
-func i32s(v []int32) (unsafe.Pointer, int64) {
-	if len(v) == 0 {
-		return nil, 0
-	}
-	return unsafe.Pointer(&v[0]), int64(len(v)) * 4
-}
-
 // launchJobs copies packed jobs to the device, runs mt_job once per job and
 // copies the concentrations back.
 func (d *device) launchJobs(pj *packedJobs) (err error) {

@@ -3,6 +3,7 @@ package cuda
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/medtwin/medtwin/physio/cohort"
 )
@@ -132,4 +133,20 @@ func runChunked(b *cohort.Batch, budget int64, maxN int, run func(*packed) error
 		pk.unpack(b, c[0])
 	}
 	return nil
+}
+
+// f64s and i32s give the address and byte length of a slice's elements, for
+// device copies and the C emulation (nil and 0 for an empty slice).
+func f64s(v []float64) (unsafe.Pointer, int64) {
+	if len(v) == 0 {
+		return nil, 0
+	}
+	return unsafe.Pointer(&v[0]), int64(len(v)) * 8
+}
+
+func i32s(v []int32) (unsafe.Pointer, int64) {
+	if len(v) == 0 {
+		return nil, 0
+	}
+	return unsafe.Pointer(&v[0]), int64(len(v)) * 4
 }

@@ -28,11 +28,7 @@ import (
 // emulate runs the kernels of kernels.h on the CPU, one loop iteration per
 // device thread, over a packed batch.
 func emulate(pk *packed) error {
-	var ds *C.int
-	if len(pk.DoseStep) > 0 {
-		ds = (*C.int)(&pk.DoseStep[0])
-	}
-	p, out := (*C.double)(&pk.P[0]), (*C.double)(&pk.Out[0])
+	ds, p, out := cInts(pk.DoseStep), cDoubles(pk.P), cDoubles(pk.Out)
 	if pk.Nonlinear {
 		C.emu_mm(C.int(pk.N), p, C.int(pk.NCmt), C.int(pk.NT), C.double(pk.DT), C.int(pk.Sub), ds, C.int(len(pk.DoseStep)), C.double(pk.DoseAmt), out)
 	} else {
@@ -41,24 +37,17 @@ func emulate(pk *packed) error {
 	return nil
 }
 
+// cDoubles and cInts pass a slice's elements to C (nil when empty).
+func cDoubles(v []float64) *C.double { p, _ := f64s(v); return (*C.double)(p) }
+func cInts(v []int32) *C.int         { p, _ := i32s(v); return (*C.int)(p) }
+
 // emulateJobs runs mt_job on the CPU over packed jobs.
 func emulateJobs(pj *packedJobs) error {
 	if pj.N == 0 || len(pj.OutT) == 0 {
 		return nil
 	}
-	f := func(v []float64) *C.double {
-		if len(v) == 0 {
-			return nil
-		}
-		return (*C.double)(&v[0])
-	}
-	i := func(v []int32) *C.int {
-		if len(v) == 0 {
-			return nil
-		}
-		return (*C.int)(&v[0])
-	}
-	C.emu_job(C.int(pj.N), f(pj.P), i(pj.InOff), f(pj.InT), i(pj.InState), f(pj.InAmt), f(pj.InRate), i(pj.OutOff), f(pj.OutT), f(pj.OutC), C.double(pj.HMax))
+	C.emu_job(C.int(pj.N), cDoubles(pj.P), cInts(pj.InOff), cDoubles(pj.InT), cInts(pj.InState), cDoubles(pj.InAmt), cDoubles(pj.InRate),
+		cInts(pj.OutOff), cDoubles(pj.OutT), cDoubles(pj.OutC), C.double(pj.HMax))
 	return nil
 }
 
