@@ -32,7 +32,6 @@ type device struct {
 	exact cu.Function
 	mm    cu.Function
 	job   cu.Function
-	name  string
 }
 
 func init() {
@@ -59,7 +58,6 @@ func open() (*device, error) {
 		runtime.LockOSThread() // for the life of the process: the context lives here
 		dev, err := cu.GetDevice(0)
 		if err == nil {
-			d.name, _ = dev.Name()
 			d.ctx, err = dev.MakeContext(cu.SchedAuto)
 		}
 		var mod cu.Module
@@ -91,9 +89,6 @@ func open() (*device, error) {
 
 // Name returns "cuda".
 func (d *device) Name() string { return "cuda" }
-
-// DeviceName returns the GPU's name.
-func (d *device) DeviceName() string { return d.name }
 
 // on runs f on the context's thread with half the device's free memory as
 // its budget (room is left for the module and for other users).
