@@ -49,7 +49,11 @@ func printBench(c *cli.Context, rows []benchRow) error {
 		return enc.Encode(rows)
 	}
 	for _, r := range rows {
-		fmt.Fprintf(c.App.Writer, "%-34s %14.0f %-12s", r.Name, r.Value, r.Unit)
+		v := fmt.Sprintf("%14.0f", r.Value)
+		if r.Value != 0 && math.Abs(r.Value) < 1 {
+			v = fmt.Sprintf("%14.3g", r.Value) // small figures (relative differences) keep their digits
+		}
+		fmt.Fprintf(c.App.Writer, "%-34s %s %-12s", r.Name, v, r.Unit)
 		if r.Floor > 0 {
 			fmt.Fprintf(c.App.Writer, " vs %12.0f  ratio %.3f", r.Floor, r.Ratio)
 		}

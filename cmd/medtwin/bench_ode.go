@@ -29,18 +29,27 @@ func benchODECmd() *cli.Command {
 			}
 			dir, floorBin := bins["dir"], bins["cohort_floor"]
 			n := c.Int("subjects")
-			var floor, desolve, d81, d8All, gbs1, dp1 float64
+			var floor, desolve, ty1, tyAll, d81, d8All, gbs1, dp1 float64
 			var ref pk.ReferenceCohort
+			var x, tyMean float64
+			exactMean, err := ref.MeanExact(n, 336)
+			if err != nil {
+				return err
+			}
 			for r := 0; r < c.Int("rounds"); r++ {
 				res, err := benchref.Run(floorBin, "100000")
 				if err != nil {
 					return err
 				}
 				floor = math.Max(floor, res["floor"]["subjects_per_s"])
-				x, _, err := ref.TimeODE(n, 1, pk.DOP853)
+				x, tyMean, err = ref.TimeODE(n, 1, pk.Taylor)
 				if err != nil {
 					return err
 				}
+				ty1 = math.Max(ty1, x)
+				x, _, _ = ref.TimeODE(n, 0, pk.Taylor)
+				tyAll = math.Max(tyAll, x)
+				x, _, _ = ref.TimeODE(n, 1, pk.DOP853)
 				d81 = math.Max(d81, x)
 				x, _, _ = ref.TimeODE(n, 0, pk.DOP853)
 				d8All = math.Max(d8All, x)
@@ -58,8 +67,11 @@ func benchODECmd() *cli.Command {
 			rows := []benchRow{
 				{Name: "cohort_floor (C, exact, reference)", Value: floor, Unit: "subjects/s"},
 				{Name: "deSolve lsoda (R, reference)", Value: desolve, Unit: "subjects/s"},
+				{Name: "medtwin ODE path, Taylor order 20, 1 core", Value: ty1, Unit: "subjects/s", Floor: desolve, Ratio: ty1 / desolve},
+				{Name: "medtwin ODE path, Taylor order 20, all cores", Value: tyAll, Unit: "subjects/s", Floor: desolve, Ratio: tyAll / desolve, Target: ">= 50x deSolve"},
+				{Name: "mean conc at 336 h, Taylor vs exact path, same subjects", Value: math.Abs(tyMean-exactMean) / exactMean, Unit: "relative", Target: "<= 1e-6"},
 				{Name: "medtwin ODE path, DOP853, 1 core", Value: d81, Unit: "subjects/s", Floor: desolve, Ratio: d81 / desolve},
-				{Name: "medtwin ODE path, DOP853, all cores", Value: d8All, Unit: "subjects/s", Floor: desolve, Ratio: d8All / desolve, Target: ">= 50x deSolve"},
+				{Name: "medtwin ODE path, DOP853, all cores", Value: d8All, Unit: "subjects/s", Floor: desolve, Ratio: d8All / desolve},
 				{Name: "medtwin ODE path, GBS, 1 core", Value: gbs1, Unit: "subjects/s", Floor: desolve, Ratio: gbs1 / desolve},
 				{Name: "medtwin ODE path, DOPRI5, 1 core", Value: dp1, Unit: "subjects/s", Floor: desolve, Ratio: dp1 / desolve},
 			}

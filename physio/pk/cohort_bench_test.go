@@ -24,7 +24,7 @@ func BenchmarkCohortODEVsReferences(b *testing.B) {
 	dir := benchref.Dir()
 	best := 0.0
 	for i := 0; i < b.N; i++ {
-		r, _ := odeCohortRate(b, 2000, DOP853)
+		r, _ := odeCohortRate(b, 2000, Taylor)
 		best = math.Max(best, r)
 	}
 	b.ReportMetric(best, "subjects/s")

@@ -34,7 +34,7 @@ func TestMichaelisMentenClosedForm(t *testing.T) {
 	doses := []Dose{{Amt: 1000}}         // C0 = 20 mg/L, well above KM
 	times := hours(97, 1)
 	c0, vm := 1000/p.V1, p.VMax/p.V1
-	for _, integ := range []Integrator{DOPRI5, GBS, DOP853} {
+	for _, integ := range []Integrator{DOPRI5, GBS, DOP853, Taylor} {
 		m := Model{NCmt: 1, P: p, Integrator: integ}
 		got, err := m.Simulate(doses, times, ODE)
 		if err != nil {

@@ -5,7 +5,7 @@ import (
 )
 
 // odeProp integrates dA/dt = K·A + r with the model's integrator (DOPRI5,
-// GBS or DOP853), restarting at each call
+// GBS, DOP853 or Taylor), restarting at each call
 // (every call starts after a discontinuity: a dose or an infusion change).
 type odeProp struct {
 	m     Model
@@ -14,6 +14,8 @@ type odeProp struct {
 	s     *ode.Dopri5
 	x     *ode.Extrapolation
 	d8    *ode.Dop853
+	ty    *ode.Taylor
+	q     []float64 // Taylor coefficients of the Michaelis–Menten quotient
 	Stats ode.Stats
 }
 
@@ -66,6 +68,9 @@ func newODEProp(m Model) *odeProp {
 		p.x = ode.NewExtrapolation(f, m.N(), opts)
 	case DOP853:
 		p.d8 = ode.NewDop853(f, m.N(), opts)
+	case Taylor:
+		p.ty = ode.NewTaylor(p.jet, m.N(), 0, opts)
+		p.q = make([]float64, p.ty.Order()+1)
 	default:
 		p.s = ode.NewDopri5(f, m.N(), opts)
 	}
@@ -80,6 +85,12 @@ func (p *odeProp) advance(a []float64, t0, t1 float64, r []float64, outs []float
 		p.x.SetStep(h) // a dose changes the state, not the system's time scales
 		err := p.x.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) })
 		copy(a, p.x.Y)
+		return err
+	}
+	if p.ty != nil {
+		p.ty.Reset(t0, a)
+		err := p.ty.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) })
+		copy(a, p.ty.Y)
 		return err
 	}
 	if p.d8 != nil {

@@ -117,7 +117,7 @@ func TestODEPathMatchesExactPath(t *testing.T) {
 	times := hours(121, 0.5)
 	for _, ncmt := range []int{1, 2, 3} {
 		for _, abs := range []bool{false, true} {
-			for _, integ := range []Integrator{DOPRI5, GBS, DOP853} {
+			for _, integ := range []Integrator{DOPRI5, GBS, DOP853, Taylor} {
 				m := Model{NCmt: ncmt, Absorption: abs, P: p, Integrator: integ}
 				for name, doses := range regimens {
 					ds := append([]Dose(nil), doses...)
@@ -151,7 +151,7 @@ func TestReferenceCohortODEAccuracy(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		m := ref.Subject(1, i)
 		ex, _ := m.Simulate(ref.Doses(), ref.Times(), Exact)
-		for _, integ := range []Integrator{DOPRI5, GBS, DOP853} {
+		for _, integ := range []Integrator{DOPRI5, GBS, DOP853, Taylor} {
 			m.RTol, m.ATol, m.Integrator = 1e-8, 1e-10, integ
 			od, err := m.Simulate(ref.Doses(), ref.Times(), ODE)
 			if err != nil {

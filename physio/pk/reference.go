@@ -76,3 +76,18 @@ func (r ReferenceCohort) TimeODE(n, workers int, integ Integrator) (float64, flo
 	}
 	return float64(n) / el, sum / float64(n), nil
 }
+
+// MeanExact returns the mean concentration at time index k over subjects
+// 0..n−1 on the exact path (the figure TimeODE's mean is checked against).
+func (r ReferenceCohort) MeanExact(n, k int) (float64, error) {
+	doses, times := r.Doses(), r.Times()
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		c, err := r.Subject(1, i).Simulate(doses, times, Exact)
+		if err != nil {
+			return 0, fmt.Errorf("subject %d: %w", i, err)
+		}
+		sum += c[k]
+	}
+	return sum / float64(n), nil
+}
