@@ -519,7 +519,7 @@ func (p pdModel) series(of string, grid, c []float64) []float64 {
 
 // Run simulates subjects [from, to) in every arm: covariates and doses from the
 // spec (in Lua, one subject after another), the PK on all cores: on the exact
-// path for linear models, on the ODE path (DOP853, rtol 1e-8) for models with
+// path for linear models, on the ODE path (Taylor, rtol 1e-8) for models with
 // Michaelis–Menten elimination (vmax, km). Results are in subject order, then arm order; they do not depend on
 // the number of workers or on the range a subject is run in.
 func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error) {
@@ -593,7 +593,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		if m.NCmt == 0 {
 			m.NCmt = 1
 		}
-		m.RTol, m.ATol, m.Integrator = odeRTol, odeATol, pk.DOP853 // used only by nonlinear models
+		m.RTol, m.ATol, m.Integrator = odeRTol, odeATol, pk.Taylor // used only by nonlinear models
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: subject %d: %v", tr.Path, i, err)
 		}

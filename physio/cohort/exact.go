@@ -129,10 +129,10 @@ func (b *Batch) Check() error {
 	return nil
 }
 
-// subjectODE runs subject i of a nonlinear batch on pk's ODE path (DOP853,
+// subjectODE runs subject i of a nonlinear batch on pk's ODE path (Taylor,
 // rtol 1e-10, atol 1e-12 mg).
 func (b *Batch) subjectODE(i int) error {
-	m := pk.Model{NCmt: b.NCmt, Absorption: true, Integrator: pk.DOP853, P: pk.Params{KA: b.KA[i], CL: b.CL[i], V1: b.V1[i],
+	m := pk.Model{NCmt: b.NCmt, Absorption: true, Integrator: pk.Taylor, P: pk.Params{KA: b.KA[i], CL: b.CL[i], V1: b.V1[i],
 		Q2: at(b.Q2, i), V2: at(b.V2, i), Q3: at(b.Q3, i), V3: at(b.V3, i), VMax: b.VMax[i], KM: b.KM[i]}}
 	doses := make([]pk.Dose, len(b.DoseTimes))
 	for d, t := range b.DoseTimes {

@@ -104,9 +104,9 @@ var pkRoutes = map[string][]pk.Dose{
 	"SS=2 over a dose": {{Amt: 500, II: 24, Cmt: 2}, {Time: 10, Amt: 250, II: 6, SS: 2, Cmt: 2}},
 }
 
-func pkParityCheck(route string, doses []pk.Dose) verify.Check {
-	return verify.Check{Suite: "pk", Name: "ODE path = exact path: " + route + " (3-cmt with depot)", Run: func(ctx context.Context, full bool) verify.Result {
-		m := pk.Model{NCmt: 3, Absorption: true, P: pk.Params{CL: 4.5, V1: 58, Q2: 6.5, V2: 38, Q3: 2, V3: 120, KA: 0.9, F: 0.7, ALAG: 0.4}}
+func pkParityCheck(route string, doses []pk.Dose, integ pk.Integrator, label string) verify.Check {
+	return verify.Check{Suite: "pk", Name: "ODE path (" + label + ") = exact path: " + route + " (3-cmt with depot)", Run: func(ctx context.Context, full bool) verify.Result {
+		m := pk.Model{NCmt: 3, Absorption: true, Integrator: integ, P: pk.Params{CL: 4.5, V1: 58, Q2: 6.5, V2: 38, Q3: 2, V3: 120, KA: 0.9, F: 0.7, ALAG: 0.4}}
 		times := make([]float64, 97)
 		for i := range times {
 			times[i] = float64(i) * 0.5
@@ -160,7 +160,8 @@ func init() {
 	verify.Register(referenceCheck("HIRES at t = 321.8122 (Rosenbrock23), y8", ode.HIRES, []float64{1, 0, 0, 0, 0, 0, 0, 0.0057}, 321.8122, ode.HIRESRef, 7,
 		"Test Set for IVP Solvers (Mazzia & Magherini 2008), HIRES", ode.Options{RTol: 1e-9, ATol: 1e-13}))
 	for route, doses := range pkRoutes {
-		verify.Register(pkParityCheck(route, doses))
+		verify.Register(pkParityCheck(route, doses, pk.DOPRI5, "DOPRI5"))
+		verify.Register(pkParityCheck(route, doses, pk.Taylor, "Taylor"))
 	}
 	const cl, v, ka, dose, tau = 5.0, 50.0, 1.2, 100.0, 8.0
 	k := cl / v
