@@ -10,13 +10,18 @@
 //   - DOP853: Dormand & Prince's explicit 8th-order pair with Hairer's 8(5,3)
 //     error estimate and 7th-order dense output (Prince & Dormand 1981, J Comp
 //     Appl Math 7:67; Hairer, Nørsett & Wanner 1993, §II.10, code dop853.f):
-//     the fastest at the tight tolerances (1e-8 and below) of PK work.
+//     the fastest Runge–Kutta pair at the tight tolerances (1e-8 and below) of
+//     PK work.
 //   - Extrapolation: Gragg–Bulirsch–Stoer (see extrapolation.go).
 //   - Rosenbrock23: the L-stable linearly implicit 2(3) pair of Shampine &
 //     Reichelt 1997 (SIAM J Sci Comput 18:1, the method of MATLAB's ode23s) for
 //     stiff problems, with an analytic or finite-difference Jacobian and LU
 //     solves from gonum/mat.
 //   - RK4: the classical fixed-step fourth-order Runge–Kutta method.
+//   - Taylor: the Taylor series method for systems that supply their jet
+//     (normalised Taylor coefficients by automatic differentiation), with
+//     Jorba & Zou's step control (2005, Exp Math 14:99); pk's models use it at
+//     tight tolerances, where it takes steps of several time constants.
 //
 // All solvers report statistics (steps, rejected steps, right-hand-side and
 // Jacobian evaluations) and return clear errors for step-size underflow,
