@@ -1,5 +1,7 @@
 package pk
 
+import "math"
+
 // jet fills the normalised Taylor coefficients c[1..p] of dA/dt = K·A + r −
 // e_c·VMax·A_c/(KM·V1 + A_c) through c[0] (ode.Jet): the linear part gives
 // c[k+1] = (K·c[k] + r·[k = 0])/(k+1); the Michaelis–Menten quotient
@@ -11,10 +13,15 @@ func (p *odeProp) jet(t float64, c [][]float64) {
 	k, r := p.k, p.r
 	mm := !p.m.Linear()
 	cen := p.m.Central()
-	var vmax, b0 float64
+	var vmax, b0, u0 float64
 	if mm {
+		// a central amount below 0 is a rounding artefact at washout; the
+		// model's rate is 0 there (Model.mmRate), as it is at 0, so the
+		// quotient is expanded about 0: without it the series would follow
+		// the stiff continuation VMax·u/(KM·V1) of a drug that is gone
+		u0 = math.Max(c[0][cen], 0)
 		vmax = p.m.P.VMax
-		b0 = p.m.P.KM*p.m.P.V1 + c[0][cen]
+		b0 = p.m.P.KM*p.m.P.V1 + u0
 	}
 	for o := 0; o+1 < len(c); o++ {
 		x, next := c[o], c[o+1]
@@ -45,6 +52,9 @@ func (p *odeProp) jet(t float64, c [][]float64) {
 		if mm {
 			q := p.q
 			s := c[o][cen]
+			if o == 0 {
+				s = u0
+			}
 			for j := 1; j <= o; j++ {
 				s -= c[j][cen] * q[o-j]
 			}
