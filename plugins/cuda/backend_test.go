@@ -62,7 +62,7 @@ func TestGPUExactParity(t *testing.T) {
 }
 
 // Acceptance: the nonlinear path on the GPU (RK4) agrees with the CPU
-// backend's DOP853 within 1e-6 relative, and with the CPU emulation of the
+// backend's ODE path (Taylor) within 1e-6 relative, and with the CPU emulation of the
 // same kernel within 1e-12.
 func TestGPUMichaelisMentenParity(t *testing.T) {
 	be := gpu(t)
@@ -78,7 +78,7 @@ func TestGPUMichaelisMentenParity(t *testing.T) {
 		}
 	}
 	w, we := worstRel(got.Conc, want.Conc, 1e-6), worstRel(got.Conc, emu.Conc, 1e-9)
-	t.Logf("GPU vs CPU DOP853: %.2g; GPU vs emulated kernel: %.2g", w, we)
+	t.Logf("GPU vs CPU ODE path: %.2g; GPU vs emulated kernel: %.2g", w, we)
 	if w > 1e-6 || we > 1e-12 {
 		t.Errorf("GPU vs CPU %.2g (want <= 1e-6), vs emulation %.2g (want <= 1e-12)", w, we)
 	}

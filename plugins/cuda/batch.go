@@ -26,7 +26,7 @@ const (
 
 // DefaultSubSteps is the number of RK4 steps per output-grid step of the
 // nonlinear kernel: at the hourly grid of the reference cohort, steps of
-// 1/32 h keep RK4 within 1e-7 relative of DOP853 (see emu_test.go).
+// 1/32 h keep RK4 within 1e-7 relative of the CPU ODE path (see emu_test.go).
 const DefaultSubSteps = 32
 
 // packed is subjects [lo, hi) of a cohort.Batch in the kernels' layout:

@@ -59,7 +59,7 @@ func TestEmulatedExactMatchesCPU(t *testing.T) {
 }
 
 // The nonlinear kernel (RK4, 32 steps per hour) agrees with the CPU backend's
-// DOP853 path (rtol 1e-10) within 1e-6 relative on a Michaelis–Menten cohort
+// ODE path (Taylor series, rtol 1e-10) within 1e-6 relative on a Michaelis–Menten cohort
 // whose levels cross KM, and the result does not depend on the chunking.
 func TestEmulatedMichaelisMentenMatchesCPU(t *testing.T) {
 	mk := func() *cohort.Batch { return mmBatch(60) }
@@ -75,7 +75,7 @@ func TestEmulatedMichaelisMentenMatchesCPU(t *testing.T) {
 	}
 	t.Logf("worst relative difference %.2g (peak %.3g mg/L)", worst, peak)
 	if worst > 1e-6 {
-		t.Errorf("RK4 kernel differs from DOP853 by %.2g", worst)
+		t.Errorf("RK4 kernel differs from the CPU ODE path by %.2g", worst)
 	}
 	if peak < 1 {
 		t.Errorf("peak %v mg/L never crosses KM", peak)
