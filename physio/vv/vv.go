@@ -93,6 +93,34 @@ func referenceCheck(name string, f ode.Func, y0 []float64, tEnd float64, ref []f
 	}}
 }
 
+// taylorCheck integrates the forced oscillator y1' = y2, y2' = −y1 + 1 from
+// (3, −2) over 20 periods with the Taylor series method (its jet written out)
+// and compares y1 with 1 + 2·cos t − 2·sin t.
+func taylorCheck() verify.Check {
+	return verify.Check{Suite: "ode", Name: "Taylor series (order 20), forced oscillator over 20 periods", Run: func(ctx context.Context, full bool) verify.Result {
+		jet := func(t float64, c [][]float64) {
+			for k := 0; k+1 < len(c); k++ {
+				in := 0.0
+				if k == 0 {
+					in = 1
+				}
+				c[k+1][0] = c[k][1] / float64(k+1)
+				c[k+1][1] = (-c[k][0] + in) / float64(k+1)
+			}
+		}
+		const tEnd, tol = 40 * math.Pi, 1e-10
+		s := ode.NewTaylor(jet, 2, 0, ode.Options{RTol: tol, ATol: tol})
+		s.Reset(0, []float64{3, -2})
+		if err := s.Integrate(tEnd, nil, nil); err != nil {
+			return verify.Result{Err: err.Error()}
+		}
+		want := 1 + 2*math.Cos(tEnd) - 2*math.Sin(tEnd)
+		e := math.Abs(s.Y[0] - want)
+		return verify.Result{Expected: want, Measured: s.Y[0], Tolerance: "within 1e-8 (rtol = atol = 1e-10)", Pass: e <= 1e-8,
+			Source: "closed form y1 = 1 + (y1(0)−1)·cos t + y2(0)·sin t", Detail: fmt.Sprintf("error %.2g, %d steps", e, s.Stats.Steps)}
+	}}
+}
+
 // pkRoutes are the regimens the ODE path is held against the exact path on.
 var pkRoutes = map[string][]pk.Dose{
 	"IV bolus":         {{Amt: 1000, II: 12, ADDL: 4, Cmt: 2}},
@@ -155,6 +183,7 @@ func init() {
 	verify.Register(orderCheck("DOP853", 8, 8))
 	verify.Register(orderCheck("RK4", 4, 20))
 	verify.Register(orderCheck("Rosenbrock23", 2, 200))
+	verify.Register(taylorCheck())
 	verify.Register(referenceCheck("Robertson to t = 1e11 (Rosenbrock23), y3", ode.Robertson, []float64{1, 0, 0}, 1e11, ode.RobertsonRef, 2,
 		"Test Set for IVP Solvers (Mazzia & Magherini 2008), ROBER", ode.Options{RTol: 1e-8, ATol: 1e-14, H0: 1e-6}))
 	verify.Register(referenceCheck("HIRES at t = 321.8122 (Rosenbrock23), y8", ode.HIRES, []float64{1, 0, 0, 0, 0, 0, 0, 0.0057}, 321.8122, ode.HIRESRef, 7,
