@@ -1,5 +1,7 @@
 package ode
 
+import "math"
+
 // Reference problems with published reference solutions, used by the tests and
 // by `medtwin verify`.
 
@@ -42,3 +44,20 @@ func VanDerPol(mu float64) Func {
 		dy[1] = mu*(1-y[0]*y[0])*y[1] - y[0]
 	}
 }
+
+// ForcedOscillatorJet is the Taylor jet (see Jet) of the forced oscillator
+// y1' = y2, y2' = −y1 + 1, whose solution is ForcedOscillator.
+func ForcedOscillatorJet(t float64, c [][]float64) {
+	for k := 0; k+1 < len(c); k++ {
+		in := 0.0
+		if k == 0 {
+			in = 1
+		}
+		c[k+1][0] = c[k][1] / float64(k+1)
+		c[k+1][1] = (-c[k][0] + in) / float64(k+1)
+	}
+}
+
+// ForcedOscillator returns y1(t) of the forced oscillator from (y1, y2) = (a, b)
+// at t = 0: 1 + (a−1)·cos t + b·sin t.
+func ForcedOscillator(a, b, t float64) float64 { return 1 + (a-1)*math.Cos(t) + b*math.Sin(t) }
