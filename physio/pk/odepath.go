@@ -8,15 +8,14 @@ import (
 // GBS, DOP853 or Taylor), restarting at each call
 // (every call starts after a discontinuity: a dose or an infusion change).
 type odeProp struct {
-	m     Model
-	k     []float64
-	r     []float64
-	s     *ode.Dopri5
-	x     *ode.Extrapolation
-	d8    *ode.Dop853
-	ty    *ode.Taylor
-	q     []float64 // Taylor coefficients of the Michaelis–Menten quotient
-	Stats ode.Stats
+	m Model
+	k []float64
+	r []float64
+	q []float64 // Taylor coefficients of the Michaelis–Menten quotient
+	// solve restarts the chosen integrator at (t0, a), integrates to t1 and
+	// leaves the state there in a
+	solve func(a []float64, t0, t1 float64, outs []float64, emit func(i int, t float64, y []float64)) error
+	stats *ode.Stats // the chosen integrator's counts
 }
 
 func newODEProp(m Model) *odeProp {
@@ -65,42 +64,49 @@ func newODEProp(m Model) *odeProp {
 	opts := ode.Options{RTol: rtol, ATol: atol, MaxSteps: 1_000_000}
 	switch m.Integrator {
 	case GBS:
-		p.x = ode.NewExtrapolation(f, m.N(), opts)
+		x := ode.NewExtrapolation(f, n, opts)
+		p.stats = &x.Stats
+		p.solve = func(a []float64, t0, t1 float64, outs []float64, emit func(int, float64, []float64)) error {
+			h := x.Step()
+			x.Reset(t0, a)
+			x.SetStep(h) // a dose changes the state, not the system's time scales
+			err := x.Integrate(t1, outs, emit)
+			copy(a, x.Y)
+			return err
+		}
 	case DOP853:
-		p.d8 = ode.NewDop853(f, m.N(), opts)
+		d8 := ode.NewDop853(f, n, opts)
+		p.stats = &d8.Stats
+		p.solve = func(a []float64, t0, t1 float64, outs []float64, emit func(int, float64, []float64)) error {
+			d8.Reset(t0, a) // keeps the step learnt before the dose
+			_, err := d8.Integrate(t1, outs, emit, nil)
+			copy(a, d8.Y)
+			return err
+		}
 	case Taylor:
-		p.ty = ode.NewTaylor(p.jet, m.N(), 0, opts)
-		p.q = make([]float64, p.ty.Order()+1)
+		ty := ode.NewTaylor(p.jet, n, 0, opts)
+		p.q = make([]float64, ty.Order()+1)
+		p.stats = &ty.Stats
+		p.solve = func(a []float64, t0, t1 float64, outs []float64, emit func(int, float64, []float64)) error {
+			ty.Reset(t0, a)
+			err := ty.Integrate(t1, outs, emit)
+			copy(a, ty.Y)
+			return err
+		}
 	default:
-		p.s = ode.NewDopri5(f, m.N(), opts)
+		d5 := ode.NewDopri5(f, n, opts)
+		p.stats = &d5.Stats
+		p.solve = func(a []float64, t0, t1 float64, outs []float64, emit func(int, float64, []float64)) error {
+			d5.Reset(t0, a)
+			_, err := d5.Integrate(t1, outs, emit, nil)
+			copy(a, d5.Y)
+			return err
+		}
 	}
 	return p
 }
 
 func (p *odeProp) advance(a []float64, t0, t1 float64, r []float64, outs []float64, emit func(t float64, a []float64)) error {
 	copy(p.r, r)
-	if p.x != nil {
-		h := p.x.Step()
-		p.x.Reset(t0, a)
-		p.x.SetStep(h) // a dose changes the state, not the system's time scales
-		err := p.x.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) })
-		copy(a, p.x.Y)
-		return err
-	}
-	if p.ty != nil {
-		p.ty.Reset(t0, a)
-		err := p.ty.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) })
-		copy(a, p.ty.Y)
-		return err
-	}
-	if p.d8 != nil {
-		p.d8.Reset(t0, a) // keeps the step learnt before the dose
-		_, err := p.d8.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) }, nil)
-		copy(a, p.d8.Y)
-		return err
-	}
-	p.s.Reset(t0, a)
-	_, err := p.s.Integrate(t1, outs, func(i int, t float64, y []float64) { emit(t, y) }, nil)
-	copy(a, p.s.Y)
-	return err
+	return p.solve(a, t0, t1, outs, func(i int, t float64, y []float64) { emit(t, y) })
 }

@@ -39,8 +39,8 @@ func TestTaylorWashoutClamp(t *testing.T) {
 			t.Errorf("t = %v h after washout: %v mg/L", times[i], got[i])
 		}
 	}
-	if p.ty.Stats.Steps > 1000 {
-		t.Errorf("%d steps for one bolus: the series follows the stiff continuation below 0", p.ty.Stats.Steps)
+	if p.stats.Steps > 1000 {
+		t.Errorf("%d steps for one bolus: the series follows the stiff continuation below 0", p.stats.Steps)
 	}
-	t.Logf("%+v", p.ty.Stats)
+	t.Logf("%+v", p.stats)
 }
