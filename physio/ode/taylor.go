@@ -36,6 +36,7 @@ type Taylor struct {
 	p   int         // series order
 	c   [][]float64 // coefficients at T: c[k] = buf[k·n : (k+1)·n]
 	buf []float64
+	tmp []float64 // the series at an output time
 }
 
 // TaylorOrder is the default series order. Jorba & Zou's rule
@@ -54,7 +55,7 @@ func NewTaylor(j Jet, n, p int, opts Options) *Taylor {
 	if p < 2 {
 		p = TaylorOrder
 	}
-	s := &Taylor{J: j, Opts: opts.withDefaults(), p: p, Y: make([]float64, n)}
+	s := &Taylor{J: j, Opts: opts.withDefaults(), p: p, Y: make([]float64, n), tmp: make([]float64, n)}
 	buf := make([]float64, (p+1)*n)
 	s.buf = buf
 	s.c = make([][]float64, p+1)
@@ -139,7 +140,7 @@ func (s *Taylor) Integrate(tEnd float64, outTimes []float64, emit func(i int, t 
 	if !finite(s.Y) {
 		return &SolveError{s.T, ErrNonFinite}
 	}
-	tmp := make([]float64, n)
+	tmp := s.tmp
 	for steps := 0; s.T < tEnd; steps++ {
 		if steps >= o.MaxSteps {
 			return &SolveError{s.T, ErrTooManySteps}
