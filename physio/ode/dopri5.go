@@ -319,16 +319,19 @@ func solveWith(s *Dopri5, out []float64) (*Solution, error) {
 	if len(out) > 0 {
 		tEnd = out[len(out)-1]
 	}
-	for {
-		c, err := s.Integrate(tEnd, out, emit, func(c Crossing) { sol.Crossings = append(sol.Crossings, c) })
-		sol.Stats = s.Stats
-		if err != nil {
-			return sol, err
-		}
-		if c == nil {
-			return sol, nil
-		}
-		sol.Crossings = append(sol.Crossings, *c)
-		return sol, nil
+	c, err := s.Integrate(tEnd, out, emit, func(c Crossing) { sol.Crossings = append(sol.Crossings, c) })
+	sol.Stats = s.Stats
+	if err == nil && c != nil {
+		sol.Crossings = append(sol.Crossings, *c) // the terminal one, where the solve stopped
 	}
+	return sol, err
+}
+
+// Component returns state i at every output time.
+func (s *Solution) Component(i int) []float64 {
+	out := make([]float64, len(s.Y))
+	for k, y := range s.Y {
+		out[k] = y[i]
+	}
+	return out
 }

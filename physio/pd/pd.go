@@ -138,11 +138,7 @@ func (m Indirect) Simulate(conc func(t float64) float64, ke0, t0 float64, times 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]float64, len(sol.Y))
-	for i, y := range sol.Y {
-		out[i] = y[0]
-	}
-	return out, nil
+	return sol.Component(0), nil
 }
 
 // EffectSite integrates the effect-compartment concentration Ce (dCe/dt =
@@ -156,9 +152,5 @@ func EffectSite(conc func(t float64) float64, ke0, t0 float64, times []float64) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]float64, len(sol.Y))
-	for i, y := range sol.Y {
-		out[i] = y[0]
-	}
-	return out, nil
+	return sol.Component(0), nil
 }

@@ -68,24 +68,25 @@ func (e Emulator) Simulate(b *cohort.Batch) error {
 	if err := b.Check(); err != nil {
 		return err
 	}
-	budget, maxN := e.Budget, e.MaxSubjects
-	if budget <= 0 {
-		budget = 64 << 20
-	}
-	if maxN <= 0 {
-		maxN = 1 << 20
-	}
+	budget, maxN := e.limits()
 	return runChunked(b, budget, maxN, emulate)
 }
 
 // SimulateJobs runs trial jobs through the job kernel's code on the CPU.
 func (e Emulator) SimulateJobs(jobs []cohort.Job) error {
-	budget, maxN := e.Budget, e.MaxSubjects
+	budget, maxN := e.limits()
+	return runJobsChunked(jobs, budget, maxN, emulateJobs)
+}
+
+// limits returns the chunk budget and subject cap, with their defaults
+// (64 MiB, 2^20 subjects).
+func (e Emulator) limits() (budget int64, maxN int) {
+	budget, maxN = e.Budget, e.MaxSubjects
 	if budget <= 0 {
 		budget = 64 << 20
 	}
 	if maxN <= 0 {
 		maxN = 1 << 20
 	}
-	return runJobsChunked(jobs, budget, maxN, emulateJobs)
+	return budget, maxN
 }
