@@ -194,8 +194,7 @@ type Dop853 struct {
 // NewDop853 returns an integrator for an n-dimensional system.
 func NewDop853(f Func, n int, opts Options) *Dop853 {
 	s := &Dop853{F: f, Opts: opts.withDefaults(), n: n}
-	buf := make([]float64, 28*n)
-	take := func() []float64 { b := buf[:n:n]; buf = buf[n:]; return b }
+	take := arena(n, 28)
 	for i := range s.k {
 		s.k[i] = take()
 	}

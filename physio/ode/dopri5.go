@@ -45,8 +45,7 @@ type Dopri5 struct {
 // NewDopri5 returns an integrator for an n-dimensional system.
 func NewDopri5(f Func, n int, opts Options) *Dopri5 {
 	s := &Dopri5{F: f, Opts: opts.withDefaults(), n: n}
-	buf := make([]float64, 16*n)
-	take := func() []float64 { b := buf[:n:n]; buf = buf[n:]; return b }
+	take := arena(n, 16)
 	s.Y, s.k1, s.k2, s.k3, s.k4, s.k5, s.k6, s.k7 = take(), take(), take(), take(), take(), take(), take(), take()
 	s.ytmp, s.ynew, s.err = take(), take(), take()
 	for i := range s.rc {

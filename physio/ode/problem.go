@@ -140,6 +140,13 @@ func initialStep(f Func, t float64, y, f0 []float64, order int, rtol, atol, dir 
 	return math.Min(100*h0, h1)
 }
 
+// arena returns a function that hands out count slices of length n, one after
+// another, from a single allocation (a solver's work arrays).
+func arena(n, count int) func() []float64 {
+	buf := make([]float64, count*n)
+	return func() []float64 { b := buf[:n:n]; buf = buf[n:]; return b }
+}
+
 var (
 	errBackwards = errors.New("ode: integration backwards in time is not supported")
 	errNoStates  = errors.New("ode: the system has no states")
