@@ -9,12 +9,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/medtwin/medtwin/engine/par"
 	"github.com/medtwin/medtwin/engine/rng"
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/physio/cohort"
@@ -702,43 +701,34 @@ func (tr *Trial) simulate(runner cohort.JobRunner, jobs []trialJob) error {
 		return fmt.Errorf("%s: %w", tr.Path, err)
 	}
 	// endpoints, samples and the target, on all cores
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for j := w; j < len(jobs); j += workers {
-				jb := &jobs[j]
-				grid, c := pkJobs[gridJob[j]].Times, pkJobs[gridJob[j]].Conc
-				curves := map[string][]float64{"conc": c}
-				for k, e := range tr.Endpoints {
-					of := tr.of[k]
-					if curves[of] == nil {
-						curves[of] = jb.pd.series(of, grid, c)
-					}
-					jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, curves[of]))
-				}
-				if k := seriesJob[j]; k >= 0 {
-					jb.res.Series = pkJobs[k].Conc
-				}
-				rs := rng.New(tr.Seed, jb.res.Arm, "residual", uint64(jb.res.Subject))
-				for _, ts := range tr.SampleTimes {
-					f := (cohort.Endpoint{Kind: "conc", At: ts}).Eval(grid, c)
-					jb.res.Samples = append(jb.res.Samples, tr.Residual.Observe(f, rs.Source()))
-				}
-				if tr.Target.Endpoint != "" {
-					for k, e := range tr.Endpoints {
-						if e.Name == tr.Target.Endpoint {
-							v := jb.res.Endpoints[k]
-							jb.res.TargetMet = v >= tr.Target.Min && v <= tr.Target.Max
-						}
-					}
+	par.Strided(len(jobs), 0, func(_, j int) {
+		jb := &jobs[j]
+		grid, c := pkJobs[gridJob[j]].Times, pkJobs[gridJob[j]].Conc
+		curves := map[string][]float64{"conc": c}
+		for k, e := range tr.Endpoints {
+			of := tr.of[k]
+			if curves[of] == nil {
+				curves[of] = jb.pd.series(of, grid, c)
+			}
+			jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, curves[of]))
+		}
+		if k := seriesJob[j]; k >= 0 {
+			jb.res.Series = pkJobs[k].Conc
+		}
+		rs := rng.New(tr.Seed, jb.res.Arm, "residual", uint64(jb.res.Subject))
+		for _, ts := range tr.SampleTimes {
+			f := (cohort.Endpoint{Kind: "conc", At: ts}).Eval(grid, c)
+			jb.res.Samples = append(jb.res.Samples, tr.Residual.Observe(f, rs.Source()))
+		}
+		if tr.Target.Endpoint != "" {
+			for k, e := range tr.Endpoints {
+				if e.Name == tr.Target.Endpoint {
+					v := jb.res.Endpoints[k]
+					jb.res.TargetMet = v >= tr.Target.Min && v <= tr.Target.Max
 				}
 			}
-		}(w)
-	}
-	wg.Wait()
+		}
+	})
 	return nil
 }
 

@@ -2,9 +2,8 @@ package cohort
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
 
+	"github.com/medtwin/medtwin/engine/par"
 	"github.com/medtwin/medtwin/physio/pk"
 )
 
@@ -38,25 +37,16 @@ type JobRunner interface {
 // linear models, its ODE path (the model's integrator and tolerances) for
 // nonlinear ones. The first error is a *JobError naming its job.
 func (cpu) SimulateJobs(jobs []Job) error {
-	workers := min(runtime.GOMAXPROCS(0), max(len(jobs), 1))
 	errs := make([]error, len(jobs))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for j := w; j < len(jobs); j += workers {
-				jb := &jobs[j]
-				c, err := jb.Model.Simulate(jb.Doses, jb.Times, jb.Model.NaturalPath())
-				if err != nil {
-					errs[j] = &JobError{Job: j, Err: err}
-					continue
-				}
-				jb.Conc = c
-			}
-		}(w)
-	}
-	wg.Wait()
+	par.Strided(len(jobs), 0, func(_, j int) {
+		jb := &jobs[j]
+		c, err := jb.Model.Simulate(jb.Doses, jb.Times, jb.Model.NaturalPath())
+		if err != nil {
+			errs[j] = &JobError{Job: j, Err: err}
+			return
+		}
+		jb.Conc = c
+	})
 	for _, err := range errs {
 		if err != nil {
 			return err

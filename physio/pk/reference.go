@@ -5,8 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 	"time"
+
+	"github.com/medtwin/medtwin/engine/par"
 )
 
 // ReferenceCohort describes the benchmark cohort of ../shared/bench/cohort: a
@@ -47,25 +48,20 @@ func (r ReferenceCohort) TimeODE(n, workers int, integ Integrator) (float64, flo
 	doses, times := r.Doses(), r.Times()
 	sums := make([]float64, workers)
 	errs := make([]error, workers)
-	var wg sync.WaitGroup
 	t0 := time.Now()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				m := r.Subject(1, i)
-				m.RTol, m.ATol, m.Integrator = 1e-8, 1e-10, integ
-				c, err := m.Simulate(doses, times, ODE)
-				if err != nil {
-					errs[w] = fmt.Errorf("subject %d: %w", i, err)
-					return
-				}
-				sums[w] += c[336]
-			}
-		}(w)
-	}
-	wg.Wait()
+	par.Strided(n, workers, func(w, i int) {
+		if errs[w] != nil {
+			return // this worker's first error ends its share
+		}
+		m := r.Subject(1, i)
+		m.RTol, m.ATol, m.Integrator = 1e-8, 1e-10, integ
+		c, err := m.Simulate(doses, times, ODE)
+		if err != nil {
+			errs[w] = fmt.Errorf("subject %d: %w", i, err)
+			return
+		}
+		sums[w] += c[336]
+	})
 	el := time.Since(t0).Seconds()
 	sum := 0.0
 	for w := range sums {
