@@ -43,8 +43,8 @@ type Taylor struct {
 // p = ⌈−½·ln ε⌉ + 1 (11 at ε = 1e-8) is optimal for solutions with a finite
 // radius of convergence; the solutions of linear PK systems are entire (their
 // coefficients fall like λᵏ/k!), where higher orders take longer steps for
-// little more work: on the reference cohort (rtol 1e-8) orders 16 to 24 cost
-// the least per subject, 11 about 40% more (`medtwin bench ode` measures it).
+// little more work: on the reference cohort (rtol 1e-8, measured at each
+// order) 16 to 30 cost about the same per subject and 11 about twice that.
 const TaylorOrder = 20
 
 var errTaylorEvents = errors.New("ode: the Taylor integrator does not locate events (use DOPRI5 or DOP853)")
