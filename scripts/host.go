@@ -21,12 +21,12 @@ type host struct {
 	workerFn *lua.LFunction
 	threads  []*lua.LState // idle worker threads
 	err      error
-	empirics map[*lua.LTable]*rng.Empirical
+	empirics map[empiricalKey]*empirical
 	procs    uint64
 }
 
 func newHost(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
-	h := &host{L: L, sim: s, sc: sc, types: map[string]*lua.LTable{}, empirics: map[*lua.LTable]*rng.Empirical{}}
+	h := &host{L: L, sim: s, sc: sc, types: map[string]*lua.LTable{}, empirics: map[empiricalKey]*empirical{}}
 	h.workerFn = L.GetGlobal("__medtwin_worker").(*lua.LFunction)
 	h.defineType("sim", simMethods)
 	h.defineType("proc", procMethods)
@@ -462,24 +462,7 @@ var rngMethods = map[string]method{
 	},
 	"empirical": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		vals := L.CheckTable(2)
-		e, ok := h.empirics[vals]
-		if !ok {
-			ws := L.CheckTable(3)
-			var vs, wts []float64
-			for i := 1; i <= vals.Len(); i++ {
-				vs = append(vs, float64(lua.LVAsNumber(vals.RawGetInt(i))))
-			}
-			for i := 1; i <= ws.Len(); i++ {
-				wts = append(wts, float64(lua.LVAsNumber(ws.RawGetInt(i))))
-			}
-			var err error
-			if e, err = rng.NewEmpirical(vs, wts); err != nil {
-				raise(L, err)
-			}
-			h.empirics[vals] = e
-		}
-		L.Push(lua.LNumber(s.Draw(e)))
+		L.Push(lua.LNumber(s.Draw(h.empirical(L, L.CheckTable(2), L.CheckTable(3)))))
 		return 1
 	},
 }
