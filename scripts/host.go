@@ -338,8 +338,8 @@ var simMethods = map[string]method{
 		L.Push(h.wrap("event", ev))
 		return 1
 	},
-	"any_of": func(h *host, L *lua.LState) int { L.Push(h.wrap("event", h.sim.AnyOf(h.events(L, 2)...))); return 1 },
-	"all_of": func(h *host, L *lua.LState) int { L.Push(h.wrap("event", h.sim.AllOf(h.events(L, 2)...))); return 1 },
+	"any_of": func(h *host, L *lua.LState) int { return h.condition(L, false) },
+	"all_of": func(h *host, L *lua.LState) int { return h.condition(L, true) },
 	"fail": func(h *host, L *lua.LState) int {
 		L.RaiseError("%s", L.CheckString(2))
 		return 0
@@ -352,6 +352,36 @@ func (h *host) kpi(L *lua.LState, kind engine.KPIKind) *engine.KPI {
 		raise(L, err)
 	}
 	return k
+}
+
+// condition makes sim:any_of / sim:all_of of the events given after the sim.
+// Its value, once it has happened, is the list of the events that had happened
+// (as proc:any_of returns), not the kernel's []*engine.Event, which Lua cannot
+// read: proc:wait on it returned nil (issue 17).
+func (h *host) condition(L *lua.LState, all bool) int {
+	evs := h.events(L, 2)
+	uds := make(map[*engine.Event]lua.LValue, len(evs))
+	for i, ev := range evs {
+		uds[ev] = L.Get(i + 2)
+	}
+	var c *engine.Event
+	if all {
+		c = h.sim.AllOf(evs...)
+	} else {
+		c = h.sim.AnyOf(evs...)
+	}
+	// the first callback: it runs before any waiter reads the value
+	c.OnDone(func(c *engine.Event) {
+		if fired, ok := c.Value.([]*engine.Event); ok {
+			t := h.L.CreateTable(len(fired), 0)
+			for _, ev := range fired {
+				t.Append(uds[ev])
+			}
+			c.Value = t
+		}
+	})
+	L.Push(h.wrap("event", c))
+	return 1
 }
 
 func (h *host) events(L *lua.LState, from int) []*engine.Event {
