@@ -3,7 +3,6 @@ package scripts
 import (
 	"math"
 	"testing"
-	"time"
 
 	"github.com/medtwin/medtwin/engine"
 )
@@ -20,14 +19,7 @@ func TestLuaCounterMeanCountsZeroReplications(t *testing.T) {
     sim:schedule(1, function() if coin:bernoulli(0.5) then sim:count("heads") end end)
   end,
 }`
-	sc, err := Load(write(t, "coin.lua", src), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := runAll(t, sc, time.Minute, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runLua(t, "coin.lua", src)
 	for _, s := range engine.Summaries(res, 0.95) {
 		if s.Name == "heads" {
 			if s.N != 400 || math.Abs(s.Mean-0.5) > 4*0.025 {

@@ -2,7 +2,6 @@ package scripts
 
 import (
 	"testing"
-	"time"
 )
 
 // Issue 17 item 7: rng:empirical cached its distribution by the values table
@@ -24,14 +23,7 @@ func TestEmpiricalFollowsNewWeights(t *testing.T) {
     draws(w)
     w[2], w[3] = 0, 5
     sim:set("in_place", draws(w))`)
-	sc, err := Load(write(t, "emp.lua", src), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := runAll(t, sc, time.Minute, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runLua(t, "emp.lua", src)
 	for name, want := range map[string]float64{"first": 10, "second": 20, "in_place": 30} {
 		if k, _ := kpi(res[0], name); k.Value != want {
 			t.Errorf("%s: mean draw %v, want %v (all the weight on %v)", name, k.Value, want, want)

@@ -2,7 +2,6 @@ package scripts
 
 import (
 	"testing"
-	"time"
 )
 
 // Issue 17, semantics: proc:wait on a condition made by sim:any_of or
@@ -24,14 +23,7 @@ func TestWaitOnConditionReturnsFiredEvents(t *testing.T) {
       local nested = proc:wait(sim:any_of(sim:any_of(sim:timeout(1)), sim:timeout(5)))
       sim:set("nested_n", type(nested) == "table" and #nested or -1)
     end)`)
-	sc, err := Load(write(t, "cond.lua", src), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := runAll(t, sc, time.Minute, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runLua(t, "cond.lua", src)
 	for name, want := range map[string]float64{"any_n": 1, "any_fast": 1, "any_value_n": 1, "all_n": 2, "all_at": 9, "nested_n": 1} {
 		if k, _ := kpi(res[0], name); k.Value != want {
 			t.Errorf("%s = %v, want %v", name, k.Value, want)
