@@ -192,8 +192,10 @@ type KPISummary struct {
 }
 
 // Summaries summarises every KPI across the given replications (95% Student-t
-// intervals), in the order the KPIs first appear.
+// intervals), in the order the KPIs first appear. A counter missing from a
+// replication counts 0 there (CompleteCounters).
 func Summaries(reps []RepResult, level float64) []KPISummary {
+	reps = CompleteCounters(reps)
 	var order []string
 	kinds := map[string]KPIKind{}
 	vals := map[string][]float64{}

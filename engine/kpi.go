@@ -177,3 +177,45 @@ func (s *Sim) Results() []KPIValue {
 	out = append(out, KPIValue{Name: "in_system_end", Kind: KindValue, Value: float64(s.live), N: 1})
 	return out
 }
+
+// CompleteCounters returns reps with every counter KPI that appears in any of
+// them present in each: a counter never incremented in a replication has no
+// value there (Lua's sim:count creates it on first use), and its count is 0,
+// not missing. The filled values are appended after the replication's own
+// KPIs, in order of first appearance; reps itself is not modified. Summaries
+// and the planning verbs use it, so that a counter's mean is not biased
+// towards the replications where it happened. Tallies, gauges and values are
+// left as they are: a mean of no observations is undefined.
+func CompleteCounters(reps []RepResult) []RepResult {
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range reps {
+		for _, k := range r.KPIs {
+			if k.Kind == KindCounter && !seen[k.Name] {
+				seen[k.Name] = true
+				names = append(names, k.Name)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return reps
+	}
+	out := make([]RepResult, len(reps))
+	for i, r := range reps {
+		out[i] = r
+		has := make(map[string]bool, len(r.KPIs))
+		for _, k := range r.KPIs {
+			has[k.Name] = true
+		}
+		var add []KPIValue
+		for _, n := range names {
+			if !has[n] {
+				add = append(add, KPIValue{Name: n, Kind: KindCounter, N: 1})
+			}
+		}
+		if len(add) > 0 {
+			out[i].KPIs = append(append(make([]KPIValue, 0, len(r.KPIs)+len(add)), r.KPIs...), add...)
+		}
+	}
+	return out
+}

@@ -21,12 +21,12 @@ type host struct {
 	workerFn *lua.LFunction
 	threads  []*lua.LState // idle worker threads
 	err      error
-	empirics map[*lua.LTable]*rng.Empirical
+	empirics map[empiricalKey]*empirical
 	procs    uint64
 }
 
 func newHost(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
-	h := &host{L: L, sim: s, sc: sc, types: map[string]*lua.LTable{}, empirics: map[*lua.LTable]*rng.Empirical{}}
+	h := &host{L: L, sim: s, sc: sc, types: map[string]*lua.LTable{}, empirics: map[empiricalKey]*empirical{}}
 	h.workerFn = L.GetGlobal("__medtwin_worker").(*lua.LFunction)
 	h.defineType("sim", simMethods)
 	h.defineType("proc", procMethods)
@@ -338,8 +338,8 @@ var simMethods = map[string]method{
 		L.Push(h.wrap("event", ev))
 		return 1
 	},
-	"any_of": func(h *host, L *lua.LState) int { L.Push(h.wrap("event", h.sim.AnyOf(h.events(L, 2)...))); return 1 },
-	"all_of": func(h *host, L *lua.LState) int { L.Push(h.wrap("event", h.sim.AllOf(h.events(L, 2)...))); return 1 },
+	"any_of": func(h *host, L *lua.LState) int { return h.condition(L, false) },
+	"all_of": func(h *host, L *lua.LState) int { return h.condition(L, true) },
 	"fail": func(h *host, L *lua.LState) int {
 		L.RaiseError("%s", L.CheckString(2))
 		return 0
@@ -352,6 +352,36 @@ func (h *host) kpi(L *lua.LState, kind engine.KPIKind) *engine.KPI {
 		raise(L, err)
 	}
 	return k
+}
+
+// condition makes sim:any_of / sim:all_of of the events given after the sim.
+// Its value, once it has happened, is the list of the events that had happened
+// (as proc:any_of returns), not the kernel's []*engine.Event, which Lua cannot
+// read: proc:wait on it returned nil (issue 17).
+func (h *host) condition(L *lua.LState, all bool) int {
+	evs := h.events(L, 2)
+	uds := make(map[*engine.Event]lua.LValue, len(evs))
+	for i, ev := range evs {
+		uds[ev] = L.Get(i + 2)
+	}
+	var c *engine.Event
+	if all {
+		c = h.sim.AllOf(evs...)
+	} else {
+		c = h.sim.AnyOf(evs...)
+	}
+	// the first callback: it runs before any waiter reads the value
+	c.OnDone(func(c *engine.Event) {
+		if fired, ok := c.Value.([]*engine.Event); ok {
+			t := h.L.CreateTable(len(fired), 0)
+			for _, ev := range fired {
+				t.Append(uds[ev])
+			}
+			c.Value = t
+		}
+	})
+	L.Push(h.wrap("event", c))
+	return 1
 }
 
 func (h *host) events(L *lua.LState, from int) []*engine.Event {
@@ -462,24 +492,7 @@ var rngMethods = map[string]method{
 	},
 	"empirical": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		vals := L.CheckTable(2)
-		e, ok := h.empirics[vals]
-		if !ok {
-			ws := L.CheckTable(3)
-			var vs, wts []float64
-			for i := 1; i <= vals.Len(); i++ {
-				vs = append(vs, float64(lua.LVAsNumber(vals.RawGetInt(i))))
-			}
-			for i := 1; i <= ws.Len(); i++ {
-				wts = append(wts, float64(lua.LVAsNumber(ws.RawGetInt(i))))
-			}
-			var err error
-			if e, err = rng.NewEmpirical(vs, wts); err != nil {
-				raise(L, err)
-			}
-			h.empirics[vals] = e
-		}
-		L.Push(lua.LNumber(s.Draw(e)))
+		L.Push(lua.LNumber(s.Draw(h.empirical(L, L.CheckTable(2), L.CheckTable(3)))))
 		return 1
 	},
 }

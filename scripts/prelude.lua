@@ -7,12 +7,14 @@ function days(x) return x * 86400 end
 function weeks(x) return x * 604800 end
 function seconds(x) return x end
 
--- the worker loop that runs one process body after another on a pooled thread
+-- the worker loop that runs one process body after another on a pooled thread;
+-- park yields the thread back to the pool and returns the next body's function,
+-- proc and argument (each body gets its own: issue 17 item 1)
 local park = __medtwin_park
-function __medtwin_worker(fn, proc, ...)
+function __medtwin_worker(fn, proc, arg)
   while true do
-    fn(proc, ...)
-    fn, proc = park(proc)
+    fn(proc, arg)
+    fn, proc, arg = park(proc)
   end
 end
 __medtwin_park = nil

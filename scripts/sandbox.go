@@ -68,6 +68,7 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 	for _, name := range removedBase {
 		L.SetGlobal(name, lua.LNil)
 	}
+	refuseMathRandom(L)
 	if out == nil {
 		out = os.Stderr
 	}
@@ -110,6 +111,23 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 		L.SetContext(ctx)
 	}
 	return L, nil
+}
+
+// refuseMathRandom replaces math.random and math.randomseed with errors: they
+// draw from Go's global generator, outside the scenario's seed, so the same
+// scenario and seed would give different numbers on every run. A scenario draws
+// from named streams instead (sim:rng, sim:entity_rng), which keep runs
+// reproducible and common random numbers aligned.
+func refuseMathRandom(L *lua.LState) {
+	m := L.GetGlobal("math").(*lua.LTable)
+	for _, name := range []string{"random", "randomseed"} {
+		name := name
+		m.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			L.RaiseError("math.%s is not available: it is not seeded by the scenario, so runs would not repeat; "+
+				"draw from a named stream instead: local r = sim:rng(\"name\") then r:uniform(), r:int(lo, hi), r:exp(rate), ...", name)
+			return 0
+		}))
+	}
 }
 
 // strictGlobals makes reading an undefined global an error with a suggestion.

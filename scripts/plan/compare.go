@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/scripts"
 )
@@ -85,6 +86,9 @@ func Compare(ctx context.Context, base, variant *scripts.Scenario, workers int) 
 	if err != nil {
 		return nil, err
 	}
+	// a counter that one of the three runs never incremented is 0 there
+	all := engine.CompleteCounters(append(append(append([]engine.RepResult{}, b...), v...), vi...))
+	b, v, vi = all[:len(b)], all[len(b):len(b)+len(v)], all[len(b)+len(v):]
 	bv, order := Values(b)
 	vv, _ := Values(v)
 	iv, _ := Values(vi)

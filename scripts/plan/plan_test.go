@@ -180,3 +180,36 @@ func TestCompareCRNNarrowsTheInterval(t *testing.T) {
 	}
 	t.Fatal("no door_to_doctor_min")
 }
+
+// Issue 17 item 2: a counter that the variant never increments (p = 0) is 0
+// there, so compare reports the difference instead of leaving the KPI out.
+func TestCompareCounterAbsentFromVariant(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "coin.lua")
+	os.WriteFile(p, []byte(`return scenario {
+  name = "coin", replications = 40, horizon = 10,
+  params = { p = param(0.5, { min = 0, max = 1 }) },
+  build = function(sim, p)
+    local coin = sim:rng("coin")
+    sim:schedule(1, function() if coin:bernoulli(p.p) then sim:count("heads") end end)
+  end,
+}`), 0o644)
+	base := load(t, p)
+	variant := base.Clone()
+	if err := variant.Set("p=0"); err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := Compare(context.Background(), base, variant, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		if d.KPI == "heads" {
+			if d.Variant != 0 || d.Baseline <= 0 || d.Baseline >= 1 || d.Diff.N != 40 {
+				t.Fatalf("%+v: want baseline in (0, 1) over 40 replications, variant 0", d)
+			}
+			return
+		}
+	}
+	t.Fatalf("no heads in the comparison: %+v", diffs)
+}

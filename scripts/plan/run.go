@@ -22,8 +22,10 @@ func Replicate(ctx context.Context, sc *scripts.Scenario, from, to, workers int)
 }
 
 // Values returns the per-replication values of each KPI, by name, in
-// replication order, and the KPI names in order of first appearance.
+// replication order, and the KPI names in order of first appearance. A counter
+// missing from a replication is 0 there (engine.CompleteCounters).
 func Values(reps []engine.RepResult) (map[string][]float64, []string) {
+	reps = engine.CompleteCounters(reps)
 	vals := map[string][]float64{}
 	var order []string
 	for _, r := range reps {
