@@ -325,6 +325,7 @@ func (s Subject) Observations() []Record {
 // segment is a stretch of a subject's records between resets: the doses given
 // in it (ADDL expanded and cut at the next reset) and the times to predict at.
 type segment struct {
+	start float64 // the reset time that opens it (−Inf for the first)
 	doses []pk.Dose
 	rows  []int // indices into Subject.Records predicted in this segment
 	times []float64
@@ -334,7 +335,7 @@ type segment struct {
 // ADDL. Every record gets a prediction time (observations, doses and others).
 func (s Subject) segments() []segment {
 	var out []segment
-	cur := segment{}
+	cur := segment{start: math.Inf(-1)}
 	var resets []float64
 	for _, r := range s.Records {
 		if r.EVID == EvidReset || r.EVID == EvidResetDose {
@@ -355,7 +356,7 @@ func (s Subject) segments() []segment {
 			if len(cur.doses) > 0 || len(cur.rows) > 0 {
 				out = append(out, cur)
 			}
-			cur = segment{}
+			cur = segment{start: r.Time}
 			nr++
 		}
 		if r.EVID == EvidDose || r.EVID == EvidResetDose {

@@ -115,7 +115,7 @@ func (m *PK) Model(params []float64) pk.Model {
 // other case the pk library's exact path (matrix exponential) or, under MM,
 // its ODE path.
 func (m *PK) Predict(params []float64, doses []pk.Dose, times []float64, out []float64) error {
-	if m.NCmt == 1 && !m.MM && closedFormOK(doses) {
+	if m.NCmt == 1 && !m.MM && m.closedFormOK(doses) {
 		return m.predict1(params, doses, times, out)
 	}
 	pm := m.Model(params)
@@ -130,9 +130,11 @@ func (m *PK) Predict(params []float64, doses []pk.Dose, times []float64, out []f
 	return nil
 }
 
-func closedFormOK(doses []pk.Dose) bool {
+// closedFormOK: no steady state, no ADDL, infusions only into the central
+// compartment.
+func (m *PK) closedFormOK(doses []pk.Dose) bool {
 	for _, d := range doses {
-		if d.Rate != 0 || d.SS != 0 || d.ADDL != 0 {
+		if d.SS != 0 || d.ADDL != 0 || (d.Rate != 0 && m.Absorption && d.Cmt <= 1) {
 			return false
 		}
 	}
@@ -141,7 +143,8 @@ func closedFormOK(doses []pk.Dose) bool {
 
 // predict1 is the one-compartment closed form: a dose D into the depot gives
 // F·D·ka/(V(ka−k))·(e^{−k τ} − e^{−ka τ}) at τ after its lag; into the central
-// compartment D/V·e^{−k τ}; k = CL/V.
+// compartment D/V·e^{−k τ}; an infusion at rate R for T h R/CL·(1 − e^{−k τ})
+// during it and R/CL·(1 − e^{−k T})·e^{−k(τ−T)} after; k = CL/V.
 func (m *PK) predict1(params []float64, doses []pk.Dose, times []float64, out []float64) error {
 	cl, v := params[0], params[1]
 	var ka, f, lag float64 = 0, 1, 0
@@ -176,6 +179,15 @@ func (m *PK) predict1(params []float64, doses []pk.Dose, times []float64, out []
 			}
 			tau := t - d.Time
 			if tau < 0 {
+				continue
+			}
+			if d.Rate > 0 {
+				dur := d.Amt / d.Rate
+				if tau <= dur {
+					c += d.Rate / cl * -math.Expm1(-k*tau)
+				} else {
+					c += d.Rate / cl * -math.Expm1(-k*dur) * math.Exp(-k*(tau-dur))
+				}
 				continue
 			}
 			c += d.Amt / v * math.Exp(-k*tau)
