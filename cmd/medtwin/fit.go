@@ -90,7 +90,7 @@ func fitCmd() *cli.Command {
 			dsum := sha256.Sum256(raw)
 			prov := results.Provenance{Version: Version, Scenario: filepath.Base(spec.Path), ScenarioSHA256: spec.SHA256, Seed: spec.Seed,
 				Params: map[string]string{"data": filepath.Base(dataPath), "data_sha256": hex.EncodeToString(dsum[:]), "method": c.String("method")},
-				From: 0, To: len(ds.Subjects), Total: len(ds.Subjects)}
+				From:   0, To: len(ds.Subjects), Total: len(ds.Subjects)}
 			files := []string{"individual.arrow", "records.arrow"}
 			if err := writeIndividuals(filepath.Join(out, files[0]), spec.Model, res, prov); err != nil {
 				return err
