@@ -26,8 +26,8 @@ type Estimate struct {
 	Objective, OFV float64
 	// GradNorm is the norm of ∇J at η̂ (central differences).
 	GradNorm float64
-	// Evaluations counts objective evaluations (the optimiser's and the
-	// Hessian's).
+	// Evaluations counts objective and gradient evaluations (the
+	// optimiser's and the Hessian's).
 	Evaluations int
 	Converged   bool
 	Warning     string // a non-convergence or singular Hessian, said in words
@@ -73,14 +73,49 @@ func (o *subjectObjective) fit(method Method) (*Estimate, error) {
 	f := func(x []float64) float64 { evals++; return o.value(x) }
 	step := &fd.Settings{Formula: fd.Central, Step: 6e-6}
 	grad := func(g, x []float64) { fd.Gradient(g, f, x, step) }
+	exact := false
 	x0 := make([]float64, k)
+	var p optimize.Problem
+	if o.sens != nil {
+		if _, ok := o.valueGrad(x0, make([]float64, k)); ok {
+			exact = true
+			// exact gradients from the structure's sensitivities, finite
+			// differences wherever it has none (e.g. the ka = k limit). The
+			// line search asks for J and then ∇J at the same point: one
+			// evaluation gives both, the gradient kept for the next call.
+			cx, cg := make([]float64, k), make([]float64, k)
+			cached := false
+			f = func(x []float64) float64 {
+				evals++
+				j, ok := o.valueGrad(x, cg)
+				if !ok {
+					cached = false
+					return o.value(x)
+				}
+				copy(cx, x)
+				cached = !math.IsInf(j, 0)
+				return j
+			}
+			grad = func(g, x []float64) {
+				if cached && floats.Equal(x, cx) {
+					copy(g, cg)
+					return
+				}
+				evals++
+				if _, ok := o.valueGrad(x, g); !ok {
+					fd.Gradient(g, f, x, step)
+				}
+			}
+			p.Func = f
+		}
+	}
 	if j0 := f(x0); math.IsInf(j0, 0) {
 		if err := o.predict(x0); err != nil {
 			return nil, fmt.Errorf("fit: subject %s: the model cannot be evaluated at the typical values: %v", o.s.ID, err)
 		}
 		return nil, fmt.Errorf("fit: subject %s: the objective is not finite at the typical values (a non-positive prediction under exponential error?)", o.s.ID)
 	}
-	p := optimize.Problem{Func: f}
+	p.Func = f
 	var meth optimize.Method
 	settings := &optimize.Settings{GradientThreshold: gradTol, MajorIterations: 1000, FuncEvaluations: 100000,
 		Converger: &optimize.FunctionConverge{Absolute: 1e-13, Relative: 1e-15, Iterations: 50}}
@@ -111,7 +146,19 @@ func (o *subjectObjective) fit(method Method) (*Estimate, error) {
 		est.Warning = fmt.Sprintf("no convergence (%s); gradient norm %.3g at the last η", why, est.GradNorm)
 	}
 	h := mat.NewSymDense(k, nil)
-	fd.Hessian(h, f, est.Eta, &fd.Settings{Formula: fd.Central, Step: 1e-4})
+	if exact {
+		// central differences of the exact gradient, symmetrised
+		var jac mat.Dense
+		jac.ReuseAs(k, k)
+		fd.Jacobian(&jac, func(y, x []float64) { grad(y, x) }, est.Eta, &fd.JacobianSettings{Formula: fd.Central, Step: 1e-5})
+		for a := 0; a < k; a++ {
+			for b := a; b < k; b++ {
+				h.SetSym(a, b, (jac.At(a, b)+jac.At(b, a))/2)
+			}
+		}
+	} else {
+		fd.Hessian(h, f, est.Eta, &fd.Settings{Formula: fd.Central, Step: 1e-4})
+	}
 	half := mat.NewSymDense(k, nil)
 	half.ScaleSym(0.5, h)
 	var ch mat.Cholesky

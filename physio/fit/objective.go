@@ -19,6 +19,15 @@ type subjectObjective struct {
 	params []float64
 	pred   []float64 // per record
 	buf    []float64
+	obs    []int     // the records that enter the fit
+	logY   []float64 // log DV per record (NaN unless DV > 0), for exponential error
+
+	// exact gradients, when the structure has Sensitivities
+	sens    Sensitivities
+	dpred   [][]float64 // per parameter, per record
+	dbuf    [][]float64 // per parameter, views into dbufAll for one segment
+	dbufAll [][]float64
+	dJdf    []float64
 }
 
 // newObjective prepares subject s: the parameters use the covariates of the
@@ -57,6 +66,26 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 			o.buf = make([]float64, len(seg.rows))
 		}
 	}
+	o.logY = make([]float64, len(s.Records))
+	for i, r := range s.Records {
+		o.logY[i] = math.NaN()
+		if r.Observed() {
+			o.obs = append(o.obs, i)
+			if r.DV > 0 {
+				o.logY[i] = math.Log(r.DV)
+			}
+		}
+	}
+	if sens, ok := m.Structure.(Sensitivities); ok {
+		np := len(o.params)
+		o.sens = sens
+		o.dpred, o.dbuf, o.dbufAll = make([][]float64, np), make([][]float64, np), make([][]float64, np)
+		for i := 0; i < np; i++ {
+			o.dpred[i] = make([]float64, len(s.Records))
+			o.dbufAll[i] = make([]float64, len(o.buf))
+		}
+		o.dJdf = make([]float64, len(s.Records))
+	}
 	m.Individual(o.cov, nil, o.params)
 	names := m.Structure.ParamNames()
 	for i, v := range o.params {
@@ -92,43 +121,145 @@ func (o *subjectObjective) value(eta []float64) float64 {
 	if err := o.predict(eta); err != nil {
 		return math.Inf(1)
 	}
+	return o.residualTerms(eta, nil)
+}
+
+// residualTerms returns J at the predictions in o.pred; with dJdf non-nil it
+// also writes ∂J/∂f for each record (0 where the record is not observed).
+func (o *subjectObjective) residualTerms(eta []float64, dJdf []float64) float64 {
 	j := o.m.prior(eta)
 	e := o.m.Error
-	for i, r := range o.s.Records {
-		if !r.Observed() {
-			continue
-		}
-		f, y := o.pred[i], r.DV
+	for _, i := range o.obs {
+		r := &o.s.Records[i]
+		pred := o.pred[i]
+		f, y := pred, r.DV
+		var sd, dsd, dfdpred float64 // sd, its derivative in pred, and ∂f/∂pred
 		if e.Kind == ExponentialError {
-			if !(f > 0) {
+			if !(pred > 0) {
 				return math.Inf(1)
 			}
-			f = math.Log(f)
+			f, sd, dfdpred = math.Log(pred), e.Add, 1/pred
+			y = o.logY[i]
 			if r.BLQ {
 				y = math.Log(r.LLOQ)
-			} else if y > 0 {
-				y = math.Log(y)
-			} else {
+			} else if math.IsNaN(y) {
 				return math.Inf(1)
 			}
-		} else if r.BLQ {
-			y = r.LLOQ
+		} else {
+			if r.BLQ {
+				y = r.LLOQ
+			}
+			sd, dfdpred = e.sd(pred), 1
+			switch e.Kind {
+			case Proportional:
+				dsd = e.Prop
+				if pred < 0 {
+					dsd = -dsd
+				}
+			case Combined:
+				dsd = e.Prop * e.Prop * pred / sd
+			}
 		}
-		sd := e.sd(o.pred[i])
 		if !(sd > 0) {
 			return math.Inf(1)
 		}
+		z := (y - f) / sd
+		// ∂z/∂pred = −(∂f/∂pred + z·∂sd/∂pred)/sd
+		dz := -(dfdpred + z*dsd) / sd
 		if r.BLQ {
-			j -= 2 * logPhi((y-f)/sd)
+			lp := logPhi(z)
+			j -= 2 * lp
+			if dJdf != nil {
+				mills := math.Exp(-z*z/2-0.5*math.Log(2*math.Pi)-lp) // φ(z)/Φ(z)
+				dJdf[i] = -2 * mills * dz
+			}
 			continue
 		}
-		z := (y - f) / sd
 		j += z*z + 2*math.Log(sd)
+		if dJdf != nil {
+			dJdf[i] = 2*z*dz + 2*dsd/sd
+		}
 	}
 	if math.IsNaN(j) {
 		return math.Inf(1)
 	}
 	return j
+}
+
+// valueGrad returns J(η) and writes ∇J into grad from the structure's
+// sensitivities; ok is false where the structure has none (then use finite
+// differences).
+func (o *subjectObjective) valueGrad(eta, grad []float64) (j float64, ok bool) {
+	m := o.m
+	m.Individual(o.cov, eta, o.params)
+	np := len(o.params)
+	for _, seg := range o.segs {
+		n := len(seg.rows)
+		out := o.buf[:n]
+		for i := 0; i < np; i++ {
+			o.dbuf[i] = o.dbufAll[i][:n]
+		}
+		if len(seg.doses) == 0 {
+			for k := range out {
+				out[k] = 0
+				for i := 0; i < np; i++ {
+					o.dbuf[i][k] = 0
+				}
+			}
+		} else {
+			good, err := o.sens.PredictSens(o.params, seg.doses, seg.times, out, o.dbuf)
+			if err != nil {
+				return math.Inf(1), true
+			}
+			if !good {
+				return 0, false
+			}
+		}
+		for k, ri := range seg.rows {
+			o.pred[ri] = out[k]
+			for i := 0; i < np; i++ {
+				o.dpred[i][ri] = o.dbuf[i][k]
+			}
+		}
+	}
+	j = o.residualTerms(eta, o.dJdf)
+	if math.IsInf(j, 0) {
+		return j, true
+	}
+	// ∂J/∂η = Σ_params (Σ_records ∂J/∂f·∂f/∂p)·∂p/∂η + 2Ω⁻¹η
+	k := len(eta)
+	for a := 0; a < k; a++ {
+		s := 0.0
+		for b := 0; b < k; b++ {
+			s += m.omegaInv.At(a, b) * eta[b]
+		}
+		grad[a] = 2 * s
+	}
+	for i := 0; i < np; i++ {
+		pj := m.pidx[i]
+		if pj < 0 {
+			continue
+		}
+		ei := m.eidx[pj]
+		if ei < 0 {
+			continue
+		}
+		dp := 0.0
+		for _, ri := range o.obs {
+			dp += o.dJdf[ri] * o.dpred[i][ri]
+		}
+		var dpdeta float64
+		switch m.Params[pj].EtaModel {
+		case EtaAdd:
+			dpdeta = 1
+		case EtaProp:
+			dpdeta = o.params[i] / (1 + eta[ei])
+		default:
+			dpdeta = o.params[i]
+		}
+		grad[ei] += dp * dpdeta
+	}
+	return j, true
 }
 
 // prior is ηᵀΩ⁻¹η.
