@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/medtwin/medtwin/engine/par"
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -210,23 +211,28 @@ type Result struct {
 }
 
 // Fit returns every subject's MAP estimate, the η-shrinkage and the OFV.
+// Subjects are fitted in parallel on all cores; each estimate depends on its
+// subject only, so the result does not depend on GOMAXPROCS. The first
+// subject (in data-set order) that cannot be fitted is the error.
 func (m *Model) Fit(ds *DataSet, method Method) (*Result, error) {
 	if err := m.Check(ds.Covariates); err != nil {
 		return nil, err
 	}
-	res := &Result{}
-	for i := range ds.Subjects {
-		e, err := m.MAP(ds, &ds.Subjects[i], method)
-		if err != nil {
-			return nil, err
+	n := len(ds.Subjects)
+	res := &Result{Estimates: make([]*Estimate, n)}
+	errs := make([]error, n)
+	par.Strided(n, 0, func(_, i int) {
+		res.Estimates[i], errs[i] = m.MAP(ds, &ds.Subjects[i], method)
+	})
+	for i, e := range res.Estimates {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		res.Estimates = append(res.Estimates, e)
 		res.OFV += e.OFV
 		res.Objective += e.Objective
 	}
 	k := len(m.Etas)
 	res.Shrinkage = make([]float64, k)
-	n := len(res.Estimates)
 	for a := 0; a < k; a++ {
 		if n < 2 {
 			res.Shrinkage[a] = math.NaN()

@@ -170,7 +170,7 @@ func (o *subjectObjective) residualTerms(eta []float64, dJdf []float64) float64 
 			lp := logPhi(z)
 			j -= 2 * lp
 			if dJdf != nil {
-				mills := math.Exp(-z*z/2-0.5*math.Log(2*math.Pi)-lp) // φ(z)/Φ(z)
+				mills := math.Exp(-z*z/2 - 0.5*math.Log(2*math.Pi) - lp) // φ(z)/Φ(z)
 				dJdf[i] = -2 * mills * dz
 			}
 			continue

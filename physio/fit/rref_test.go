@@ -91,20 +91,22 @@ func compareWithR(t *testing.T, m *Model, ds *DataSet, r map[string][]float64) {
 // TestTheophMAPVsR: the theophylline MAP η agree with R's optim (BFGS) on the
 // same objective to 1e-4.
 func TestTheophMAPVsR(t *testing.T) {
+	t.Parallel() // R's start-up dominates: run the two R comparisons side by side
 	m := theophModel(t)
 	r, _ := rOptim(t, "testdata/theoph.csv", [3]float64{math.Exp(theoLCl), math.Exp(theoLCl - theoLKe), math.Exp(theoLKa)},
 		[3]int{2, 2, 1}, m.Omega, theoSigma, 0, "BFGS", 0)
 	compareWithR(t, m, readTheoph(t), r)
 }
 
-// TestSimulatedMAPVsR: 20 simulated subjects, full Ω over CL, V and KA and
+// TestSimulatedMAPVsR: 10 simulated subjects, full Ω over CL, V and KA and
 // combined error: MAP η agree with R's optim (L-BFGS-B) to 1e-4.
 func TestSimulatedMAPVsR(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("Rscript"); err != nil {
 		t.Skip("Rscript is not installed: `make r-reference` installs R and runs the comparison with R's optim")
 	}
 	path := filepath.Join(t.TempDir(), "oral.csv")
-	src := simulatedOral(20, 7)
+	src := simulatedOral(10, 7)
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
