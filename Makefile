@@ -34,6 +34,7 @@ test-cluster: build
 # reference floor in ../shared/bench measured in the same run.
 bench: build
 	$(GO) test -run '^$$' -bench 'VsFloor|MMc' -benchtime 3x ./engine/ ./scripts/
+	$(GO) test -run '^$$' -bench 'MAP' -benchtime 5000x ./physio/fit/
 	./$(BIN) bench des
 	./$(BIN) bench lua
 
@@ -47,6 +48,7 @@ fuzz:
 	$(GO) test ./scripts/plan/ -run '^$$' -fuzz '^FuzzGrid$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./scripts/plan/ -run '^$$' -fuzz '^FuzzConstraint$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./physio/pk/ -run '^$$' -fuzz '^FuzzDosesCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./physio/fit/ -run '^$$' -fuzz '^FuzzDataSet$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./engine/results/ -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./plugins/fhir/ -run '^$$' -fuzz '^FuzzImport$$' -fuzztime $(FUZZTIME)
 

@@ -142,6 +142,7 @@ func TestModelErrors(t *testing.T) {
 		{func(m *Model) {}, "ID,TIME,AMT,DV,EVID,CMT\n1,0,100,.,1,3\n1,1,0,3,0,2\n", "line 2, column CMT: compartment 3 cannot take a dose"},
 		{func(m *Model) {}, "ID,TIME,AMT,DV,EVID\n1,0,0,3,0\n1,1,100,.,1\n", "line 2: subject 1 has an observation at 0 h before any dose"},
 		{func(m *Model) { m.Params[1].Typical = -50 }, "", "subject 1: the typical V1 is -50"},
+		{func(m *Model) { m.Error = ErrorModel{Kind: ExponentialError, Add: 0.2} }, "ID,TIME,AMT,DV,EVID\n1,0,100,.,1\n1,1,0,0,0\n", "line 3, column DV: 0 cannot be fitted under exponential"},
 	}
 	for i, c := range cases {
 		m := good()

@@ -70,6 +70,9 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 	for i, r := range s.Records {
 		o.logY[i] = math.NaN()
 		if r.Observed() {
+			if m.Error.Kind == ExponentialError && !r.BLQ && !(r.DV > 0) {
+				return nil, fmt.Errorf("fit: %s line %d, column DV: %v cannot be fitted under exponential (log-scale) error; mark it BLQ with an LLOQ, or use MDV = 1", ds.Source, r.Row, r.DV)
+			}
 			o.obs = append(o.obs, i)
 			if r.DV > 0 {
 				o.logY[i] = math.Log(r.DV)
