@@ -284,9 +284,10 @@ func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Res
 		shr = append(shr, []string{e, fmt.Sprintf("%.4g", m.Omega.At(k, k)), fmt.Sprintf("%.1f%%", 100*res.Shrinkage[k])})
 	}
 	r.Table([]string{"η", "ω²", "η-shrinkage"}, shr)
+	names, idx := givenParams(m)
 	head := []string{"ID"}
 	head = append(head, m.Etas...)
-	head = append(head, m.Structure.ParamNames()...)
+	head = append(head, names...)
 	head = append(head, "OFV", "converged")
 	var rows [][]string
 	for _, e := range res.Estimates {
@@ -294,8 +295,8 @@ func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Res
 		for _, v := range e.Eta {
 			row = append(row, fmt.Sprintf("%.4f", v))
 		}
-		for _, v := range e.Params {
-			row = append(row, fmt.Sprintf("%.4g", v))
+		for _, i := range idx {
+			row = append(row, fmt.Sprintf("%.4g", e.Params[i]))
 		}
 		conv := "yes"
 		if !e.Converged || e.Warning != "" {
@@ -444,16 +445,31 @@ func finiteOrNil(v float64) any {
 	return v
 }
 
+// givenParams returns the structure's parameters the spec gives a typical
+// value (the others keep their defaults, e.g. F = 1, and are not printed).
+func givenParams(m *fit.Model) (names []string, idx []int) {
+	for i, n := range m.Structure.ParamNames() {
+		for _, p := range m.Params {
+			if strings.EqualFold(p.Name, n) {
+				names, idx = append(names, n), append(idx, i)
+				break
+			}
+		}
+	}
+	return names, idx
+}
+
 func printFit(w io.Writer, m *fit.Model, res *fit.Result, rec *fitRecommendation, out string) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "ID\t%s\t%s\tOFV\tstatus\n", strings.Join(m.Etas, "\t"), strings.Join(m.Structure.ParamNames(), "\t"))
+	names, idx := givenParams(m)
+	fmt.Fprintf(tw, "ID\t%s\t%s\tOFV\tstatus\n", strings.Join(m.Etas, "\t"), strings.Join(names, "\t"))
 	for _, e := range res.Estimates {
 		var cells []string
 		for _, v := range e.Eta {
 			cells = append(cells, fmt.Sprintf("%.4f", v))
 		}
-		for _, v := range e.Params {
-			cells = append(cells, fmt.Sprintf("%.4g", v))
+		for _, i := range idx {
+			cells = append(cells, fmt.Sprintf("%.4g", e.Params[i]))
 		}
 		status := "ok"
 		if e.Warning != "" {
