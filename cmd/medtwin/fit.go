@@ -40,9 +40,14 @@ func fitCmd() *cli.Command {
 			"the Hessian), η-shrinkage and the OFV, and writes individual.arrow, records.arrow (PRED, IPRED,\n" +
 			"IWRES per record), report.html (individual curves with 90% credible bands) and manifest.json.\n" +
 			"--recommend ID evaluates the spec's candidate regimens for that subject over posterior draws.\n" +
+			"--follow reads FHIR R4 resources as NDJSON on stdin (MedicationAdministration: dosage.dose in mg,\n" +
+			"effectivePeriod for infusions; Observation: drug levels by --loinc, weight 29463-7 as WT) and writes\n" +
+			"one JSON line per new level: the posterior (η, SD, parameters) and, with recommend = { ... }, the regimen.\n" +
 			"Example:\n   medtwin fit scenarios/theophylline_fit.lua --data scenarios/theophylline.csv --out out/theoph",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "data", Usage: "the NONMEM-style data set (CSV)", Required: true},
+			&cli.StringFlag{Name: "data", Usage: "the NONMEM-style data set (CSV)"},
+			&cli.BoolFlag{Name: "follow", Usage: "read FHIR resources as NDJSON on stdin (MedicationAdministration, Observation) and write, per new level, the patient's posterior and recommendation as one JSON line"},
+			&cli.StringFlag{Name: "loinc", Value: defaultLevelLOINC, Usage: "with --follow: the LOINC codes of the drug-level Observations"},
 			&cli.StringFlag{Name: "method", Value: "map", Usage: "map (BFGS) or map-nelder-mead (a derivative-free cross-check)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
 			&cli.StringFlag{Name: "recommend", Usage: "subject `ID` to recommend a regimen for (needs recommend = { ... } in the spec)"},
@@ -65,8 +70,22 @@ func fitCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			started := time.Now()
+			if c.Bool("follow") {
+				if c.IsSet("data") || c.IsSet("out") || c.IsSet("recommend") {
+					return usagef("--follow reads stdin and writes stdout: leave out --data, --out and --recommend")
+				}
+				lat, err := follow(spec, c.App.Reader, c.App.Writer, c.String("loinc"))
+				if len(lat) > 0 {
+					p50, p99 := latencyQuantiles(lat)
+					fmt.Fprintf(c.App.ErrWriter, "fit --follow: %d updates, latency p50 %v, p99 %v\n", len(lat), p50, p99)
+				}
+				return err
+			}
 			dataPath := c.String("data")
+			if dataPath == "" {
+				return usagef("fit needs --data DATA.csv (or --follow)")
+			}
+			started := time.Now()
 			raw, err := os.ReadFile(dataPath)
 			if err != nil {
 				return fmt.Errorf("cannot read the data set: %w", err)
