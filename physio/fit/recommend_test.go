@@ -40,12 +40,14 @@ func vancoRegimens() []Regimen {
 // the highest posterior probability of an AUC24 in 400–600 mg·h/L. The
 // fraction of patients whose true AUC24 (daily dose/true CL) is in range
 // must match the mean stated probability (the posterior is calibrated) and
-// beat the fixed 1 g every 12 h.
+// beat the fixed 1 g every 12 h and a trough-guided rule (the dose scaled by
+// 17.5 mg/L over the measured trough, toward the 15–20 mg/L troughs of the
+// 2009 guideline that the 2020 one replaced; Rybak et al. 2020).
 func TestRecommendCalibrated(t *testing.T) {
 	m := vancoModel()
 	const n = 150
 	target := Target{Metric: "auc24", Min: 400, Max: 600}
-	var stated, hit, fixedHit float64
+	var stated, hit, fixedHit, troughHit, troughOver, mapOver float64
 	for id := 1; id <= n; id++ {
 		s := rng.New(11, 0, "fit-test-patient", uint64(id))
 		cl, v := 4*math.Exp(0.3*s.Normal(0, 1)), 50*math.Exp(0.2*s.Normal(0, 1))
@@ -70,10 +72,19 @@ func TestRecommendCalibrated(t *testing.T) {
 		var b strings.Builder
 		b.WriteString("ID,TIME,AMT,RATE,II,ADDL,DV,EVID\n")
 		fmt.Fprintf(&b, "%d,0,1000,1000,12,2,.,1\n", id)
+		var trough float64
 		for _, t := range []float64{25.5, 35.9} {
 			f := level(t)
 			y := f + s.Normal(0, 1)*math.Sqrt(1+0.01*f*f)
 			fmt.Fprintf(&b, "%d,%g,0,0,0,0,%.4f,0\n", id, t, y)
+			trough = y
+		}
+		// trough-guided: 1 g q12h scaled to a 17.5 mg/L trough, in 250 mg steps
+		dose := math.Min(3000, math.Max(500, 250*math.Round(1000*17.5/math.Max(trough, 1)/250)))
+		if auc := 2 * dose / cl; auc >= 400 && auc <= 600 {
+			troughHit++
+		} else if auc > 600 {
+			troughOver++
 		}
 		ds, err := ReadCSV(strings.NewReader(b.String()), "vanco.csv")
 		if err != nil {
@@ -94,19 +105,22 @@ func TestRecommendCalibrated(t *testing.T) {
 		stated += r.PTA
 		if auc := 24 / r.IntervalH * r.DoseMg / cl; auc >= 400 && auc <= 600 {
 			hit++
+		} else if auc > 600 {
+			mapOver++
 		}
 		if auc := 2000 / cl; auc >= 400 && auc <= 600 {
 			fixedHit++
 		}
 	}
-	stated, hit, fixedHit = stated/n, hit/n, fixedHit/n
-	t.Logf("%d patients: stated PTA %.3f, attained %.3f, fixed 1 g q12h %.3f", n, stated, hit, fixedHit)
+	stated, hit, fixedHit, troughHit, troughOver, mapOver = stated/n, hit/n, fixedHit/n, troughHit/n, troughOver/n, mapOver/n
+	t.Logf("%d patients: MAP stated PTA %.3f, attained %.3f (AUC24 > 600: %.3f); trough-guided %.3f (> 600: %.3f); fixed 1 g q12h %.3f",
+		n, stated, hit, mapOver, troughHit, troughOver, fixedHit)
 	// binomial SE at n = 150 and p ≈ 0.8 is 0.033: allow 2.5 SE
 	if math.Abs(hit-stated) > 0.083 {
 		t.Errorf("attained %.3f, stated %.3f: the posterior is not calibrated", hit, stated)
 	}
-	if hit < fixedHit+0.15 {
-		t.Errorf("attained %.3f with MAP dosing, %.3f with fixed dosing", hit, fixedHit)
+	if hit < fixedHit+0.15 || hit < troughHit+0.15 {
+		t.Errorf("attained %.3f with MAP dosing, %.3f with fixed dosing, %.3f trough-guided", hit, fixedHit, troughHit)
 	}
 }
 
