@@ -79,32 +79,11 @@ func (m *PK) Linear() bool { return !m.MM }
 // Model returns the pk.Model with the given parameters.
 func (m *PK) Model(params []float64) pk.Model {
 	pm := pk.Model{NCmt: m.NCmt, Absorption: m.Absorption}
+	p := &pm.P
+	field := map[string]*float64{"CL": &p.CL, "V1": &p.V1, "Q2": &p.Q2, "V2": &p.V2, "Q3": &p.Q3, "V3": &p.V3,
+		"KA": &p.KA, "F": &p.F, "ALAG": &p.ALAG, "VMAX": &p.VMax, "KM": &p.KM}
 	for i, n := range m.names {
-		v := params[i]
-		switch n {
-		case "CL":
-			pm.P.CL = v
-		case "V1":
-			pm.P.V1 = v
-		case "Q2":
-			pm.P.Q2 = v
-		case "V2":
-			pm.P.V2 = v
-		case "Q3":
-			pm.P.Q3 = v
-		case "V3":
-			pm.P.V3 = v
-		case "KA":
-			pm.P.KA = v
-		case "F":
-			pm.P.F = v
-		case "ALAG":
-			pm.P.ALAG = v
-		case "VMAX":
-			pm.P.VMax = v
-		case "KM":
-			pm.P.KM = v
-		}
+		*field[n] = params[i]
 	}
 	return pm
 }
@@ -116,7 +95,7 @@ func (m *PK) Model(params []float64) pk.Model {
 // its ODE path.
 func (m *PK) Predict(params []float64, doses []pk.Dose, times []float64, out []float64) error {
 	if m.NCmt == 1 && !m.MM && m.closedFormOK(doses) {
-		return m.predict1(params, doses, times, out)
+		return m.predict1(params, doses, times, out, nil)
 	}
 	pm := m.Model(params)
 	if err := pm.Validate(); err != nil {
@@ -144,14 +123,17 @@ func (m *PK) closedFormOK(doses []pk.Dose) bool {
 // predict1 is the one-compartment closed form: a dose D into the depot gives
 // F·D·ka/(V(ka−k))·(e^{−k τ} − e^{−ka τ}) at τ after its lag; into the central
 // compartment D/V·e^{−k τ}; an infusion at rate R for T h R/CL·(1 − e^{−k τ})
-// during it and R/CL·(1 − e^{−k T})·e^{−k(τ−T)} after; k = CL/V.
-func (m *PK) predict1(params []float64, doses []pk.Dose, times []float64, out []float64) error {
+// during it and R/CL·(1 − e^{−k T})·e^{−k(τ−T)} after; k = CL/V. With dout
+// non-nil it also writes the derivatives in the parameters (dout[i][j] =
+// ∂out[j]/∂params[i]), those of the same functions written out, with
+// ∂/∂CL = (∂/∂k)/V and ∂/∂V = ∂/∂V|ₖ − (∂/∂k)·k/V; the caller keeps ka ≠ k.
+func (m *PK) predict1(params []float64, doses []pk.Dose, times []float64, out []float64, dout [][]float64) error {
 	cl, v := params[0], params[1]
-	var ka, f, lag float64 = 0, 1, 0
+	var ka, f, lag, fParam float64 = 0, 1, 0, 0
 	if m.Absorption {
-		ka, f, lag = params[2], params[3], params[4]
-		if f == 0 {
-			f = 1
+		ka, fParam, lag = params[2], params[3], params[4]
+		if fParam != 0 {
+			f = fParam
 		}
 		if !(ka > 0) || f < 0 || f > 1 || lag < 0 {
 			return fmt.Errorf("fit: KA = %v, F = %v, ALAG = %v: want KA > 0, F in [0, 1], ALAG >= 0", ka, f, lag)
@@ -162,7 +144,8 @@ func (m *PK) predict1(params []float64, doses []pk.Dose, times []float64, out []
 	}
 	k := cl / v
 	for j, t := range times {
-		c := 0.0
+		// c and its partial derivatives (in k and, with k held, in V, CL, ka, F, ALAG)
+		var c, dk, dv, dcl, dka, df, dlag float64
 		for _, d := range doses {
 			intoDepot := m.Absorption && (d.Cmt == 0 || d.Cmt == 1)
 			if intoDepot {
@@ -172,8 +155,20 @@ func (m *PK) predict1(params []float64, doses []pk.Dose, times []float64, out []
 				}
 				if math.Abs(ka-k) < 1e-9*k {
 					c += f * d.Amt * k * tau * math.Exp(-k*tau) / v
-				} else {
-					c += f * d.Amt * ka / (v * (ka - k)) * (math.Exp(-k*tau) - math.Exp(-ka*tau))
+					continue
+				}
+				a := f * d.Amt * ka / (v * (ka - k))
+				e1, e2 := math.Exp(-k*tau), math.Exp(-ka*tau)
+				ci := a * (e1 - e2)
+				c += ci
+				if dout != nil {
+					dk += ci/(ka-k) - a*tau*e1
+					dka += ci*(1/ka-1/(ka-k)) + a*tau*e2
+					dv -= ci / v
+					if fParam > 0 {
+						df += ci / f
+					}
+					dlag += a * (k*e1 - ka*e2)
 				}
 				continue
 			}
@@ -183,16 +178,34 @@ func (m *PK) predict1(params []float64, doses []pk.Dose, times []float64, out []
 			}
 			if d.Rate > 0 {
 				dur := d.Amt / d.Rate
+				r := d.Rate / cl
+				var ci float64
 				if tau <= dur {
-					c += d.Rate / cl * -math.Expm1(-k*tau)
+					e := math.Exp(-k * tau)
+					ci = r * -math.Expm1(-k*tau)
+					dk += r * tau * e
 				} else {
-					c += d.Rate / cl * -math.Expm1(-k*dur) * math.Exp(-k*(tau-dur))
+					eT, eA := math.Exp(-k*dur), math.Exp(-k*(tau-dur))
+					ci = r * -math.Expm1(-k*dur) * eA
+					dk += r * (dur*eT*eA - (tau-dur)*(1-eT)*eA)
 				}
+				c += ci
+				dcl -= ci / cl
 				continue
 			}
-			c += d.Amt / v * math.Exp(-k*tau)
+			ci := d.Amt / v * math.Exp(-k*tau)
+			c += ci
+			dk -= tau * ci
+			dv -= ci / v
 		}
 		out[j] = c
+		if dout != nil {
+			dout[0][j] = dcl + dk/v
+			dout[1][j] = dv - dk*k/v
+			if m.Absorption {
+				dout[2][j], dout[3][j], dout[4][j] = dka, df, dlag
+			}
+		}
 	}
 	return nil
 }
