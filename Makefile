@@ -34,6 +34,7 @@ test-cluster: build
 # reference floor in ../shared/bench measured in the same run.
 bench: build
 	$(GO) test -run '^$$' -bench 'VsFloor|MMc' -benchtime 3x ./engine/ ./scripts/
+	$(GO) test -run '^$$' -bench 'MAP' -benchtime 5000x ./physio/fit/
 	./$(BIN) bench des
 	./$(BIN) bench lua
 
@@ -47,6 +48,7 @@ fuzz:
 	$(GO) test ./scripts/plan/ -run '^$$' -fuzz '^FuzzGrid$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./scripts/plan/ -run '^$$' -fuzz '^FuzzConstraint$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./physio/pk/ -run '^$$' -fuzz '^FuzzDosesCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./physio/fit/ -run '^$$' -fuzz '^FuzzDataSet$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./engine/results/ -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./plugins/fhir/ -run '^$$' -fuzz '^FuzzImport$$' -fuzztime $(FUZZTIME)
 
@@ -100,3 +102,12 @@ fmt:
 
 clean:
 	rm -rf bin out
+
+# --- R reference for physio/fit (optional; `make test` does not need it) -----
+# Installs R (Debian r-base-core) so that physio/fit's tests compare MAP with
+# R's optim on the same objective and read datasets::Theoph; without Rscript
+# those tests skip and say so. Needs root for apt.
+.PHONY: r-reference
+r-reference:
+	@command -v Rscript >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core; }
+	$(GO) test -count=1 ./physio/fit/ -run 'R$$' -v

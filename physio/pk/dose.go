@@ -110,31 +110,44 @@ func ReadDosesCSV(r io.Reader, source string) ([]Dose, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pk: %s line %d: %v", source, line, err)
 		}
-		where := fmt.Sprintf("%s line %d", source, line)
-		get := func(name string) (float64, error) {
-			i, ok := col[name]
-			if !ok || i >= len(rec) || strings.TrimSpace(rec[i]) == "" || rec[i] == "." {
-				return 0, nil
-			}
-			v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
-			if err != nil {
-				return 0, fmt.Errorf("pk: %s: %s is %q, not a number", where, name, rec[i])
-			}
-			return v, nil
+		d, err := ParseDose(rec, col, fmt.Sprintf("%s line %d", source, line))
+		if err != nil {
+			return nil, err
 		}
-		var vals [7]float64
-		for k, name := range []string{"TIME", "AMT", "RATE", "II", "ADDL", "CMT", "SS"} {
-			if vals[k], err = get(name); err != nil {
-				return nil, err
-			}
-		}
-		for k, name := range []string{"ADDL", "CMT", "SS"} {
-			if v := vals[4+k]; v != math.Trunc(v) {
-				return nil, fmt.Errorf("pk: %s: %s must be an integer, got %v", where, name, v)
-			}
-		}
-		out = append(out, Dose{Time: vals[0], Amt: vals[1], Rate: vals[2], II: vals[3], ADDL: int(vals[4]),
-			Cmt: int(vals[5]), SS: int(vals[6]), Source: where})
+		out = append(out, d)
 	}
 	return out, nil
+}
+
+// ParseDose reads the dose-record fields (TIME, AMT, RATE, II, ADDL, CMT, SS)
+// of one CSV row; col maps upper-case column names to field indices (absent,
+// empty or "." fields are 0). where names the row in errors and becomes the
+// record's Source. ReadDosesCSV and NONMEM data-set readers share it.
+func ParseDose(rec []string, col map[string]int, where string) (Dose, error) {
+	get := func(name string) (float64, error) {
+		i, ok := col[name]
+		if !ok || i >= len(rec) || strings.TrimSpace(rec[i]) == "" || strings.TrimSpace(rec[i]) == "." {
+			return 0, nil
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
+		if err != nil {
+			return 0, fmt.Errorf("pk: %s: %s is %q, not a number", where, name, rec[i])
+		}
+		return v, nil
+	}
+	var vals [7]float64
+	for k, name := range []string{"TIME", "AMT", "RATE", "II", "ADDL", "CMT", "SS"} {
+		v, err := get(name)
+		if err != nil {
+			return Dose{}, err
+		}
+		vals[k] = v
+	}
+	for k, name := range []string{"ADDL", "CMT", "SS"} {
+		if v := vals[4+k]; v != math.Trunc(v) || math.Abs(v) > 1e9 {
+			return Dose{}, fmt.Errorf("pk: %s: %s must be an integer, got %v", where, name, v)
+		}
+	}
+	return Dose{Time: vals[0], Amt: vals[1], Rate: vals[2], II: vals[3], ADDL: int(vals[4]),
+		Cmt: int(vals[5]), SS: int(vals[6]), Source: where}, nil
 }
