@@ -3,7 +3,8 @@
 -- consensus guideline (AUC24 400–600 mg·h/L; Rybak et al. 2020, Am J Health Syst
 -- Pharm 77:835). PK: the two-compartment model of Goti et al. 2018 (Ther Drug
 -- Monit 40:212; see `medtwin models vancomycin`) with CL on creatinine clearance
--- and V1 on weight; IIV as published (CL 39.8%, V1 81.6% CV, taken as log-scale SDs).
+-- and V1 on weight; IIV as published in its Table 2 (CL 39.8%, V1 81.6%, V2 57.1% CV,
+-- taken as log-scale SDs).
 -- Each virtual patient gets every regimen (a paired design): 1 g q12h, 15 mg/kg
 -- q12h, and 15 mg/kg adjusted after two levels (AUC-guided).
 --
@@ -34,12 +35,17 @@ return trial {
       { 0,    0,   0,   1 },
     },
   },
-  -- typical parameters from covariates (Goti et al. 2018, no dialysis)
+  -- typical parameters from covariates (Goti et al. 2018, no dialysis). CrCL is
+  -- Cockcroft–Gault as in the study (Goti 2018, Methods): for patients older than 60
+  -- a creatinine below 1 mg/dL is set to 1 first (Cockcroft–Gault is inversely
+  -- proportional to creatinine), and CrCL is capped at 150 mL/min
   model = function(s)
-    local crcl = math.min(s.crcl_ml_min, 150)
+    local scr = s.scr_mg_dl
+    if s.age_y > 60 then scr = math.max(scr, 1) end
+    local crcl = math.min(s.crcl_ml_min * s.scr_mg_dl / scr, 150)
     return { ncmt = 2, cl = 4.5 * (crcl / 120) ^ 0.8, v1 = 58.4 * s.weight_kg / 70, q2 = 6.5, v2 = 38.4 }
   end,
-  iiv = { cl = 0.398, v1 = 0.816 },
+  iiv = { cl = 0.398, v1 = 0.816, v2 = 0.571 },
   arms = {
     { name = "1 g q12h", doses = { { time = 0, amt = 1000, rate = 1000, ii = 12, addl = 7, cmt = 1 } } },
     { name = "15 mg/kg q12h", doses = function(s) return fixed_mg_kg(s, 7) end },

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/metrics"
 	"time"
 )
@@ -12,15 +13,31 @@ import (
 var ErrMemoryLimit = errors.New("the run exceeded its memory limit (--max-memory)")
 
 // WithLimits returns a context that ends after timeout (0: 30 minutes) or when
-// the Go heap exceeds maxBytes (0: no memory limit), checked every 50 ms. Lua
-// states made with it stop at their next instruction.
+// the run's heap exceeds maxBytes (0: no memory limit), checked every 50 ms.
+// Lua states made with it stop at their next instruction.
+//
+// The run's heap is the growth of the Go heap (live and not yet collected
+// objects) since WithLimits was called, after a garbage collection there: what
+// the process held before the run (a cohort read from a file, an earlier run's
+// results) does not count against it. Go cannot attribute heap to goroutines,
+// so when several runs share a process at once each also counts the others'
+// growth: the limit then bounds them together. The CLI runs one at a time.
 func WithLimits(parent context.Context, timeout time.Duration, maxBytes uint64) (context.Context, context.CancelFunc) {
 	ctx, cancelT := context.WithTimeoutCause(parent, orDefault(timeout),
 		fmt.Errorf("the run exceeded its time limit of %v (--timeout)", orDefault(timeout)))
 	ctx, cancel := context.WithCancelCause(ctx)
 	if maxBytes > 0 {
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		heap := func() uint64 {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() != metrics.KindUint64 {
+				return 0
+			}
+			return sample[0].Value.Uint64()
+		}
+		runtime.GC() // the baseline is what is live, not garbage awaiting collection
+		base := heap()
 		go func() {
-			sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 			tick := time.NewTicker(50 * time.Millisecond)
 			defer tick.Stop()
 			for {
@@ -28,8 +45,7 @@ func WithLimits(parent context.Context, timeout time.Duration, maxBytes uint64) 
 				case <-ctx.Done():
 					return
 				case <-tick.C:
-					metrics.Read(sample)
-					if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > maxBytes {
+					if h := heap(); h > base && h-base > maxBytes {
 						cancel(ErrMemoryLimit)
 						return
 					}

@@ -29,7 +29,7 @@ func scenarioFlags() []cli.Flag {
 		&cli.Uint64Flag{Name: "seed", Usage: "random seed (default: the scenario's)"},
 		&cli.IntFlag{Name: "replications", Aliases: []string{"r"}, Usage: "number of replications (default: the scenario's)"},
 		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "wall-time limit of the run; a script still running is stopped"},
-		&cli.Uint64Flag{Name: "max-memory", Value: 8 << 30, Usage: "heap limit in bytes; the run stops beyond it"},
+		&cli.Uint64Flag{Name: "max-memory", Value: 8 << 30, Usage: "limit in bytes on the heap the run adds (Go heap growth since it started); the run stops beyond it"},
 		&cli.IntFlag{Name: "workers", Usage: "replications run at once (default: all cores)"},
 	}
 }

@@ -111,3 +111,36 @@ func BenchmarkReferenceCohortExact(b *testing.B) {
 	}
 	b.ReportMetric(float64(batch.Len()*b.N)/b.Elapsed().Seconds(), "subjects/s")
 }
+
+// Sample honours the correlation without Validate having been called first (it
+// drew independent covariates then: a correlation of −0.002 for 0.9). The
+// expected value is the specified one: for a Gaussian copula of two normal
+// margins the Pearson correlation of the covariates is the copula's.
+func TestPopulationCorrelatedWithoutValidate(t *testing.T) {
+	p := &Population{Covariates: []Covariate{
+		{Name: "a", Dist: "normal", Mean: 0, SD: 1, Min: -100},
+		{Name: "b", Dist: "normal", Mean: 10, SD: 2, Min: -100},
+	}, Correlation: mat.NewSymDense(2, []float64{1, 0.9, 0.9, 1})}
+	const n = 20000
+	x := make([]float64, 2)
+	var sa, sb, sab, saa, sbb float64
+	for i := 0; i < n; i++ {
+		if err := p.Sample(3, uint64(i), x); err != nil {
+			t.Fatal(err)
+		}
+		sa, sb, sab, saa, sbb = sa+x[0], sb+x[1], sab+x[0]*x[1], saa+x[0]*x[0], sbb+x[1]*x[1]
+	}
+	r := (sab/n - sa/n*sb/n) / math.Sqrt((saa/n-sa/n*sa/n)*(sbb/n-sb/n*sb/n))
+	// the sample correlation's SD is about (1 − ρ²)/√n = 0.0013 here
+	if math.Abs(r-0.9) > 0.01 {
+		t.Fatalf("correlation %.4f without Validate, want 0.9", r)
+	}
+	// a matrix replaced after Validate is the one used, and a bad one is an error
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p.Correlation = mat.NewSymDense(2, []float64{1, 1.5, 1.5, 1})
+	if err := p.Sample(3, 0, x); err == nil || !strings.Contains(err.Error(), "not positive definite") {
+		t.Fatalf("a correlation that is not positive definite: %v", err)
+	}
+}

@@ -29,7 +29,8 @@ type Covariate struct {
 type Population struct {
 	Covariates  []Covariate
 	Correlation *mat.SymDense
-	chol        *mat.TriDense
+	chol        *mat.TriDense // Cholesky factor of cholOf, cached by Validate
+	cholOf      *mat.SymDense // the matrix chol was computed from
 }
 
 // positive lists covariates that can only be positive: a distribution that
@@ -76,19 +77,51 @@ func (p *Population) Validate() error {
 				return fmt.Errorf("cohort: correlation diagonal entry %d is %v, want 1", i+1, p.Correlation.At(i, i))
 			}
 		}
-		var ch mat.Cholesky
-		if !ch.Factorize(p.Correlation) {
-			return fmt.Errorf("cohort: the correlation matrix is not positive definite")
+		l, err := cholesky(p.Correlation)
+		if err != nil {
+			return err
 		}
-		p.chol = &mat.TriDense{}
-		ch.LTo(p.chol)
+		p.chol, p.cholOf = l, p.Correlation
 	}
 	return nil
 }
 
+// cholesky returns the lower Cholesky factor of a correlation matrix.
+func cholesky(c *mat.SymDense) (*mat.TriDense, error) {
+	var ch mat.Cholesky
+	if !ch.Factorize(c) {
+		return nil, fmt.Errorf("cohort: the correlation matrix is not positive definite")
+	}
+	l := &mat.TriDense{}
+	ch.LTo(l)
+	return l, nil
+}
+
+// factor returns the Cholesky factor of the population's correlation (nil:
+// independent covariates): the one Validate cached when it was made from the
+// current matrix, else a new one. Sample does not depend on Validate having
+// been called, and never writes to p, so that subjects can be drawn in parallel.
+func (p *Population) factor() (*mat.TriDense, error) {
+	if p.Correlation == nil {
+		return nil, nil
+	}
+	if p.chol != nil && p.cholOf == p.Correlation {
+		return p.chol, nil
+	}
+	if n := len(p.Covariates); p.Correlation.SymmetricDim() != n {
+		return nil, fmt.Errorf("cohort: the correlation matrix is %d×%d for %d covariates", p.Correlation.SymmetricDim(), p.Correlation.SymmetricDim(), n)
+	}
+	return cholesky(p.Correlation)
+}
+
 // Sample draws subject id's covariates from its own stream (seed, "subject", id)
-// into dst (len(Covariates)). Truncated draws are repeated, up to 10000 times.
+// into dst (len(Covariates)), correlated as Correlation says whether or not
+// Validate was called. Truncated draws are repeated, up to 10000 times.
 func (p *Population) Sample(seed uint64, id uint64, dst []float64) error {
+	chol, err := p.factor()
+	if err != nil {
+		return err
+	}
 	st := rng.New(seed, 0, "subject", id)
 	n := len(p.Covariates)
 	z := make([]float64, n)
@@ -98,13 +131,13 @@ func (p *Population) Sample(seed uint64, id uint64, dst []float64) error {
 			u[i] = st.Normal(0, 1)
 		}
 		for i := 0; i < n; i++ {
-			if p.chol == nil {
+			if chol == nil {
 				z[i] = u[i]
 				continue
 			}
 			s := 0.0
 			for j := 0; j <= i; j++ {
-				s += p.chol.At(i, j) * u[j]
+				s += chol.At(i, j) * u[j]
 			}
 			z[i] = s
 		}

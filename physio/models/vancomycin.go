@@ -10,6 +10,11 @@ import "math"
 //	V1 (L)   = 58.4 · (WT/70) · 0.5^DIAL
 //	Q (L/h)  = 6.5,  V2 (L) = 38.4
 //
+// CrCl is Cockcroft–Gault computed as in the study (Goti 2018, Methods): for
+// patients older than 60, a serum creatinine below 1 mg/dL is set to 1 mg/dL
+// first. The published IIV (Table 2: CL 39.8%, V1 81.6%, V2 57.1% CV) is not
+// part of this typical-value model; scenarios/vancomycin_trial.lua applies it.
+//
 // Time is in hours; the states are amounts (mg) in the central and peripheral
 // compartments; "rate_mg_h" is the infusion rate, set by doses.
 type Vancomycin struct {
@@ -31,7 +36,7 @@ var vancoInfo = Info{
 		{"crcl_exp", 0.8, "", "exponent of CrCl/120 on CL", "Goti 2018"},
 		{"dial_cl", 0.7, "", "factor on CL when on haemodialysis", "Goti 2018"},
 		{"dial_v1", 0.5, "", "factor on V1 when on haemodialysis", "Goti 2018"},
-		{"crcl", 120, "mL/min", "creatinine clearance (Cockcroft-Gault), capped at 150", "covariate"},
+		{"crcl", 120, "mL/min", "creatinine clearance (Cockcroft-Gault; over 60 y, creatinine < 1 mg/dL taken as 1), capped at 150", "covariate"},
 		{"wt", 70, "kg", "body weight", "covariate"},
 		{"dial", 0, "", "1 if on haemodialysis", "covariate"},
 		{"rate_mg_h", 0, "mg/h", "infusion rate now", "input"},

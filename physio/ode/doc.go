@@ -23,6 +23,11 @@
 //     Jorba & Zou's step control (2005, Exp Math 14:99); pk's models use it at
 //     tight tolerances, where it takes steps of several time constants.
 //
+// Events (DOPRI5, DOP853, Rosenbrock23): crossings are located on the dense
+// output of each accepted step and reported in time order; a terminal one stops
+// the integration there, and a non-terminal crossing later in the same step is
+// reported only once integration resumes past it.
+//
 // All solvers report statistics (steps, rejected steps, right-hand-side and
 // Jacobian evaluations) and return clear errors for step-size underflow,
 // non-finite states and too many steps.

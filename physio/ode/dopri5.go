@@ -1,6 +1,10 @@
 package ode
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // Dormand–Prince 5(4) coefficients (Dormand & Prince 1980; Hairer et al. 1993,
 // Table II.5.2) and the dense-output coefficients of Hairer's DOPRI5 code.
@@ -224,9 +228,14 @@ func (s *Dopri5) locate(t0, t1 float64, y1 []float64, onCross func(Crossing)) *C
 
 // locateCrossings is the event location shared by the solvers: g0 holds each
 // event function at t0 and is updated to t1; dense evaluates the last step's
-// interpolant into its second argument.
+// interpolant into its second argument. It returns the first terminal crossing
+// in (t0, t1], where the caller stops, restarts and sets g0 anew; the
+// non-terminal crossings up to it are passed to onCross in time order, and
+// those after it are not: integration has not reached them, and they are found
+// again when it resumes from the terminal one.
 func locateCrossings(events []Event, g0 []float64, t0, t1 float64, y1, tmp []float64, dense func(float64, []float64), onCross func(Crossing)) *Crossing {
 	var first *Crossing
+	var found []Crossing // non-terminal
 	for i, ev := range events {
 		ga := g0[i]
 		gb := ev.G(t1, y1)
@@ -238,11 +247,18 @@ func locateCrossings(events []Event, g0 []float64, t0, t1 float64, y1, tmp []flo
 		yc := make([]float64, len(y1))
 		dense(tc, yc)
 		c := Crossing{Index: i, T: tc, Y: yc}
-		if ev.Terminal {
-			if first == nil || tc < first.T {
-				first = &c
+		if !ev.Terminal {
+			found = append(found, c)
+		} else if first == nil || tc < first.T {
+			first = &c
+		}
+	}
+	if onCross != nil {
+		slices.SortStableFunc(found, func(a, b Crossing) int { return cmp.Compare(a.T, b.T) })
+		for _, c := range found {
+			if first != nil && c.T > first.T {
+				break
 			}
-		} else if onCross != nil {
 			onCross(c)
 		}
 	}

@@ -121,3 +121,33 @@ func TestLazyEqualsLockStep(t *testing.T) {
 		}
 	}
 }
+
+// A crossing beyond the 14-day look-ahead, with nothing after the dose, is
+// still found (it was never predicted again): a 1-compartment bolus with
+// k = 0.1/50 per hour falls through 0.5 mg/L at ln(100/(50·0.5))/k = 693 h,
+// 28.9 days after the dose. A level the state never reaches ends the search
+// once the state is at rest, so a run without a horizon still ends.
+func TestWatchBeyondLookahead(t *testing.T) {
+	s := engine.New(engine.Options{})
+	m, _ := models.New("pk", map[string]float64{"cl": 0.1, "v1": 50})
+	p, _ := New(m, 0, 1e-10)
+	var fired, never float64 = -1, -1
+	if err := p.Watch(s, Threshold{Output: "conc_mg_l", Level: 0.5, Direction: -1}, func(at float64) { fired = at }); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Watch(s, Threshold{Output: "conc_mg_l", Level: 5, Direction: +1}, func(at float64) { never = at }); err != nil {
+		t.Fatal(err)
+	}
+	s.Schedule(3600, func() { p.Bolus("central", 100, s.Now()) })
+	if err := s.Run(math.Inf(1)); err != nil {
+		t.Fatal(err)
+	}
+	want := 3600 + math.Log(100/(50*0.5))/(0.1/50)*3600
+	if math.Abs(fired-want) > 1e-6*want || never != -1 {
+		t.Fatalf("fired at %v s (want %v s), the unreachable level at %v s", fired, want, never)
+	}
+	if s.Now() > 5*365*86400 {
+		t.Fatalf("the search for the unreachable level went on to day %.0f", s.Now()/86400)
+	}
+	t.Logf("run ended on day %.0f", s.Now()/86400)
+}

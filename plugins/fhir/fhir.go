@@ -504,9 +504,15 @@ func sortedCodes(set map[string]bool) []string {
 	return out
 }
 
+// yearsBetween is the calendar age at to of a person born on from: the years
+// between them, less one when to's month and day come before from's (the
+// birthday not yet reached that year). The day of the year cannot be compared
+// instead: after 28 February it is one more in a leap year, so someone born on
+// 1 March 1932 would still be 89 on 1 March 2022. A 29 February birthday is
+// reached on 1 March in common years (28 February comes before 29 February).
 func yearsBetween(from, to time.Time) int {
 	y := to.Year() - from.Year()
-	if to.YearDay() < from.YearDay() {
+	if to.Month() < from.Month() || to.Month() == from.Month() && to.Day() < from.Day() {
 		y--
 	}
 	return max(y, 0)

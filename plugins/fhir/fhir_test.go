@@ -80,6 +80,17 @@ func bundleFacts(t *testing.T, path string) facts {
 	return f
 }
 
+// ageByAddDate is the calendar age counted the long way: the number of
+// birthdays (time.AddDate, which puts 29 February on 1 March in common years)
+// on or before at.
+func ageByAddDate(birth, at time.Time) int {
+	n := 0
+	for !birth.AddDate(n+1, 0, 0).After(at) {
+		n++
+	}
+	return n
+}
+
 // Every sample bundle imports; age, sex and weight match what encoding/json
 // reads from the same file; the pseudonym is the keyed HMAC of the id.
 func TestImportSamples(t *testing.T) {
@@ -95,10 +106,7 @@ func TestImportSamples(t *testing.T) {
 	for i, f := range files {
 		want := bundleFacts(t, f)
 		p := pts[i]
-		age := want.last.Year() - want.birth.Year()
-		if want.last.YearDay() < want.birth.YearDay() {
-			age--
-		}
+		age := ageByAddDate(want.birth, want.last)
 		female := 0.0
 		if want.gender == "female" {
 			female = 1
@@ -359,4 +367,63 @@ func mustReadFile(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Ages are calendar ages: around leap years the day of the year is not the
+// birthday (1 March is day 61 of 1932 and day 60 of 2022). Expected ages are
+// counted by hand from the dates.
+func TestYearsBetweenLeapYears(t *testing.T) {
+	d := func(s string) time.Time { v, _ := time.Parse("2006-01-02", s); return v }
+	for _, c := range []struct {
+		birth, at string
+		want      int
+	}{
+		{"1932-03-01", "2022-03-01", 90}, // the Safe Harbor boundary: 90 on the birthday
+		{"1932-03-01", "2022-02-28", 89},
+		{"1932-03-02", "2022-03-01", 89},
+		{"1950-03-01", "2020-02-29", 69}, // born in a common year, the day before the birthday in a leap year
+		{"1950-03-01", "2020-03-01", 70},
+		{"1950-12-31", "2020-12-30", 69},
+		{"1950-12-31", "2020-12-31", 70},
+		{"1960-02-29", "2021-02-28", 60}, // 29 February: the birthday is 1 March in common years
+		{"1960-02-29", "2021-03-01", 61},
+		{"1960-02-29", "2024-02-29", 64},
+		{"2000-05-05", "1999-01-01", 0}, // a date before the birth is age 0
+	} {
+		if got := yearsBetween(d(c.birth), d(c.at)); got != c.want {
+			t.Errorf("born %s, at %s: age %d, want %d", c.birth, c.at, got, c.want)
+		}
+		if got := ageByAddDate(d(c.birth), d(c.at)); got != c.want && c.want > 0 {
+			t.Errorf("the test's own reference: born %s, at %s: %d, want %d", c.birth, c.at, got, c.want)
+		}
+	}
+}
+
+// Through the importer: a patient born on 1 March 1932 and last seen on 1 March
+// 2022 is 90 and is reported as 90 (Safe Harbor groups ages over 89), one born
+// a day later is 89.
+func TestImportAgeOnSafeHarborBoundary(t *testing.T) {
+	dir := t.TempDir()
+	bundle := func(id, birth string) string {
+		return `{"resourceType": "Bundle", "type": "collection", "entry": [
+  {"fullUrl": "urn:uuid:` + id + `", "resource": {"resourceType": "Patient", "id": "` + id + `", "gender": "female", "birthDate": "` + birth + `"}},
+  {"resource": {"resourceType": "Observation", "id": "o` + id + `", "status": "final",
+    "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
+    "subject": {"reference": "urn:uuid:` + id + `"}, "effectiveDateTime": "2022-03-01T10:00:00+00:00",
+    "valueQuantity": {"value": 61.5, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"}}}]}`
+	}
+	for name, b := range map[string]string{"a.json": bundle("p1", "1932-03-01"), "b.json": bundle("p2", "1932-03-02")} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pts, rep, err := Importer{}.Import([]string{dir}, cohort.ImportOptions{Key: key})
+	if err != nil || len(pts) != 2 {
+		t.Fatalf("%d patients, %v, report %+v", len(pts), err, rep)
+	}
+	for i, want := range []float64{90, 89} {
+		if got := pts[i].Covariates["age_y"]; got != want {
+			t.Errorf("patient %d: age %v, want %v", i+1, got, want)
+		}
+	}
 }
