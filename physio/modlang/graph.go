@@ -67,6 +67,7 @@ type node struct {
 type graph struct {
 	nodes []node
 	memo  map[node]int32
+	dyn   []bool // the node depends on a state or on time
 }
 
 func newGraph() *graph { return &graph{memo: map[node]int32{}} }
@@ -76,7 +77,12 @@ func (g *graph) add(n node) int32 {
 		return id
 	}
 	id := int32(len(g.nodes))
+	d := n.op == opState || n.op == opTime
+	for _, x := range n.operands() {
+		d = d || g.dyn[x]
+	}
 	g.nodes = append(g.nodes, n)
+	g.dyn = append(g.dyn, d)
 	g.memo[n] = id
 	return id
 }
@@ -245,6 +251,11 @@ func (g *graph) op(o op, args ...int32) int32 {
 				return g.op(opSqrt, a)
 			}
 		}
+		if g.dyn[b] {
+			// a variable exponent: a^b = exp(b·ln a), whose Taylor
+			// recurrences are those of exp and log
+			return g.op(opExp, g.op(opMul, b, g.op(opLog, a)))
+		}
 	case opMin, opMax, opAnd, opOr, opEq, opNe:
 		if a > b {
 			a, b = b, a
@@ -266,23 +277,7 @@ func (g *graph) op(o op, args ...int32) int32 {
 // dynamic marks the nodes that depend on a state or on time; the others
 // depend on parameters and constants only and are evaluated once per
 // parameter set.
-func (g *graph) dynamic() []bool {
-	dyn := make([]bool, len(g.nodes))
-	for i, n := range g.nodes {
-		switch n.op {
-		case opState, opTime:
-			dyn[i] = true
-		case opConst, opParam:
-		default:
-			for _, x := range n.operands() {
-				if dyn[x] {
-					dyn[i] = true
-				}
-			}
-		}
-	}
-	return dyn
-}
+func (g *graph) dynamic() []bool { return g.dyn }
 
 // operands returns the operand ids of n.
 func (n node) operands() []int32 {

@@ -67,6 +67,7 @@ type Model struct {
 	stateNode []int32
 	timeNode  int32
 	deriv     []int32 // per state
+	rateNode  []int32 // per state: the infusion rate input added to its derivative
 	derivLine []int   // line of each d/dt in the block
 	outputs   []int32
 	init      []int32
@@ -196,7 +197,10 @@ func compile(s Spec) (*Model, *Error) {
 		if !ok {
 			return nil, &Error{Section: "equations", Msg: fmt.Sprintf("state %q has no equation: write d/dt(%s) = ...", st.Name, st.Name)}
 		}
-		m.deriv = append(m.deriv, b.id)
+		// the running infusions into the state are an input of its equation
+		rate := g.add(node{op: opParam, a: int32(len(s.Params) + len(m.rateNode))})
+		m.rateNode = append(m.rateNode, rate)
+		m.deriv = append(m.deriv, g.op(opAdd, b.id, rate))
 		m.derivLine = append(m.derivLine, b.line)
 		m.varNames[st.Name] = sym.states[st.Name].id
 		var dp [nDoseProps]int32

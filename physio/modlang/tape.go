@@ -44,6 +44,15 @@ func (in *Instance) SetParams(p []float64) error {
 	return nil
 }
 
+// SetRates sets the zero-order infusion rates into each state (amount per
+// time unit), added to the states' derivatives.
+func (in *Instance) SetRates(r []float64) {
+	for i, id := range in.M.rateNode {
+		in.regs[id] = r[i]
+	}
+	run(in.M.static, in.regs)
+}
+
 // Param returns the value of parameter i.
 func (in *Instance) Param(i int) float64 { return in.params[i] }
 
