@@ -81,7 +81,7 @@ type Model struct {
 
 // instr is one tape instruction: regs[dst] = op(regs[a], regs[b], regs[c]).
 type instr struct {
-	op         op
+	op           op
 	dst, a, b, c int32
 }
 

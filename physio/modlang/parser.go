@@ -50,7 +50,7 @@ type parser struct {
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
-func (p *parser) next() token  { t := p.toks[p.pos]; p.pos++; return t }
+func (p *parser) next() token { t := p.toks[p.pos]; p.pos++; return t }
 
 func (p *parser) errAt(t token, format string, args ...any) *Error {
 	return &Error{Line: t.line, Col: t.col, Section: "equations", Msg: fmt.Sprintf(format, args...)}

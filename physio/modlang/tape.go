@@ -15,6 +15,7 @@ type Instance struct {
 	tan    []float64 // tangents (Jacobian)
 	taylor []float64 // Taylor coefficients, node-major: taylor[id*(p+1)+k]
 	order  int
+	forced []int8 // comparisons decided by their series (Jet)
 }
 
 // NewInstance returns an evaluator with the model's default parameters.

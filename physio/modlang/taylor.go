@@ -17,17 +17,80 @@ import "math"
 //	v = a^r:   v_k = (1/(k·a_0)) Σ_{j=0..k−1} (r·(k−j) − j)·a_{k−j}·v_j  (r fixed)
 //
 // and the states' next coefficient is c[k+1] = f_k/(k+1). abs, min, max and
-// if/else follow the branch that holds at t (ties broken by the higher
-// coefficients); comparisons are constant within a step. The work buffer is
-// allocated on the first call for a given order.
+// if/else follow the branch that holds just after t: where the operands of a
+// comparison are equal at t (a drug amount of 0 at the start of a dose
+// interval, compared with 0), the jet is computed again with the comparison
+// decided by the first coefficient in which the operands' series differ.
+// The work buffers are allocated on the first call for a given order.
 func (in *Instance) Jet(t float64, c [][]float64) {
 	m := in.M
 	p := len(c) - 1
 	w := p + 1
 	if in.order != p || in.taylor == nil {
 		in.taylor = make([]float64, len(m.nodes)*w)
+		in.forced = make([]int8, len(m.nodes))
 		in.order = p
 	}
+	for i := range in.forced {
+		in.forced[i] = 0
+	}
+	for pass := 0; pass < 8; pass++ {
+		in.jet(t, c)
+		if !in.resolveTies(p) {
+			return
+		}
+	}
+}
+
+// resolveTies decides the comparisons whose operands were equal at t by
+// their series up to order p−1 and reports whether a decision changed.
+func (in *Instance) resolveTies(p int) bool {
+	w := p + 1
+	T := in.taylor
+	changed := false
+	for _, ins := range in.M.dynamic {
+		switch ins.op {
+		case opLt, opLe, opGt, opGe, opEq, opNe:
+		default:
+			continue
+		}
+		a := T[int(ins.a)*w : int(ins.a)*w+p]
+		b := T[int(ins.b)*w : int(ins.b)*w+p]
+		if a[0] != b[0] || in.forced[ins.dst] != 0 {
+			continue
+		}
+		s := lexCompare(a, b)
+		var v bool
+		switch ins.op {
+		case opLt:
+			v = s < 0
+		case opLe:
+			v = s <= 0
+		case opGt:
+			v = s > 0
+		case opGe:
+			v = s >= 0
+		case opEq:
+			v = s == 0
+		case opNe:
+			v = s != 0
+		}
+		in.forced[ins.dst] = -1
+		if v {
+			in.forced[ins.dst] = 1
+		}
+		if b2f(v) != T[int(ins.dst)*w] {
+			changed = true
+		}
+	}
+	return changed
+}
+
+// jet is one pass of Jet with the comparisons decided so far.
+func (in *Instance) jet(t float64, c [][]float64) {
+	m := in.M
+	p := len(c) - 1
+	w := p + 1
 	T := in.taylor
 	for id := range m.nodes { // static nodes: their value at order 0, 0 above
 		T[id*w] = in.regs[id]
@@ -41,7 +104,7 @@ func (in *Instance) Jet(t float64, c [][]float64) {
 		for i, id := range m.stateNode {
 			T[int(id)*w+k] = c[k][i]
 		}
-		taylorOrder(m.dynamic, T, w, k)
+		in.taylorOrder(T, w, k)
 		inv := 1 / float64(k+1)
 		for i, id := range m.deriv {
 			c[k+1][i] = T[int(id)*w+k] * inv
@@ -50,9 +113,9 @@ func (in *Instance) Jet(t float64, c [][]float64) {
 }
 
 // taylorOrder computes coefficient k of every node of the tape.
-func taylorOrder(tape []instr, T []float64, w, k int) {
+func (inst *Instance) taylorOrder(T []float64, w, k int) {
 	fk := float64(k)
-	for _, in := range tape {
+	for _, in := range inst.M.dynamic {
 		a := T[int(in.a)*w : int(in.a)*w+k+1]
 		v := T[int(in.dst)*w : int(in.dst)*w+k+1]
 		var b []float64
@@ -134,7 +197,9 @@ func taylorOrder(tape []instr, T []float64, w, k int) {
 				x = T[int(in.c)*w+k]
 			}
 		default: // comparisons and logic: constant within the step
-			if k == 0 {
+			if f := inst.forced[in.dst]; k == 0 && f != 0 {
+				x = b2f(f > 0)
+			} else if k == 0 {
 				var bv float64
 				if b != nil {
 					bv = b[0]

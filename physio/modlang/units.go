@@ -51,10 +51,10 @@ var unitTable = map[string]struct {
 	"L": {1, dimVolume}, "dL": {0.1, dimVolume}, "mL": {1e-3, dimVolume}, "uL": {1e-6, dimVolume},
 	"s": {1, dimTime}, "min": {60, dimTime}, "h": {3600, dimTime}, "d": {86400, dimTime}, "day": {86400, dimTime},
 	"week": {7 * 86400, dimTime},
-	"mol": {1, dimAmount}, "mmol": {1e-3, dimAmount}, "umol": {1e-6, dimAmount}, "nmol": {1e-9, dimAmount},
+	"mol":  {1, dimAmount}, "mmol": {1e-3, dimAmount}, "umol": {1e-6, dimAmount}, "nmol": {1e-9, dimAmount},
 	"pmol": {1e-12, dimAmount},
 	"mmHg": {1, dimPressure},
-	"U": {1, dimActivity}, "mU": {1e-3, dimActivity}, "uU": {1e-6, dimActivity}, "IU": {1, dimActivity},
+	"U":    {1, dimActivity}, "mU": {1e-3, dimActivity}, "uU": {1e-6, dimActivity}, "IU": {1, dimActivity},
 	"1": {1, -1}, "%": {0.01, -1},
 }
 
