@@ -18,7 +18,8 @@ func modelsCmd() *cli.Command {
 		ArgsUsage: "[NAME]",
 		Description: "Examples:\n   medtwin models\n   medtwin models vancomycin\n" +
 			"In a scenario: local pt = sim:patient(\"vancomycin\", { crcl = 80, wt = 90 })",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "machine-readable output"}},
+		Flags:       []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "machine-readable output"}},
+		Subcommands: []*cli.Command{modelsShowCmd()},
 		Action: func(c *cli.Context) error {
 			list := models.List()
 			if c.NArg() == 1 {
