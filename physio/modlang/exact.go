@@ -71,7 +71,7 @@ func (p *exactProp) advance(y []float64, t0, t1 float64, outs []float64, emit fu
 	for i := range p.tmp {
 		p.tmp[i] = 0
 	}
-	p.in.RHS(t0, p.tmp, p.r) // the constant part: f at y = 0
+	p.in.RHS(t0, p.tmp, p.r) // the constant part: f at y = 0, with the running infusions
 	t := t0
 	for i, to := range outs {
 		if to <= t {

@@ -32,10 +32,14 @@ const (
 	opOr
 	opNot
 	opSelect // a ? b : c
+	// tape-only forms, chosen when compiling: b depends on parameters only
+	// (constant within a subject), so its Taylor series is b_0 alone
+	opMulS // a·b
+	opDivS // a/b
 )
 
 var opNames = [...]string{"const", "param", "state", "t", "+", "-", "*", "/", "neg", "^", "exp", "log", "sqrt", "abs",
-	"min", "max", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "!", "select"}
+	"min", "max", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "!", "select", "*s", "/s"}
 
 func (o op) String() string { return opNames[o] }
 
@@ -101,9 +105,9 @@ func apply(o op, a, b, c float64) float64 {
 		return a + b
 	case opSub:
 		return a - b
-	case opMul:
+	case opMul, opMulS:
 		return a * b
-	case opDiv:
+	case opDiv, opDivS:
 		return a / b
 	case opNeg:
 		return -a

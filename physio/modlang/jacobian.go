@@ -44,6 +44,10 @@ func tangents(tape []instr, r, d []float64) {
 			v = da*r[in.b] + a*d[in.b]
 		case opDiv:
 			v = (da - r[in.dst]*d[in.b]) / r[in.b]
+		case opMulS:
+			v = da * r[in.b]
+		case opDivS:
+			v = da / r[in.b]
 		case opNeg:
 			v = -da
 		case opPow:

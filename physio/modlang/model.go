@@ -67,7 +67,6 @@ type Model struct {
 	stateNode []int32
 	timeNode  int32
 	deriv     []int32 // per state
-	rateNode  []int32 // per state: the infusion rate input added to its derivative
 	derivLine []int   // line of each d/dt in the block
 	outputs   []int32
 	init      []int32
@@ -76,6 +75,9 @@ type Model struct {
 	dynamic   []instr             // nodes that depend on states or time
 	consts    []int32
 	linear    bool
+	affTerms  [][]term // per state: the affine summands of its derivative
+	nlTerms   [][]term // per state: the other summands
+	nlTape    []instr  // the dynamic nodes the other summands need
 	varNames  map[string]int32 // every assigned name, for Output lookup
 }
 
@@ -197,10 +199,7 @@ func compile(s Spec) (*Model, *Error) {
 		if !ok {
 			return nil, &Error{Section: "equations", Msg: fmt.Sprintf("state %q has no equation: write d/dt(%s) = ...", st.Name, st.Name)}
 		}
-		// the running infusions into the state are an input of its equation
-		rate := g.add(node{op: opParam, a: int32(len(s.Params) + len(m.rateNode))})
-		m.rateNode = append(m.rateNode, rate)
-		m.deriv = append(m.deriv, g.op(opAdd, b.id, rate))
+		m.deriv = append(m.deriv, b.id)
 		m.derivLine = append(m.derivLine, b.line)
 		m.varNames[st.Name] = sym.states[st.Name].id
 		var dp [nDoseProps]int32
@@ -298,6 +297,15 @@ func (m *Model) buildTapes(dyn []bool) {
 		case opParam, opState, opTime:
 		default:
 			in := instr{op: n.op, dst: int32(i), a: n.a, b: n.b, c: n.c}
+			switch {
+			case !dyn[i]:
+			case n.op == opMul && !dyn[n.a]:
+				in.op, in.a, in.b = opMulS, n.b, n.a
+			case n.op == opMul && !dyn[n.b]:
+				in.op = opMulS
+			case n.op == opDiv && !dyn[n.b]:
+				in.op = opDivS
+			}
 			if dyn[i] {
 				m.dynamic = append(m.dynamic, in)
 			} else {

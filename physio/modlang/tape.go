@@ -16,11 +16,18 @@ type Instance struct {
 	taylor []float64 // Taylor coefficients, node-major: taylor[id*(p+1)+k]
 	order  int
 	forced []int8 // comparisons decided by their series (Jet)
+	rates  []float64
+	// the affine part K·y + r of the derivatives (Taylor path), recomputed
+	// after SetParams
+	kAff, rAff []float64
+	affDirty   bool
+	offs   []tinstr // the dynamic tape with offsets into the Taylor buffer
 }
 
 // NewInstance returns an evaluator with the model's default parameters.
 func (m *Model) NewInstance() *Instance {
-	in := &Instance{M: m, regs: make([]float64, len(m.nodes)), params: make([]float64, len(m.paramNode))}
+	in := &Instance{M: m, regs: make([]float64, len(m.nodes)), params: make([]float64, len(m.paramNode)),
+		rates: make([]float64, len(m.stateNode))}
 	for _, c := range m.consts {
 		in.regs[c] = m.nodes[c].val
 	}
@@ -42,17 +49,14 @@ func (in *Instance) SetParams(p []float64) error {
 		in.regs[id] = p[i]
 	}
 	run(m.static, in.regs)
+	in.affDirty = true
 	return nil
 }
 
 // SetRates sets the zero-order infusion rates into each state (amount per
-// time unit), added to the states' derivatives.
-func (in *Instance) SetRates(r []float64) {
-	for i, id := range in.M.rateNode {
-		in.regs[id] = r[i]
-	}
-	run(in.M.static, in.regs)
-}
+// time unit), added to the states' derivatives (a constant addend: in a jet
+// it enters the first coefficient only).
+func (in *Instance) SetRates(r []float64) { copy(in.rates, r) }
 
 // Param returns the value of parameter i.
 func (in *Instance) Param(i int) float64 { return in.params[i] }
@@ -67,9 +71,9 @@ func run(tape []instr, r []float64) {
 			v = a + r[in.b]
 		case opSub:
 			v = a - r[in.b]
-		case opMul:
+		case opMul, opMulS:
 			v = a * r[in.b]
-		case opDiv:
+		case opDiv, opDivS:
 			v = a / r[in.b]
 		case opNeg:
 			v = -a
@@ -111,7 +115,7 @@ func (in *Instance) RHS(t float64, y, dy []float64) {
 	run(in.M.dynamic, in.regs)
 	r := in.regs
 	for i, id := range in.M.deriv {
-		dy[i] = r[id]
+		dy[i] = r[id] + in.rates[i]
 	}
 }
 

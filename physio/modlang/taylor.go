@@ -30,9 +30,16 @@ func (in *Instance) Jet(t float64, c [][]float64) {
 		in.taylor = make([]float64, len(m.nodes)*w)
 		in.forced = make([]int8, len(m.nodes))
 		in.order = p
+		in.offs = make([]tinstr, len(m.nlTape))
+		for i, x := range m.nlTape {
+			in.offs[i] = tinstr{op: x.op, a: x.a * int32(w), b: x.b * int32(w), c: x.c * int32(w), v: x.dst * int32(w), dst: x.dst}
+		}
 	}
 	for i := range in.forced {
 		in.forced[i] = 0
+	}
+	if in.affDirty || in.kAff == nil {
+		in.affine()
 	}
 	for pass := 0; pass < 8; pass++ {
 		in.jet(t, c)
@@ -48,7 +55,7 @@ func (in *Instance) resolveTies(p int) bool {
 	w := p + 1
 	T := in.taylor
 	changed := false
-	for _, ins := range in.M.dynamic {
+	for _, ins := range in.M.nlTape {
 		switch ins.op {
 		case opLt, opLe, opGt, opGe, opEq, opNe:
 		default:
@@ -91,6 +98,7 @@ func (in *Instance) jet(t float64, c [][]float64) {
 	m := in.M
 	p := len(c) - 1
 	w := p + 1
+	n := len(m.stateNode)
 	T := in.taylor
 	for id := range m.nodes { // static nodes: their value at order 0, 0 above
 		T[id*w] = in.regs[id]
@@ -106,44 +114,58 @@ func (in *Instance) jet(t float64, c [][]float64) {
 		}
 		in.taylorOrder(T, w, k)
 		inv := 1 / float64(k+1)
-		for i, id := range m.deriv {
-			c[k+1][i] = T[int(id)*w+k] * inv
+		x, next := c[k], c[k+1]
+		for i := range next {
+			s := 0.0
+			for j, kij := range in.kAff[i*n : i*n+n] {
+				s += kij * x[j]
+			}
+			for _, tm := range m.nlTerms[i] {
+				s += tm.sign * T[int(tm.id)*w+k]
+			}
+			if k == 0 {
+				s += in.rAff[i] + in.rates[i]
+			}
+			next[i] = s * inv
 		}
 	}
 }
 
-// taylorOrder computes coefficient k of every node of the tape.
+// taylorOrder computes coefficient k of every node of the tape (T is
+// node-major: node id's coefficients are T[id·w : id·w+w]).
 func (inst *Instance) taylorOrder(T []float64, w, k int) {
 	fk := float64(k)
-	for _, in := range inst.M.dynamic {
-		a := T[int(in.a)*w : int(in.a)*w+k+1]
-		v := T[int(in.dst)*w : int(in.dst)*w+k+1]
-		var b []float64
-		if in.op.arity() > 1 {
-			b = T[int(in.b)*w : int(in.b)*w+k+1]
-		}
+	for _, in := range inst.offs {
+		ia, ib, iv := int(in.a), int(in.b), int(in.v)
 		var x float64
 		switch in.op {
 		case opAdd:
-			x = a[k] + b[k]
+			x = T[ia+k] + T[ib+k]
 		case opSub:
-			x = a[k] - b[k]
+			x = T[ia+k] - T[ib+k]
 		case opNeg:
-			x = -a[k]
+			x = -T[ia+k]
+		case opMulS:
+			x = T[ia+k] * T[ib]
+		case opDivS:
+			x = T[ia+k] / T[ib]
 		case opMul:
-			for j := 0; j <= k; j++ {
-				x += a[j] * b[k-j]
+			a, b := T[ia:ia+k+1], T[ib:ib+k+1]
+			for j, aj := range a {
+				x += aj * b[k-j]
 			}
 		case opDiv:
-			x = a[k]
+			b, v := T[ib:ib+k+1], T[iv:iv+k+1]
+			x = T[ia+k]
 			for j := 1; j <= k; j++ {
 				x -= b[j] * v[k-j]
 			}
 			x /= b[0]
 		case opExp:
 			if k == 0 {
-				x = math.Exp(a[0])
+				x = math.Exp(T[ia])
 			} else {
+				a, v := T[ia:ia+k+1], T[iv:iv+k+1]
 				for j := 1; j <= k; j++ {
 					x += float64(j) * a[j] * v[k-j]
 				}
@@ -151,8 +173,9 @@ func (inst *Instance) taylorOrder(T []float64, w, k int) {
 			}
 		case opLog:
 			if k == 0 {
-				x = math.Log(a[0])
+				x = math.Log(T[ia])
 			} else {
+				a, v := T[ia:ia+k+1], T[iv:iv+k+1]
 				for j := 1; j < k; j++ {
 					x += float64(j) * v[j] * a[k-j]
 				}
@@ -160,55 +183,65 @@ func (inst *Instance) taylorOrder(T []float64, w, k int) {
 			}
 		case opSqrt:
 			if k == 0 {
-				x = math.Sqrt(a[0])
+				x = math.Sqrt(T[ia])
 			} else {
+				v := T[iv : iv+k+1]
 				for j := 1; j < k; j++ {
 					x += v[j] * v[k-j]
 				}
-				x = (a[k] - x) / (2 * v[0])
+				x = (T[ia+k] - x) / (2 * v[0])
 			}
 		case opPow: // the exponent is fixed for the subject (variable ones became exp(b·ln a))
-			r := b[0]
+			r := T[ib]
 			if k == 0 {
-				x = math.Pow(a[0], r)
+				x = math.Pow(T[ia], r)
 			} else {
+				a, v := T[ia:ia+k+1], T[iv:iv+k+1]
 				for j := 0; j < k; j++ {
 					x += (r*float64(k-j) - float64(j)) * a[k-j] * v[j]
 				}
 				x /= fk * a[0]
 			}
 		case opAbs:
-			if sign(a) < 0 {
-				x = -a[k]
+			if sign(T[ia:ia+k+1]) < 0 {
+				x = -T[ia+k]
 			} else {
-				x = a[k]
+				x = T[ia+k]
 			}
 		case opMin, opMax:
-			s := lexCompare(a, b)
+			s := lexCompare(T[ia:ia+k+1], T[ib:ib+k+1])
 			if (in.op == opMin) == (s <= 0) {
-				x = a[k]
+				x = T[ia+k]
 			} else {
-				x = b[k]
+				x = T[ib+k]
 			}
 		case opSelect:
-			if a[0] != 0 {
-				x = T[int(in.b)*w+k]
+			if T[ia] != 0 {
+				x = T[ib+k]
 			} else {
-				x = T[int(in.c)*w+k]
+				x = T[int(in.c)+k]
 			}
 		default: // comparisons and logic: constant within the step
 			if f := inst.forced[in.dst]; k == 0 && f != 0 {
 				x = b2f(f > 0)
 			} else if k == 0 {
 				var bv float64
-				if b != nil {
-					bv = b[0]
+				if in.op.arity() > 1 {
+					bv = T[ib]
 				}
-				x = apply(in.op, a[0], bv, 0)
+				x = apply(in.op, T[ia], bv, 0)
 			}
 		}
-		v[k] = x
+		T[iv+k] = x
 	}
+}
+
+// tinstr is a dynamic tape instruction with its operands' offsets into the
+// Taylor buffer (node id · (order+1)).
+type tinstr struct {
+	op         op
+	a, b, c, v int32
+	dst        int32
 }
 
 // sign returns the sign of the series a near its point: that of its first
