@@ -75,9 +75,9 @@ type Model struct {
 	dynamic   []instr             // nodes that depend on states or time
 	consts    []int32
 	linear    bool
-	affTerms  [][]term // per state: the affine summands of its derivative
-	nlTerms   [][]term // per state: the other summands
-	nlTape    []instr  // the dynamic nodes the other summands need
+	affTerms  [][]term         // per state: the affine summands of its derivative
+	nlTerms   [][]term         // per state: the other summands
+	nlTape    []instr          // the dynamic nodes the other summands need
 	varNames  map[string]int32 // every assigned name, for Output lookup
 }
 

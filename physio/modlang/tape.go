@@ -21,7 +21,7 @@ type Instance struct {
 	// after SetParams
 	kAff, rAff []float64
 	affDirty   bool
-	offs   []tinstr // the dynamic tape with offsets into the Taylor buffer
+	offs       []tinstr // the dynamic tape with offsets into the Taylor buffer
 }
 
 // NewInstance returns an evaluator with the model's default parameters.
