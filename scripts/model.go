@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/medtwin/medtwin/physio/modlang"
+	"github.com/medtwin/medtwin/physio/twin"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -300,16 +301,9 @@ func modelSimulate(L *lua.LState) int {
 	}
 	times := numList(L, L.CheckTable(3), "times", -1)
 	o := newCfg(L, 4, "simulate options", "params", "path", "rtol", "atol")
-	over := map[string]float64{}
-	if pt, ok := o.t.RawGetString("params").(*lua.LTable); ok {
-		pt.ForEach(func(k, v lua.LValue) {
-			n, ok := v.(lua.LNumber)
-			if !ok {
-				L.RaiseError("simulate: parameter %s must be a number, got %s", k, v.Type())
-			}
-			over[k.String()] = float64(n)
-		})
-	}
+	L.Push(o.t.RawGetString("params"))
+	over := paramTable(L, L.GetTop())
+	L.Pop(1)
 	opts := modlang.SimOptions{RTol: o.num("rtol", 0), ATol: o.num("atol", 0)}
 	if v := o.t.RawGetString("path"); v != lua.LNil {
 		p, ok := pathNames[lua.LVAsString(v)]
@@ -356,5 +350,20 @@ func modelSimulate(L *lua.LState) int {
 		res.RawSetString(name, col)
 	}
 	L.Push(res)
+	return 1
+}
+
+// simModelPatient is sim:patient(m, {param = value, ...}) for a model of the
+// language: a hybrid twin whose physiology is the user's own equations.
+func simModelPatient(h *host, L *lua.LState, m *modlang.Model) int {
+	pm, err := m.Patient(paramTable(L, 3))
+	if err != nil {
+		raise(L, err)
+	}
+	p, err := twin.New(pm, h.sim.Now(), 0)
+	if err != nil {
+		raise(L, err)
+	}
+	L.Push(h.wrap("patient", p))
 	return 1
 }

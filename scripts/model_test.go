@@ -1,6 +1,7 @@
 package scripts
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,5 +94,32 @@ local m = model {
 	_, err = Load(write(t, "bad.lua", "local model = require(\"medtwin.model\")\nlocal m = model { name = \"x\", equation = \"\" }\n"), time.Minute)
 	if err == nil || !strings.Contains(err.Error(), "bad.lua:2: model: unknown key 'equation'; did you mean 'equations'?") {
 		t.Errorf("unknown key: %v", err)
+	}
+}
+
+// sim:patient(m, params) runs a model of the language as a hybrid twin: the
+// library's idr1 with CL = 5, V1 = 50 dosed 100 mg IV at 1 h gives
+// C = 2·e^{−0.1 t}; the response starts at KIN/KOUT = 20.
+func TestModelPatientInScenario(t *testing.T) {
+	src := `local model = require("medtwin.model")
+` + wrapBuild(`
+    local pt = sim:patient(model.library("idr1"), { CL = 5, V1 = 50 })
+    sim:set("r0", pt:state("response"))
+    sim:schedule(hours(1), function() pt:dose(100, { state = "central" }) end)
+    sim:schedule(hours(11), function() sim:set("c10h", pt:output("cp")) end)`)
+	src = strings.Replace(src, "horizon = 100", "horizon = days(1)", 1)
+	sc, err := Load(write(t, "pt.lua", src), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runAll(t, sc, time.Minute, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]float64{"c10h": 2 * math.Exp(-1), "r0": 20} {
+		k, _ := kpi(res[0], name)
+		if math.Abs(k.Value-want) > 1e-6*want {
+			t.Errorf("%s = %v, want %v", name, k.Value, want)
+		}
 	}
 }
