@@ -26,6 +26,10 @@ func TestModelsShow(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, `no built-in model "tmdd"`) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
+	out, _, code = medtwin(t, "models", "show", "--c", "pk1")
+	if code != 0 || !strings.Contains(out, "MEDTWIN_FN static inline void pk1_rhs(") {
+		t.Errorf("exit %d: %s", code, out)
+	}
 	out, _, code = medtwin(t, "models", "show")
 	if code != 0 || !strings.Contains(out, "pk2_oral") {
 		t.Errorf("exit %d: %s", code, out)

@@ -88,12 +88,19 @@ func (m *Model) splitAffine(class []uint8) {
 			roots = append(roots, t.id)
 		}
 	}
+	m.nlTape = m.tapeFor(m.dynamic, roots)
+}
+
+// tapeFor returns the instructions of tape that the roots need.
+func (m *Model) tapeFor(tape []instr, roots []int32) []instr {
 	need := (&graph{nodes: m.nodes}).reachable(roots)
-	for _, in := range m.dynamic {
+	var out []instr
+	for _, in := range tape {
 		if need[in.dst] {
-			m.nlTape = append(m.nlTape, in)
+			out = append(out, in)
 		}
 	}
+	return out
 }
 
 // affine computes K and r of the derivatives' affine summands for the
