@@ -1,6 +1,7 @@
 package modlang
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -194,10 +195,15 @@ func (in *Instance) Simulate(doses []Dose, times []float64, o SimOptions, emit f
 			hi++
 		}
 		err := prop.advance(y, t, t1, times[lo:hi], func(i int, tt float64, st []float64) { emitAt(tt, st) })
+		t0 := t
 		t = t1
 		if err != nil {
-			if cerr := in.CheckFinite(t, y); cerr != nil {
-				return cerr
+			var se *ode.SolveError
+			if errors.As(err, &se) {
+				t0 = se.T
+			}
+			if derr := in.diagnose(t0, t1, y); derr != nil {
+				return derr
 			}
 			return fmt.Errorf("model %s: %w", m.Spec.Name, err)
 		}
@@ -275,4 +281,29 @@ func (p *odeProp) advance(y []float64, t0, t1 float64, outs []float64, emit func
 	err := p.integrate(t1, outs, emit)
 	copy(y, p.state)
 	return err
+}
+
+// diagnose looks for the equation that made an integration fail at t0 with
+// state y: the derivative at (t0, y), then along the Euler line
+// y + (τ − t0)·f(t0, y) at times τ towards t1 (a derivative that turns NaN
+// just ahead of the last accepted state, such as a square root of a state
+// about to go negative). It returns CheckFinite's error for the first
+// non-finite derivative, or nil.
+func (in *Instance) diagnose(t0, t1 float64, y []float64) error {
+	if err := in.CheckFinite(t0, y); err != nil {
+		return err
+	}
+	n := len(y)
+	f, z := make([]float64, n), make([]float64, n)
+	in.RHS(t0, y, f)
+	for k := 1; k <= 40; k++ {
+		tau := t0 + (t1-t0)*math.Pow(2, float64(k-40))
+		for i := range z {
+			z[i] = y[i] + (tau-t0)*f[i]
+		}
+		if err := in.CheckFinite(tau, z); err != nil {
+			return err
+		}
+	}
+	return nil
 }
