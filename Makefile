@@ -34,6 +34,7 @@ test-cluster: build
 # reference floor in ../shared/bench measured in the same run.
 bench: build
 	$(GO) test -run '^$$' -bench 'VsFloor|MMc' -benchtime 3x ./engine/ ./scripts/
+	$(GO) test -run '^$$' -bench 'Compile50|ReferenceCohortExact|MichaelisMentenTaylor' -benchtime 3x ./physio/modlang/
 	./$(BIN) bench des
 	./$(BIN) bench lua
 
