@@ -20,8 +20,8 @@
 //   - Radau5: the implicit Radau IIA method of order 5 (Hairer & Wanner 1996,
 //     Solving ODEs II, §IV.8, code RADAU5) with simplified Newton iterations,
 //     Gustafsson's step-size control and the collocation polynomial as dense
-//     output: the stiff solver for tight tolerances (Van der Pol with μ = 1000
-//     in about 1,000 steps at rtol 1e-8, where Rosenbrock23 needs millions).
+//     output: the stiff solver for tight tolerances (the Test Set's Van der
+//     Pol problem with μ = 1000 in about 1,000 steps at rtol 1e-8).
 //   - RK4: the classical fixed-step fourth-order Runge–Kutta method.
 //   - Taylor: the Taylor series method for systems that supply their jet
 //     (normalised Taylor coefficients by automatic differentiation), with
