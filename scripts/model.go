@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/medtwin/medtwin/physio/modlang"
-	"github.com/medtwin/medtwin/physio/twin"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -350,20 +349,5 @@ func modelSimulate(L *lua.LState) int {
 		res.RawSetString(name, col)
 	}
 	L.Push(res)
-	return 1
-}
-
-// simModelPatient is sim:patient(m, {param = value, ...}) for a model of the
-// language: a hybrid twin whose physiology is the user's own equations.
-func simModelPatient(h *host, L *lua.LState, m *modlang.Model) int {
-	pm, err := m.Patient(paramTable(L, 3))
-	if err != nil {
-		raise(L, err)
-	}
-	p, err := twin.New(pm, h.sim.Now(), 0)
-	if err != nil {
-		raise(L, err)
-	}
-	L.Push(h.wrap("patient", p))
 	return 1
 }

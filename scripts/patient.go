@@ -15,13 +15,18 @@ import (
 // follows a built-in model (see `medtwin models`), advanced lazily to the
 // simulation time whenever the script reads it.
 func simPatient(h *host, L *lua.LState) int {
+	var m models.Model
+	var err error
 	if ud, ok := L.Get(2).(*lua.LUserData); ok {
-		if m, ok := ud.Value.(*modlang.Model); ok {
-			return simModelPatient(h, L, m)
+		// a model of the language (require("medtwin.model")): the user's own equations
+		mm, ok := ud.Value.(*modlang.Model)
+		if !ok {
+			L.ArgError(2, "a model name or a model of medtwin.model expected")
 		}
+		m, err = mm.Patient(paramTable(L, 3))
+	} else {
+		m, err = models.New(L.CheckString(2), paramTable(L, 3))
 	}
-	name := L.CheckString(2)
-	m, err := models.New(name, paramTable(L, 3))
 	if err != nil {
 		raise(L, err)
 	}
