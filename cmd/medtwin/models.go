@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/medtwin/medtwin/physio/models"
+	"github.com/medtwin/medtwin/physio/modlang"
 	"github.com/urfave/cli/v2"
 )
 
@@ -48,6 +50,9 @@ func modelsCmd() *cli.Command {
 				}
 				tw.Flush()
 				fmt.Fprintln(w)
+			}
+			if c.NArg() == 0 {
+				fmt.Fprintf(w, "model files of the model language (medtwin models show NAME): %s\n", strings.Join(modlang.LibraryNames(), " "))
 			}
 			return nil
 		},

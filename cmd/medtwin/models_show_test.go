@@ -30,8 +30,10 @@ func TestModelsShow(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "MEDTWIN_FN static inline void pk1_rhs(") {
 		t.Errorf("exit %d: %s", code, out)
 	}
-	out, _, code = medtwin(t, "models", "show")
-	if code != 0 || !strings.Contains(out, "pk2_oral") {
-		t.Errorf("exit %d: %s", code, out)
+	for _, args := range [][]string{{"models", "show"}, {"models"}} {
+		out, _, code = medtwin(t, args...)
+		if code != 0 || !strings.Contains(out, "pk3_oral tmdd_qss transit") {
+			t.Errorf("%v: exit %d: %s", args, code, out)
+		}
 	}
 }
