@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/medtwin/medtwin/physio/models"
+	"github.com/medtwin/medtwin/physio/modlang"
 	"github.com/medtwin/medtwin/physio/pk"
 	"github.com/medtwin/medtwin/physio/twin"
 	lua "github.com/yuin/gopher-lua"
@@ -14,18 +15,18 @@ import (
 // follows a built-in model (see `medtwin models`), advanced lazily to the
 // simulation time whenever the script reads it.
 func simPatient(h *host, L *lua.LState) int {
-	name := L.CheckString(2)
-	over := map[string]float64{}
-	if t, ok := L.Get(3).(*lua.LTable); ok {
-		t.ForEach(func(k, v lua.LValue) {
-			n, ok := v.(lua.LNumber)
-			if !ok {
-				L.ArgError(3, fmt.Sprintf("parameter %s must be a number, got %s", k, v.Type()))
-			}
-			over[k.String()] = float64(n)
-		})
+	var m models.Model
+	var err error
+	if ud, ok := L.Get(2).(*lua.LUserData); ok {
+		// a model of the language (require("medtwin.model")): the user's own equations
+		mm, ok := ud.Value.(*modlang.Model)
+		if !ok {
+			L.ArgError(2, "a model name or a model of medtwin.model expected")
+		}
+		m, err = mm.Patient(paramTable(L, 3))
+	} else {
+		m, err = models.New(L.CheckString(2), paramTable(L, 3))
 	}
-	m, err := models.New(name, over)
 	if err != nil {
 		raise(L, err)
 	}
@@ -35,6 +36,21 @@ func simPatient(h *host, L *lua.LState) int {
 	}
 	L.Push(h.wrap("patient", p))
 	return 1
+}
+
+// paramTable reads argument n, a table {name = number, ...} (absent: empty).
+func paramTable(L *lua.LState, n int) map[string]float64 {
+	over := map[string]float64{}
+	if t, ok := L.Get(n).(*lua.LTable); ok {
+		t.ForEach(func(k, v lua.LValue) {
+			x, ok := v.(lua.LNumber)
+			if !ok {
+				L.ArgError(n, fmt.Sprintf("parameter %s must be a number, got %s", k, v.Type()))
+			}
+			over[k.String()] = float64(x)
+		})
+	}
+	return over
 }
 
 // regimenFromLua reads NONMEM-style records {time=, amt=, rate=, ii=, addl=, cmt=, ss=}

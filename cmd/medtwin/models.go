@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/medtwin/medtwin/physio/models"
+	"github.com/medtwin/medtwin/physio/modlang"
 	"github.com/urfave/cli/v2"
 )
 
@@ -18,7 +20,8 @@ func modelsCmd() *cli.Command {
 		ArgsUsage: "[NAME]",
 		Description: "Examples:\n   medtwin models\n   medtwin models vancomycin\n" +
 			"In a scenario: local pt = sim:patient(\"vancomycin\", { crcl = 80, wt = 90 })",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "machine-readable output"}},
+		Flags:       []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "machine-readable output"}},
+		Subcommands: []*cli.Command{modelsShowCmd()},
 		Action: func(c *cli.Context) error {
 			list := models.List()
 			if c.NArg() == 1 {
@@ -47,6 +50,9 @@ func modelsCmd() *cli.Command {
 				}
 				tw.Flush()
 				fmt.Fprintln(w)
+			}
+			if c.NArg() == 0 {
+				fmt.Fprintf(w, "model files of the model language (medtwin models show NAME): %s\n", strings.Join(modlang.LibraryNames(), " "))
 			}
 			return nil
 		},

@@ -1,0 +1,161 @@
+package modlang
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/medtwin/medtwin/physio/models"
+	"github.com/medtwin/medtwin/physio/pk"
+)
+
+// Every built-in model compiles with all its units declared and checked,
+// names itself as its file does, and cites a source.
+func TestLibraryCompiles(t *testing.T) {
+	if len(LibraryNames()) < 11 {
+		t.Fatalf("library: %v", LibraryNames())
+	}
+	for _, name := range LibraryNames() {
+		m, err := Library(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.UnitsChecked || m.Spec.Name != name || m.Spec.Citation == "" || len(m.Spec.Outputs) == 0 {
+			t.Errorf("%s: units checked %v, name %q, citation %q, outputs %v", name, m.UnitsChecked, m.Spec.Name, m.Spec.Citation, m.Spec.Outputs)
+		}
+		wantLinear := name[:2] == "pk" || name == "transit"
+		if m.Linear() != wantLinear {
+			t.Errorf("%s: linear %v", name, m.Linear())
+		}
+	}
+	if _, err := Library("pk2oral"); err == nil || err.Error()[:30] != `no built-in model "pk2oral" (d` {
+		t.Errorf("unknown model: %v", err)
+	}
+}
+
+// Each PK model in the language agrees with physio/pk within 1e-10 relative
+// to the peak (PKEquivalent.Compare: boluses and an infusion over two weeks).
+func TestLibraryMatchesPK(t *testing.T) {
+	for _, e := range PKEquivalents() {
+		worst, err := e.Compare()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if worst > 1e-10 {
+			t.Errorf("%s: worst difference %.3g relative to the peak", e.Library, worst)
+		}
+		t.Logf("%s: worst difference %.2g relative to the peak", e.Library, worst)
+	}
+}
+
+// The Bergman model in the language has the same right-hand side as
+// physio/models' Go version at random states (within 1e-12 relative).
+func TestLibraryMatchesBergman(t *testing.T) {
+	m, err := Library("bergman")
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := map[string]float64{"p1": 0.025, "p3": 1.3e-5, "insulin": 40}
+	g, err := models.New("bergman", over)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := m.NewInstance()
+	p, _ := m.Params(over)
+	in.SetParams(p)
+	r := rand.New(rand.NewPCG(1, 2))
+	for k := 0; k < 100; k++ {
+		y := []float64{50 + 200*r.Float64(), 0.05 * r.Float64()}
+		a, b := make([]float64, 2), make([]float64, 2)
+		in.RHS(0, y, a)
+		g.Deriv(0, y, b)
+		for i := range a {
+			if math.Abs(a[i]-b[i]) > 1e-12*math.Max(1e-12, math.Abs(b[i])) {
+				t.Errorf("y = %v: %v, Go %v", y, a, b)
+			}
+		}
+	}
+	y0 := make([]float64, 2)
+	in.Init(y0)
+	if y0[0] != 92 {
+		t.Errorf("glucose(0) = %v, want gb = 92", y0[0])
+	}
+}
+
+// Transit chain: a dose D into "dose" with all rates KTR gives the Erlang
+// amount D·(KTR·t)³/3!·e^{−KTR·t} in the third transit compartment (Savic
+// et al. 2007, eq. 1).
+func TestTransitClosedForm(t *testing.T) {
+	m, err := Library("transit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := m.NewInstance()
+	ktr := 4 / 2.0
+	times := []float64{0.5, 1, 2, 3, 5, 8}
+	err = in.Simulate([]Dose{{Amt: 100, Cmt: "dose"}}, times, SimOptions{}, func(i int, tt float64, y []float64) {
+		x := ktr * tt
+		want := 100 * x * x * x / 6 * math.Exp(-x)
+		if math.Abs(y[3]-want) > 1e-11*100 {
+			t.Errorf("t = %v: transit3 = %.15g, want %.15g", tt, y[3], want)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Indirect response I with a constant concentration (CL = 0 after a bolus)
+// relaxes exponentially to KIN·(1 − IMAX·C/(IC50 + C))/KOUT (Dayneka et al.
+// 1993, model I), on the Taylor and the Radau5 paths.
+func TestIDRClosedForm(t *testing.T) {
+	m, err := Library("idr1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []Path{TaylorPath, Radau5Path, Dopri5Path} {
+		in := m.NewInstance()
+		p, _ := m.Params(map[string]float64{"CL": 0})
+		in.SetParams(p)
+		c := 100 / 50.0
+		r0, rss := 10/0.5, 10*(1-0.9*c/(1+c))/0.5
+		err = in.Simulate([]Dose{{Amt: 100, Cmt: "central"}}, []float64{1, 4, 12}, SimOptions{Path: path}, func(i int, tt float64, y []float64) {
+			want := rss + (r0-rss)*math.Exp(-0.5*tt)
+			if math.Abs(y[1]-want) > 1e-7*r0 {
+				t.Errorf("path %d, t = %v: response %.12g, want %.12g", path, tt, y[1], want)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// QSS TMDD without target (KSYN = 0, so rtot stays 0) is the linear
+// one-compartment oral model: free = total concentration (Gibiansky et al.
+// 2008: the QSS solution with Rtot = 0 is C = Ctot).
+func TestTMDDWithoutTargetIsLinear(t *testing.T) {
+	m, err := Library("tmdd_qss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := m.NewInstance()
+	p, _ := m.Params(map[string]float64{"KSYN": 0})
+	in.SetParams(p)
+	lin := pk.Model{NCmt: 1, Absorption: true, P: pk.Params{KA: 0.01, CL: 0.01, V1: 3}}
+	times := []float64{1, 24, 100, 300, 700}
+	want, err := lin.Simulate([]pk.Dose{{Amt: 10}}, times, pk.Exact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float64, 3)
+	err = in.Simulate([]Dose{{Amt: 10, Cmt: "depot"}}, times, SimOptions{RTol: 1e-12}, func(i int, tt float64, y []float64) {
+		in.Outputs(tt, y, out)
+		if math.Abs(out[0]-want[i]) > 1e-9*want[i] {
+			t.Errorf("t = %v: c = %.12g, want %.12g", tt, out[0], want[i])
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,70 @@
+package modlang
+
+import (
+	"fmt"
+
+	"github.com/medtwin/medtwin/physio/models"
+)
+
+// Patient is a compiled model with its parameters bound, as a models.Model:
+// the form physio/twin advances lazily in hybrid scenarios
+// (sim:patient(m, params)). Doses given through the twin enter the states
+// as given (the model's F and ALAG apply on Simulate's dosing records).
+type Patient struct {
+	in   *Instance
+	info models.Info
+	p    []float64
+}
+
+// Patient returns the model with parameters over its defaults (an unknown
+// name is an error that suggests the nearest).
+func (m *Model) Patient(over map[string]float64) (*Patient, error) {
+	p, err := m.Params(over)
+	if err != nil {
+		return nil, err
+	}
+	in := m.NewInstance()
+	if err := in.SetParams(p); err != nil {
+		return nil, err
+	}
+	info := models.Info{Name: m.Spec.Name, Description: m.Spec.Description, Citation: m.Spec.Citation,
+		TimeUnit: m.Spec.TimeUnit, Outputs: m.Spec.Outputs}
+	if info.TimeUnit == "" {
+		info.TimeUnit = "h"
+	}
+	y := make([]float64, m.NumStates())
+	in.Init(y)
+	for i, s := range m.Spec.States {
+		info.States = append(info.States, models.State{Name: s.Name, Unit: s.Unit, Init: y[i]})
+	}
+	for i, q := range m.Spec.Params {
+		info.Params = append(info.Params, models.Param{Name: q.Name, Value: p[i], Unit: q.Unit, Doc: q.Doc, Source: q.Source})
+	}
+	return &Patient{in: in, info: info, p: p}, nil
+}
+
+// Info describes the model with the bound parameter values.
+func (pt *Patient) Info() models.Info { return pt.info }
+
+// Deriv is the compiled right-hand side.
+func (pt *Patient) Deriv(t float64, y, dy []float64) { pt.in.RHS(t, y, dy) }
+
+// Output returns a named output, assigned quantity or state at (t, y).
+func (pt *Patient) Output(name string, t float64, y []float64) (float64, error) {
+	return pt.in.Value(name, t, y)
+}
+
+// Set changes a parameter during a run.
+func (pt *Patient) Set(name string, v float64) error {
+	i := pt.in.M.ParamIndex(name)
+	if i < 0 {
+		var names []string
+		for _, q := range pt.info.Params {
+			names = append(names, q.Name)
+		}
+		return fmt.Errorf("model %s: no parameter %q%s", pt.info.Name, name, suggest(name, names))
+	}
+	pt.p[i] = v
+	pt.info.Params[i].Value = v
+	return pt.in.SetParams(pt.p)
+}
