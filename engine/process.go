@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 )
@@ -20,6 +21,8 @@ type Proc struct {
 	waking  bool   // a wake-up is scheduled
 	wakeErr error
 	waitOn  abandoner // what to withdraw from if the wait is interrupted
+	parked  bool      // the body is suspended in a wait
+	pending []error   // interrupts that arrived while the body ran, for its next waits
 	ended   bool
 	doneEv  *Event
 	// Value carries user data with the process (the entity it represents).
@@ -125,9 +128,15 @@ func (p *Proc) park() error {
 	if p.sim.active != p {
 		panic(fmt.Sprintf("engine: process %q: a wait was called from outside its own body", p.name))
 	}
+	if err := p.interrupted(); err != nil {
+		p.withdraw()
+		return err
+	}
+	p.parked = true
 	if !p.w.yield(struct{}{}) {
 		panic(procExit{})
 	}
+	p.parked = false
 	err := p.wakeErr
 	p.wakeErr, p.waitOn = nil, nil
 	return err
@@ -144,8 +153,16 @@ func (p *Proc) Fire() {
 	p.resume()
 }
 
-// wake schedules the process to continue now, with err as the result of its wait.
+// wake schedules the process to continue now, with err as the result of its
+// wait. A process that is running, not waiting (it started the process whose
+// action wakes it), receives err from its next wait.
 func (p *Proc) wake(err error) {
+	if !p.parked {
+		if err != nil {
+			p.pending = append(p.pending, err)
+		}
+		return
+	}
 	if p.waitOn != nil {
 		p.waitOn.abandon(p)
 		p.waitOn = nil
@@ -153,6 +170,44 @@ func (p *Proc) wake(err error) {
 	p.wakeErr = err
 	p.waitKey = p.sim.push(p.sim.now, PriorityUrgent, p)
 	p.waking = true
+}
+
+// deliverGrant schedules a process that waits in q's queue to continue now with
+// q granted. q stays what the process waits on until it runs, so that an
+// interrupt in between withdraws the grant (the unit goes to the next in line)
+// instead of leaving the unit held by a process that was told it was
+// interrupted. A wake-up already scheduled with an error (a preemption just
+// before this grant) is kept: the process sees the error and finds q granted.
+func (p *Proc) deliverGrant(q *Request) {
+	if p.waking && p.wakeErr != nil {
+		return
+	}
+	p.waitOn = q
+	p.wakeErr = nil
+	p.waitKey = p.sim.push(p.sim.now, PriorityUrgent, p)
+	p.waking = true
+}
+
+// withdraw ends the current wait without waiting: it leaves what the process
+// waited in and makes any scheduled wake-up stale.
+func (p *Proc) withdraw() {
+	if p.waitOn != nil {
+		p.waitOn.abandon(p)
+		p.waitOn = nil
+	}
+	p.waking, p.waitKey, p.wakeErr = false, 0, nil
+}
+
+// interrupted takes the oldest interrupt that arrived while the process was
+// running; its next wait returns it at once (SimPy delivers it at the next yield).
+func (p *Proc) interrupted() error {
+	if len(p.pending) == 0 {
+		return nil
+	}
+	err := p.pending[0]
+	p.pending[0] = nil
+	p.pending = p.pending[1:]
+	return err
 }
 
 // ID returns the process's unique number within its replication (1, 2, ...).
@@ -173,6 +228,9 @@ func (p *Proc) Timeout(dt float64) error {
 	if err := checkDelay("Timeout", dt); err != nil {
 		return err
 	}
+	if err := p.interrupted(); err != nil {
+		return err
+	}
 	p.waitKey = p.sim.push(p.sim.now+dt, PriorityNormal, p)
 	p.waking = true
 	return p.park()
@@ -187,7 +245,11 @@ type Interrupt struct {
 func (e *Interrupt) Error() string { return fmt.Sprintf("interrupted: %v", e.Cause) }
 
 // Interrupt wakes the process now with an *Interrupt carrying cause, withdrawing
-// it from whatever it waited for. Interrupting a finished process is an error.
+// it from whatever it waited for; a unit granted to it that it has not yet seen
+// is given back. A process that is running when interrupted (it started the
+// process that interrupts it) receives the interrupt from its next wait, at once;
+// so does a process interrupted twice in one instant, for the second interrupt
+// (SimPy's semantics). Interrupting a finished process, or itself, is an error.
 func (p *Proc) Interrupt(cause any) error {
 	if p.ended {
 		return fmt.Errorf("engine: Interrupt: process %q has finished", p.name)
@@ -195,7 +257,13 @@ func (p *Proc) Interrupt(cause any) error {
 	if p.sim.active == p {
 		return fmt.Errorf("engine: Interrupt: process %q cannot interrupt itself", p.name)
 	}
-	p.wake(&Interrupt{Cause: cause})
+	in := &Interrupt{Cause: cause}
+	var prev *Interrupt
+	if p.parked && p.waking && errors.As(p.wakeErr, &prev) {
+		p.pending = append(p.pending, in) // the first one is on its way
+		return nil
+	}
+	p.wake(in)
 	return nil
 }
 
@@ -219,6 +287,9 @@ func (p *Proc) Ended() bool { return p.ended }
 func (p *Proc) Wait(ev *Event) (any, error) {
 	if ev.sim != p.sim {
 		panic("engine: Wait: event belongs to another simulation")
+	}
+	if err := p.interrupted(); err != nil {
+		return nil, err
 	}
 	if ev.state == eventProcessed {
 		return ev.Value, ev.Err

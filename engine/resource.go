@@ -254,13 +254,16 @@ func (r *Resource) arrive(q *Request) error {
 		r.grant(q)
 		return nil
 	}
-	if q.opts.Preempt && len(r.queue) == 0 || q.opts.Preempt && q.opts.Priority < r.queue[0].opts.Priority {
-		if v := r.victim(q.opts.Priority); v != nil {
-			r.preempt(v, q)
-			if r.inUse < r.capacity {
-				r.grant(q)
-				return nil
+	if q.opts.Preempt && (len(r.queue) == 0 || q.opts.Priority < r.queue[0].opts.Priority) {
+		// Preempt only if that lets q start: over capacity (a roster shrank
+		// under ShrinkFinish) that takes more than one holder, and at capacity 0
+		// no number of holders will do.
+		if need := r.inUse - r.capacity + 1; r.capacity > 0 && r.victims(q.opts.Priority) >= need {
+			for ; need > 0; need-- {
+				r.preempt(r.victim(q.opts.Priority), q)
 			}
+			r.grant(q)
+			return nil
 		}
 	}
 	if q.opts.NoWait || r.queueLimit >= 0 && len(r.queue) >= r.queueLimit {
@@ -313,9 +316,8 @@ func (r *Resource) grant(q *Request) {
 	case q.proc != nil:
 		// a process granted inside its own request call is running, not
 		// waiting: waking it would resume its next, unrelated wait
-		if q.proc != s.active {
-			q.proc.waitOn = nil
-			q.proc.wake(nil)
+		if q.proc.parked {
+			q.proc.deliverGrant(q)
 		}
 	case q.onGrant != nil:
 		q.onGrant(q)
@@ -338,9 +340,14 @@ func (r *Resource) run() {
 	r.dispatch = false
 }
 
-// Release returns the unit held by q. Releasing a request that does not hold a
-// unit is an error and changes nothing.
+// Release returns the unit held by q. Releasing a request that lost its unit to
+// preemption does nothing (as leaving SimPy's `with` block after a preemption).
+// Releasing any other request that does not hold a unit (released already,
+// still queued, cancelled) is an error and changes nothing.
 func (r *Resource) Release(q *Request) error {
+	if q != nil && q.res == r && q.state == Preempted {
+		return nil
+	}
 	if err := r.release1(q); err != nil {
 		return err
 	}
@@ -429,11 +436,21 @@ func (q *Request) Cancel() error {
 	return nil
 }
 
+// abandon withdraws q for its process: from the queue, or, if q was granted and
+// the process has not run since (it was interrupted in the same instant), from
+// its unit, which goes to the next in line.
 func (q *Request) abandon(*Proc) {
-	if q.state == Queued && q.hidx >= 0 {
-		q.res.remove(q)
+	r := q.res
+	switch {
+	case q.state == Queued && q.hidx >= 0:
+		r.remove(q)
 		q.state = Cancelled
-		q.res.trace("cancel", q, q.res.sim.now-q.ArrivedAt)
+		r.trace("cancel", q, r.sim.now-q.ArrivedAt)
+	case q.state == Granted:
+		r.removeUser(q)
+		q.state = Cancelled
+		r.trace("cancel", q, r.sim.now-q.ArrivedAt)
+		r.run()
 	}
 }
 
@@ -447,6 +464,17 @@ func (q *Request) Granted() *Event {
 		}
 	}
 	return q.ev
+}
+
+// victims counts the holders a request of priority prio may preempt.
+func (r *Resource) victims(prio int) int {
+	n := 0
+	for _, u := range r.users {
+		if u.opts.Priority > prio && (u.proc == nil || u.proc != r.sim.active) {
+			n++
+		}
+	}
+	return n
 }
 
 // victim returns the holder to preempt for a request of priority prio: the one
@@ -496,6 +524,11 @@ func (r *Resource) preempt(v, by *Request) {
 	e := &Preemption{Resource: r, Request: v, By: by, Since: v.GrantedAt}
 	switch {
 	case v.proc != nil:
+		if v.proc.waitOn == v {
+			// granted and preempted before the process ran: the preemption
+			// is its result, nothing to withdraw
+			v.proc.waitOn = nil
+		}
 		v.proc.wake(e)
 	case v.OnPreempt != nil:
 		v.OnPreempt(v)

@@ -58,6 +58,7 @@ type Sim struct {
 	kpis       []*KPI
 	kpiByName  map[string]*KPI
 	resources  []*Resource
+	levels     []*stats.TimeWeighted // store and container levels
 	warmup     float64
 	statsFrom  float64 // when statistics started: 0, or the end of warm-up
 	log        []EventRow
@@ -221,7 +222,8 @@ func (s *Sim) Run(until float64) error {
 }
 
 // Warmup discards statistics collected before time t (warm-up period deletion):
-// at t every KPI and resource statistic restarts.
+// at t every KPI, resource statistic and store or container level average
+// restarts (time-weighted averages then cover [t, now]).
 func (s *Sim) Warmup(t float64) error {
 	if math.IsNaN(t) || t < s.now {
 		return fmt.Errorf("engine: Warmup: time %g s is before now (%g s)", t, s.now)
@@ -241,6 +243,9 @@ func (s *Sim) resetStats() {
 	}
 	for _, r := range s.resources {
 		r.resetStats()
+	}
+	for _, l := range s.levels {
+		l.Reset(s.now)
 	}
 }
 

@@ -41,13 +41,16 @@ func (s *Sim) NewStore(name string, capacity int) (*Store, error) {
 	if capacity < 1 {
 		return nil, fmt.Errorf("engine: NewStore %q: capacity must be at least 1, got %d", name, capacity)
 	}
-	return &Store{sim: s, Name: name, capacity: capacity, level: stats.NewTimeWeighted(s.now, 0)}, nil
+	st := &Store{sim: s, Name: name, capacity: capacity, level: stats.NewTimeWeighted(s.now, 0)}
+	s.levels = append(s.levels, &st.level)
+	return st, nil
 }
 
 // Len returns the number of items in the store.
 func (st *Store) Len() int { return len(st.items) }
 
-// LevelMean returns the time-average number of items.
+// LevelMean returns the time-average number of items since the start (or the
+// end of warm-up).
 func (st *Store) LevelMean() float64 { return st.level.Mean(st.sim.now) }
 
 // Put adds item, calling onPut (may be nil) when it is in; callback style.
@@ -68,6 +71,9 @@ func (st *Store) Get(filter func(any) bool, onGet func(any)) {
 
 // Put waits until there is room and adds item.
 func (p *Proc) Put(st *Store, item any) error {
+	if err := p.interrupted(); err != nil {
+		return err
+	}
 	w := &waiter{item: item, proc: p}
 	st.putters = append(st.putters, w)
 	st.settle()
@@ -80,6 +86,9 @@ func (p *Proc) Put(st *Store, item any) error {
 
 // Get waits for the oldest item matching filter (nil: any) and returns it.
 func (p *Proc) Get(st *Store, filter func(any) bool) (any, error) {
+	if err := p.interrupted(); err != nil {
+		return nil, err
+	}
 	w := &waiter{filter: filter, proc: p}
 	st.getters = append(st.getters, w)
 	st.settle()
@@ -191,13 +200,16 @@ func (s *Sim) NewContainer(name string, capacity, initial float64) (*Container, 
 	if !(initial >= 0 && initial <= capacity) {
 		return nil, fmt.Errorf("engine: NewContainer %q: initial level %g is outside [0, %g]", name, initial, capacity)
 	}
-	return &Container{sim: s, Name: name, capacity: capacity, lvl: initial, level: stats.NewTimeWeighted(s.now, initial)}, nil
+	c := &Container{sim: s, Name: name, capacity: capacity, lvl: initial, level: stats.NewTimeWeighted(s.now, initial)}
+	s.levels = append(s.levels, &c.level)
+	return c, nil
 }
 
 // Level returns the current amount.
 func (c *Container) Level() float64 { return c.lvl }
 
-// LevelMean returns the time-average amount.
+// LevelMean returns the time-average amount since the start (or the end of
+// warm-up).
 func (c *Container) LevelMean() float64 { return c.level.Mean(c.sim.now) }
 
 func checkAmount(call string, c *Container, x float64) error {
@@ -209,6 +221,9 @@ func checkAmount(call string, c *Container, x float64) error {
 
 // PutAmount waits until there is room and adds x.
 func (p *Proc) PutAmount(c *Container, x float64) error {
+	if err := p.interrupted(); err != nil {
+		return err
+	}
 	if err := checkAmount("PutAmount", c, x); err != nil {
 		return err
 	}
@@ -224,6 +239,9 @@ func (p *Proc) PutAmount(c *Container, x float64) error {
 
 // GetAmount waits until x is available and takes it.
 func (p *Proc) GetAmount(c *Container, x float64) error {
+	if err := p.interrupted(); err != nil {
+		return err
+	}
 	if err := checkAmount("GetAmount", c, x); err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 package engine
 
-import "errors"
+import (
+	"errors"
+	"math"
+)
 
 // Request waits for one unit of r (first come, first served, priority 0).
 func (p *Proc) Request(r *Resource) (*Request, error) {
@@ -19,10 +22,16 @@ func (p *Proc) request(r *Resource, o RequestOpts, requeue bool) (*Request, erro
 	if r.sim != p.sim {
 		panic("engine: Request: resource belongs to another simulation")
 	}
+	if err := p.interrupted(); err != nil {
+		return nil, err
+	}
 	q, err := r.newRequest(o)
 	if err != nil {
 		return nil, err
 	}
+	// a process keeps its request after release (it may release it again, which
+	// must be an error, not a release of whoever got the recycled request)
+	q.pooled = false
 	q.proc = p
 	q.requeue = requeue
 	if err := r.arrive(q); err != nil {
@@ -53,15 +62,18 @@ func (p *Proc) Use(r *Resource, service float64, o RequestOpts) error {
 		return err
 	}
 	q, err := p.request(r, o, true)
+	if q == nil {
+		return err
+	}
 	left := service
 	for {
-		if err != nil {
-			return err
-		}
-		start := p.sim.now
-		err = p.Timeout(left)
-		if err == nil {
-			return r.Release(q)
+		served := 0.0 // service time given since the last grant
+		if err == nil { // q is granted: serve what is left
+			start := p.sim.now
+			if err = p.Timeout(left); err == nil {
+				return r.Release(q)
+			}
+			served = p.sim.now - start
 		}
 		var pe *Preemption
 		if !errors.As(err, &pe) || pe.Request != q {
@@ -73,11 +85,14 @@ func (p *Proc) Use(r *Resource, service float64, o RequestOpts) error {
 			return err
 		}
 		if r.Mode == PreemptResume {
-			left -= p.sim.now - start
+			// clamped: preempted as the service ends, rounding can make the
+			// service given exceed what was left by an ulp
+			left = math.Max(0, left-served)
 		} else {
 			left = service
 		}
-		// q is back in the queue: wait to be granted again.
+		// q is back in the queue (or already granted again): wait to be granted.
+		err = nil
 		if q.state == Queued {
 			p.waitOn = q
 			err = p.park()
