@@ -67,7 +67,7 @@ func (p *Proc) Use(r *Resource, service float64, o RequestOpts) error {
 	}
 	left := service
 	for {
-		served := 0.0 // service time given since the last grant
+		served := 0.0   // service time given since the last grant
 		if err == nil { // q is granted: serve what is left
 			start := p.sim.now
 			if err = p.Timeout(left); err == nil {

@@ -18,7 +18,7 @@ func TestInterruptAfterGrantFreesUnit(t *testing.T) {
 	s.Process("holder", func(p *Proc) {
 		q, _ := p.Request(r)
 		p.Timeout(5)
-		p.Release(q) // grants the waiter ...
+		p.Release(q)                    // grants the waiter ...
 		waiter.Interrupt("called away") // ... which is interrupted in the same event
 	})
 	waiter = s.Process("waiter", func(p *Proc) { got = p.Use(r, 10, RequestOpts{}) })
