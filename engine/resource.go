@@ -246,6 +246,19 @@ func (r *Resource) Acquire(o RequestOpts, onGrant func(*Request)) (*Request, err
 	return q, r.arrive(q)
 }
 
+// Claim is Acquire for a request that its owner keeps after release (a Lua
+// process's request): it is never recycled, so releasing it a second time is an
+// error, never a release of another request that reused it.
+func (r *Resource) Claim(o RequestOpts, onGrant func(*Request)) (*Request, error) {
+	q, err := r.newRequest(o)
+	if err != nil {
+		return nil, err
+	}
+	q.pooled = false
+	q.onGrant = onGrant
+	return q, r.arrive(q)
+}
+
 // arrive places a new request: granted, queued, or balked.
 func (r *Resource) arrive(q *Request) error {
 	r.arrivals++

@@ -20,6 +20,8 @@ type luaProc struct {
 	wakeVals []lua.LValue
 	cancel   func()          // withdraws the process from what it waits for
 	holding  *engine.Request // set while proc:use holds a unit
+	pending  [][]lua.LValue  // interrupts that arrived while it ran, for its next waits
+	byIntr   bool            // the scheduled wake-up delivers an interrupt
 	ended    bool
 	running  bool
 	doneEv   *engine.Event
@@ -97,6 +99,7 @@ func (p *luaProc) Fire() {
 		return
 	}
 	p.waking = false
+	p.cancel = nil
 	vals := p.wakeVals
 	p.wakeVals = nil
 	p.resume(nil, vals...)
@@ -105,18 +108,44 @@ func (p *luaProc) Fire() {
 // wake schedules the process to resume now with vals as the results of its wait.
 func (p *luaProc) wake(vals ...lua.LValue) {
 	p.cancel = nil
+	p.byIntr = false
 	p.wakeVals = vals
 	k, _ := p.h.sim.ScheduleAction(0, engine.PriorityUrgent, p)
 	p.waitKey, p.waking = k, true
 }
 
 // wait yields the running process's thread; the Go function calling it must
-// return its result.
+// return its result. An interrupt that arrived while the process ran ends the
+// wait at once: what it waited for is withdrawn.
 func (p *luaProc) wait(L *lua.LState) int {
 	if L != p.th {
 		L.RaiseError("a process can only wait inside its own body (proc belongs to another process)")
 	}
+	if len(p.pending) > 0 {
+		if c := p.cancel; c != nil {
+			p.cancel = nil
+			c()
+		}
+		p.waking, p.wakeVals = false, nil
+		n, _ := p.interrupted(L)
+		return n
+	}
 	return L.Yield()
+}
+
+// interrupted pushes the oldest interrupt that arrived while the process ran and
+// reports true; its waits call it first, so that it is returned at once (SimPy
+// delivers it at the process's next yield).
+func (p *luaProc) interrupted(L *lua.LState) (int, bool) {
+	if len(p.pending) == 0 {
+		return 0, false
+	}
+	vals := p.pending[0]
+	p.pending = p.pending[1:]
+	for _, v := range vals {
+		L.Push(v)
+	}
+	return len(vals), true
 }
 
 func self(L *lua.LState) *luaProc {
@@ -139,6 +168,9 @@ var procMethods = map[string]method{
 	"id":  func(h *host, L *lua.LState) int { L.Push(lua.LNumber(check[*luaProc](L, 1, "proc").id)); return 1 },
 	"timeout": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		dt := nonneg(L, 2, "delay")
 		k, _ := h.sim.ScheduleAction(dt, engine.PriorityNormal, p)
 		p.waitKey, p.waking, p.wakeVals = k, true, []lua.LValue{lua.LTrue}
@@ -147,6 +179,9 @@ var procMethods = map[string]method{
 	},
 	"request": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		r := check[*engine.Resource](L, 2, "resource")
 		o := requestOpts(L, 3)
 		if o.Entity == 0 {
@@ -154,9 +189,15 @@ var procMethods = map[string]method{
 		}
 		var ud *lua.LUserData
 		immediate := true
-		q, err := r.Acquire(o, func(q *engine.Request) {
+		q, err := r.Claim(o, func(q *engine.Request) {
 			if !immediate {
 				p.wake(ud)
+				// until the process runs, an interrupt withdraws the grant
+				p.cancel = func() {
+					if q.State() == engine.Granted {
+						r.Release(q)
+					}
+				}
 			}
 		})
 		immediate = false
@@ -187,6 +228,9 @@ var procMethods = map[string]method{
 	},
 	"use_for": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		r := check[*engine.Resource](L, 2, "resource")
 		service := nonneg(L, 3, "service time")
 		o := requestOpts(L, 4)
@@ -222,6 +266,9 @@ var procMethods = map[string]method{
 	},
 	"wait": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		ev := check[*engine.Event](L, 2, "event")
 		if ev.Processed() {
 			return pushEvent(L, ev)
@@ -245,6 +292,9 @@ var procMethods = map[string]method{
 	"all_of": func(h *host, L *lua.LState) int { return waitCondition(h, L, true) },
 	"put": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		st := check[*engine.Store](L, 2, "store")
 		live, done := true, false
 		st.Put(L.CheckAny(3), func() {
@@ -264,6 +314,9 @@ var procMethods = map[string]method{
 	},
 	"get": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		st := check[*engine.Store](L, 2, "store")
 		var got lua.LValue
 		live, done := true, false
@@ -301,7 +354,7 @@ var procMethods = map[string]method{
 		if p.ended {
 			L.RaiseError("cannot interrupt a process that has finished")
 		}
-		if p.running {
+		if L == p.th {
 			L.RaiseError("a process cannot interrupt itself")
 		}
 		p.interrupt(strInterrupted, L.Get(2))
@@ -321,10 +374,16 @@ var procMethods = map[string]method{
 	"ended": func(h *host, L *lua.LState) int { L.Push(lua.LBool(check[*luaProc](L, 1, "proc").ended)); return 1 },
 }
 
-// interrupt wakes a waiting process with (false|nil, why, cause), withdrawing it
-// from what it waited for.
+// interrupt wakes a waiting process with (false, why, cause), withdrawing it
+// from what it waited for (a unit granted that it has not seen yet is given
+// back). A running process (it started the process that interrupts it), or one
+// already being woken by an interrupt, gets it from its next wait.
 func (p *luaProc) interrupt(why lua.LString, cause lua.LValue) {
-	if p.ended || p.running {
+	if p.ended {
+		return
+	}
+	if p.running || p.waking && p.byIntr {
+		p.pending = append(p.pending, []lua.LValue{lua.LFalse, why, cause})
 		return
 	}
 	if p.cancel != nil {
@@ -333,10 +392,14 @@ func (p *luaProc) interrupt(why lua.LString, cause lua.LValue) {
 		c()
 	}
 	p.wake(lua.LFalse, why, cause)
+	p.byIntr = true
 }
 
 func containerWait(h *host, L *lua.LState, put bool) int {
 	p := self(L)
+	if n, ok := p.interrupted(L); ok {
+		return n
+	}
 	c := check[*engine.Container](L, 2, "container")
 	x := float64(L.CheckNumber(3))
 	live, done := true, false
@@ -379,6 +442,9 @@ func pushEvent(L *lua.LState, ev *engine.Event) int {
 // returns a list of the events that had happened by then.
 func waitCondition(h *host, L *lua.LState, all bool) int {
 	p := self(L)
+	if n, ok := p.interrupted(L); ok {
+		return n
+	}
 	evs := h.events(L, 2)
 	uds := make(map[*engine.Event]lua.LValue, len(evs))
 	for i, ev := range evs {
