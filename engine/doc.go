@@ -15,6 +15,17 @@
 // time-weighted statistics. Replications (Experiment) run on all cores and are
 // merged in replication order, so results do not depend on GOMAXPROCS.
 //
+// Semantics at one instant, compared with SimPy 3: Run(until) fires the events
+// before until and stops; events scheduled for exactly until do not run (SimPy's
+// run(until=T)). A request that can be granted at once is granted inside the
+// call, before other events already scheduled for the same instant (in SimPy the
+// process resumes only when the request event is processed, after them). An
+// interrupt reaches a waiting process now, withdrawing what it waited for (a
+// unit granted but not yet seen by the process goes back); a process interrupted
+// while it runs gets the interrupt from its next wait, at once. Releasing a
+// request that lost its unit to preemption does nothing, as leaving SimPy's
+// `with` block.
+//
 // Programmer errors (a nil callback, a Request used after release) panic with a
 // message naming the call; bad input from a user (a negative delay, a capacity
 // below one) is returned as an error and leaves the simulation unchanged.

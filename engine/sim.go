@@ -190,9 +190,10 @@ func (s *Sim) Fail(err error) {
 	}
 }
 
-// Run fires events in order until the queue is empty or the next event is later
-// than until; the clock then stands at until (if finite). It returns the first
-// error a model reported with Fail, or ErrQueueFull.
+// Run fires events in order until the queue is empty or the next event is at or
+// after until; the clock then stands at until (if finite). Events scheduled for
+// exactly until do not run (SimPy's run(until=T)); a later Run fires them. It
+// returns the first error a model reported with Fail, or ErrQueueFull.
 func (s *Sim) Run(until float64) error {
 	if math.IsNaN(until) || until < s.now {
 		return fmt.Errorf("engine: Run: horizon %g s is before now (%g s)", until, s.now)
@@ -203,7 +204,7 @@ func (s *Sim) Run(until float64) error {
 	s.running = true
 	defer func() { s.running = false; s.firing = 0 }()
 	for s.q.len() > 0 && s.err == nil {
-		if s.q.a[0].t > until {
+		if s.q.a[0].t >= until {
 			break
 		}
 		e := s.q.pop()
