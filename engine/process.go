@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"iter"
 )
@@ -11,20 +10,13 @@ import (
 // pool: a finished body hands its coroutine to the next process, so starting a
 // process costs a switch, not a goroutine.
 type Proc struct {
-	sim  *Sim
-	w    *worker
-	id   uint64
-	name string
-	body func(*Proc)
-
-	waitKey uint64 // key of the wake-up this process is waiting for
-	waking  bool   // a wake-up is scheduled
-	wakeErr error
-	waitOn  abandoner // what to withdraw from if the wait is interrupted
-	parked  bool      // the body is suspended in a wait
-	pending []error   // interrupts that arrived while the body ran, for its next waits
-	ended   bool
-	doneEv  *Event
+	sim    *Sim
+	wt     Waiter // the waiting state, the same as a Lua process's
+	w      *worker
+	id     uint64
+	name   string
+	body   func(*Proc)
+	doneEv *Event
 	// Value carries user data with the process (the entity it represents).
 	Value any
 }
@@ -37,10 +29,6 @@ type worker struct {
 	stop  func()
 	yield func(struct{}) bool
 }
-
-// abandoner is something a process waits in (a resource queue, an event's waiter
-// list) and must be removed from when the wait ends another way.
-type abandoner interface{ abandon(p *Proc) }
 
 // procExit unwinds a process body when the simulation is closed while it waits.
 type procExit struct{}
@@ -62,6 +50,7 @@ func (s *Sim) Process(name string, fn func(p *Proc)) *Proc {
 	}
 	s.nextID++
 	p := &Proc{sim: s, w: w, id: s.nextID, name: name, body: fn}
+	p.wt = Waiter{sim: s, proc: p, id: s.nextID}
 	w.proc = p
 	s.live++
 	p.resume()
@@ -99,7 +88,7 @@ func (w *worker) run() (alive bool) {
 }
 
 func (p *Proc) finish() {
-	p.ended = true
+	p.wt.ended = true
 	p.body = nil
 	p.sim.live--
 	if p.doneEv != nil {
@@ -115,7 +104,7 @@ func (p *Proc) resume() {
 	w := p.w
 	w.next()
 	s.active = prev
-	if p.ended && p.w != nil {
+	if p.wt.ended && p.w != nil {
 		p.w = nil
 		w.proc = nil
 		s.pool = append(s.pool, w)
@@ -128,85 +117,13 @@ func (p *Proc) park() error {
 	if p.sim.active != p {
 		panic(fmt.Sprintf("engine: process %q: a wait was called from outside its own body", p.name))
 	}
-	if err := p.interrupted(); err != nil {
-		p.withdraw()
+	if err := p.wt.Suspend(); err != nil {
 		return err
 	}
-	p.parked = true
 	if !p.w.yield(struct{}{}) {
 		panic(procExit{})
 	}
-	p.parked = false
-	err := p.wakeErr
-	p.wakeErr, p.waitOn = nil, nil
-	return err
-}
-
-// Fire wakes the process when the firing event is the wake-up it waits for;
-// superseded wake-ups (a timeout after an interrupt) are ignored.
-func (p *Proc) Fire() {
-	if p.sim.firing != p.waitKey || !p.waking || p.ended {
-		return
-	}
-	p.waking = false
-	p.waitKey = 0
-	p.resume()
-}
-
-// wake schedules the process to continue now, with err as the result of its
-// wait. A process that is running, not waiting (it started the process whose
-// action wakes it), receives err from its next wait.
-func (p *Proc) wake(err error) {
-	if !p.parked {
-		if err != nil {
-			p.pending = append(p.pending, err)
-		}
-		return
-	}
-	if p.waitOn != nil {
-		p.waitOn.abandon(p)
-		p.waitOn = nil
-	}
-	p.wakeErr = err
-	p.waitKey = p.sim.push(p.sim.now, PriorityUrgent, p)
-	p.waking = true
-}
-
-// deliverGrant schedules a process that waits in q's queue to continue now with
-// q granted. q stays what the process waits on until it runs, so that an
-// interrupt in between withdraws the grant (the unit goes to the next in line)
-// instead of leaving the unit held by a process that was told it was
-// interrupted. A wake-up already scheduled with an error (a preemption just
-// before this grant) is kept: the process sees the error and finds q granted.
-func (p *Proc) deliverGrant(q *Request) {
-	if p.waking && p.wakeErr != nil {
-		return
-	}
-	p.waitOn = q
-	p.wakeErr = nil
-	p.waitKey = p.sim.push(p.sim.now, PriorityUrgent, p)
-	p.waking = true
-}
-
-// withdraw ends the current wait without waiting: it leaves what the process
-// waited in and makes any scheduled wake-up stale.
-func (p *Proc) withdraw() {
-	if p.waitOn != nil {
-		p.waitOn.abandon(p)
-		p.waitOn = nil
-	}
-	p.waking, p.waitKey, p.wakeErr = false, 0, nil
-}
-
-// interrupted takes the oldest interrupt that arrived while the process was
-// running; its next wait returns it at once (SimPy delivers it at the next yield).
-func (p *Proc) interrupted() error {
-	if len(p.pending) == 0 {
-		return nil
-	}
-	err := p.pending[0]
-	p.pending[0] = nil
-	p.pending = p.pending[1:]
+	_, err := p.wt.Resumed()
 	return err
 }
 
@@ -228,11 +145,10 @@ func (p *Proc) Timeout(dt float64) error {
 	if err := checkDelay("Timeout", dt); err != nil {
 		return err
 	}
-	if err := p.interrupted(); err != nil {
+	if err := p.wt.Interrupted(); err != nil {
 		return err
 	}
-	p.waitKey = p.sim.push(p.sim.now+dt, PriorityNormal, p)
-	p.waking = true
+	p.wt.Sleep(dt)
 	return p.park()
 }
 
@@ -251,36 +167,30 @@ func (e *Interrupt) Error() string { return fmt.Sprintf("interrupted: %v", e.Cau
 // so does a process interrupted twice in one instant, for the second interrupt
 // (SimPy's semantics). Interrupting a finished process, or itself, is an error.
 func (p *Proc) Interrupt(cause any) error {
-	if p.ended {
+	if p.wt.ended {
 		return fmt.Errorf("engine: Interrupt: process %q has finished", p.name)
 	}
 	if p.sim.active == p {
 		return fmt.Errorf("engine: Interrupt: process %q cannot interrupt itself", p.name)
 	}
-	in := &Interrupt{Cause: cause}
-	var prev *Interrupt
-	if p.parked && p.waking && errors.As(p.wakeErr, &prev) {
-		p.pending = append(p.pending, in) // the first one is on its way
-		return nil
-	}
-	p.wake(in)
+	p.wt.Interrupt(cause)
 	return nil
 }
+
+// Ended reports whether the process body has returned.
+func (p *Proc) Ended() bool { return p.wt.ended }
 
 // Done returns an event that succeeds (with the process's Value) when the
 // process finishes.
 func (p *Proc) Done() *Event {
 	if p.doneEv == nil {
 		p.doneEv = p.sim.NewEvent()
-		if p.ended {
+		if p.wt.ended {
 			p.doneEv.Succeed(p.Value)
 		}
 	}
 	return p.doneEv
 }
-
-// Ended reports whether the process body has returned.
-func (p *Proc) Ended() bool { return p.ended }
 
 // Wait waits until ev is processed and returns its value and error. An interrupt
 // while waiting returns the *Interrupt and withdraws the process from ev.
@@ -288,14 +198,14 @@ func (p *Proc) Wait(ev *Event) (any, error) {
 	if ev.sim != p.sim {
 		panic("engine: Wait: event belongs to another simulation")
 	}
-	if err := p.interrupted(); err != nil {
+	if err := p.wt.Interrupted(); err != nil {
 		return nil, err
 	}
 	if ev.state == eventProcessed {
 		return ev.Value, ev.Err
 	}
-	ev.waiters = append(ev.waiters, p)
-	p.waitOn = ev
+	ev.waiters = append(ev.waiters, &p.wt)
+	p.wt.on = ev
 	if err := p.park(); err != nil {
 		return nil, err
 	}

@@ -22,25 +22,14 @@ func (p *Proc) request(r *Resource, o RequestOpts, requeue bool) (*Request, erro
 	if r.sim != p.sim {
 		panic("engine: Request: resource belongs to another simulation")
 	}
-	if err := p.interrupted(); err != nil {
+	if err := p.wt.Interrupted(); err != nil {
 		return nil, err
 	}
-	q, err := r.newRequest(o)
-	if err != nil {
-		return nil, err
-	}
-	// a process keeps its request after release (it may release it again, which
-	// must be an error, not a release of whoever got the recycled request)
-	q.pooled = false
-	q.proc = p
-	q.requeue = requeue
-	if err := r.arrive(q); err != nil {
+	q, err := r.requestFor(&p.wt, o, requeue)
+	if q == nil || err != nil || q.state == Granted {
 		return q, err
 	}
-	if q.state == Granted {
-		return q, nil
-	}
-	p.waitOn = q
+	p.wt.on = q
 	if err := p.park(); err != nil {
 		return q, err
 	}
@@ -80,7 +69,7 @@ func (p *Proc) Use(r *Resource, service float64, o RequestOpts) error {
 			if q.state == Granted {
 				r.Release(q)
 			} else if q.state == Queued {
-				q.abandon(p)
+				q.abandon(&p.wt)
 			}
 			return err
 		}
@@ -94,7 +83,7 @@ func (p *Proc) Use(r *Resource, service float64, o RequestOpts) error {
 		// q is back in the queue (or already granted again): wait to be granted.
 		err = nil
 		if q.state == Queued {
-			p.waitOn = q
+			p.wt.on = q
 			err = p.park()
 		}
 	}
