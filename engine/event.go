@@ -103,7 +103,7 @@ func (e *Event) Fire() {
 		if w.on != e {
 			continue // withdrawn by an interrupt
 		}
-		w.WakeNow(nil, nil)
+		w.WakeNow()
 	}
 }
 

@@ -50,7 +50,7 @@ func (s *Sim) Process(name string, fn func(p *Proc)) *Proc {
 	}
 	s.nextID++
 	p := &Proc{sim: s, w: w, id: s.nextID, name: name, body: fn}
-	p.wt = Waiter{sim: s, proc: p, id: s.nextID}
+	p.wt = Waiter{sim: s, proc: p}
 	w.proc = p
 	s.live++
 	p.resume()
@@ -123,8 +123,7 @@ func (p *Proc) park() error {
 	if !p.w.yield(struct{}{}) {
 		panic(procExit{})
 	}
-	_, err := p.wt.Resumed()
-	return err
+	return p.wt.Resumed()
 }
 
 // ID returns the process's unique number within its replication (1, 2, ...).

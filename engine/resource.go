@@ -209,8 +209,8 @@ func (r *Resource) trace(kind string, q *Request, v float64) {
 		return
 	}
 	ent := q.opts.Entity
-	if ent == 0 && q.w != nil {
-		ent = int64(q.w.id)
+	if ent == 0 && q.w != nil && q.w.proc != nil {
+		ent = int64(q.w.proc.id)
 	}
 	r.sim.log = append(r.sim.log, EventRow{Time: r.sim.now, Kind: kind, Entity: ent, Resource: r.Name, Value: v})
 }
@@ -443,7 +443,7 @@ func (q *Request) Fire() {
 		switch {
 		case q.w != nil:
 			q.w.on = nil
-			q.w.Wake(nil, ErrReneged)
+			q.w.Wake(ErrReneged)
 		case q.OnRenege != nil:
 			q.OnRenege(q)
 		}
@@ -566,7 +566,7 @@ func (r *Resource) preempt(v, by *Request) {
 			// is its result, nothing to withdraw
 			v.w.on = nil
 		}
-		v.w.Wake(nil, e)
+		v.w.Wake(e)
 	case v.OnPreempt != nil:
 		v.OnPreempt(v)
 	}

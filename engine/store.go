@@ -114,7 +114,7 @@ func (w *waiter) finish(s *Sim) {
 		return // satisfied before it parked
 	}
 	wt.on = nil
-	wt.Wake(nil, nil)
+	wt.Wake(nil)
 }
 
 // settle serves putters and getters in arrival order until neither can move.

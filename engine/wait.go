@@ -14,17 +14,15 @@ package engine
 // process.
 type Waiter struct {
 	sim     *Sim
-	proc    *Proc  // the Go process, continued by a coroutine switch; nil for others
-	cont    func() // continues a process that is not a Proc
-	id      uint64
+	proc    *Proc     // the Go process, continued by a coroutine switch; nil for others
+	cont    func()    // continues a process that is not a Proc
 	key     uint64    // key of the scheduled wake-up
+	err     error     // the result the wake-up carries
+	on      abandoner // what to withdraw from if the wait ends another way
+	pending *[]error  // interrupts that came while it ran, for its next waits (rare: allocated on first use)
 	waking  bool      // a wake-up is scheduled
 	intr    bool      // ... and it delivers an interrupt
-	err     error     // the result the wake-up carries
-	val     any       // a value it carries (for processes that are not Procs)
-	on      abandoner // what to withdraw from if the wait ends another way
 	parked  bool      // suspended in a wait
-	pending []error   // interrupts that came while it ran, for its next waits
 	ended   bool
 }
 
@@ -38,12 +36,12 @@ type withdrawFunc func()
 func (f withdrawFunc) abandon(*Waiter) { f() }
 
 // NewWaiter returns the waiting state of a process that is not a Proc (a Lua
-// process): cont continues it after a wake-up; id names it in the event log.
-func (s *Sim) NewWaiter(id uint64, cont func()) *Waiter {
+// process): cont continues it after a wake-up.
+func (s *Sim) NewWaiter(cont func()) *Waiter {
 	if cont == nil {
 		panic("engine: NewWaiter: nil continuation")
 	}
-	return &Waiter{sim: s, id: id, cont: cont}
+	return &Waiter{sim: s, cont: cont}
 }
 
 // Fire continues the process when the firing event is the wake-up it waits for;
@@ -72,13 +70,13 @@ func (w *Waiter) Sleep(dt float64) {
 	w.waking = true
 }
 
-// Wake schedules the process to continue now with (val, err) as the result of
-// its wait. A process that is running, not waiting, gets a non-nil err from its
-// next wait instead, and nothing for a nil one (its wait was satisfied at once).
-func (w *Waiter) Wake(val any, err error) {
+// Wake schedules the process to continue now with err as the result of its
+// wait. A process that is running, not waiting, gets a non-nil err from its next
+// wait instead, and nothing for a nil one (its wait was satisfied at once).
+func (w *Waiter) Wake(err error) {
 	if !w.parked {
 		if err != nil {
-			w.pending = append(w.pending, err)
+			w.queue(err)
 		}
 		return
 	}
@@ -86,18 +84,18 @@ func (w *Waiter) Wake(val any, err error) {
 		w.on.abandon(w)
 		w.on = nil
 	}
-	w.val, w.err, w.intr = val, err, false
+	w.err, w.intr = err, false
 	w.key = w.sim.push(w.sim.now, PriorityUrgent, w)
 	w.waking = true
 }
 
-// WakeNow continues a waiting process at once with (val, err) as the result of
-// its wait, inside the event being fired (an event's waiters, the end of a
-// service), rather than in a wake-up of its own.
-func (w *Waiter) WakeNow(val any, err error) {
+// WakeNow continues a waiting process at once, its wait done, inside the event
+// being fired (an event's waiters, the end of a service) rather than in a
+// wake-up of its own.
+func (w *Waiter) WakeNow() {
 	w.on = nil
 	w.waking = false
-	w.val, w.err, w.intr = val, err, false
+	w.err, w.intr = nil, false
 	w.resume()
 }
 
@@ -112,7 +110,7 @@ func (w *Waiter) deliverGrant(q *Request) {
 		return
 	}
 	w.on = q
-	w.val, w.err, w.intr = nil, nil, false
+	w.err, w.intr = nil, false
 	w.key = w.sim.push(w.sim.now, PriorityUrgent, w)
 	w.waking = true
 }
@@ -126,23 +124,31 @@ func (w *Waiter) deliverGrant(q *Request) {
 func (w *Waiter) Interrupt(cause any) {
 	in := &Interrupt{Cause: cause}
 	if w.parked && w.waking && w.intr {
-		w.pending = append(w.pending, in) // the first one is on its way
+		w.queue(in) // the first one is on its way
 		return
 	}
-	w.Wake(nil, in)
+	w.Wake(in)
 	w.intr = w.parked
 }
 
 // Interrupted takes the oldest interrupt that came while the process ran; its
 // next wait returns it at once instead of waiting. Nil if there is none.
 func (w *Waiter) Interrupted() error {
-	if len(w.pending) == 0 {
+	if w.pending == nil || len(*w.pending) == 0 {
 		return nil
 	}
-	err := w.pending[0]
-	w.pending[0] = nil
-	w.pending = w.pending[1:]
+	q := *w.pending
+	err := q[0]
+	q[0] = nil
+	*w.pending = q[1:]
 	return err
+}
+
+func (w *Waiter) queue(err error) {
+	if w.pending == nil {
+		w.pending = new([]error)
+	}
+	*w.pending = append(*w.pending, err)
 }
 
 // WaitIn records that the process waits in a request's queue (an interrupt
@@ -166,12 +172,12 @@ func (w *Waiter) Suspend() error {
 }
 
 // Resumed is called when the process continues; it returns the result of the
-// wait.
-func (w *Waiter) Resumed() (any, error) {
+// wait: nil, or why it ended (an *Interrupt, a *Preemption, ErrReneged).
+func (w *Waiter) Resumed() error {
 	w.parked = false
-	val, err := w.val, w.err
-	w.val, w.err, w.on, w.intr = nil, nil, nil, false
-	return val, err
+	err := w.err
+	w.err, w.on, w.intr = nil, nil, false
+	return err
 }
 
 // withdraw ends the current wait without waiting: it leaves what the process
@@ -181,7 +187,7 @@ func (w *Waiter) withdraw() {
 		w.on.abandon(w)
 		w.on = nil
 	}
-	w.waking, w.key, w.err, w.val, w.intr = false, 0, nil, nil, false
+	w.waking, w.key, w.err, w.intr = false, 0, nil, false
 }
 
 // End marks the process finished: later wake-ups are ignored.

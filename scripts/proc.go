@@ -17,7 +17,7 @@ type luaProc struct {
 	ud      *lua.LUserData
 	id      uint64
 	w       *engine.Waiter
-	okVals  []lua.LValue    // what the current wait returns when it succeeds without a value
+	okVals  []lua.LValue    // what the current wait returns if it succeeds
 	holding *engine.Request // set while proc:use holds a unit
 	ended   bool
 	doneEv  *engine.Event
@@ -27,7 +27,7 @@ type luaProc struct {
 func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	h.procs++
 	p := &luaProc{h: h, id: h.procs}
-	p.w = h.sim.NewWaiter(p.id, p.cont)
+	p.w = h.sim.NewWaiter(p.cont)
 	p.ud = h.wrap("proc", p)
 	h.sim.AddLive(1)
 	var th *lua.LState
@@ -93,15 +93,20 @@ func (p *luaProc) cont() {
 	p.resume(nil, p.results(p.w.Resumed())...)
 }
 
+// wake schedules the process to continue now, its wait returning vals (nothing
+// happens if it is running: its wait was satisfied at once).
+func (p *luaProc) wake(vals []lua.LValue) {
+	p.okVals = vals
+	p.w.Wake(nil)
+}
+
 // results turns a wait's outcome into what the Lua call returns: its values, or
 // false|nil followed by why ("interrupted" with the cause, "preempted",
 // "reneged").
-func (p *luaProc) results(val any, err error) []lua.LValue {
+func (p *luaProc) results(err error) []lua.LValue {
 	var in *engine.Interrupt
 	var pe *engine.Preemption
 	switch {
-	case err == nil && val != nil:
-		return val.([]lua.LValue)
 	case err == nil:
 		return p.okVals
 	case errors.As(err, &in):
@@ -133,7 +138,7 @@ func (p *luaProc) wait(L *lua.LState) int {
 		L.RaiseError("a process can only wait inside its own body (proc belongs to another process)")
 	}
 	if err := p.w.Suspend(); err != nil {
-		return push(L, p.results(nil, err))
+		return push(L, p.results(err))
 	}
 	return L.Yield()
 }
@@ -143,7 +148,7 @@ func (p *luaProc) wait(L *lua.LState) int {
 // delivers it at the process's next yield).
 func (p *luaProc) interrupted(L *lua.LState) (int, bool) {
 	if err := p.w.Interrupted(); err != nil {
-		return push(L, p.results(nil, err)), true
+		return push(L, p.results(err)), true
 	}
 	return 0, false
 }
@@ -236,9 +241,9 @@ var procMethods = map[string]method{
 		q.OnRelease = func(*engine.Request) {
 			p.holding = nil
 			p.okVals = trueVals
-			p.w.WakeNow(nil, nil)
+			p.w.WakeNow()
 		}
-		q.OnRenege = func(*engine.Request) { p.w.Wake([]lua.LValue{lua.LFalse, strReneged}, nil) }
+		q.OnRenege = func(*engine.Request) { p.wake([]lua.LValue{lua.LFalse, strReneged}) }
 		p.holding = q
 		p.w.OnWithdraw(func() {
 			p.holding = nil
@@ -266,9 +271,9 @@ var procMethods = map[string]method{
 			}
 			live = false
 			if ev.Err != nil {
-				p.w.Wake([]lua.LValue{lua.LNil, lua.LString(ev.Err.Error())}, nil)
+				p.wake([]lua.LValue{lua.LNil, lua.LString(ev.Err.Error())})
 			} else {
-				p.w.Wake([]lua.LValue{eventValue(ev)}, nil)
+				p.wake([]lua.LValue{eventValue(ev)})
 			}
 		})
 		p.w.OnWithdraw(func() { live = false })
@@ -286,7 +291,7 @@ var procMethods = map[string]method{
 		st.Put(L.CheckAny(3), func() {
 			if live {
 				done = true
-				p.w.Wake(trueVals, nil) // ignored while it runs: done at once
+				p.wake(trueVals) // ignored while it runs: done at once
 			}
 		})
 		if done {
@@ -319,7 +324,7 @@ var procMethods = map[string]method{
 		st.Get(filter, func(v any) {
 			if live {
 				got, done = v.(lua.LValue), true
-				p.w.Wake([]lua.LValue{got}, nil) // ignored while it runs: done at once
+				p.wake([]lua.LValue{got}) // ignored while it runs: done at once
 			}
 		})
 		if done {
@@ -367,7 +372,7 @@ func containerWait(h *host, L *lua.LState, put bool) int {
 	cb := func() {
 		if live {
 			done = true
-			p.w.Wake(trueVals, nil) // ignored while it runs: done at once
+			p.wake(trueVals) // ignored while it runs: done at once
 		}
 	}
 	var err error
@@ -422,14 +427,14 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 		}
 		live = false
 		if c.Err != nil {
-			p.w.Wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())}, nil)
+			p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
 			return
 		}
 		t := h.L.NewTable()
 		for _, ev := range c.Value.([]*engine.Event) {
 			t.Append(uds[ev])
 		}
-		p.w.Wake([]lua.LValue{t}, nil)
+		p.wake([]lua.LValue{t})
 	})
 	p.w.OnWithdraw(func() { live = false })
 	return p.wait(L)
