@@ -10,7 +10,6 @@ import (
 // pool: a finished body hands its coroutine to the next process, so starting a
 // process costs a switch, not a goroutine.
 type Proc struct {
-	sim    *Sim
 	wt     Waiter // the waiting state, the same as a Lua process's
 	w      *worker
 	id     uint64
@@ -49,7 +48,7 @@ func (s *Sim) Process(name string, fn func(p *Proc)) *Proc {
 		s.workers = append(s.workers, w)
 	}
 	s.nextID++
-	p := &Proc{sim: s, w: w, id: s.nextID, name: name, body: fn}
+	p := &Proc{w: w, id: s.nextID, name: name, body: fn}
 	p.wt = Waiter{sim: s, proc: p}
 	w.proc = p
 	s.live++
@@ -90,7 +89,7 @@ func (w *worker) run() (alive bool) {
 func (p *Proc) finish() {
 	p.wt.ended = true
 	p.body = nil
-	p.sim.live--
+	p.wt.sim.live--
 	if p.doneEv != nil {
 		p.doneEv.Succeed(p.Value)
 	}
@@ -98,7 +97,7 @@ func (p *Proc) finish() {
 
 // resume switches to the process until it waits or ends.
 func (p *Proc) resume() {
-	s := p.sim
+	s := p.wt.sim
 	prev := s.active
 	s.active = p
 	w := p.w
@@ -114,7 +113,7 @@ func (p *Proc) resume() {
 // park suspends the process until a wake-up; it returns the error the wake-up
 // carries (an interrupt, a preemption, a renege), nil otherwise.
 func (p *Proc) park() error {
-	if p.sim.active != p {
+	if p.wt.sim.active != p {
 		panic(fmt.Sprintf("engine: process %q: a wait was called from outside its own body", p.name))
 	}
 	if err := p.wt.Suspend(); err != nil {
@@ -133,10 +132,10 @@ func (p *Proc) ID() uint64 { return p.id }
 func (p *Proc) Name() string { return p.name }
 
 // Sim returns the simulation the process runs in.
-func (p *Proc) Sim() *Sim { return p.sim }
+func (p *Proc) Sim() *Sim { return p.wt.sim }
 
 // Now returns the current simulation time.
-func (p *Proc) Now() float64 { return p.sim.now }
+func (p *Proc) Now() float64 { return p.wt.sim.now }
 
 // Timeout waits dt seconds. It returns an *Interrupt (or *Preemption) if the
 // process is interrupted first, and an error for a negative or NaN delay.
@@ -169,7 +168,7 @@ func (p *Proc) Interrupt(cause any) error {
 	if p.wt.ended {
 		return fmt.Errorf("engine: Interrupt: process %q has finished", p.name)
 	}
-	if p.sim.active == p {
+	if p.wt.sim.active == p {
 		return fmt.Errorf("engine: Interrupt: process %q cannot interrupt itself", p.name)
 	}
 	p.wt.Interrupt(cause)
@@ -183,7 +182,7 @@ func (p *Proc) Ended() bool { return p.wt.ended }
 // process finishes.
 func (p *Proc) Done() *Event {
 	if p.doneEv == nil {
-		p.doneEv = p.sim.NewEvent()
+		p.doneEv = p.wt.sim.NewEvent()
 		if p.wt.ended {
 			p.doneEv.Succeed(p.Value)
 		}
@@ -194,7 +193,7 @@ func (p *Proc) Done() *Event {
 // Wait waits until ev is processed and returns its value and error. An interrupt
 // while waiting returns the *Interrupt and withdraws the process from ev.
 func (p *Proc) Wait(ev *Event) (any, error) {
-	if ev.sim != p.sim {
+	if ev.sim != p.wt.sim {
 		panic("engine: Wait: event belongs to another simulation")
 	}
 	if err := p.wt.Interrupted(); err != nil {

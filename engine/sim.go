@@ -49,9 +49,10 @@ type Sim struct {
 	opts    Options
 	streams map[string]*rng.Stream
 
-	active  *Proc     // process whose coroutine is running, nil in kernel context
-	pool    []*worker // parked coroutines ready to run a new process body
-	workers []*worker // every coroutine made, to stop them at the end
+	active  *Proc               // process whose coroutine is running, nil in kernel context
+	pending map[*Waiter][]error // interrupts kept for the next wait of a process that was running
+	pool    []*worker           // parked coroutines ready to run a new process body
+	workers []*worker           // every coroutine made, to stop them at the end
 	nextID  uint64
 	live    int // processes started and not finished
 

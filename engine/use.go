@@ -19,7 +19,7 @@ func (p *Proc) RequestWith(r *Resource, o RequestOpts) (*Request, error) {
 }
 
 func (p *Proc) request(r *Resource, o RequestOpts, requeue bool) (*Request, error) {
-	if r.sim != p.sim {
+	if r.sim != p.wt.sim {
 		panic("engine: Request: resource belongs to another simulation")
 	}
 	if err := p.wt.Interrupted(); err != nil {
@@ -58,11 +58,11 @@ func (p *Proc) Use(r *Resource, service float64, o RequestOpts) error {
 	for {
 		served := 0.0   // service time given since the last grant
 		if err == nil { // q is granted: serve what is left
-			start := p.sim.now
+			start := p.wt.sim.now
 			if err = p.Timeout(left); err == nil {
 				return r.Release(q)
 			}
-			served = p.sim.now - start
+			served = p.wt.sim.now - start
 		}
 		var pe *Preemption
 		if !errors.As(err, &pe) || pe.Request != q {

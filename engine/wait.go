@@ -13,17 +13,17 @@ package engine
 // the wait's result. A Waiter is an Action: the kernel fires it to continue the
 // process.
 type Waiter struct {
-	sim     *Sim
-	proc    *Proc     // the Go process, continued by a coroutine switch; nil for others
-	cont    func()    // continues a process that is not a Proc
-	key     uint64    // key of the scheduled wake-up
-	err     error     // the result the wake-up carries
-	on      abandoner // what to withdraw from if the wait ends another way
-	pending *[]error  // interrupts that came while it ran, for its next waits (rare: allocated on first use)
-	waking  bool      // a wake-up is scheduled
-	intr    bool      // ... and it delivers an interrupt
-	parked  bool      // suspended in a wait
-	ended   bool
+	sim    *Sim
+	proc   *Proc     // the Go process, continued by a coroutine switch; nil for others
+	cont   func()    // continues a process that is not a Proc
+	key    uint64    // key of the scheduled wake-up
+	err    error     // the result the wake-up carries
+	on     abandoner // what to withdraw from if the wait ends another way
+	waking bool      // a wake-up is scheduled
+	intr   bool      // ... and it delivers an interrupt
+	parked bool      // suspended in a wait
+	held   bool      // interrupts wait in sim.pending for its next waits
+	ended  bool
 }
 
 // abandoner is something a process waits in (a resource queue, an event's waiter
@@ -134,21 +134,28 @@ func (w *Waiter) Interrupt(cause any) {
 // Interrupted takes the oldest interrupt that came while the process ran; its
 // next wait returns it at once instead of waiting. Nil if there is none.
 func (w *Waiter) Interrupted() error {
-	if w.pending == nil || len(*w.pending) == 0 {
+	if !w.held {
 		return nil
 	}
-	q := *w.pending
+	q := w.sim.pending[w]
 	err := q[0]
-	q[0] = nil
-	*w.pending = q[1:]
+	if len(q) == 1 {
+		delete(w.sim.pending, w)
+		w.held = false
+	} else {
+		w.sim.pending[w] = q[1:]
+	}
 	return err
 }
 
+// queue keeps err for the process's next wait. Rare (an interrupt of a running
+// process), so kept in the Sim rather than in every process.
 func (w *Waiter) queue(err error) {
-	if w.pending == nil {
-		w.pending = new([]error)
+	if w.sim.pending == nil {
+		w.sim.pending = map[*Waiter][]error{}
 	}
-	*w.pending = append(*w.pending, err)
+	w.sim.pending[w] = append(w.sim.pending[w], err)
+	w.held = true
 }
 
 // WaitIn records that the process waits in a request's queue (an interrupt

@@ -249,3 +249,44 @@ func TestStoreLevelsResetAtWarmup(t *testing.T) {
 		t.Fatalf("store level mean %v, container %v after warm-up; want 4 and 40", st.LevelMean(), c.LevelMean())
 	}
 }
+
+// A preemption of a process that is running (it started the preemptor) is, like
+// an interrupt, returned by its next wait at once, not after it.
+func TestPreemptionWhileRunningDeliveredAtNextWait(t *testing.T) {
+	s := New(Options{})
+	r := mustRes(t, s, "ct", 1)
+	var got error
+	var at float64 = -1
+	s.Process("low", func(p *Proc) {
+		p.RequestWith(r, RequestOpts{Priority: 5})
+		s.Process("urgent", func(u *Proc) { u.Use(r, 3, RequestOpts{Priority: 0, Preempt: true}) })
+		got = p.Timeout(10)
+		at = p.Now()
+	})
+	s.Run(math.Inf(1))
+	var pe *Preemption
+	if !errors.As(got, &pe) || at != 0 {
+		t.Fatalf("Timeout returned %v at %v; want the preemption at 0", got, at)
+	}
+}
+
+// Two interrupts in one instant reach the process one per wait, in order.
+func TestTwoInterruptsOneInstant(t *testing.T) {
+	s := New(Options{})
+	var causes []any
+	var at []float64
+	victim := s.Process("victim", func(p *Proc) {
+		for i := 0; i < 3; i++ {
+			var in *Interrupt
+			if err := p.Timeout(10); errors.As(err, &in) {
+				causes = append(causes, in.Cause)
+			}
+			at = append(at, p.Now())
+		}
+	})
+	s.Schedule(1, func() { victim.Interrupt("a"); victim.Interrupt("b") })
+	s.Run(math.Inf(1))
+	if len(causes) != 2 || causes[0] != "a" || causes[1] != "b" || at[0] != 1 || at[1] != 1 || at[2] != 11 {
+		t.Fatalf("causes %v at %v; want [a b] at [1 1 11]", causes, at)
+	}
+}
