@@ -9,6 +9,9 @@
 //   - processes: Sim.Process(fn) runs fn as a coroutine (iter.Pull, pooled) that can
 //     wait: Proc.Timeout, Proc.Request, Proc.Wait on an Event, AnyOf/AllOf, and be
 //     interrupted. There is no goroutine per process and no channel hand-off.
+//     Every process waits through one primitive, Waiter, which Lua processes
+//     (package scripts) use too: waking, withdrawing on an interrupt and handing
+//     over a granted unit are written once for both.
 //
 // Resources (capacity, priority queues, preemption, reneging, balking, rosters),
 // stores and containers are built on that loop, as is the collection of

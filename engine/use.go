@@ -12,8 +12,10 @@ func (p *Proc) Request(r *Resource) (*Request, error) {
 
 // RequestWith waits for one unit of r on the given terms. It returns the granted
 // request; ErrBalked if the request refused to queue; ErrReneged if patience ran
-// out; an *Interrupt if the process was interrupted while queued (the request is
-// then withdrawn).
+// out; an *Interrupt if the process was interrupted while queued, or granted in
+// the same instant but before it ran (the request is then withdrawn; a unit
+// granted goes to the next in line). A process's request is never reused:
+// releasing it a second time is an error.
 func (p *Proc) RequestWith(r *Resource, o RequestOpts) (*Request, error) {
 	return p.request(r, o, false)
 }

@@ -1,7 +1,7 @@
 package engine
 
-// Waiter is the kernel's one waiting primitive, under Go processes (Proc embeds
-// it) and Lua processes (scripts) alike: a process that waits for one thing at a
+// Waiter is the kernel's one waiting primitive, under Go processes (a Proc holds
+// one) and Lua processes (scripts) alike: a process that waits for one thing at a
 // time. The kernel wakes it with a result, withdraws it from what it waited in
 // when the wait ends another way (an interrupt, a preemption), and hands it a
 // unit granted to its request; interrupts that come while the process runs are
