@@ -24,7 +24,7 @@ type Event struct {
 	Value     any
 	Err       error
 	callbacks []func(*Event)
-	waiters   []*Proc
+	waiters   []*Waiter
 }
 
 // NewEvent returns a pending event.
@@ -99,17 +99,15 @@ func (e *Event) Fire() {
 	for _, fn := range cbs {
 		fn(e)
 	}
-	for _, p := range ws {
-		if p.waitOn != e {
+	for _, w := range ws {
+		if w.on != e {
 			continue // withdrawn by an interrupt
 		}
-		p.waitOn = nil
-		p.waking = false
-		p.resume()
+		w.WakeNow()
 	}
 }
 
-func (e *Event) abandon(p *Proc) {
+func (e *Event) abandon(p *Waiter) {
 	for i, w := range e.waiters {
 		if w == p {
 			e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)

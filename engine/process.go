@@ -10,18 +10,12 @@ import (
 // pool: a finished body hands its coroutine to the next process, so starting a
 // process costs a switch, not a goroutine.
 type Proc struct {
-	sim  *Sim
-	w    *worker
-	id   uint64
-	name string
-	body func(*Proc)
-
-	waitKey uint64 // key of the wake-up this process is waiting for
-	waking  bool   // a wake-up is scheduled
-	wakeErr error
-	waitOn  abandoner // what to withdraw from if the wait is interrupted
-	ended   bool
-	doneEv  *Event
+	wt     Waiter // the waiting state, the same as a Lua process's
+	w      *worker
+	id     uint64
+	name   string
+	body   func(*Proc)
+	doneEv *Event
 	// Value carries user data with the process (the entity it represents).
 	Value any
 }
@@ -34,10 +28,6 @@ type worker struct {
 	stop  func()
 	yield func(struct{}) bool
 }
-
-// abandoner is something a process waits in (a resource queue, an event's waiter
-// list) and must be removed from when the wait ends another way.
-type abandoner interface{ abandon(p *Proc) }
 
 // procExit unwinds a process body when the simulation is closed while it waits.
 type procExit struct{}
@@ -58,7 +48,8 @@ func (s *Sim) Process(name string, fn func(p *Proc)) *Proc {
 		s.workers = append(s.workers, w)
 	}
 	s.nextID++
-	p := &Proc{sim: s, w: w, id: s.nextID, name: name, body: fn}
+	p := &Proc{w: w, id: s.nextID, name: name, body: fn}
+	p.wt = Waiter{sim: s, proc: p}
 	w.proc = p
 	s.live++
 	p.resume()
@@ -96,9 +87,9 @@ func (w *worker) run() (alive bool) {
 }
 
 func (p *Proc) finish() {
-	p.ended = true
+	p.wt.ended = true
 	p.body = nil
-	p.sim.live--
+	p.wt.sim.live--
 	if p.doneEv != nil {
 		p.doneEv.Succeed(p.Value)
 	}
@@ -106,13 +97,13 @@ func (p *Proc) finish() {
 
 // resume switches to the process until it waits or ends.
 func (p *Proc) resume() {
-	s := p.sim
+	s := p.wt.sim
 	prev := s.active
 	s.active = p
 	w := p.w
 	w.next()
 	s.active = prev
-	if p.ended && p.w != nil {
+	if p.wt.ended && p.w != nil {
 		p.w = nil
 		w.proc = nil
 		s.pool = append(s.pool, w)
@@ -122,37 +113,16 @@ func (p *Proc) resume() {
 // park suspends the process until a wake-up; it returns the error the wake-up
 // carries (an interrupt, a preemption, a renege), nil otherwise.
 func (p *Proc) park() error {
-	if p.sim.active != p {
+	if p.wt.sim.active != p {
 		panic(fmt.Sprintf("engine: process %q: a wait was called from outside its own body", p.name))
+	}
+	if err := p.wt.Suspend(); err != nil {
+		return err
 	}
 	if !p.w.yield(struct{}{}) {
 		panic(procExit{})
 	}
-	err := p.wakeErr
-	p.wakeErr, p.waitOn = nil, nil
-	return err
-}
-
-// Fire wakes the process when the firing event is the wake-up it waits for;
-// superseded wake-ups (a timeout after an interrupt) are ignored.
-func (p *Proc) Fire() {
-	if p.sim.firing != p.waitKey || !p.waking || p.ended {
-		return
-	}
-	p.waking = false
-	p.waitKey = 0
-	p.resume()
-}
-
-// wake schedules the process to continue now, with err as the result of its wait.
-func (p *Proc) wake(err error) {
-	if p.waitOn != nil {
-		p.waitOn.abandon(p)
-		p.waitOn = nil
-	}
-	p.wakeErr = err
-	p.waitKey = p.sim.push(p.sim.now, PriorityUrgent, p)
-	p.waking = true
+	return p.wt.Resumed()
 }
 
 // ID returns the process's unique number within its replication (1, 2, ...).
@@ -162,10 +132,10 @@ func (p *Proc) ID() uint64 { return p.id }
 func (p *Proc) Name() string { return p.name }
 
 // Sim returns the simulation the process runs in.
-func (p *Proc) Sim() *Sim { return p.sim }
+func (p *Proc) Sim() *Sim { return p.wt.sim }
 
 // Now returns the current simulation time.
-func (p *Proc) Now() float64 { return p.sim.now }
+func (p *Proc) Now() float64 { return p.wt.sim.now }
 
 // Timeout waits dt seconds. It returns an *Interrupt (or *Preemption) if the
 // process is interrupted first, and an error for a negative or NaN delay.
@@ -173,8 +143,10 @@ func (p *Proc) Timeout(dt float64) error {
 	if err := checkDelay("Timeout", dt); err != nil {
 		return err
 	}
-	p.waitKey = p.sim.push(p.sim.now+dt, PriorityNormal, p)
-	p.waking = true
+	if err := p.wt.Interrupted(); err != nil {
+		return err
+	}
+	p.wt.Sleep(dt)
 	return p.park()
 }
 
@@ -187,44 +159,51 @@ type Interrupt struct {
 func (e *Interrupt) Error() string { return fmt.Sprintf("interrupted: %v", e.Cause) }
 
 // Interrupt wakes the process now with an *Interrupt carrying cause, withdrawing
-// it from whatever it waited for. Interrupting a finished process is an error.
+// it from whatever it waited for; a unit granted to it that it has not yet seen
+// is given back. A process that is running when interrupted (it started the
+// process that interrupts it) receives the interrupt from its next wait, at once;
+// so does a process interrupted twice in one instant, for the second interrupt
+// (SimPy's semantics). Interrupting a finished process, or itself, is an error.
 func (p *Proc) Interrupt(cause any) error {
-	if p.ended {
+	if p.wt.ended {
 		return fmt.Errorf("engine: Interrupt: process %q has finished", p.name)
 	}
-	if p.sim.active == p {
+	if p.wt.sim.active == p {
 		return fmt.Errorf("engine: Interrupt: process %q cannot interrupt itself", p.name)
 	}
-	p.wake(&Interrupt{Cause: cause})
+	p.wt.Interrupt(cause)
 	return nil
 }
+
+// Ended reports whether the process body has returned.
+func (p *Proc) Ended() bool { return p.wt.ended }
 
 // Done returns an event that succeeds (with the process's Value) when the
 // process finishes.
 func (p *Proc) Done() *Event {
 	if p.doneEv == nil {
-		p.doneEv = p.sim.NewEvent()
-		if p.ended {
+		p.doneEv = p.wt.sim.NewEvent()
+		if p.wt.ended {
 			p.doneEv.Succeed(p.Value)
 		}
 	}
 	return p.doneEv
 }
 
-// Ended reports whether the process body has returned.
-func (p *Proc) Ended() bool { return p.ended }
-
 // Wait waits until ev is processed and returns its value and error. An interrupt
 // while waiting returns the *Interrupt and withdraws the process from ev.
 func (p *Proc) Wait(ev *Event) (any, error) {
-	if ev.sim != p.sim {
+	if ev.sim != p.wt.sim {
 		panic("engine: Wait: event belongs to another simulation")
+	}
+	if err := p.wt.Interrupted(); err != nil {
+		return nil, err
 	}
 	if ev.state == eventProcessed {
 		return ev.Value, ev.Err
 	}
-	ev.waiters = append(ev.waiters, p)
-	p.waitOn = ev
+	ev.waiters = append(ev.waiters, &p.wt)
+	p.wt.on = ev
 	if err := p.park(); err != nil {
 		return nil, err
 	}

@@ -99,7 +99,7 @@ type Request struct {
 	opts     RequestOpts
 	seq      uint64
 	state    RequestState
-	proc     *Proc
+	w        *Waiter // the waiting process (Go or Lua); nil for callback requests
 	onGrant  func(*Request)
 	requeue  bool // a preempted holder goes back to the queue (Use, ReleaseAfter)
 	served   bool // granted at least once (waits are counted once)
@@ -209,8 +209,8 @@ func (r *Resource) trace(kind string, q *Request, v float64) {
 		return
 	}
 	ent := q.opts.Entity
-	if ent == 0 && q.proc != nil {
-		ent = int64(q.proc.id)
+	if ent == 0 && q.w != nil && q.w.proc != nil {
+		ent = int64(q.w.proc.id)
 	}
 	r.sim.log = append(r.sim.log, EventRow{Time: r.sim.now, Kind: kind, Entity: ent, Resource: r.Name, Value: v})
 }
@@ -246,6 +246,36 @@ func (r *Resource) Acquire(o RequestOpts, onGrant func(*Request)) (*Request, err
 	return q, r.arrive(q)
 }
 
+// RequestFor asks for one unit on behalf of a process that is not a Proc (a Lua
+// process), which waits through w. The request is granted at once (its State
+// is Granted), refused (ErrBalked, ErrBlocked), or queued: the process then
+// records it with w.WaitIn and suspends, and is woken with a nil error when it is
+// granted, ErrReneged when its patience runs out, an *Interrupt if interrupted
+// (the request is withdrawn), a *Preemption if it later loses the unit. The
+// request is never recycled: releasing it twice is an error, never a release of
+// another request.
+func (r *Resource) RequestFor(w *Waiter, o RequestOpts) (*Request, error) {
+	if w == nil || w.sim != r.sim {
+		panic("engine: RequestFor: the waiter belongs to another simulation")
+	}
+	return r.requestFor(w, o, false)
+}
+
+// requestFor makes and places a process's request; a requeued one goes back to
+// the queue when preempted (Use).
+func (r *Resource) requestFor(w *Waiter, o RequestOpts, requeue bool) (*Request, error) {
+	q, err := r.newRequest(o)
+	if err != nil {
+		return nil, err
+	}
+	// a process keeps its request after release (it may release it again, which
+	// must be an error, not a release of whoever got the recycled request)
+	q.pooled = false
+	q.w = w
+	q.requeue = requeue
+	return q, r.arrive(q)
+}
+
 // arrive places a new request: granted, queued, or balked.
 func (r *Resource) arrive(q *Request) error {
 	r.arrivals++
@@ -254,13 +284,16 @@ func (r *Resource) arrive(q *Request) error {
 		r.grant(q)
 		return nil
 	}
-	if q.opts.Preempt && len(r.queue) == 0 || q.opts.Preempt && q.opts.Priority < r.queue[0].opts.Priority {
-		if v := r.victim(q.opts.Priority); v != nil {
-			r.preempt(v, q)
-			if r.inUse < r.capacity {
-				r.grant(q)
-				return nil
+	if q.opts.Preempt && (len(r.queue) == 0 || q.opts.Priority < r.queue[0].opts.Priority) {
+		// Preempt only if that lets q start: over capacity (a roster shrank
+		// under ShrinkFinish) that takes more than one holder, and at capacity 0
+		// no number of holders will do.
+		if need := r.inUse - r.capacity + 1; r.capacity > 0 && r.victims(q.opts.Priority) >= need {
+			for ; need > 0; need-- {
+				r.preempt(r.victim(q.opts.Priority), q)
 			}
+			r.grant(q)
+			return nil
 		}
 	}
 	if q.opts.NoWait || r.queueLimit >= 0 && len(r.queue) >= r.queueLimit {
@@ -310,12 +343,11 @@ func (r *Resource) grant(q *Request) {
 		return
 	}
 	switch {
-	case q.proc != nil:
+	case q.w != nil:
 		// a process granted inside its own request call is running, not
 		// waiting: waking it would resume its next, unrelated wait
-		if q.proc != s.active {
-			q.proc.waitOn = nil
-			q.proc.wake(nil)
+		if q.w.parked {
+			q.w.deliverGrant(q)
 		}
 	case q.onGrant != nil:
 		q.onGrant(q)
@@ -338,9 +370,14 @@ func (r *Resource) run() {
 	r.dispatch = false
 }
 
-// Release returns the unit held by q. Releasing a request that does not hold a
-// unit is an error and changes nothing.
+// Release returns the unit held by q. Releasing a request that lost its unit to
+// preemption does nothing (as leaving SimPy's `with` block after a preemption).
+// Releasing any other request that does not hold a unit (released already,
+// still queued, cancelled) is an error and changes nothing.
 func (r *Resource) Release(q *Request) error {
+	if q != nil && q.res == r && q.state == Preempted {
+		return nil
+	}
 	if err := r.release1(q); err != nil {
 		return err
 	}
@@ -404,16 +441,16 @@ func (q *Request) Fire() {
 		r.reneged++
 		r.trace("renege", q, r.sim.now-q.ArrivedAt)
 		switch {
-		case q.proc != nil:
-			q.proc.waitOn = nil
-			q.proc.wake(ErrReneged)
+		case q.w != nil:
+			q.w.on = nil
+			q.w.Wake(ErrReneged)
 		case q.OnRenege != nil:
 			q.OnRenege(q)
 		}
 		if q.ev != nil && !q.ev.Triggered() {
 			q.ev.Fail(ErrReneged)
 		}
-		if q.proc == nil {
+		if q.w == nil {
 			r.recycle(q)
 		}
 	}
@@ -429,11 +466,21 @@ func (q *Request) Cancel() error {
 	return nil
 }
 
-func (q *Request) abandon(*Proc) {
-	if q.state == Queued && q.hidx >= 0 {
-		q.res.remove(q)
+// abandon withdraws q for its process: from the queue, or, if q was granted and
+// the process has not run since (it was interrupted in the same instant), from
+// its unit, which goes to the next in line.
+func (q *Request) abandon(*Waiter) {
+	r := q.res
+	switch {
+	case q.state == Queued && q.hidx >= 0:
+		r.remove(q)
 		q.state = Cancelled
-		q.res.trace("cancel", q, q.res.sim.now-q.ArrivedAt)
+		r.trace("cancel", q, r.sim.now-q.ArrivedAt)
+	case q.state == Granted:
+		r.removeUser(q)
+		q.state = Cancelled
+		r.trace("cancel", q, r.sim.now-q.ArrivedAt)
+		r.run()
 	}
 }
 
@@ -449,13 +496,31 @@ func (q *Request) Granted() *Event {
 	return q.ev
 }
 
+// victims counts the holders a request of priority prio may preempt.
+func (r *Resource) victims(prio int) int {
+	n := 0
+	for _, u := range r.users {
+		if u.opts.Priority > prio && !r.activeHolds(u) {
+			n++
+		}
+	}
+	return n
+}
+
+// activeHolds reports whether u is held by the Go process that is running (the
+// one asking: it does not preempt itself).
+func (r *Resource) activeHolds(u *Request) bool {
+	a := r.sim.active
+	return a != nil && u.w == &a.wt
+}
+
 // victim returns the holder to preempt for a request of priority prio: the one
 // with the worst priority, the most recently granted among equals, if strictly
 // worse than prio.
 func (r *Resource) victim(prio int) *Request {
 	var v *Request
 	for _, u := range r.users {
-		if u.proc != nil && u.proc == r.sim.active {
+		if r.activeHolds(u) {
 			continue
 		}
 		if v == nil || u.opts.Priority > v.opts.Priority ||
@@ -495,8 +560,13 @@ func (r *Resource) preempt(v, by *Request) {
 	}
 	e := &Preemption{Resource: r, Request: v, By: by, Since: v.GrantedAt}
 	switch {
-	case v.proc != nil:
-		v.proc.wake(e)
+	case v.w != nil:
+		if v.w.on == v {
+			// granted and preempted before the process ran: the preemption
+			// is its result, nothing to withdraw
+			v.w.on = nil
+		}
+		v.w.Wake(e)
 	case v.OnPreempt != nil:
 		v.OnPreempt(v)
 	}

@@ -49,15 +49,17 @@ type Sim struct {
 	opts    Options
 	streams map[string]*rng.Stream
 
-	active  *Proc     // process whose coroutine is running, nil in kernel context
-	pool    []*worker // parked coroutines ready to run a new process body
-	workers []*worker // every coroutine made, to stop them at the end
+	active  *Proc               // process whose coroutine is running, nil in kernel context
+	pending map[*Waiter][]error // interrupts kept for the next wait of a process that was running
+	pool    []*worker           // parked coroutines ready to run a new process body
+	workers []*worker           // every coroutine made, to stop them at the end
 	nextID  uint64
 	live    int // processes started and not finished
 
 	kpis       []*KPI
 	kpiByName  map[string]*KPI
 	resources  []*Resource
+	levels     []*stats.TimeWeighted // store and container levels
 	warmup     float64
 	statsFrom  float64 // when statistics started: 0, or the end of warm-up
 	log        []EventRow
@@ -189,9 +191,10 @@ func (s *Sim) Fail(err error) {
 	}
 }
 
-// Run fires events in order until the queue is empty or the next event is later
-// than until; the clock then stands at until (if finite). It returns the first
-// error a model reported with Fail, or ErrQueueFull.
+// Run fires events in order until the queue is empty or the next event is at or
+// after until; the clock then stands at until (if finite). Events scheduled for
+// exactly until do not run (SimPy's run(until=T)); a later Run fires them. It
+// returns the first error a model reported with Fail, or ErrQueueFull.
 func (s *Sim) Run(until float64) error {
 	if math.IsNaN(until) || until < s.now {
 		return fmt.Errorf("engine: Run: horizon %g s is before now (%g s)", until, s.now)
@@ -202,7 +205,7 @@ func (s *Sim) Run(until float64) error {
 	s.running = true
 	defer func() { s.running = false; s.firing = 0 }()
 	for s.q.len() > 0 && s.err == nil {
-		if s.q.a[0].t > until {
+		if s.q.a[0].t >= until {
 			break
 		}
 		e := s.q.pop()
@@ -221,7 +224,8 @@ func (s *Sim) Run(until float64) error {
 }
 
 // Warmup discards statistics collected before time t (warm-up period deletion):
-// at t every KPI and resource statistic restarts.
+// at t every KPI, resource statistic and store or container level average
+// restarts (time-weighted averages then cover [t, now]).
 func (s *Sim) Warmup(t float64) error {
 	if math.IsNaN(t) || t < s.now {
 		return fmt.Errorf("engine: Warmup: time %g s is before now (%g s)", t, s.now)
@@ -241,6 +245,9 @@ func (s *Sim) resetStats() {
 	}
 	for _, r := range s.resources {
 		r.resetStats()
+	}
+	for _, l := range s.levels {
+		l.Reset(s.now)
 	}
 }
 

@@ -112,3 +112,39 @@ func TestGaugeTimeAverage(t *testing.T) {
 		}
 	}
 }
+
+// Events at exactly the horizon do not run, as in SimPy's run(until=T); the
+// clock stands at the horizon and a later Run fires them.
+func TestRunStopsBeforeHorizonEvents(t *testing.T) {
+	s := New(Options{})
+	var at []float64
+	for _, d := range []float64{5, 10, 15} {
+		s.Schedule(d, func() { at = append(at, s.Now()) })
+	}
+	s.Run(10)
+	if len(at) != 1 || at[0] != 5 || s.Now() != 10 {
+		t.Fatalf("Run(10) fired events at %v and left the clock at %v; want [5] and 10", at, s.Now())
+	}
+	s.Run(20)
+	if len(at) != 3 || at[1] != 10 || at[2] != 15 {
+		t.Fatalf("Run(20) fired events at %v; want [5 10 15]", at)
+	}
+}
+
+// Samples are taken at 0, dt, 2dt, ... before the horizon: as SimPy's monitoring
+// loop (sample; yield timeout(dt)) under run(until=T), no sample at T itself.
+func TestSampleEveryStopsBeforeHorizon(t *testing.T) {
+	s := New(Options{})
+	s.NewResource("bed", 1)
+	s.SampleEvery(25, 100)
+	s.Run(100)
+	var at []float64
+	for _, row := range s.Series() {
+		if row.Series == "bed.in_use" {
+			at = append(at, row.Time)
+		}
+	}
+	if len(at) != 4 || at[0] != 0 || at[3] != 75 {
+		t.Fatalf("samples at %v, want [0 25 50 75]", at)
+	}
+}

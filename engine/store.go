@@ -9,7 +9,7 @@ import (
 
 // waiter is a process or a callback waiting on a store or container.
 type waiter struct {
-	proc   *Proc
+	wt     *Waiter // the waiting process; nil for a callback or once served
 	amount float64
 	item   any
 	filter func(any) bool
@@ -18,7 +18,7 @@ type waiter struct {
 	gone   bool
 }
 
-func (w *waiter) abandon(*Proc) { w.gone = true }
+func (w *waiter) abandon(*Waiter) { w.gone = true }
 
 // Store holds discrete items (specimens, units of blood, patient files) up to a
 // capacity; Get takes the oldest item (or the oldest that matches a filter) and
@@ -41,13 +41,16 @@ func (s *Sim) NewStore(name string, capacity int) (*Store, error) {
 	if capacity < 1 {
 		return nil, fmt.Errorf("engine: NewStore %q: capacity must be at least 1, got %d", name, capacity)
 	}
-	return &Store{sim: s, Name: name, capacity: capacity, level: stats.NewTimeWeighted(s.now, 0)}, nil
+	st := &Store{sim: s, Name: name, capacity: capacity, level: stats.NewTimeWeighted(s.now, 0)}
+	s.levels = append(s.levels, &st.level)
+	return st, nil
 }
 
 // Len returns the number of items in the store.
 func (st *Store) Len() int { return len(st.items) }
 
-// LevelMean returns the time-average number of items.
+// LevelMean returns the time-average number of items since the start (or the
+// end of warm-up).
 func (st *Store) LevelMean() float64 { return st.level.Mean(st.sim.now) }
 
 // Put adds item, calling onPut (may be nil) when it is in; callback style.
@@ -68,44 +71,50 @@ func (st *Store) Get(filter func(any) bool, onGet func(any)) {
 
 // Put waits until there is room and adds item.
 func (p *Proc) Put(st *Store, item any) error {
-	w := &waiter{item: item, proc: p}
+	if err := p.wt.Interrupted(); err != nil {
+		return err
+	}
+	w := &waiter{item: item, wt: &p.wt}
 	st.putters = append(st.putters, w)
 	st.settle()
-	if w.proc == nil { // done at once
+	if w.wt == nil { // done at once
 		return nil
 	}
-	p.waitOn = w
+	p.wt.on = w
 	return p.park()
 }
 
 // Get waits for the oldest item matching filter (nil: any) and returns it.
 func (p *Proc) Get(st *Store, filter func(any) bool) (any, error) {
-	w := &waiter{filter: filter, proc: p}
+	if err := p.wt.Interrupted(); err != nil {
+		return nil, err
+	}
+	w := &waiter{filter: filter, wt: &p.wt}
 	st.getters = append(st.getters, w)
 	st.settle()
-	if w.proc == nil {
+	if w.wt == nil {
 		return w.item, nil
 	}
-	p.waitOn = w
+	p.wt.on = w
 	if err := p.park(); err != nil {
 		return nil, err
 	}
 	return w.item, nil
 }
 
-// finish completes a waiter: a process that has not parked yet (w.proc is the
-// active process) just sees w.proc cleared; a parked one is woken.
+// finish completes a waiter: a process that has not parked yet (satisfied in
+// its own call) just sees w.wt cleared; a parked one is woken.
 func (w *waiter) finish(s *Sim) {
-	p := w.proc
-	if p == nil {
+	wt := w.wt
+	if wt == nil {
 		return
 	}
-	w.proc = nil
-	if s.active == p && p.waitOn != w {
+	w.wt = nil
+	if !wt.parked {
 		return // satisfied before it parked
 	}
-	p.waitOn = nil
-	p.wake(nil)
+	wt.on = nil
+	wt.Wake(nil)
 }
 
 // settle serves putters and getters in arrival order until neither can move.
@@ -191,13 +200,16 @@ func (s *Sim) NewContainer(name string, capacity, initial float64) (*Container, 
 	if !(initial >= 0 && initial <= capacity) {
 		return nil, fmt.Errorf("engine: NewContainer %q: initial level %g is outside [0, %g]", name, initial, capacity)
 	}
-	return &Container{sim: s, Name: name, capacity: capacity, lvl: initial, level: stats.NewTimeWeighted(s.now, initial)}, nil
+	c := &Container{sim: s, Name: name, capacity: capacity, lvl: initial, level: stats.NewTimeWeighted(s.now, initial)}
+	s.levels = append(s.levels, &c.level)
+	return c, nil
 }
 
 // Level returns the current amount.
 func (c *Container) Level() float64 { return c.lvl }
 
-// LevelMean returns the time-average amount.
+// LevelMean returns the time-average amount since the start (or the end of
+// warm-up).
 func (c *Container) LevelMean() float64 { return c.level.Mean(c.sim.now) }
 
 func checkAmount(call string, c *Container, x float64) error {
@@ -209,31 +221,37 @@ func checkAmount(call string, c *Container, x float64) error {
 
 // PutAmount waits until there is room and adds x.
 func (p *Proc) PutAmount(c *Container, x float64) error {
+	if err := p.wt.Interrupted(); err != nil {
+		return err
+	}
 	if err := checkAmount("PutAmount", c, x); err != nil {
 		return err
 	}
-	w := &waiter{amount: x, proc: p}
+	w := &waiter{amount: x, wt: &p.wt}
 	c.putters = append(c.putters, w)
 	c.settle()
-	if w.proc == nil {
+	if w.wt == nil {
 		return nil
 	}
-	p.waitOn = w
+	p.wt.on = w
 	return p.park()
 }
 
 // GetAmount waits until x is available and takes it.
 func (p *Proc) GetAmount(c *Container, x float64) error {
+	if err := p.wt.Interrupted(); err != nil {
+		return err
+	}
 	if err := checkAmount("GetAmount", c, x); err != nil {
 		return err
 	}
-	w := &waiter{amount: x, proc: p}
+	w := &waiter{amount: x, wt: &p.wt}
 	c.getters = append(c.getters, w)
 	c.settle()
-	if w.proc == nil {
+	if w.wt == nil {
 		return nil
 	}
-	p.waitOn = w
+	p.wt.on = w
 	return p.park()
 }
 

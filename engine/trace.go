@@ -67,12 +67,13 @@ func (sm *sampler) Fire() {
 			s.series = append(s.series, SeriesRow{Time: s.now, Series: k.Name, Value: k.gauge.Value()})
 		}
 	}
-	if next := s.now + sm.every; next <= sm.until {
+	if next := s.now + sm.every; next < sm.until {
 		s.push(next, PriorityNormal+1, sm)
 	}
 }
 
-// SampleEvery records, every dt seconds from now until the given time, the units
+// SampleEvery records, every dt seconds from now until before the given time
+// (events at the horizon do not run, so neither does a sample there), the units
 // in use, queue length and capacity of every resource and the value of every
 // gauge KPI, as time series. Samples are taken after the other events of their
 // instant.

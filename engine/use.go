@@ -1,6 +1,9 @@
 package engine
 
-import "errors"
+import (
+	"errors"
+	"math"
+)
 
 // Request waits for one unit of r (first come, first served, priority 0).
 func (p *Proc) Request(r *Resource) (*Request, error) {
@@ -9,29 +12,26 @@ func (p *Proc) Request(r *Resource) (*Request, error) {
 
 // RequestWith waits for one unit of r on the given terms. It returns the granted
 // request; ErrBalked if the request refused to queue; ErrReneged if patience ran
-// out; an *Interrupt if the process was interrupted while queued (the request is
-// then withdrawn).
+// out; an *Interrupt if the process was interrupted while queued, or granted in
+// the same instant but before it ran (the request is then withdrawn; a unit
+// granted goes to the next in line). A process's request is never reused:
+// releasing it a second time is an error.
 func (p *Proc) RequestWith(r *Resource, o RequestOpts) (*Request, error) {
 	return p.request(r, o, false)
 }
 
 func (p *Proc) request(r *Resource, o RequestOpts, requeue bool) (*Request, error) {
-	if r.sim != p.sim {
+	if r.sim != p.wt.sim {
 		panic("engine: Request: resource belongs to another simulation")
 	}
-	q, err := r.newRequest(o)
-	if err != nil {
+	if err := p.wt.Interrupted(); err != nil {
 		return nil, err
 	}
-	q.proc = p
-	q.requeue = requeue
-	if err := r.arrive(q); err != nil {
+	q, err := r.requestFor(&p.wt, o, requeue)
+	if q == nil || err != nil || q.state == Granted {
 		return q, err
 	}
-	if q.state == Granted {
-		return q, nil
-	}
-	p.waitOn = q
+	p.wt.on = q
 	if err := p.park(); err != nil {
 		return q, err
 	}
@@ -53,33 +53,39 @@ func (p *Proc) Use(r *Resource, service float64, o RequestOpts) error {
 		return err
 	}
 	q, err := p.request(r, o, true)
+	if q == nil {
+		return err
+	}
 	left := service
 	for {
-		if err != nil {
-			return err
-		}
-		start := p.sim.now
-		err = p.Timeout(left)
-		if err == nil {
-			return r.Release(q)
+		served := 0.0   // service time given since the last grant
+		if err == nil { // q is granted: serve what is left
+			start := p.wt.sim.now
+			if err = p.Timeout(left); err == nil {
+				return r.Release(q)
+			}
+			served = p.wt.sim.now - start
 		}
 		var pe *Preemption
 		if !errors.As(err, &pe) || pe.Request != q {
 			if q.state == Granted {
 				r.Release(q)
 			} else if q.state == Queued {
-				q.abandon(p)
+				q.abandon(&p.wt)
 			}
 			return err
 		}
 		if r.Mode == PreemptResume {
-			left -= p.sim.now - start
+			// clamped: preempted as the service ends, rounding can make the
+			// service given exceed what was left by an ulp
+			left = math.Max(0, left-served)
 		} else {
 			left = service
 		}
-		// q is back in the queue: wait to be granted again.
+		// q is back in the queue (or already granted again): wait to be granted.
+		err = nil
 		if q.state == Queued {
-			p.waitOn = q
+			p.wt.on = q
 			err = p.park()
 		}
 	}

@@ -76,13 +76,16 @@ func (ed *ED) Validate() error {
 		return fmt.Errorf("ops: ED: beds must be >= 1, got %d", ed.Beds)
 	case ed.AmbulanceFraction < 0 || ed.AmbulanceFraction > 1:
 		return fmt.Errorf("ops: ED: ambulance fraction %v is not in [0, 1]", ed.AmbulanceFraction)
-	case ed.TriageMinutes < 0 || ed.LabMinutes < 0 || ed.ScanMinutes < 0:
-		return fmt.Errorf("ops: ED: triage, lab and scan minutes must be >= 0")
+	case !(ed.TriageMinutes >= 0 && ed.LabMinutes >= 0 && ed.ScanMinutes >= 0):
+		return fmt.Errorf("ops: ED: triage, lab and scan minutes must be >= 0, got %v, %v and %v", ed.TriageMinutes, ed.LabMinutes, ed.ScanMinutes)
 	}
 	for _, u := range []Unit{ed.Ward, ed.ICU} {
 		if err := u.Validate(); err != nil {
 			return err
 		}
+	}
+	if ed.Sepsis != nil && !(ed.Sepsis.AntibioticMinutes >= 0) {
+		return fmt.Errorf("ops: ED: sepsis antibiotic minutes must be >= 0, got %v", ed.Sepsis.AntibioticMinutes)
 	}
 	return nil
 }
@@ -218,8 +221,14 @@ func (ed *ED) Build(s *engine.Sim) error {
 		}
 		esi := pick(rAcuity.Float64())
 		prio := esi + 1
-		if err := p.Use(triage, rSvc.Exp(1/(ed.TriageMinutes*60+1e-9)), engine.RequestOpts{}); err != nil {
+		// Use fails only on a modelling error (no one interrupts or limits the
+		// ED's queues): it stops the replication with its cause, never silently
+		failed := func(step string, err error) {
+			s.Fail(fmt.Errorf("ops: ED: patient %d: %s: %w", p.ID(), step, err))
 			leave()
+		}
+		if err := p.Use(triage, rSvc.Exp(1/(ed.TriageMinutes*60+1e-9)), engine.RequestOpts{}); err != nil {
+			failed("triage", err)
 			return
 		}
 		k.d2t.Add((p.Now() - t0) / 60)
@@ -266,21 +275,34 @@ func (ed *ED) Build(s *engine.Sim) error {
 		p.Release(doc)
 		switch {
 		case sep != nil && sep.alert:
-			ed.Sepsis.treat(p, sep, nurses, prio, sk) // bundle: antibiotics right after assessment
+			// bundle: antibiotics right after assessment
+			if err := ed.Sepsis.treat(p, sep, nurses, prio, sk); err != nil {
+				failed("antibiotics", err)
+				return
+			}
 			if w := lactate - p.Now(); w > 0 {
 				p.Timeout(w)
 			}
 		case sep != nil:
 			p.Timeout(logn(rSvc, ed.LabMinutes*60)) // recognised when the labs come back
-			ed.Sepsis.treat(p, sep, nurses, prio, sk)
+			if err := ed.Sepsis.treat(p, sep, nurses, prio, sk); err != nil {
+				failed("antibiotics", err)
+				return
+			}
 		case rDisp.Bernoulli(ed.LabProb[esi]):
 			p.Timeout(logn(rSvc, ed.LabMinutes*60))
 		}
 		if rDisp.Bernoulli(ed.ImagingProb[esi]) {
-			p.Use(ct, rSvc.Exp(1/(ed.ScanMinutes*60+1e-9)), engine.RequestOpts{Priority: prio})
+			if err := p.Use(ct, rSvc.Exp(1/(ed.ScanMinutes*60+1e-9)), engine.RequestOpts{Priority: prio}); err != nil {
+				failed("imaging", err)
+				return
+			}
 		}
 		if m := ed.NurseMinutes[esi]; m > 0 {
-			p.Use(nurses, logn(rSvc, m*60), engine.RequestOpts{Priority: prio})
+			if err := p.Use(nurses, logn(rSvc, m*60), engine.RequestOpts{Priority: prio}); err != nil {
+				failed("nursing", err)
+				return
+			}
 		}
 		if sep == nil && !rDisp.Bernoulli(ed.AdmitProb[esi]) {
 			p.Release(bed)

@@ -155,3 +155,20 @@ func TestEDBadConfig(t *testing.T) {
 		t.Fatal("negative rate accepted")
 	}
 }
+
+// Issue 17 item 14: a service time that is not a number used to make the ED's
+// Use calls fail silently (the error was dropped and the patient skipped the
+// step); it is now refused when the ED is built, naming the setting.
+func TestEDRejectsNaNMinutes(t *testing.T) {
+	ed, _ := DefaultED(100)
+	ed.ScanMinutes = math.NaN()
+	if err := ed.Build(engine.New(engine.Options{})); err == nil || !strings.Contains(err.Error(), "scan minutes must be >= 0") {
+		t.Fatalf("got %v, want the scan minutes named", err)
+	}
+	ed, _ = DefaultED(100)
+	ed.Sepsis = DefaultSepsis()
+	ed.Sepsis.AntibioticMinutes = -15
+	if err := ed.Build(engine.New(engine.Options{})); err == nil || !strings.Contains(err.Error(), "antibiotic minutes must be >= 0, got -15") {
+		t.Fatalf("got %v, want the antibiotic minutes named", err)
+	}
+}

@@ -148,17 +148,21 @@ func (sp *Sepsis) arrive(s *engine.Sim, st *rng.Stream, id int64, k *sepsisKPIs)
 	return c, nil
 }
 
-// treat gives the first antibiotic dose now (a nurse's time, then the drug).
-func (sp *Sepsis) treat(p *engine.Proc, c *septic, nurses *engine.Resource, prio int, k *sepsisKPIs) {
+// treat gives the first antibiotic dose now (a nurse's time, then the drug). An
+// error (the nurse's time could not be given, the drug not set) means the dose
+// was not given.
+func (sp *Sepsis) treat(p *engine.Proc, c *septic, nurses *engine.Resource, prio int, k *sepsisKPIs) error {
 	if c.treated {
-		return
+		return nil
 	}
-	p.Use(nurses, sp.AntibioticMinutes*60, engine.RequestOpts{Priority: prio})
+	if err := p.Use(nurses, sp.AntibioticMinutes*60, engine.RequestOpts{Priority: prio}); err != nil {
+		return err
+	}
 	if err := c.pt.Set("antibiotic", sp.AntibioticEffect, p.Now()); err != nil {
-		p.Sim().Fail(err)
-		return
+		return err
 	}
 	c.treated = true
 	k.toAntibiotics.Add((p.Now() - c.arrived) / 3600)
 	p.Sim().Log("sepsis_antibiotics", c.id, "nurses", (p.Now()-c.arrived)/3600)
+	return nil
 }

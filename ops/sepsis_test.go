@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/medtwin/medtwin/engine"
@@ -69,4 +70,20 @@ func kpiValue(r engine.RepResult, name string) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// treat reports the error of the nurse's Use (here a NaN service time that
+// bypassed validation) instead of giving the dose as if the nurse had come.
+func TestSepsisTreatReportsUseError(t *testing.T) {
+	s := engine.New(engine.Options{})
+	nurses, _ := s.NewResource("nurses", 1)
+	sp := DefaultSepsis()
+	sp.AntibioticMinutes = math.NaN()
+	c := &septic{}
+	var err error
+	s.Process("septic", func(p *engine.Proc) { err = sp.treat(p, c, nurses, 2, sp.kpis(s)) })
+	s.Run(math.Inf(1))
+	if err == nil || c.treated {
+		t.Fatalf("treat returned %v, treated %v; want the Use error and no dose", err, c.treated)
+	}
 }

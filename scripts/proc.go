@@ -8,27 +8,26 @@ import (
 )
 
 // luaProc is a Lua process: a Lua function running on a pooled Lua thread that
-// waits by yielding to the kernel. It implements engine.Action: the kernel fires
-// it to resume the process.
+// waits by yielding to the kernel. Its waiting state is the kernel's
+// engine.Waiter, the same as a Go process's: interrupts, grants, preemption and
+// reneging are handled there, once for both.
 type luaProc struct {
-	h        *host
-	th       *lua.LState
-	ud       *lua.LUserData
-	id       uint64
-	waitKey  uint64
-	waking   bool
-	wakeVals []lua.LValue
-	cancel   func()          // withdraws the process from what it waits for
-	holding  *engine.Request // set while proc:use holds a unit
-	ended    bool
-	running  bool
-	doneEv   *engine.Event
+	h       *host
+	th      *lua.LState
+	ud      *lua.LUserData
+	id      uint64
+	w       *engine.Waiter
+	okVals  []lua.LValue    // what the current wait returns if it succeeds
+	holding *engine.Request // set while proc:use holds a unit
+	ended   bool
+	doneEv  *engine.Event
 }
 
 // start runs fn(proc, arg) as a new process now.
 func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	h.procs++
 	p := &luaProc{h: h, id: h.procs}
+	p.w = h.sim.NewWaiter(p.cont)
 	p.ud = h.wrap("proc", p)
 	h.sim.AddLive(1)
 	var th *lua.LState
@@ -58,16 +57,13 @@ func parkFn(L *lua.LState) int {
 }
 
 // resume runs the process until it waits or ends. Only the kernel loop (or the
-// code that starts a process) calls it, never a Lua thread on behalf of another,
-// so Lua threads never nest.
+// code that starts a process) calls it.
 func (p *luaProc) resume(fn *lua.LFunction, args ...lua.LValue) {
 	h := p.h
 	if fn == nil {
 		fn = h.workerFn
 	}
-	p.running = true
 	st, err, _ := h.L.Resume(p.th, fn, args...)
-	p.running = false
 	switch {
 	case err != nil:
 		h.fail(luaError(err, h.sc.Path, h.L.Context()))
@@ -88,35 +84,73 @@ func (p *luaProc) finish() {
 		p.doneEv.Succeed(p.ud)
 	}
 	p.ended = true
+	p.w.End()
 	p.h.sim.AddLive(-1)
 }
 
-// Fire resumes the process if the firing event is the wake-up it waits for.
-func (p *luaProc) Fire() {
-	if !p.waking || p.h.sim.FiringKey() != p.waitKey || p.ended {
-		return
+// cont continues the process after a wake-up with the results of its wait.
+func (p *luaProc) cont() {
+	p.resume(nil, p.results(p.w.Resumed())...)
+}
+
+// wake schedules the process to continue now, its wait returning vals (nothing
+// happens if it is running: its wait was satisfied at once).
+func (p *luaProc) wake(vals []lua.LValue) {
+	p.okVals = vals
+	p.w.Wake(nil)
+}
+
+// results turns a wait's outcome into what the Lua call returns: its values, or
+// false|nil followed by why ("interrupted" with the cause, "preempted",
+// "reneged").
+func (p *luaProc) results(err error) []lua.LValue {
+	var in *engine.Interrupt
+	var pe *engine.Preemption
+	switch {
+	case err == nil:
+		return p.okVals
+	case errors.As(err, &in):
+		cause, _ := in.Cause.(lua.LValue)
+		if cause == nil {
+			cause = lua.LNil
+		}
+		return []lua.LValue{lua.LFalse, strInterrupted, cause}
+	case errors.As(err, &pe):
+		return []lua.LValue{lua.LFalse, strPreempted, lua.LNil}
+	case errors.Is(err, engine.ErrReneged):
+		return []lua.LValue{lua.LNil, strReneged}
 	}
-	p.waking = false
-	vals := p.wakeVals
-	p.wakeVals = nil
-	p.resume(nil, vals...)
+	return []lua.LValue{lua.LNil, lua.LString(err.Error())}
 }
 
-// wake schedules the process to resume now with vals as the results of its wait.
-func (p *luaProc) wake(vals ...lua.LValue) {
-	p.cancel = nil
-	p.wakeVals = vals
-	k, _ := p.h.sim.ScheduleAction(0, engine.PriorityUrgent, p)
-	p.waitKey, p.waking = k, true
+func push(L *lua.LState, vals []lua.LValue) int {
+	for _, v := range vals {
+		L.Push(v)
+	}
+	return len(vals)
 }
 
-// wait yields the running process's thread; the Go function calling it must
-// return its result.
+// wait suspends the running process's thread; the Go function calling it must
+// return its result. An interrupt that came while the process ran ends the wait
+// at once: what it waited for is withdrawn.
 func (p *luaProc) wait(L *lua.LState) int {
 	if L != p.th {
 		L.RaiseError("a process can only wait inside its own body (proc belongs to another process)")
 	}
+	if err := p.w.Suspend(); err != nil {
+		return push(L, p.results(err))
+	}
 	return L.Yield()
+}
+
+// interrupted pushes the oldest interrupt that came while the process ran and
+// reports true; its waits call it first, so that it is returned at once (SimPy
+// delivers it at the process's next yield).
+func (p *luaProc) interrupted(L *lua.LState) (int, bool) {
+	if err := p.w.Interrupted(); err != nil {
+		return push(L, p.results(err)), true
+	}
+	return 0, false
 }
 
 func self(L *lua.LState) *luaProc {
@@ -128,6 +162,7 @@ func self(L *lua.LState) *luaProc {
 }
 
 var (
+	trueVals       = []lua.LValue{lua.LTrue}
 	strInterrupted = lua.LString("interrupted")
 	strReneged     = lua.LString("reneged")
 	strBalked      = lua.LString("balked")
@@ -139,27 +174,25 @@ var procMethods = map[string]method{
 	"id":  func(h *host, L *lua.LState) int { L.Push(lua.LNumber(check[*luaProc](L, 1, "proc").id)); return 1 },
 	"timeout": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		dt := nonneg(L, 2, "delay")
-		k, _ := h.sim.ScheduleAction(dt, engine.PriorityNormal, p)
-		p.waitKey, p.waking, p.wakeVals = k, true, []lua.LValue{lua.LTrue}
-		p.cancel = func() {}
+		p.okVals = trueVals
+		p.w.Sleep(dt)
 		return p.wait(L)
 	},
 	"request": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		r := check[*engine.Resource](L, 2, "resource")
 		o := requestOpts(L, 3)
 		if o.Entity == 0 {
 			o.Entity = int64(p.id)
 		}
-		var ud *lua.LUserData
-		immediate := true
-		q, err := r.Acquire(o, func(q *engine.Request) {
-			if !immediate {
-				p.wake(ud)
-			}
-		})
-		immediate = false
+		q, err := r.RequestFor(p.w, o)
 		if errors.Is(err, engine.ErrBalked) {
 			L.Push(lua.LNil)
 			L.Push(strBalked)
@@ -167,14 +200,13 @@ var procMethods = map[string]method{
 		} else if err != nil {
 			raise(L, err)
 		}
-		ud = h.wrap("request", q)
-		q.OnPreempt = func(*engine.Request) { p.interrupt(strPreempted, lua.LNil) }
+		ud := h.wrap("request", q)
 		if q.State() == engine.Granted {
 			L.Push(ud)
 			return 1
 		}
-		q.OnRenege = func(*engine.Request) { p.wake(lua.LNil, strReneged) }
-		p.cancel = func() { q.Cancel() }
+		p.okVals = []lua.LValue{ud}
+		p.w.WaitIn(q)
 		return p.wait(L)
 	},
 	"release": func(h *host, L *lua.LState) int {
@@ -187,6 +219,9 @@ var procMethods = map[string]method{
 	},
 	"use_for": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		r := check[*engine.Resource](L, 2, "resource")
 		service := nonneg(L, 3, "service time")
 		o := requestOpts(L, 4)
@@ -205,23 +240,26 @@ var procMethods = map[string]method{
 		// process sleeps until the unit is released
 		q.OnRelease = func(*engine.Request) {
 			p.holding = nil
-			p.cancel = nil
-			p.resume(nil, lua.LTrue)
+			p.okVals = trueVals
+			p.w.WakeNow()
 		}
-		q.OnRenege = func(*engine.Request) { p.wake(lua.LFalse, strReneged) }
+		q.OnRenege = func(*engine.Request) { p.wake([]lua.LValue{lua.LFalse, strReneged}) }
 		p.holding = q
-		p.cancel = func() {
+		p.w.OnWithdraw(func() {
 			p.holding = nil
 			if q.State() == engine.Granted {
 				r.Release(q)
 			} else if q.State() == engine.Queued {
 				q.Cancel()
 			}
-		}
+		})
 		return p.wait(L)
 	},
 	"wait": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		ev := check[*engine.Event](L, 2, "event")
 		if ev.Processed() {
 			return pushEvent(L, ev)
@@ -233,37 +271,41 @@ var procMethods = map[string]method{
 			}
 			live = false
 			if ev.Err != nil {
-				p.wake(lua.LNil, lua.LString(ev.Err.Error()))
+				p.wake([]lua.LValue{lua.LNil, lua.LString(ev.Err.Error())})
 			} else {
-				p.wake(eventValue(ev))
+				p.wake([]lua.LValue{eventValue(ev)})
 			}
 		})
-		p.cancel = func() { live = false }
+		p.w.OnWithdraw(func() { live = false })
 		return p.wait(L)
 	},
 	"any_of": func(h *host, L *lua.LState) int { return waitCondition(h, L, false) },
 	"all_of": func(h *host, L *lua.LState) int { return waitCondition(h, L, true) },
 	"put": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		st := check[*engine.Store](L, 2, "store")
 		live, done := true, false
 		st.Put(L.CheckAny(3), func() {
 			if live {
 				done = true
-				if !p.running {
-					p.wake(lua.LTrue)
-				}
+				p.wake(trueVals) // ignored while it runs: done at once
 			}
 		})
 		if done {
 			L.Push(lua.LTrue)
 			return 1
 		}
-		p.cancel = func() { live = false }
+		p.w.OnWithdraw(func() { live = false })
 		return p.wait(L)
 	},
 	"get": func(h *host, L *lua.LState) int {
 		p := self(L)
+		if n, ok := p.interrupted(L); ok {
+			return n
+		}
 		st := check[*engine.Store](L, 2, "store")
 		var got lua.LValue
 		live, done := true, false
@@ -282,16 +324,14 @@ var procMethods = map[string]method{
 		st.Get(filter, func(v any) {
 			if live {
 				got, done = v.(lua.LValue), true
-				if !p.running {
-					p.wake(got)
-				}
+				p.wake([]lua.LValue{got}) // ignored while it runs: done at once
 			}
 		})
 		if done {
 			L.Push(got)
 			return 1
 		}
-		p.cancel = func() { live = false }
+		p.w.OnWithdraw(func() { live = false })
 		return p.wait(L)
 	},
 	"put_amount": func(h *host, L *lua.LState) int { return containerWait(h, L, true) },
@@ -301,10 +341,10 @@ var procMethods = map[string]method{
 		if p.ended {
 			L.RaiseError("cannot interrupt a process that has finished")
 		}
-		if p.running {
+		if L == p.th {
 			L.RaiseError("a process cannot interrupt itself")
 		}
-		p.interrupt(strInterrupted, L.Get(2))
+		p.w.Interrupt(L.Get(2))
 		return 0
 	},
 	"done": func(h *host, L *lua.LState) int {
@@ -321,31 +361,18 @@ var procMethods = map[string]method{
 	"ended": func(h *host, L *lua.LState) int { L.Push(lua.LBool(check[*luaProc](L, 1, "proc").ended)); return 1 },
 }
 
-// interrupt wakes a waiting process with (false|nil, why, cause), withdrawing it
-// from what it waited for.
-func (p *luaProc) interrupt(why lua.LString, cause lua.LValue) {
-	if p.ended || p.running {
-		return
-	}
-	if p.cancel != nil {
-		c := p.cancel
-		p.cancel = nil
-		c()
-	}
-	p.wake(lua.LFalse, why, cause)
-}
-
 func containerWait(h *host, L *lua.LState, put bool) int {
 	p := self(L)
+	if n, ok := p.interrupted(L); ok {
+		return n
+	}
 	c := check[*engine.Container](L, 2, "container")
 	x := float64(L.CheckNumber(3))
 	live, done := true, false
 	cb := func() {
 		if live {
 			done = true
-			if !p.running {
-				p.wake(lua.LTrue)
-			}
+			p.wake(trueVals) // ignored while it runs: done at once
 		}
 	}
 	var err error
@@ -361,7 +388,7 @@ func containerWait(h *host, L *lua.LState, put bool) int {
 		L.Push(lua.LTrue)
 		return 1
 	}
-	p.cancel = func() { live = false }
+	p.w.OnWithdraw(func() { live = false })
 	return p.wait(L)
 }
 
@@ -379,6 +406,9 @@ func pushEvent(L *lua.LState, ev *engine.Event) int {
 // returns a list of the events that had happened by then.
 func waitCondition(h *host, L *lua.LState, all bool) int {
 	p := self(L)
+	if n, ok := p.interrupted(L); ok {
+		return n
+	}
 	evs := h.events(L, 2)
 	uds := make(map[*engine.Event]lua.LValue, len(evs))
 	for i, ev := range evs {
@@ -397,15 +427,15 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 		}
 		live = false
 		if c.Err != nil {
-			p.wake(lua.LNil, lua.LString(c.Err.Error()))
+			p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
 			return
 		}
 		t := h.L.NewTable()
 		for _, ev := range c.Value.([]*engine.Event) {
 			t.Append(uds[ev])
 		}
-		p.wake(t)
+		p.wake([]lua.LValue{t})
 	})
-	p.cancel = func() { live = false }
+	p.w.OnWithdraw(func() { live = false })
 	return p.wait(L)
 }

@@ -1,0 +1,123 @@
+package scripts
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// runBody runs a one-replication scenario whose build function is body; the
+// Lua code checks its own expectations with check(cond, msg), which raises.
+func runBody(t *testing.T, body string) error {
+	t.Helper()
+	src := `local function check(ok, msg) if not ok then error(msg, 2) end end
+` + wrapBuild(body)
+	sc, err := Load(write(t, "proc.lua", src), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = runAll(t, sc, time.Minute, 0)
+	return err
+}
+
+// Issue 17 item 4 for Lua processes: a waiter granted a unit and interrupted in
+// the same event gets (nil|false, "interrupted") and must not keep the unit: a
+// third process asking at 6 is served at once.
+func TestLuaInterruptAfterGrantFreesUnit(t *testing.T) {
+	err := runBody(t, `
+    local r = sim:resource("bed", 1)
+    local waiter
+    sim:process(function(proc)
+      local req = proc:request(r)
+      proc:timeout(5)
+      proc:release(req)        -- grants the waiter ...
+      waiter:interrupt("away") -- ... which is interrupted in the same event
+    end)
+    waiter = sim:process(function(proc)
+      local req, why = proc:request(r)
+      check(not req and why == "interrupted", "request returned " .. tostring(req) .. ", " .. tostring(why))
+    end)
+    sim:schedule(6, function()
+      check(r:in_use() == 0, "the interrupted waiter still holds the bed")
+      sim:process(function(proc)
+        proc:use(r, function() check(proc:now() == 6, "third served at " .. proc:now()) end)
+      end)
+    end)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Releasing a Lua request twice is an error and does not free the unit of the
+// process that got the recycled request.
+func TestLuaDoubleReleaseTouchesNoOtherRequest(t *testing.T) {
+	err := runBody(t, `
+    local r = sim:resource("bed", 2)
+    sim:process(function(proc)
+      local req = proc:request(r)
+      proc:release(req)
+      sim:process(function(other) other:request(r); other:timeout(10) end)
+      local ok = pcall(proc.release, proc, req)
+      check(not ok, "a second release succeeded")
+      check(r:in_use() == 1, "the other process lost its unit: in use " .. r:in_use())
+    end)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Issue 17 item 5 for Lua processes: an interrupt from a process the parent
+// started (so the parent is running) reaches the parent's next wait at once.
+func TestLuaInterruptWhileRunningDeliveredAtNextWait(t *testing.T) {
+	err := runBody(t, `
+    sim:process(function(proc)
+      local parent = proc
+      sim:process(function(child) parent:interrupt("from child") end)
+      local ok, why, cause = proc:timeout(5)
+      check(not ok and why == "interrupted" and cause == "from child" and proc:now() == 0,
+        "first timeout returned " .. tostring(ok) .. ", " .. tostring(why) .. " at " .. proc:now())
+      ok = proc:timeout(5)
+      check(ok and proc:now() == 5, "second timeout returned " .. tostring(ok) .. " at " .. proc:now())
+    end)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Issue 17 item 12: a holder preempted inside proc:use(res, fn) finishes fn and
+// use returns as SimPy's `with` block does; no "preempted, not held" error from
+// the prelude. A manual release of a preempted request does nothing either.
+func TestLuaUseFnPreempted(t *testing.T) {
+	err := runBody(t, `
+    local r = sim:resource("ct", 1)
+    sim:process(function(proc)
+      local ok = proc:use(r, function()
+        local done, why = proc:timeout(10)
+        check(not done and why == "preempted", "timeout returned " .. tostring(done) .. ", " .. tostring(why))
+      end, { priority = 5 })
+      check(ok, "use returned " .. tostring(ok))
+      local req = proc:request(r, { priority = 5 })
+      proc:timeout(10)           -- granted at 7, preempted at 12
+      proc:release(req)          -- a no-op
+      check(r:in_use() == 1, "in use " .. r:in_use())
+    end)
+    for _, at in ipairs({ 2, 12 }) do
+      sim:schedule(at, function()
+        sim:process(function(proc) proc:use(r, 5, { priority = 0, preempt = true }) end)
+      end)
+    end`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A process cannot interrupt itself: a clear error naming the line.
+func TestLuaSelfInterruptIsAnError(t *testing.T) {
+	err := runBody(t, `
+    sim:process(function(proc)
+      proc:interrupt("me")
+    end)`)
+	if err == nil || !strings.Contains(err.Error(), "cannot interrupt itself") || !strings.Contains(err.Error(), "proc.lua:7:") {
+		t.Fatalf("got %v, want the self-interrupt error at proc.lua:7", err)
+	}
+}
