@@ -77,10 +77,10 @@ type Checkpoint struct {
 	BatchLimit int64 // largest output in bytes (0: no limit)
 	Schedule   Schedule
 
-	parts   []string // committed groups, in order
-	next    int      // the replication after the last committed group
-	written int64    // bytes in committed groups
-	direct  *RunWriter          // the final files, with checkpoints off
+	parts   []string           // committed groups, in order
+	next    int                // the replication after the last committed group
+	written int64              // bytes in committed groups
+	direct  *RunWriter         // the final files, with checkpoints off
 	pending []engine.RepResult // the open group
 	rows    int                // event and series rows in it
 	began   time.Time
