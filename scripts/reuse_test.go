@@ -14,7 +14,8 @@ import (
 
 // leakScenario writes into every place a replication can reach without a
 // model: a top-level local, a global, a library table, the string metatable,
-// the globals' metatable, a library constant and a required module's table.
+// the globals' metatable, a library constant and a required module's table
+// (and checks that the metatables of medtwin's objects are out of its reach).
 // Each KPI is the value a replication saw after adding 1, so 1 in every
 // replication when nothing leaks from the one before.
 const leakScenario = `
@@ -35,6 +36,24 @@ return scenario {
     m.n = m.n + 1
     local globals = 0
     for _ in pairs(_G) do globals = globals + 1 end
+    -- pairs visits new keys in the order they were set, also where the
+    -- replication before set and deleted them the other way round
+    local r = sim:replication()
+    local a, b = "t" .. r .. "a", "t" .. r .. "b"
+    rawset(_G, b, 1)
+    rawset(_G, a, 1)
+    local order = 0
+    for k in pairs(_G) do
+      if k == b then order = 1; break end
+      if k == a then break end
+    end
+    rawset(_G, a, nil)
+    rawset(_G, b, nil)
+    a, b = "t" .. (r + 1) .. "a", "t" .. (r + 1) .. "b"
+    rawset(_G, a, 1)
+    rawset(_G, b, 1)
+    rawset(_G, a, nil)
+    rawset(_G, b, nil)
     sim:record("calls", calls)
     sim:record("counter", counter)
     sim:record("string_uses", string.uses)
@@ -43,6 +62,8 @@ return scenario {
     sim:record("pi_intact", pi_was_pi)
     sim:record("module", m.n)
     sim:record("globals", globals)
+    sim:record("pairs_order", order)
+    sim:record("sim_mt_hidden", getmetatable(sim) == "sim" and 1 or 0)
     sim:record("rep", sim:replication())
   end,
 }
@@ -88,7 +109,7 @@ func TestReusedStateDoesNotLeakBetweenReplications(t *testing.T) {
 	for _, r := range leakRun(t, 1, one) {
 		for _, k := range r.KPIs {
 			switch k.Name {
-			case "calls", "counter", "string_uses", "string_mt", "globals_mt", "pi_intact", "module":
+			case "calls", "counter", "string_uses", "string_mt", "globals_mt", "pi_intact", "module", "sim_mt_hidden", "pairs_order":
 				if k.Value != 1 {
 					t.Errorf("replication %d: %s = %v, want 1 (state leaked from an earlier replication)", r.Replication, k.Name, k.Value)
 				}

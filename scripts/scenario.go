@@ -365,14 +365,14 @@ func (sc *Scenario) Build(ctx context.Context, s *engine.Sim) error {
 		return err
 	}
 	s.OnClose(L.Close)
-	_, err = sc.buildModel(ctx, L, t, s)
+	_, err = sc.buildModel(ctx, L, newHostTypes(L), t, s)
 	return err
 }
 
 // buildModel calls the scenario table t's build(sim, p) in L to put the model
 // into s, and returns the host that binds them.
-func (sc *Scenario) buildModel(ctx context.Context, L *lua.LState, t *lua.LTable, s *engine.Sim) (*host, error) {
-	h := newHost(L, s, sc)
+func (sc *Scenario) buildModel(ctx context.Context, L *lua.LState, ht *hostTypes, t *lua.LTable, s *engine.Sim) (*host, error) {
+	h := ht.bind(L, s, sc)
 	p := L.NewTable()
 	for _, prm := range sc.Params {
 		p.RawSetString(prm.Name, toLua(L, prm.Value))
