@@ -62,13 +62,14 @@ func (s Schedule) String() string {
 	return s.Interval.String()
 }
 
-// Checkpoint writes a run's replications, in replication order, into Dir. On a
-// schedule it keeps the finished replications as groups under
-// Dir/.parts/rep-FROM-TO (each a small run directory renamed into place when
-// complete, with one fsync per file: kpis.arrow only, unless the run logs events
-// or samples time series), so that a run that is killed can continue (Resume),
-// redoing at most the replications since the last group, and its final files
-// be assembled from the groups, byte-identical to an uninterrupted run.
+// Checkpoint writes a run's replications, in replication order, into Dir: the
+// final files as the replications come and, on a schedule, groups of finished
+// replications under Dir/.parts/rep-FROM-TO (each a small run directory renamed
+// into place when complete, with one fsync per file: kpis.arrow only, unless
+// the run logs events or samples time series), so that a run that is killed can
+// continue (Start with resume), redoing at most the replications since the last
+// group, and its final files be assembled from the groups, byte-identical to an
+// uninterrupted run.
 type Checkpoint struct {
 	Dir        string
 	Prov       Provenance // of the whole run (its From-To)
@@ -80,7 +81,7 @@ type Checkpoint struct {
 	parts   []string           // committed groups, in order
 	next    int                // the replication after the last committed group
 	written int64              // bytes in committed groups
-	direct  *RunWriter         // the final files, with checkpoints off
+	direct  *RunWriter         // the final files, unless groups were resumed
 	pending []engine.RepResult // the open group
 	rows    int                // event and series rows in it
 	began   time.Time
@@ -100,6 +101,13 @@ func partName(from, to int) string { return fmt.Sprintf("rep-%06d-%06d", from, t
 // removes any earlier checkpoint and returns Prov.From.
 func (c *Checkpoint) Start(resume bool) int {
 	c.parts, c.written, c.next = nil, 0, c.Prov.From
+	if entries, err := os.ReadDir(c.Dir); err == nil {
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), TempSuffix) {
+				os.Remove(filepath.Join(c.Dir, e.Name())) // a final file being written when a run died
+			}
+		}
+	}
 	if !resume {
 		os.RemoveAll(c.partsDir())
 		return c.Prov.From
@@ -164,7 +172,9 @@ func dirSize(dir string) int64 {
 // Add takes one replication (replications come in order) and writes the
 // group when the schedule says so. It enforces BatchLimit on the total output.
 func (c *Checkpoint) Add(r engine.RepResult) error {
-	if c.Schedule.Off && len(c.parts) == 0 {
+	if c.streaming() {
+		// the final files, written as the replications come: the groups are
+		// only read back after a kill
 		if c.direct == nil {
 			var err error
 			if c.direct, err = NewRunWriter(c.Dir, c.Prov, c.Events, c.Series); err != nil {
@@ -177,9 +187,12 @@ func (c *Checkpoint) Add(r engine.RepResult) error {
 		if c.BatchLimit > 0 && c.direct.size() > c.BatchLimit {
 			c.direct.Abort()
 			c.direct = nil
+			c.pending = nil
 			return c.overLimit()
 		}
-		return nil
+		if c.Schedule.Off {
+			return nil
+		}
 	}
 	if len(c.pending) == 0 {
 		c.began = time.Now()
@@ -192,6 +205,10 @@ func (c *Checkpoint) Add(r engine.RepResult) error {
 	}
 	return nil
 }
+
+// streaming says whether the run writes its final files as it goes: unless it
+// resumed groups of an earlier attempt, which Finish merges.
+func (c *Checkpoint) streaming() bool { return len(c.parts) == 0 || c.direct != nil }
 
 func (c *Checkpoint) overLimit() error {
 	return fmt.Errorf("results: the output exceeds the limit of %d bytes (--max-output); sample less (sample_every, trace) or raise the limit", c.BatchLimit)
@@ -229,7 +246,7 @@ func (c *Checkpoint) commit() error {
 			return fail(err)
 		}
 	}
-	if c.written += dirSize(tmp); c.BatchLimit > 0 && c.written > c.BatchLimit {
+	if c.written += dirSize(tmp); c.BatchLimit > 0 && c.direct == nil && c.written > c.BatchLimit {
 		return fail(c.overLimit())
 	}
 	os.RemoveAll(final)
@@ -267,12 +284,17 @@ func (c *Checkpoint) Stop() int {
 }
 
 // Finish writes the final files of replications Prov.From to Prov.To (all
-// added or resumed): the run's own files with checkpoints off, else the groups
-// assembled and removed. It returns the files.
+// added or resumed) and removes the groups: the files written as the
+// replications came, or, after a resume, the groups merged. It returns the
+// files.
 func (c *Checkpoint) Finish() ([]string, error) {
 	if c.direct != nil {
 		files, err := c.direct.Close()
 		c.direct = nil
+		if err == nil {
+			c.pending = nil
+			os.RemoveAll(c.partsDir())
+		}
 		return files, err
 	}
 	if err := c.commit(); err != nil {

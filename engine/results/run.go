@@ -89,7 +89,7 @@ func (rw *RunWriter) size() int64 {
 	for _, w := range []*Writer{rw.kpis, rw.events, rw.series} {
 		if w != nil {
 			if st, err := w.f.Stat(); err == nil {
-				n += st.Size()
+				n += st.Size() + int64(w.buf.Buffered())
 			}
 		}
 	}
