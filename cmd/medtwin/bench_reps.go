@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/scripts"
+	"github.com/urfave/cli/v2"
+)
+
+func init() { extraBenchCmds = append(extraBenchCmds, benchRepsCmd(), benchPeersCmd()) }
+
+// peerRun is one of the peers' examples (ported under scenarios/peers) with
+// the wall-clock of the peer's own run. Figures: ../shared/peers/README.md,
+// "Wall-clock of those peer runs on the 2-core machine" (SimPy 3.0.8 and Ciw
+// 3.2.7 under Python 3.11, measured on this machine).
+type peerRun struct {
+	Scenario     string
+	Peer         string
+	Replications int
+	PeerSeconds  float64
+}
+
+var peerRuns = []peerRun{
+	{"scenarios/peers/machine_shop.lua", "SimPy", 400, 25.7},
+	{"scenarios/peers/bank_renege.lua", "SimPy", 20000, 1.5},
+	{"scenarios/peers/gas_station_refuel.lua", "SimPy", 20000, 3.5},
+	{"scenarios/peers/movie_renege.lua", "SimPy", 10000, 11.5},
+	{"scenarios/peers/ciw_tutorial_iv.lua", "Ciw", 10000, 26.4},
+	{"scenarios/peers/ciw_priorities.lua", "Ciw", 1000, 14.8},
+}
+
+var repsFlags = []cli.Flag{
+	&cli.IntFlag{Name: "workers", Value: 1, Usage: "replications run at once (1: the figure per core)"},
+	&cli.StringFlag{Name: "checkpoint", Value: results.DefaultSchedule.String(), Usage: "checkpoint schedule of the runs (as medtwin run's)"},
+	&cli.StringFlag{Name: "out", Usage: "directory the runs write into (default: a temporary one; use a disk or a tmpfs on purpose)"},
+	&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
+}
+
+// timeRun loads a scenario and runs reps replications of it as `medtwin run`
+// does (Arrow files and checkpoints into dir), and returns the wall time of it
+// all, loading included.
+func timeRun(c *cli.Context, path string, src []byte, reps int, dir string) (time.Duration, error) {
+	sched, err := results.ParseSchedule(c.String("checkpoint"))
+	if err != nil {
+		return 0, usageError{"--" + err.Error()}
+	}
+	t0 := time.Now()
+	var sc *scripts.Scenario
+	if src != nil {
+		sc, err = scripts.LoadSource(path, src, time.Minute)
+	} else {
+		sc, err = scripts.Load(path, time.Minute)
+	}
+	if err != nil {
+		return 0, err
+	}
+	sc.Output = os.Stderr
+	ctx := context.Background()
+	prov := results.Provenance{Version: Version, Scenario: filepath.Base(path), ScenarioSHA256: sc.SHA256, Params: sc.Values(),
+		Seed: sc.Seed, To: reps, Total: reps}
+	cp := &results.Checkpoint{Dir: dir, Prov: prov, Events: sc.Trace, Series: sc.SampleEvery > 0, Schedule: sched}
+	cp.Start(false)
+	e := sc.Experiment(ctx, 0, reps)
+	e.Workers = c.Int("workers")
+	if err := e.Run(ctx, cp.Add); err != nil {
+		cp.Stop()
+		return 0, err
+	}
+	if _, err := cp.Finish(); err != nil {
+		return 0, err
+	}
+	return time.Since(t0), nil
+}
+
+func runsDir(c *cli.Context) (string, func(), error) {
+	if d := c.String("out"); d != "" {
+		return d, func() {}, os.MkdirAll(d, 0o755)
+	}
+	d, err := os.MkdirTemp("", "medtwin-bench-runs-")
+	return d, func() { os.RemoveAll(d) }, err
+}
+
+const emptyScenario = `return scenario { name = "empty", description = "no model", horizon = 10, build = function(sim, p) end }`
+
+func benchRepsCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "reps",
+		Usage: "replications per second of an empty scenario (the fixed cost of a replication, files included)",
+		Description: "Runs --replications replications of a scenario with an empty model as `medtwin run` does\n" +
+			"(Arrow files, checkpoints). Example:\n   medtwin bench reps --replications 20000 --checkpoint off",
+		Flags: append([]cli.Flag{
+			&cli.IntFlag{Name: "replications", Value: 20000, Usage: "replications per measurement"},
+			&cli.IntFlag{Name: "rounds", Value: 3, Usage: "rounds; the best is reported"},
+		}, repsFlags...),
+		Action: func(c *cli.Context) error {
+			dir, cleanup, err := runsDir(c)
+			defer cleanup()
+			if err != nil {
+				return err
+			}
+			n := c.Int("replications")
+			best := time.Duration(0)
+			for r := 0; r < c.Int("rounds"); r++ {
+				d, err := timeRun(c, "empty.lua", []byte(emptyScenario), n, filepath.Join(dir, "empty"))
+				if err != nil {
+					return err
+				}
+				if best == 0 || d < best {
+					best = d
+				}
+			}
+			perCore := float64(n) / best.Seconds() / float64(c.Int("workers"))
+			return printBench(c, []benchRow{
+				{Name: "empty scenario, per worker", Value: perCore, Unit: "reps/s"},
+				{Name: "empty scenario, cost per replication", Value: float64(best.Microseconds()) / float64(n) * float64(c.Int("workers")), Unit: "µs/rep"},
+			})
+		},
+	}
+}
+
+func benchPeersCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "peers",
+		Usage: "the peers' SimPy and Ciw examples (scenarios/peers) against the peers' own wall-clock",
+		Description: "Runs each example of scenarios/peers with the replications the peers' wall-clock was taken\n" +
+			"with (../shared/peers/README.md) as `medtwin run` does, and prints medtwin's wall-clock and\n" +
+			"how many times faster it is. Example:\n   medtwin bench peers --workers 1",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the repository root (where scenarios/peers is)"},
+		}, repsFlags...),
+		Action: func(c *cli.Context) error {
+			dir, cleanup, err := runsDir(c)
+			defer cleanup()
+			if err != nil {
+				return err
+			}
+			type row struct {
+				Example      string  `json:"example"`
+				Replications int     `json:"replications"`
+				Seconds      float64 `json:"medtwin_s"`
+				Peer         string  `json:"peer"`
+				PeerSeconds  float64 `json:"peer_s"`
+				SpeedUp      float64 `json:"speed_up"`
+			}
+			var rows []row
+			for _, p := range peerRuns {
+				d, err := timeRun(c, filepath.Join(c.String("dir"), p.Scenario), nil, p.Replications, filepath.Join(dir, "peer"))
+				if err != nil {
+					return err
+				}
+				rows = append(rows, row{filepath.Base(p.Scenario), p.Replications, d.Seconds(), p.Peer, p.PeerSeconds, p.PeerSeconds / d.Seconds()})
+			}
+			if c.Bool("json") {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			}
+			tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintf(tw, "example\treplications\tmedtwin s\tpeer s\tspeed-up\t\n")
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%d\t%.2f\t%s %.1f\t%.1fx\t\n", r.Example, r.Replications, r.Seconds, r.Peer, r.PeerSeconds, r.SpeedUp)
+			}
+			fmt.Fprintf(tw, "(target: speed-up >= 2, goal 5; %d worker(s), --checkpoint %s)\t\t\t\t\t\n", c.Int("workers"), c.String("checkpoint"))
+			return tw.Flush()
+		},
+	}
+}
