@@ -123,14 +123,20 @@ func TestReusedStateDoesNotLeakBetweenReplications(t *testing.T) {
 		}
 	}
 	leakRun(t, 2, two)
-	for _, name := range []string{"kpis.arrow", "summary.arrow"} {
-		x, err1 := os.ReadFile(filepath.Join(one, name))
-		y, err2 := os.ReadFile(filepath.Join(two, name))
+	sameBytes(t, one, two, "1 and 2 workers", "kpis.arrow", "summary.arrow")
+}
+
+// sameBytes checks that the named files are byte-identical in directories a and b.
+func sameBytes(t *testing.T, a, b, what string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		x, err1 := os.ReadFile(filepath.Join(a, name))
+		y, err2 := os.ReadFile(filepath.Join(b, name))
 		if err1 != nil || err2 != nil {
 			t.Fatal(err1, err2)
 		}
 		if !bytes.Equal(x, y) {
-			t.Errorf("%s differs between 1 and 2 workers", name)
+			t.Errorf("%s differs between %s", name, what)
 		}
 	}
 }

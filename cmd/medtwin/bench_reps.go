@@ -94,12 +94,21 @@ func runReps(c *cli.Context, path string, src []byte, reps int, dir string) erro
 	return err
 }
 
-func runsDir(c *cli.Context) (string, func(), error) {
+// inRunsDir calls bench with the directory the runs write into: --out, or a
+// temporary one removed afterwards.
+func inRunsDir(c *cli.Context, bench func(dir string) error) error {
 	if d := c.String("out"); d != "" {
-		return d, func() {}, os.MkdirAll(d, 0o755)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		return bench(d)
 	}
 	d, err := os.MkdirTemp("", "medtwin-bench-runs-")
-	return d, func() { os.RemoveAll(d) }, err
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(d)
+	return bench(d)
 }
 
 const emptyScenario = `return scenario { name = "empty", description = "no model", horizon = 10, build = function(sim, p) end }`
@@ -115,29 +124,26 @@ func benchRepsCmd() *cli.Command {
 			&cli.IntFlag{Name: "rounds", Value: 3, Usage: "rounds; the best is reported"},
 		}, repsFlags...),
 		Action: func(c *cli.Context) error {
-			dir, cleanup, err := runsDir(c)
-			defer cleanup()
-			if err != nil {
-				return err
-			}
-			n := c.Int("replications")
-			var best, bestCPU time.Duration
-			for r := 0; r < c.Int("rounds"); r++ {
-				d, cpu, err := timeRun(c, "empty.lua", []byte(emptyScenario), n, filepath.Join(dir, "empty"))
-				if err != nil {
-					return err
+			return inRunsDir(c, func(dir string) error {
+				n := c.Int("replications")
+				var best, bestCPU time.Duration
+				for r := 0; r < c.Int("rounds"); r++ {
+					d, cpu, err := timeRun(c, "empty.lua", []byte(emptyScenario), n, filepath.Join(dir, "empty"))
+					if err != nil {
+						return err
+					}
+					if best == 0 || d < best {
+						best = d
+					}
+					if bestCPU == 0 || cpu < bestCPU {
+						bestCPU = cpu
+					}
 				}
-				if best == 0 || d < best {
-					best = d
-				}
-				if bestCPU == 0 || cpu < bestCPU {
-					bestCPU = cpu
-				}
-			}
-			w := float64(c.Int("workers"))
-			return printBench(c, []benchRow{
-				{Name: "empty scenario, wall, per worker", Value: float64(n) / best.Seconds() / w, Unit: "reps/s"},
-				{Name: "empty scenario, per CPU second", Value: float64(n) / bestCPU.Seconds(), Unit: "reps/s"},
+				w := float64(c.Int("workers"))
+				return printBench(c, []benchRow{
+					{Name: "empty scenario, wall, per worker", Value: float64(n) / best.Seconds() / w, Unit: "reps/s"},
+					{Name: "empty scenario, per CPU second", Value: float64(n) / bestCPU.Seconds(), Unit: "reps/s"},
+				})
 			})
 		},
 	}
@@ -154,46 +160,43 @@ func benchPeersCmd() *cli.Command {
 			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the repository root (where scenarios/peers is)"},
 		}, repsFlags...),
 		Action: func(c *cli.Context) error {
-			dir, cleanup, err := runsDir(c)
-			defer cleanup()
-			if err != nil {
-				return err
-			}
-			type row struct {
-				Example      string  `json:"example"`
-				Replications int     `json:"replications"`
-				Seconds      float64 `json:"medtwin_s"`
-				CPUSeconds   float64 `json:"medtwin_cpu_s"`
-				Peer         string  `json:"peer"`
-				PeerSeconds  float64 `json:"peer_s"`
-				SpeedUp      float64 `json:"speed_up"`
-				SpeedUpCPU   float64 `json:"speed_up_cpu"`
-			}
-			var rows []row
-			for _, p := range peerRuns {
-				d, cpu, err := timeRun(c, filepath.Join(c.String("dir"), p.Scenario), nil, p.Replications, filepath.Join(dir, "peer"))
-				if err != nil {
+			return inRunsDir(c, func(dir string) error {
+				type row struct {
+					Example      string  `json:"example"`
+					Replications int     `json:"replications"`
+					Seconds      float64 `json:"medtwin_s"`
+					CPUSeconds   float64 `json:"medtwin_cpu_s"`
+					Peer         string  `json:"peer"`
+					PeerSeconds  float64 `json:"peer_s"`
+					SpeedUp      float64 `json:"speed_up"`
+					SpeedUpCPU   float64 `json:"speed_up_cpu"`
+				}
+				var rows []row
+				for _, p := range peerRuns {
+					d, cpu, err := timeRun(c, filepath.Join(c.String("dir"), p.Scenario), nil, p.Replications, filepath.Join(dir, "peer"))
+					if err != nil {
+						return err
+					}
+					rows = append(rows, row{filepath.Base(p.Scenario), p.Replications, d.Seconds(), cpu.Seconds(), p.Peer, p.PeerSeconds, p.PeerSeconds / d.Seconds(), p.PeerSeconds / cpu.Seconds()})
+				}
+				if c.Bool("json") {
+					enc := json.NewEncoder(c.App.Writer)
+					enc.SetIndent("", "  ")
+					return enc.Encode(rows)
+				}
+				tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', tabwriter.AlignRight)
+				fmt.Fprintf(tw, "example\treplications\tmedtwin s\tCPU s\tpeer s\tspeed-up (wall)\tspeed-up (CPU)\t\n")
+				for _, r := range rows {
+					fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%s %.1f\t%.1fx\t%.1fx\t\n", r.Example, r.Replications, r.Seconds, r.CPUSeconds,
+						r.Peer, r.PeerSeconds, r.SpeedUp, r.SpeedUpCPU)
+				}
+				if err := tw.Flush(); err != nil {
 					return err
 				}
-				rows = append(rows, row{filepath.Base(p.Scenario), p.Replications, d.Seconds(), cpu.Seconds(), p.Peer, p.PeerSeconds, p.PeerSeconds / d.Seconds(), p.PeerSeconds / cpu.Seconds()})
-			}
-			if c.Bool("json") {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rows)
-			}
-			tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintf(tw, "example\treplications\tmedtwin s\tCPU s\tpeer s\tspeed-up (wall)\tspeed-up (CPU)\t\n")
-			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%s %.1f\t%.1fx\t%.1fx\t\n", r.Example, r.Replications, r.Seconds, r.CPUSeconds,
-					r.Peer, r.PeerSeconds, r.SpeedUp, r.SpeedUpCPU)
-			}
-			if err := tw.Flush(); err != nil {
+				_, err := fmt.Fprintf(c.App.Writer, "target: speed-up >= 2, goal 5 (%d worker(s), --checkpoint %s); peer s: the peers' wall-clock, ../shared/peers/README.md\n",
+					c.Int("workers"), c.String("checkpoint"))
 				return err
-			}
-			_, err = fmt.Fprintf(c.App.Writer, "target: speed-up >= 2, goal 5 (%d worker(s), --checkpoint %s); peer s: the peers' wall-clock, ../shared/peers/README.md\n",
-				c.Int("workers"), c.String("checkpoint"))
-			return err
+			})
 		},
 	}
 }

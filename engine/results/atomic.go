@@ -46,21 +46,12 @@ func (a *AtomicFile) Commit() error {
 	}
 	a.done = true
 	tmp := a.Name()
-	if a.noSync {
-		if err := a.Close(); err != nil {
+	if !a.noSync {
+		if err := a.Sync(); err != nil {
+			a.Close()
 			os.Remove(tmp)
 			return fmt.Errorf("results: write %s: %w", a.final, err)
 		}
-		if err := os.Rename(tmp, a.final); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("results: rename to %s: %w", a.final, err)
-		}
-		return nil
-	}
-	if err := a.Sync(); err != nil {
-		a.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("results: write %s: %w", a.final, err)
 	}
 	if err := a.Close(); err != nil {
 		os.Remove(tmp)
@@ -69,6 +60,9 @@ func (a *AtomicFile) Commit() error {
 	if err := os.Rename(tmp, a.final); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("results: rename to %s: %w", a.final, err)
+	}
+	if a.noSync {
+		return nil
 	}
 	if d, err := os.Open(filepath.Dir(a.final)); err == nil {
 		d.Sync()
