@@ -36,7 +36,8 @@ type luaWorker struct {
 
 // tableSnap is one table's entries as set up, in iteration order. cur is the
 // table in use now: the original, or a copy made when a replication changed it.
-// A value that is a table of the snapshot is stored as -1-index (ref).
+// A value that is itself a table of the snapshot is followed by its index (refs),
+// so that a copy points at the copies in use.
 type tableSnap struct {
 	cur    *lua.LTable
 	keys   []lua.LValue
