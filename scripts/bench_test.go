@@ -1,11 +1,14 @@
 package scripts
 
 import (
+	"context"
 	"math"
 	"os"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/benchref"
 )
 
@@ -53,4 +56,22 @@ func BenchmarkLuaMMcVsFloor(b *testing.B) {
 	}
 	b.ReportMetric(best, "customers/s")
 	b.ReportMetric(best/floor, "ratio_vs_floor")
+}
+
+// BenchmarkEmptyReplications reports replications per second of a scenario
+// whose model is empty, on one worker: the fixed cost of a replication (Lua
+// state, scenario chunk, host, Sim, results) without checkpoint or files.
+func BenchmarkEmptyReplications(b *testing.B) {
+	sc, err := LoadSource("empty.lua", []byte(`return scenario { name = "empty", horizon = 10, build = function(sim, p) end }`), time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	e := sc.Experiment(ctx, 0, b.N)
+	e.Workers = 1
+	b.ResetTimer()
+	if err := e.Run(ctx, func(engine.RepResult) error { return nil }); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "replications/s")
 }

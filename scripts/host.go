@@ -25,31 +25,47 @@ type host struct {
 	procs    uint64
 }
 
-func newHost(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
-	h := &host{L: L, sim: s, sc: sc, types: map[string]*lua.LTable{}, empirics: map[empiricalKey]*empirical{}}
-	h.workerFn = L.GetGlobal("__medtwin_worker").(*lua.LFunction)
-	h.defineType("sim", simMethods)
-	h.defineType("proc", procMethods)
-	h.defineType("resource", resourceMethods)
-	h.defineType("request", requestMethods)
-	h.defineType("rng", rngMethods)
-	h.defineType("event", eventMethods)
-	h.defineType("store", storeMethods)
-	h.defineType("container", containerMethods)
-	h.defineType("patient", patientMethods)
-	h.simUD = h.wrap("sim", h)
+// hostTypes are the metatables of the userdata types of one Lua state, made
+// once and shared by the hosts of the replications that reuse the state: their
+// methods reach the host of the replication running now through cur. Each
+// metatable has a __metatable field, so that getmetatable cannot reach (and a
+// script cannot change) them: they are the same in every replication.
+type hostTypes struct {
+	cur   *host
+	types map[string]*lua.LTable // metatables by type name
+}
+
+func newHostTypes(L *lua.LState) *hostTypes {
+	ht := &hostTypes{types: map[string]*lua.LTable{}}
+	ht.define(L, "sim", simMethods)
+	ht.define(L, "proc", procMethods)
+	ht.define(L, "resource", resourceMethods)
+	ht.define(L, "request", requestMethods)
+	ht.define(L, "rng", rngMethods)
+	ht.define(L, "event", eventMethods)
+	ht.define(L, "store", storeMethods)
+	ht.define(L, "container", containerMethods)
+	ht.define(L, "patient", patientMethods)
 	// proc:use is written in Lua (see the prelude)
-	h.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", L.GetGlobal("__medtwin_use"))
+	ht.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", L.GetGlobal("__medtwin_use"))
+	return ht
+}
+
+// bind makes the host of a replication that runs s in L.
+func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
+	h := &host{L: L, sim: s, sc: sc, types: ht.types, empirics: map[empiricalKey]*empirical{}}
+	h.workerFn = L.GetGlobal("__medtwin_worker").(*lua.LFunction)
+	ht.cur = h
+	h.simUD = h.wrap("sim", h)
 	return h
 }
 
 // method is a Lua method implemented in Go; it receives the host.
 type method func(h *host, L *lua.LState) int
 
-// defineType makes the metatable for a userdata type: __index is the method
+// define makes the metatable for a userdata type: __index is the method
 // table, and a missing method is an error that suggests the nearest name.
-func (h *host) defineType(name string, methods map[string]method) {
-	L := h.L
+func (ht *hostTypes) define(L *lua.LState, name string, methods map[string]method) {
 	mt := L.NewTable()
 	idx := L.NewTable()
 	names := sortedKeys(methods)
@@ -62,14 +78,14 @@ func (h *host) defineType(name string, methods map[string]method) {
 			// sim methods reach the host through the closure: check the receiver
 			// like every other type's methods do
 			idx.RawSetString(n, L.NewFunction(func(L *lua.LState) int {
-				if ud, ok := L.Get(1).(*lua.LUserData); !ok || ud.Value != h {
+				if ud, ok := L.Get(1).(*lua.LUserData); !ok || ud.Value != ht.cur {
 					L.RaiseError("expected the sim before ':' (call it as sim:%s(...)), got %s", n, L.Get(1).Type())
 				}
-				return m(h, L)
+				return m(ht.cur, L)
 			}))
 			continue
 		}
-		idx.RawSetString(n, L.NewFunction(func(L *lua.LState) int { return m(h, L) }))
+		idx.RawSetString(n, L.NewFunction(func(L *lua.LState) int { return m(ht.cur, L) }))
 	}
 	miss := L.NewTable()
 	miss.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
@@ -80,11 +96,12 @@ func (h *host) defineType(name string, methods map[string]method) {
 	L.SetMetatable(idx, miss)
 	mt.RawSetString("__index", idx)
 	mt.RawSetString("__name", lua.LString(name))
+	mt.RawSetString("__metatable", lua.LString(name))
 	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LString(fmt.Sprintf("%s: %p", name, L.CheckUserData(1).Value)))
 		return 1
 	}))
-	h.types[name] = mt
+	ht.types[name] = mt
 }
 
 func (h *host) wrap(typ string, v any) *lua.LUserData {

@@ -1,11 +1,8 @@
 package scripts
 
 import (
-	"bytes"
 	"context"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -74,16 +71,7 @@ func TestScenarioBytesIdenticalAcrossGOMAXPROCS(t *testing.T) {
 	runtime.GOMAXPROCS(2)
 	writeScenarioRun(t, smallMMc(t), b)
 	runtime.GOMAXPROCS(old)
-	for _, name := range []string{"kpis.arrow", "events.arrow", "timeseries.arrow", "summary.arrow"} {
-		x, err1 := os.ReadFile(filepath.Join(a, name))
-		y, err2 := os.ReadFile(filepath.Join(b, name))
-		if err1 != nil || err2 != nil {
-			t.Fatal(err1, err2)
-		}
-		if !bytes.Equal(x, y) {
-			t.Errorf("%s differs between GOMAXPROCS=1 and 2", name)
-		}
-	}
+	sameBytes(t, a, b, "GOMAXPROCS=1 and 2", "kpis.arrow", "events.arrow", "timeseries.arrow", "summary.arrow")
 }
 
 // Common random numbers: adding a server changes waits but not a single arrival time.

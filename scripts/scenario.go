@@ -94,26 +94,44 @@ func orDefault(d time.Duration) time.Duration {
 
 // evaluate runs the script in a fresh sandbox and returns the scenario table.
 func (sc *Scenario) evaluate(ctx context.Context) (*lua.LState, *lua.LTable, error) {
-	L, err := newSandbox(ctx, sc.Limits, sc.Output, sc.Dir)
+	L, err := sc.newState(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	t, err := sc.runChunk(ctx, L)
+	if err != nil {
+		L.Close()
+		return nil, nil, err
+	}
+	return L, t, nil
+}
+
+// newState returns a sandbox with the functions a scenario file declares itself
+// with (param, scenario) and strict globals: the state before the script runs.
+func (sc *Scenario) newState(ctx context.Context) (*lua.LState, error) {
+	L, err := newSandbox(ctx, sc.Limits, sc.Output, sc.Dir)
+	if err != nil {
+		return nil, err
 	}
 	L.SetGlobal("param", L.NewFunction(paramFn))
 	L.SetGlobal("scenario", L.NewFunction(scenarioFn))
 	strictGlobals(L)
+	return L, nil
+}
+
+// runChunk runs the compiled script in L and returns its scenario table.
+func (sc *Scenario) runChunk(ctx context.Context, L *lua.LState) (*lua.LTable, error) {
 	L.Push(L.NewFunctionFromProto(sc.proto))
 	if err := L.PCall(0, 1, nil); err != nil {
-		L.Close()
-		return nil, nil, luaError(err, sc.Path, ctx)
+		return nil, luaError(err, sc.Path, ctx)
 	}
 	v := L.Get(-1)
 	L.Pop(1)
 	t, ok := v.(*lua.LTable)
 	if !ok || t.RawGetString("__scenario") != lua.LTrue {
-		L.Close()
-		return nil, nil, fmt.Errorf("%s: the script must end with `return scenario { ... }`, it returned %s", sc.Path, v.Type())
+		return nil, fmt.Errorf("%s: the script must end with `return scenario { ... }`, it returned %s", sc.Path, v.Type())
 	}
-	return L, t, nil
+	return t, nil
 }
 
 // scenarioFn marks the scenario table and records where it was declared.
@@ -326,12 +344,16 @@ func (sc *Scenario) Clone() *Scenario {
 }
 
 // Experiment returns the engine experiment that runs replications [from, to) of
-// the scenario. ctx bounds the wall time of the whole run.
+// the scenario. ctx bounds the wall time of the whole run. Each worker sets up
+// one Lua state and reuses it for its replications, each of which starts from
+// the same state (see luaWorker): the results do not depend on which worker ran
+// a replication.
 func (sc *Scenario) Experiment(ctx context.Context, from, to int) engine.Experiment {
+	pool := &workerPool{sc: sc, ctx: ctx}
 	return engine.Experiment{
 		Seed: sc.Seed, From: from, To: to, Horizon: sc.Horizon, Warmup: sc.Warmup,
 		Trace: sc.Trace, SampleEvery: sc.SampleEvery,
-		Build: func(s *engine.Sim) error { return sc.Build(ctx, s) },
+		Build: pool.build,
 	}
 }
 
@@ -343,7 +365,14 @@ func (sc *Scenario) Build(ctx context.Context, s *engine.Sim) error {
 		return err
 	}
 	s.OnClose(L.Close)
-	h := newHost(L, s, sc)
+	_, err = sc.buildModel(ctx, L, newHostTypes(L), t, s)
+	return err
+}
+
+// buildModel calls the scenario table t's build(sim, p) in L to put the model
+// into s, and returns the host that binds them.
+func (sc *Scenario) buildModel(ctx context.Context, L *lua.LState, ht *hostTypes, t *lua.LTable, s *engine.Sim) (*host, error) {
+	h := ht.bind(L, s, sc)
 	p := L.NewTable()
 	for _, prm := range sc.Params {
 		p.RawSetString(prm.Name, toLua(L, prm.Value))
@@ -359,9 +388,9 @@ func (sc *Scenario) Build(ctx context.Context, s *engine.Sim) error {
 	L.SetMetatable(p, mt)
 	build := t.RawGetString("build").(*lua.LFunction)
 	if err := L.CallByParam(lua.P{Fn: build, NRet: 0, Protect: true}, h.simUD, p); err != nil {
-		return luaError(err, sc.Path, ctx)
+		return h, luaError(err, sc.Path, ctx)
 	}
-	return h.err
+	return h, h.err
 }
 
 // luaError turns a gopher-lua error into a plain error with the script's

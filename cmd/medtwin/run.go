@@ -77,7 +77,8 @@ func runCmd() *cli.Command {
 			&cli.BoolFlag{Name: "trace", Usage: "log resource events to events.arrow"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 			&cli.StringFlag{Name: "report", Usage: "also write a self-contained HTML report (tables and SVG figures)"},
-			&cli.BoolFlag{Name: "resume", Usage: "continue an interrupted or killed run from its last finished replication"},
+			&cli.BoolFlag{Name: "resume", Usage: "continue an interrupted or killed run from its last checkpoint"},
+			&cli.StringFlag{Name: "checkpoint", Value: results.DefaultSchedule.String(), Usage: "how often finished replications are saved for --resume: a `DURATION` (10s), a count N (1: every replication) or off (a killed run starts over)"},
 			&cli.Int64Flag{Name: "max-output", Value: 20 << 30, Usage: "largest output in bytes; the run stops with an error beyond it"},
 			&cli.IntFlag{Name: "max-queue", Usage: "largest number of pending events per replication (default 50 million)"},
 		),
@@ -123,9 +124,11 @@ func runCmd() *cli.Command {
 }
 
 // runScenario runs the shard's replications of sc into dir with a progress bar
-// on a terminal, and returns the KPI summaries. Each finished replication is
-// kept under dir/.parts until the run completes, so a killed or interrupted run
-// continues with --resume and ends with the same bytes as an uninterrupted one.
+// on a terminal, and returns the KPI summaries. Finished replications are
+// kept in groups under dir/.parts (on the --checkpoint schedule) until the run
+// completes, so a killed or interrupted run continues with --resume, redoing at
+// most the replications since the last group, and ends with the same bytes as
+// an uninterrupted one.
 func runScenario(c *cli.Context, sc *scripts.Scenario, sh shard, dir string) ([]engine.KPISummary, error) {
 	started := time.Now()
 	sigCtx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
@@ -140,17 +143,14 @@ func runScenario(c *cli.Context, sc *scripts.Scenario, sh shard, dir string) ([]
 		Version: Version, Scenario: filepath.Base(sc.Path), ScenarioSHA256: sc.SHA256, Params: sc.Values(),
 		Seed: sc.Seed, From: from, To: to, Total: sc.Replications, Shard: sh.String(),
 	}
-	cp := &results.Checkpoint{Dir: dir, Prov: prov, Events: sc.Trace, Series: sc.SampleEvery > 0, BatchLimit: c.Int64("max-output")}
-	start := from
-	if c.Bool("resume") {
-		for start < to && cp.Done(start) {
-			start++
-		}
-		if start > from {
-			fmt.Fprintf(os.Stderr, "%s: resuming: replications %d-%d were done before\n", sc.Name, from, start-1)
-		}
-	} else if _, err := os.Stat(filepath.Join(dir, ".parts")); err == nil {
-		os.RemoveAll(filepath.Join(dir, ".parts")) // a fresh run starts over
+	sched, err := results.ParseSchedule(c.String("checkpoint"))
+	if err != nil {
+		return nil, usageError{"--" + err.Error()}
+	}
+	cp := &results.Checkpoint{Dir: dir, Prov: prov, Events: sc.Trace, Series: sc.SampleEvery > 0, BatchLimit: c.Int64("max-output"), Schedule: sched}
+	start := cp.Start(c.Bool("resume")) // a fresh run starts over
+	if start > from {
+		fmt.Fprintf(os.Stderr, "%s: resuming: replications %d-%d were done before\n", sc.Name, from, start-1)
 	}
 	if start < to {
 		e := sc.Experiment(ctx, start, to)
@@ -169,17 +169,21 @@ func runScenario(c *cli.Context, sc *scripts.Scenario, sh shard, dir string) ([]
 		})
 		wait()
 		if err != nil {
+			kept := cp.Stop()
 			if sigCtx.Err() != nil && c.Context.Err() == nil {
-				return nil, fmt.Errorf("interrupted after %d of %d replications (kept in %s/.parts); continue with:\n  %s --resume",
-					done-from, to-from, dir, strings.Join(os.Args, " "))
+				if kept == 0 {
+					return nil, fmt.Errorf("interrupted after %d of %d replications (none kept: --checkpoint %s)", done-from, to-from, sched)
+				}
+				return nil, fmt.Errorf("interrupted after %d of %d replications (%d kept in %s/.parts); continue with:\n  %s --resume",
+					done-from, to-from, kept, dir, strings.Join(os.Args, " "))
 			}
 			if ctx.Err() != nil && context.Cause(ctx) != nil && !strings.Contains(err.Error(), "stopped") {
-				return nil, fmt.Errorf("%s: stopped: %v (finished replications kept; continue with --resume)", sc.Path, context.Cause(ctx))
+				return nil, fmt.Errorf("%s: stopped: %v (%d finished replications kept; continue with --resume)", sc.Path, context.Cause(ctx), kept)
 			}
 			return nil, err
 		}
 	}
-	files, err := cp.Finish(from, to)
+	files, err := cp.Finish()
 	if err != nil {
 		return nil, err
 	}

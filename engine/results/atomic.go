@@ -16,6 +16,9 @@ type AtomicFile struct {
 	*os.File
 	final string
 	done  bool
+	// noSync commits without fsync: for files inside a directory that is
+	// synced and renamed into place as a whole (a checkpoint group).
+	noSync bool
 }
 
 // TempSuffix marks the temporary files of an AtomicFile (".tmp-").
@@ -43,10 +46,12 @@ func (a *AtomicFile) Commit() error {
 	}
 	a.done = true
 	tmp := a.Name()
-	if err := a.Sync(); err != nil {
-		a.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("results: write %s: %w", a.final, err)
+	if !a.noSync {
+		if err := a.Sync(); err != nil {
+			a.Close()
+			os.Remove(tmp)
+			return fmt.Errorf("results: write %s: %w", a.final, err)
+		}
 	}
 	if err := a.Close(); err != nil {
 		os.Remove(tmp)
@@ -55,6 +60,9 @@ func (a *AtomicFile) Commit() error {
 	if err := os.Rename(tmp, a.final); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("results: rename to %s: %w", a.final, err)
+	}
+	if a.noSync {
+		return nil
 	}
 	if d, err := os.Open(filepath.Dir(a.final)); err == nil {
 		d.Sync()

@@ -64,6 +64,36 @@ type RunWriter struct {
 	wantSeries bool
 	reps       []engine.RepResult // KPIs only, for the summary
 	done       []string
+	part       bool // a checkpoint group: no summary, files not synced one by one
+}
+
+// newPartWriter is NewRunWriter for a checkpoint group, whose files the group
+// syncs before it renames its directory into place, and which needs no summary.
+func newPartWriter(dir string, prov Provenance, withEvents, withSeries bool) (*RunWriter, error) {
+	rw, err := NewRunWriter(dir, prov, withEvents, withSeries)
+	if err != nil {
+		return nil, err
+	}
+	rw.part = true
+	for _, w := range []*Writer{rw.kpis, rw.events, rw.series} {
+		if w != nil {
+			w.f.noSync = true
+		}
+	}
+	return rw, nil
+}
+
+// size returns the bytes written so far.
+func (rw *RunWriter) size() int64 {
+	var n int64
+	for _, w := range []*Writer{rw.kpis, rw.events, rw.series} {
+		if w != nil {
+			if st, err := w.f.Stat(); err == nil {
+				n += st.Size() + int64(w.buf.Buffered())
+			}
+		}
+	}
+	return n
 }
 
 // NewRunWriter creates dir (if needed) and opens the tables. withEvents and
@@ -162,6 +192,9 @@ func (rw *RunWriter) Close() ([]string, error) {
 		rw.done = append(rw.done, w.Path())
 	}
 	rw.kpis, rw.events, rw.series = nil, nil, nil
+	if rw.part {
+		return rw.done, nil
+	}
 	path := filepath.Join(rw.Dir, "summary.arrow")
 	if err := WriteSummary(path, rw.Summaries(), rw.prov.Metadata("summary")); err != nil {
 		return nil, err

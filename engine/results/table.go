@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bufio"
 	"fmt"
 	"sort"
 
@@ -47,6 +48,7 @@ const DefaultBatchRows = 65536
 type Writer struct {
 	path      string
 	f         *AtomicFile
+	buf       *bufio.Writer // a record batch is many small writes
 	w         *ipc.FileWriter
 	b         *array.RecordBuilder
 	schema    *arrow.Schema
@@ -67,12 +69,13 @@ func Create(path string, cols []Column, meta map[string]string, batchRows int) (
 	}
 	schema := Schema(cols, meta)
 	mem := memory.NewGoAllocator()
-	w, err := ipc.NewFileWriter(f, ipc.WithSchema(schema), ipc.WithAllocator(mem))
+	buf := bufio.NewWriterSize(f, 64<<10)
+	w, err := ipc.NewFileWriter(buf, ipc.WithSchema(schema), ipc.WithAllocator(mem))
 	if err != nil {
 		f.Abort()
 		return nil, fmt.Errorf("results: %s: %w", path, err)
 	}
-	return &Writer{path: path, f: f, w: w, b: array.NewRecordBuilder(mem, schema), schema: schema, batchRows: batchRows}, nil
+	return &Writer{path: path, f: f, buf: buf, w: w, b: array.NewRecordBuilder(mem, schema), schema: schema, batchRows: batchRows}, nil
 }
 
 // Path returns the final path of the file.
@@ -135,6 +138,10 @@ func (w *Writer) Close() error {
 	if err := w.w.Close(); err != nil {
 		w.f.Abort()
 		return fmt.Errorf("results: close %s: %w", w.path, err)
+	}
+	if err := w.buf.Flush(); err != nil {
+		w.f.Abort()
+		return fmt.Errorf("results: write %s: %w", w.path, err)
 	}
 	return w.f.Commit()
 }

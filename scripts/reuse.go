@@ -1,0 +1,234 @@
+package scripts
+
+import (
+	"context"
+	"reflect"
+	"sync"
+
+	"github.com/medtwin/medtwin/engine"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// luaWorker is one Lua state set up once (sandbox, libraries, prelude, the
+// scenario's declaration functions, the metatables of medtwin's types) and
+// reused by the replications one worker runs, one after another. Each
+// replication starts from the same state: reset puts back every table a script
+// can reach without a model (the globals, the string, table and math
+// libraries, their metatables and the string metatable) as the snapshot taken
+// after set-up has it, and the scenario chunk runs again from its compiled
+// prototype, so that its top-level locals, its scenario table and the module
+// cache of require are new too. What a replication writes into a global or a
+// library table is therefore gone in the next one. (Functions are immutable in
+// a sandbox without the debug library, the prelude keeps only functions in its
+// upvalues, and the metatables of medtwin's userdata are hidden from
+// getmetatable: see hostTypes.)
+type luaWorker struct {
+	sc   *Scenario
+	ctx  context.Context
+	L    *lua.LState
+	ht   *hostTypes
+	snap []tableSnap
+	// indices into snap of the globals and the string metatable (-1: none)
+	global, strMT int
+	require       lua.LGFunction // this replication's require, with its module cache
+	broken        bool           // a replication failed: the state is not reused
+}
+
+// tableSnap is one table's entries as set up, in iteration order. cur is the
+// table in use now: the original, or a copy made when a replication changed it.
+// A value that is itself a table of the snapshot is followed by its index (refs),
+// so that a copy points at the copies in use.
+type tableSnap struct {
+	cur    *lua.LTable
+	keys   []lua.LValue
+	values []lua.LValue
+	refs   []int // per value: the snapshot index of a table value, or -1
+	meta   int   // snapshot index of the metatable, or -1 for one kept as is
+	mt     lua.LValue
+	raw    int // length of the table's key list, deleted keys included
+}
+
+// newLuaWorker makes the state and takes its snapshot.
+func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
+	L, err := sc.newState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := &luaWorker{sc: sc, ctx: ctx, L: L, ht: newHostTypes(L), strMT: -1}
+	w.require = requireFn(sc.Dir)
+	L.SetGlobal("require", L.NewFunction(func(L *lua.LState) int { return w.require(L) }))
+	index := map[*lua.LTable]int{}
+	var visit func(t *lua.LTable) int
+	visit = func(t *lua.LTable) int {
+		if i, ok := index[t]; ok {
+			return i
+		}
+		i := len(w.snap)
+		index[t] = i
+		w.snap = append(w.snap, tableSnap{cur: t, meta: -1, mt: t.Metatable})
+		var keys, values []lua.LValue
+		t.ForEach(func(k, v lua.LValue) { keys, values = append(keys, k), append(values, v) })
+		refs := make([]int, len(values))
+		for j, v := range values {
+			refs[j] = -1
+			if vt, ok := v.(*lua.LTable); ok {
+				refs[j] = visit(vt)
+			}
+		}
+		meta := -1
+		if mt, ok := t.Metatable.(*lua.LTable); ok {
+			meta = visit(mt)
+		}
+		w.snap[i].keys, w.snap[i].values, w.snap[i].refs, w.snap[i].meta = keys, values, refs, meta
+		return i
+	}
+	w.global = visit(L.G.Global)
+	if mt, ok := L.GetMetatable(lua.LString("")).(*lua.LTable); ok {
+		w.strMT = visit(mt)
+	}
+	for i := range w.snap {
+		w.snap[i].raw = rawKeys(w.snap[i].cur)
+	}
+	return w, nil
+}
+
+// The lengths of an LTable's key list (deleted keys stay in it, in their
+// place, and come back there) and array part, read by reflection.
+var (
+	ltableKeys  = fieldIndex("keys")
+	ltableArray = fieldIndex("array")
+)
+
+func fieldIndex(name string) int {
+	f, ok := reflect.TypeOf(lua.LTable{}).FieldByName(name)
+	if !ok {
+		panic("scripts: gopher-lua's LTable has no field " + name)
+	}
+	return f.Index[0]
+}
+
+func rawKeys(t *lua.LTable) int {
+	v := reflect.ValueOf(t).Elem()
+	return v.Field(ltableKeys).Len()<<20 | v.Field(ltableArray).Len()
+}
+
+// unchanged reports whether table i holds exactly its snapshot: the same
+// values under the same keys, no key added or deleted, the same metatable.
+func (w *luaWorker) unchanged(i int) bool {
+	s := &w.snap[i]
+	if rawKeys(s.cur) != s.raw {
+		return false
+	}
+	for j, k := range s.keys {
+		want := s.values[j]
+		if r := s.refs[j]; r >= 0 {
+			want = w.snap[r].cur
+		}
+		if s.cur.RawGet(k) != want {
+			return false
+		}
+	}
+	if s.meta >= 0 {
+		return s.cur.Metatable == w.snap[s.meta].cur
+	}
+	return s.cur.Metatable == s.mt
+}
+
+// reset puts the snapshot back: a table a replication changed is replaced by a
+// new copy of its snapshot (a copy, not repairs in place, so that the order in
+// which pairs visits its keys is the snapshot's too), and the state's globals
+// and string metatable are the tables in use.
+func (w *luaWorker) reset() {
+	var changed []int
+	for i := range w.snap {
+		if !w.unchanged(i) {
+			changed = append(changed, i)
+		}
+	}
+	if len(changed) > 0 {
+		isNew := make([]bool, len(w.snap))
+		for _, i := range changed {
+			w.snap[i].cur = w.L.CreateTable(0, len(w.snap[i].keys))
+			isNew[i] = true
+		}
+		for i := range w.snap {
+			s := &w.snap[i]
+			for j, k := range s.keys {
+				if r := s.refs[j]; isNew[i] {
+					v := s.values[j]
+					if r >= 0 {
+						v = w.snap[r].cur
+					}
+					s.cur.RawSet(k, v)
+				} else if r >= 0 && isNew[r] {
+					s.cur.RawSet(k, w.snap[r].cur) // an existing key: its place is kept
+				}
+			}
+			if s.meta >= 0 {
+				s.cur.Metatable = w.snap[s.meta].cur
+			} else {
+				s.cur.Metatable = s.mt
+			}
+		}
+	}
+	g := w.snap[w.global].cur
+	w.L.G.Global, w.L.Env = g, g
+	if w.strMT >= 0 {
+		w.L.SetMetatable(lua.LString(""), w.snap[w.strMT].cur)
+	}
+	w.require = requireFn(w.sc.Dir) // a new module cache: modules run again
+}
+
+// build resets the state, runs the scenario chunk and calls its build(sim, p)
+// to put the model into s.
+func (w *luaWorker) build(s *engine.Sim) (*host, error) {
+	w.reset()
+	t, err := w.sc.runChunk(w.ctx, w.L)
+	if err != nil {
+		w.broken = true
+		return nil, err
+	}
+	h, err := w.sc.buildModel(w.ctx, w.L, w.ht, t, s)
+	if err != nil {
+		w.broken = true
+	}
+	return h, err
+}
+
+// workerPool hands each replication of an experiment a reusable Lua state: at
+// most one per replication running at once, so one per engine worker.
+type workerPool struct {
+	sc   *Scenario
+	ctx  context.Context
+	mu   sync.Mutex
+	free []*luaWorker
+}
+
+// build is the experiment's Build: it takes a free state (or makes one), and
+// gives it back when the Sim is closed unless the replication failed.
+func (p *workerPool) build(s *engine.Sim) error {
+	p.mu.Lock()
+	var w *luaWorker
+	if n := len(p.free); n > 0 {
+		w = p.free[n-1]
+		p.free = p.free[:n-1]
+	}
+	p.mu.Unlock()
+	if w == nil {
+		var err error
+		if w, err = newLuaWorker(p.ctx, p.sc); err != nil {
+			return err
+		}
+	}
+	h, err := w.build(s)
+	s.OnClose(func() {
+		if w.broken || h == nil || h.err != nil {
+			w.L.Close()
+			return
+		}
+		p.mu.Lock()
+		p.free = append(p.free, w)
+		p.mu.Unlock()
+	})
+	return err
+}

@@ -1,0 +1,172 @@
+package scripts
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/medtwin/medtwin/engine"
+	"github.com/medtwin/medtwin/engine/results"
+)
+
+// leakScenario writes into every place a replication can reach without a
+// model: a top-level local, a global, a library table, the string metatable,
+// the globals' metatable, a library constant and a required module's table
+// (and checks that the metatables of medtwin's objects are out of its reach).
+// Each KPI is the value a replication saw after adding 1, so 1 in every
+// replication when nothing leaks from the one before.
+const leakScenario = `
+local calls = 0
+return scenario {
+  name = "leak", replications = 7, horizon = 10,
+  build = function(sim, p)
+    calls = calls + 1
+    counter = (rawget(_G, "counter") or 0) + 1
+    string.uses = (rawget(string, "uses") or 0) + 1
+    local smt = getmetatable("")
+    smt.seen = (rawget(smt, "seen") or 0) + 1
+    local gmt = getmetatable(_G)
+    gmt.hits = (rawget(gmt, "hits") or 0) + 1
+    local pi_was_pi = math.pi > 3.14 and 1 or 0
+    math.pi = 3
+    local m = require("counter_mod")
+    m.n = m.n + 1
+    local globals = 0
+    for _ in pairs(_G) do globals = globals + 1 end
+    -- pairs visits new keys in the order they were set, also where the
+    -- replication before set and deleted them the other way round
+    local r = sim:replication()
+    local a, b = "t" .. r .. "a", "t" .. r .. "b"
+    rawset(_G, b, 1)
+    rawset(_G, a, 1)
+    local order = 0
+    for k in pairs(_G) do
+      if k == b then order = 1; break end
+      if k == a then break end
+    end
+    rawset(_G, a, nil)
+    rawset(_G, b, nil)
+    a, b = "t" .. (r + 1) .. "a", "t" .. (r + 1) .. "b"
+    rawset(_G, a, 1)
+    rawset(_G, b, 1)
+    rawset(_G, a, nil)
+    rawset(_G, b, nil)
+    sim:record("calls", calls)
+    sim:record("counter", counter)
+    sim:record("string_uses", string.uses)
+    sim:record("string_mt", smt.seen)
+    sim:record("globals_mt", gmt.hits)
+    sim:record("pi_intact", pi_was_pi)
+    sim:record("module", m.n)
+    sim:record("globals", globals)
+    sim:record("pairs_order", order)
+    sim:record("sim_mt_hidden", getmetatable(sim) == "sim" and 1 or 0)
+    sim:record("rep", sim:replication())
+  end,
+}
+`
+
+func leakRun(t *testing.T, workers int, dir string) []engine.RepResult {
+	t.Helper()
+	path := write(t, "leak.lua", leakScenario)
+	if err := os.WriteFile(filepath.Join(filepath.Dir(path), "counter_mod.lua"), []byte("return { n = 0 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := Load(path, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rw, err := results.NewRunWriter(dir, results.Provenance{Scenario: "leak.lua", Seed: sc.Seed, To: sc.Replications, Total: sc.Replications}, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := sc.Experiment(ctx, 0, sc.Replications)
+	e.Workers = workers
+	var out []engine.RepResult
+	err = e.Run(ctx, func(r engine.RepResult) error {
+		out = append(out, r)
+		return rw.Add(r)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Issue 25: a worker's Lua state is reused across replications, and each
+// replication starts from the same state: what one writes is not seen by the
+// next, and the files are byte-identical with 1 and 2 workers.
+func TestReusedStateDoesNotLeakBetweenReplications(t *testing.T) {
+	one, two := t.TempDir(), t.TempDir()
+	var globals float64
+	for _, r := range leakRun(t, 1, one) {
+		for _, k := range r.KPIs {
+			switch k.Name {
+			case "calls", "counter", "string_uses", "string_mt", "globals_mt", "pi_intact", "module", "sim_mt_hidden", "pairs_order":
+				if k.Value != 1 {
+					t.Errorf("replication %d: %s = %v, want 1 (state leaked from an earlier replication)", r.Replication, k.Name, k.Value)
+				}
+			}
+			if k.Name == "globals" {
+				if globals != 0 && k.Value != globals {
+					t.Errorf("replication %d sees %v globals, the first saw %v", r.Replication, k.Value, globals)
+				}
+				globals = k.Value
+			}
+		}
+	}
+	leakRun(t, 2, two)
+	sameBytes(t, one, two, "1 and 2 workers", "kpis.arrow", "summary.arrow")
+}
+
+// sameBytes checks that the named files are byte-identical in directories a and b.
+func sameBytes(t *testing.T, a, b, what string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		x, err1 := os.ReadFile(filepath.Join(a, name))
+		y, err2 := os.ReadFile(filepath.Join(b, name))
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between %s", name, what)
+		}
+	}
+}
+
+// A worker really is reused: one worker runs all replications on one state.
+func TestOneStatePerWorker(t *testing.T) {
+	sc, err := LoadSource("s.lua", []byte(wrapBuild("")), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	e := sc.Experiment(ctx, 0, 5)
+	e.Workers = 1
+	states := map[any]bool{}
+	pool := &workerPool{sc: sc, ctx: ctx}
+	e.Build = func(s *engine.Sim) error {
+		err := pool.build(s)
+		s.OnClose(func() {
+			pool.mu.Lock()
+			for _, w := range pool.free {
+				states[w.L] = true
+			}
+			pool.mu.Unlock()
+		})
+		return err
+	}
+	if err := e.Run(ctx, func(engine.RepResult) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != 1 {
+		t.Fatalf("5 replications on one worker used %d Lua states, want 1", len(states))
+	}
+}
