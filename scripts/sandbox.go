@@ -236,7 +236,8 @@ func syntaxError(chunk string, err error) error {
 }
 
 // insideDir resolves rel inside dir, following symbolic links, and refuses a
-// path that ends up outside dir.
+// path that ends up outside dir or that is not a regular file. Every file a
+// scenario or trial spec names goes through it.
 func insideDir(dir, rel string) (string, error) {
 	if dir == "" {
 		return "", fmt.Errorf("the scenario has no directory to read from")
@@ -251,6 +252,10 @@ func insideDir(dir, rel string) (string, error) {
 	root, _ := filepath.EvalSymlinks(dir)
 	if r, err := filepath.Rel(root, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("lies outside the scenario's directory")
+	}
+	// a FIFO or a device would block or read without end
+	if fi, err := os.Stat(real); err != nil || !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("is not a regular file")
 	}
 	return real, nil
 }

@@ -187,9 +187,10 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 		if pc.has("covariates") || pc.has("correlation") {
 			return fail("population: give either patients = \"file.csv\" or covariates, not both")
 		}
-		file := lua.LVAsString(pc.t.RawGetString("patients"))
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(filepath.Dir(tr.Path), file)
+		name := lua.LVAsString(pc.t.RawGetString("patients"))
+		file, err := insideDir(filepath.Dir(tr.Path), name)
+		if err != nil {
+			return fail("population.patients %q: %v", name, err)
 		}
 		pts, err := readPatients(file)
 		if err != nil {
