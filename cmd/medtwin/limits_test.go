@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medtwin/medtwin/engine/results"
 )
@@ -50,5 +51,33 @@ func TestDiskFull(t *testing.T) {
 				t.Errorf("a half %s under its final name", f)
 			}
 		}
+	}
+}
+
+// A model whose events are all Go code (the ED library behind
+// ed_staffing.lua, scaled to 100,000 visits a day) honours --timeout: it stops
+// within seconds of the limit with a message that names it (issue 18, High 2).
+func TestTimeoutInsideGoModel(t *testing.T) {
+	type result struct {
+		errs string
+		code int
+	}
+	done := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		_, errs, code := medtwin(t, "run", "../../scenarios/ed_staffing.lua", "--set", "visits_per_day=1e5",
+			"--replications", "1", "--timeout", "2s", "--max-memory", "2000000000", "--out", filepath.Join(t.TempDir(), "run"), "--quiet")
+		done <- result{errs, code}
+	}()
+	select {
+	case r := <-done:
+		if r.code == 0 || !strings.Contains(r.errs, "time limit of 2s (--timeout)") {
+			t.Fatalf("exit %d: %s", r.code, r.errs)
+		}
+		if el := time.Since(start); el > 12*time.Second {
+			t.Errorf("stopped %v after a 2 s limit", el)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("a 2 s --timeout did not stop the run within 60 s")
 	}
 }
