@@ -95,6 +95,7 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 		L.Call(2, 1)
 		return 1
 	}))
+	boundPatterns(L)
 	L.SetGlobal("require", L.NewFunction(requireFn(dir)))
 	L.SetGlobal("__medtwin_park", L.NewFunction(parkFn))
 	prelude, err := compileString(L, preludeSrc, "medtwin-prelude")
@@ -211,6 +212,9 @@ func Compile(src, chunk string) (*lua.FunctionProto, error) {
 	stmts, err := parse.Parse(strings.NewReader(src), chunk)
 	if err != nil {
 		return nil, syntaxError(chunk, err)
+	}
+	if err := checkNesting(stmts, chunk); err != nil {
+		return nil, err
 	}
 	proto, err := lua.Compile(stmts, chunk)
 	if err != nil {
