@@ -27,7 +27,7 @@ type host struct {
 
 func newHost(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 	h := &host{L: L, sim: s, sc: sc, types: map[string]*lua.LTable{}, empirics: map[*lua.LTable]*rng.Empirical{}}
-	h.workerFn = L.GetGlobal("__medtwin_worker").(*lua.LFunction)
+	h.workerFn = hook(L, "__medtwin_worker")
 	h.defineType("sim", simMethods)
 	h.defineType("proc", procMethods)
 	h.defineType("resource", resourceMethods)
@@ -39,7 +39,7 @@ func newHost(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 	h.defineType("patient", patientMethods)
 	h.simUD = h.wrap("sim", h)
 	// proc:use is written in Lua (see the prelude)
-	h.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", L.GetGlobal("__medtwin_use"))
+	h.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", hook(L, "__medtwin_use"))
 	return h
 }
 

@@ -107,6 +107,7 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 		L.Close()
 		return nil, fmt.Errorf("scripts: prelude: %w", err)
 	}
+	hideHooks(L)
 	if ctx != nil {
 		L.SetContext(ctx)
 	}
