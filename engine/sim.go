@@ -42,7 +42,7 @@ type Options struct {
 const stopCheckEvery = 1024
 
 // ErrQueueFull is returned by Run when the event queue exceeds Options.MaxQueue.
-var ErrQueueFull = errors.New("engine: event queue is full (Options.MaxQueue); the model schedules events faster than it consumes them")
+var ErrQueueFull = errors.New("engine: the event queue is full (its limit is medtwin's --max-queue, default 50 million pending events); the model schedules events faster than it consumes them")
 
 // Sim is one replication of a discrete-event simulation. It is not safe for
 // concurrent use: replications run in parallel, each on its own Sim.
@@ -149,8 +149,13 @@ func (s *Sim) push(t float64, prio int, a Action) uint64 {
 		prio = 32767
 	}
 	key := uint64(prio+32768)<<seqBits | s.seq
-	if s.q.len() >= s.maxQueue && s.err == nil {
-		s.err = ErrQueueFull
+	if s.q.len() >= s.maxQueue {
+		// the run fails at the end of this event; queueing no more keeps a
+		// model that schedules millions of events in one event bounded
+		if s.err == nil {
+			s.err = ErrQueueFull
+		}
+		return key
 	}
 	s.q.push(entry{t: t, key: key, act: a})
 	return key

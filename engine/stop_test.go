@@ -53,3 +53,22 @@ func TestExperimentStopsGoModel(t *testing.T) {
 		t.Fatal("Experiment.Run did not stop within 10 s of its context's end")
 	}
 }
+
+// One event that schedules two million events fills the queue only up to
+// MaxQueue: the run then fails with an error that names the flag, instead of
+// holding every event first (issue 18, Low 8).
+func TestQueueCapWithinOneEvent(t *testing.T) {
+	s := New(Options{MaxQueue: 1000})
+	s.Schedule(0, func() {
+		for i := 0; i < 2_000_000; i++ {
+			s.Schedule(1, func() {})
+		}
+	})
+	err := s.Run(math.Inf(1))
+	if !errors.Is(err, ErrQueueFull) || !strings.Contains(err.Error(), "--max-queue") {
+		t.Fatalf("got %v, want ErrQueueFull naming --max-queue", err)
+	}
+	if s.Pending() > 1000 {
+		t.Fatalf("%d events pending with MaxQueue 1000", s.Pending())
+	}
+}

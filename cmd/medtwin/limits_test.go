@@ -81,3 +81,14 @@ func TestTimeoutInsideGoModel(t *testing.T) {
 		t.Fatal("a 2 s --timeout did not stop the run within 60 s")
 	}
 }
+
+// Negative limits are usage errors (exit 2) naming the flag (issue 18, Low 11).
+func TestNegativeLimitFlags(t *testing.T) {
+	for _, flag := range [][]string{{"--timeout", "-1s"}, {"--workers", "-2"}, {"--max-queue", "-5"}, {"--max-output", "-1"}} {
+		_, errs, code := medtwin(t, "run", "../../scenarios/mmc.lua", flag[0], flag[1], "--replications", "1", "--set", "customers=100",
+			"--out", filepath.Join(t.TempDir(), "r"), "--quiet")
+		if code != 2 || !strings.Contains(errs, flag[0]+" must not be negative") {
+			t.Errorf("%s %s: exit %d: %s", flag[0], flag[1], code, errs)
+		}
+	}
+}
