@@ -103,3 +103,27 @@ func TestTrialPatientsFIFO(t *testing.T) {
 		t.Fatal("reading a FIFO as the patients file blocked")
 	}
 }
+
+// A scenario or trial spec that is a FIFO or a device is refused, not read
+// for ever (issue 18, Low 9).
+func TestSourceMustBeRegular(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "s.lua")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	for _, path := range []string{fifo, "/dev/zero"} {
+		done := make(chan error, 2)
+		go func() { _, err := Load(path, time.Minute); done <- err }()
+		go func() { _, err := LoadTrial(path); done <- err }()
+		for k := 0; k < 2; k++ {
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+					t.Errorf("%s: %v", path, err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s: still reading after 5 s", path)
+			}
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -77,7 +76,7 @@ var trialFields = []string{"name", "description", "subjects", "seed", "populatio
 
 // LoadTrial reads and checks a trial spec; errors name the file and line.
 func LoadTrial(path string) (*Trial, error) {
-	src, err := os.ReadFile(path)
+	src, err := readSource(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read trial spec: %w", err)
 	}

@@ -20,12 +20,8 @@ func readKey(file, env, what string) ([]byte, error) {
 		}
 		return nil, nil
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	// looked at before opening: opening a FIFO for reading already blocks
+	st, err := os.Stat(file)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -35,6 +31,11 @@ func readKey(file, env, what string) ([]byte, error) {
 	if perm := st.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("%s: %s can be read or written by others (mode %04o); make it private with `chmod 600 %s`", what, file, perm, file)
 	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, 4096))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)

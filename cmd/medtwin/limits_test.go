@@ -92,3 +92,21 @@ func TestNegativeLimitFlags(t *testing.T) {
 		}
 	}
 }
+
+// A key file that is a device or a FIFO is refused at once, not read for ever
+// (issue 18, Low 9).
+func TestKeyFileMustBeRegular(t *testing.T) {
+	done := make(chan string, 1)
+	go func() {
+		_, errs, _ := medtwin(t, "fhir", "import", "../../plugins/fhir/testdata", "--key-file", "/dev/zero", "--out", filepath.Join(t.TempDir(), "p.arrow"))
+		done <- errs
+	}()
+	select {
+	case errs := <-done:
+		if !strings.Contains(errs, "not a regular file") {
+			t.Fatalf("--key-file /dev/zero: %s", errs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("--key-file /dev/zero: still reading after 10 s")
+	}
+}
