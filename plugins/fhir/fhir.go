@@ -80,10 +80,16 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	var bulk []*bcrpb.ContainedResource
 	for i, f := range files {
 		rep.Files++
+		n := len(rep.Errors)
 		pts, loose, err := importFile(un, f, opt, rep)
 		if err != nil {
 			rep.FilesFailed++
-			rep.Errors = append(rep.Errors, strings.ReplaceAll(err.Error(), f, fileLabel(f, i, len(files))))
+			rep.Errors = append(rep.Errors, err.Error())
+		}
+		for k := n; k < len(rep.Errors); k++ {
+			rep.Errors[k] = strings.ReplaceAll(rep.Errors[k], f, fileLabel(f, i, len(files)))
+		}
+		if err != nil {
 			continue
 		}
 		out = append(out, pts...)
@@ -161,6 +167,12 @@ func importFile(un *jsonformat.Unmarshaller, path string, opt cohort.ImportOptio
 			where = fmt.Sprintf("%s line %d", path, i+1)
 		}
 		msg, err := un.Unmarshal(doc)
+		if err != nil && ndjson && len(docs) > 1 {
+			// one bad line of a Bulk Data file: that resource is left out,
+			// with its reason, and the other lines still import
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %s (line left out)", where, describe(doc, err)))
+			continue
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s", where, describe(doc, err))
 		}

@@ -264,7 +264,7 @@ func TestImportBulkNDJSON(t *testing.T) {
 	if err != nil || len(got) != 3 || rep.FilesFailed != 0 {
 		t.Fatalf("%d patients, %+v, %v", len(got), rep, err)
 	}
-	key := func(p cohort.ImportedPatient) string {
+	fingerprint := func(p cohort.ImportedPatient) string {
 		var names []string
 		for n := range p.Covariates {
 			names = append(names, n)
@@ -278,12 +278,21 @@ func TestImportBulkNDJSON(t *testing.T) {
 	}
 	var a, b []string
 	for i := range want {
-		a, b = append(a, key(want[i])), append(b, key(got[i]))
+		a, b = append(a, fingerprint(want[i])), append(b, fingerprint(got[i]))
 	}
 	sort.Strings(a)
 	sort.Strings(b)
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Fatalf("bundles:\n%s\nbulk NDJSON:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	// one bad line leaves out that resource with its reason, not the whole
+	// file (issue 18, Low 14): the three patients still import
+	pl := byType["Patient"]
+	os.WriteFile(filepath.Join(dir, "Patient.ndjson"), []byte(strings.Join([]string{pl[0], `{"resourceType": "Patient", "id": 5, "gender": 7}`, pl[1], pl[2]}, "\n")+"\n"), 0o644)
+	got, rep, err = Importer{}.Import([]string{dir}, cohort.ImportOptions{Key: key})
+	if err != nil || len(got) != 3 || rep.FilesFailed != 0 || len(rep.Errors) != 1 ||
+		!strings.Contains(rep.Errors[0], "line 2: not a valid FHIR R4 resource (Patient)") || strings.Contains(rep.Errors[0], "Patient.ndjson") {
+		t.Fatalf("a bad line: %d patients, %+v, %v", len(got), rep, err)
 	}
 }
 
