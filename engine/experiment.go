@@ -55,10 +55,15 @@ func (e Experiment) Range() (int, int) {
 
 // RunOne runs replication rep and returns its result.
 func (e Experiment) RunOne(rep int) (res RepResult, err error) {
+	return e.runOne(context.Background(), rep)
+}
+
+// runOne runs replication rep; the end of ctx stops it between events.
+func (e Experiment) runOne(ctx context.Context, rep int) (res RepResult, err error) {
 	if e.Build == nil {
 		return res, fmt.Errorf("engine: Experiment has no Build function")
 	}
-	s := New(Options{Seed: e.Seed, Replication: rep, Trace: e.Trace, MaxQueue: e.MaxQueue})
+	s := New(Options{Seed: e.Seed, Replication: rep, Trace: e.Trace, MaxQueue: e.MaxQueue, Context: ctx})
 	defer s.Close()
 	if e.Warmup > 0 {
 		if err := s.Warmup(e.Warmup); err != nil {
@@ -132,7 +137,7 @@ func (e Experiment) Run(ctx context.Context, emit func(RepResult) error) error {
 			if ctx.Err() != nil {
 				d.err = ctx.Err()
 			} else {
-				d.res, d.err = e.runProtected(rep)
+				d.res, d.err = e.runProtected(ctx, rep)
 			}
 			mu.Lock()
 			ready[rep] = d
@@ -175,13 +180,13 @@ func (e Experiment) Run(ctx context.Context, emit func(RepResult) error) error {
 
 // runProtected turns a panic in model code into an error naming the replication,
 // so one bad replication does not take down the process with half-written files.
-func (e Experiment) runProtected(rep int) (res RepResult, err error) {
+func (e Experiment) runProtected(ctx context.Context, rep int) (res RepResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("replication %d: model panicked: %v", rep, r)
 		}
 	}()
-	return e.RunOne(rep)
+	return e.runOne(ctx, rep)
 }
 
 // KPISummary is one KPI summarised across replications.

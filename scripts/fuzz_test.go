@@ -82,6 +82,11 @@ func FuzzPatientsCSV(f *testing.F) {
 			}
 			return
 		}
+		for _, n := range p.names {
+			if identifierColumn(n) {
+				t.Fatalf("identifier column %q kept as a covariate", n)
+			}
+		}
 		for _, row := range p.rows {
 			if len(row) != len(p.names) {
 				t.Fatalf("row of %d for %d names", len(row), len(p.names))

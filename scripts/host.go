@@ -47,14 +47,14 @@ func newHostTypes(L *lua.LState) *hostTypes {
 	ht.define(L, "container", containerMethods)
 	ht.define(L, "patient", patientMethods)
 	// proc:use is written in Lua (see the prelude)
-	ht.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", L.GetGlobal("__medtwin_use"))
+	ht.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", hook(L, "__medtwin_use"))
 	return ht
 }
 
 // bind makes the host of a replication that runs s in L.
 func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 	h := &host{L: L, sim: s, sc: sc, types: ht.types, empirics: map[empiricalKey]*empirical{}}
-	h.workerFn = L.GetGlobal("__medtwin_worker").(*lua.LFunction)
+	h.workerFn = hook(L, "__medtwin_worker")
 	ht.cur = h
 	h.simUD = h.wrap("sim", h)
 	return h

@@ -104,6 +104,8 @@ func (p *Param) Check(v any) error {
 			return bad("%smust be a finite number, got %v", what, f)
 		case p.Integer && f != math.Trunc(f):
 			return bad("%smust be an integer, got %v", what, f)
+		case p.Integer && math.Abs(f) > 1<<53: // past this an integer is not exact, and int conversion wraps
+			return bad("%smust be an integer within ±2^53, got %v", what, f)
 		case f < p.Min:
 			return bad("%smust be >= %v, got %v", what, p.Min, f)
 		case f > p.Max:

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -29,8 +30,9 @@ const maxPatients = 10_000_000
 // readPatients reads a CSV of patients: a header naming the covariates (as a
 // trial's model sees them: age_y, weight_kg, scr_mg_dl, female, ...), then one
 // row per patient. Cells are numbers; a "sex" column of M/F (male/female) becomes
-// female = 0/1; an "id" column is dropped so that no identifier reaches an
-// output. Errors name the line and column.
+// female = 0/1; identifier columns (see identifierColumn) are dropped so that
+// no identifier reaches an output. Errors name the line and column, never the
+// text of a cell: that may be a patient's data.
 func readPatients(path string) (*patients, error) {
 	if strings.HasSuffix(path, ".arrow") {
 		return readPatientsArrow(path)
@@ -50,19 +52,22 @@ func readPatients(path string) (*patients, error) {
 	isSex := make([]bool, len(head))
 	p := &patients{}
 	var keep []int
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for i, h := range head {
 		name := strings.TrimSpace(h)
-		switch name {
-		case "id", "", "crcl_ml_min": // crcl is derived again by the trial
+		if i == 0 {
+			name = strings.TrimPrefix(name, "\ufeff") // a UTF-8 byte-order mark is not part of the name
+		}
+		if name == "" || name == "crcl_ml_min" || identifierColumn(name) { // crcl is derived again by the trial
 			continue
-		case "sex":
+		}
+		if name == "sex" {
 			name, isSex[i] = "female", true
 		}
-		if seen[name] {
-			return nil, fmt.Errorf("%s line 1: column %q appears twice", path, name)
+		if j, ok := seen[name]; ok {
+			return nil, fmt.Errorf("%s line 1: column %d repeats column %d", path, i+1, j+1)
 		}
-		seen[name] = true
+		seen[name] = i
 		p.names = append(p.names, name)
 		keep = append(keep, i)
 	}
@@ -92,10 +97,10 @@ func readPatients(path string) (*patients, error) {
 				case "m", "male":
 					v = 0
 				default:
-					return nil, fmt.Errorf("%s line %d: sex is %q; want M or F", path, line, cell)
+					return nil, fmt.Errorf("%s line %d: %s is neither M nor F", path, line, columnLabel(i, head[i]))
 				}
 			} else if v, err = strconv.ParseFloat(cell, 64); err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s line %d: %q is %q; want a number", path, line, name, cell)
+				return nil, fmt.Errorf("%s line %d: %s is not a number", path, line, columnLabel(i, name))
 			}
 			if err := checkCovariate(name, v); err != nil {
 				return nil, fmt.Errorf("%s line %d: %v", path, line, err)
@@ -123,7 +128,7 @@ func readPatientsArrow(path string) (*patients, error) {
 	p := &patients{}
 	var keep []int
 	for i, f := range t.Schema.Fields() {
-		if f.Type.ID() == arrow.FLOAT64 && f.Name != "crcl_ml_min" {
+		if f.Type.ID() == arrow.FLOAT64 && f.Name != "crcl_ml_min" && !identifierColumn(f.Name) {
 			p.names = append(p.names, f.Name)
 			keep = append(keep, i)
 		}
@@ -168,4 +173,36 @@ func checkCovariate(name string, v float64) error {
 		return fmt.Errorf("age_y must be >= 0, got %g", v)
 	}
 	return nil
+}
+
+// identifierNames are column names (compared without case, "_" and "-") that
+// hold who a patient is rather than a covariate: such a column is dropped even
+// when its values are numbers, so that it cannot become a covariate in
+// subjects.arrow.
+var identifierNames = map[string]bool{"id": true, "mrn": true, "ssn": true, "nhs": true, "nhsnumber": true,
+	"name": true, "patient": true, "patientid": true, "subject": true, "subjectid": true, "personid": true,
+	"recordid": true, "recordnumber": true, "encounterid": true, "memberid": true, "pseudonym": true,
+	"dob": true, "birthdate": true, "dateofbirth": true, "email": true, "phone": true, "address": true,
+	"zip": true, "zipcode": true, "postcode": true, "postalcode": true}
+
+// identifierColumn reports whether a column named name is an identifier: one
+// of identifierNames, or a name ending in "_id" or beginning with "id_" or
+// "mrn" (Patient_ID, site_id, mrn2). "uric_acid" is a covariate.
+func identifierColumn(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	return identifierNames[strings.NewReplacer("_", "", "-", "").Replace(n)] ||
+		strings.HasSuffix(n, "_id") || strings.HasPrefix(n, "id_") || strings.HasPrefix(n, "mrn")
+}
+
+// safeName matches a column name that may appear in an error message: a short
+// identifier, unlike a header line that is really the data of some other file.
+var safeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// columnLabel names column i (0-based) of a CSV file in an error message: its
+// number, and its name when that is a plain identifier.
+func columnLabel(i int, name string) string {
+	if safeName.MatchString(name) {
+		return fmt.Sprintf("column %d (%q)", i+1, name)
+	}
+	return fmt.Sprintf("column %d", i+1)
 }

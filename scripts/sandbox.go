@@ -96,6 +96,7 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 		L.Call(2, 1)
 		return 1
 	}))
+	boundPatterns(L)
 	L.SetGlobal("require", L.NewFunction(requireFn(dir)))
 	L.SetGlobal("__medtwin_park", L.NewFunction(parkFn))
 	prelude, err := compileString(L, preludeSrc, "medtwin-prelude")
@@ -107,6 +108,7 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 		L.Close()
 		return nil, fmt.Errorf("scripts: prelude: %w", err)
 	}
+	hideHooks(L)
 	if ctx != nil {
 		L.SetContext(ctx)
 	}
@@ -230,6 +232,9 @@ func Compile(src, chunk string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, syntaxError(chunk, err)
 	}
+	if err := checkNesting(stmts, chunk); err != nil {
+		return nil, err
+	}
 	proto, err := lua.Compile(stmts, chunk)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", chunk, err)
@@ -254,7 +259,8 @@ func syntaxError(chunk string, err error) error {
 }
 
 // insideDir resolves rel inside dir, following symbolic links, and refuses a
-// path that ends up outside dir.
+// path that ends up outside dir or that is not a regular file. Every file a
+// scenario or trial spec names goes through it.
 func insideDir(dir, rel string) (string, error) {
 	if dir == "" {
 		return "", fmt.Errorf("the scenario has no directory to read from")
@@ -269,6 +275,10 @@ func insideDir(dir, rel string) (string, error) {
 	root, _ := filepath.EvalSymlinks(dir)
 	if r, err := filepath.Rel(root, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("lies outside the scenario's directory")
+	}
+	// a FIFO or a device would block or read without end
+	if fi, err := os.Stat(real); err != nil || !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("is not a regular file")
 	}
 	return real, nil
 }

@@ -146,3 +146,19 @@ func TestFormatWidthIsBounded(t *testing.T) {
 		t.Fatalf("string.format produced %v bytes", k.Value)
 	}
 }
+
+// The prelude's hooks for the host are out of a scenario's reach, at the top
+// level and in build (issue 18, Low 12: calling __medtwin_worker by hand could
+// end another process).
+func TestPreludeHooksHidden(t *testing.T) {
+	for _, code := range []string{"__medtwin_worker(function() end)", "__medtwin_use()"} {
+		path := write(t, "hook.lua", "local w = "+strings.SplitN(code, "(", 2)[0]+"\n"+wrapBuild("    "+code))
+		sc, err := Load(path, time.Minute)
+		if err == nil {
+			_, err = runAll(t, sc, 10*time.Second, 0)
+		}
+		if err == nil || !strings.Contains(err.Error(), "unknown name") {
+			t.Errorf("%s: %v", code, err)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -56,7 +55,7 @@ var ExtraFields = []string{"costs", "targets", "kind"}
 
 // Load reads, compiles and evaluates a scenario file, within timeout.
 func Load(path string, timeout time.Duration) (*Scenario, error) {
-	src, err := os.ReadFile(path)
+	src, err := readSource(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read scenario: %w", err)
 	}

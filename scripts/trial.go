@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -77,7 +76,7 @@ var trialFields = []string{"name", "description", "subjects", "seed", "populatio
 
 // LoadTrial reads and checks a trial spec; errors name the file and line.
 func LoadTrial(path string) (*Trial, error) {
-	src, err := os.ReadFile(path)
+	src, err := readSource(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read trial spec: %w", err)
 	}
@@ -187,9 +186,10 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 		if pc.has("covariates") || pc.has("correlation") {
 			return fail("population: give either patients = \"file.csv\" or covariates, not both")
 		}
-		file := lua.LVAsString(pc.t.RawGetString("patients"))
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(filepath.Dir(tr.Path), file)
+		name := lua.LVAsString(pc.t.RawGetString("patients"))
+		file, err := insideDir(filepath.Dir(tr.Path), name)
+		if err != nil {
+			return fail("population.patients %q: %v", name, err)
 		}
 		pts, err := readPatients(file)
 		if err != nil {

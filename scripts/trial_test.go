@@ -348,8 +348,8 @@ func TestTrialImportedPatients(t *testing.T) {
 	// bad files
 	for name, c := range map[string]struct{ csv, want string }{
 		"zero weight": {"age_y,weight_kg\n40,0\n", "line 2: weight_kg must be > 0"},
-		"bad sex":     {"sex,weight_kg\nX,70\n", `line 2: sex is "X"`},
-		"not number":  {"age_y,weight_kg\n40,seventy\n", `line 2: "weight_kg" is "seventy"`},
+		"bad sex":     {"sex,weight_kg\nX,70\n", `line 2: column 1 ("sex") is neither M nor F`},
+		"not number":  {"age_y,weight_kg\n40,seventy\n", `line 2: column 2 ("weight_kg") is not a number`},
 		"ragged":      {"age_y,weight_kg\n40\n", "wrong number of fields"},
 		"empty":       {"age_y,weight_kg\n", "no patients"},
 	} {

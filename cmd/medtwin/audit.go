@@ -16,7 +16,8 @@ import (
 
 func init() { extraCommands = append(extraCommands, auditCmd()) }
 
-// audited are the verbs that append to the audit log when they succeed.
+// audited are the verbs that append to the audit log: when they start and when
+// they end (ok or failed).
 var audited = map[string]bool{"run": true, "compare": true, "sweep": true, "optimize": true, "trial": true, "fhir import": true}
 
 // phiInputs are the verbs whose input paths may carry identifiers (record
@@ -59,10 +60,12 @@ func auditOutput(c *cli.Context, paths ...string) {
 	c.App.Metadata["audit.outputs"] = append(prev, paths...)
 }
 
-// wrapAudit makes every audited verb append an entry after it succeeds: who,
-// when, the command with its flags, and the SHA-256 of its input and output
-// files. A log that cannot be written is an error: the work is done, but it
-// must not go unrecorded silently.
+// wrapAudit makes every audited verb append an entry before it starts and one
+// when it ends (ok or failed): who, when, the command with its flags, and the
+// SHA-256 of its input and (at the end) output files. A log that cannot be
+// written before the start is an error and nothing runs; one that cannot be
+// written at the end is an error too, and the outputs stay (the "started"
+// entry records that the command ran).
 // The verbs are built once (package variables) and apps are many (one per
 // test), so each is wrapped once.
 func wrapAudit(cmds []*cli.Command, parent string) {
@@ -86,16 +89,42 @@ func wrapAuditLocked(cmds []*cli.Command, parent string) {
 		wrapped[cmd] = true
 		orig := cmd.Action
 		cmd.Action = func(c *cli.Context) error {
-			if err := orig(c); err != nil {
+			// the attempt is recorded before any work: a command whose entry
+			// cannot be written does nothing, so no output goes unrecorded
+			if err := appendAudit(c, name, "started"); err != nil {
 				return err
 			}
-			return appendAudit(c, name)
+			err := orig(c)
+			status := "ok"
+			if err != nil {
+				status = "failed"
+			}
+			if aerr := appendAudit(c, name, status); err == nil {
+				err = aerr
+			}
+			return err
 		}
 	}
 }
 
-func appendAudit(c *cli.Context, name string) error {
+// auditKey is the key of the audit chain: the file $MEDTWIN_AUDIT_KEY_FILE,
+// else $MEDTWIN_AUDIT_KEY; nil (an unkeyed chain) when neither is set.
+func auditKey() ([]byte, error) {
+	key, err := readKey(os.Getenv("MEDTWIN_AUDIT_KEY_FILE"), "MEDTWIN_AUDIT_KEY", "audit key (MEDTWIN_AUDIT_KEY_FILE)")
+	if err == nil && key != nil && len(key) < 16 {
+		err = fmt.Errorf("audit: the audit key must be at least 16 bytes")
+	}
+	return key, err
+}
+
+// appendAudit appends the entry of verb name with its status: "started"
+// (before the work), "ok" or "failed" (after it).
+func appendAudit(c *cli.Context, name, status string) error {
 	path, err := auditPath()
+	if err != nil {
+		return err
+	}
+	key, err := auditKey()
 	if err != nil {
 		return err
 	}
@@ -132,8 +161,11 @@ func appendAudit(c *cli.Context, name string) error {
 	if h, err := os.Hostname(); err == nil {
 		who += "@" + h
 	}
-	e := audit.Entry{When: time.Now().UTC().Format(time.RFC3339), Who: who, What: strings.Join(what, " "), Inputs: in, Outputs: out}
-	if _, err := audit.Append(path, e); err != nil {
+	if status == "started" {
+		out = nil // what a path holds before the command is not its output
+	}
+	e := audit.Entry{When: time.Now().UTC().Format(time.RFC3339), Who: who, What: strings.Join(what, " "), Inputs: in, Outputs: out, Status: status}
+	if _, err := audit.Append(path, e, key); err != nil {
 		return fmt.Errorf("audit: cannot append to %s: %w (set MEDTWIN_AUDIT_LOG to a writable file)", path, err)
 	}
 	return nil
@@ -160,11 +192,19 @@ func auditCmd() *cli.Command {
 				if err != nil {
 					return err
 				}
-				n, last, err := audit.Verify(path)
+				key, err := auditKey()
+				if err != nil {
+					return err
+				}
+				n, last, err := audit.Verify(path, key)
 				if err != nil {
 					return fmt.Errorf("%s: %w", path, err)
 				}
-				fmt.Fprintf(c.App.Writer, "%s: %d entries, chain intact; last hash %s\n", path, n, last)
+				kind := "keyed (HMAC-SHA256)"
+				if key == nil {
+					kind = "unkeyed: anyone who can write the log can rewrite it; set MEDTWIN_AUDIT_KEY_FILE"
+				}
+				fmt.Fprintf(c.App.Writer, "%s: %d entries, chain intact, %s; last hash %s (keep a copy elsewhere to detect a cut tail)\n", path, n, kind, last)
 				return nil
 			},
 		}, {

@@ -534,19 +534,65 @@ func TestAuditTrail(t *testing.T) {
 		t.Fatal(errs)
 	}
 	out, errs, code := medtwin(t, "audit", "verify")
-	if code != 0 || !strings.Contains(out, "2 entries, chain intact") {
+	if code != 0 || !strings.Contains(out, "4 entries, chain intact") {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
 	b, _ := os.ReadFile(log)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	sum := sha256.Sum256(mustRead(t, pts))
-	if !strings.Contains(lines[0], "fhir import") || !strings.Contains(lines[0], hex.EncodeToString(sum[:])) ||
-		!strings.Contains(lines[1], "theophylline_oral_trial.lua") || !strings.Contains(lines[1], "subjects.arrow") {
+	// each command: an entry when it starts, one when it ends
+	if !strings.Contains(lines[0], `"status":"started"`) || strings.Contains(lines[0], hex.EncodeToString(sum[:])) ||
+		!strings.Contains(lines[1], "fhir import") || !strings.Contains(lines[1], hex.EncodeToString(sum[:])) || !strings.Contains(lines[1], `"status":"ok"`) ||
+		!strings.Contains(lines[3], "theophylline_oral_trial.lua") || !strings.Contains(lines[3], "subjects.arrow") {
 		t.Fatalf("entries:\n%s", b)
 	}
 	os.WriteFile(log, []byte(strings.Replace(string(b), "--subjects=20", "--subjects=21", 1)), 0o644)
-	if _, errs, code := medtwin(t, "audit", "verify", log); code == 0 || !strings.Contains(errs, "line 2") || !strings.Contains(errs, "edited") {
+	if _, errs, code := medtwin(t, "audit", "verify", log); code == 0 || !strings.Contains(errs, "line 3") || !strings.Contains(errs, "edited") {
 		t.Fatalf("tampering not located: %s", errs)
+	}
+}
+
+// A failed command leaves an audit entry (started, then failed); a log that
+// cannot be written stops a command before it writes anything; with an audit
+// key the log verifies only with that key; a key file others can read is
+// refused (issue 18, Medium 5 and 7).
+func TestAuditAttemptsAndKeys(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "audit.log")
+	t.Setenv("MEDTWIN_AUDIT_LOG", log)
+	keyFile := filepath.Join(dir, "audit.key")
+	os.WriteFile(keyFile, []byte("an-audit-key-for-tests-0123456789\n"), 0o600)
+	t.Setenv("MEDTWIN_AUDIT_KEY_FILE", keyFile)
+	if _, _, code := medtwin(t, "run", filepath.Join(dir, "missing.lua"), "--out", filepath.Join(dir, "r")); code == 0 {
+		t.Fatal("a missing scenario ran")
+	}
+	b, _ := os.ReadFile(log)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"status":"started"`) || !strings.Contains(lines[1], `"status":"failed"`) ||
+		!strings.Contains(lines[1], `"keyed":true`) {
+		t.Fatalf("entries of a failed run:\n%s", b)
+	}
+	if out, errs, code := medtwin(t, "audit", "verify"); code != 0 || !strings.Contains(out, "2 entries, chain intact, keyed") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	t.Setenv("MEDTWIN_AUDIT_KEY_FILE", "")
+	if _, errs, code := medtwin(t, "audit", "verify"); code == 0 || !strings.Contains(errs, "give the audit key") {
+		t.Fatalf("a keyed log verified without the key: %s", errs)
+	}
+	os.Chmod(keyFile, 0o644)
+	t.Setenv("MEDTWIN_AUDIT_KEY_FILE", keyFile)
+	if _, errs, code := medtwin(t, "audit", "verify"); code == 0 || !strings.Contains(errs, "chmod 600") {
+		t.Fatalf("a key file readable by others was used: %s", errs)
+	}
+	// a log that cannot be written: the command does nothing
+	t.Setenv("MEDTWIN_AUDIT_KEY_FILE", "")
+	t.Setenv("MEDTWIN_AUDIT_LOG", filepath.Join(dir, "audit.log", "not-a-dir", "audit.log"))
+	out := filepath.Join(dir, "never")
+	if _, _, code := medtwin(t, "run", "../../scenarios/mmc.lua", "--replications", "1", "--set", "customers=100", "--out", out, "--quiet"); code == 0 {
+		t.Fatal("a run whose audit entry cannot be written succeeded")
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("a run whose audit entry cannot be written wrote its outputs")
 	}
 }
 

@@ -88,17 +88,11 @@ func fhirCmd() *cli.Command {
 	}
 }
 
-// pseudonymKey reads the HMAC key from a file or the environment.
+// pseudonymKey reads the HMAC key from a file or the environment (readKey).
 func pseudonymKey(file string) ([]byte, error) {
-	var key []byte
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("--key-file: %w", err)
-		}
-		key = []byte(strings.TrimSpace(string(b)))
-	} else {
-		key = []byte(os.Getenv("MEDTWIN_PSEUDONYM_KEY"))
+	key, err := readKey(file, "MEDTWIN_PSEUDONYM_KEY", "--key-file")
+	if err != nil {
+		return nil, err
 	}
 	if len(key) < 16 {
 		return nil, usagef("a pseudonym key of at least 16 bytes is needed: --key-file FILE or MEDTWIN_PSEUDONYM_KEY (keep it secret; the same key gives the same pseudonyms)")

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/medtwin/medtwin/engine/results"
 )
@@ -50,5 +51,62 @@ func TestDiskFull(t *testing.T) {
 				t.Errorf("a half %s under its final name", f)
 			}
 		}
+	}
+}
+
+// A model whose events are all Go code (the ED library behind
+// ed_staffing.lua, scaled to 100,000 visits a day) honours --timeout: it stops
+// within seconds of the limit with a message that names it (issue 18, High 2).
+func TestTimeoutInsideGoModel(t *testing.T) {
+	type result struct {
+		errs string
+		code int
+	}
+	done := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		_, errs, code := medtwin(t, "run", "../../scenarios/ed_staffing.lua", "--set", "visits_per_day=1e5",
+			"--replications", "1", "--timeout", "2s", "--max-memory", "2000000000", "--out", filepath.Join(t.TempDir(), "run"), "--quiet")
+		done <- result{errs, code}
+	}()
+	select {
+	case r := <-done:
+		if r.code == 0 || !strings.Contains(r.errs, "time limit of 2s (--timeout)") {
+			t.Fatalf("exit %d: %s", r.code, r.errs)
+		}
+		if el := time.Since(start); el > 12*time.Second {
+			t.Errorf("stopped %v after a 2 s limit", el)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("a 2 s --timeout did not stop the run within 60 s")
+	}
+}
+
+// Negative limits are usage errors (exit 2) naming the flag (issue 18, Low 11).
+func TestNegativeLimitFlags(t *testing.T) {
+	for _, flag := range [][]string{{"--timeout", "-1s"}, {"--workers", "-2"}, {"--max-queue", "-5"}, {"--max-output", "-1"}} {
+		_, errs, code := medtwin(t, "run", "../../scenarios/mmc.lua", flag[0], flag[1], "--replications", "1", "--set", "customers=100",
+			"--out", filepath.Join(t.TempDir(), "r"), "--quiet")
+		if code != 2 || !strings.Contains(errs, flag[0]+" must not be negative") {
+			t.Errorf("%s %s: exit %d: %s", flag[0], flag[1], code, errs)
+		}
+	}
+}
+
+// A key file that is a device or a FIFO is refused at once, not read for ever
+// (issue 18, Low 9).
+func TestKeyFileMustBeRegular(t *testing.T) {
+	done := make(chan string, 1)
+	go func() {
+		_, errs, _ := medtwin(t, "fhir", "import", "../../plugins/fhir/testdata", "--key-file", "/dev/zero", "--out", filepath.Join(t.TempDir(), "p.arrow"))
+		done <- errs
+	}()
+	select {
+	case errs := <-done:
+		if !strings.Contains(errs, "not a regular file") {
+			t.Fatalf("--key-file /dev/zero: %s", errs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("--key-file /dev/zero: still reading after 10 s")
 	}
 }

@@ -93,7 +93,7 @@ func main() {
 		err = app.Run(reorderArgs(app, args))
 	}
 	if err != nil && err.Error() != "" {
-		fmt.Fprintln(os.Stderr, "medtwin:", err)
+		fmt.Fprintln(os.Stderr, "medtwin:", cleanMessage(err.Error()))
 	}
 	os.Exit(exitCode(err))
 }

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/medtwin/medtwin/engine/results"
 )
 
 // Acceptance (issue 8): plots and an HTML report are produced and checked: files
@@ -68,5 +71,52 @@ func TestPlotsAndReport(t *testing.T) {
 	}
 	if _, errs, code := medtwin(t, "plot", "sweep", filepath.Join(sweep, "sweep.arrow"), "--kpi", "nope", "--x", "servers"); code != 2 || !strings.Contains(errs, "no KPI") {
 		t.Errorf("unknown KPI: exit %d %s", code, errs)
+	}
+}
+
+// Valid Arrow files that are not the table a plot verb reads (a column of
+// another type, a column missing) give an error naming the file, not a panic
+// (issue 18, Medium 4).
+func TestPlotRefusesOtherSchemas(t *testing.T) {
+	dir := t.TempDir()
+	i64, f64, str := arrow.PrimitiveTypes.Int64, arrow.PrimitiveTypes.Float64, arrow.BinaryTypes.String
+	write := func(path string, cols []results.Column, meta map[string]string) {
+		w, err := results.Create(path, cols, meta, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c, col := range cols {
+			switch col.Type.ID() {
+			case arrow.INT64:
+				w.I64(c, 1)
+			case arrow.STRING:
+				w.Str(c, "beds.in_use")
+			default:
+				w.F64(c, 1)
+			}
+		}
+		w.EndRow()
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a sweep file whose combo is int64 and a time series whose replication is int64
+	sweep := filepath.Join(dir, "sweep.arrow")
+	write(sweep, []results.Column{{Name: "combo", Type: i64}, {Name: "param_x", Type: f64}, {Name: "kpi", Type: str},
+		{Name: "mean", Type: f64}, {Name: "ci_low", Type: f64}, {Name: "ci_high", Type: f64}}, map[string]string{"medtwin.table": "sweep"})
+	run := filepath.Join(dir, "run")
+	os.MkdirAll(run, 0o755)
+	write(filepath.Join(run, "timeseries.arrow"), []results.Column{{Name: "replication", Type: i64}, {Name: "time_s", Type: f64},
+		{Name: "series", Type: str}, {Name: "value", Type: f64}}, nil)
+	for _, args := range [][]string{
+		{"plot", "sweep", sweep, "--kpi", "beds.in_use", "--x", "x", "-o", filepath.Join(dir, "a.svg")},
+		{"plot", "tornado", sweep, "--kpi", "beds.in_use", "-o", filepath.Join(dir, "b.svg")},
+		{"plot", "hourly", run, "--series", "beds.in_use", "-o", filepath.Join(dir, "c.svg")},
+		{"plot", "percentiles", run, "--series", "beds.in_use", "-o", filepath.Join(dir, "d.svg")},
+	} {
+		_, errs, code := medtwin(t, args...)
+		if code == 0 || !strings.Contains(errs, dir) || !strings.Contains(errs, "column") {
+			t.Errorf("%s: exit %d: %s", args[1], code, errs)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/plot"
@@ -119,11 +120,18 @@ func readSweep(path string) ([]sweepRow, []string, error) {
 	if t.Meta()["medtwin.table"] != "sweep" {
 		return nil, nil, fmt.Errorf("%s is not a sweep file", path)
 	}
+	f64 := arrow.PrimitiveTypes.Float64
+	need := []results.Column{{Name: "combo", Type: arrow.PrimitiveTypes.Int32}, {Name: "kpi", Type: arrow.BinaryTypes.String},
+		{Name: "mean", Type: f64}, {Name: "ci_low", Type: f64}, {Name: "ci_high", Type: f64}}
 	var axes []string
 	for _, f := range t.Schema.Fields() {
 		if strings.HasPrefix(f.Name, "param_") {
 			axes = append(axes, strings.TrimPrefix(f.Name, "param_"))
+			need = append(need, results.Column{Name: f.Name, Type: f64})
 		}
+	}
+	if err := t.Need(need...); err != nil {
+		return nil, nil, err
 	}
 	var rows []sweepRow
 	for _, rec := range t.Batches {
@@ -226,6 +234,9 @@ func readSeries(path string, names map[string]bool) (map[string][][3]float64, er
 		return nil, err
 	}
 	defer t.Release()
+	if err := t.NeedExactly(results.SeriesColumns); err != nil {
+		return nil, err
+	}
 	out := map[string][][3]float64{}
 	for _, rec := range t.Batches {
 		rep, tm := rec.Column(0).(*array.Int32), rec.Column(1).(*array.Float64)
@@ -366,6 +377,10 @@ func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISum
 	r.Table([]string{"kpi", "mean", "95% CI", "sd", "n"}, rows)
 	ts := filepath.Join(dir, "timeseries.arrow")
 	if t, err := results.Read(ts); err == nil {
+		if err := t.NeedExactly(results.SeriesColumns); err != nil {
+			t.Release()
+			return err
+		}
 		seen := map[string]bool{}
 		var res []string
 		for _, rec := range t.Batches {

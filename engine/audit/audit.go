@@ -1,14 +1,20 @@
 // Package audit keeps an append-only, hash-chained log of what was run on
 // which inputs and what it wrote: one JSON object per line, each carrying the
-// SHA-256 of the previous line's hash and of its own content, so that editing,
-// deleting or reordering any entry breaks the chain at that entry (Verify).
-// Truncating the tail is detected only against a copy of the last hash (Head),
-// which a site keeps elsewhere if it needs that guarantee.
+// previous line's hash and a hash of its own content and that link, so that
+// editing, deleting or reordering any entry breaks the chain at that entry
+// (Verify). With a key the hash is an HMAC-SHA256: whoever can write the log
+// but lacks the key cannot recompute the chain after an edit. Without one it
+// is a plain SHA-256, which detects accidents, not someone who recomputes it.
+// Truncating the tail is detected only against a copy of the last hash (the
+// anchor that Verify returns), which a site keeps elsewhere if it needs that
+// guarantee. Entries are decoded strictly: a line must be exactly the
+// canonical encoding of its entry (no duplicate, case-variant or unknown keys).
 package audit
 
 import (
 	"bufio"
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -34,21 +40,36 @@ type Entry struct {
 	What    string            `json:"what"` // the command line
 	Inputs  map[string]string `json:"inputs,omitempty"`
 	Outputs map[string]string `json:"outputs,omitempty"`
-	Prev    string            `json:"prev"`
-	Hash    string            `json:"hash"`
+	// Status is "started" (written before a command does any work), "ok" or
+	// "failed" (written when it ends); empty in logs from before it existed.
+	Status string `json:"status,omitempty"`
+	// Keyed says Hash is an HMAC-SHA256 under the site's audit key.
+	Keyed bool   `json:"keyed,omitempty"`
+	Prev  string `json:"prev"`
+	Hash  string `json:"hash"`
 }
 
-// digest is the hash of the entry's content (everything but Hash) and Prev.
-func (e Entry) digest() string {
+// digest is the hash of the entry's content (everything but Hash) and Prev:
+// HMAC-SHA256 under key for a keyed entry, SHA-256 otherwise.
+func (e Entry) digest(key []byte) string {
 	e.Hash = ""
 	b, _ := json.Marshal(e) // map keys are sorted by encoding/json: canonical
+	if e.Keyed {
+		m := hmac.New(sha256.New, key)
+		m.Write(b)
+		return hex.EncodeToString(m.Sum(nil))
+	}
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
 
 // Append adds e to the log at path (created if absent) under an exclusive
-// lock, filling Seq, Prev and Hash, and syncs it to disk.
-func Append(path string, e Entry) (Entry, error) {
+// lock, filling Seq, Prev, Keyed and Hash (an HMAC under key when key is not
+// nil), and syncs it to disk. The entry is one write; if that write fails
+// (a full disk) the file is cut back to its length before, and a torn last
+// line left by a crash in an earlier append (one without its newline) is cut
+// off before appending, so that neither can wedge the log.
+func Append(path string, e Entry, key []byte) (Entry, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return e, err
@@ -63,38 +84,54 @@ func Append(path string, e Entry) (Entry, error) {
 		return e, err
 	}
 	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	last, n, err := tail(f)
+	last, n, size, err := tail(f)
 	if err != nil {
 		return e, fmt.Errorf("audit: %s: %w", path, err)
 	}
-	e.Seq, e.Prev = n+1, last
-	e.Hash = e.digest()
-	b, _ := json.Marshal(e)
-	if _, err := f.Write(append(b, '\n')); err != nil {
+	if err := f.Truncate(size); err != nil { // a torn last line, if any
 		return e, err
 	}
-	return e, f.Sync()
+	e.Seq, e.Prev, e.Keyed = n+1, last, key != nil
+	e.Hash = e.digest(key)
+	b, _ := json.Marshal(e)
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Truncate(size)
+		return e, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Truncate(size)
+		return e, err
+	}
+	return e, nil
 }
 
-// tail returns the hash and number of the last entry (Genesis, 0 when empty).
-func tail(f *os.File) (string, int, error) {
+// tail returns the hash and number of the last entry (Genesis, 0 when empty)
+// and the length of the file up to the end of its last complete line.
+func tail(f *os.File) (string, int, int64, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return "", 0, err
+		return "", 0, 0, err
 	}
 	last, n := Genesis, 0
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 16<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+	var size int64
+	r := bufio.NewReaderSize(f, 1<<16)
+	for {
+		line, err := r.ReadBytes('\n')
+		if err == io.EOF {
+			return last, n, size, nil // a line without its newline is torn
+		}
+		if err != nil {
+			return "", 0, 0, err
+		}
+		size += int64(len(line))
+		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		var e Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return "", 0, fmt.Errorf("line %d is not an audit entry", n+1)
+		if err := json.Unmarshal(line, &e); err != nil {
+			return "", 0, 0, fmt.Errorf("line %d is not an audit entry", n+1)
 		}
 		last, n = e.Hash, n+1
 	}
-	return last, n, sc.Err()
 }
 
 // Problem locates a break in the chain.
@@ -106,9 +143,12 @@ type Problem struct {
 func (p *Problem) Error() string { return fmt.Sprintf("audit: line %d: %s", p.Line, p.Why) }
 
 // Verify reads the whole log and returns the number of entries and the hash of
-// the last, or a *Problem naming the first entry that was edited, removed,
-// inserted or reordered.
-func Verify(path string) (int, string, error) {
+// the last (the anchor to keep elsewhere), or a *Problem naming the first entry
+// that was edited, removed, inserted or reordered, or that is not in canonical
+// form. With key nil it checks unkeyed entries and refuses keyed ones (they
+// need the key); with a key every entry must be keyed under it, so that an
+// entry rewritten without the key (unkeyed) does not pass.
+func Verify(path string, key []byte) (int, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, "", err
@@ -128,13 +168,23 @@ func Verify(path string) (int, string, error) {
 		if err := dec.Decode(&e); err != nil {
 			return n, "", &Problem{line, "not an audit entry (" + err.Error() + ")"}
 		}
+		// encoding/json takes the last of duplicate keys and matches keys
+		// without case: only the exact encoding Append writes is accepted,
+		// so that no reader can see another value than the one hashed
+		if canon, _ := json.Marshal(e); !bytes.Equal(canon, bytes.TrimRight(sc.Bytes(), " \r\t")) {
+			return n, "", &Problem{line, "is not in the form Append writes (duplicate, case-variant or reordered keys, or other spacing): it was edited"}
+		}
 		n++
 		switch {
+		case e.Keyed && key == nil:
+			return n, "", &Problem{line, "is keyed: give the audit key (MEDTWIN_AUDIT_KEY or MEDTWIN_AUDIT_KEY_FILE) to verify it"}
+		case !e.Keyed && key != nil:
+			return n, "", &Problem{line, "is not keyed: it was written without the audit key, or rewritten by someone without it"}
 		case e.Prev != prev:
 			return n, "", &Problem{line, "does not follow the entry before it (an entry was removed, inserted or moved)"}
 		case e.Seq != n:
 			return n, "", &Problem{line, fmt.Sprintf("is entry %d, expected %d (an entry was removed or inserted)", e.Seq, n)}
-		case e.digest() != e.Hash:
+		case e.digest(key) != e.Hash:
 			return n, "", &Problem{line, "its content does not match its hash (the entry was edited)"}
 		}
 		prev = e.Hash

@@ -13,7 +13,7 @@ func build(t *testing.T) (string, []string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "audit.log")
 	for i, what := range []string{"fhir import a", "trial t.lua", "run x.lua", "compare x.lua", "run y.lua"} {
-		e, err := Append(path, Entry{When: "2026-11-25T00:00:00Z", Who: "u@h", What: what, Inputs: map[string]string{"x.lua": "ab"}})
+		e, err := Append(path, Entry{When: "2026-11-25T00:00:00Z", Who: "u@h", What: what, Inputs: map[string]string{"x.lua": "ab"}}, nil)
 		if err != nil || e.Seq != i+1 {
 			t.Fatalf("append %d: %+v %v", i, e, err)
 		}
@@ -32,7 +32,7 @@ func save(t *testing.T, path string, lines []string) {
 // where it happened.
 func TestVerifyDetectsTampering(t *testing.T) {
 	path, lines := build(t)
-	if n, _, err := Verify(path); err != nil || n != 5 {
+	if n, _, err := Verify(path, nil); err != nil || n != 5 {
 		t.Fatalf("intact log: %d entries, %v", n, err)
 	}
 	cases := map[string]struct {
@@ -51,7 +51,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	for name, c := range cases {
 		mod := c.change(append([]string(nil), lines...))
 		save(t, path, mod)
-		_, _, err := Verify(path)
+		_, _, err := Verify(path, nil)
 		var p *Problem
 		if !errors.As(err, &p) || p.Line != c.line || !strings.Contains(p.Why, c.why) {
 			t.Errorf("%s: %v, want line %d (%s)", name, err, c.line, c.why)
@@ -63,13 +63,13 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.What = "run z.lua"
-	e.Hash = e.digest()
+	e.Hash = e.digest(nil)
 	b, _ := json.Marshal(e)
 	mod := append([]string(nil), lines...)
 	mod[2] = string(b)
 	save(t, path, mod)
 	var p *Problem
-	if _, _, err := Verify(path); !errors.As(err, &p) || p.Line != 4 {
+	if _, _, err := Verify(path, nil); !errors.As(err, &p) || p.Line != 4 {
 		t.Fatalf("re-hashed edit: %v, want line 4", err)
 	}
 }
@@ -77,12 +77,12 @@ func TestVerifyDetectsTampering(t *testing.T) {
 // Appending after a verified log continues the chain.
 func TestAppendContinues(t *testing.T) {
 	path, _ := build(t)
-	_, last, _ := Verify(path)
-	e, err := Append(path, Entry{What: "sixth"})
+	_, last, _ := Verify(path, nil)
+	e, err := Append(path, Entry{What: "sixth"}, nil)
 	if err != nil || e.Seq != 6 || e.Prev != last {
 		t.Fatalf("%+v %v", e, err)
 	}
-	if n, _, err := Verify(path); n != 6 || err != nil {
+	if n, _, err := Verify(path, nil); n != 6 || err != nil {
 		t.Fatalf("%d %v", n, err)
 	}
 }

@@ -32,6 +32,9 @@ func FuzzRead(f *testing.F) {
 		}
 		tab.Rows(5)
 		ProvenanceFromMeta(tab.Meta())
+		tab.NeedExactly(KPIColumns)
 		tab.Release()
+		// a valid file of another schema is an error, not a panic (issue 18)
+		ReadKPIs(p)
 	})
 }

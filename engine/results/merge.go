@@ -89,6 +89,9 @@ func orderParts(parts []string, file string, want *Provenance) ([]part, Provenan
 	}
 	var ps []part
 	for _, d := range parts {
+		if err := VerifyManifest(d); err != nil {
+			return nil, Provenance{}, fmt.Errorf("merge: %w", err)
+		}
 		t, err := Read(filepath.Join(d, file))
 		if err != nil {
 			return nil, Provenance{}, fmt.Errorf("merge: %s: %w", d, err)
@@ -146,6 +149,13 @@ func MergeRows(out, name string, parts []string) (string, *Provenance, error) {
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return "", nil, err
+	}
+	if name == "subjects.arrow" {
+		for _, p := range ps {
+			if err := checkSubjects(filepath.Join(p.dir, name), p.prov); err != nil {
+				return "", nil, fmt.Errorf("merge: %w", err)
+			}
+		}
 	}
 	first, err := Read(filepath.Join(ps[0].dir, name))
 	if err != nil {
@@ -250,15 +260,22 @@ func merge(out string, parts []string, want *Provenance) ([]string, *Provenance,
 			if err != nil {
 				return fail(err)
 			}
-			if len(t.Schema.Fields()) != len(Tables[name]) {
+			if err := t.NeedExactly(Tables[name]); err != nil {
 				t.Release()
-				return fail(fmt.Errorf("merge: %s/%s has %d columns, want %d", p.dir, name, len(t.Schema.Fields()), len(Tables[name])))
+				return fail(fmt.Errorf("merge: %w", err))
 			}
+			seen := map[int32]bool{}
 			lastRep := int32(math.MinInt32)
 			for _, rec := range t.Batches {
 				reps32 := rec.Column(0).(*array.Int32)
 				for i := 0; i < int(rec.NumRows()); i++ {
-					if r := reps32.Value(i); r != lastRep {
+					r := reps32.Value(i)
+					if r < int32(p.prov.From) || r >= int32(p.prov.To) {
+						t.Release()
+						return fail(fmt.Errorf("merge: %s/%s has replication %d, outside its range %d-%d", p.dir, name, r, p.prov.From, p.prov.To-1))
+					}
+					seen[r] = true
+					if r != lastRep {
 						if lastRep != math.MinInt32 {
 							if err := w.EndBatch(); err != nil {
 								t.Release()
@@ -281,6 +298,12 @@ func merge(out string, parts []string, want *Provenance) ([]string, *Provenance,
 				return fail(err)
 			}
 			t.Release()
+			// every replication reports its KPIs: a part with fewer (zero
+			// record batches, a truncated rewrite) would merge into a file
+			// with rows missing under a provenance that says complete
+			if table == "kpis" && len(seen) != p.prov.To-p.prov.From {
+				return fail(fmt.Errorf("merge: %s/%s has KPIs of %d replications, its metadata says %d-%d (%d)", p.dir, name, len(seen), p.prov.From, p.prov.To-1, p.prov.To-p.prov.From))
+			}
 		}
 		if err := w.Close(); err != nil {
 			return nil, nil, err
@@ -315,6 +338,9 @@ func ReadKPIs(path string) ([]engine.RepResult, error) {
 		return nil, err
 	}
 	defer t.Release()
+	if err := t.NeedExactly(KPIColumns); err != nil {
+		return nil, err
+	}
 	var reps []engine.RepResult
 	for _, rec := range t.Batches {
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -322,4 +348,35 @@ func ReadKPIs(path string) ([]engine.RepResult, error) {
 		}
 	}
 	return reps, nil
+}
+
+// checkSubjects checks that a trial shard's subjects.arrow holds rows of
+// exactly the subjects its provenance names (its first column, subject), so
+// that an empty or truncated shard does not merge into a file with subjects
+// missing.
+func checkSubjects(path string, prov Provenance) error {
+	t, err := Read(path)
+	if err != nil {
+		return err
+	}
+	defer t.Release()
+	if err := t.Need(Column{Name: "subject", Type: i64}); err != nil {
+		return err
+	}
+	c := t.Column("subject")
+	seen := map[int64]bool{}
+	for _, b := range t.Batches {
+		col := b.Column(c).(*array.Int64)
+		for i := 0; i < col.Len(); i++ {
+			v := col.Value(i)
+			if v < int64(prov.From) || v >= int64(prov.To) {
+				return fmt.Errorf("%s: subject %d is outside its range %d-%d", path, v, prov.From, prov.To-1)
+			}
+			seen[v] = true
+		}
+	}
+	if len(seen) != prov.To-prov.From {
+		return fmt.Errorf("%s: rows of %d subjects, its metadata says %d-%d (%d)", path, len(seen), prov.From, prov.To-1, prov.To-prov.From)
+	}
+	return nil
 }

@@ -29,6 +29,15 @@ func (d Dose) name(i int) string {
 	return fmt.Sprintf("dose record %d", i+1)
 }
 
+// MaxADDL bounds the additional doses of one record (100,000: daily dosing for
+// 270 years), so that a wrong ADDL is an error, not an exhausted memory.
+const MaxADDL = 100_000
+
+// MaxTimeH bounds TIME and II (hours): far beyond any regimen, and small
+// enough that the matrix exponential of a step stays cheap (a TIME of 1e308
+// never finished).
+const MaxTimeH = 1e6
+
 // check validates a record against the model.
 func (d Dose) check(m Model, i int) error {
 	bad := func(format string, a ...any) error {
@@ -44,8 +53,10 @@ func (d Dose) check(m Model, i int) error {
 		return bad("RATE must be >= 0 (0 for a bolus), got %v", d.Rate)
 	case !finite(d.II) || d.II < 0:
 		return bad("II must be >= 0 h, got %v", d.II)
-	case d.ADDL < 0:
-		return bad("ADDL must be >= 0, got %d", d.ADDL)
+	case math.Abs(d.Time) > MaxTimeH || d.II > MaxTimeH:
+		return bad("TIME and II must be within ±%g h (about 114 years), got TIME %v, II %v", float64(MaxTimeH), d.Time, d.II)
+	case d.ADDL < 0 || d.ADDL > MaxADDL:
+		return bad("ADDL must be between 0 and %d, got %d", MaxADDL, d.ADDL)
 	case d.ADDL > 0 && d.II == 0:
 		return bad("II = 0 with ADDL = %d: additional doses need an interdose interval > 0", d.ADDL)
 	case d.SS < 0 || d.SS > 2:
@@ -144,8 +155,8 @@ func ParseDose(rec []string, col map[string]int, where string) (Dose, error) {
 		vals[k] = v
 	}
 	for k, name := range []string{"ADDL", "CMT", "SS"} {
-		if v := vals[4+k]; v != math.Trunc(v) || math.Abs(v) > 1e9 {
-			return Dose{}, fmt.Errorf("pk: %s: %s must be an integer, got %v", where, name, v)
+		if v := vals[4+k]; v != math.Trunc(v) || math.Abs(v) > MaxADDL {
+			return Dose{}, fmt.Errorf("pk: %s: %s must be an integer within ±%d, got %v", where, name, MaxADDL, v)
 		}
 	}
 	return Dose{Time: vals[0], Amt: vals[1], Rate: vals[2], II: vals[3], ADDL: int(vals[4]),

@@ -14,21 +14,32 @@ func FuzzDosesCSV(f *testing.F) {
 	f.Add("time,amt\n-5,1e300\n")
 	f.Add("TIME,AMT,II,ADDL\n0,1,0,5\n")
 	f.Add("TIME,AMT,ADDL,II\n0,1,100000000,1e-9\n")
+	f.Add("TIME,AMT,ADDL,II\n0,1,3e9,12\n")
+	f.Add("TIME,AMT\n1e308,1\n")
+	f.Add("TIME,AMT,II,ADDL\n0,1,1e300,1\n")
 	m := Model{NCmt: 2, Absorption: true, P: Params{CL: 5, V1: 50, Q2: 10, V2: 100, KA: 1}}
 	f.Fuzz(func(t *testing.T, src string) {
 		doses, err := ReadDosesCSV(strings.NewReader(src), "fuzz.csv")
 		if err != nil {
 			return
 		}
-		// keep the work bounded: the fuzzer is after crashes, not huge regimens
-		total := 0
+		// records past the limits (MaxADDL, MaxTimeH) must be refused by
+		// both paths, quickly; within them, keep the work bounded: the fuzzer
+		// is after crashes, not huge regimens
+		total, outside := 0, false
 		for _, d := range doses {
-			if d.ADDL > 200 || math.Abs(d.Time) > 1e6 || d.II > 1e6 {
-				return
-			}
+			outside = outside || d.ADDL > MaxADDL || math.Abs(d.Time) > MaxTimeH || d.II > MaxTimeH
 			total += d.ADDL + 1
 		}
-		if total > 500 {
+		if outside {
+			for _, path := range []Path{Exact, ODE} {
+				if _, err := m.Simulate(doses, []float64{0, 1}, path); err == nil {
+					t.Fatalf("path %d: a record past the limits was simulated: %q", path, src)
+				}
+			}
+			return
+		}
+		if total > 500 || len(doses) > 50 {
 			return
 		}
 		for _, path := range []Path{Exact, ODE} {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 func hours(n int, step float64) []float64 {
@@ -223,5 +224,33 @@ func TestReadDosesCSV(t *testing.T) {
 	ds, _ = ReadDosesCSV(strings.NewReader("TIME,AMT,II,ADDL\n0,100,0,2\n"), "regimen.csv")
 	if _, err := m.Simulate(ds, []float64{1}, Exact); err == nil || !strings.Contains(err.Error(), "regimen.csv line 2: II = 0 with ADDL = 2") {
 		t.Errorf("%v", err)
+	}
+}
+
+// ADDL of 3e9 and TIME of 1e308 are errors naming the limit, not an exhausted
+// memory or an endless matrix exponential (issue 18, Low 13).
+func TestDoseLimits(t *testing.T) {
+	m := Model{NCmt: 1, P: Params{CL: 5, V1: 50}}
+	for src, want := range map[string]string{
+		"TIME,AMT,II,ADDL\n0,100,12,3000000000\n": "ADDL must be an integer within",
+		"TIME,AMT\n1e308,100\n":                   "TIME and II must be within",
+	} {
+		doses, err := ReadDosesCSV(strings.NewReader(src), "d.csv")
+		if err == nil {
+			done := make(chan error, 1)
+			go func() { _, err := m.Simulate(doses, []float64{0, 1}, Exact); done <- err }()
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%q: still simulating after 10 s", src)
+			}
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", src, err, want)
+		}
+	}
+	// records built in Go (a trial's Lua doses) meet the same limits
+	if _, err := m.Simulate([]Dose{{Amt: 100, II: 12, ADDL: 3_000_000_000}}, []float64{0, 1}, Exact); err == nil || !strings.Contains(err.Error(), "ADDL must be between 0 and 100000") {
+		t.Errorf("ADDL 3e9 in Go: %v", err)
 	}
 }

@@ -78,12 +78,18 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	rep := &cohort.ImportReport{Excluded: map[string]int{}, Filled: map[string]int{}}
 	var out []cohort.ImportedPatient
 	var bulk []*bcrpb.ContainedResource
-	for _, f := range files {
+	for i, f := range files {
 		rep.Files++
+		n := len(rep.Errors)
 		pts, loose, err := importFile(un, f, opt, rep)
 		if err != nil {
 			rep.FilesFailed++
 			rep.Errors = append(rep.Errors, err.Error())
+		}
+		for k := n; k < len(rep.Errors); k++ {
+			rep.Errors[k] = strings.ReplaceAll(rep.Errors[k], f, fileLabel(f, i, len(files)))
+		}
+		if err != nil {
 			continue
 		}
 		out = append(out, pts...)
@@ -106,12 +112,29 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	return out, rep, nil
 }
 
+// fileLabel names input file i of n in the report without its name, which is
+// often the patient's (Synthea writes Buster_Hoeger_e4531916.json): its place
+// in the sorted list and the start of its SHA-256, which `sha256sum` finds.
+func fileLabel(path string, i, n int) string {
+	h := "unreadable"
+	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Size() <= maxFile {
+		if b, err := os.ReadFile(path); err == nil {
+			sum := sha256.Sum256(b)
+			h = hex.EncodeToString(sum[:6])
+		}
+	}
+	return fmt.Sprintf("file %d of %d (SHA-256 %s…)", i+1, n, h)
+}
+
 // importFile reads one file: the patients of its Bundles, and, for NDJSON, the
 // lines that are single resources (Bulk Data), returned to be joined.
 func importFile(un *jsonformat.Unmarshaller, path string, opt cohort.ImportOptions, rep *cohort.ImportReport) ([]cohort.ImportedPatient, []*bcrpb.ContainedResource, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() { // a FIFO or a device would block or never end
+		return nil, nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	if st.Size() > maxFile {
 		return nil, nil, fmt.Errorf("%s: %d bytes, more than %d", path, st.Size(), maxFile)
@@ -144,6 +167,12 @@ func importFile(un *jsonformat.Unmarshaller, path string, opt cohort.ImportOptio
 			where = fmt.Sprintf("%s line %d", path, i+1)
 		}
 		msg, err := un.Unmarshal(doc)
+		if err != nil && ndjson && len(docs) > 1 {
+			// one bad line of a Bulk Data file: that resource is left out,
+			// with its reason, and the other lines still import
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %s (line left out)", where, describe(doc, err)))
+			continue
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s", where, describe(doc, err))
 		}

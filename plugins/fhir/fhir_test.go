@@ -187,14 +187,21 @@ func TestImportBadAndPolicy(t *testing.T) {
 	if rep.Files != 7 || rep.FilesFailed != 4 || len(pts) != 2 {
 		t.Fatalf("%d imported, report %+v", len(pts), rep)
 	}
-	for _, want := range []string{"b-truncated.json", "c-patient-only.json: resourceType Patient, want a Bundle",
-		"d-no-patient.json: the Bundle has no Patient", "e-r5-field.json: not a valid FHIR R4 resource (Bundle)"} {
+	// files are named by place and hash, never by name: record files are
+	// often named after the patient (issue 18, Medium 7)
+	for want, why := range map[string]string{"file 2 of 7 (SHA-256 ": "", "file 3 of 7 (SHA-256 ": "resourceType Patient, want a Bundle",
+		"file 4 of 7 (SHA-256 ": "the Bundle has no Patient", "file 5 of 7 (SHA-256 ": "not a valid FHIR R4 resource (Bundle)"} {
 		found := false
 		for _, e := range rep.Errors {
-			found = found || strings.Contains(e, want)
+			found = found || strings.Contains(e, want) && strings.Contains(e, why)
 		}
 		if !found {
-			t.Errorf("no error containing %q in %q", want, rep.Errors)
+			t.Errorf("no error containing %q and %q in %q", want, why, rep.Errors)
+		}
+	}
+	for _, e := range rep.Errors {
+		if strings.Contains(e, ".json") || strings.Contains(e, dir) {
+			t.Errorf("the report names a file: %q", e)
 		}
 	}
 	if rep.Excluded["consent denies research use"] != 1 {
@@ -265,7 +272,7 @@ func TestImportBulkNDJSON(t *testing.T) {
 	if err != nil || len(got) != 3 || rep.FilesFailed != 0 {
 		t.Fatalf("%d patients, %+v, %v", len(got), rep, err)
 	}
-	key := func(p cohort.ImportedPatient) string {
+	fingerprint := func(p cohort.ImportedPatient) string {
 		var names []string
 		for n := range p.Covariates {
 			names = append(names, n)
@@ -279,12 +286,21 @@ func TestImportBulkNDJSON(t *testing.T) {
 	}
 	var a, b []string
 	for i := range want {
-		a, b = append(a, key(want[i])), append(b, key(got[i]))
+		a, b = append(a, fingerprint(want[i])), append(b, fingerprint(got[i]))
 	}
 	sort.Strings(a)
 	sort.Strings(b)
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Fatalf("bundles:\n%s\nbulk NDJSON:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	// one bad line leaves out that resource with its reason, not the whole
+	// file (issue 18, Low 14): the three patients still import
+	pl := byType["Patient"]
+	os.WriteFile(filepath.Join(dir, "Patient.ndjson"), []byte(strings.Join([]string{pl[0], `{"resourceType": "Patient", "id": 5, "gender": 7}`, pl[1], pl[2]}, "\n")+"\n"), 0o644)
+	got, rep, err = Importer{}.Import([]string{dir}, cohort.ImportOptions{Key: key})
+	if err != nil || len(got) != 3 || rep.FilesFailed != 0 || len(rep.Errors) != 1 ||
+		!strings.Contains(rep.Errors[0], "line 2: not a valid FHIR R4 resource (Patient)") || strings.Contains(rep.Errors[0], "Patient.ndjson") {
+		t.Fatalf("a bad line: %d patients, %+v, %v", len(got), rep, err)
 	}
 }
 

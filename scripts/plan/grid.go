@@ -45,13 +45,16 @@ func ParseGrid(sc *scripts.Scenario, specs []string) ([]Axis, error) {
 			if hasStep {
 				step, err3 = strconv.ParseFloat(strings.TrimSpace(stepS), 64)
 			}
-			if err1 != nil || err2 != nil || err3 != nil || !(step > 0) || b < a || math.IsInf(a, 0) || math.IsInf(b, 0) {
-				return nil, fmt.Errorf("--grid %q: a range is a..b or a..b:step with a <= b and step > 0", spec)
+			if err1 != nil || err2 != nil || err3 != nil || !(step > 0) || !(a <= b) || math.IsInf(a, 0) || math.IsInf(b, 0) {
+				return nil, fmt.Errorf("--grid %q: a range is a..b or a..b:step with finite a <= b and step > 0", spec)
 			}
-			n := int(math.Floor((b-a)/step+1e-9)) + 1
-			if n > 10000 {
-				return nil, fmt.Errorf("--grid %q: %d values is too many", spec, n)
+			// counted in float64 first: a tiny step would overflow int and
+			// give no values at all
+			nf := math.Floor((b-a)/step+1e-9) + 1
+			if !(nf <= 10000) {
+				return nil, fmt.Errorf("--grid %q: %g values is too many (at most 10000)", spec, nf)
 			}
+			n := int(nf)
 			for k := 0; k < n; k++ {
 				values = append(values, strconv.FormatFloat(a+float64(k)*step, 'g', -1, 64))
 			}

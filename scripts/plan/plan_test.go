@@ -89,6 +89,11 @@ func TestParseGridAndConstraints(t *testing.T) {
 		"servers=5..3": "a <= b",
 		"servers":      "want name=",
 		"servers=1.5":  "integer",
+		// issue 18, Low 11: these gave 0 combinations and a run that did nothing
+		"servers=1..NaN":          "finite a <= b",
+		"servers=NaN..3":          "finite a <= b",
+		"servers=1..3:1e-300":     "too many",
+		"arrival_rate=1..2:1e-20": "too many",
 	} {
 		if _, err := ParseGrid(sc, []string{spec}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("--grid %s: %v, want %q", spec, err, want)
