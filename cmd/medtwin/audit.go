@@ -59,6 +59,15 @@ func auditOutput(c *cli.Context, paths ...string) {
 	c.App.Metadata["audit.outputs"] = append(prev, paths...)
 }
 
+// skipAudit tells the audit wrapper that this call of an audited verb wrote
+// nothing (run --list-params), so it appends no entry.
+func skipAudit(c *cli.Context) {
+	if c.App.Metadata == nil {
+		c.App.Metadata = map[string]any{}
+	}
+	c.App.Metadata["audit.skip"] = true
+}
+
 // wrapAudit makes every audited verb append an entry after it succeeds: who,
 // when, the command with its flags, and the SHA-256 of its input and output
 // files. A log that cannot be written is an error: the work is done, but it
@@ -78,6 +87,9 @@ var (
 
 func wrapAuditLocked(cmds []*cli.Command, parent string) {
 	for _, cmd := range cmds {
+		if isHelpCommand(cmd) {
+			continue
+		}
 		name := strings.TrimSpace(parent + " " + cmd.Name)
 		wrapAuditLocked(cmd.Subcommands, name)
 		if !audited[name] || cmd.Action == nil || wrapped[cmd] {
@@ -88,6 +100,9 @@ func wrapAuditLocked(cmds []*cli.Command, parent string) {
 		cmd.Action = func(c *cli.Context) error {
 			if err := orig(c); err != nil {
 				return err
+			}
+			if skip, _ := c.App.Metadata["audit.skip"].(bool); skip {
+				return nil
 			}
 			return appendAudit(c, name)
 		}

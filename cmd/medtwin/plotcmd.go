@@ -31,7 +31,7 @@ func plotCmd() *cli.Command {
 			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg",
 		Subcommands: []*cli.Command{
 			{Name: "sweep", Usage: "a KPI against a grid parameter with its 95% CI band", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}},
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {
@@ -66,7 +66,7 @@ func plotCmd() *cli.Command {
 					return plot.Save(p, c.String("out"))
 				}},
 			{Name: "percentiles", Usage: "median and 5th-95th percentile band of a series across replications", ArgsUsage: "RUN_DIR",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true}},
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true, Usage: "series of timeseries.arrow, e.g. beds.queue"}},
 				Action: func(c *cli.Context) error {
 					ts, p5, p50, p95, err := percentiles(filepath.Join(c.Args().First(), "timeseries.arrow"), c.String("series"))
 					if err != nil {
@@ -82,7 +82,7 @@ func plotCmd() *cli.Command {
 					return plot.Save(p, c.String("out"))
 				}},
 			{Name: "tornado", Usage: "each grid parameter's swing of a KPI (others at their first grid value)", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true}},
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI whose swing is drawn (a kpi of sweep.arrow)"}},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {

@@ -32,7 +32,7 @@ func trialCmd() *cli.Command {
 			&cli.IntFlag{Name: "subjects", Usage: "number of subjects (default: the spec's)"},
 			&cli.Uint64Flag{Name: "seed", Usage: "seed (default: the spec's)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
-			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "where the PK runs: cpu, cuda (a binary built with `make cuda`, on a GPU) or auto (cuda when present)"},
+			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "where the PK runs: cpu, cuda (a binary built with make cuda, on a GPU) or auto (cuda when present)"},
 			&cli.StringFlag{Name: "summarize", Usage: "run nothing: read `DIR`/subjects.arrow (e.g. merged shards), write DIR/kpis.arrow and print the summary"},
 			&cli.StringFlag{Name: "shard", Usage: "run only shard `i/n` of the subjects (subjects.arrow only; join with `medtwin merge`); defaults from Slurm/Kubernetes array variables"},
 		},
@@ -45,6 +45,9 @@ func trialCmd() *cli.Command {
 				return err
 			}
 			if c.IsSet("subjects") {
+				if c.Int("subjects") < 1 {
+					return usagef("--subjects must be at least 1, got %d", c.Int("subjects"))
+				}
 				tr.Subjects = c.Int("subjects")
 			}
 			if c.IsSet("seed") {
