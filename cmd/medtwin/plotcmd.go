@@ -11,10 +11,10 @@ import (
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/plot"
 	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/medtwin/medtwin/scripts/plan"
 	"github.com/urfave/cli/v2"
-	"gonum.org/v1/gonum/stat"
 )
 
 func init() { extraCommands = append(extraCommands, plotCmd()) }
@@ -287,9 +287,9 @@ func percentiles(path, name string) (ts, p5, p50, p95 []float64, err error) {
 	for _, t := range ts {
 		v := byTime[t]
 		sort.Float64s(v)
-		p5 = append(p5, stat.Quantile(0.05, stat.Empirical, v, nil))
-		p50 = append(p50, stat.Quantile(0.5, stat.Empirical, v, nil))
-		p95 = append(p95, stat.Quantile(0.95, stat.Empirical, v, nil))
+		p5 = append(p5, stats.Quantile(0.05, v))
+		p50 = append(p50, stats.Quantile(0.5, v))
+		p95 = append(p95, stats.Quantile(0.95, v))
 	}
 	return
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/urfave/cli/v2"
-	"gonum.org/v1/gonum/stat"
 )
 
 func init() { extraCommands = append(extraCommands, trialCmd()) }
@@ -399,7 +398,7 @@ func printTrial(w io.Writer, tr *scripts.Trial, res []scripts.SubjectResult) {
 			s := stats.Summarize(v, 0.95)
 			sort.Float64s(v)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t[%s, %s]\t%s\t%s\t%s\n", tr.Arms[a], e.Name, num(s.Mean), num(s.Low), num(s.High),
-				num(stat.Quantile(0.05, stat.Empirical, v, nil)), num(stat.Quantile(0.5, stat.Empirical, v, nil)), num(stat.Quantile(0.95, stat.Empirical, v, nil)))
+				num(stats.Quantile(0.05, v)), num(stats.Quantile(0.5, v)), num(stats.Quantile(0.95, v)))
 		}
 	}
 	tw.Flush()
