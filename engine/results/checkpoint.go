@@ -51,7 +51,8 @@ func (c *Checkpoint) Add(r engine.RepResult) error {
 	os.RemoveAll(tmp)
 	prov := c.Prov
 	prov.From, prov.To = r.Replication, r.Replication+1
-	rw, err := NewRunWriter(tmp, prov, c.Events, c.Series)
+	// a model's own series (sim:observe) are kept even when nothing is sampled
+	rw, err := NewRunWriter(tmp, prov, c.Events, c.Series || len(r.Series) > 0)
 	if err != nil {
 		return err
 	}
@@ -88,10 +89,40 @@ func (c *Checkpoint) Finish(from, to int) ([]string, error) {
 	for r := from; r < to; r++ {
 		parts = append(parts, c.partDir(r))
 	}
+	if err := c.fillSeries(parts, from); err != nil {
+		return nil, err
+	}
 	files, _, err := mergeRange(c.Dir, parts, c.Prov)
 	if err != nil {
 		return nil, err
 	}
 	os.RemoveAll(c.partsDir())
 	return files, nil
+}
+
+// fillSeries gives every part an (empty) timeseries.arrow when some have one: a
+// model that observes a series (sim:observe) without sample_every may do so in
+// some replications only, and the merged run keeps every row.
+func (c *Checkpoint) fillSeries(parts []string, from int) error {
+	var missing []int
+	for i, d := range parts {
+		if _, err := os.Stat(filepath.Join(d, "timeseries.arrow")); err != nil {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 || len(missing) == len(parts) {
+		return nil
+	}
+	for _, i := range missing {
+		prov := c.Prov
+		prov.From, prov.To = from+i, from+i+1
+		w, err := Create(filepath.Join(parts[i], "timeseries.arrow"), SeriesColumns, prov.Metadata("timeseries"), 0)
+		if err != nil {
+			return err
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
