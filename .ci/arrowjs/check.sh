@@ -12,9 +12,13 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$bin" run scenarios/mmc.lua --replications 3 --set customers=2000 --trace --quiet --out "$out/mmc" >/dev/null
-for f in "$out"/mmc/*.arrow; do
-  "$bin" inspect --json --rows 3 "$f" > "$f.json"
+# a trial's directory too: subjects.arrow and its own timeseries.arrow (hours, arm column)
+"$bin" trial scenarios/vancomycin_trial.lua --subjects 5 --out "$out/trial" >/dev/null
+for d in mmc trial; do
+  for f in "$out/$d"/*.arrow; do
+    "$bin" inspect --json --rows 3 "$f" > "$f.json"
+  done
+  node "$here/check.mjs" "$out/$d"
+  "$bin" export --format parquet "$out/$d" >/dev/null
+  node "$here/check_parquet.mjs" "$out/$d"
 done
-node "$here/check.mjs" "$out/mmc"
-"$bin" export --format parquet "$out/mmc" >/dev/null
-node "$here/check_parquet.mjs" "$out/mmc"

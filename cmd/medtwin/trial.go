@@ -160,8 +160,8 @@ func subjectColumns(tr *scripts.Trial) []results.Column {
 
 // trialFiles are a trial's per-subject outputs, written chunk by chunk:
 // subjects.arrow (one row per subject and arm) and, when the spec asks for
-// curves, timeseries.arrow (series "conc_mg_l/<arm>", entity = subject,
-// replication 0). Nothing appears under a final name until close.
+// curves, timeseries.arrow (trialSeriesColumns). Nothing appears under a
+// final name until close.
 type trialFiles struct {
 	tr       *scripts.Trial
 	subjects *results.Writer
@@ -176,7 +176,7 @@ func openTrialFiles(out string, tr *scripts.Trial, from, to int, sh shard) (*tri
 	}
 	f := &trialFiles{tr: tr, subjects: w}
 	if len(tr.SeriesTimes()) > 0 {
-		if f.series, err = results.Create(filepath.Join(out, "timeseries.arrow"), results.SeriesColumns, prov.Metadata("timeseries"), 0); err != nil {
+		if f.series, err = results.Create(filepath.Join(out, "timeseries.arrow"), trialSeriesColumns, prov.Metadata("timeseries"), 0); err != nil {
 			w.Abort()
 			return nil, err
 		}
@@ -220,10 +220,10 @@ func (f *trialFiles) add(res []scripts.SubjectResult) error {
 	ts := tr.SeriesTimes()
 	for _, r := range res {
 		for k, v := range r.Series {
-			f.series.I32(0, 0)
-			f.series.F64(1, ts[k]*3600)
-			f.series.Str(2, "conc_mg_l/"+tr.Arms[r.Arm])
-			f.series.I64(3, int64(r.Subject))
+			f.series.I64(0, int64(r.Subject))
+			f.series.Str(1, tr.Arms[r.Arm])
+			f.series.Str(2, trialSeriesVariable)
+			f.series.F64(3, ts[k])
 			f.series.F64(4, v)
 			if err := f.series.EndRow(); err != nil {
 				return err
