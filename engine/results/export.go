@@ -43,19 +43,15 @@ const parquetCreatedBy = "medtwin (arrow-go pqarrow)"
 // writes it beside the file, as dst with ".csv" replaced by ".meta.json".
 // The same src gives the same bytes.
 func Export(src, dst, format string) error {
-	t, err := Read(src)
-	if err != nil {
-		return err
-	}
-	defer t.Release()
 	switch format {
 	case FormatParquet:
-		return writeParquet(t, dst)
+		return writeParquet(src, dst)
 	case FormatCSV:
-		if err := writeCSV(t, dst); err != nil {
+		schema, err := writeCSV(src, dst)
+		if err != nil {
 			return err
 		}
-		return writeCSVMeta(t, CSVMetaPath(dst))
+		return writeCSVMeta(schema, CSVMetaPath(dst))
 	}
 	return fmt.Errorf("results: unknown export format %q (want %s or %s)", format, FormatParquet, FormatCSV)
 }
@@ -94,18 +90,19 @@ func ArrowFiles(path string) ([]string, error) {
 	return files, nil
 }
 
-func writeParquet(t *Table, dst string) error {
+// writeParquet reads src twice, one record batch at a time (memory holds a
+// batch and the row group being built, whatever the file's size): once for
+// the columns that hold nulls, once to write.
+func writeParquet(src, dst string) error {
+	schema, err := nullableSchema(src)
+	if err != nil {
+		return err
+	}
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Snappy),
 		parquet.WithMaxRowGroupLength(ParquetRowGroupRows),
 		parquet.WithCreatedBy(parquetCreatedBy),
 	)
-	schema, batches := nullableWhereNull(t)
-	tbl := array.NewTableFromRecords(schema, batches)
-	defer tbl.Release()
-	for _, b := range batches {
-		b.Release()
-	}
 	f, err := CreateAtomic(dst)
 	if err != nil {
 		return err
@@ -118,50 +115,94 @@ func writeParquet(t *Table, dst string) error {
 		f.Abort()
 		return fmt.Errorf("results: %s: %w", dst, err)
 	}
-	if err := w.WriteTable(tbl, ParquetRowGroupRows); err != nil {
+	// WriteBuffered cuts row groups by row count, not at the batches' edges
+	_, err = Scan(src, func(rec arrow.RecordBatch) error {
+		b := array.NewRecordBatch(schema, rec.Columns(), rec.NumRows())
+		defer b.Release()
+		return w.WriteBuffered(b)
+	})
+	if err == nil {
+		err = w.Close()
+	} else {
 		w.Close()
-		f.Abort()
-		return fmt.Errorf("results: write %s: %w", dst, err)
 	}
-	if err := w.Close(); err != nil {
+	if err != nil {
 		f.Abort()
 		return fmt.Errorf("results: write %s: %w", dst, err)
 	}
 	return f.Commit()
 }
 
+// nullableSchema returns src's schema with every column that holds a null
+// marked nullable: medtwin's schemas declare their columns non-nullable, and a
+// Parquet "required" column would silently turn a null into a value.
+func nullableSchema(src string) (*arrow.Schema, error) {
+	var nulls []bool
+	schema, err := Scan(src, func(rec arrow.RecordBatch) error {
+		if nulls == nil {
+			nulls = make([]bool, rec.NumCols())
+		}
+		for c := range nulls {
+			nulls[c] = nulls[c] || rec.Column(c).NullN() > 0
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	fields := schema.Fields()
+	for c := range nulls {
+		fields[c].Nullable = fields[c].Nullable || nulls[c]
+	}
+	md := schema.Metadata()
+	return arrow.NewSchema(fields, &md), nil
+}
+
 // writeCSV writes a header of column names and one line per row (RFC 4180).
 // Floats are written in the shortest form that reads back to the same
 // float64; NaN and infinities as NaN, Inf and -Inf, which Python's float(), R's
 // read.csv and pandas all read; a null is an empty field.
-func writeCSV(t *Table, dst string) error {
+func writeCSV(src, dst string) (*arrow.Schema, error) {
 	f, err := CreateAtomic(dst)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w := csv.NewWriter(f)
-	names := make([]string, t.Schema.NumFields())
-	for i, fd := range t.Schema.Fields() {
-		names[i] = fd.Name
+	header := func(s *arrow.Schema) {
+		names := make([]string, s.NumFields())
+		for i, fd := range s.Fields() {
+			names[i] = fd.Name
+		}
+		w.Write(names)
 	}
-	w.Write(names)
-	row := make([]string, len(names))
-	for _, b := range t.Batches {
+	var row []string
+	schema, err := Scan(src, func(b arrow.RecordBatch) error {
+		if row == nil {
+			header(b.Schema())
+			row = make([]string, b.NumCols())
+		}
 		for i := 0; i < int(b.NumRows()); i++ {
 			for c := range row {
 				row[c] = csvValue(b.Column(c), i)
 			}
 			if err := w.Write(row); err != nil {
-				break
+				return err
 			}
 		}
+		return nil
+	})
+	if err == nil && row == nil {
+		header(schema) // no rows: the header alone
 	}
 	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Abort()
-		return fmt.Errorf("results: write %s: %w", dst, err)
+	if err == nil {
+		err = w.Error()
 	}
-	return f.Commit()
+	if err != nil {
+		f.Abort()
+		return nil, fmt.Errorf("results: write %s: %w", dst, err)
+	}
+	return schema, f.Commit()
 }
 
 func csvValue(col arrow.Array, i int) string {
@@ -210,9 +251,9 @@ type CSVColumn struct {
 	Type string `json:"type"`
 }
 
-func writeCSVMeta(t *Table, dst string) error {
-	m := CSVMeta{Metadata: t.Meta()}
-	for _, f := range t.Schema.Fields() {
+func writeCSVMeta(schema *arrow.Schema, dst string) error {
+	m := CSVMeta{Metadata: schema.Metadata().ToMap()}
+	for _, f := range schema.Fields() {
 		m.Columns = append(m.Columns, CSVColumn{f.Name, f.Type.String()})
 	}
 	data, err := json.MarshalIndent(m, "", "  ") // map keys are sorted
@@ -220,25 +261,4 @@ func writeCSVMeta(t *Table, dst string) error {
 		return err
 	}
 	return WriteFileAtomic(dst, append(data, '\n'))
-}
-
-// nullableWhereNull returns t's schema and batches with every column that holds
-// a null marked nullable: medtwin's schemas declare their columns non-nullable,
-// and a Parquet "required" column would silently turn a null into a value.
-func nullableWhereNull(t *Table) (*arrow.Schema, []arrow.RecordBatch) {
-	fields := t.Schema.Fields()
-	for _, b := range t.Batches {
-		for c := range fields {
-			if b.Column(c).NullN() > 0 {
-				fields[c].Nullable = true
-			}
-		}
-	}
-	md := t.Schema.Metadata()
-	schema := arrow.NewSchema(fields, &md)
-	batches := make([]arrow.RecordBatch, len(t.Batches))
-	for i, b := range t.Batches {
-		batches[i] = array.NewRecordBatch(schema, b.Columns(), b.NumRows())
-	}
-	return schema, batches
 }

@@ -90,6 +90,10 @@ func TestExportParquetReadsBackWithMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdr.Close()
+	// row groups are cut by rows (1 Mi), not at the Arrow file's batches of 2
+	if n := rdr.NumRowGroups(); n != 1 {
+		t.Errorf("%d row groups for %d rows, want 1", n, len(fixtureRows))
+	}
 	kv := rdr.MetaData().KeyValueMetadata()
 	if v := kv.FindValue("medtwin.seed"); v == nil || *v != "7" {
 		t.Errorf("medtwin.seed in Parquet key-value metadata: %v", v)
@@ -210,5 +214,34 @@ func TestExportRefusesUnknownFormatAndNonArrow(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "bad.parquet")); err == nil {
 		t.Error("a failed export left a file under its final name")
+	}
+}
+
+// A table without rows exports to a CSV header and an empty Parquet file.
+func TestExportEmptyTable(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "empty.arrow")
+	w, err := Create(src, KPIColumns, map[string]string{"medtwin.seed": "1"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{FormatCSV, FormatParquet} {
+		if err := Export(src, ExportPath(src, dir, f), f); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "empty.csv")); string(b) != "replication,kpi,kind,value,n\n" {
+		t.Errorf("empty CSV is %q", b)
+	}
+	rdr, err := file.OpenParquetFile(filepath.Join(dir, "empty.parquet"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	if rdr.NumRows() != 0 || rdr.MetaData().Schema.NumColumns() != len(KPIColumns) {
+		t.Errorf("empty Parquet: %d rows, %d columns", rdr.NumRows(), rdr.MetaData().Schema.NumColumns())
 	}
 }
