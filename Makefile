@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/medtwin
 PKGS    := ./...
 
-.PHONY: build test test-go test-arrowjs test-cluster bench verify lint fmt fuzz clean cuda-toolkit ptx cuda cuda-check
+.PHONY: build test test-go test-arrowjs notebook-deps test-cluster bench verify lint fmt fuzz clean cuda-toolkit ptx cuda cuda-check
 
 FUZZTIME ?= 30s
 
@@ -24,6 +24,12 @@ test-arrowjs: build
 	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
 	  .ci/arrowjs/check.sh $(BIN); \
 	else echo "test-arrowjs: node/npm not found; skipped"; fi
+
+# Debian's Jupyter (nbconvert, ipykernel) and matplotlib, with which
+# TestNotebooksExecute runs notebooks/*.ipynb (needs root; .ci/run calls it).
+notebook-deps:
+	@if command -v jupyter-nbconvert >/dev/null 2>&1 && /usr/bin/python3 -c "import ipykernel, matplotlib" 2>/dev/null; then :; else \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends jupyter-nbconvert python3-ipykernel python3-matplotlib; fi
 
 # A one-node Slurm cluster runs a sweep and a run as 4-task array jobs; the merged
 # parts must equal a one-machine run byte for byte (needs root; installs Slurm).

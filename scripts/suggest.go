@@ -7,9 +7,10 @@ import (
 	"github.com/xrash/smetrics"
 )
 
-// nearest returns the candidate closest to name by edit distance, or "" if none
-// is close enough to be a likely misspelling.
-func nearest(name string, candidates []string) string {
+// Nearest returns the candidate closest to name by edit distance, or "" if none
+// is close enough to be a likely misspelling (edit distance at most a third of
+// name, plus one). The CLI uses it for verbs, scripts for parameter names.
+func Nearest(name string, candidates []string) string {
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
 		d := smetrics.WagnerFischer(strings.ToLower(name), strings.ToLower(c), 1, 1, 1)
@@ -26,7 +27,7 @@ func nearest(name string, candidates []string) string {
 
 // didYouMean returns "; did you mean 'x'?" or "".
 func didYouMean(name string, candidates []string) string {
-	if n := nearest(name, candidates); n != "" {
+	if n := Nearest(name, candidates); n != "" {
 		return "; did you mean '" + n + "'?"
 	}
 	return ""

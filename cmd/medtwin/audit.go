@@ -81,6 +81,9 @@ var (
 
 func wrapAuditLocked(cmds []*cli.Command, parent string) {
 	for _, cmd := range cmds {
+		if isHelpCommand(cmd) {
+			continue
+		}
 		name := strings.TrimSpace(parent + " " + cmd.Name)
 		wrapAuditLocked(cmd.Subcommands, name)
 		if !audited[name] || cmd.Action == nil || wrapped[cmd] {
@@ -91,6 +94,9 @@ func wrapAuditLocked(cmds []*cli.Command, parent string) {
 		cmd.Action = func(c *cli.Context) error {
 			// the attempt is recorded before any work: a command whose entry
 			// cannot be written does nothing, so no output goes unrecorded
+			if c.Bool("list-params") {
+				return orig(c) // prints the parameters only: nothing to record
+			}
 			if err := appendAudit(c, name, "started"); err != nil {
 				return err
 			}

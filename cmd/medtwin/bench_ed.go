@@ -15,7 +15,7 @@ func benchEDCmd() *cli.Command {
 		Name:  "ed",
 		Usage: "scenarios/ed_staffing.lua (Lua + medtwin.ops) in events/s against mmc_floor",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "scenario", Value: "scenarios/ed_staffing.lua"},
+			&cli.StringFlag{Name: "scenario", Value: "scenarios/ed_staffing.lua", Usage: "the ED scenario to time"},
 			&cli.StringSliceFlag{Name: "set", Usage: "parameter overrides"},
 		}, benchFlags...),
 		Action: func(c *cli.Context) error {

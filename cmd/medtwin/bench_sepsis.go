@@ -18,8 +18,8 @@ func benchSepsisCmd() *cli.Command {
 		Name:  "sepsis",
 		Usage: "the hybrid sepsis ED: events/s, patient-hours/s, and the physiology's share of the time",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "scenario", Value: "scenarios/sepsis_ed.lua"},
-			&cli.StringSliceFlag{Name: "set"},
+			&cli.StringFlag{Name: "scenario", Value: "scenarios/sepsis_ed.lua", Usage: "the hybrid (DES + ODE) scenario to time"},
+			&cli.StringSliceFlag{Name: "set", Usage: "override a parameter of the scenario: --set name=value (repeatable)"},
 		}, benchFlags...),
 		Action: func(c *cli.Context) error {
 			var best struct{ wall, phys, events, hours float64 }

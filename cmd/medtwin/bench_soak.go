@@ -86,7 +86,7 @@ func benchSoakCmd() *cli.Command {
 		Name:  "soak",
 		Usage: "8 scenarios run concurrently for minutes: RSS over time, and results identical to sequential runs",
 		Flags: []cli.Flag{
-			&cli.DurationFlag{Name: "duration", Value: 3 * time.Minute},
+			&cli.DurationFlag{Name: "duration", Value: 3 * time.Minute, Usage: "how long the scenarios keep running"},
 			&cli.DurationFlag{Name: "every", Value: 10 * time.Second, Usage: "RSS sampling interval"},
 		},
 		Action: func(c *cli.Context) error {

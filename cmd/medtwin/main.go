@@ -36,10 +36,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return usageError{err.Error()}
 		},
 		Commands: commands(),
+		// errors come back from Run and main maps them to 0/1/2 (exitCode);
+		// urfave/cli would otherwise exit the process itself, with its own codes
+		ExitErrHandler: func(*cli.Context, error) {},
 		// --grid beds=24,28,32 and --set list=1,2,3 keep their commas
 		DisableSliceFlagSeparator: true,
 	}
 	markUsageErrors(app.Commands, app.OnUsageError)
+	unknownVerbs(app)
 	wrapAudit(app.Commands, "")
 	return app
 }
@@ -47,10 +51,18 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // markUsageErrors makes flag mistakes on every verb exit with code 2.
 func markUsageErrors(cmds []*cli.Command, f cli.OnUsageErrorFunc) {
 	for _, c := range cmds {
+		if isHelpCommand(c) {
+			continue
+		}
 		c.OnUsageError = f
 		markUsageErrors(c.Subcommands, f)
 	}
 }
+
+// isHelpCommand reports urfave/cli's shared "help" verb, which the library
+// appends to every command it runs, itself included (`medtwin help x` makes it
+// its own subcommand): a walk over the verbs must not descend into it.
+func isHelpCommand(c *cli.Command) bool { return c.Name == "help" }
 
 // extraCommands lets each verb's file add itself (in its init).
 var extraCommands []*cli.Command
@@ -81,7 +93,12 @@ func exitCode(err error) int {
 	}
 	var ec cli.ExitCoder
 	if errors.As(err, &ec) {
-		return ec.ExitCode()
+		switch code := ec.ExitCode(); {
+		case code >= 0 && code <= 2:
+			return code
+		case code == 3:
+			return 2 // urfave/cli's "No help topic for ..." (medtwin help rn): a usage mistake
+		}
 	}
 	return 1
 }

@@ -175,7 +175,7 @@ func sweepCmd() *cli.Command {
 			&cli.StringSliceFlag{Name: "grid", Usage: "name=a..b[:step] or name=v1,v2 (repeatable)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>-sweep)"},
 			&cli.StringFlag{Name: "shard", Usage: "run slice i/n of the combinations (default from Kubernetes/Slurm array variables)"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 		),
 		Action: func(c *cli.Context) error {
 			sc, err := loadScenario(c, c.Args().First())

@@ -12,10 +12,10 @@ import (
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/plot"
 	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/medtwin/medtwin/scripts/plan"
 	"github.com/urfave/cli/v2"
-	"gonum.org/v1/gonum/stat"
 )
 
 func init() { extraCommands = append(extraCommands, plotCmd()) }
@@ -32,7 +32,7 @@ func plotCmd() *cli.Command {
 			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg",
 		Subcommands: []*cli.Command{
 			{Name: "sweep", Usage: "a KPI against a grid parameter with its 95% CI band", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}},
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {
@@ -67,7 +67,7 @@ func plotCmd() *cli.Command {
 					return plot.Save(p, c.String("out"))
 				}},
 			{Name: "percentiles", Usage: "median and 5th-95th percentile band of a series across replications", ArgsUsage: "RUN_DIR",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true}},
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true, Usage: "series of timeseries.arrow, e.g. beds.queue"}},
 				Action: func(c *cli.Context) error {
 					ts, p5, p50, p95, err := percentiles(filepath.Join(c.Args().First(), "timeseries.arrow"), c.String("series"))
 					if err != nil {
@@ -83,7 +83,7 @@ func plotCmd() *cli.Command {
 					return plot.Save(p, c.String("out"))
 				}},
 			{Name: "tornado", Usage: "each grid parameter's swing of a KPI (others at their first grid value)", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true}},
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI whose swing is drawn (a kpi of sweep.arrow)"}},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {
@@ -298,9 +298,9 @@ func percentiles(path, name string) (ts, p5, p50, p95 []float64, err error) {
 	for _, t := range ts {
 		v := byTime[t]
 		sort.Float64s(v)
-		p5 = append(p5, stat.Quantile(0.05, stat.Empirical, v, nil))
-		p50 = append(p50, stat.Quantile(0.5, stat.Empirical, v, nil))
-		p95 = append(p95, stat.Quantile(0.95, stat.Empirical, v, nil))
+		p5 = append(p5, stats.Quantile(0.05, v))
+		p50 = append(p50, stats.Quantile(0.5, v))
+		p95 = append(p95, stats.Quantile(0.95, v))
 	}
 	return
 }

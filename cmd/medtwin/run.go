@@ -221,9 +221,7 @@ func isTerminal(f *os.File) bool {
 
 func listParams(w io.Writer, sc *scripts.Scenario, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sc.Params)
+		return writeParamsJSON(w, sc.Params)
 	}
 	fmt.Fprintf(w, "%s: %s\n\n", sc.Name, sc.Description)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

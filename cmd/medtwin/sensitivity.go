@@ -34,7 +34,7 @@ func sensitivityCmd() *cli.Command {
 			&cli.IntFlag{Name: "bootstrap", Value: 200, Usage: "bootstrap resamples for the intervals"},
 			&cli.BoolFlag{Name: "ishigami", Usage: "analyse the Ishigami test function (and compare with its analytic indices)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "also draw the indices (.png or .svg)"},
-			&cli.BoolFlag{Name: "json"},
+			&cli.BoolFlag{Name: "json", Usage: "print the indices as JSON"},
 		),
 		Action: func(c *cli.Context) error {
 			var inputs []sensitivity.Input

@@ -15,7 +15,6 @@ import (
 	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/urfave/cli/v2"
-	"gonum.org/v1/gonum/stat"
 )
 
 func init() { extraCommands = append(extraCommands, trialCmd()) }
@@ -32,7 +31,7 @@ func trialCmd() *cli.Command {
 			&cli.IntFlag{Name: "subjects", Usage: "number of subjects (default: the spec's)"},
 			&cli.Uint64Flag{Name: "seed", Usage: "seed (default: the spec's)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
-			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "where the PK runs: cpu, cuda (a binary built with `make cuda`, on a GPU) or auto (cuda when present)"},
+			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "where the PK runs: cpu, cuda (a binary built with make cuda, on a GPU) or auto (cuda when present)"},
 			&cli.StringFlag{Name: "summarize", Usage: "run nothing: read `DIR`/subjects.arrow (e.g. merged shards), write DIR/kpis.arrow and print the summary"},
 			&cli.StringFlag{Name: "shard", Usage: "run only shard `i/n` of the subjects (subjects.arrow only; join with `medtwin merge`); defaults from Slurm/Kubernetes array variables"},
 		},
@@ -45,6 +44,9 @@ func trialCmd() *cli.Command {
 				return err
 			}
 			if c.IsSet("subjects") {
+				if c.Int("subjects") < 1 {
+					return usagef("--subjects must be at least 1, got %d", c.Int("subjects"))
+				}
 				tr.Subjects = c.Int("subjects")
 			}
 			if c.IsSet("seed") {
@@ -158,8 +160,8 @@ func subjectColumns(tr *scripts.Trial) []results.Column {
 
 // trialFiles are a trial's per-subject outputs, written chunk by chunk:
 // subjects.arrow (one row per subject and arm) and, when the spec asks for
-// curves, timeseries.arrow (series "conc_mg_l/<arm>", entity = subject,
-// replication 0). Nothing appears under a final name until close.
+// curves, timeseries.arrow (trialSeriesColumns). Nothing appears under a
+// final name until close.
 type trialFiles struct {
 	tr       *scripts.Trial
 	subjects *results.Writer
@@ -174,7 +176,7 @@ func openTrialFiles(out string, tr *scripts.Trial, from, to int, sh shard) (*tri
 	}
 	f := &trialFiles{tr: tr, subjects: w}
 	if len(tr.SeriesTimes()) > 0 {
-		if f.series, err = results.Create(filepath.Join(out, "timeseries.arrow"), results.SeriesColumns, prov.Metadata("timeseries"), 0); err != nil {
+		if f.series, err = results.Create(filepath.Join(out, "timeseries.arrow"), trialSeriesColumns, prov.Metadata("timeseries"), 0); err != nil {
 			w.Abort()
 			return nil, err
 		}
@@ -218,10 +220,10 @@ func (f *trialFiles) add(res []scripts.SubjectResult) error {
 	ts := tr.SeriesTimes()
 	for _, r := range res {
 		for k, v := range r.Series {
-			f.series.I32(0, 0)
-			f.series.F64(1, ts[k]*3600)
-			f.series.Str(2, "conc_mg_l/"+tr.Arms[r.Arm])
-			f.series.I64(3, int64(r.Subject))
+			f.series.I64(0, int64(r.Subject))
+			f.series.Str(1, tr.Arms[r.Arm])
+			f.series.Str(2, trialSeriesVariable)
+			f.series.F64(3, ts[k])
 			f.series.F64(4, v)
 			if err := f.series.EndRow(); err != nil {
 				return err
@@ -396,7 +398,7 @@ func printTrial(w io.Writer, tr *scripts.Trial, res []scripts.SubjectResult) {
 			s := stats.Summarize(v, 0.95)
 			sort.Float64s(v)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t[%s, %s]\t%s\t%s\t%s\n", tr.Arms[a], e.Name, num(s.Mean), num(s.Low), num(s.High),
-				num(stat.Quantile(0.05, stat.Empirical, v, nil)), num(stat.Quantile(0.5, stat.Empirical, v, nil)), num(stat.Quantile(0.95, stat.Empirical, v, nil)))
+				num(stats.Quantile(0.05, v)), num(stats.Quantile(0.5, v)), num(stats.Quantile(0.95, v)))
 		}
 	}
 	tw.Flush()

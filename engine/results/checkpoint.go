@@ -300,10 +300,42 @@ func (c *Checkpoint) Finish() ([]string, error) {
 	if err := c.commit(); err != nil {
 		return nil, err
 	}
+	if err := c.fillSeries(); err != nil {
+		return nil, err
+	}
 	files, _, err := mergeRange(c.Dir, c.parts, c.Prov)
 	if err != nil {
 		return nil, err
 	}
 	os.RemoveAll(c.partsDir())
 	return files, nil
+}
+
+// fillSeries gives every group an (empty) timeseries.arrow when some have one:
+// a model that observes a series (sim:observe) without sample_every may do so
+// in some replications only, and the merged run keeps every row.
+func (c *Checkpoint) fillSeries() error {
+	var missing []string
+	for _, d := range c.parts {
+		if _, err := os.Stat(filepath.Join(d, "timeseries.arrow")); err != nil {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) == 0 || len(missing) == len(c.parts) {
+		return nil
+	}
+	for _, d := range missing {
+		prov, ok := c.groupProvenance(d)
+		if !ok {
+			return fmt.Errorf("results: checkpoint group %s is unreadable", filepath.Base(d))
+		}
+		w, err := Create(filepath.Join(d, "timeseries.arrow"), SeriesColumns, prov.Metadata("timeseries"), 0)
+		if err != nil {
+			return err
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -18,10 +18,29 @@ type Table struct {
 
 // Read reads an Arrow IPC file. A file that is not Arrow, or is truncated, gives
 // an error naming the file; it never panics.
-func Read(path string) (t *Table, err error) {
+func Read(path string) (*Table, error) {
+	t := &Table{Path: path}
+	schema, err := Scan(path, func(rec arrow.RecordBatch) error {
+		rec.Retain()
+		t.Batches = append(t.Batches, rec)
+		return nil
+	})
+	if err != nil {
+		t.Release()
+		return nil, err
+	}
+	t.Schema = schema
+	return t, nil
+}
+
+// Scan reads an Arrow IPC file one record batch at a time, so that memory
+// holds one batch whatever the file's size: fn sees each batch, validated,
+// and may keep it only by retaining it. It returns the file's schema. Errors
+// are those of Read; an error of fn stops the scan and is returned.
+func Scan(path string, fn func(rec arrow.RecordBatch) error) (schema *arrow.Schema, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			t, err = nil, fmt.Errorf("%s: not a readable Arrow IPC file (%v)", path, r)
+			schema, err = nil, fmt.Errorf("%s: not a readable Arrow IPC file (%v)", path, r)
 		}
 	}()
 	f, err := os.Open(path)
@@ -44,21 +63,19 @@ func Read(path string) (t *Table, err error) {
 		return nil, fmt.Errorf("%s: not an Arrow IPC file: %w", path, err)
 	}
 	defer r.Close()
-	t = &Table{Path: path, Schema: r.Schema()}
 	for i := 0; i < r.NumRecords(); i++ {
 		rec, err := r.RecordBatch(i)
 		if err != nil {
-			t.Release()
 			return nil, fmt.Errorf("%s: record batch %d: %w", path, i, err)
 		}
 		if err := validate(rec); err != nil {
-			t.Release()
 			return nil, fmt.Errorf("%s: record batch %d: %w", path, i, err)
 		}
-		rec.Retain()
-		t.Batches = append(t.Batches, rec)
+		if err := fn(rec); err != nil {
+			return nil, err
+		}
 	}
-	return t, nil
+	return r.Schema(), nil
 }
 
 // validate checks a batch read from an untrusted file before any value is

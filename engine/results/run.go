@@ -156,6 +156,16 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 			return err
 		}
 	}
+	if rw.series == nil && len(r.Series) > 0 {
+		// a model's own series (sim:observe) are kept even when nothing is
+		// sampled: the file begins with the first replication that observes
+		// one (the replications before it add no record batch to it)
+		var err error
+		if rw.series, err = Create(filepath.Join(rw.Dir, "timeseries.arrow"), SeriesColumns, rw.prov.Metadata("timeseries"), 0); err != nil {
+			return err
+		}
+		rw.series.f.noSync = rw.part
+	}
 	if w := rw.series; w != nil {
 		for _, s := range r.Series {
 			w.I32(0, rep)

@@ -12,6 +12,7 @@ import (
 	"sort"
 
 	"github.com/medtwin/medtwin/engine/rng"
+	"github.com/medtwin/medtwin/engine/stats"
 )
 
 // Input is one uncertain input, uniform on [Low, High].
@@ -137,11 +138,8 @@ func Sobol(inputs []Input, n int, seed uint64, f func(x []float64) (float64, err
 		}
 	}
 	q := func(v []float64, p float64) float64 {
-		if len(v) == 0 {
-			return math.NaN()
-		}
 		sort.Float64s(v)
-		return v[int(p*float64(len(v)-1))]
+		return stats.Quantile(p, v) // NaN if empty
 	}
 	for i, in := range inputs {
 		res.Indices = append(res.Indices, Index{Name: in.Name, S: s[i], SLow: q(bs[i], 0.025), SHigh: q(bs[i], 0.975),
