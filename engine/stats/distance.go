@@ -299,5 +299,14 @@ func sortedPair(name string, x, y []float64) ([]float64, []float64, error) {
 			}
 		}
 	}
-	return slices.Sorted(slices.Values(x)), slices.Sorted(slices.Values(y)), nil
+	return sortedView(x), sortedView(y), nil
+}
+
+// sortedView returns s itself when already sorted (callers that compare one
+// reference with many samples sort it once), else a sorted copy.
+func sortedView(s []float64) []float64 {
+	if slices.IsSorted(s) {
+		return s
+	}
+	return slices.Sorted(slices.Values(s))
 }
