@@ -227,3 +227,13 @@ func Drift(reps [][]engine.FlowRow, obs []Visit, window float64, minN int, th Th
 	}
 	return out, nil
 }
+
+// Samples returns the validation KPIs' samples of the simulated flow (all
+// replications) and of the observed visits, by KPI name.
+func Samples(reps [][]engine.FlowRow, obs []Visit) (sim, observed map[string][]float64) {
+	var pooled []engine.FlowRow
+	for _, r := range reps {
+		pooled = append(pooled, r...)
+	}
+	return flowSamples(pooled), visitSamples(obs)
+}
