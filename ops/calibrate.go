@@ -40,30 +40,30 @@ type ArrivalProfile struct {
 // FitArrivals estimates the arrival rates of a non-homogeneous Poisson process
 // with a weekly profile, piecewise constant by hour, by maximum likelihood: for
 // each (day of week, hour) the count over the exposure (the number of such
-// hours in the observed period, which runs over whole days from day 0 to the
-// day of the last arrival).
+// hours in the observed period, which runs over whole days from the day of the
+// first arrival to the day of the last).
 func FitArrivals(vs []Visit) (ArrivalProfile, error) {
 	if len(vs) == 0 {
 		return ArrivalProfile{}, fmt.Errorf("ops: FitArrivals: no visits")
 	}
 	var p ArrivalProfile
-	last := 0.0
+	first, last := math.Inf(1), 0.0
 	var counts [7][24]int
 	for _, v := range vs {
 		if v.Arrival < 0 || math.IsNaN(v.Arrival) {
 			return p, fmt.Errorf("ops: FitArrivals: arrival time %v", v.Arrival)
 		}
-		last = math.Max(last, v.Arrival)
+		first, last = math.Min(first, v.Arrival), math.Max(last, v.Arrival)
 		d := int(v.Arrival / 86400)
 		counts[d%7][int(math.Mod(v.Arrival, 86400)/3600)]++
 	}
-	days := int(last/86400) + 1
-	p.Days = float64(days)
+	d0, d1 := int(first/86400), int(last/86400)+1 // days observed: [d0, d1)
+	p.Days = float64(d1 - d0)
 	total := 0
 	for h := 0; h < 24; h++ {
 		n := 0
 		for d := 0; d < 7; d++ {
-			exposure := float64((days - d + 6) / 7) // how many days of this weekday
+			exposure := float64(weekdays(d0, d1, d))
 			if exposure > 0 {
 				p.ByDow[d][h] = PoissonRate(counts[d][h], exposure, 0.95)
 			}
@@ -114,4 +114,15 @@ func FitLogNormal(xs []float64) (LogNormalFit, error) {
 	f.SLow, f.SHigh = math.Sqrt(ss/chi.Quantile(0.975)), math.Sqrt(ss/chi.Quantile(0.025))
 	f.Mean, f.Median = math.Exp(m+f.Sigma*f.Sigma/2), math.Exp(m)
 	return f, nil
+}
+
+// weekdays counts the days in [d0, d1) with index ≡ d (mod 7).
+func weekdays(d0, d1, d int) int {
+	n := 0
+	for i := d0; i < d1; i++ {
+		if i%7 == d {
+			n++
+		}
+	}
+	return n
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/medtwin/medtwin/engine/results"
@@ -48,4 +49,25 @@ func writeParamsFile(path string, comments []string, names []string, values []st
 		fmt.Fprintf(&b, "%s=%s\n", n, values[i])
 	}
 	return results.WriteFileAtomic(path, []byte(b.String()))
+}
+
+// parseRange reads name=lo..hi for flag (--range, --fit): name must be a
+// parameter of sc and both ends values it accepts.
+func parseRange(sc *scripts.Scenario, flag, r string) (string, float64, float64, error) {
+	name, span, ok := strings.Cut(r, "=")
+	lo, hi, ok2 := strings.Cut(span, "..")
+	a, err1 := strconv.ParseFloat(lo, 64)
+	b, err2 := strconv.ParseFloat(hi, 64)
+	if !ok || !ok2 || err1 != nil || err2 != nil || sc.Param(name) == nil {
+		if sc.Param(name) == nil && ok {
+			return "", 0, 0, usageError{flag + " " + strings.TrimPrefix(sc.Clone().Set(name+"=0").Error(), "--set ")}
+		}
+		return "", 0, 0, usagef("%s %q: want name=lo..hi", flag, r)
+	}
+	for _, v := range []float64{a, b} {
+		if err := sc.Clone().Set(fmt.Sprintf("%s=%g", name, v)); err != nil {
+			return "", 0, 0, usageError{flag + " " + err.Error()}
+		}
+	}
+	return name, a, b, nil
 }
