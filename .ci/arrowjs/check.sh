@@ -15,3 +15,9 @@ for f in "$out"/mmc/*.arrow; do
   "$bin" inspect --json --rows 3 "$f" > "$f.json"
 done
 node "$here/check.mjs" "$out/mmc"
+# an ED run, so that flow.arrow has rows (mmc records no patient flow)
+"$bin" run scenarios/ed_staffing.lua --replications 1 --quiet --out "$out/ed" >/dev/null
+for f in "$out"/ed/*.arrow; do
+  "$bin" inspect --json --rows 3 "$f" > "$f.json"
+done
+node "$here/check.mjs" "$out/ed"
