@@ -9,7 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/ops"
@@ -44,14 +43,7 @@ func calibrateCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>-calibrate)"},
 		),
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("calibrate takes one scenario file, got %d arguments", c.NArg())
-			}
-			sc, err := loadScenario(c, c.Args().First())
-			if err != nil {
-				return err
-			}
-			obs, err := ops.ReadVisits(c.String("observed"))
+			sc, obs, err := loadObserved(c)
 			if err != nil {
 				return err
 			}
@@ -202,13 +194,8 @@ func calibrateCmd() *cli.Command {
 // the sum over the validation KPIs of the two-sample KS statistic between the
 // simulated flow (all replications) and the observed visits.
 func flowDistance(ctx context.Context, sc *scripts.Scenario, obs []ops.Visit, workers int) (float64, error) {
-	e := sc.Experiment(ctx, 0, sc.Replications)
-	e.Trace, e.SampleEvery = false, 0
-	if workers > 0 {
-		e.Workers = workers
-	}
-	var flows [][]engine.FlowRow
-	if err := e.Run(ctx, func(r engine.RepResult) error { flows = append(flows, r.Flow); return nil }); err != nil {
+	flows, err := runFlow(ctx, sc, workers)
+	if err != nil {
 		return 0, err
 	}
 	sim, o := ops.Samples(flows, obs)

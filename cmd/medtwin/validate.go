@@ -77,14 +77,7 @@ func validateCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>-validate)"},
 		),
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("validate takes one scenario file, got %d arguments", c.NArg())
-			}
-			sc, err := loadScenario(c, c.Args().First())
-			if err != nil {
-				return err
-			}
-			obs, err := ops.ReadVisits(c.String("observed"))
+			sc, obs, err := loadObserved(c)
 			if err != nil {
 				return err
 			}
@@ -138,25 +131,44 @@ func parseSpan(s string) (float64, error) {
 	return v * units[s[len(s)-1]], nil
 }
 
+// loadObserved loads the scenario argument of validate or calibrate and the
+// --observed visits.
+func loadObserved(c *cli.Context) (*scripts.Scenario, *ops.Visits, error) {
+	if c.NArg() != 1 {
+		return nil, nil, usagef("%s takes one scenario file, got %d arguments", c.Command.Name, c.NArg())
+	}
+	sc, err := loadScenario(c, c.Args().First())
+	if err != nil {
+		return nil, nil, err
+	}
+	obs, err := ops.ReadVisits(c.String("observed"))
+	return sc, obs, err
+}
+
 // simulateFlow runs the scenario's replications and returns each one's flow rows.
 func simulateFlow(c *cli.Context, sc *scripts.Scenario) ([][]engine.FlowRow, error) {
 	ctx, cancel := scripts.WithLimits(context.Background(), c.Duration("timeout"), c.Uint64("max-memory"))
 	defer cancel()
+	flows, err := runFlow(ctx, sc, c.Int("workers"))
+	n := 0
+	for _, f := range flows {
+		n += len(f)
+	}
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s records no patient flow (flow.arrow is empty): validate needs an ED scenario (ops.ed) or sim:flow", sc.Path)
+	}
+	return flows, err
+}
+
+// runFlow runs sc's replications (no trace, no series) and returns each one's flow rows.
+func runFlow(ctx context.Context, sc *scripts.Scenario, workers int) ([][]engine.FlowRow, error) {
 	e := sc.Experiment(ctx, 0, sc.Replications)
 	e.Trace, e.SampleEvery = false, 0
-	if w := c.Int("workers"); w > 0 {
-		e.Workers = w
+	if workers > 0 {
+		e.Workers = workers
 	}
 	var flows [][]engine.FlowRow
-	n := 0
-	err := e.Run(ctx, func(r engine.RepResult) error {
-		flows = append(flows, r.Flow)
-		n += len(r.Flow)
-		return nil
-	})
-	if err == nil && n == 0 {
-		err = fmt.Errorf("%s records no patient flow (flow.arrow is empty): validate needs an ED scenario (sim:ed)", sc.Path)
-	}
+	err := e.Run(ctx, func(r engine.RepResult) error { flows = append(flows, r.Flow); return nil })
 	return flows, err
 }
 
