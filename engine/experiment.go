@@ -40,6 +40,7 @@ type RepResult struct {
 	KPIs        []KPIValue
 	Events      []EventRow
 	Series      []SeriesRow
+	Flow        []FlowRow // one row per entity that left (flow.arrow)
 	// EndTime is the simulation time at which the replication stopped.
 	EndTime float64
 }
@@ -85,7 +86,8 @@ func (e Experiment) runOne(ctx context.Context, rep int) (res RepResult, err err
 	if err := s.Run(horizon); err != nil {
 		return res, fmt.Errorf("replication %d at t=%g s: %w", rep, s.Now(), err)
 	}
-	return RepResult{Replication: rep, KPIs: s.Results(), Events: s.log, Series: s.series, EndTime: s.Now()}, nil
+	kpis := s.Results() // runs the finalizers, which may still log and record flow
+	return RepResult{Replication: rep, KPIs: kpis, Events: s.log, Series: s.series, Flow: s.flow, EndTime: s.Now()}, nil
 }
 
 // Run runs the replications on Workers goroutines and calls emit with each

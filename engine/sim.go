@@ -75,6 +75,7 @@ type Sim struct {
 	statsFrom  float64 // when statistics started: 0, or the end of warm-up
 	log        []EventRow
 	series     []SeriesRow
+	flow       []FlowRow
 	onFinalize []func()
 	onClose    []func()
 }

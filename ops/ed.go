@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/rng"
@@ -195,6 +196,8 @@ func (ed *ED) Build(s *engine.Sim) error {
 	if ed.Sepsis != nil {
 		sk = ed.Sepsis.kpis(s)
 	}
+	inED := map[int64]*engine.FlowRow{} // patients in the ED, by id: flow rows with disposition in_system at the end
+	s.OnFinalize(func() { flowInSystem(s, inED) })
 	patient := func(p *engine.Proc, st *rng.Stream) {
 		rAcuity, rSvc, rRoute, rDisp := st, st, st, st
 		t0 := p.Now()
@@ -206,20 +209,29 @@ func (ed *ED) Build(s *engine.Sim) error {
 				return
 			}
 		}
+		// the patient's row of flow.arrow, written when it leaves the ED
+		fl := engine.FlowRow{Entity: int64(p.ID()), Source: "patient", Arrival: t0, DoorTriage: engine.NoTime,
+			DoorDoctor: engine.NoTime, Disposition: "left", Boarding: engine.NoTime, Wait: engine.NoTime}
 		ambulance := rRoute.Bernoulli(ed.AmbulanceFraction)
 		if ambulance && ed.DiversionAt > 0 && beds.QueueLen() >= ed.DiversionAt {
 			k.diverted.Add(1)
+			fl.Disposition = "diverted"
+			s.Flow(fl)
 			return
 		}
 		k.inED.Add(1)
+		esi := pick(rAcuity.Float64())
+		fl.Acuity = int32(esi + 1)
+		inED[fl.Entity] = &fl
 		leave := func() {
+			delete(inED, fl.Entity)
 			if sep != nil {
 				sep.inED = false
 			}
 			k.inED.Add(-1)
 			k.los.Add((p.Now() - t0) / 3600)
+			s.Flow(fl)
 		}
-		esi := pick(rAcuity.Float64())
 		prio := esi + 1
 		// Use fails only on a modelling error (no one interrupts or limits the
 		// ED's queues): it stops the replication with its cause, never silently
@@ -232,6 +244,7 @@ func (ed *ED) Build(s *engine.Sim) error {
 			return
 		}
 		k.d2t.Add((p.Now() - t0) / 60)
+		fl.DoorTriage = p.Now() - t0
 		var lactate float64 // time the lactate result is back (alerted septic patients)
 		if sep != nil && st.Bernoulli(ed.Sepsis.ScreenSensitivity) {
 			sep.alert = true
@@ -239,6 +252,7 @@ func (ed *ED) Build(s *engine.Sim) error {
 			s.Log("sepsis_alert", sep.id, "triage", 0)
 			if esi > 1 {
 				esi, prio = 1, 2 // sepsis alert: ESI 2
+				fl.Acuity = 2
 			}
 			lactate = p.Now() + ed.Sepsis.LactateMinutes*60
 		}
@@ -250,6 +264,7 @@ func (ed *ED) Build(s *engine.Sim) error {
 		if err != nil {
 			k.lwbs.Add(1)
 			k.lwbsN.Add(1)
+			fl.Disposition = "left_unseen"
 			leave()
 			return
 		}
@@ -262,6 +277,7 @@ func (ed *ED) Build(s *engine.Sim) error {
 		}
 		d2d := (p.Now() - t0) / 60
 		k.d2d.Add(d2d)
+		fl.DoorDoctor = p.Now() - t0
 		k.d2dESI[esi].Add(d2d)
 		if d2d <= ed.TargetMinutes {
 			k.met.Add(1)
@@ -308,6 +324,7 @@ func (ed *ED) Build(s *engine.Sim) error {
 			p.Release(bed)
 			k.losESI[esi].Add((p.Now() - t0) / 3600)
 			k.losDis.Add((p.Now() - t0) / 3600)
+			fl.Disposition = "discharged"
 			leave()
 			return
 		}
@@ -326,6 +343,10 @@ func (ed *ED) Build(s *engine.Sim) error {
 		b0 := p.Now()
 		ibed, err := p.RequestWith(res, engine.RequestOpts{Priority: prio})
 		k.boarding.Add((p.Now() - b0) / 3600)
+		fl.Boarding, fl.Disposition = p.Now()-b0, "admitted_ward"
+		if res == icu {
+			fl.Disposition = "admitted_icu"
+		}
 		p.Release(bed)
 		k.losESI[esi].Add((p.Now() - t0) / 3600)
 		k.losAdm.Add((p.Now() - t0) / 3600)
@@ -351,4 +372,20 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// flowInSystem records the patients still in the ED at the end of the run, in
+// id order, with disposition in_system and no end time (simmer's ongoing
+// arrivals).
+func flowInSystem(s *engine.Sim, inED map[int64]*engine.FlowRow) {
+	ids := make([]int64, 0, len(inED))
+	for id := range inED {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		f := *inED[id]
+		f.End, f.Disposition = engine.NoTime, "in_system"
+		s.Flow(f)
+	}
 }

@@ -339,6 +339,7 @@ var simMethods = map[string]method{
 		h.sim.Log(L.CheckString(2), int64(L.OptNumber(3, 0)), L.OptString(5, ""), float64(L.OptNumber(4, 0)))
 		return 0
 	},
+	"flow": luaFlow,
 	"observe": func(h *host, L *lua.LState) int {
 		h.sim.Observe(L.CheckString(2), float64(L.CheckNumber(3)))
 		return 0

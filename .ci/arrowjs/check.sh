@@ -22,3 +22,9 @@ for d in mmc trial; do
   "$bin" export --format parquet "$out/$d" >/dev/null
   node "$here/check_parquet.mjs" "$out/$d"
 done
+# an ED run, so that flow.arrow has rows (mmc records no patient flow)
+"$bin" run scenarios/ed_staffing.lua --replications 1 --quiet --out "$out/ed" >/dev/null
+for f in "$out"/ed/*.arrow; do
+  "$bin" inspect --json --rows 3 "$f" > "$f.json"
+done
+node "$here/check.mjs" "$out/ed"

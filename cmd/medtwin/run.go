@@ -26,6 +26,7 @@ import (
 func scenarioFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "set", Usage: "override a parameter: --set name=value (repeatable)"},
+		&cli.StringFlag{Name: "params", Usage: "read parameters from FILE (name=value lines, as calibrate writes); --set wins"},
 		&cli.Uint64Flag{Name: "seed", Usage: "random seed (default: the scenario's)"},
 		&cli.IntFlag{Name: "replications", Aliases: []string{"r"}, Usage: "number of replications (default: the scenario's)"},
 		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "wall-time limit of the run; a script still running is stopped"},
@@ -34,7 +35,7 @@ func scenarioFlags() []cli.Flag {
 	}
 }
 
-// loadScenario loads the scenario argument and applies --set, --seed, --replications.
+// loadScenario loads the scenario argument and applies --params, --set, --seed, --replications.
 func loadScenario(c *cli.Context, path string) (*scripts.Scenario, error) {
 	if path == "" {
 		return nil, usagef("%s needs a scenario file (e.g. scenarios/mmc.lua)", c.Command.Name)
@@ -45,6 +46,11 @@ func loadScenario(c *cli.Context, path string) (*scripts.Scenario, error) {
 	sc, err := scripts.Load(path, c.Duration("timeout"))
 	if err != nil {
 		return nil, err
+	}
+	if p := c.String("params"); p != "" {
+		if err := applyParamsFile(sc, p); err != nil {
+			return nil, err
+		}
 	}
 	for _, s := range c.StringSlice("set") {
 		if err := sc.Set(s); err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/medtwin/medtwin/engine/plot"
@@ -50,20 +48,9 @@ func sensitivityCmd() *cli.Command {
 					return usagef("sensitivity needs --kpi (a KPI of the scenario)")
 				}
 				for _, r := range c.StringSlice("range") {
-					name, span, ok := strings.Cut(r, "=")
-					lo, hi, ok2 := strings.Cut(span, "..")
-					a, err1 := strconv.ParseFloat(lo, 64)
-					b, err2 := strconv.ParseFloat(hi, 64)
-					if !ok || !ok2 || err1 != nil || err2 != nil || sc.Param(name) == nil {
-						if sc.Param(name) == nil && ok {
-							return usageError{"--range " + strings.TrimPrefix(sc.Clone().Set(name+"=0").Error(), "--set ")}
-						}
-						return usagef("--range %q: want name=lo..hi", r)
-					}
-					for _, v := range []float64{a, b} {
-						if err := sc.Clone().Set(fmt.Sprintf("%s=%g", name, v)); err != nil {
-							return usageError{"--range " + err.Error()}
-						}
+					name, a, b, err := parseRange(sc, "--range", r)
+					if err != nil {
+						return err
 					}
 					inputs = append(inputs, sensitivity.Input{Name: name, Low: a, High: b})
 				}

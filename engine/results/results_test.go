@@ -15,7 +15,7 @@ import (
 func writeRun(t *testing.T, dir string, from, to int) {
 	t.Helper()
 	e := engine.Experiment{Seed: 3, From: from, To: to, Horizon: 500, Trace: true, SampleEvery: 25,
-		Build: engine.MMc{C: 2, Lambda: 1.5, Mu: 1}.Build}
+		Build: mmcWithFlow}
 	prov := Provenance{Version: "test", Scenario: "mmc", Seed: 3, From: from, To: to, Total: to,
 		Params: map[string]string{"c": "2", "lambda": "1.5"}}
 	rw, err := NewRunWriter(dir, prov, true, true)
@@ -168,7 +168,7 @@ func TestMergeShardsEqualsOneRun(t *testing.T) {
 func writeRunTotal(t *testing.T, dir string, from, to, total int, shard string) {
 	t.Helper()
 	e := engine.Experiment{Seed: 3, From: from, To: to, Horizon: 500, Trace: true, SampleEvery: 25,
-		Build: engine.MMc{C: 2, Lambda: 1.5, Mu: 1}.Build}
+		Build: mmcWithFlow}
 	prov := Provenance{Version: "test", Scenario: "mmc", Seed: 3, From: from, To: to, Total: total, Shard: shard,
 		Params: map[string]string{"c": "2"}}
 	rw, err := NewRunWriter(dir, prov, true, true)
@@ -181,4 +181,21 @@ func writeRunTotal(t *testing.T, dir string, from, to, total int, shard string) 
 	if _, err := rw.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// mmcWithFlow is M/M/2 plus a flow row for every arrival-stream draw of a
+// separate stream, so that flow.arrow has rows in these tests.
+func mmcWithFlow(s *engine.Sim) error {
+	if err := (engine.MMc{C: 2, Lambda: 1.5, Mu: 1}).Build(s); err != nil {
+		return err
+	}
+	st := s.RNG("flow-test")
+	var next func()
+	next = func() {
+		t0 := s.Now()
+		s.Flow(engine.FlowRow{Entity: int64(t0), Source: "test", Arrival: t0, End: t0 + st.Exp(1), Acuity: 1,
+			DoorTriage: engine.NoTime, DoorDoctor: st.Exp(1), Disposition: "discharged", Boarding: engine.NoTime, Wait: 0})
+		s.Schedule(st.Exp(0.1), next)
+	}
+	return s.Schedule(1, next)
 }

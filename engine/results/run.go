@@ -52,7 +52,7 @@ func (p Provenance) Metadata(table string) map[string]string {
 	}
 }
 
-// RunWriter writes one run's directory: kpis.arrow and summary.arrow always,
+// RunWriter writes one run's directory: kpis.arrow, flow.arrow and summary.arrow always,
 // events.arrow and timeseries.arrow when the run logs events or samples series.
 type RunWriter struct {
 	Dir        string
@@ -60,6 +60,7 @@ type RunWriter struct {
 	kpis       *Writer
 	events     *Writer
 	series     *Writer
+	flow       *Writer
 	wantEvents bool
 	wantSeries bool
 	reps       []engine.RepResult // KPIs only, for the summary
@@ -75,7 +76,7 @@ func newPartWriter(dir string, prov Provenance, withEvents, withSeries bool) (*R
 		return nil, err
 	}
 	rw.part = true
-	for _, w := range []*Writer{rw.kpis, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
 		if w != nil {
 			w.f.noSync = true
 		}
@@ -86,7 +87,7 @@ func newPartWriter(dir string, prov Provenance, withEvents, withSeries bool) (*R
 // size returns the bytes written so far.
 func (rw *RunWriter) size() int64 {
 	var n int64
-	for _, w := range []*Writer{rw.kpis, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
 		if w != nil {
 			if st, err := w.f.Stat(); err == nil {
 				n += st.Size() + int64(w.buf.Buffered())
@@ -105,6 +106,10 @@ func NewRunWriter(dir string, prov Provenance, withEvents, withSeries bool) (*Ru
 	rw := &RunWriter{Dir: dir, prov: prov, wantEvents: withEvents, wantSeries: withSeries}
 	var err error
 	if rw.kpis, err = Create(filepath.Join(dir, "kpis.arrow"), KPIColumns, prov.Metadata("kpis"), 0); err != nil {
+		return nil, err
+	}
+	if rw.flow, err = Create(filepath.Join(dir, "flow.arrow"), FlowColumns, prov.Metadata("flow"), 0); err != nil {
+		rw.Abort()
 		return nil, err
 	}
 	if withEvents {
@@ -181,6 +186,9 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 			return err
 		}
 	}
+	if err := rw.addFlow(rep, r.Flow); err != nil {
+		return err
+	}
 	rw.reps = append(rw.reps, engine.RepResult{Replication: r.Replication, KPIs: r.KPIs})
 	return nil
 }
@@ -191,7 +199,7 @@ func (rw *RunWriter) Summaries() []engine.KPISummary { return engine.Summaries(r
 // Close writes summary.arrow and moves every file to its final name. It returns
 // the paths written.
 func (rw *RunWriter) Close() ([]string, error) {
-	for _, w := range []*Writer{rw.kpis, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
 		if w == nil {
 			continue
 		}
@@ -201,7 +209,7 @@ func (rw *RunWriter) Close() ([]string, error) {
 		}
 		rw.done = append(rw.done, w.Path())
 	}
-	rw.kpis, rw.events, rw.series = nil, nil, nil
+	rw.kpis, rw.flow, rw.events, rw.series = nil, nil, nil, nil
 	if rw.part {
 		return rw.done, nil
 	}
@@ -215,12 +223,12 @@ func (rw *RunWriter) Close() ([]string, error) {
 
 // Abort discards the files not yet closed.
 func (rw *RunWriter) Abort() {
-	for _, w := range []*Writer{rw.kpis, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
 		if w != nil {
 			w.Abort()
 		}
 	}
-	rw.kpis, rw.events, rw.series = nil, nil, nil
+	rw.kpis, rw.flow, rw.events, rw.series = nil, nil, nil, nil
 }
 
 // WriteSummary writes summary.arrow.
@@ -245,4 +253,26 @@ func WriteSummary(path string, sums []engine.KPISummary, meta map[string]string)
 		}
 	}
 	return w.Close()
+}
+
+func (rw *RunWriter) addFlow(rep int32, rows []engine.FlowRow) error {
+	w := rw.flow
+	for _, f := range rows {
+		w.I32(0, rep)
+		w.I64(1, f.Entity)
+		w.Str(2, f.Source)
+		w.F64(3, f.Arrival)
+		w.F64(4, f.End)
+		w.I32(5, f.Acuity)
+		w.F64(6, f.DoorTriage)
+		w.F64(7, f.DoorDoctor)
+		w.Str(8, f.Disposition)
+		w.F64(9, f.End-f.Arrival)
+		w.F64(10, f.Boarding)
+		w.F64(11, f.Wait)
+		if err := w.EndRow(); err != nil {
+			return err
+		}
+	}
+	return w.EndBatch()
 }

@@ -16,6 +16,7 @@ var Tables = map[string][]Column{
 	"timeseries.arrow": SeriesColumns,
 	"kpis.arrow":       KPIColumns,
 	"summary.arrow":    SummaryColumns,
+	"flow.arrow":       FlowColumns,
 }
 
 // EventColumns is the schema of events.arrow: one row per logged event.
@@ -58,4 +59,22 @@ var SummaryColumns = []Column{
 	{"ci_high", f64, "upper end of the confidence interval"},
 	{"half_width", f64, "half-width of the interval"},
 	{"level", f64, "confidence level, 0.95"},
+}
+
+// FlowColumns is the schema of flow.arrow: one row per entity (patient) that
+// left the model before the horizon, in the order they left (simmer's
+// get_mon_arrivals). Intervals that do not apply are NaN.
+var FlowColumns = []Column{
+	{"replication", i32, "replication index"},
+	{"entity", i64, "entity (patient) id"},
+	{"source", str, "what made the entity, e.g. patient"},
+	{"arrival_s", f64, "arrival time, seconds from the start"},
+	{"end_s", f64, "departure time, seconds from the start"},
+	{"acuity", i32, "triage level (ESI 1-5); 0 if none"},
+	{"door_to_triage_s", f64, "arrival to the end of triage, seconds"},
+	{"door_to_doctor_s", f64, "arrival to the start of the physician's assessment, seconds"},
+	{"disposition", str, "discharged, admitted_ward, admitted_icu, left_unseen, diverted, left"},
+	{"los_s", f64, "length of stay (end_s - arrival_s), seconds"},
+	{"boarding_s", f64, "admitted: decision to admit until the inpatient bed, seconds"},
+	{"wait_s", f64, "total time waiting in resource queues, seconds (NaN if not tracked)"},
 }
