@@ -87,7 +87,7 @@ func TestReadCSVBadRows(t *testing.T) {
 		{"ID,TIME,DV\n1,0,.\n", "line 2, column DV: an observation (EVID 0, MDV 0) needs DV"},
 		{"ID,TIME,DV,BLQ\n1,0,0,1\n", "line 2, column LLOQ: a BLQ observation needs LLOQ > 0"},
 		{"ID,TIME,DV,WT\n1,0,3,heavy\n", "line 2, column WT: covariate \"heavy\" is not a finite number"},
-		{"ID,TIME,DV,AMT,ADDL\n1,0,.,5,1.5\n", "line 2: ADDL must be an integer, got 1.5"},
+		{"ID,TIME,DV,AMT,ADDL\n1,0,.,5,1.5\n", "line 2: ADDL must be an integer within ±100000, got 1.5"},
 		{"ID,TIME,DV,AMT,RATE\n1,0,.,5,-1\n", "line 2: RATE must be >= 0"},
 		{"ID,TIME,DV\n,0,3\n", "line 2, column ID: the subject ID is missing"},
 		{"ID,TIME,DV\n", "no data rows"},
