@@ -201,3 +201,33 @@ assert(math.abs(out.a[2] - math.exp(-2)) < 1e-12, out.a[2])`); err != nil {
 		t.Fatal(err)
 	}
 }
+
+// The shipped TMDD trial runs end to end, the same twice, and the free-drug
+// trough rises with the dose (more than proportionally: target-mediated
+// clearance saturates).
+func TestShippedTMDDTrial(t *testing.T) {
+	tr, err := LoadTrial("../scenarios/tmdd_trial.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := tr.Run(context.Background(), 0, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tr.Run(context.Background(), 0, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := 2 // endpoints in name order: auc_c, rtot_max, trough
+	for i := 0; i < len(a); i += 3 {
+		for j := 0; j < 3; j++ {
+			if a[i+j].Endpoints[k] != b[i+j].Endpoints[k] {
+				t.Fatalf("subject %d: trough %v, then %v", a[i].Subject, a[i+j].Endpoints[k], b[i+j].Endpoints[k])
+			}
+		}
+		lo, mid, hi := a[i].Endpoints[k], a[i+1].Endpoints[k], a[i+2].Endpoints[k]
+		if !(mid > 3*lo && hi > 10.0/3*mid) {
+			t.Errorf("subject %d: troughs %v, %v, %v at 100, 300, 1000 nmol", a[i].Subject, lo, mid, hi)
+		}
+	}
+}
