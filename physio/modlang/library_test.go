@@ -235,3 +235,38 @@ func TestLibraryMatchesInflammation(t *testing.T) {
 	goModelRHS(t, "inflammation", nil, state, []float64{0})
 	goModelRHS(t, "inflammation", map[string]float64{"antibiotic": 0.6, "kpg": 0.3}, state, []float64{5})
 }
+
+// The Windkessel (Westerhof et al. 2009) in the language is the Go model:
+// inflow in systole and diastole over several beats, with and without Zc.
+func TestLibraryMatchesWindkessel(t *testing.T) {
+	state := func(r *rand.Rand) []float64 { return []float64{40 + 100*r.Float64()} }
+	times := []float64{0, 0.05, 0.15, 0.29, 0.31, 0.79, 0.85, 1.7, 2.45, 10.1}
+	goModelRHS(t, "windkessel", nil, state, times)
+	goModelRHS(t, "windkessel", map[string]float64{"zc": 0, "hr": 60, "ts": 0.35}, state, times)
+}
+
+// sin and cos on the Taylor path: d/dt(x) = ω·cos(ω·t), x(0) = 0, has
+// x = sin(ω·t); d/dt(y) = −ω·sin(ω·t), y(0) = 1, has y = cos(ω·t); the
+// Jacobian's rules are checked by JacobianCheck on d/dt(z) = sin(z).
+func TestSinCosTaylor(t *testing.T) {
+	m, err := Compile(Spec{Name: "osc", Params: []Param{{Name: "w", Value: 3}},
+		States:    []State{{Name: "x", Init: "0"}, {Name: "y", Init: "1"}, {Name: "z", Init: "0.5"}},
+		Equations: "d/dt(x) = w*cos(w*t)\nd/dt(y) = -w*sin(w*t)\nd/dt(z) = sin(z) + cos(2*z) + floor(z)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := m.NewInstance()
+	in.SetParams(m.Defaults())
+	times := []float64{0.5, 1, 2.5, 4}
+	err = in.Simulate(nil, times, SimOptions{Path: TaylorPath}, func(i int, tt float64, y []float64) {
+		if math.Abs(y[0]-math.Sin(3*tt)) > 1e-9 || math.Abs(y[1]-math.Cos(3*tt)) > 1e-9 {
+			t.Errorf("t = %v: x = %v y = %v, want %v %v", tt, y[0], y[1], math.Sin(3*tt), math.Cos(3*tt))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := in.JacobianCheck(0, []float64{0.3, 0.2, 0.7}); e > 1e-6 {
+		t.Errorf("Jacobian against finite differences: %v", e)
+	}
+}
