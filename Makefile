@@ -38,6 +38,7 @@ bench: build
 	$(GO) test -run '^$$' -bench 'Compile50|ReferenceCohortExact|MichaelisMentenTaylor' -benchtime 3x ./physio/modlang/
 	./$(BIN) bench des
 	./$(BIN) bench lua
+	@Rscript -e 'library(deSolve)' >/dev/null 2>&1 && ./$(BIN) bench tmdd || echo "bench tmdd skipped: no deSolve (make r-reference)"
 
 # Go fuzz targets for every parser of outside input built so far (seed corpora
 # run as ordinary tests in `make test`).
