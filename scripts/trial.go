@@ -652,18 +652,9 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		}
 		for a := 1; a <= arms.Len(); a++ {
 			at := arms.RawGetInt(a).(*lua.LTable)
-			dv := at.RawGetString("doses")
-			if fn, ok := dv.(*lua.LFunction); ok {
-				if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, s); err != nil {
-					return nil, luaError(err, tr.Path, ctx)
-				}
-				dv = L.Get(-1)
-				L.Pop(1)
-			}
-			arm := fmt.Sprintf("arm %q", tr.Arms[a-1])
-			doses, err := dosesFromLua(L, dv, arm, i)
+			arm, doses, err := tr.armDoses(ctx, L, at, s, a, i)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", tr.where, err)
+				return nil, err
 			}
 			if ad, ok := at.RawGetString("adapt").(*lua.LTable); ok {
 				if doses, err = tr.adapt(ctx, L, ad, s, m, doses, a-1, i, arm); err != nil {
@@ -805,6 +796,25 @@ func (tr *Trial) finish(jb *trialJob, grid, c []float64) {
 // The ODE path's tolerances for nonlinear trial models: those of the
 // reference benchmark (../shared/bench/cohort), amounts in mg.
 const odeRTol, odeATol = 1e-8, 1e-10
+
+// armDoses returns arm a's (1-based) name in messages and its dosing records
+// for subject i (the arm's records, or those its doses function returns).
+func (tr *Trial) armDoses(ctx context.Context, L *lua.LState, at, s *lua.LTable, a, i int) (string, []pk.Dose, error) {
+	dv := at.RawGetString("doses")
+	if fn, ok := dv.(*lua.LFunction); ok {
+		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, s); err != nil {
+			return "", nil, luaError(err, tr.Path, ctx)
+		}
+		dv = L.Get(-1)
+		L.Pop(1)
+	}
+	arm := fmt.Sprintf("arm %q", tr.Arms[a-1])
+	doses, err := dosesFromLua(L, dv, arm, i)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", tr.where, err)
+	}
+	return arm, doses, nil
+}
 
 // dosesFromLua reads dosing records (a protected call: a bad record is an
 // error naming the arm and subject, not a panic) and checks them.

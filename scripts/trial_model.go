@@ -352,18 +352,9 @@ func (tr *Trial) langJobs(ctx context.Context, L *lua.LState, arms *lua.LTable, 
 	}
 	var jobs []trialJob
 	for a := 1; a <= arms.Len(); a++ {
-		dv := arms.RawGetInt(a).(*lua.LTable).RawGetString("doses")
-		if fn, ok := dv.(*lua.LFunction); ok {
-			if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, s); err != nil {
-				return nil, luaError(err, tr.Path, ctx)
-			}
-			dv = L.Get(-1)
-			L.Pop(1)
-		}
-		arm := fmt.Sprintf("arm %q", tr.Arms[a-1])
-		doses, err := dosesFromLua(L, dv, arm, i)
+		_, doses, err := tr.armDoses(ctx, L, arms.RawGetInt(a).(*lua.LTable), s, a, i)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", tr.where, err)
+			return nil, err
 		}
 		md, err := lm.langDoses(doses)
 		if err != nil {
