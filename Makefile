@@ -44,6 +44,7 @@ bench: build
 	$(GO) test -run '^$$' -bench 'Compile50|ReferenceCohortExact|MichaelisMentenTaylor' -benchtime 3x ./physio/modlang/
 	./$(BIN) bench des
 	./$(BIN) bench lua
+	@Rscript -e 'library(deSolve)' >/dev/null 2>&1 && ./$(BIN) bench tmdd || echo "bench tmdd skipped: no deSolve (make r-reference)"
 
 # Go fuzz targets for every parser of outside input built so far (seed corpora
 # run as ordinary tests in `make test`).
@@ -111,10 +112,12 @@ clean:
 	rm -rf bin out
 
 # --- R reference for physio/fit (optional; `make test` does not need it) -----
-# Installs R (Debian r-base-core) so that physio/fit's tests compare MAP with
+# Installs R (Debian r-base-core) and deSolve (r-cran-desolve, for
+# `medtwin bench tmdd`) so that physio/fit's tests compare MAP with
 # R's optim on the same objective and read datasets::Theoph; without Rscript
 # those tests skip and say so. Needs root for apt.
 .PHONY: r-reference
 r-reference:
 	@command -v Rscript >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core; }
+	@Rscript -e 'library(deSolve)' >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-cran-desolve; }
 	$(GO) test -count=1 ./physio/fit/ -run 'R$$' -v

@@ -98,6 +98,12 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 	}))
 	boundPatterns(L)
 	L.SetGlobal("require", L.NewFunction(requireFn(dir)))
+	// model { ... } without require: the table require("medtwin.model") returns (scripts/model.go)
+	L.Push(L.GetGlobal("require"))
+	L.Push(lua.LString("medtwin.model"))
+	L.Call(1, 1)
+	L.SetGlobal("model", L.Get(-1))
+	L.Pop(1)
 	L.SetGlobal("__medtwin_park", L.NewFunction(parkFn))
 	prelude, err := compileString(L, preludeSrc, "medtwin-prelude")
 	if err == nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/medtwin/medtwin/engine/rng"
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/physio/cohort"
+	"github.com/medtwin/medtwin/physio/modlang"
 	"github.com/medtwin/medtwin/physio/pd"
 	"github.com/medtwin/medtwin/physio/pk"
 	lua "github.com/yuin/gopher-lua"
@@ -58,6 +59,9 @@ type Trial struct {
 	// Runner simulates the subjects' PK (nil: the CPU backend). A GPU
 	// backend registers itself in physio/cohort (plugins/cuda).
 	Runner cohort.JobRunner
+	// Lang is the model when the spec's model is written in the model
+	// language (see LangModel); nil when model(s) returns pk parameters.
+	Lang *LangModel
 
 	proto    *lua.FunctionProto
 	where    string
@@ -72,7 +76,7 @@ const (
 	maxSubjects   = 100_000_000
 )
 
-var trialFields = []string{"name", "description", "subjects", "seed", "population", "model", "iiv", "arms", "sampling", "endpoints", "target", "grid", "replicates", "timeseries"}
+var trialFields = []string{"name", "description", "subjects", "seed", "population", "model", "iiv", "arms", "sampling", "endpoints", "target", "grid", "replicates", "timeseries", "params", "omega", "output", "solver"}
 
 // LoadTrial reads and checks a trial spec; errors name the file and line.
 func LoadTrial(path string) (*Trial, error) {
@@ -243,11 +247,25 @@ func (tr *Trial) describe(L *lua.LState, t *lua.LTable) error {
 // describeRest reads everything after the population.
 func (tr *Trial) describeRest(L *lua.LState, t *lua.LTable, fail func(string, ...any) error) error {
 	var bad error
-	if _, ok := t.RawGetString("model").(*lua.LFunction); !ok {
-		return fail("the trial needs model = function(s) return { ncmt = 2, cl = ..., v1 = ..., ... } end")
+	if ud, ok := t.RawGetString("model").(*lua.LUserData); ok {
+		m, ok := ud.Value.(*modlang.Model)
+		if !ok {
+			return fail("model must be a model-language model or a function(s) returning pk parameters")
+		}
+		if err := tr.describeLang(L, t, m, fail); err != nil {
+			return err
+		}
+	} else if _, ok := t.RawGetString("model").(*lua.LFunction); !ok {
+		return fail("the trial needs model = function(s) return { ncmt = 2, cl = ..., v1 = ..., ... } end, or a model-language model (model.library(\"pk2_oral\"), model { ... })")
+	} else {
+		for _, f := range langFields {
+			if t.RawGetString(f) != lua.LNil {
+				return fail("%s applies to a model-language model (model = model.library(...) or model { ... }), not to model(s) returning pk parameters", f)
+			}
+		}
 	}
 	tr.IIV = map[string]float64{}
-	if it, ok := t.RawGetString("iiv").(*lua.LTable); ok {
+	if it, ok := t.RawGetString("iiv").(*lua.LTable); ok && tr.Lang == nil {
 		it.ForEach(func(k, v lua.LValue) {
 			if n, ok := v.(lua.LNumber); ok && n >= 0 {
 				tr.IIV[k.String()] = float64(n)
@@ -268,6 +286,9 @@ func (tr *Trial) describeRest(L *lua.LState, t *lua.LTable, fail func(string, ..
 		tr.Arms = append(tr.Arms, lua.LVAsString(a.RawGetString("name")))
 		var at []float64
 		if av := a.RawGetString("adapt"); av != lua.LNil {
+			if tr.Lang != nil {
+				return fail("arm %d: adapt is not supported with a model-language model yet", i)
+			}
 			L.Push(av)
 			c := newCfg(L, L.GetTop(), fmt.Sprintf("arm %d adapt", i), "at", "fn")
 			L.Pop(1)
@@ -305,10 +326,16 @@ func (tr *Trial) describeRest(L *lua.LState, t *lua.LTable, fail func(string, ..
 		L.Push(et.RawGetString(name))
 		c := newCfg(L, L.GetTop(), "endpoint "+name, "auc", "cmax", "cmin", "conc", "time_above", "window", "of")
 		L.Pop(1)
-		switch of := lua.LVAsString(c.t.RawGetString("of")); of {
-		case "", "conc":
+		switch of := lua.LVAsString(c.t.RawGetString("of")); {
+		case tr.Lang != nil:
+			q, err := tr.Lang.checkOf(of)
+			if err != nil {
+				return fail("endpoint %s: of: %v", name, err)
+			}
+			tr.of = append(tr.of, q)
+		case of == "" || of == "conc":
 			tr.of = append(tr.of, "conc")
-		case "effect", "response":
+		case of == "effect" || of == "response":
 			tr.of = append(tr.of, of)
 		default:
 			return fail("endpoint %s: of = %q; want \"conc\" (the default), \"effect\" (the Emax effect of the model's e0, emax, ec50, hill; through an effect compartment if it returns ke0) or \"response\" (the indirect response of its irm, kin, kout, rmax, r50)", name, of)
@@ -446,6 +473,9 @@ var (
 
 // uses reports whether an endpoint is on of ("effect" or "response").
 func (tr *Trial) uses(of string) bool {
+	if tr.Lang != nil {
+		return false // the model's own quantities, not pk's effect models
+	}
 	for _, o := range tr.of {
 		if o == of {
 			return true
@@ -457,6 +487,9 @@ func (tr *Trial) uses(of string) bool {
 // ParamNames lists the parameters reported per subject: the PK ones, then the
 // effect and indirect-response ones when endpoints use them.
 func (tr *Trial) ParamNames() []string {
+	if tr.Lang != nil {
+		return tr.Lang.ParamNames()
+	}
 	out := append([]string(nil), pkParams...)
 	if tr.uses("effect") {
 		out = append(out, effectParams...)
@@ -529,7 +562,10 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		return nil, err
 	}
 	defer closeAll()
-	model := t.RawGetString("model").(*lua.LFunction)
+	model, _ := t.RawGetString("model").(*lua.LFunction)
+	if tr.Lang != nil {
+		model, _ = t.RawGetString("params").(*lua.LFunction)
+	}
 	arms := t.RawGetString("arms").(*lua.LTable)
 	covNames := tr.CovariateNames()
 	var jobs []trialJob
@@ -556,25 +592,39 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 			}
 		}
 		s.RawSetString("id", lua.LNumber(i))
-		if err := L.CallByParam(lua.P{Fn: model, NRet: 1, Protect: true}, s); err != nil {
-			return nil, luaError(err, tr.Path, ctx)
-		}
-		pt, ok := L.Get(-1).(*lua.LTable)
-		L.Pop(1)
-		if !ok {
-			return nil, fmt.Errorf("%s: model(s) must return a table of parameters (subject %d)", tr.Path, i)
-		}
 		typ := map[string]float64{}
-		var bad error
-		pt.ForEach(func(k, v lua.LValue) {
-			n, ok := v.(lua.LNumber)
-			if !ok && bad == nil {
-				bad = fmt.Errorf("%s: model(s): parameter %s is %s, want a number (subject %d)", tr.Path, k, v.Type(), i)
+		if model != nil {
+			what := "model(s)"
+			if tr.Lang != nil {
+				what = "params(s)"
 			}
-			typ[k.String()] = float64(n)
-		})
-		if bad != nil {
-			return nil, bad
+			if err := L.CallByParam(lua.P{Fn: model, NRet: 1, Protect: true}, s); err != nil {
+				return nil, luaError(err, tr.Path, ctx)
+			}
+			pt, ok := L.Get(-1).(*lua.LTable)
+			L.Pop(1)
+			if !ok {
+				return nil, fmt.Errorf("%s: %s must return a table of parameters (subject %d)", tr.Path, what, i)
+			}
+			var bad error
+			pt.ForEach(func(k, v lua.LValue) {
+				n, ok := v.(lua.LNumber)
+				if !ok && bad == nil {
+					bad = fmt.Errorf("%s: %s: parameter %s is %s, want a number (subject %d)", tr.Path, what, k, v.Type(), i)
+				}
+				typ[k.String()] = float64(n)
+			})
+			if bad != nil {
+				return nil, bad
+			}
+		}
+		if tr.Lang != nil {
+			js, err := tr.langJobs(ctx, L, arms, s, typ, vals, i)
+			if err != nil {
+				return nil, err
+			}
+			jobs = append(jobs, js...)
+			continue
 		}
 		// inter-individual variability: η from the subject's own stream, in a fixed order
 		st := rng.New(tr.Seed, 0, "iiv", uint64(i))
@@ -602,18 +652,9 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 		}
 		for a := 1; a <= arms.Len(); a++ {
 			at := arms.RawGetInt(a).(*lua.LTable)
-			dv := at.RawGetString("doses")
-			if fn, ok := dv.(*lua.LFunction); ok {
-				if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, s); err != nil {
-					return nil, luaError(err, tr.Path, ctx)
-				}
-				dv = L.Get(-1)
-				L.Pop(1)
-			}
-			arm := fmt.Sprintf("arm %q", tr.Arms[a-1])
-			doses, err := dosesFromLua(L, dv, arm, i)
+			arm, doses, err := tr.armDoses(ctx, L, at, s, a, i)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", tr.where, err)
+				return nil, err
 			}
 			if ad, ok := at.RawGetString("adapt").(*lua.LTable); ok {
 				if doses, err = tr.adapt(ctx, L, ad, s, m, doses, a-1, i, arm); err != nil {
@@ -649,6 +690,7 @@ func (tr *Trial) Run(ctx context.Context, from, to int) ([]SubjectResult, error)
 // (possibly adapted) regimen.
 type trialJob struct {
 	res   SubjectResult
+	lang  *langSubject // a model-language model (then m and pd are unused)
 	m     pk.Model
 	pd    pdModel
 	doses []pk.Dose
@@ -668,6 +710,10 @@ func (tr *Trial) simulate(runner cohort.JobRunner, jobs []trialJob) error {
 	gridJob, seriesJob := make([]int, len(jobs)), make([]int, len(jobs))
 	for j := range jobs {
 		jb := &jobs[j]
+		if jb.lang != nil {
+			gridJob[j], seriesJob[j] = -1, -1
+			continue
+		}
 		// the grid plus a point just before each dose, so that no trapezoid of
 		// an AUC spans the jump of a bolus
 		grid := append([]float64(nil), base...)
@@ -689,6 +735,12 @@ func (tr *Trial) simulate(runner cohort.JobRunner, jobs []trialJob) error {
 			pkJobs = append(pkJobs, cohort.Job{Model: jb.m, Doses: jb.doses, Times: st})
 		}
 	}
+	if err := tr.simulateLang(jobs, base, st); err != nil {
+		return err
+	}
+	if len(pkJobs) == 0 {
+		return nil
+	}
 	if err := runner.SimulateJobs(pkJobs); err != nil {
 		var je *cohort.JobError
 		if errors.As(err, &je) {
@@ -703,6 +755,9 @@ func (tr *Trial) simulate(runner cohort.JobRunner, jobs []trialJob) error {
 	// endpoints, samples and the target, on all cores
 	par.Strided(len(jobs), 0, func(_, j int) {
 		jb := &jobs[j]
+		if jb.lang != nil {
+			return
+		}
 		grid, c := pkJobs[gridJob[j]].Times, pkJobs[gridJob[j]].Conc
 		curves := map[string][]float64{"conc": c}
 		for k, e := range tr.Endpoints {
@@ -715,26 +770,51 @@ func (tr *Trial) simulate(runner cohort.JobRunner, jobs []trialJob) error {
 		if k := seriesJob[j]; k >= 0 {
 			jb.res.Series = pkJobs[k].Conc
 		}
-		rs := rng.New(tr.Seed, jb.res.Arm, "residual", uint64(jb.res.Subject))
-		for _, ts := range tr.SampleTimes {
-			f := (cohort.Endpoint{Kind: "conc", At: ts}).Eval(grid, c)
-			jb.res.Samples = append(jb.res.Samples, tr.Residual.Observe(f, rs.Source()))
-		}
-		if tr.Target.Endpoint != "" {
-			for k, e := range tr.Endpoints {
-				if e.Name == tr.Target.Endpoint {
-					v := jb.res.Endpoints[k]
-					jb.res.TargetMet = v >= tr.Target.Min && v <= tr.Target.Max
-				}
-			}
-		}
+		tr.finish(jb, grid, c)
 	})
 	return nil
+}
+
+// finish draws a job's samples (residual error on the concentration) and
+// checks its target.
+func (tr *Trial) finish(jb *trialJob, grid, c []float64) {
+	rs := rng.New(tr.Seed, jb.res.Arm, "residual", uint64(jb.res.Subject))
+	for _, ts := range tr.SampleTimes {
+		f := (cohort.Endpoint{Kind: "conc", At: ts}).Eval(grid, c)
+		jb.res.Samples = append(jb.res.Samples, tr.Residual.Observe(f, rs.Source()))
+	}
+	if tr.Target.Endpoint != "" {
+		for k, e := range tr.Endpoints {
+			if e.Name == tr.Target.Endpoint {
+				v := jb.res.Endpoints[k]
+				jb.res.TargetMet = v >= tr.Target.Min && v <= tr.Target.Max
+			}
+		}
+	}
 }
 
 // The ODE path's tolerances for nonlinear trial models: those of the
 // reference benchmark (../shared/bench/cohort), amounts in mg.
 const odeRTol, odeATol = 1e-8, 1e-10
+
+// armDoses returns arm a's (1-based) name in messages and its dosing records
+// for subject i (the arm's records, or those its doses function returns).
+func (tr *Trial) armDoses(ctx context.Context, L *lua.LState, at, s *lua.LTable, a, i int) (string, []pk.Dose, error) {
+	dv := at.RawGetString("doses")
+	if fn, ok := dv.(*lua.LFunction); ok {
+		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, s); err != nil {
+			return "", nil, luaError(err, tr.Path, ctx)
+		}
+		dv = L.Get(-1)
+		L.Pop(1)
+	}
+	arm := fmt.Sprintf("arm %q", tr.Arms[a-1])
+	doses, err := dosesFromLua(L, dv, arm, i)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", tr.where, err)
+	}
+	return arm, doses, nil
+}
 
 // dosesFromLua reads dosing records (a protected call: a bad record is an
 // error naming the arm and subject, not a panic) and checks them.

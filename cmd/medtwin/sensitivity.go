@@ -19,13 +19,15 @@ func sensitivityCmd() *cli.Command {
 	return &cli.Command{
 		Name:      "sensitivity",
 		Usage:     "Sobol first-order and total indices of a scenario's KPI over parameter ranges (Monte Carlo)",
-		ArgsUsage: "SCENARIO.lua --range name=lo..hi ... --kpi NAME  |  --ishigami",
+		ArgsUsage: "SCENARIO.lua --range name=lo..hi ... --kpi NAME  |  --model NAME --dose ... --range ... --kpi auc:0..24  |  --ishigami",
 		Description: "Each point runs replication 0 of the scenario (common random numbers across points)\n" +
 			"with the parameters set; N·(k+2) runs for k ranges. Examples:\n" +
 			"   medtwin sensitivity scenarios/ed_staffing.lua --range physicians_peak=4..7 --range beds=24..34 \\\n" +
 			"       --range visits_per_day=130..170 --kpi door_to_doctor_min -n 64 -o sobol.svg\n" +
+			"   medtwin sensitivity --model tmdd_qss --dose amt=100,ii=12,addl=27 --range CL=0.005..0.02 \\\n" +
+			"       --range KSS=0.5..2 --range KINT=0.01..0.04 --kpi auc:0..336 --output c\n" +
 			"   medtwin sensitivity --ishigami -n 100000",
-		Flags: append(scenarioFlags(),
+		Flags: append(append(scenarioFlags(),
 			&cli.StringSliceFlag{Name: "range", Usage: "name=lo..hi, uniform (repeatable)"},
 			&cli.StringFlag{Name: "kpi", Usage: "the output"},
 			&cli.IntFlag{Name: "n", Value: 128, Usage: "base samples N"},
@@ -33,12 +35,17 @@ func sensitivityCmd() *cli.Command {
 			&cli.BoolFlag{Name: "ishigami", Usage: "analyse the Ishigami test function (and compare with its analytic indices)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "also draw the indices (.png or .svg)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the indices as JSON"},
-		),
+		), modelSensitivityFlags...),
 		Action: func(c *cli.Context) error {
 			var inputs []sensitivity.Input
 			var f func([]float64) (float64, error)
 			if c.Bool("ishigami") {
 				inputs, f = sensitivity.IshigamiInputs, sensitivity.Ishigami
+			} else if c.String("model") != "" {
+				var err error
+				if inputs, f, err = modelSensitivity(c); err != nil {
+					return err
+				}
 			} else {
 				sc, err := loadScenario(c, c.Args().First())
 				if err != nil {

@@ -60,7 +60,7 @@ func (m *Model) CSource(prefix string) string {
 				x = "-" + a
 			case opPow:
 				x = fmt.Sprintf("pow(%s, %s)", a, ref(in.b, local))
-			case opExp, opLog, opSqrt:
+			case opExp, opLog, opSqrt, opSin, opCos, opFloor:
 				x = fmt.Sprintf("%s(%s)", in.op, a)
 			case opAbs:
 				x = fmt.Sprintf("fabs(%s)", a)

@@ -17,7 +17,7 @@
 //	F(depot) = FDEPOT                # dosing: bioavailability,
 //	ALAG(depot) = TLAG               # lag time, infusion rate R and duration D
 //
-// with + − × ÷, ^ (or **), exp, log, sqrt, abs, min, max, ifelse(c, a, b),
+// with + − × ÷, ^ (or **), exp, log, sqrt, abs, sin, cos, floor, min, max, ifelse(c, a, b),
 // comparisons (< <= > >= == !=), && || !, and the time t. Where every
 // parameter and state declares a unit, each equation's dimensions are
 // checked (see units.go).

@@ -36,10 +36,15 @@ const (
 	// (constant within a subject), so its Taylor series is b_0 alone
 	opMulS // a·b
 	opDivS // a/b
+	// trigonometric and rounding functions (periodic inputs such as a
+	// heartbeat's ejection)
+	opSin
+	opCos
+	opFloor
 )
 
 var opNames = [...]string{"const", "param", "state", "t", "+", "-", "*", "/", "neg", "^", "exp", "log", "sqrt", "abs",
-	"min", "max", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "!", "select", "*s", "/s"}
+	"min", "max", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "!", "select", "*s", "/s", "sin", "cos", "floor"}
 
 func (o op) String() string { return opNames[o] }
 
@@ -48,7 +53,7 @@ func (o op) arity() int {
 	switch o {
 	case opConst, opParam, opState, opTime:
 		return 0
-	case opNeg, opExp, opLog, opSqrt, opAbs, opNot:
+	case opNeg, opExp, opLog, opSqrt, opAbs, opNot, opSin, opCos, opFloor:
 		return 1
 	case opSelect:
 		return 3
@@ -121,6 +126,12 @@ func apply(o op, a, b, c float64) float64 {
 		return math.Sqrt(a)
 	case opAbs:
 		return math.Abs(a)
+	case opSin:
+		return math.Sin(a)
+	case opCos:
+		return math.Cos(a)
+	case opFloor:
+		return math.Floor(a)
 	case opMin:
 		return math.Min(a, b)
 	case opMax:

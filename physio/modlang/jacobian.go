@@ -92,6 +92,10 @@ func tangents(tape []instr, r, d []float64) {
 			v = da / a
 		case opSqrt:
 			v = da / (2 * r[in.dst])
+		case opSin:
+			v = math.Cos(a) * da
+		case opCos:
+			v = -math.Sin(a) * da
 		case opAbs:
 			if a < 0 {
 				v = -da

@@ -35,7 +35,8 @@ var doseProps = map[string]string{
 }
 
 // functions are the built-in functions and their arities (-1: two or more).
-var functions = map[string]int{"exp": 1, "log": 1, "sqrt": 1, "abs": 1, "min": -1, "max": -1, "ifelse": 3}
+var functions = map[string]int{"exp": 1, "log": 1, "sqrt": 1, "abs": 1, "min": -1, "max": -1, "ifelse": 3,
+	"sin": 1, "cos": 1, "floor": 1}
 
 // parser builds the graph of an equation block as it reads it. Assignments
 // bind names to nodes (a name assigned twice is rebound: SSA form);
@@ -440,7 +441,7 @@ func (p *parser) call(name token) (value, *Error) {
 		for k := range functions {
 			fs = append(fs, k)
 		}
-		return value{}, p.errAt(name, "unknown function %q%s (functions: exp log sqrt abs min max ifelse)", name.text, suggest(name.text, fs))
+		return value{}, p.errAt(name, "unknown function %q%s (functions: exp log sqrt abs sin cos floor min max ifelse)", name.text, suggest(name.text, fs))
 	}
 	p.pos++ // (
 	var args []value
@@ -488,12 +489,12 @@ func (p *parser) call(name token) (value, *Error) {
 		}
 		return value{p.g.op(opSelect, args[0].id, args[1].id, args[2].id), d}, nil
 	}
-	o := map[string]op{"exp": opExp, "log": opLog, "sqrt": opSqrt, "abs": opAbs}[name.text]
+	o := map[string]op{"exp": opExp, "log": opLog, "sqrt": opSqrt, "abs": opAbs, "sin": opSin, "cos": opCos, "floor": opFloor}[name.text]
 	a := args[0]
 	d := a.dim
 	if p.sym.units {
 		switch o {
-		case opExp, opLog:
+		case opExp, opLog, opSin, opCos:
 			if a.dim.Exp != dimless.Exp {
 				return value{}, p.errAt(name, "unit mismatch: the argument of %s must be dimensionless, got %s", name.text, a.dim)
 			}

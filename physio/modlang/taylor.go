@@ -15,6 +15,9 @@ import "math"
 //	v = ln a:  v_k = (a_k − (1/k) Σ_{j=1..k−1} j·v_j·a_{k−j}) / a_0
 //	v = √a:    v_k = (a_k − Σ_{j=1..k−1} v_j·v_{k−j}) / (2·v_0)
 //	v = a^r:   v_k = (1/(k·a_0)) Σ_{j=0..k−1} (r·(k−j) − j)·a_{k−j}·v_j  (r fixed)
+//	s = sin a, c = cos a (each carries the other in a work series):
+//	           s_k = (1/k) Σ_{j=1..k} j·a_j·c_{k−j},  c_k = −(1/k) Σ_{j=1..k} j·a_j·s_{k−j}
+//	floor a:   its value at order 0, 0 above (piecewise constant)
 //
 // and the states' next coefficient is c[k+1] = f_k/(k+1). abs, min, max and
 // if/else follow the branch that holds just after t: where the operands of a
@@ -27,12 +30,23 @@ func (in *Instance) Jet(t float64, c [][]float64) {
 	p := len(c) - 1
 	w := p + 1
 	if in.order != p || in.taylor == nil {
-		in.taylor = make([]float64, len(m.nodes)*w)
+		aux := 0 // sin and cos carry their partner series after the nodes'
+		for _, x := range m.nlTape {
+			if x.op == opSin || x.op == opCos {
+				aux++
+			}
+		}
+		in.taylor = make([]float64, (len(m.nodes)+aux)*w)
 		in.forced = make([]int8, len(m.nodes))
 		in.order = p
 		in.offs = make([]tinstr, len(m.nlTape))
+		aux = len(m.nodes)
 		for i, x := range m.nlTape {
 			in.offs[i] = tinstr{op: x.op, a: x.a * int32(w), b: x.b * int32(w), c: x.c * int32(w), v: x.dst * int32(w), dst: x.dst}
+			if x.op == opSin || x.op == opCos {
+				in.offs[i].c = int32(aux * w)
+				aux++
+			}
 		}
 	}
 	for i := range in.forced {
@@ -201,6 +215,32 @@ func (inst *Instance) taylorOrder(T []float64, w, k int) {
 					x += (r*float64(k-j) - float64(j)) * a[k-j] * v[j]
 				}
 				x /= fk * a[0]
+			}
+		case opSin, opCos:
+			// v is this node's series, u its partner's (cos for sin, sin for cos)
+			ic := int(in.c)
+			if k == 0 {
+				s, c := math.Sincos(T[ia])
+				x, T[ic] = s, c
+				if in.op == opCos {
+					x, T[ic] = c, s
+				}
+			} else {
+				a, v, u := T[ia:ia+k+1], T[iv:iv+k+1], T[ic:ic+k+1]
+				var sv, su float64
+				for j := 1; j <= k; j++ {
+					sv += float64(j) * a[j] * u[k-j]
+					su += float64(j) * a[j] * v[k-j]
+				}
+				if in.op == opSin { // s_k from c, c_k from s
+					x, T[ic+k] = sv/fk, -su/fk
+				} else { // c_k from s, s_k from c
+					x, T[ic+k] = -sv/fk, su/fk
+				}
+			}
+		case opFloor:
+			if k == 0 {
+				x = math.Floor(T[ia])
 			}
 		case opAbs:
 			if sign(T[ia:ia+k+1]) < 0 {
