@@ -198,20 +198,20 @@ func resourceType(doc []byte) string {
 
 // record gathers one patient's resources from a bundle.
 type record struct {
-	id, gender     string
-	birth          time.Time
-	hasBirth       bool
-	last           time.Time // latest clinical date: age is taken then
-	weight         dated
-	height         dated
-	scr            dated
-	conditions     int
-	edVisits       int
-	edHours        [24]int
-	snomed         map[string]bool
-	rxnorm         map[string]bool
-	zip            string
-	encounters     []cohort.Encounter // not yet shifted
+	id, gender string
+	birth      time.Time
+	hasBirth   bool
+	last       time.Time // latest clinical date: age is taken then
+	weight     dated
+	height     dated
+	scr        dated
+	conditions int
+	edVisits   int
+	edHours    [24]int
+	snomed     map[string]bool
+	rxnorm     map[string]bool
+	zip        string
+	encounters []cohort.Encounter // not yet shifted
 }
 
 type dated struct {
