@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -72,16 +73,27 @@ func sensitivityCmd() *cli.Command {
 				ctx, cancel := scripts.WithLimits(context.Background(), c.Duration("timeout"), c.Uint64("max-memory"))
 				defer cancel()
 				kpi := c.String("kpi")
-				names := make([]string, len(inputs))
-				for i, in := range inputs {
-					names[i] = in.Name
-				}
 				f = func(x []float64) (float64, error) {
-					v, err := plan.Evaluate(ctx, sc, names, x, kpi)
-					if err != nil && strings.HasPrefix(err.Error(), "the model has no KPI") {
+					v := sc.Clone()
+					for i, in := range inputs {
+						val := x[i]
+						if v.Param(in.Name).Integer {
+							val = math.Round(val)
+						}
+						if err := v.Set(fmt.Sprintf("%s=%g", in.Name, val)); err != nil {
+							return 0, err
+						}
+					}
+					reps, err := plan.Replicate(ctx, v, 0, 1, 1)
+					if err != nil {
+						return 0, err
+					}
+					vals, _ := plan.Values(reps)
+					k, ok := vals[kpi]
+					if !ok {
 						return 0, usagef("the scenario has no KPI %q", kpi)
 					}
-					return v, err
+					return k[0], nil
 				}
 			}
 			res, err := sensitivity.Sobol(inputs, c.Int("n"), 1, f, c.Int("bootstrap"))

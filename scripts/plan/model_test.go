@@ -156,3 +156,21 @@ func TestPlanImportsNoLua(t *testing.T) {
 		}
 	}
 }
+
+// A sensitivity point on the Go model: servers 2.6 is rounded to the integer 3
+// (an integer parameter), and the KPI is replication 0's value.
+func TestEvaluateGoModel(t *testing.T) {
+	m := goMMc{c: 2, lambda: 1.5}
+	got, err := plan.Evaluate(context.Background(), m, []string{"servers"}, []float64{2.6}, "servers.utilisation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// utilisation of M/M/3 at λ = 1.5, μ = 1 is λ/(cμ) = 0.5; one replication of
+	// 19500 h is within 5%
+	if math.Abs(got-0.5) > 0.025 {
+		t.Fatalf("utilisation %.4f, want 0.5 (c rounded to 3)", got)
+	}
+	if _, err := plan.Evaluate(context.Background(), m, nil, nil, "nope"); err == nil || !strings.Contains(err.Error(), "no KPI") {
+		t.Fatalf("unknown KPI: %v", err)
+	}
+}
