@@ -14,6 +14,10 @@ return scenario {
   },
   seed = 1, replications = 20, horizon = days(365), warmup = days(10),
   cost = function(p) return p.servers end,       -- what medtwin optimize minimises
+  kpis = {                                        -- which way is better, for compare's verdict
+    wait_h = { better = "lower", unit = "h" },
+    waited = { better = "lower" },
+  },
 
   build = function(sim, p)
     local servers = sim:resource("servers", p.servers)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/medtwin/medtwin/engine"
+	"github.com/medtwin/medtwin/scripts/plan"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -36,6 +37,8 @@ type Scenario struct {
 	// Extra holds the scenario table's other declared fields that a caller asked
 	// for (see ExtraFields), as Lua-independent values.
 	Extra map[string]any
+	// KPIs are the directions declared in kpis = { ... } (see parseKPIs).
+	KPIs []plan.KPI
 
 	Limits Limits
 	// Output receives print() from the script (default stderr).
@@ -47,7 +50,7 @@ type Scenario struct {
 
 // scenarioFields are the keys a scenario table may have.
 var scenarioFields = []string{"name", "description", "params", "seed", "replications", "horizon",
-	"warmup", "sample_every", "trace", "build", "costs", "cost", "targets", "kind"}
+	"warmup", "sample_every", "trace", "build", "costs", "cost", "targets", "kind", "kpis"}
 
 // ExtraFields are the scenario keys kept in Scenario.Extra (used by planning
 // verbs): their values must be tables of numbers or strings.
@@ -245,6 +248,9 @@ func (sc *Scenario) describe(t *lua.LTable) error {
 		return fail("params must be a table")
 	}
 	sort.SliceStable(sc.Params, func(i, j int) bool { return lineOf(sc.Params[i].Where) < lineOf(sc.Params[j].Where) })
+	if err := sc.parseKPIs(t.RawGetString("kpis")); err != nil {
+		return err
+	}
 	sc.Extra = map[string]any{}
 	for _, key := range ExtraFields {
 		if v := t.RawGetString(key); v != lua.LNil {

@@ -99,6 +99,7 @@ func compareCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
+			warnGuessed(c.App.ErrWriter, base.Path, diffs)
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, diffs)
 			}
@@ -112,6 +113,26 @@ func compareCmd() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// warnGuessed says on stderr which verdicts came from plan.NameRule because the
+// scenario declares no direction for the KPI.
+func warnGuessed(w io.Writer, path string, diffs []plan.Diff) {
+	var names []string
+	for _, d := range diffs {
+		if d.Guessed() {
+			names = append(names, d.KPI)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	list := strings.Join(names, ", ")
+	if len(names) > 4 {
+		list = fmt.Sprintf("%s and %d more", strings.Join(names[:4], ", "), len(names)-4)
+	}
+	fmt.Fprintf(w, "medtwin: warning: %s declares no direction for %s; the verdict guessed it from the name "+
+		"(declare kpis = { %s = { better = \"lower\" } } or \"higher\")\n", path, list, names[0])
 }
 
 func changed(sc *scripts.Scenario) string {

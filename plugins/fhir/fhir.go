@@ -3,8 +3,10 @@
 // and turns each Patient into a de-identified virtual patient (HIPAA Safe
 // Harbor, 45 CFR 164.514(b)(2)): covariates only, a keyed HMAC-SHA256
 // pseudonym instead of any identifier, ages over 89 as 90, no dates, names,
-// addresses, telecoms or record numbers. Patients whose Consent denies
-// research use are left out and counted. It registers itself as the "fhir"
+// addresses, telecoms or record numbers. The consent policy of
+// physio/privacy applies over the whole import, after every file is read (a
+// Consent in any file governs its patient; a denying or unreadable one leaves
+// the patient out, counted). It registers itself as the "fhir"
 // importer of physio/cohort; only cmd imports it.
 package fhir
 
@@ -29,6 +31,7 @@ import (
 	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
 	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/pk"
+	"github.com/medtwin/medtwin/physio/privacy"
 )
 
 func init() { cohort.RegisterImporter("fhir", Importer{}) }
@@ -55,10 +58,11 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	if len(opt.Key) < 16 {
 		return nil, nil, fmt.Errorf("fhir: the pseudonym key must be at least 16 bytes (give --key-file or MEDTWIN_PSEUDONYM_KEY)")
 	}
-	un, err := jsonformat.NewUnmarshaller("UTC", fhirversion.R4)
+	raw, err := jsonformat.NewUnmarshaller("UTC", fhirversion.R4)
 	if err != nil {
 		return nil, nil, err
 	}
+	un := &reader{un: raw, consents: &privacy.Ledger{}}
 	var files []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -76,7 +80,7 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	}
 	sort.Strings(files)
 	rep := &cohort.ImportReport{Excluded: map[string]int{}, Filled: map[string]int{}}
-	var out []cohort.ImportedPatient
+	var out []*record
 	var bulk []*bcrpb.ContainedResource
 	for i, f := range files {
 		rep.Files++
@@ -102,14 +106,15 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 		for _, r := range bulk {
 			b.Entry = append(b.Entry, &bcrpb.Bundle_Entry{Resource: r})
 		}
-		pts, err := fromBundle(b, opt.Key, opt.RequireConsent, rep)
+		pts, err := fromBundle(b, un.consents)
 		if err != nil {
 			rep.Errors = append(rep.Errors, "bulk data NDJSON: "+err.Error())
 		}
 		out = append(out, pts...)
 	}
-	fillMissing(out, rep)
-	return out, rep, nil
+	pts := admit(out, un.consents, privacy.Policy{RequireConsent: opt.RequireConsent}, opt.Key, rep)
+	fillMissing(pts, rep)
+	return pts, rep, nil
 }
 
 // fileLabel names input file i of n in the report without its name, which is
@@ -128,7 +133,7 @@ func fileLabel(path string, i, n int) string {
 
 // importFile reads one file: the patients of its Bundles, and, for NDJSON, the
 // lines that are single resources (Bulk Data), returned to be joined.
-func importFile(un *jsonformat.Unmarshaller, path string, opt cohort.ImportOptions, rep *cohort.ImportReport) ([]cohort.ImportedPatient, []*bcrpb.ContainedResource, error) {
+func importFile(un *reader, path string, opt cohort.ImportOptions, rep *cohort.ImportReport) ([]*record, []*bcrpb.ContainedResource, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, err
@@ -158,7 +163,7 @@ func importFile(un *jsonformat.Unmarshaller, path string, opt cohort.ImportOptio
 	} else {
 		docs = [][]byte{data}
 	}
-	var out []cohort.ImportedPatient
+	var out []*record
 	var loose []*bcrpb.ContainedResource
 	ndjson := strings.HasSuffix(path, ".ndjson")
 	for i, doc := range docs {
@@ -185,7 +190,7 @@ func importFile(un *jsonformat.Unmarshaller, path string, opt cohort.ImportOptio
 		if b == nil {
 			return nil, nil, fmt.Errorf("%s: resourceType %s, want a Bundle", where, resourceType(doc))
 		}
-		pts, err := fromBundle(b, opt.Key, opt.RequireConsent, rep)
+		pts, err := fromBundle(b, un.consents)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %v", where, err)
 		}
@@ -216,22 +221,20 @@ func resourceType(doc []byte) string {
 
 // record gathers one patient's resources from a bundle.
 type record struct {
-	id, gender     string
-	birth          time.Time
-	hasBirth       bool
-	last           time.Time // latest clinical date: age is taken then
-	weight         dated
-	height         dated
-	scr            dated
-	conditions     int
-	edVisits       int
-	edHours        [24]int
-	snomed         map[string]bool
-	rxnorm         map[string]bool
-	zip            string
-	encounters     []cohort.Encounter // not yet shifted
-	denyResearch   bool
-	permitResearch bool
+	id, gender string
+	birth      time.Time
+	hasBirth   bool
+	last       time.Time // latest clinical date: age is taken then
+	weight     dated
+	height     dated
+	scr        dated
+	conditions int
+	edVisits   int
+	edHours    [24]int
+	snomed     map[string]bool
+	rxnorm     map[string]bool
+	zip        string
+	encounters []cohort.Encounter // not yet shifted
 }
 
 type dated struct {
@@ -271,7 +274,10 @@ func localTime(us int64, tz string) time.Time {
 
 func usTime(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-func fromBundle(b *bcrpb.Bundle, key []byte, requireConsent bool, rep *cohort.ImportReport) ([]cohort.ImportedPatient, error) {
+// fromBundle gathers the records of the Bundle's patients, and notes its
+// Consents in consents (first, so that a later error does not lose them).
+func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger) ([]*record, error) {
+	noteConsents(b, consents)
 	recs := map[string]*record{}
 	var order []string
 	get := func(ref string) *record {
@@ -391,43 +397,11 @@ func fromBundle(b *bcrpb.Bundle, key []byte, requireConsent bool, rep *cohort.Im
 					}
 				}
 			}
-		case res.GetConsent() != nil:
-			c := res.GetConsent()
-			r := get(refID(c.GetPatient()))
-			research := false
-			for _, cd := range c.GetScope().GetCoding() {
-				research = research || cd.GetCode().GetValue() == "research"
-			}
-			if research && c.GetStatus().GetValue().String() == "ACTIVE" {
-				switch c.GetProvision().GetType().GetValue().String() {
-				case "DENY":
-					r.denyResearch = true
-				case "PERMIT":
-					r.permitResearch = true
-				}
-			}
 		}
 	}
-	var out []cohort.ImportedPatient
+	var out []*record
 	for _, id := range order {
-		r := recs[id]
-		rep.PatientsRead++
-		if r.denyResearch {
-			rep.Excluded["consent denies research use"]++
-			continue
-		}
-		if requireConsent && !r.permitResearch {
-			rep.Excluded["no consent permitting research use (policy: require)"]++
-			continue
-		}
-		if !r.hasBirth || (r.gender != "male" && r.gender != "female") {
-			rep.Excluded["no birth date or no male/female gender"]++
-			continue
-		}
-		out = append(out, deidentify(r, key))
-		for h, n := range r.edHours {
-			rep.EDVisitsByHour[h] += n
-		}
+		out = append(out, recs[id])
 	}
 	return out, nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/stats"
-	"github.com/medtwin/medtwin/scripts"
 )
 
 // Diff is one KPI compared between a baseline and a variant.
@@ -19,39 +18,73 @@ type Diff struct {
 	WidthRatio        float64       // CI width with independent streams / with CRN
 	VarianceReduction float64       // variance of the difference estimate, independent / CRN
 	Verdict           string
+	guessed           bool
 }
 
-// Direction says whether higher or lower values of a KPI are better: +1, −1, or
-// 0 when medtwin cannot tell (the verdict then says "higher" or "lower").
-func Direction(kpi string) int {
+// Guessed says whether the verdict is "better" or "worse" by NameRule, the
+// model declaring no direction for the KPI.
+func (d Diff) Guessed() bool { return d.guessed }
+
+// NameRule is the fallback direction of a KPI that its model does not declare
+// (Description.KPIs, in Lua `kpis = { wait_h = { better = "lower" } }`): +1
+// (higher is better) when the name contains _met, availability, served or seen;
+// −1 (lower is better) when it contains a word of delay, loss or harm (wait,
+// door_to, los, lwbs, queue, overtime, mortality, ...); 0 otherwise. Compare
+// marks each verdict it reached by this rule (Diff.Guessed), and the CLI warns.
+func NameRule(kpi string) Better {
 	k := strings.ToLower(kpi)
 	for _, s := range []string{"_met", "availability", "served", "seen"} {
 		if strings.Contains(k, s) {
-			return +1
+			return Higher
 		}
 	}
 	for _, s := range []string{"wait", "door_to", "los", "lwbs", "boarding", "divert", "queue", "overtime", "transferred",
 		"cancel", "refused", "downtime", "down_units", "blocked", "reneged", "balked", "failures", "turnaround", "after_18h",
 		"mortality", "deteriorat", "to_antibiotics", "untreated", "_icu"} {
 		if strings.Contains(k, s) {
-			return -1
+			return Lower
 		}
 	}
-	return 0
+	return Undeclared
 }
 
-func verdict(kpi string, d stats.Summary) string {
+// ResourceKPIs are the directions of the statistics that the engine records
+// for every resource ("<resource>.<statistic>", engine.Resource), declared
+// here once for all models. Utilisation, busy_mean, arrivals, preempted and
+// in_use_end have no better side.
+var ResourceKPIs = map[string]Better{
+	"queue_mean": Lower, "wait_mean_s": Lower, "served": Higher, "reneged": Lower, "balked": Lower,
+	"blocked": Lower, "overtime_h": Lower, "queued_end": Lower,
+}
+
+// Direction is the direction of a KPI of d that the model declares (or, for a
+// resource statistic, ResourceKPIs), or else NameRule's; declared says which.
+func Direction(d Description, kpi string) (b Better, declared bool) {
+	for _, k := range d.KPIs {
+		if k.Name == kpi && k.Better != Undeclared {
+			return k.Better, true
+		}
+	}
+	if i := strings.LastIndexByte(kpi, '.'); i > 0 {
+		if b, ok := ResourceKPIs[kpi[i+1:]]; ok {
+			return b, true
+		}
+	}
+	return NameRule(kpi), false
+}
+
+func verdict(dir Better, d stats.Summary) string {
 	if d.N < 2 || math.IsNaN(d.HalfWidth) || d.Contains(0) {
 		return "no detectable difference"
 	}
 	up := d.Mean > 0
-	switch Direction(kpi) {
-	case +1:
+	switch dir {
+	case Higher:
 		if up {
 			return "better"
 		}
 		return "worse"
-	case -1:
+	case Lower:
 		if up {
 			return "worse"
 		}
@@ -71,18 +104,18 @@ const IndependentSeedOffset = 1_000_003
 // (common random numbers: replication r of both sees the same arrivals and
 // patients) and, to measure what CRN buys, the variant again on independent
 // streams; it returns one Diff per KPI present in both.
-func Compare(ctx context.Context, base, variant *scripts.Scenario, workers int) ([]Diff, error) {
-	b, err := Replicate(ctx, base, 0, base.Replications, workers)
+// The verdict uses the baseline's declared KPI directions.
+func Compare(ctx context.Context, base, variant Model, workers int) ([]Diff, error) {
+	bd, vd := base.Describe(), variant.Describe()
+	b, err := replicate(ctx, base, bd.Seed, 0, bd.Replications, workers)
 	if err != nil {
 		return nil, err
 	}
-	v, err := Replicate(ctx, variant, 0, base.Replications, workers)
+	v, err := replicate(ctx, variant, vd.Seed, 0, bd.Replications, workers)
 	if err != nil {
 		return nil, err
 	}
-	ind := variant.Clone()
-	ind.Seed = variant.Seed + IndependentSeedOffset
-	vi, err := Replicate(ctx, ind, 0, base.Replications, workers)
+	vi, err := replicate(ctx, variant, vd.Seed+IndependentSeedOffset, 0, bd.Replications, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +138,9 @@ func Compare(ctx context.Context, base, variant *scripts.Scenario, workers int) 
 		ds := stats.Summarize(d, 0.95)
 		sb, sz := stats.Summarize(x, 0.95), stats.Summarize(z, 0.95)
 		indep := welch(sb, sz)
-		r := Diff{KPI: k, Baseline: sb.Mean, Variant: stats.Summarize(y, 0.95).Mean, Diff: ds, Indep: indep, Verdict: verdict(k, ds)}
+		dir, declared := Direction(bd, k)
+		r := Diff{KPI: k, Baseline: sb.Mean, Variant: stats.Summarize(y, 0.95).Mean, Diff: ds, Indep: indep, Verdict: verdict(dir, ds)}
+		r.guessed = !declared && (r.Verdict == "better" || r.Verdict == "worse")
 		if ds.HalfWidth > 0 {
 			r.WidthRatio = indep.HalfWidth / ds.HalfWidth
 			r.VarianceReduction = (sb.SD*sb.SD + sz.SD*sz.SD) / (ds.SD * ds.SD)

@@ -1,10 +1,11 @@
-package plan
+package plan_test
 
 import (
 	"testing"
 	"time"
 
 	"github.com/medtwin/medtwin/scripts"
+	. "github.com/medtwin/medtwin/scripts/plan"
 )
 
 // FuzzGrid: any --grid string is either rejected or gives values that --set

@@ -5,8 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/medtwin/medtwin/scripts"
 )
 
 // Axis is one parameter of a grid and its values (as --set strings).
@@ -18,7 +16,7 @@ type Axis struct {
 // ParseGrid reads --grid specifications: "name=8..14" (integers, inclusive),
 // "name=0.5..2:0.5" (with a step), "name=24,28,32" or "name=5". Names and
 // values are checked against the scenario's parameters.
-func ParseGrid(sc *scripts.Scenario, specs []string) ([]Axis, error) {
+func ParseGrid(m Model, specs []string) ([]Axis, error) {
 	var axes []Axis
 	seen := map[string]bool{}
 	for _, spec := range specs {
@@ -31,9 +29,10 @@ func ParseGrid(sc *scripts.Scenario, specs []string) ([]Axis, error) {
 			return nil, fmt.Errorf("--grid %q: %s is given twice", spec, name)
 		}
 		seen[name] = true
-		if sc.Param(name) == nil {
-			// let Set produce the error with the suggestion
-			return nil, fmt.Errorf("--grid %s", strings.TrimPrefix(sc.Clone().Set(name+"=0").Error(), "--set "))
+		if m.Describe().Param(name) == nil {
+			// let With produce the error with the suggestion
+			_, err := m.With(name, "0")
+			return nil, fmt.Errorf("--grid %s", strings.TrimPrefix(err.Error(), "--set "))
 		}
 		var values []string
 		if lo, rest, isRange := strings.Cut(vals, ".."); isRange {
@@ -64,7 +63,7 @@ func ParseGrid(sc *scripts.Scenario, specs []string) ([]Axis, error) {
 			}
 		}
 		for _, v := range values {
-			if err := sc.Clone().Set(name + "=" + v); err != nil {
+			if _, err := m.With(name, v); err != nil {
 				return nil, fmt.Errorf("--grid %s: %v", spec, err)
 			}
 		}
@@ -88,13 +87,13 @@ func Combos(axes []Axis) [][]string {
 	return out
 }
 
-// Apply returns a copy of sc with combination c of axes set.
-func Apply(sc *scripts.Scenario, axes []Axis, c []string) (*scripts.Scenario, error) {
-	v := sc.Clone()
+// Apply returns a copy of m with combination c of axes set.
+func Apply(m Model, axes []Axis, c []string) (Model, error) {
 	for i, ax := range axes {
-		if err := v.Set(ax.Name + "=" + c[i]); err != nil {
+		var err error
+		if m, err = m.With(ax.Name, c[i]); err != nil {
 			return nil, err
 		}
 	}
-	return v, nil
+	return m, nil
 }

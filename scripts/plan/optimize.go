@@ -10,7 +10,6 @@ import (
 
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/stats"
-	"github.com/medtwin/medtwin/scripts"
 )
 
 // Constraint is a service target on a KPI's mean: "door_to_doctor_target_met>=0.9".
@@ -80,7 +79,7 @@ type Candidate struct {
 // (undecided, not accepted). The first feasible candidate is the answer; the
 // search goes on for Runners feasible runners-up.
 type Optimizer struct {
-	Scenario    *scripts.Scenario
+	Scenario    Model
 	Axes        []Axis
 	Constraints []Constraint
 	Batch       int // replications per batch (default 10)

@@ -1,4 +1,4 @@
-package plan
+package plan_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/medtwin/medtwin/scripts"
+	. "github.com/medtwin/medtwin/scripts/plan"
 )
 
 func load(t *testing.T, path string) *scripts.Scenario {

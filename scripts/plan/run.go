@@ -4,13 +4,16 @@ import (
 	"context"
 
 	"github.com/medtwin/medtwin/engine"
-	"github.com/medtwin/medtwin/scripts"
 )
 
-// Replicate runs replications [from, to) of sc (on all cores unless workers > 0)
-// and returns their results (KPIs only).
-func Replicate(ctx context.Context, sc *scripts.Scenario, from, to, workers int) ([]engine.RepResult, error) {
-	e := sc.Experiment(ctx, from, to)
+// Replicate runs replications [from, to) of m with its seed (on all cores
+// unless workers > 0) and returns their results (KPIs only).
+func Replicate(ctx context.Context, m Model, from, to, workers int) ([]engine.RepResult, error) {
+	return replicate(ctx, m, m.Describe().Seed, from, to, workers)
+}
+
+func replicate(ctx context.Context, m Model, seed uint64, from, to, workers int) ([]engine.RepResult, error) {
+	e := m.NewExperiment(ctx, seed, from, to)
 	e.Workers = workers
 	e.Trace, e.SampleEvery = false, 0
 	var out []engine.RepResult

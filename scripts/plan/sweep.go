@@ -12,7 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/results"
-	"github.com/medtwin/medtwin/scripts"
 )
 
 // SweepColumns are the fixed columns of sweep.arrow; a float64 column
@@ -30,7 +29,7 @@ var SweepColumns = []results.Column{
 
 // Sweep runs every combination of a grid.
 type Sweep struct {
-	Scenario *scripts.Scenario
+	Scenario Model
 	Axes     []Axis
 	Dir      string
 	Version  string
@@ -51,18 +50,26 @@ func (s *Sweep) columns() []results.Column {
 }
 
 func (s *Sweep) meta(from, to int, shard string) map[string]string {
-	sc := s.Scenario
+	d := s.Scenario.Describe()
 	var grid []string
 	for _, ax := range s.Axes {
 		grid = append(grid, ax.Name+"="+strings.Join(ax.Values, ","))
 	}
-	prov := results.Provenance{Version: s.Version, Scenario: filepath.Base(sc.Path), ScenarioSHA256: sc.SHA256, Params: sc.Values(),
-		Seed: sc.Seed, From: 0, To: sc.Replications, Total: sc.Replications, Shard: "1/1"}
+	prov := results.Provenance{Version: s.Version, Scenario: sourceName(d), ScenarioSHA256: d.SHA256, Params: d.Values(),
+		Seed: d.Seed, From: 0, To: d.Replications, Total: d.Replications, Shard: "1/1"}
 	m := prov.Metadata("sweep")
 	m["medtwin.grid"] = strings.Join(grid, " ")
 	m["medtwin.combos"] = fmt.Sprintf("%d-%d of %d", from, to, len(Combos(s.Axes)))
 	m["medtwin.shard"] = shard
 	return m
+}
+
+// sourceName is the model's file name for provenance, or its name for a Go model.
+func sourceName(d Description) string {
+	if d.Source == "" {
+		return d.Name
+	}
+	return filepath.Base(d.Source)
 }
 
 func numeric(v string) float64 {
@@ -116,7 +123,7 @@ func (s *Sweep) Run(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		reps, err := Replicate(ctx, sc, 0, sc.Replications, s.Workers)
+		reps, err := Replicate(ctx, sc, 0, sc.Describe().Replications, s.Workers)
 		if err != nil {
 			return "", fmt.Errorf("combination %d (%s): %w", k, describe(s.Axes, combos[k]), err)
 		}
