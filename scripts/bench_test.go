@@ -75,3 +75,21 @@ func BenchmarkEmptyReplications(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "replications/s")
 }
+
+// BenchmarkBankRenegeReplications reports replications per second of the
+// peers' bank renege example (scenarios/peers/bank_renege.lua) on one worker,
+// without checkpoint or files: the cost of a small replication.
+func BenchmarkBankRenegeReplications(b *testing.B) {
+	sc, err := Load("../scenarios/peers/bank_renege.lua", time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	e := sc.Experiment(ctx, 0, b.N)
+	e.Workers = 1
+	b.ResetTimer()
+	if err := e.Run(ctx, func(engine.RepResult) error { return nil }); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "replications/s")
+}

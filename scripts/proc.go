@@ -32,9 +32,9 @@ func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	h.sim.AddLive(1)
 	var th *lua.LState
 	first := false
-	if n := len(h.threads); n > 0 {
-		th = h.threads[n-1]
-		h.threads = h.threads[:n-1]
+	if n := len(*h.threads); n > 0 {
+		th = (*h.threads)[n-1]
+		*h.threads = (*h.threads)[:n-1]
 	} else {
 		th, _ = h.L.NewThread()
 		first = true
@@ -73,7 +73,7 @@ func (p *luaProc) resume(fn *lua.LFunction, args ...lua.LValue) {
 		p.th = nil // the worker returned; cannot happen with the prelude's loop
 		p.finish()
 	case p.ended:
-		h.threads = append(h.threads, p.th)
+		*h.threads = append(*h.threads, p.th)
 		p.th = nil
 		p.finish()
 	}
