@@ -76,20 +76,24 @@ func BenchmarkEmptyReplications(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "replications/s")
 }
 
-// BenchmarkBankRenegeReplications reports replications per second of the
-// peers' bank renege example (scenarios/peers/bank_renege.lua) on one worker,
-// without checkpoint or files: the cost of a small replication.
-func BenchmarkBankRenegeReplications(b *testing.B) {
-	sc, err := Load("../scenarios/peers/bank_renege.lua", time.Minute)
-	if err != nil {
-		b.Fatal(err)
+// BenchmarkPeerReplications reports replications per second of the peers'
+// small examples (scenarios/peers) on one worker, without checkpoint or files:
+// the cost of small replications.
+func BenchmarkPeerReplications(b *testing.B) {
+	for _, name := range []string{"bank_renege", "gas_station_refuel", "movie_renege"} {
+		b.Run(name, func(b *testing.B) {
+			sc, err := Load("../scenarios/peers/"+name+".lua", time.Minute)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			e := sc.Experiment(ctx, 0, b.N)
+			e.Workers = 1
+			b.ResetTimer()
+			if err := e.Run(ctx, func(engine.RepResult) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "replications/s")
+		})
 	}
-	ctx := context.Background()
-	e := sc.Experiment(ctx, 0, b.N)
-	e.Workers = 1
-	b.ResetTimer()
-	if err := e.Run(ctx, func(engine.RepResult) error { return nil }); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "replications/s")
 }

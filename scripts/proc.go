@@ -23,6 +23,10 @@ type luaProc struct {
 	doneEv  *engine.Event
 }
 
+// threadRegistrySize is the registry size (Lua stack slots) a new worker
+// thread starts with.
+const threadRegistrySize = 128
+
 // start runs fn(proc, arg) as a new process now.
 func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	h.procs++
@@ -36,7 +40,14 @@ func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 		th = (*h.threads)[n-1]
 		*h.threads = (*h.threads)[:n-1]
 	} else {
+		// a thread's registry starts small and grows as its main state's does
+		// (RegistryGrowStep, up to the same RegistryMaxSize): most bodies need
+		// a few dozen slots, and the 1024 of the main state cost a 16 KB
+		// cleared allocation for each new thread
+		opts := h.L.Options
+		h.L.Options.RegistrySize = threadRegistrySize
 		th, _ = h.L.NewThread()
+		h.L.Options = opts
 		first = true
 	}
 	p.th = th
