@@ -63,6 +63,24 @@ func BenchmarkLuaMMcVsFloor(b *testing.B) {
 // state, scenario chunk, host, Sim, results) without checkpoint or files.
 func BenchmarkEmptyReplications(b *testing.B) {
 	sc, err := LoadSource("empty.lua", []byte(`return scenario { name = "empty", horizon = 10, build = function(sim, p) end }`), time.Minute)
+	benchReplications(b, sc, err)
+}
+
+// BenchmarkPeerReplications reports replications per second of the peers'
+// small examples (scenarios/peers) on one worker, without checkpoint or files:
+// the cost of small replications.
+func BenchmarkPeerReplications(b *testing.B) {
+	for _, name := range []string{"bank_renege", "gas_station_refuel", "movie_renege"} {
+		b.Run(name, func(b *testing.B) {
+			sc, err := Load("../scenarios/peers/"+name+".lua", time.Minute)
+			benchReplications(b, sc, err)
+		})
+	}
+}
+
+// benchReplications runs b.N replications of sc (loaded with err) on one
+// worker and reports replications per second.
+func benchReplications(b *testing.B, sc *Scenario, err error) {
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -19,7 +19,7 @@ type host struct {
 	simUD    *lua.LUserData
 	types    map[string]*lua.LTable // metatables by type name
 	workerFn *lua.LFunction
-	threads  []*lua.LState // idle worker threads
+	threads  *[]*lua.LState // idle worker threads, kept by hostTypes
 	err      error
 	empirics map[empiricalKey]*empirical
 	procs    uint64
@@ -30,9 +30,16 @@ type host struct {
 // methods reach the host of the replication running now through cur. Each
 // metatable has a __metatable field, so that getmetatable cannot reach (and a
 // script cannot change) them: they are the same in every replication.
+//
+// The idle worker threads are kept here too, so that a replication reuses the
+// threads of the ones before it instead of making new ones (a new thread is a
+// new registry and call stack). A parked thread holds nothing of a
+// replication: it waits in the prelude's worker loop for its next body's
+// function, proc and argument, which replace the last ones.
 type hostTypes struct {
-	cur   *host
-	types map[string]*lua.LTable // metatables by type name
+	cur     *host
+	types   map[string]*lua.LTable // metatables by type name
+	threads []*lua.LState          // idle worker threads
 }
 
 func newHostTypes(L *lua.LState) *hostTypes {
@@ -53,7 +60,7 @@ func newHostTypes(L *lua.LState) *hostTypes {
 
 // bind makes the host of a replication that runs s in L.
 func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
-	h := &host{L: L, sim: s, sc: sc, types: ht.types, empirics: map[empiricalKey]*empirical{}}
+	h := &host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, empirics: map[empiricalKey]*empirical{}}
 	h.workerFn = hook(L, "__medtwin_worker")
 	ht.cur = h
 	h.simUD = h.wrap("sim", h)

@@ -161,8 +161,13 @@ func toLua(L *lua.LState, v any) lua.LValue {
 // It returns a marked table that the scenario loader turns into a Param.
 func paramFn(L *lua.LState) int {
 	def := L.CheckAny(1)
-	opts := L.OptTable(2, L.NewTable())
-	t := L.NewTable()
+	// tables sized for what they hold: L.NewTable reserves 32 array and 32
+	// hash slots, and param() runs again at every replication
+	opts := L.OptTable(2, nil)
+	if opts == nil {
+		opts = L.CreateTable(0, 0)
+	}
+	t := L.CreateTable(0, 4)
 	t.RawSetString("__param", lua.LTrue)
 	t.RawSetString("default", def)
 	t.RawSetString("opts", opts)

@@ -23,6 +23,10 @@ type luaProc struct {
 	doneEv  *engine.Event
 }
 
+// threadRegistrySize is the registry size (Lua stack slots) a new worker
+// thread starts with.
+const threadRegistrySize = 128
+
 // start runs fn(proc, arg) as a new process now.
 func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	h.procs++
@@ -32,11 +36,18 @@ func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	h.sim.AddLive(1)
 	var th *lua.LState
 	first := false
-	if n := len(h.threads); n > 0 {
-		th = h.threads[n-1]
-		h.threads = h.threads[:n-1]
+	if n := len(*h.threads); n > 0 {
+		th = (*h.threads)[n-1]
+		*h.threads = (*h.threads)[:n-1]
 	} else {
+		// a thread's registry starts small and grows as its main state's does
+		// (RegistryGrowStep, up to the same RegistryMaxSize): most bodies need
+		// a few dozen slots, and the 1024 of the main state cost a 16 KB
+		// cleared allocation for each new thread
+		opts := h.L.Options
+		h.L.Options.RegistrySize = threadRegistrySize
 		th, _ = h.L.NewThread()
+		h.L.Options = opts
 		first = true
 	}
 	p.th = th
@@ -73,7 +84,7 @@ func (p *luaProc) resume(fn *lua.LFunction, args ...lua.LValue) {
 		p.th = nil // the worker returned; cannot happen with the prelude's loop
 		p.finish()
 	case p.ended:
-		h.threads = append(h.threads, p.th)
+		*h.threads = append(*h.threads, p.th)
 		p.th = nil
 		p.finish()
 	}

@@ -32,6 +32,11 @@ type luaWorker struct {
 	global, strMT int
 	require       lua.LGFunction // this replication's require, with its module cache
 	broken        bool           // a replication failed: the state is not reused
+	// pure: the chunk cannot change or read anything a replication can change
+	// (see chunkIsPure), so its table is kept (chunk) and reused while the
+	// globals are the table it was made with (chunkG: its functions' _ENV)
+	pure          bool
+	chunk, chunkG *lua.LTable
 }
 
 // tableSnap is one table's entries as set up, in iteration order. cur is the
@@ -54,7 +59,7 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &luaWorker{sc: sc, ctx: ctx, L: L, ht: newHostTypes(L), strMT: -1}
+	w := &luaWorker{sc: sc, ctx: ctx, L: L, ht: newHostTypes(L), strMT: -1, pure: chunkIsPure(sc.proto)}
 	w.require = requireFn(sc.Dir)
 	L.SetGlobal("require", L.NewFunction(func(L *lua.LState) int { return w.require(L) }))
 	index := map[*lua.LTable]int{}
@@ -179,14 +184,49 @@ func (w *luaWorker) reset() {
 	w.require = requireFn(w.sc.Dir) // a new module cache: modules run again
 }
 
-// build resets the state, runs the scenario chunk and calls its build(sim, p)
-// to put the model into s.
+// chunkIsPure reports whether running the scenario chunk again would give a
+// table equal to the last run's in every way a replication can see, so that the
+// last one can be used instead: the chunk reads no global but scenario and
+// param (so it calls nothing else: no require, no math.random, no model),
+// writes no global, and no function it makes captures one of its locals (a
+// replication could change such a local, or a table it holds; with none, the
+// chunk's tables are out of a replication's reach: build gets sim and a new p).
+// Its functions' environment is the globals table they were made in: the table
+// is reused only while reset keeps that table (see luaWorker.build).
+func chunkIsPure(proto *lua.FunctionProto) bool {
+	for _, child := range proto.FunctionPrototypes {
+		if child.NumUpvalues != 0 {
+			return false
+		}
+	}
+	for _, inst := range proto.Code {
+		switch int(inst >> 26) { // gopher-lua's opcode field
+		case lua.OP_SETGLOBAL:
+			return false
+		case lua.OP_GETGLOBAL:
+			k := proto.Constants[int(inst&0x3ffff)] // Bx: the name's constant
+			if k != lua.LString("scenario") && k != lua.LString("param") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// build resets the state, runs the scenario chunk (or reuses its table, see
+// chunkIsPure) and calls its build(sim, p) to put the model into s.
 func (w *luaWorker) build(s *engine.Sim) (*host, error) {
 	w.reset()
-	t, err := w.sc.runChunk(w.ctx, w.L)
-	if err != nil {
-		w.broken = true
-		return nil, err
+	t := w.chunk
+	if g := w.L.G.Global; t == nil || w.chunkG != g {
+		var err error
+		if t, err = w.sc.runChunk(w.ctx, w.L); err != nil {
+			w.broken = true
+			return nil, err
+		}
+		if w.pure {
+			w.chunk, w.chunkG = t, g
+		}
 	}
 	h, err := w.sc.buildModel(w.ctx, w.L, w.ht, t, s)
 	if err != nil {

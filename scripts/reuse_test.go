@@ -170,3 +170,70 @@ func TestOneStatePerWorker(t *testing.T) {
 		t.Fatalf("5 replications on one worker used %d Lua states, want 1", len(states))
 	}
 }
+
+// Issue 25: a chunk that only declares its scenario is run once per worker and
+// its table reused; one that could keep or read state is run again at every
+// replication.
+func TestChunkIsPure(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		pure bool
+	}{
+		{`return scenario { name = "a", params = { k = param(1, { min = 0 }) }, build = function(sim, p) local x = 1; local f = function() return x end end }`, true},
+		{`local n = ("x"):rep(3); return scenario { name = n, build = function(sim, p) end }`, true},
+		{`local calls = 0; return scenario { name = "a", build = function(sim, p) calls = calls + 1 end }`, false},
+		{`local m = require("mod"); return scenario { name = "a", build = function(sim, p) end }`, false},
+		{`seen = 1; return scenario { name = "a", build = function(sim, p) end }`, false},
+		{`return scenario { name = "a", seed = math.random(10), build = function(sim, p) end }`, false},
+	} {
+		proto, err := Compile(c.src, "s.lua")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := chunkIsPure(proto); got != c.pure {
+			t.Errorf("chunkIsPure(%q) = %v, want %v", c.src, got, c.pure)
+		}
+	}
+}
+
+// pureLeakScenario's chunk is pure (its table is reused), and its build writes a
+// global and a library field: the next replication must not see them, and the
+// build function it gets must read the globals reset put back.
+const pureLeakScenario = `
+return scenario {
+  name = "pureleak", replications = 6, horizon = 10,
+  params = { k = param(1, { min = 0 }) },
+  build = function(sim, p)
+    counter = (rawget(_G, "counter") or 0) + p.k
+    string.uses = (rawget(string, "uses") or 0) + 1
+    sim:record("counter", counter)
+    sim:record("string_uses", string.uses)
+  end,
+}
+`
+
+func TestPureChunkReusedWithoutLeaks(t *testing.T) {
+	sc, err := LoadSource("pureleak.lua", []byte(pureLeakScenario), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !chunkIsPure(sc.proto) {
+		t.Fatal("the test scenario's chunk should be pure")
+	}
+	ctx := context.Background()
+	e := sc.Experiment(ctx, 0, sc.Replications)
+	e.Workers = 1
+	n := 0
+	err = e.Run(ctx, func(r engine.RepResult) error {
+		n++
+		for _, k := range r.KPIs {
+			if (k.Name == "counter" || k.Name == "string_uses") && k.Value != 1 {
+				t.Errorf("replication %d: %s = %v, want 1 (state leaked from an earlier replication)", r.Replication, k.Name, k.Value)
+			}
+		}
+		return nil
+	})
+	if err != nil || n != sc.Replications {
+		t.Fatalf("ran %d replications, err %v", n, err)
+	}
+}

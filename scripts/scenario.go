@@ -378,12 +378,12 @@ func (sc *Scenario) Build(ctx context.Context, s *engine.Sim) error {
 // into s, and returns the host that binds them.
 func (sc *Scenario) buildModel(ctx context.Context, L *lua.LState, ht *hostTypes, t *lua.LTable, s *engine.Sim) (*host, error) {
 	h := ht.bind(L, s, sc)
-	p := L.NewTable()
+	p := L.CreateTable(0, len(sc.Params))
 	for _, prm := range sc.Params {
 		p.RawSetString(prm.Name, toLua(L, prm.Value))
 	}
 	// reading a parameter that does not exist is a mistake, not nil
-	mt := L.NewTable()
+	mt := L.CreateTable(0, 1)
 	names := sc.ParamNames()
 	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		k := L.CheckString(2)
@@ -444,7 +444,7 @@ func (sc *Scenario) Cost() (float64, error) {
 	if !ok {
 		return 0, fmt.Errorf("%s: the scenario declares no cost = function(p) ... end (needed by optimize)", sc.where)
 	}
-	p := L.NewTable()
+	p := L.CreateTable(0, len(sc.Params))
 	for _, prm := range sc.Params {
 		p.RawSetString(prm.Name, toLua(L, prm.Value))
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -90,8 +91,20 @@ func runCmd() *cli.Command {
 			&cli.StringFlag{Name: "checkpoint", Value: results.DefaultSchedule.String(), Usage: "how often finished replications are saved for --resume: a `DURATION` (10s), a count N (1: every replication) or off (a killed run starts over)"},
 			&cli.Int64Flag{Name: "max-output", Value: 20 << 30, Usage: "largest output in bytes; the run stops with an error beyond it"},
 			&cli.IntFlag{Name: "max-queue", Usage: "largest number of pending events per replication (default 50 million)"},
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile of the run to `FILE`"},
 		),
 		Action: func(c *cli.Context) error {
+			if path := c.String("cpuprofile"); path != "" {
+				f, err := os.Create(path)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			if c.NArg() > 1 {
 				return usagef("run takes one scenario file, got %d arguments (flags go before the file? use --set name=value)", c.NArg())
 			}
