@@ -51,6 +51,12 @@ func TestRunWritesFilesAndTable(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"medtwin.seed": "1"`) {
 		t.Fatalf("inspect: exit %d\n%s", code, out)
 	}
+	// mmc records no patient flow: an empty table's rows are [], not null
+	// (Arrow JS's check read null and stopped)
+	out, _, code = medtwin(t, "inspect", filepath.Join(dir, "flow.arrow"), "--json")
+	if code != 0 || !strings.Contains(out, `"num_rows": 0`) || !strings.Contains(out, `"rows": []`) {
+		t.Fatalf("inspect of an empty table: exit %d\n%s", code, out)
+	}
 }
 
 func TestExitCodes(t *testing.T) {

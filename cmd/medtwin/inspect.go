@@ -32,6 +32,9 @@ func inspectCmd() *cli.Command {
 			}
 			defer t.Release()
 			rows := t.Rows(c.Int("rows"))
+			if rows == nil {
+				rows = [][]string{} // an empty table's rows are [] in JSON, not null
+			}
 			if c.Bool("json") {
 				type col struct{ Name, Type string }
 				out := struct {
