@@ -1,0 +1,66 @@
+package fit
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// theophStart is fm3Theo.nlme's model at the book's starting values
+// (lKe = −2.5, lKa = 0.5, lCl = −3; Pinheiro & Bates 2000 §8.2), with
+// Ω = diag(0.5, 0.05) and σ = 1.
+func theophStart(t testing.TB) *Model {
+	m := theophModel(t)
+	m.Params[0].Typical = math.Exp(-3)
+	m.Params[1].Typical = math.Exp(-3 + 2.5)
+	m.Params[2].Typical = math.Exp(0.5)
+	m.Omega = mat.NewSymDense(2, []float64{0.5, 0, 0, 0.05})
+	m.Error.Add = 1
+	return m
+}
+
+// TestFOCEITheoph fits fm3Theo by FOCE-I and compares with nlme's
+// estimates (theoph_test.go constants; nlme's −2 log L = 354.043, logLik
+// −177.0215 printed by testdata/nlme_theoph.R). nlme's Lindstrom–Bates
+// approximation is not FOCE-I, so the comparison is loose: 2% on the log
+// typical values, 15% on ω² and σ, 1 unit of −2 log L.
+func TestFOCEITheoph(t *testing.T) {
+	ds := readTheoph(t)
+	res, err := theophStart(t).FitFOCEI(ds, PopOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Converged {
+		t.Errorf("not converged: %s", res.Warning)
+	}
+	m := res.Model
+	lcl := math.Log(m.Params[0].Typical)
+	lke := lcl - math.Log(m.Params[1].Typical)
+	lka := math.Log(m.Params[2].Typical)
+	m2ll := res.OFV + float64(res.NObs)*math.Log(2*math.Pi)
+	t.Logf("FOCE-I: lKe %.4f lKa %.4f lCl %.4f ω²ka %.4f ω²cl %.5f σ %.4f −2LL %.3f (nlme %.4f %.4f %.4f %.4f %.5f %.4f 354.043) iter %d evals %d",
+		lke, lka, lcl, m.Omega.At(0, 0), m.Omega.At(1, 1), m.Error.Add, m2ll,
+		theoLKe, theoLKa, theoLCl, theoVarKa, theoVarCl, theoSigma, res.Iterations, res.Evaluations)
+	near := func(name string, got, want, rel float64) {
+		if math.Abs(got-want) > rel*math.Abs(want) {
+			t.Errorf("%s = %.5f, nlme %.5f (tolerance %.0f%%)", name, got, want, 100*rel)
+		}
+	}
+	near("lKe", lke, theoLKe, 0.02)
+	near("lKa", lka, theoLKa, 0.05)
+	near("lCl", lcl, theoLCl, 0.02)
+	near("ω²ka", m.Omega.At(0, 0), theoVarKa, 0.15)
+	near("ω²cl", m.Omega.At(1, 1), theoVarCl, 0.15)
+	near("σ", m.Error.Add, theoSigma, 0.15)
+	if math.Abs(m2ll-354.043) > 1 {
+		t.Errorf("−2 log L = %.3f, nlme 354.043", m2ll)
+	}
+	if res.Cov == nil {
+		t.Fatalf("no covariance step: %s", res.Warning)
+	}
+	for i, n := range res.Cov.Names {
+		t.Logf("%-22s %10.5f SE %9.5f RSE %6.1f%%", n, res.Cov.Estimate[i], res.Cov.SE[i], res.Cov.RSE[i])
+	}
+	t.Logf("condition number %.1f; shrinkage %v", res.Cov.Condition, res.Individual.Shrinkage)
+}
