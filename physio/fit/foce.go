@@ -86,45 +86,31 @@ func newPopProblem(m0 *Model, ds *DataSet, opt PopOptions) (*popProblem, []float
 		return nil, nil, err
 	}
 	p := &popProblem{m: m, ds: ds, workers: opt.Workers}
-	var x []float64
 	for i, q := range m.Params {
-		pp := popParam{Name: "THETA(" + q.Name + ")", kind: 0, i: i, log: q.Typical > 0}
-		v := q.Typical
-		if pp.log {
-			v = math.Log(v)
-		}
-		p.params, x = append(p.params, pp), append(x, v)
+		p.params = append(p.params, popParam{Name: "THETA(" + q.Name + ")", kind: 0, i: i, log: q.Typical > 0})
 	}
 	k := len(m.Etas)
-	var l mat.TriDense
-	m.chol.LTo(&l)
 	for a := 0; a < k; a++ {
 		for b := 0; b <= a; b++ {
-			if a == b {
+			switch {
+			case a == b:
 				p.params = append(p.params, popParam{Name: "OMEGA(" + m.Etas[a] + ")", kind: 1, i: a, j: a, log: true})
-				x = append(x, math.Log(l.At(a, a)))
-				continue
+			case opt.BlockOmega || m.Omega.At(a, b) != 0:
+				p.params = append(p.params, popParam{Name: "OMEGA(" + m.Etas[a] + "," + m.Etas[b] + ")", kind: 2, i: a, j: b})
 			}
-			if !opt.BlockOmega && m.Omega.At(a, b) == 0 {
-				continue
-			}
-			p.params = append(p.params, popParam{Name: "OMEGA(" + m.Etas[a] + "," + m.Etas[b] + ")", kind: 2, i: a, j: b})
-			x = append(x, l.At(a, b))
 		}
 	}
 	e := m.Error
 	if e.Kind != Proportional {
 		p.params = append(p.params, popParam{Name: "SIGMA(add)", kind: 3, log: true})
-		x = append(x, math.Log(e.Add))
 	}
 	if e.Kind == Proportional || e.Kind == Combined {
-		prop := e.Prop
-		if !(prop > 0) {
-			prop = 0.1
+		if !(m.Error.Prop > 0) {
+			m.Error.Prop = 0.1
 		}
 		p.params = append(p.params, popParam{Name: "SIGMA(prop)", kind: 4, log: true})
-		x = append(x, math.Log(prop))
 	}
+	x := p.vector()
 	n := len(ds.Subjects)
 	p.objs, p.etas, p.ofvs, p.errs = make([]*subjectObjective, n), make([][]float64, n), make([]float64, n), make([]error, n)
 	for i := range ds.Subjects {
@@ -135,6 +121,34 @@ func newPopProblem(m0 *Model, ds *DataSet, opt PopOptions) (*popProblem, []float
 		p.objs[i], p.etas[i] = o, make([]float64, k)
 	}
 	return p, x, nil
+}
+
+// vector returns the model's values as the transformed vector x.
+func (p *popProblem) vector() []float64 {
+	m := p.m
+	var l mat.TriDense
+	var ch mat.Cholesky
+	ch.Factorize(m.Omega)
+	ch.LTo(&l)
+	x := make([]float64, len(p.params))
+	for i, q := range p.params {
+		var v float64
+		switch q.kind {
+		case 0:
+			v = m.Params[q.i].Typical
+		case 1, 2:
+			v = l.At(q.i, q.j)
+		case 3:
+			v = m.Error.Add
+		case 4:
+			v = m.Error.Prop
+		}
+		if q.log {
+			v = math.Log(v)
+		}
+		x[i] = v
+	}
+	return x
 }
 
 // set writes x into the model and prepares it; false where Ω is not
@@ -353,23 +367,27 @@ func (m *Model) FitFOCEI(ds *DataSet, opt PopOptions) (*PopResult, error) {
 	if res == nil {
 		return nil, fmt.Errorf("fit: FOCE-I: the optimiser failed: %v", err)
 	}
-	return p.finish("foce-i", res, err, opt)
+	return p.finish("foce-i", res.X, res.Stats.MajorIterations, res.Status.String(), err, opt)
 }
 
 // finish evaluates the final point, the covariance step, POSTHOC and CWRES.
-func (p *popProblem) finish(method string, res *optimize.Result, optErr error, opt PopOptions) (*PopResult, error) {
-	out := &PopResult{Method: method, Iterations: res.Stats.MajorIterations}
-	x := append([]float64(nil), res.X...)
+// For SAEM (status "") the OFV is the FOCE-I objective at its estimates (a
+// linearised OFV) and there is no gradient test.
+func (p *popProblem) finish(method string, x []float64, iters int, status string, optErr error, opt PopOptions) (*PopResult, error) {
+	out := &PopResult{Method: method, Iterations: iters}
+	x = append([]float64(nil), x...)
 	out.OFV = p.ofv(x)
-	g := make([]float64, len(x))
-	fd.Gradient(g, p.ofv, x, &fd.Settings{Formula: fd.Central, Step: 1e-4})
 	gn := 0.0
-	for _, v := range g {
-		gn = math.Max(gn, math.Abs(v))
+	if method == "foce-i" {
+		g := make([]float64, len(x))
+		fd.Gradient(g, p.ofv, x, &fd.Settings{Formula: fd.Central, Step: 1e-4})
+		for _, v := range g {
+			gn = math.Max(gn, math.Abs(v))
+		}
 	}
 	out.Converged = gn < 0.05 && !math.IsInf(out.OFV, 0)
 	if !out.Converged {
-		why := res.Status.String()
+		why := status
 		if optErr != nil {
 			why = optErr.Error()
 		}
