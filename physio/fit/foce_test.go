@@ -2,6 +2,9 @@ package fit
 
 import (
 	"math"
+	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -92,4 +95,43 @@ func TestSAEMTheoph(t *testing.T) {
 	near("ω²ka", m.Omega.At(0, 0), theoVarKa, 0.25)
 	near("ω²cl", m.Omega.At(1, 1), theoVarCl, 0.25)
 	near("σ", m.Error.Add, theoSigma, 0.1)
+}
+
+// BenchmarkFOCEITheoph: the 12-subject theophylline FOCE-I fit from the
+// book's starting values with the covariance step (issue 22's target:
+// < 1 s on 2 cores). Where Rscript and nlme are present it also reports
+// nlme's CPU seconds per fit of the same model (testdata/nlme_theoph_time.R)
+// and medtwin's CPU time per fit over nlme's.
+func BenchmarkFOCEITheoph(b *testing.B) {
+	ds := readTheoph(b)
+	m := theophStart(b)
+	b.ResetTimer()
+	cpu0 := cpuSeconds()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.FitFOCEI(ds, PopOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu := (cpuSeconds() - cpu0) / float64(b.N)
+	b.ReportMetric(cpu, "cpu_s/fit")
+	b.StopTimer()
+	if _, err := exec.LookPath("Rscript"); err != nil {
+		b.Log("Rscript not found: no nlme timing")
+		return
+	}
+	out, err := exec.Command("Rscript", "testdata/nlme_theoph_time.R").Output()
+	if err != nil {
+		b.Logf("nlme timing failed: %v", err)
+		return
+	}
+	f := strings.Fields(string(out))
+	if len(f) == 0 {
+		return
+	}
+	r, err := strconv.ParseFloat(f[len(f)-1], 64)
+	if err != nil || !(r > 0) {
+		return
+	}
+	b.ReportMetric(r, "nlme_cpu_s/fit")
+	b.ReportMetric(cpu/r, "x_nlme")
 }
