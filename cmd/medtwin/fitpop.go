@@ -10,6 +10,7 @@ import (
 	"github.com/medtwin/medtwin/physio/fit"
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/urfave/cli/v2"
+	"gonum.org/v1/gonum/mat"
 )
 
 // fitPopulation runs the population fit --method asks for (foce-i, saem),
@@ -18,6 +19,10 @@ func fitPopulation(c *cli.Context, spec *scripts.FitSpec, ds *fit.DataSet) (*fit
 	opt := fit.PopOptions{BlockOmega: c.Bool("block-omega")}
 	if !c.Bool("quiet") {
 		ew := c.App.ErrWriter
+		label := "OFV" // SAEM's progress is the complete-data −2 log L at the chains' η
+		if c.String("method") == "saem" {
+			label = "-2LL(complete)"
+		}
 		opt.Progress = func(iter int, ofv float64, m *fit.Model) {
 			var cells []string
 			for _, p := range m.Params {
@@ -27,7 +32,7 @@ func fitPopulation(c *cli.Context, spec *scripts.FitSpec, ds *fit.DataSet) (*fit
 				cells = append(cells, fmt.Sprintf("ω²(%s)=%.4g", e, m.Omega.At(k, k)))
 			}
 			cells = append(cells, sigmaCells(m.Error)...)
-			fmt.Fprintf(ew, "fit %s: iteration %d OFV %.4f %s\n", c.String("method"), iter, ofv, strings.Join(cells, " "))
+			fmt.Fprintf(ew, "fit %s: iteration %d %s %.4f %s\n", c.String("method"), iter, label, ofv, strings.Join(cells, " "))
 		}
 	}
 	var pop *fit.PopResult
@@ -80,14 +85,7 @@ func populationJSON(pop *fit.PopResult, prov results.Provenance) any {
 			covs[p.Name] = append(covs[p.Name], map[string]any{"covariate": c.Covariate, "relation": rels[c.Relation], "ref": c.Ref, "coef": c.Coef})
 		}
 	}
-	k := len(m.Etas)
-	omega := make([][]float64, k)
-	for a := range omega {
-		omega[a] = make([]float64, k)
-		for b := range omega[a] {
-			omega[a][b] = m.Omega.At(a, b)
-		}
-	}
+	omega := symRows(m.Omega)
 	kinds := []string{"additive", "proportional", "combined", "exponential"}
 	out := map[string]any{
 		"method": pop.Method, "model": model, "theta": theta, "eta": eta, "covariates": covs,
@@ -103,17 +101,23 @@ func populationJSON(pop *fit.PopResult, prov results.Provenance) any {
 		for i, n := range cs.Names {
 			rows = append(rows, map[string]any{"name": n, "estimate": cs.Estimate[i], "se": finiteOrNil(cs.SE[i]), "rse_pct": finiteOrNil(cs.RSE[i])})
 		}
-		n := len(cs.Names)
-		corr := make([][]float64, n)
-		for a := range corr {
-			corr[a] = make([]float64, n)
-			for b := range corr[a] {
-				corr[a][b] = cs.Corr.At(a, b)
-			}
-		}
+		corr := symRows(cs.Corr)
 		out["covariance_step"] = map[string]any{"estimates": rows, "correlation": corr, "eigenvalues": cs.Eigen, "condition_number": cs.Condition}
 	}
 	return out
+}
+
+// symRows returns a symmetric matrix as rows (for JSON).
+func symRows(s mat.Symmetric) [][]float64 {
+	n := s.SymmetricDim()
+	rows := make([][]float64, n)
+	for a := range rows {
+		rows[a] = make([]float64, n)
+		for b := range rows[a] {
+			rows[a][b] = s.At(a, b)
+		}
+	}
+	return rows
 }
 
 // printPopulation prints the population estimates with their standard

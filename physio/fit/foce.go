@@ -22,7 +22,8 @@ type PopOptions struct {
 	// cores); the result does not depend on it.
 	Workers int
 	// Progress, when set, is called after each outer iteration with the
-	// iteration, the OFV and the current population values.
+	// iteration, the OFV (SAEM: every 10th iteration, the complete-data
+	// −2 log L at the chains' η) and the current population values.
 	Progress func(iter int, ofv float64, m *Model)
 	// NoCovariance skips the covariance step.
 	NoCovariance bool

@@ -92,7 +92,7 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 	for _, q := range p.params {
 		block = block || q.kind == 2
 	}
-	s1 := make([]float64, k)   // SA of mean φ
+	s1 := make([]float64, k)      // SA of mean φ
 	s2 := mat.NewSymDense(k, nil) // SA of mean φφᵀ
 	var sFree []float64
 	sSigma := []float64{mm.Error.Add, mm.Error.Prop}
