@@ -50,6 +50,22 @@ func TestFOCEITheoph(t *testing.T) {
 		t.Logf("%-22s %10.5f SE %9.5f RSE %6.1f%%", n, res.Cov.Estimate[i], res.Cov.SE[i], res.Cov.RSE[i])
 	}
 	t.Logf("condition number %.1f; shrinkage %v", res.Cov.Condition, res.Individual.Shrinkage)
+	// CWRES are N(0, 1) under the model to first order (Hooker et al. 2007):
+	// 132 of them have a mean within ±0.3 and an SD within 0.75–1.25
+	var n, sum, sum2 float64
+	for _, cw := range res.CWRES {
+		for _, v := range cw {
+			if !math.IsNaN(v) {
+				n, sum, sum2 = n+1, sum+v, sum2+v*v
+			}
+		}
+	}
+	mean := sum / n
+	sd := math.Sqrt(sum2/n - mean*mean)
+	t.Logf("CWRES: %v values, mean %.3f, SD %.3f", n, mean, sd)
+	if n != 132 || math.Abs(mean) > 0.3 || sd < 0.75 || sd > 1.25 {
+		t.Errorf("CWRES: %v values (want 132), mean %.3f, SD %.3f", n, mean, sd)
+	}
 }
 
 // TestSAEMTheoph fits fm3Theo by SAEM from the book's starting values and

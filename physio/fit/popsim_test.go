@@ -179,6 +179,7 @@ func TestSimReestimation(t *testing.T) {
 			got = append(got, m.Omega.At(a, a))
 		}
 		got = append(got, m.Omega.At(1, 0), m.Error.Add, m.Error.Prop)
+		t.Logf("data set %d: %s %v", r, *popsimMethod, got) // streamed with -v: partial runs still count
 		for i := range got {
 			d := (got[i] - want[i]) / want[i]
 			sum[i] += d
