@@ -277,8 +277,9 @@ func writeRecords(path string, ds *fit.DataSet, res *fit.Result, pop *fit.PopRes
 		{Name: "mdv", Type: arrow.FixedWidthTypes.Boolean}, {Name: "dv", Type: arrow.PrimitiveTypes.Float64},
 		{Name: "blq", Type: arrow.FixedWidthTypes.Boolean}, {Name: "pred", Type: arrow.PrimitiveTypes.Float64},
 		{Name: "ipred", Type: arrow.PrimitiveTypes.Float64}, {Name: "iwres", Type: arrow.PrimitiveTypes.Float64}}
-	if pop != nil { // population fits: the FOCE population prediction and CWRES
-		cols = append(cols, results.Column{Name: "cpred", Type: arrow.PrimitiveTypes.Float64}, results.Column{Name: "cwres", Type: arrow.PrimitiveTypes.Float64})
+	if pop != nil { // population fits: the FOCE population prediction, CWRES and NPDE
+		cols = append(cols, results.Column{Name: "cpred", Type: arrow.PrimitiveTypes.Float64}, results.Column{Name: "cwres", Type: arrow.PrimitiveTypes.Float64},
+			results.Column{Name: "npde", Type: arrow.PrimitiveTypes.Float64})
 	}
 	w, err := results.Create(path, cols, prov.Metadata("records"), 0)
 	if err != nil {
@@ -307,6 +308,7 @@ func writeRecords(path string, ds *fit.DataSet, res *fit.Result, pop *fit.PopRes
 			if pop != nil {
 				f64(10, pop.PRED[si][ri], true)
 				f64(11, pop.CWRES[si][ri], true)
+				f64(12, pop.NPDE[si][ri], true)
 			}
 			if err := w.EndRow(); err != nil {
 				w.Abort()

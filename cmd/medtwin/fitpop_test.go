@@ -13,7 +13,7 @@ import (
 
 // TestFitFOCEITheophylline: `medtwin fit --method foce-i` prints the
 // population estimates with their SEs, progress lines on stderr, and writes
-// population.json and the CWRES column. The AIC is compared with nlme's
+// population.json and the CPRED, CWRES and NPDE columns. The AIC is compared with nlme's
 // 366.043 for fm3Theo.nlme (Pinheiro & Bates 2000 §8.2; nlme's logLik
 // −177.0215, printed by R 4.2 with nlme 3.1): FOCE-I and nlme's
 // Lindstrom–Bates approximation agree to within 1 unit here.
@@ -48,7 +48,7 @@ func TestFitFOCEITheophylline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	if rec.Column("cwres") < 0 || rec.Column("cpred") < 0 {
-		t.Errorf("records.arrow has no cwres/cpred column")
+	if rec.Column("cwres") < 0 || rec.Column("cpred") < 0 || rec.Column("npde") < 0 {
+		t.Errorf("records.arrow has no cwres/cpred/npde column")
 	}
 }

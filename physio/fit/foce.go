@@ -27,6 +27,10 @@ type PopOptions struct {
 	Progress func(iter int, ofv float64, m *Model)
 	// NoCovariance skips the covariance step.
 	NoCovariance bool
+	// NPDESims simulations per subject give the NPDE (0: none), from the
+	// named streams of NPDESeed (see Model.NPDE).
+	NPDESims int
+	NPDESeed uint64
 }
 
 // PopResult is a population fit: the model with the estimated θ, Ω and σ,
@@ -51,6 +55,8 @@ type PopResult struct {
 	// (Hooker et al. 2007, Pharm Res 24:2187; NaN where none), PRED the
 	// FOCE population predictions f(η̂) − G·η̂.
 	CWRES, PRED [][]float64
+	// NPDE per subject per record (nil unless PopOptions.NPDESims > 0).
+	NPDE [][]float64
 }
 
 // popParam is one estimated quantity: where it goes and its transform.
@@ -439,6 +445,18 @@ func (p *popProblem) finish(method string, x []float64, iters int, status string
 			return nil, err
 		}
 		out.CWRES[i], out.PRED[i] = o.cwres(e.Eta)
+	}
+	if opt.NPDESims > 0 {
+		out.NPDE = make([][]float64, len(p.objs))
+		errs := make([]error, len(p.objs))
+		par.Strided(len(p.objs), p.workers, func(_, i int) {
+			out.NPDE[i], errs[i] = m.NPDE(p.ds, i, opt.NPDESims, opt.NPDESeed)
+		})
+		for _, err := range errs {
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }

@@ -30,7 +30,7 @@ func theophStart(t testing.TB) *Model {
 // typical values, 15% on ω² and σ, 1 unit of −2 log L.
 func TestFOCEITheoph(t *testing.T) {
 	ds := readTheoph(t)
-	res, err := theophStart(t).FitFOCEI(ds, PopOptions{})
+	res, err := theophStart(t).FitFOCEI(ds, PopOptions{NPDESims: 1000, NPDESeed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,10 +50,19 @@ func TestFOCEITheoph(t *testing.T) {
 		t.Logf("%-22s %10.5f SE %9.5f RSE %6.1f%%", n, res.Cov.Estimate[i], res.Cov.SE[i], res.Cov.RSE[i])
 	}
 	t.Logf("condition number %.1f; shrinkage %v", res.Cov.Condition, res.Individual.Shrinkage)
-	// CWRES are N(0, 1) under the model to first order (Hooker et al. 2007):
-	// 132 of them have a mean within ±0.3 and an SD within 0.75–1.25
+	// CWRES are N(0, 1) under the model to first order (Hooker et al. 2007)
+	checkStdNormal(t, "CWRES", res.CWRES)
+	// NPDE are N(0, 1) under the model (Brendel et al. 2006), exactly
+	// rather than to first order: the same bounds
+	checkStdNormal(t, "NPDE", res.NPDE)
+}
+
+// checkStdNormal: the 132 theophylline residuals have a mean within ±0.3
+// and an SD within 0.75–1.25.
+func checkStdNormal(t *testing.T, name string, res [][]float64) {
+	t.Helper()
 	var n, sum, sum2 float64
-	for _, cw := range res.CWRES {
+	for _, cw := range res {
 		for _, v := range cw {
 			if !math.IsNaN(v) {
 				n, sum, sum2 = n+1, sum+v, sum2+v*v
@@ -62,9 +71,9 @@ func TestFOCEITheoph(t *testing.T) {
 	}
 	mean := sum / n
 	sd := math.Sqrt(sum2/n - mean*mean)
-	t.Logf("CWRES: %v values, mean %.3f, SD %.3f", n, mean, sd)
+	t.Logf("%s: %v values, mean %.3f, SD %.3f", name, n, mean, sd)
 	if n != 132 || math.Abs(mean) > 0.3 || sd < 0.75 || sd > 1.25 {
-		t.Errorf("CWRES: %v values (want 132), mean %.3f, SD %.3f", n, mean, sd)
+		t.Errorf("%s: %v values (want 132), mean %.3f, SD %.3f", name, n, mean, sd)
 	}
 }
 
