@@ -24,7 +24,8 @@ type SAEMOptions struct {
 // saemChain is one subject's Markov chain.
 type saemChain struct {
 	eta    []float64
-	ll     float64 // the data term of J (−2 log p(y | η)) at eta
+	ll     float64   // the data term of J (−2 log p(y | η)) at eta
+	pred   []float64 // the predictions at eta (per record)
 	src    *rng.Stream
 	scale  []float64 // random-walk step per η (adapted)
 	accept []int
@@ -82,7 +83,7 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 	n := len(p.objs)
 	chains := make([]*saemChain, n)
 	for i := range chains {
-		chains[i] = &saemChain{eta: make([]float64, k), src: rng.New(opt.Seed, 0, "fit-saem", uint64(i)),
+		chains[i] = &saemChain{eta: make([]float64, k), src: rng.New(opt.Seed, 0, "fit-saem", uint64(i)), pred: make([]float64, len(p.objs[i].pred)),
 			scale: make([]float64, k), accept: make([]int, k), tries: make([]int, k)}
 		for a := range chains[i].scale {
 			chains[i].scale[a] = 0.5 * math.Sqrt(mm.Omega.At(a, a))
@@ -199,7 +200,15 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 			return nil, fmt.Errorf("fit: SAEM iteration %d: %v", it, err)
 		}
 		for i, c := range chains {
-			c.ll = dataTerm(i, c.eta)
+			if len(free) > 0 {
+				c.ll = dataTerm(i, c.eta)
+				copy(c.pred, p.objs[i].pred)
+				continue
+			}
+			// the predictions at η are unchanged: only σ moved
+			o := p.objs[i]
+			copy(o.pred, c.pred)
+			c.ll = o.residualTerms(c.eta, nil) - mm.prior(c.eta)
 		}
 		if opt.Progress != nil && (it%10 == 0 || it == total) {
 			s := 0.0
@@ -219,8 +228,10 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 func (p *popProblem) mcmc(i int, c *saemChain, lo *mat.TriDense, dataTerm func(int, []float64) float64) error {
 	m := p.m
 	k := len(c.eta)
+	o := p.objs[i]
 	if c.ll == 0 || math.IsInf(c.ll, 0) {
 		c.ll = dataTerm(i, c.eta)
+		copy(c.pred, o.pred)
 	}
 	prop := make([]float64, k)
 	z := make([]float64, k)
@@ -239,6 +250,7 @@ func (p *popProblem) mcmc(i int, c *saemChain, lo *mat.TriDense, dataTerm func(i
 		ll := dataTerm(i, prop)
 		if u := c.src.Float64(); !math.IsInf(ll, 0) && math.Log(u) < -0.5*(ll-c.ll) {
 			copy(c.eta, prop)
+			copy(c.pred, o.pred)
 			c.ll = ll
 		}
 	}
@@ -253,6 +265,7 @@ func (p *popProblem) mcmc(i int, c *saemChain, lo *mat.TriDense, dataTerm func(i
 			t := ll + m.prior(prop)
 			if math.Log(u) < -0.5*(t-cur) {
 				copy(c.eta, prop)
+				copy(c.pred, o.pred)
 				c.ll, cur = ll, t
 				c.accept[a]++
 			}
@@ -270,6 +283,7 @@ func (p *popProblem) mcmc(i int, c *saemChain, lo *mat.TriDense, dataTerm func(i
 	if u := c.src.Float64(); !math.IsInf(ll, 0) {
 		if t := ll + m.prior(prop); math.Log(u) < -0.5*(t-cur) {
 			copy(c.eta, prop)
+			copy(c.pred, o.pred)
 			c.ll = ll
 		}
 	}
@@ -287,7 +301,7 @@ func (p *popProblem) mstepResidual(chains []*saemChain, free []int, sFree, sSigm
 		ss, nobs := 0.0, 0
 		for i, c := range chains {
 			o := p.objs[i]
-			if o.predict(c.eta) != nil {
+			if math.IsInf(c.ll, 0) {
 				continue
 			}
 			for _, ri := range o.obs {
@@ -295,7 +309,7 @@ func (p *popProblem) mstepResidual(chains []*saemChain, free []int, sFree, sSigm
 				if r.BLQ {
 					continue
 				}
-				f := o.pred[ri]
+				f := c.pred[ri]
 				var d float64
 				switch e.Kind {
 				case Proportional:
