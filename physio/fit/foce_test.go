@@ -152,3 +152,15 @@ func BenchmarkFOCEITheoph(b *testing.B) {
 	b.ReportMetric(r, "nlme_cpu_s/fit")
 	b.ReportMetric(cpu/r, "x_nlme")
 }
+
+// TestFOCEINonConvergenceSaid: a fit stopped by its iteration limit says
+// so, with what to try, rather than passing for an estimate.
+func TestFOCEINonConvergenceSaid(t *testing.T) {
+	res, err := theophStart(t).FitFOCEI(readTheoph(t), PopOptions{MaxIterations: 1, NoCovariance: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Converged || !strings.Contains(res.Warning, "no convergence") || !strings.Contains(res.Warning, "try") {
+		t.Errorf("converged %v, warning %q", res.Converged, res.Warning)
+	}
+}
