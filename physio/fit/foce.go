@@ -45,8 +45,11 @@ type PopResult struct {
 	NObs, NPar    int
 	Iterations    int
 	Evaluations   int // outer objective evaluations
-	Converged     bool
-	Warning       string // non-convergence, an estimate at a bound, a singular covariance
+	// Converged: FOCE-I's largest |∂OFV/∂x| at the estimate is below 0.05;
+	// SAEM: it ran its iterations and its OFV is finite (no test of the
+	// chains' stationarity).
+	Converged bool
+	Warning   string // non-convergence, an estimate at a bound, a singular covariance
 	// Cov is the covariance step (nil when skipped or singular; Warning says).
 	Cov *CovStep
 	// Individual are the POSTHOC estimates at the final population values.
@@ -202,7 +205,6 @@ func (p *popProblem) set(x []float64) bool {
 // interaction). BLQ records enter J by Beal's M3 and not the log det term.
 func (p *popProblem) focei(i int) (float64, error) {
 	o := p.objs[i]
-	k := len(p.m.Etas)
 	evals := 0
 	f, grad, _ := o.funcs(&evals)
 	x0 := p.etas[i]
@@ -230,21 +232,19 @@ func (p *popProblem) focei(i int) (float64, error) {
 	if !ch.Factorize(h) {
 		return math.Inf(1), nil
 	}
-	_ = k
 	return j + p.m.logDetOm + ch.LogDet(), nil
 }
 
 // linearise returns the predictions (log scale under exponential error) at
 // η, their derivatives G (records × η, central differences) and the residual
 // variances, for the observed non-BLQ records in o.obs order (others: NaN).
-func (o *subjectObjective) linearise(eta []float64) (f []float64, g *mat.Dense, v, dv [][]float64, err error) {
+func (o *subjectObjective) linearise(eta []float64) (f []float64, g *mat.Dense, v []float64, dv [][]float64, err error) {
 	m := o.m
 	k := len(eta)
 	n := len(o.s.Records)
 	f = make([]float64, n)
 	g = mat.NewDense(n, k, nil)
-	v = make([][]float64, 1)
-	v[0] = make([]float64, n)
+	v = make([]float64, n)
 	dv = make([][]float64, k)
 	tr := func(pred float64) (float64, float64) { // transformed prediction, variance
 		if m.Error.Kind == ExponentialError {
@@ -257,7 +257,7 @@ func (o *subjectObjective) linearise(eta []float64) (f []float64, g *mat.Dense, 
 		return
 	}
 	for i := range f {
-		f[i], v[0][i] = tr(o.pred[i])
+		f[i], v[i] = tr(o.pred[i])
 	}
 	x := append([]float64(nil), eta...)
 	hi, lo := make([]float64, n), make([]float64, n)
@@ -303,7 +303,7 @@ func (o *subjectObjective) expectedHessian(eta []float64) (*mat.SymDense, error)
 		if o.s.Records[i].BLQ {
 			continue
 		}
-		vi := v[0][i]
+		vi := v[i]
 		if !(vi > 0) {
 			return nil, fmt.Errorf("fit: subject %s: zero residual variance", o.s.ID)
 		}
@@ -516,7 +516,7 @@ func (o *subjectObjective) cwres(eta []float64) (cw, pred []float64) {
 				}
 			}
 			if a == b {
-				s += v[0][i]
+				s += v[i]
 			}
 			c.SetSym(a, b, s)
 		}
