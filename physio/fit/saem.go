@@ -45,7 +45,8 @@ type saemChain struct {
 // exponential error with no other θ), then the same step. The step size is 1
 // during Explore iterations (with Ω kept from shrinking faster than 5% per
 // iteration, Monolix's simulated annealing) and 1/k for Smooth iterations.
-// The OFV is the FOCE-I objective at the estimates (a linearised OFV).
+// The OFV is the FOCE-I objective at the estimates (a linearised OFV, not
+// importance sampling), and the covariance step the Hessian of that OFV.
 func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 	p, x0, err := newPopProblem(m, ds, opt.PopOptions)
 	if err != nil {
