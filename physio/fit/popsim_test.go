@@ -222,3 +222,26 @@ func BenchmarkSAEMTwoCmt500(b *testing.B) {
 		}
 	}
 }
+
+// TestSAEMTwoCmt: SAEM recovers a two-compartment model from 200 sparsely
+// sampled subjects (4 levels each) simulated from known values: θ within
+// 10% and σ within 15% of the truth (one data set: the sampling error of
+// 200 subjects, not a bias test; TestSimReestimation does that).
+func TestSAEMTwoCmt(t *testing.T) {
+	truth := twoCmtModel()
+	ds := simulateDataSet(t, truth, 200, 5, 1000, 1, 1, twoCmtSparse)
+	res, err := perturbed(truth).FitSAEM(ds, SAEMOptions{Seed: 2, Explore: 200, Smooth: 100, PopOptions: PopOptions{NoCovariance: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range res.Model.Params {
+		want := truth.Params[i].Typical
+		t.Logf("%s %.4g (truth %g); ω² %.4f (truth %g)", p.Name, p.Typical, want, res.Model.Omega.At(i, i), truth.Omega.At(i, i))
+		if math.Abs(p.Typical-want) > 0.1*want {
+			t.Errorf("%s = %.4g, truth %g", p.Name, p.Typical, want)
+		}
+	}
+	if got := res.Model.Error.Prop; math.Abs(got-0.15) > 0.15*0.15 {
+		t.Errorf("σ prop = %.4f, truth 0.15", got)
+	}
+}
