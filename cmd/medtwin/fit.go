@@ -48,7 +48,9 @@ func fitCmd() *cli.Command {
 			&cli.StringFlag{Name: "data", Usage: "the NONMEM-style data set (CSV)"},
 			&cli.BoolFlag{Name: "follow", Usage: "read FHIR resources as NDJSON on stdin (MedicationAdministration, Observation) and write, per new level, the patient's posterior and recommendation as one JSON line"},
 			&cli.StringFlag{Name: "loinc", Value: defaultLevelLOINC, Usage: "with --follow: the LOINC codes of the drug-level Observations"},
-			&cli.StringFlag{Name: "method", Value: "map", Usage: "map (BFGS) or map-nelder-mead (a derivative-free cross-check)"},
+			&cli.StringFlag{Name: "method", Value: "map", Usage: "map (BFGS), map-nelder-mead (a derivative-free cross-check), or a population fit of θ, Ω, σ: foce-i or saem"},
+			&cli.BoolFlag{Name: "block-omega", Usage: "with foce-i/saem: estimate every covariance of Ω (default: the initial Ω's structure)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "with foce-i/saem: no progress lines on stderr"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
 			&cli.StringFlag{Name: "recommend", Usage: "subject `ID` to recommend a regimen for (needs recommend = { ... } in the spec)"},
 			&cli.BoolFlag{Name: "no-report", Usage: "skip report.html"},
@@ -63,8 +65,9 @@ func fitCmd() *cli.Command {
 			case "map":
 			case "map-nelder-mead":
 				method = fit.NelderMead
+			case "foce-i", "saem":
 			default:
-				return usagef("--method %q: want map or map-nelder-mead", c.String("method"))
+				return usagef("--method %q: want map, map-nelder-mead, foce-i or saem", c.String("method"))
 			}
 			spec, err := scripts.LoadFitSpec(c.Args().First())
 			if err != nil {
@@ -94,6 +97,13 @@ func fitCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
+			var pop *fit.PopResult
+			if m := c.String("method"); m == "foce-i" || m == "saem" {
+				if pop, err = fitPopulation(c, spec, ds); err != nil {
+					return err
+				}
+				spec.Model = pop.Model
+			}
 			res, err := spec.Model.Fit(ds, method)
 			if err != nil {
 				return err
@@ -114,8 +124,14 @@ func fitCmd() *cli.Command {
 			if err := writeIndividuals(filepath.Join(out, files[0]), spec.Model, res, prov); err != nil {
 				return err
 			}
-			if err := writeRecords(filepath.Join(out, files[1]), ds, res, prov); err != nil {
+			if err := writeRecords(filepath.Join(out, files[1]), ds, res, pop, prov); err != nil {
 				return err
+			}
+			if pop != nil {
+				if err := results.WriteFileAtomic(filepath.Join(out, "population.json"), jsonBytes(populationJSON(pop, prov))); err != nil {
+					return err
+				}
+				files = append(files, "population.json")
 			}
 			var rec *fitRecommendation
 			if id := c.String("recommend"); id != "" {
@@ -144,6 +160,9 @@ func fitCmd() *cli.Command {
 				return writeJSON(w, fitSummary(spec.Model, res, rec, out))
 			}
 			printFit(w, spec.Model, res, rec, out)
+			if pop != nil {
+				printPopulation(w, pop)
+			}
 			return nil
 		},
 	}
@@ -252,12 +271,16 @@ func writeIndividuals(path string, m *fit.Model, res *fit.Result, prov results.P
 	return w.Close()
 }
 
-func writeRecords(path string, ds *fit.DataSet, res *fit.Result, prov results.Provenance) error {
+func writeRecords(path string, ds *fit.DataSet, res *fit.Result, pop *fit.PopResult, prov results.Provenance) error {
 	cols := []results.Column{{Name: "id", Type: arrow.BinaryTypes.String}, {Name: "row", Type: arrow.PrimitiveTypes.Int32},
 		{Name: "time_h", Type: arrow.PrimitiveTypes.Float64}, {Name: "evid", Type: arrow.PrimitiveTypes.Int32},
 		{Name: "mdv", Type: arrow.FixedWidthTypes.Boolean}, {Name: "dv", Type: arrow.PrimitiveTypes.Float64},
 		{Name: "blq", Type: arrow.FixedWidthTypes.Boolean}, {Name: "pred", Type: arrow.PrimitiveTypes.Float64},
 		{Name: "ipred", Type: arrow.PrimitiveTypes.Float64}, {Name: "iwres", Type: arrow.PrimitiveTypes.Float64}}
+	if pop != nil { // population fits: the FOCE population prediction, CWRES and NPDE
+		cols = append(cols, results.Column{Name: "cpred", Type: arrow.PrimitiveTypes.Float64}, results.Column{Name: "cwres", Type: arrow.PrimitiveTypes.Float64},
+			results.Column{Name: "npde", Type: arrow.PrimitiveTypes.Float64})
+	}
 	w, err := results.Create(path, cols, prov.Metadata("records"), 0)
 	if err != nil {
 		return err
@@ -282,6 +305,11 @@ func writeRecords(path string, ds *fit.DataSet, res *fit.Result, prov results.Pr
 			f64(7, e.PRED[ri], true)
 			f64(8, e.IPRED[ri], true)
 			f64(9, e.IWRES[ri], true)
+			if pop != nil {
+				f64(10, pop.PRED[si][ri], true)
+				f64(11, pop.CWRES[si][ri], true)
+				f64(12, pop.NPDE[si][ri], true)
+			}
 			if err := w.EndRow(); err != nil {
 				w.Abort()
 				return err

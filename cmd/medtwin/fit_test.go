@@ -113,7 +113,7 @@ func TestFitErrors(t *testing.T) {
 		{[]string{"fit", "../../scenarios/theophylline_fit.lua", "--data", bad, "--out", dir}, "bad.csv line 3, column TIME"},
 		{[]string{"fit", "../../scenarios/vancomycin_map.lua", "--data", "../../scenarios/vancomycin_levels.csv", "--recommend", "7", "--out", dir}, "no subject with that ID"},
 		{[]string{"fit", spec, "--data", bad, "--out", dir}, "unknown key 'additiv'"},
-		{[]string{"fit", "../../scenarios/theophylline_fit.lua", "--data", bad, "--method", "saem"}, "want map or map-nelder-mead"},
+		{[]string{"fit", "../../scenarios/theophylline_fit.lua", "--data", bad, "--method", "fo"}, "want map, map-nelder-mead, foce-i or saem"},
 	} {
 		_, errs, code := medtwin(t, c.args...)
 		if code == 0 || !strings.Contains(errs, c.want) {

@@ -67,49 +67,55 @@ func (m *Model) MAP(ds *DataSet, s *Subject, method Method) (*Estimate, error) {
 	return o.fit(method)
 }
 
+// funcs returns J and ∇J as the optimiser takes them, counting evaluations
+// in evals: exact gradients from the structure's sensitivities (exact true),
+// finite differences wherever it has none (e.g. the ka = k limit). The line
+// search asks for J and then ∇J at the same point: one evaluation gives both,
+// the gradient kept for the next call.
+func (o *subjectObjective) funcs(evals *int) (f func([]float64) float64, grad func(g, x []float64), exact bool) {
+	k := len(o.m.Etas)
+	f = func(x []float64) float64 { *evals++; return o.value(x) }
+	step := &fd.Settings{Formula: fd.Central, Step: 6e-6}
+	grad = func(g, x []float64) { fd.Gradient(g, f, x, step) }
+	if o.sens == nil {
+		return f, grad, false
+	}
+	if _, ok := o.valueGrad(make([]float64, k), make([]float64, k)); !ok {
+		return f, grad, false
+	}
+	cx, cg := make([]float64, k), make([]float64, k)
+	cached := false
+	f = func(x []float64) float64 {
+		*evals++
+		j, ok := o.valueGrad(x, cg)
+		if !ok {
+			cached = false
+			return o.value(x)
+		}
+		copy(cx, x)
+		cached = !math.IsInf(j, 0)
+		return j
+	}
+	grad = func(g, x []float64) {
+		if cached && floats.Equal(x, cx) {
+			copy(g, cg)
+			return
+		}
+		*evals++
+		if _, ok := o.valueGrad(x, g); !ok {
+			fd.Gradient(g, f, x, step)
+		}
+	}
+	return f, grad, true
+}
+
 func (o *subjectObjective) fit(method Method) (*Estimate, error) {
 	m := o.m
 	k := len(m.Etas)
 	evals := 0
-	f := func(x []float64) float64 { evals++; return o.value(x) }
-	step := &fd.Settings{Formula: fd.Central, Step: 6e-6}
-	grad := func(g, x []float64) { fd.Gradient(g, f, x, step) }
-	exact := false
+	f, grad, exact := o.funcs(&evals)
 	x0 := make([]float64, k)
 	var p optimize.Problem
-	if o.sens != nil {
-		if _, ok := o.valueGrad(x0, make([]float64, k)); ok {
-			exact = true
-			// exact gradients from the structure's sensitivities, finite
-			// differences wherever it has none (e.g. the ka = k limit). The
-			// line search asks for J and then ∇J at the same point: one
-			// evaluation gives both, the gradient kept for the next call.
-			cx, cg := make([]float64, k), make([]float64, k)
-			cached := false
-			f = func(x []float64) float64 {
-				evals++
-				j, ok := o.valueGrad(x, cg)
-				if !ok {
-					cached = false
-					return o.value(x)
-				}
-				copy(cx, x)
-				cached = !math.IsInf(j, 0)
-				return j
-			}
-			grad = func(g, x []float64) {
-				if cached && floats.Equal(x, cx) {
-					copy(g, cg)
-					return
-				}
-				evals++
-				if _, ok := o.valueGrad(x, g); !ok {
-					fd.Gradient(g, f, x, step)
-				}
-			}
-			p.Func = f
-		}
-	}
 	if j0 := f(x0); math.IsInf(j0, 0) {
 		if err := o.predict(x0); err != nil {
 			return nil, fmt.Errorf("fit: subject %s: the model cannot be evaluated at the typical values: %v", o.s.ID, err)

@@ -97,6 +97,9 @@ func (m *PK) Predict(params []float64, doses []pk.Dose, times []float64, out []f
 	if m.NCmt == 1 && !m.MM && m.closedFormOK(doses) {
 		return m.predict1(params, doses, times, out, nil)
 	}
+	if m.NCmt == 2 && !m.MM && !m.Absorption && m.closedFormOK(doses) && centralOnly(doses) {
+		return predict2(params, doses, times, out)
+	}
 	pm := m.Model(params)
 	if err := pm.Validate(); err != nil {
 		return err
@@ -107,6 +110,16 @@ func (m *PK) Predict(params []float64, doses []pk.Dose, times []float64, out []f
 	}
 	copy(out, c)
 	return nil
+}
+
+// centralOnly: every dose goes into the central compartment (CMT 0 or 1).
+func centralOnly(doses []pk.Dose) bool {
+	for _, d := range doses {
+		if d.Cmt > 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // closedFormOK: no steady state, no ADDL, infusions only into the central
