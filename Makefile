@@ -57,6 +57,7 @@ fuzz:
 	$(GO) test ./scripts/plan/ -run '^$$' -fuzz '^FuzzConstraint$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./physio/pk/ -run '^$$' -fuzz '^FuzzDosesCSV$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./physio/fit/ -run '^$$' -fuzz '^FuzzDataSet$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./physio/modlang/ -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./engine/results/ -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./plugins/fhir/ -run '^$$' -fuzz '^FuzzImport$$' -fuzztime $(FUZZTIME)
 
