@@ -55,33 +55,21 @@ func (p Provenance) Metadata(table string) map[string]string {
 // RunWriter writes one run's directory: kpis.arrow, flow.arrow and summary.arrow always,
 // events.arrow and timeseries.arrow when the run logs events or samples series.
 type RunWriter struct {
-	Dir        string
-	prov       Provenance
-	kpis       *Writer
-	events     *Writer
-	series     *Writer
-	flow       *Writer
-	wantEvents bool
-	wantSeries bool
-	reps       []engine.RepResult // KPIs only, for the summary
-	done       []string
-	part       bool // a checkpoint group: no summary, files not synced one by one
+	Dir    string
+	prov   Provenance
+	kpis   *Writer
+	events *Writer
+	series *Writer
+	flow   *Writer
+	reps   []engine.RepResult // KPIs only, for the summary
+	done   []string
+	part   bool // a checkpoint group: no summary, files not synced one by one
 }
 
 // newPartWriter is NewRunWriter for a checkpoint group, whose files the group
 // syncs before it renames its directory into place, and which needs no summary.
 func newPartWriter(dir string, prov Provenance, withEvents, withSeries bool) (*RunWriter, error) {
-	rw, err := NewRunWriter(dir, prov, withEvents, withSeries)
-	if err != nil {
-		return nil, err
-	}
-	rw.part = true
-	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
-		if w != nil {
-			w.f.noSync = true
-		}
-	}
-	return rw, nil
+	return newRunWriter(dir, prov, withEvents, withSeries, true)
 }
 
 // size returns the bytes written so far.
@@ -98,33 +86,44 @@ func (rw *RunWriter) size() int64 {
 }
 
 // NewRunWriter creates dir (if needed) and opens the tables. withEvents and
-// withSeries say whether events.arrow and timeseries.arrow are written.
+// withSeries say whether events.arrow and timeseries.arrow are written
+// (timeseries.arrow is also opened by the first replication that observes a
+// series of its own).
 func NewRunWriter(dir string, prov Provenance, withEvents, withSeries bool) (*RunWriter, error) {
+	return newRunWriter(dir, prov, withEvents, withSeries, false)
+}
+
+func newRunWriter(dir string, prov Provenance, withEvents, withSeries, part bool) (*RunWriter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
-	rw := &RunWriter{Dir: dir, prov: prov, wantEvents: withEvents, wantSeries: withSeries}
+	rw := &RunWriter{Dir: dir, prov: prov, part: part}
 	var err error
-	if rw.kpis, err = Create(filepath.Join(dir, "kpis.arrow"), KPIColumns, prov.Metadata("kpis"), 0); err != nil {
+	if rw.kpis, err = rw.open("kpis", KPIColumns); err != nil {
 		return nil, err
 	}
-	if rw.flow, err = Create(filepath.Join(dir, "flow.arrow"), FlowColumns, prov.Metadata("flow"), 0); err != nil {
+	if rw.flow, err = rw.open("flow", FlowColumns); err == nil && withEvents {
+		rw.events, err = rw.open("events", EventColumns)
+	}
+	if err == nil && withSeries {
+		rw.series, err = rw.open("timeseries", SeriesColumns)
+	}
+	if err != nil {
 		rw.Abort()
 		return nil, err
 	}
-	if withEvents {
-		if rw.events, err = Create(filepath.Join(dir, "events.arrow"), EventColumns, prov.Metadata("events"), 0); err != nil {
-			rw.Abort()
-			return nil, err
-		}
-	}
-	if withSeries {
-		if rw.series, err = Create(filepath.Join(dir, "timeseries.arrow"), SeriesColumns, prov.Metadata("timeseries"), 0); err != nil {
-			rw.Abort()
-			return nil, err
-		}
-	}
 	return rw, nil
+}
+
+// open creates table.arrow in the run's directory. A checkpoint group's files
+// are not synced one by one: the group syncs them before its rename.
+func (rw *RunWriter) open(table string, cols []Column) (*Writer, error) {
+	w, err := Create(filepath.Join(rw.Dir, table+".arrow"), cols, rw.prov.Metadata(table), 0)
+	if err != nil {
+		return nil, err
+	}
+	w.f.noSync = rw.part
+	return w, nil
 }
 
 // Add appends one replication's rows; each table ends its record batch at the end
@@ -166,10 +165,9 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 		// sampled: the file begins with the first replication that observes
 		// one (the replications before it add no record batch to it)
 		var err error
-		if rw.series, err = Create(filepath.Join(rw.Dir, "timeseries.arrow"), SeriesColumns, rw.prov.Metadata("timeseries"), 0); err != nil {
+		if rw.series, err = rw.open("timeseries", SeriesColumns); err != nil {
 			return err
 		}
-		rw.series.f.noSync = rw.part
 	}
 	if w := rw.series; w != nil {
 		for _, s := range r.Series {
