@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -22,6 +23,7 @@ func init() { extraCommands = append(extraCommands, plotCmd()) }
 
 func plotCmd() *cli.Command {
 	out := &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output file, .png or .svg", Value: "plot.svg"}
+	at := &cli.StringSliceFlag{Name: "at", Usage: "hold another grid parameter at this value, NAME=VALUE (repeatable; default: its value in combination 0)"}
 	return &cli.Command{
 		Name:  "plot",
 		Usage: "draw figures from medtwin's Arrow files (PNG or SVG)",
@@ -32,19 +34,30 @@ func plotCmd() *cli.Command {
 			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg",
 		Subcommands: []*cli.Command{
 			{Name: "sweep", Usage: "a KPI against a grid parameter with its 95% CI band", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}},
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}, at},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {
 						return err
 					}
-					xs, m, lo, hi, err := sweepSeries(rows, axes, c.String("kpi"), c.String("x"))
+					held, say, err := heldValues(rows, axes, c.String("x"), c.StringSlice("at"))
 					if err != nil {
 						return err
 					}
-					p, err := plot.Band(c.String("kpi")+" vs "+c.String("x"), c.String("x"), c.String("kpi")+" (mean, 95% CI)", xs, m, lo, hi)
+					xs, m, lo, hi, labels, err := sweepSeries(rows, axes, c.String("kpi"), c.String("x"), held)
 					if err != nil {
 						return err
+					}
+					title := c.String("kpi") + " vs " + c.String("x")
+					if say != "" {
+						title += "\n(held at " + say + ")"
+					}
+					p, err := plot.Band(title, c.String("x"), c.String("kpi")+" (mean, 95% CI)", xs, m, lo, hi)
+					if err != nil {
+						return err
+					}
+					if labels != nil {
+						plot.Categories(p, labels)
 					}
 					return plot.Save(p, c.String("out"))
 				}},
@@ -82,18 +95,22 @@ func plotCmd() *cli.Command {
 					}
 					return plot.Save(p, c.String("out"))
 				}},
-			{Name: "tornado", Usage: "each grid parameter's swing of a KPI (others at their first grid value)", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI whose swing is drawn (a kpi of sweep.arrow)"}},
+			{Name: "tornado", Usage: "each grid parameter's swing of a KPI (others held at their first grid value or --at; the title says which)", ArgsUsage: "SWEEP.arrow",
+				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI whose swing is drawn (a kpi of sweep.arrow)"}, at},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {
 						return err
 					}
-					names, lo, hi, base, err := tornado(rows, axes, c.String("kpi"))
+					held, say, err := heldValues(rows, axes, "", c.StringSlice("at"))
 					if err != nil {
 						return err
 					}
-					p, err := plot.Tornado("sensitivity of "+c.String("kpi"), c.String("kpi"), names, lo, hi, base)
+					names, lo, hi, base, err := tornado(rows, axes, c.String("kpi"), held)
+					if err != nil {
+						return err
+					}
+					p, err := plot.Tornado("sensitivity of "+c.String("kpi")+"\n(base: "+say+")", c.String("kpi"), names, lo, hi, base)
 					if err != nil {
 						return err
 					}
@@ -105,13 +122,21 @@ func plotCmd() *cli.Command {
 
 type sweepRow struct {
 	combo  int
-	params map[string]float64
+	params map[string]string // each grid parameter's value as written in the grid
 	kpi    string
 	mean   float64
 	lo, hi float64
 }
 
-func readSweep(path string) ([]sweepRow, []string, error) {
+// sweepAxis is one grid parameter of a sweep file: its values in grid order,
+// and whether they are numbers (a choice such as shift_policy is not).
+type sweepAxis struct {
+	name    string
+	numeric bool
+	values  []string
+}
+
+func readSweep(path string) ([]sweepRow, []sweepAxis, error) {
 	t, err := results.Read(path)
 	if err != nil {
 		return nil, nil, err
@@ -123,25 +148,42 @@ func readSweep(path string) ([]sweepRow, []string, error) {
 	f64 := arrow.PrimitiveTypes.Float64
 	need := []results.Column{{Name: "combo", Type: arrow.PrimitiveTypes.Int32}, {Name: "kpi", Type: arrow.BinaryTypes.String},
 		{Name: "mean", Type: f64}, {Name: "ci_low", Type: f64}, {Name: "ci_high", Type: f64}}
-	var axes []string
+	var axes []sweepAxis
 	for _, f := range t.Schema.Fields() {
 		if strings.HasPrefix(f.Name, "param_") {
-			axes = append(axes, strings.TrimPrefix(f.Name, "param_"))
-			need = append(need, results.Column{Name: f.Name, Type: f64})
+			ax := sweepAxis{name: strings.TrimPrefix(f.Name, "param_"), numeric: !arrow.TypeEqual(f.Type, arrow.BinaryTypes.String)}
+			axes = append(axes, ax)
+			if ax.numeric {
+				need = append(need, results.Column{Name: f.Name, Type: f64})
+			}
 		}
 	}
 	if err := t.Need(need...); err != nil {
 		return nil, nil, err
 	}
 	var rows []sweepRow
+	seen := make([]map[string]bool, len(axes))
+	for i := range seen {
+		seen[i] = map[string]bool{}
+	}
 	for _, rec := range t.Batches {
 		col := func(name string) int { return t.Column(name) }
 		for i := 0; i < int(rec.NumRows()); i++ {
-			r := sweepRow{combo: int(rec.Column(col("combo")).(*array.Int32).Value(i)), params: map[string]float64{},
+			r := sweepRow{combo: int(rec.Column(col("combo")).(*array.Int32).Value(i)), params: map[string]string{},
 				kpi: rec.Column(col("kpi")).(*array.String).Value(i), mean: rec.Column(col("mean")).(*array.Float64).Value(i),
 				lo: rec.Column(col("ci_low")).(*array.Float64).Value(i), hi: rec.Column(col("ci_high")).(*array.Float64).Value(i)}
-			for _, a := range axes {
-				r.params[a] = rec.Column(col("param_" + a)).(*array.Float64).Value(i)
+			for k, a := range axes {
+				var v string
+				if a.numeric {
+					v = strconv.FormatFloat(rec.Column(col("param_"+a.name)).(*array.Float64).Value(i), 'g', -1, 64)
+				} else {
+					v = rec.Column(col("param_" + a.name)).(*array.String).Value(i)
+				}
+				r.params[a.name] = v
+				if !seen[k][v] {
+					seen[k][v] = true
+					axes[k].values = append(axes[k].values, v)
+				}
 			}
 			rows = append(rows, r)
 		}
@@ -149,54 +191,128 @@ func readSweep(path string) ([]sweepRow, []string, error) {
 	return rows, axes, nil
 }
 
-// firstValues returns each axis's value in combination 0.
-func firstValues(rows []sweepRow, axes []string) map[string]float64 {
-	m := map[string]float64{}
+// heldValues returns the value each grid parameter other than x is held at:
+// its value in combination 0, or the one --at names. It says so in words
+// ("beds=24, shift_policy=finish") for the figure's title.
+func heldValues(rows []sweepRow, axes []sweepAxis, x string, at []string) (map[string]string, string, error) {
+	m := map[string]string{}
 	for _, r := range rows {
 		if r.combo == 0 {
-			for _, a := range axes {
-				m[a] = r.params[a]
+			for k, v := range r.params {
+				m[k] = v
 			}
 			break
 		}
 	}
-	return m
+	for _, kv := range at {
+		name, v, ok := strings.Cut(kv, "=")
+		var ax *sweepAxis
+		for i := range axes {
+			if axes[i].name == name {
+				ax = &axes[i]
+			}
+		}
+		if !ok || ax == nil {
+			return nil, "", usagef("--at %s: want NAME=VALUE with NAME a grid parameter (grid: %s)", kv, axisNames(axes))
+		}
+		if ax.numeric {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return nil, "", usagef("--at %s: %q is not a number", kv, v)
+			}
+			v = strconv.FormatFloat(f, 'g', -1, 64)
+		}
+		if !contains(ax.values, v) {
+			return nil, "", usagef("--at %s: %s takes %s in this sweep", kv, name, strings.Join(ax.values, ", "))
+		}
+		m[name] = v
+	}
+	var held []string
+	for _, a := range axes {
+		if a.name != x {
+			held = append(held, a.name+"="+m[a.name])
+		}
+	}
+	return m, strings.Join(held, ", "), nil
 }
 
-func sweepSeries(rows []sweepRow, axes []string, kpi, x string) (xs, m, lo, hi []float64, err error) {
-	known := false
+func axisNames(axes []sweepAxis) string {
+	var n []string
 	for _, a := range axes {
-		known = known || a == x
+		n = append(n, a.name)
 	}
-	if !known {
-		return nil, nil, nil, nil, usagef("--x %s is not a grid parameter (grid: %s)", x, strings.Join(axes, ", "))
+	return strings.Join(n, ", ")
+}
+
+func contains(vs []string, v string) bool {
+	for _, w := range vs {
+		if w == v {
+			return true
+		}
 	}
-	fixed := firstValues(rows, axes)
+	return false
+}
+
+// sweepSeries is a KPI against grid parameter x with the other parameters
+// held at the values of held. For a choice parameter xs are the positions
+// 0, 1, ... of its values and labels name them.
+func sweepSeries(rows []sweepRow, axes []sweepAxis, kpi, x string, held map[string]string) (xs, m, lo, hi []float64, labels []string, err error) {
+	var ax *sweepAxis
+	for i := range axes {
+		if axes[i].name == x {
+			ax = &axes[i]
+		}
+	}
+	if ax == nil {
+		return nil, nil, nil, nil, nil, usagef("--x %s is not a grid parameter (grid: %s)", x, axisNames(axes))
+	}
 	for _, r := range rows {
 		if r.kpi != kpi {
 			continue
 		}
 		other := true
 		for _, a := range axes {
-			if a != x && r.params[a] != fixed[a] {
+			if a.name != x && r.params[a.name] != held[a.name] {
 				other = false
 			}
 		}
-		if other {
-			xs, m, lo, hi = append(xs, r.params[x]), append(m, r.mean), append(lo, r.lo), append(hi, r.hi)
+		if !other {
+			continue
 		}
+		v := r.params[x]
+		if ax.numeric {
+			f, _ := strconv.ParseFloat(v, 64)
+			xs = append(xs, f)
+		} else {
+			for i, c := range ax.values {
+				if c == v {
+					xs = append(xs, float64(i))
+				}
+			}
+			labels = append(labels, v)
+		}
+		m, lo, hi = append(m, r.mean), append(lo, r.lo), append(hi, r.hi)
 	}
 	if len(xs) == 0 {
-		return nil, nil, nil, nil, usagef("the sweep has no KPI %q", kpi)
+		return nil, nil, nil, nil, nil, usagef("the sweep has no KPI %q", kpi)
 	}
 	return
 }
 
-func tornado(rows []sweepRow, axes []string, kpi string) (names []string, lo, hi []float64, base float64, err error) {
-	fixed := firstValues(rows, axes)
+// tornado is each grid parameter's swing of a KPI with the others held at
+// held's values: the KPI at the parameter's lowest and highest value (first
+// and last in grid order for a choice).
+func tornado(rows []sweepRow, axes []sweepAxis, kpi string, held map[string]string) (names []string, lo, hi []float64, base float64, err error) {
 	base = math.NaN()
 	for _, r := range rows {
-		if r.combo == 0 && r.kpi == kpi {
+		if r.kpi != kpi {
+			continue
+		}
+		all := true
+		for _, a := range axes {
+			all = all && r.params[a.name] == held[a.name]
+		}
+		if all {
 			base = r.mean
 		}
 	}
@@ -204,11 +320,10 @@ func tornado(rows []sweepRow, axes []string, kpi string) (names []string, lo, hi
 		return nil, nil, nil, 0, usagef("the sweep has no KPI %q", kpi)
 	}
 	for _, a := range axes {
-		xs, m, _, _, _ := sweepSeries(rows, axes, kpi, a)
+		xs, m, _, _, labels, _ := sweepSeries(rows, axes, kpi, a.name, held)
 		if len(xs) < 2 {
 			continue
 		}
-		// KPI at the axis's lowest and highest value
 		iMin, iMax := 0, 0
 		for i := range xs {
 			if xs[i] < xs[iMin] {
@@ -218,9 +333,12 @@ func tornado(rows []sweepRow, axes []string, kpi string) (names []string, lo, hi
 				iMax = i
 			}
 		}
-		names, lo, hi = append(names, fmt.Sprintf("%s %g..%g", a, xs[iMin], xs[iMax])), append(lo, m[iMin]), append(hi, m[iMax])
+		name := fmt.Sprintf("%s %g..%g", a.name, xs[iMin], xs[iMax])
+		if !a.numeric {
+			name = fmt.Sprintf("%s %s..%s", a.name, labels[iMin], labels[iMax])
+		}
+		names, lo, hi = append(names, name), append(lo, m[iMin]), append(hi, m[iMax])
 	}
-	_ = fixed
 	if len(names) == 0 {
 		return nil, nil, nil, 0, usagef("no grid parameter has two values")
 	}

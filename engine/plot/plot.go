@@ -229,3 +229,14 @@ func SVG(p *gplot.Plot) (string, error) {
 	}
 	return s, nil
 }
+
+// Categories labels the x positions 0, 1, ... of p with names (a plot
+// against a choice parameter, such as a shift policy), one tick each.
+func Categories(p *gplot.Plot, names []string) {
+	ticks := make([]gplot.Tick, len(names))
+	for i, n := range names {
+		ticks[i] = gplot.Tick{Value: float64(i), Label: n}
+	}
+	p.X.Tick.Marker = gplot.ConstantTicks(ticks)
+	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
+}

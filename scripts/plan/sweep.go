@@ -14,8 +14,10 @@ import (
 	"github.com/medtwin/medtwin/engine/results"
 )
 
-// SweepColumns are the fixed columns of sweep.arrow; a float64 column
-// param_<name> for each grid parameter follows combo.
+// SweepColumns are the fixed columns of sweep.arrow; a column param_<name>
+// for each grid parameter follows combo: float64 where every grid value is a
+// number (or a boolean, stored as 0/1), the value itself as a string where
+// any is not (a choice such as shift_policy=finish,preempt).
 var SweepColumns = []results.Column{
 	{Name: "combo", Type: arrow.PrimitiveTypes.Int32, Doc: "combination index (first grid axis varies slowest)"},
 	{Name: "kpi", Type: arrow.BinaryTypes.String, Doc: "KPI name"},
@@ -44,9 +46,24 @@ type Sweep struct {
 func (s *Sweep) columns() []results.Column {
 	cols := []results.Column{SweepColumns[0]}
 	for _, ax := range s.Axes {
-		cols = append(cols, results.Column{Name: "param_" + ax.Name, Type: arrow.PrimitiveTypes.Float64})
+		if numericAxis(ax) {
+			cols = append(cols, results.Column{Name: "param_" + ax.Name, Type: arrow.PrimitiveTypes.Float64, Doc: "grid value of " + ax.Name})
+		} else {
+			cols = append(cols, results.Column{Name: "param_" + ax.Name, Type: arrow.BinaryTypes.String, Doc: "grid value of " + ax.Name + " (a choice)"})
+		}
 	}
 	return append(cols, SweepColumns[1:]...)
+}
+
+// numericAxis reports whether every value of an axis reads as a number or
+// a boolean.
+func numericAxis(ax Axis) bool {
+	for _, v := range ax.Values {
+		if math.IsNaN(numeric(v)) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Sweep) meta(from, to int, shard string) map[string]string {
@@ -134,7 +151,11 @@ func (s *Sweep) Run(ctx context.Context) (string, error) {
 		for _, sum := range engine.Summaries(reps, 0.95) {
 			w.I32(0, int32(k))
 			for i, v := range combos[k] {
-				w.F64(1+i, numeric(v))
+				if numericAxis(s.Axes[i]) {
+					w.F64(1+i, numeric(v))
+				} else {
+					w.Str(1+i, v)
+				}
 			}
 			c := 1 + len(s.Axes)
 			w.Str(c, sum.Name)
