@@ -113,21 +113,20 @@ var patientMethods = map[string]method{
 			if at < now {
 				L.RaiseError("dosing record at %g h is in the past", a.Time)
 			}
-			h.sim.ScheduleAt(at, func() {
-				var err error
-				if a.Rate > 0 {
-					err = p.Infuse(state, a.Amount, a.Rate*secondsPerModel(p)/3600, h.sim.Now())
-				} else {
-					err = p.Bolus(state, a.Amount, h.sim.Now())
-				}
-				if err != nil {
+			f, lag, err := p.DoseProps(state)
+			if err != nil {
+				raise(L, err)
+			}
+			h.sim.ScheduleAt(at+lag, func() {
+				if err := give(p, state, a.Amount*f, a.Rate*secondsPerModel(p)/3600, h.sim.Now()); err != nil {
 					h.fail(err)
 				}
 			})
 		}
 		return 0
 	},
-	// pt:dose(amount [, {state = "depot", rate = per model time unit}])
+	// pt:dose(amount [, {state = "depot", rate = per model time unit}]): the
+	// model's F scales the amount and its ALAG delays it (pk: f and alag)
 	"dose": func(h *host, L *lua.LState) int {
 		p := check[*twin.Patient](L, 1, "patient")
 		amt := nonneg(L, 2, "dose amount")
@@ -144,15 +143,21 @@ var patientMethods = map[string]method{
 				}
 			})
 		}
-		var err error
-		if rate > 0 {
-			err = p.Infuse(state, amt, rate, h.sim.Now())
-		} else {
-			err = p.Bolus(state, amt, h.sim.Now())
-		}
+		f, lag, err := p.DoseProps(state)
 		if err != nil {
 			raise(L, err)
 		}
+		if lag == 0 {
+			if err := give(p, state, amt*f, rate, h.sim.Now()); err != nil {
+				raise(L, err)
+			}
+			return 0
+		}
+		h.sim.ScheduleAt(h.sim.Now()+lag, func() {
+			if err := give(p, state, amt*f, rate, h.sim.Now()); err != nil {
+				h.fail(err)
+			}
+		})
 		return 0
 	},
 	// pt:output(name): a model output now (conc_mg_l, map_mmhg, ...)
@@ -195,6 +200,18 @@ var patientMethods = map[string]method{
 		}
 		return 0
 	},
+}
+
+// give puts amount into state now: an infusion at rate (per model time
+// unit) when rate > 0, a bolus otherwise.
+func give(p *twin.Patient, state string, amount, rate, now float64) error {
+	if rate > 0 && amount == 0 {
+		return nil // F = 0: nothing reaches the state
+	}
+	if rate > 0 {
+		return p.Infuse(state, amount, rate, now)
+	}
+	return p.Bolus(state, amount, now)
 }
 
 // secondsPerModel returns the seconds per model time unit of a patient.

@@ -7,7 +7,7 @@ import "fmt"
 // patient at any simulated time). States are amounts in mg: depot, central,
 // peripheral 1, peripheral 2. A compartment whose clearance is 0 is absent:
 // q2 = 0 gives one compartment, q3 = 0 two; ka is the absorption rate of the
-// depot. vmax > 0 adds Michaelis–Menten elimination vmax·C/(km + C) from the
+// depot, f its bioavailability and alag its lag time (see Dosing). vmax > 0 adds Michaelis–Menten elimination vmax·C/(km + C) from the
 // central compartment (the model is then nonlinear; cl may be 0). Time in hours.
 type LinearPK struct {
 	p                           params
@@ -32,7 +32,7 @@ func (m *LinearPK) validate() error {
 			return fmt.Errorf("models: pk: %s = %v, want > 0", k, p[k])
 		}
 	}
-	for _, k := range []string{"cl", "q2", "q3", "ka", "vmax"} {
+	for _, k := range []string{"cl", "q2", "q3", "ka", "vmax", "f", "alag"} {
 		if !(p[k] >= 0) {
 			return fmt.Errorf("models: pk: %s = %v, want >= 0", k, p[k])
 		}
@@ -59,6 +59,8 @@ var linearPKInfo = Info{
 		{"ka", 1, "1/h", "absorption rate from the depot", "user"},
 		{"vmax", 0, "mg/h", "Michaelis–Menten maximum elimination rate (0: linear)", "user"},
 		{"km", 0, "mg/L", "concentration at half vmax (needed when vmax > 0)", "user"},
+		{"f", 1, "1", "bioavailability of a dose into the depot (NONMEM's F1)", "user"},
+		{"alag", 0, "h", "lag time of a dose into the depot (NONMEM's ALAG1)", "user"},
 	},
 	Outputs: []string{"conc_mg_l"},
 }

@@ -8,8 +8,8 @@ import (
 
 // Patient is a compiled model with its parameters bound, as a models.Model:
 // the form physio/twin advances lazily in hybrid scenarios
-// (sim:patient(m, params)). Doses given through the twin enter the states
-// as given (the model's F and ALAG apply on Simulate's dosing records).
+// (sim:patient(m, params)). The model's F and ALAG apply to doses given
+// through the twin as to Simulate's dosing records (see models.Dosing).
 type Patient struct {
 	in   *Instance
 	info models.Info
@@ -67,4 +67,19 @@ func (pt *Patient) Set(name string, v float64) error {
 	pt.p[i] = v
 	pt.info.Params[i].Value = v
 	return pt.in.SetParams(pt.p)
+}
+
+// DoseF is the model's bioavailability F of state i (1 where it declares none).
+func (pt *Patient) DoseF(i int) float64 {
+	if f, ok := pt.in.Dose(i, DoseF); ok {
+		return f
+	}
+	return 1
+}
+
+// DoseLag is the model's lag time ALAG of state i in its time unit (0 where
+// it declares none).
+func (pt *Patient) DoseLag(i int) float64 {
+	lag, _ := pt.in.Dose(i, DoseALAG)
+	return lag
 }
