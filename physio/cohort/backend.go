@@ -86,17 +86,24 @@ func Auto() (b Backend, skipped []error) {
 }
 
 // Get returns a backend by name ("cpu" is always there; "auto" is Auto's
-// choice).
+// choice). A Prober asked for by name is probed: one that cannot run here is
+// an error that says why.
 func Get(name string) (Backend, error) {
 	if name == "auto" {
 		b, _ := Auto()
 		return b, nil
 	}
 	mu.Lock()
-	defer mu.Unlock()
 	b, ok := backends[name]
+	all := names()
+	mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("cohort: no backend %q (built in: %v)", name, names())
+		return nil, fmt.Errorf("cohort: no backend %q (built in: %v)", name, all)
+	}
+	if p, ok := b.(Prober); ok {
+		if err := p.Probe(); err != nil {
+			return nil, fmt.Errorf("cohort: backend %s cannot run here: %w", name, err)
+		}
 	}
 	return b, nil
 }

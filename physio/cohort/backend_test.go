@@ -60,6 +60,9 @@ func TestAutoTakesFirstReadyProber(t *testing.T) {
 	if len(skipped) != 1 || !strings.Contains(skipped[0].Error(), "accel-a") {
 		t.Fatalf("skipped = %v, want accel-a", skipped)
 	}
+	if _, err := Get("accel-a"); err == nil || !strings.Contains(err.Error(), "absent") {
+		t.Fatalf(`Get("accel-a") = %v, want the reason it cannot run`, err)
+	}
 	if _, err := Get("no-such"); err == nil || !strings.Contains(err.Error(), "accel-a") {
 		t.Fatalf("Get of an unknown name: %v, want an error listing the registered backends", err)
 	}
