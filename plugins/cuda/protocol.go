@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unsafe"
 )
 
 // The worker protocol: medtwin and the CUDA worker (cmd/medtwin-cuda-worker,
@@ -57,8 +58,30 @@ func (c *wire) put(v any) {
 
 func (c *wire) int(v int) { c.put(int64(v)) }
 
-func (c *wire) f64s(v []float64) { c.put(uint64(len(v))); c.put(v) }
-func (c *wire) i32s(v []int32)   { c.put(uint64(len(v))); c.put(v) }
+func (c *wire) f64s(v []float64) { c.put(uint64(len(v))); c.raw(f64s(v)) }
+func (c *wire) i32s(v []int32)   { c.put(uint64(len(v))); c.raw(i32s(v)) }
+
+// raw writes a slice's elements as they lie in memory: little endian on the
+// machines medtwin runs on (checked in init), without binary.Write's copy of
+// the whole slice (a batch's output can be gigabytes).
+func (c *wire) raw(p unsafe.Pointer, n int64) {
+	if c.err == nil && n > 0 {
+		_, c.err = c.w.Write(unsafe.Slice((*byte)(p), n))
+	}
+}
+
+// readRaw fills a slice's elements from the stream, in place.
+func (c *wire) readRaw(p unsafe.Pointer, n int64) {
+	if c.err == nil && n > 0 {
+		_, c.err = io.ReadFull(c.r, unsafe.Slice((*byte)(p), n))
+	}
+}
+
+func init() {
+	if x := uint16(1); *(*byte)(unsafe.Pointer(&x)) != 1 {
+		panic("cuda: the worker protocol assumes a little-endian machine")
+	}
+}
 
 func (c *wire) get(v any) {
 	if c.err == nil {
@@ -96,7 +119,7 @@ func (c *wire) getF64s() []float64 {
 		return nil
 	}
 	v := make([]float64, n)
-	c.get(v)
+	c.readRaw(f64s(v))
 	return v
 }
 
@@ -106,7 +129,7 @@ func (c *wire) getI32s() []int32 {
 		return nil
 	}
 	v := make([]int32, n)
-	c.get(v)
+	c.readRaw(i32s(v))
 	return v
 }
 

@@ -183,7 +183,7 @@ func (w *Worker) reply(out []float64) error {
 	if n := w.c.length(); w.c.err == nil && n != len(out) {
 		w.c.err = fmt.Errorf("cuda worker protocol: %d results for %d outputs", n, len(out))
 	}
-	w.c.get(out)
+	w.c.readRaw(f64s(out))
 	return w.c.err
 }
 

@@ -27,6 +27,8 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	case "emu":
 		serveOrDie(emuDevice{budget: 1 << 20})
+	case "null":
+		serveOrDie(nullDevice{})
 	case "devicefail":
 		serveOrDie(emuDevice{budget: 1 << 20, fail: errors.New("CUDA_ERROR_LAUNCH_FAILED: the kernel faulted")})
 	case "nodevice":
@@ -277,4 +279,35 @@ func TestEmbeddedWorkerIsUnpackedAndRuns(t *testing.T) {
 	if err := w.Probe(); err != nil {
 		t.Fatalf("running the unpacked worker: %v", err)
 	}
+}
+
+// nullDevice answers launches without computing: what is left is the cost of
+// the protocol (packing, the pipes, unpacking).
+type nullDevice struct{}
+
+func (nullDevice) Name() string                 { return "null" }
+func (nullDevice) Budget() (int64, error)       { return 64 << 30, nil }
+func (nullDevice) Launch(*Packed) error         { return nil }
+func (nullDevice) LaunchJobs(*PackedJobs) error { return nil }
+
+// BenchmarkWorkerTransfer measures the worker protocol's cost on the batch
+// form of `bench cohort` (337 hourly outputs per subject, 2.7 KB each): a
+// worker that computes nothing, so subjects/s is the ceiling the pipes put on
+// a GPU run, to set beside the GPU's own rate.
+func BenchmarkWorkerTransfer(b *testing.B) {
+	w := &Worker{Path: os.Args[0], Env: []string{fakeEnv + "=null"}}
+	defer w.Close()
+	const n = 100_000
+	bt := cohort.FloorParams(n)
+	if err := w.Simulate(bt); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(n * len(bt.Times) * 8))
+	b.ResetTimer()
+	for range b.N {
+		if err := w.Simulate(bt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "subjects/s")
 }
