@@ -19,10 +19,13 @@ import (
 //	medtwin-cuda-worker 1 error <why there is no device>
 //
 // and, after "ok", answers requests one at a time until its stdin closes. A
-// request is one op byte and its arguments; a reply is a status byte (0 ok,
-// 1 error followed by a message) and, when ok, its results. Integers are
-// int64, numbers float64, slices a uint64 length and their elements, all
-// little endian (the layouts of Packed and PackedJobs, unchanged).
+// request is one op byte, its arguments and where the results go (a bool:
+// false, in the reply; true, into the file the worker got as fd 3, mapped
+// shared, which spares the pipe gigabytes of outputs); a reply is a status
+// byte (0 ok, 1 error followed by a message) and, when ok and not shared, its
+// results. Integers are int64, numbers float64, slices a uint64 length and
+// their elements, all little endian (the layouts of Packed and PackedJobs,
+// unchanged).
 const (
 	helloPrefix = "medtwin-cuda-worker 1 "
 
@@ -163,9 +166,6 @@ func (c *wire) getPacked() *Packed {
 	if c.err == nil && (len(pk.P) != nParam*pk.N || pk.N > maxElems/max(pk.NT, 1) || pk.NCmt < 1 || pk.NCmt > 3 || pk.Sub < 1) {
 		c.err = fmt.Errorf("cuda worker protocol: a batch of %d subjects with %d parameters, %d times, %d compartments, %d sub-steps", pk.N, len(pk.P), pk.NT, pk.NCmt, pk.Sub)
 	}
-	if c.err == nil {
-		pk.Out = make([]float64, pk.N*pk.NT)
-	}
 	return pk
 }
 
@@ -191,9 +191,7 @@ func (c *wire) getJobs() *PackedJobs {
 	}
 	if err := pj.check(); err != nil {
 		c.err = fmt.Errorf("cuda worker protocol: %v", err)
-		return pj
 	}
-	pj.OutC = make([]float64, len(pj.OutT))
 	return pj
 }
 

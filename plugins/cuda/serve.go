@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"sync"
+	"unsafe"
 )
 
 // Device runs packed work on one accelerator: what the CUDA worker serves
@@ -47,24 +50,20 @@ func Serve(r io.Reader, w io.Writer, d Device) error {
 			}
 		case opBatch:
 			pk := c.getPacked()
+			var shared bool
+			c.get(&shared)
 			if c.err != nil {
 				return c.err
 			}
-			err := d.Launch(pk)
-			c.putStatus(err)
-			if err == nil {
-				c.f64s(pk.Out)
-			}
+			c.launched(shared, pk.N*pk.NT, &pk.Out, func() error { return d.Launch(pk) })
 		case opJobs:
 			pj := c.getJobs()
+			var shared bool
+			c.get(&shared)
 			if c.err != nil {
 				return c.err
 			}
-			err := d.LaunchJobs(pj)
-			c.putStatus(err)
-			if err == nil {
-				c.f64s(pj.OutC)
-			}
+			c.launched(shared, len(pj.OutT), &pj.OutC, func() error { return d.LaunchJobs(pj) })
 		default:
 			return fmt.Errorf("cuda worker protocol: unknown request %q", op)
 		}
@@ -73,6 +72,35 @@ func Serve(r io.Reader, w io.Writer, d Device) error {
 		}
 	}
 }
+
+// launched runs launch with *out, n results, either in memory (sent in the
+// reply) or mapped on the shared file at fd 3, and writes the reply.
+func (c *wire) launched(shared bool, n int, out *[]float64, launch func() error) {
+	var mem []byte
+	var err error
+	if shared {
+		if mem, err = mapShared(sharedFile(), n*8); err == nil && n > 0 {
+			*out = unsafe.Slice((*float64)(unsafe.Pointer(&mem[0])), n)
+		}
+	} else {
+		*out = make([]float64, n)
+	}
+	if err == nil {
+		err = launch()
+	}
+	if mem != nil {
+		if e := unmap(mem); err == nil {
+			err = e
+		}
+	}
+	c.putStatus(err)
+	if err == nil && !shared {
+		c.f64s(*out)
+	}
+}
+
+// sharedFile is the output file the client passed as fd 3.
+var sharedFile = sync.OnceValue(func() *os.File { return os.NewFile(3, "medtwin-cuda-shared-output") })
 
 // Refuse is the worker's hello when it has no device: it says why, and the
 // worker then exits.

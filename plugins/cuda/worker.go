@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/medtwin/medtwin/physio/cohort"
 )
@@ -57,6 +58,10 @@ type Worker struct {
 	c      *wire
 	stderr *tail
 	device string
+
+	shm    *os.File // the worker's fd 3: outputs, mapped by both (nil: in the pipe)
+	shmMem []byte   // this side's mapping of shm
+	shmMin int      // outputs of at least this many bytes go through shm (0: 1 MiB; < 0: never)
 }
 
 func init() { cohort.Register(&Worker{}) }
@@ -106,6 +111,7 @@ func (w *Worker) Close() error {
 	w.stdin.Close()
 	err := w.cmd.Wait()
 	w.cmd, w.c = nil, nil
+	w.dropShm()
 	if w.err == nil {
 		w.err = errors.New("cuda: the worker was closed")
 	}
@@ -151,25 +157,44 @@ func (w *Worker) broken(err error) error {
 	state := w.cmd.Wait()
 	w.err = fmt.Errorf("cuda: the worker stopped (%v; %v)%s", err, state, w.stderr.said())
 	w.cmd, w.c = nil, nil
+	w.dropShm()
 	return w.err
 }
 
-// launch sends one packed chunk and reads its concentrations into pk.Out.
+// launch sends one packed chunk and reads its concentrations into pk.Out (or
+// points pk.Out at the shared output).
 func (w *Worker) launch(pk *Packed) error {
+	view, shared := w.sharedOut(len(pk.Out))
 	w.c.put(opBatch)
 	w.c.putPacked(pk)
-	return w.reply(pk.Out)
+	w.c.put(shared)
+	if err := w.reply(pk.Out, shared); err != nil {
+		return err
+	}
+	if shared {
+		pk.Out = view
+	}
+	return nil
 }
 
 // launchJobs sends one run of jobs and reads their concentrations into pj.OutC.
 func (w *Worker) launchJobs(pj *PackedJobs) error {
+	view, shared := w.sharedOut(len(pj.OutC))
 	w.c.put(opJobs)
 	w.c.putJobs(pj)
-	return w.reply(pj.OutC)
+	w.c.put(shared)
+	if err := w.reply(pj.OutC, shared); err != nil {
+		return err
+	}
+	if shared {
+		pj.OutC = view
+	}
+	return nil
 }
 
-// reply reads a launch's status and its results into out.
-func (w *Worker) reply(out []float64) error {
+// reply reads a launch's status and, unless they are shared, its results
+// into out.
+func (w *Worker) reply(out []float64, shared bool) error {
 	if err := w.c.flush(); err != nil {
 		return err
 	}
@@ -180,11 +205,55 @@ func (w *Worker) reply(out []float64) error {
 		}
 		return err
 	}
+	if shared {
+		return nil
+	}
 	if n := w.c.length(); w.c.err == nil && n != len(out) {
 		w.c.err = fmt.Errorf("cuda worker protocol: %d results for %d outputs", n, len(out))
 	}
 	w.c.readRaw(f64s(out))
 	return w.c.err
+}
+
+// sharedOut returns n float64s on the shared output file, grown as needed,
+// when the outputs are large enough to be worth it and the worker has one.
+// The view stays valid until the next call (a chunk is unpacked before the
+// next is launched).
+func (w *Worker) sharedOut(n int) ([]float64, bool) {
+	minBytes := w.shmMin
+	if minBytes == 0 {
+		minBytes = 1 << 20
+	}
+	if w.shm == nil || minBytes < 0 || n == 0 || n*8 < minBytes {
+		return nil, false
+	}
+	if len(w.shmMem) < n*8 {
+		if w.shmMem != nil {
+			unmap(w.shmMem)
+			w.shmMem = nil
+		}
+		mem, err := []byte(nil), w.shm.Truncate(int64(n)*8)
+		if err == nil {
+			mem, err = mapShared(w.shm, n*8)
+		}
+		if err != nil {
+			return nil, false // the pipe still works
+		}
+		w.shmMem = mem
+	}
+	return unsafe.Slice((*float64)(unsafe.Pointer(&w.shmMem[0])), n), true
+}
+
+// dropShm releases the shared output file and this side's mapping.
+func (w *Worker) dropShm() {
+	if w.shmMem != nil {
+		unmap(w.shmMem)
+		w.shmMem = nil
+	}
+	if w.shm != nil {
+		w.shm.Close()
+		w.shm = nil
+	}
 }
 
 // start runs the worker and reads its hello (w.mu held).
@@ -204,6 +273,10 @@ func (w *Worker) start() error {
 	cmd.Env = append(os.Environ(), w.Env...)
 	w.stderr = &tail{}
 	cmd.Stderr = w.stderr
+	if f, err := newShmFile(); err == nil {
+		cmd.ExtraFiles = []*os.File{f} // fd 3 in the worker
+		w.shm = f
+	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		w.err = fmt.Errorf("cuda: %v", err)
@@ -215,6 +288,7 @@ func (w *Worker) start() error {
 		return w.err
 	}
 	if err := cmd.Start(); err != nil {
+		w.dropShm()
 		w.err = fmt.Errorf("cuda: cannot run the CUDA worker: %v", err)
 		return w.err
 	}
@@ -245,6 +319,7 @@ func (w *Worker) start() error {
 	if err != nil {
 		stdin.Close()
 		w.err = startError(path, h.line, err, cmd, r, w.stderr)
+		w.dropShm()
 		return w.err
 	}
 	w.cmd, w.stdin, w.device = cmd, stdin, dev

@@ -106,13 +106,19 @@ func bitsEqual(t *testing.T, what string, got, want []float64) {
 	}
 }
 
-// Through the worker protocol, batches come back bit for bit what the same
+// Through the worker protocol, in the pipe and in shared memory, batches come back bit for bit what the same
 // kernels give in process, on both batch paths, in chunks of 23 subjects; the in-process emulation is itself checked
 // against the CPU backend (emu_test.go), so the worker path agrees with the
 // CPU backend within the same bounds.
 func TestWorkerBatchesRoundTrip(t *testing.T) {
+	for _, shm := range []int{-1, 1} {
+		t.Run(fmt.Sprintf("shmMin=%d", shm), func(t *testing.T) { batchesRoundTrip(t, shm) })
+	}
+}
+
+func batchesRoundTrip(t *testing.T, shmMin int) {
 	w := fakeWorker(t, "emu")
-	w.MaxSubjects = 23
+	w.MaxSubjects, w.shmMin = 23, shmMin
 	if err := w.Probe(); err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +148,9 @@ func TestWorkerBatchesRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		bitsEqual(t, tc.name, got.Conc, want.Conc)
+		if (w.shmMem != nil) != (shmMin > 0) {
+			t.Fatalf("shmMin %d: shared output mapped %v", shmMin, w.shmMem != nil)
+		}
 		cpu, _ := cohort.Get("cpu")
 		ref := tc.mk()
 		if err := cpu.Simulate(ref); err != nil {
@@ -161,10 +170,16 @@ func TestWorkerBatchesRoundTrip(t *testing.T) {
 }
 
 // Trial jobs (every regimen kind the job kernel takes, linear and
-// Michaelis–Menten) come back bit for bit what the in-process kernels give.
+// Michaelis–Menten), in the pipe and in shared memory, come back bit for bit what the in-process kernels give.
 func TestWorkerJobsRoundTrip(t *testing.T) {
+	for _, shm := range []int{-1, 1} {
+		t.Run(fmt.Sprintf("shmMin=%d", shm), func(t *testing.T) { jobsRoundTrip(t, shm) })
+	}
+}
+
+func jobsRoundTrip(t *testing.T, shmMin int) {
 	w := fakeWorker(t, "emu")
-	w.MaxSubjects = 7
+	w.MaxSubjects, w.shmMin = 7, shmMin
 	for _, nonlinear := range []bool{false, true} {
 		got, want := trialJobs(nonlinear), trialJobs(nonlinear)
 		if err := w.SimulateJobs(got); err != nil {
@@ -295,7 +310,13 @@ func (nullDevice) LaunchJobs(*PackedJobs) error { return nil }
 // worker that computes nothing, so subjects/s is the ceiling the pipes put on
 // a GPU run, to set beside the GPU's own rate.
 func BenchmarkWorkerTransfer(b *testing.B) {
-	w := &Worker{Path: os.Args[0], Env: []string{fakeEnv + "=null"}}
+	for _, shm := range []int{-1, 0} {
+		b.Run(map[int]string{-1: "pipe", 0: "shared"}[shm], func(b *testing.B) { workerTransfer(b, shm) })
+	}
+}
+
+func workerTransfer(b *testing.B, shmMin int) {
+	w := &Worker{Path: os.Args[0], Env: []string{fakeEnv + "=null"}, shmMin: shmMin}
 	defer w.Close()
 	const n = 100_000
 	bt := cohort.FloorParams(n)
