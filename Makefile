@@ -80,18 +80,23 @@ $(NVCC):
 	rm -f $(CUDA_ROOT)/usr/lib/nvidia-cuda-toolkit/bin/nvcc.profile
 	printf 'NVVMIR_LIBRARY_DIR = $$(_HERE_)/../libdevice\nPATH += $$(_HERE_):\nINCLUDES += "-I$$(_HERE_)/../../../include" $$(_SPACE_)\n' > $(CUDA_ROOT)/usr/lib/nvidia-cuda-toolkit/bin/nvcc.profile
 
-# Regenerates plugins/cuda/kernels.ptx (committed, embedded) and checks that
-# ptxas assembles it for sm_90 (H100/H200).
+# Regenerates plugins/cuda/device/kernels.ptx (committed, embedded in the
+# worker) and checks that ptxas assembles it for sm_90 (H100/H200).
 ptx: cuda-toolkit
-	$(NVCC) -ccbin $$(command -v g++) -allow-unsupported-compiler -ptx -arch=sm_90 -o plugins/cuda/kernels.ptx plugins/cuda/kernels.cu
-	$(CUDA_ROOT)/usr/bin/ptxas -arch=sm_90 plugins/cuda/kernels.ptx -o /dev/null
+	$(NVCC) -ccbin $$(command -v g++) -allow-unsupported-compiler -ptx -arch=sm_90 -o plugins/cuda/device/kernels.ptx plugins/cuda/kernels.cu
+	$(CUDA_ROOT)/usr/bin/ptxas -arch=sm_90 plugins/cuda/device/kernels.ptx -o /dev/null
 
-# The CUDA-enabled binary and the backend's test binary, to run on a GPU machine
-# (which provides the real libcuda.so.1): bin/medtwin-cuda, bin/cuda.test.
+# The CUDA worker (the only program linked with gorgonia.org/cu and libcuda,
+# against the stub here; the GPU machine's driver provides the real
+# libcuda.so.1), then medtwin with the worker embedded: bin/medtwin-cuda runs
+# on any machine and starts the worker only when a device is asked for
+# (--backend cuda|auto). bin/cuda.test finds bin/medtwin-cuda-worker beside it.
 cuda: cuda-toolkit
-	$(CUDA_ENV) $(GO) vet -tags cuda ./plugins/cuda ./cmd/medtwin
-	$(CUDA_ENV) $(GO) build -tags cuda -o bin/medtwin-cuda ./cmd/medtwin
-	$(CUDA_ENV) $(GO) test -c -tags cuda -o bin/cuda.test ./plugins/cuda
+	$(CUDA_ENV) $(GO) build -tags cuda -o bin/medtwin-cuda-worker ./cmd/medtwin-cuda-worker
+	cp bin/medtwin-cuda-worker cmd/medtwin/medtwin-cuda-worker
+	$(CUDA_ENV) $(GO) vet -tags cuda ./plugins/cuda/... ./cmd/medtwin-cuda-worker ./cmd/medtwin
+	$(GO) build -tags cuda -o bin/medtwin-cuda ./cmd/medtwin
+	$(GO) test -c -tags cuda -o bin/cuda.test ./plugins/cuda
 
 # On the GPU machine: parity tests and the 1 M-subject benchmark.
 cuda-check:

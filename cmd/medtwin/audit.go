@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/medtwin/medtwin/engine/audit"
+	"github.com/medtwin/medtwin/cmd/medtwin/internal/audit"
 	"github.com/urfave/cli/v2"
 )
 

@@ -86,7 +86,7 @@ func benchCohortCmd() *cli.Command {
 				}
 			}
 			var other []benchRow
-			if name := c.String("backend"); name != "cpu" {
+			if name := backendFlag(c); name != "cpu" {
 				be, err := cohort.Get(name)
 				if err != nil {
 					return err

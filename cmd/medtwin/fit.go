@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/medtwin/medtwin/engine/plot"
+	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/physio/fit"
 	"github.com/medtwin/medtwin/scripts"

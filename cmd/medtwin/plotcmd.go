@@ -10,8 +10,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
 	"github.com/medtwin/medtwin/engine"
-	"github.com/medtwin/medtwin/engine/plot"
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/scripts"

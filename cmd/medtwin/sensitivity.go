@@ -6,7 +6,7 @@ import (
 	"math"
 	"text/tabwriter"
 
-	"github.com/medtwin/medtwin/engine/plot"
+	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
 	"github.com/medtwin/medtwin/physio/sensitivity"
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/medtwin/medtwin/scripts/plan"

@@ -31,7 +31,7 @@ func trialCmd() *cli.Command {
 			&cli.IntFlag{Name: "subjects", Usage: "number of subjects (default: the spec's)"},
 			&cli.Uint64Flag{Name: "seed", Usage: "seed (default: the spec's)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
-			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "where the PK runs: cpu, cuda (a binary built with make cuda, on a GPU) or auto (cuda when present)"},
+			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "where the PK runs: cpu, cuda (a GPU, through the CUDA worker that make cuda builds) or auto (a ready GPU, else cpu, saying why)"},
 			&cli.StringFlag{Name: "summarize", Usage: "run nothing: read `DIR`/subjects.arrow (e.g. merged shards), write DIR/kpis.arrow and print the summary"},
 			&cli.StringFlag{Name: "shard", Usage: "run only shard `i/n` of the subjects (subjects.arrow only; join with `medtwin merge`); defaults from Slurm/Kubernetes array variables"},
 		},
@@ -64,7 +64,7 @@ func trialCmd() *cli.Command {
 				auditOutput(c, dir)
 				return summarizeTrial(c, tr, res, dir, path)
 			}
-			if tr.Runner, err = cohort.Runner(c.String("backend")); err != nil {
+			if tr.Runner, err = cohort.Runner(backendFlag(c)); err != nil {
 				return err
 			}
 			sh, err := parseShard(c.String("shard"))

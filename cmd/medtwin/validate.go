@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
 	"github.com/medtwin/medtwin/engine"
-	"github.com/medtwin/medtwin/engine/plot"
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/ops"

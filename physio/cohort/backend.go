@@ -52,25 +52,68 @@ func Register(b Backend) {
 	backends[b.Name()] = b
 }
 
-// Get returns a backend by name ("cpu" is always there; "auto" picks the best
-// registered one: cuda when present).
-func Get(name string) (Backend, error) {
+// Prober is a backend that may be unable to run on this machine (one that
+// needs a device, a driver or a helper program). Get("auto") prefers a ready
+// Prober to the CPU; a plain Backend is chosen only by its name.
+type Prober interface {
+	Backend
+	// Probe returns nil when the backend can run here, or why it cannot.
+	Probe() error
+}
+
+// Auto returns the backend that "auto" names: the first registered Prober
+// (in name order) whose Probe succeeds, else "cpu". Skipped lists, one error
+// each, the Probers that could not run and why, for the caller to say so.
+func Auto() (b Backend, skipped []error) {
 	mu.Lock()
-	defer mu.Unlock()
-	if name == "auto" {
-		if b, ok := backends["cuda"]; ok {
-			return b, nil
+	var probers []Prober
+	for _, n := range names() {
+		if p, ok := backends[n].(Prober); ok {
+			probers = append(probers, p)
 		}
-		name = "cpu"
 	}
-	b, ok := backends[name]
-	if !ok {
-		var names []string
-		for n := range backends {
-			names = append(names, n)
+	cpu := backends["cpu"]
+	mu.Unlock()
+	// probe outside the lock: a probe may start a helper process
+	for _, p := range probers {
+		err := p.Probe()
+		if err == nil {
+			return p, skipped
 		}
-		sort.Strings(names)
-		return nil, fmt.Errorf("cohort: no backend %q (built in: %v)", name, names)
+		skipped = append(skipped, fmt.Errorf("backend %s: %w", p.Name(), err))
+	}
+	return cpu, skipped
+}
+
+// Get returns a backend by name ("cpu" is always there; "auto" is Auto's
+// choice). A Prober asked for by name is probed: one that cannot run here is
+// an error that says why.
+func Get(name string) (Backend, error) {
+	if name == "auto" {
+		b, _ := Auto()
+		return b, nil
+	}
+	mu.Lock()
+	b, ok := backends[name]
+	all := names()
+	mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("cohort: no backend %q (built in: %v)", name, all)
+	}
+	if p, ok := b.(Prober); ok {
+		if err := p.Probe(); err != nil {
+			return nil, fmt.Errorf("cohort: backend %s cannot run here: %w", name, err)
+		}
 	}
 	return b, nil
+}
+
+// names returns the registered names, sorted (mu held).
+func names() []string {
+	var out []string
+	for n := range backends {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }

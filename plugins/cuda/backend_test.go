@@ -11,9 +11,9 @@ import (
 	"github.com/medtwin/medtwin/physio/cohort"
 )
 
-// gpu returns the registered CUDA backend or skips: without a device the
-// package registers none. (Without a driver at all, gorgonia.org/cu's own
-// init exits before any test runs; see README, "GPU cohorts".)
+// gpu returns the registered CUDA backend or skips, saying why it cannot run
+// (no worker beside the test binary, no driver, no device): the worker,
+// bin/medtwin-cuda-worker from `make cuda`, is found beside bin/cuda.test.
 func gpu(t testing.TB) cohort.Backend {
 	be, err := cohort.Get("cuda")
 	if err != nil {

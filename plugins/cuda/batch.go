@@ -29,10 +29,11 @@ const (
 // 1/32 h keep RK4 within 1e-7 relative of the CPU ODE path (see emu_test.go).
 const DefaultSubSteps = 32
 
-// packed is subjects [lo, hi) of a cohort.Batch in the kernels' layout:
+// Packed is subjects [lo, hi) of a cohort.Batch in the kernels' layout (what
+// the CUDA worker receives):
 // parameters subject-minor (P[q*n+i]), dose grid steps, and room for the
 // time-major output (Out[h*n+i]).
-type packed struct {
+type Packed struct {
 	N, NT, NCmt int
 	DT          float64
 	P           []float64
@@ -45,7 +46,7 @@ type packed struct {
 
 // pack lays out subjects [lo, hi) of b. Dose times become grid steps; the
 // batch must already have passed its checks (cohort's CPU backend rules).
-func pack(b *cohort.Batch, lo, hi int) (*packed, error) {
+func pack(b *cohort.Batch, lo, hi int) (*Packed, error) {
 	if lo < 0 || hi > b.Len() || lo >= hi {
 		return nil, fmt.Errorf("cuda: subjects %d-%d of a batch of %d", lo, hi, b.Len())
 	}
@@ -54,7 +55,7 @@ func pack(b *cohort.Batch, lo, hi int) (*packed, error) {
 		return nil, fmt.Errorf("cuda: the output grid needs at least two times")
 	}
 	dt := b.Times[1] - b.Times[0]
-	pk := &packed{N: n, NT: nt, NCmt: b.NCmt, DT: dt, DoseAmt: b.DoseAmt, Nonlinear: b.Nonlinear(), Sub: DefaultSubSteps,
+	pk := &Packed{N: n, NT: nt, NCmt: b.NCmt, DT: dt, DoseAmt: b.DoseAmt, Nonlinear: b.Nonlinear(), Sub: DefaultSubSteps,
 		P: make([]float64, nParam*n), Out: make([]float64, n*nt)}
 	rows := [nParam][]float64{pKA: b.KA, pCL: b.CL, pV1: b.V1, pQ2: b.Q2, pV2: b.V2, pQ3: b.Q3, pV3: b.V3, pVMax: b.VMax, pKM: b.KM}
 	for q, v := range rows {
@@ -77,7 +78,7 @@ func pack(b *cohort.Batch, lo, hi int) (*packed, error) {
 
 // unpack transposes the time-major output into b.Conc (subject-major) at
 // subjects [lo, lo+N).
-func (pk *packed) unpack(b *cohort.Batch, lo int) {
+func (pk *Packed) unpack(b *cohort.Batch, lo int) {
 	n, nt := pk.N, pk.NT
 	for i := 0; i < n; i++ {
 		row := b.Conc[(lo+i)*nt : (lo+i+1)*nt]
@@ -111,7 +112,7 @@ func chunks(n, nt int, budget int64, maxN int) ([][2]int, error) {
 
 // runChunked simulates b chunk by chunk with run (the device, or the CPU
 // emulation) and fills b.Conc; a subject's numbers do not depend on its chunk.
-func runChunked(b *cohort.Batch, budget int64, maxN int, run func(*packed) error) error {
+func runChunked(b *cohort.Batch, budget int64, maxN int, run func(*Packed) error) error {
 	nt := len(b.Times)
 	if cap(b.Conc) >= b.Len()*nt {
 		b.Conc = b.Conc[:b.Len()*nt]

@@ -1,18 +1,32 @@
-// Package cuda is medtwin's GPU backend for virtual cohorts: it implements
-// physio/cohort.Backend and JobRunner with one CUDA thread per subject,
-// double precision, for (a) the exact transition-matrix path of linear PK
-// models and (b) a fixed-step RK4 integrator for models with Michaelis–Menten
-// elimination, both for cohort batches and for trial jobs (any NONMEM
-// records but steady state, each job's own output times). Doses and outputs
-// are handled on the device; results come back in runs sized to the device's
-// free memory.
+// Package cuda is medtwin's GPU backend for virtual cohorts: it registers the
+// "cuda" physio/cohort.Backend (and JobRunner) with one CUDA thread per
+// subject, double precision, for (a) the exact transition-matrix path of
+// linear PK models and (b) a fixed-step RK4 integrator for models with
+// Michaelis–Menten elimination, both for cohort batches and for trial jobs
+// (any NONMEM records but steady state, each job's own output times).
+//
+// medtwin itself never links CUDA. gorgonia.org/cu exits the process in its
+// package init when no driver loads, and linking it makes libcuda a
+// load-time dependency; so the device code runs in a worker process,
+// cmd/medtwin-cuda-worker, the only program built with cu (build tag cuda).
+// The backend (Worker, worker.go) starts it on first use (`--backend cuda`,
+// or `auto` probing) and speaks to it over its stdin and stdout
+// (protocol.go); when the worker is missing, cannot load the driver or finds
+// no device, the error says which, and "auto" falls back to the CPU saying
+// why. The worker is found in $MEDTWIN_CUDA_WORKER, else beside the running
+// executable (medtwin-cuda-worker), else in the binary itself: `make cuda`
+// embeds it in bin/medtwin-cuda, which writes it once to the user's cache
+// directory (named by its hash). One medtwin binary thus runs with and
+// without a GPU.
 //
 // Files: kernels.h holds the per-subject work in portable C; kernels.cu wraps
-// it as kernels; kernels.ptx is nvcc's output for sm_90 (`make ptx`),
-// embedded in the binary. batch.go packs a cohort.Batch into the kernels'
-// layout and back (no GPU needed, tested on the CPU); emu.go runs kernels.h
-// on the CPU through cgo so that the tests check the device arithmetic
-// against the CPU backend; backend.go (build tag cuda) drives the device
-// through gorgonia.org/cu. cmd/medtwin imports this package only with the
-// tag (`make cuda`). See ../../README.md, "GPU cohorts".
+// it as kernels; device/kernels.ptx is nvcc's output for sm_90 (`make ptx`),
+// embedded in the worker. batch.go and jobs.go pack cohort work into the
+// kernels' layout and back and cut it into launches that fit the device's
+// memory (no GPU needed, tested on the CPU); emu.go runs kernels.h on the CPU
+// through cgo so that the tests check the device arithmetic against the CPU
+// backend, and serves as the fake device behind the worker protocol in the
+// tests (worker_test.go); serve.go is the worker's side of the protocol;
+// device/ drives the GPU through gorgonia.org/cu. See ../../README.md, "GPU
+// cohorts".
 package cuda

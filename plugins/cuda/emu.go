@@ -27,7 +27,7 @@ import (
 
 // emulate runs the kernels of kernels.h on the CPU, one loop iteration per
 // device thread, over a packed batch.
-func emulate(pk *packed) error {
+func emulate(pk *Packed) error {
 	ds, p, out := cInts(pk.DoseStep), cDoubles(pk.P), cDoubles(pk.Out)
 	if pk.Nonlinear {
 		C.emu_mm(C.int(pk.N), p, C.int(pk.NCmt), C.int(pk.NT), C.double(pk.DT), C.int(pk.Sub), ds, C.int(len(pk.DoseStep)), C.double(pk.DoseAmt), out)
@@ -42,7 +42,7 @@ func cDoubles(v []float64) *C.double { p, _ := f64s(v); return (*C.double)(p) }
 func cInts(v []int32) *C.int         { p, _ := i32s(v); return (*C.int)(p) }
 
 // emulateJobs runs mt_job on the CPU over packed jobs.
-func emulateJobs(pj *packedJobs) error {
+func emulateJobs(pj *PackedJobs) error {
 	if pj.N == 0 || len(pj.OutT) == 0 {
 		return nil
 	}

@@ -11,9 +11,10 @@ import (
 // Michaelis–Menten elimination; outputs and inputs also end steps.
 const DefaultHMax = 1.0 / 64
 
-// packedJobs is a run of trial jobs in mt_job's layout: parameters as in
+// PackedJobs is a run of trial jobs in mt_job's layout (what the CUDA worker
+// receives): parameters as in
 // packed (p[q*n+i]), each job's inputs and output times as compressed rows.
-type packedJobs struct {
+type PackedJobs struct {
 	N                  int
 	P                  []float64
 	InOff, InState     []int32
@@ -43,9 +44,9 @@ func jobInputs(jobs []cohort.Job) ([][]pk.Input, error) {
 }
 
 // packJobs lays out jobs [lo, hi) with their expanded inputs.
-func packJobs(jobs []cohort.Job, inputs [][]pk.Input, lo, hi int) *packedJobs {
+func packJobs(jobs []cohort.Job, inputs [][]pk.Input, lo, hi int) *PackedJobs {
 	n := hi - lo
-	pj := &packedJobs{N: n, P: make([]float64, nParam*n), InOff: make([]int32, n+1), OutOff: make([]int32, n+1), HMax: DefaultHMax}
+	pj := &PackedJobs{N: n, P: make([]float64, nParam*n), InOff: make([]int32, n+1), OutOff: make([]int32, n+1), HMax: DefaultHMax}
 	for i := 0; i < n; i++ {
 		m := jobs[lo+i].Model
 		depot := 0.0
@@ -71,7 +72,7 @@ func packJobs(jobs []cohort.Job, inputs [][]pk.Input, lo, hi int) *packedJobs {
 }
 
 // unpack copies the concentrations into jobs [lo, lo+N).
-func (pj *packedJobs) unpack(jobs []cohort.Job, lo int) {
+func (pj *PackedJobs) unpack(jobs []cohort.Job, lo int) {
 	for i := 0; i < pj.N; i++ {
 		jobs[lo+i].Conc = append([]float64(nil), pj.OutC[pj.OutOff[i]:pj.OutOff[i+1]]...)
 	}
@@ -85,7 +86,7 @@ func jobBytes(inputs, outputs int) int64 {
 
 // runJobsChunked simulates jobs in runs that fit the memory budget (and at
 // most maxN jobs each) with run; a job's numbers do not depend on its run.
-func runJobsChunked(jobs []cohort.Job, budget int64, maxN int, run func(*packedJobs) error) error {
+func runJobsChunked(jobs []cohort.Job, budget int64, maxN int, run func(*PackedJobs) error) error {
 	inputs, err := jobInputs(jobs)
 	if err != nil {
 		return err

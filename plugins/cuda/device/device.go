@@ -1,16 +1,16 @@
 //go:build cuda
 
-package cuda
+package device
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"sync"
 	"unsafe"
 
-	"github.com/medtwin/medtwin/physio/cohort"
+	"github.com/medtwin/medtwin/plugins/cuda"
 	"gorgonia.org/cu"
 )
 
@@ -22,41 +22,41 @@ var kernelsPTX string
 // blockSize is the number of threads (subjects) per block.
 const blockSize = 128
 
-// device is the CUDA backend: one context on device 0, the kernels loaded once.
-// Calls are serialised and run on one locked OS thread (a CUDA context is
-// current per thread).
-type device struct {
+// Device is one context on device 0 with the kernels loaded once. Calls are
+// serialised and run on one locked OS thread (a CUDA context is current per
+// thread). It implements cuda.Device.
+type Device struct {
 	mu    sync.Mutex
 	calls chan func()
+	name  string
 	ctx   cu.CUContext
 	exact cu.Function
 	mm    cu.Function
 	job   cu.Function
 }
 
-func init() {
-	// gorgonia.org/cu initialises the driver in its own init and exits if that
-	// fails; a machine with a driver but no device gets here with n = 0.
-	if n, err := cu.NumDevices(); err != nil || n == 0 {
-		return
+// Open returns device 0 ready to launch, or why there is none (no device, or
+// a device that cannot load the module: an old driver that cannot JIT sm_90
+// PTX, say).
+func Open() (*Device, error) {
+	if n, err := cu.NumDevices(); err != nil {
+		return nil, fmt.Errorf("counting CUDA devices: %v", err)
+	} else if n == 0 {
+		return nil, errors.New("the driver loaded but sees no CUDA device")
 	}
-	d, err := open()
-	if err != nil {
-		// a device without a usable module (an old driver that cannot JIT
-		// sm_90 PTX, say): say why, so that "no backend cuda" is not a riddle
-		fmt.Fprintf(os.Stderr, "medtwin: the CUDA backend is unavailable: %v\n", err)
-		return
-	}
-	cohort.Register(d)
+	return open()
 }
 
 // open creates the context on a thread of its own and loads the module there.
-func open() (*device, error) {
-	d := &device{calls: make(chan func())}
+func open() (*Device, error) {
+	d := &Device{calls: make(chan func())}
 	errc := make(chan error)
 	go func() {
 		runtime.LockOSThread() // for the life of the process: the context lives here
 		dev, err := cu.GetDevice(0)
+		if err == nil {
+			d.name, err = dev.Name()
+		}
 		if err == nil {
 			d.ctx, err = dev.MakeContext(cu.SchedAuto)
 		}
@@ -87,41 +87,40 @@ func open() (*device, error) {
 	return d, nil
 }
 
-// Name returns "cuda".
-func (d *device) Name() string { return "cuda" }
+// Name returns the device's name.
+func (d *Device) Name() string { return d.name }
 
-// on runs f on the context's thread with half the device's free memory as
-// its budget (room is left for the module and for other users).
-func (d *device) on(f func(budget int64) error) error {
+// Budget returns half the device's free memory (room is left for the module
+// and for other users).
+func (d *Device) Budget() (budget int64, err error) {
+	err = d.on(func() error {
+		free, _, e := cu.MemInfo()
+		budget = free / 2
+		return e
+	})
+	return budget, err
+}
+
+// on runs f on the context's thread.
+func (d *Device) on(f func() error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var err error
 	done := make(chan struct{})
 	d.calls <- func() {
 		defer close(done)
-		free, _, e := cu.MemInfo()
-		if e != nil {
-			err = e
-			return
-		}
-		err = f(free / 2)
+		err = f()
 	}
 	<-done
 	return err
 }
 
-// Simulate fills b.Conc on the GPU, in chunks that fit its free memory.
-func (d *device) Simulate(b *cohort.Batch) error {
-	if err := b.Check(); err != nil {
-		return err
-	}
-	return d.on(func(budget int64) error { return runChunked(b, budget, 1<<22, d.launch) })
-}
+// Launch fills pk.Out on the device.
+func (d *Device) Launch(pk *cuda.Packed) error { return d.on(func() error { return d.launch(pk) }) }
 
-// SimulateJobs runs trial jobs on the GPU (the job kernel), in runs that fit
-// its free memory.
-func (d *device) SimulateJobs(jobs []cohort.Job) error {
-	return d.on(func(budget int64) error { return runJobsChunked(jobs, budget, 1<<22, d.launchJobs) })
+// LaunchJobs fills pj.OutC on the device.
+func (d *Device) LaunchJobs(pj *cuda.PackedJobs) error {
+	return d.on(func() error { return d.launchJobs(pj) })
 }
 
 // devMem holds the device buffers of one launch, freed together.
@@ -153,7 +152,7 @@ func (m *devMem) free() error {
 
 // launchJobs copies packed jobs to the device, runs mt_job once per job and
 // copies the concentrations back.
-func (d *device) launchJobs(pj *packedJobs) (err error) {
+func (d *Device) launchJobs(pj *cuda.PackedJobs) (err error) {
 	if pj.N == 0 || len(pj.OutT) == 0 {
 		return nil
 	}
@@ -199,7 +198,7 @@ func (d *device) launchJobs(pj *packedJobs) (err error) {
 
 // launch copies one packed chunk to the device, runs its kernel and copies
 // the concentrations back.
-func (d *device) launch(pk *packed) (err error) {
+func (d *Device) launch(pk *cuda.Packed) (err error) {
 	var m devMem
 	defer func() {
 		if e := m.free(); e != nil && err == nil {
@@ -238,4 +237,13 @@ func (d *device) launch(pk *packed) (err error) {
 		return err
 	}
 	return cu.MemcpyDtoH(unsafe.Pointer(&pk.Out[0]), do, out)
+}
+
+// f64s and i32s give the address and byte length of a slice's elements for
+// device copies.
+func f64s(v []float64) (unsafe.Pointer, int64) {
+	return unsafe.Pointer(unsafe.SliceData(v)), int64(len(v)) * 8
+}
+func i32s(v []int32) (unsafe.Pointer, int64) {
+	return unsafe.Pointer(unsafe.SliceData(v)), int64(len(v)) * 4
 }

@@ -1,0 +1,230 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// A Request's life: created, queued or granted, and then released, reneged,
+// balked, cancelled or preempted.
+
+// RequestState is where a request is in its life.
+type RequestState uint8
+
+// Request states.
+const (
+	Queued RequestState = iota
+	Granted
+	Released
+	Reneged
+	Balked
+	Cancelled
+	Preempted
+)
+
+func (s RequestState) String() string {
+	return [...]string{"queued", "granted", "released", "reneged", "balked", "cancelled", "preempted"}[s]
+}
+
+var (
+	// ErrReneged is returned to a process whose patience ran out in the queue.
+	ErrReneged = errors.New("reneged: patience ran out while queued")
+	// ErrBalked is returned when a request refuses to join a queue that is too long.
+	ErrBalked = errors.New("balked: the queue was too long to join")
+)
+
+// RequestOpts are the terms of a request.
+type RequestOpts struct {
+	// Priority orders the queue: lower values are served first (as ESI 1 before
+	// ESI 5); equal priorities are served first come, first served.
+	Priority int
+	// Preempt lets this request take a unit from a holder of strictly worse
+	// (higher) priority when none is free.
+	Preempt bool
+	// Patience, if positive, is how long the request waits before it reneges.
+	Patience float64
+	// BalkAt, if positive, refuses to join when that many requests already queue.
+	BalkAt int
+	// NoWait refuses at once (ErrBalked) when no unit is free: the request never
+	// queues (an emergency transferred elsewhere when the unit is full).
+	NoWait bool
+	// Entity identifies the requester in the event log (a process's ID is used
+	// when zero).
+	Entity int64
+}
+
+// Request is a claim on one unit of a Resource. Requests made with Acquire are
+// recycled after Release: do not use one after releasing it.
+type Request struct {
+	res      *Resource
+	opts     RequestOpts
+	seq      uint64
+	state    RequestState
+	w        *Waiter // the waiting process (Go or Lua); nil for callback requests
+	onGrant  func(*Request)
+	requeue  bool // a preempted holder goes back to the queue (Use, ReleaseAfter)
+	served   bool // granted at least once (waits are counted once)
+	pooled   bool
+	hidx     int
+	uidx     int
+	patience uint64
+	release  uint64  // key of the scheduled release (ReleaseAfter)
+	service  float64 // service time given to ReleaseAfter
+	left     float64 // service left when preempted
+	ev       *Event
+
+	// ArrivedAt is when the request joined; GrantedAt when it was last granted.
+	ArrivedAt, GrantedAt float64
+	// OnPreempt is called when a callback holder loses its unit.
+	OnPreempt func(*Request)
+	// OnRenege is called when a callback request reneges.
+	OnRenege func(*Request)
+	// OnRelease is called after ReleaseAfter releases the unit.
+	OnRelease func(*Request)
+	// Value carries user data (the entity).
+	Value any
+}
+
+// State returns the request's state.
+func (q *Request) State() RequestState { return q.state }
+
+// Priority returns the request's priority.
+func (q *Request) Priority() int { return q.opts.Priority }
+
+// Resource returns the resource the request is for.
+func (q *Request) Resource() *Resource { return q.res }
+
+func (r *Resource) newRequest(o RequestOpts) (*Request, error) {
+	if math.IsNaN(o.Patience) || o.Patience < 0 {
+		return nil, fmt.Errorf("engine: request for %s: patience must be >= 0, got %g", r.Name, o.Patience)
+	}
+	var q *Request
+	if n := len(r.free); n > 0 {
+		q = r.free[n-1]
+		r.free = r.free[:n-1]
+		*q = Request{pooled: true}
+	} else {
+		q = &Request{}
+	}
+	r.sim.seq++
+	q.res, q.opts, q.seq, q.hidx, q.uidx = r, o, r.sim.seq, -1, -1
+	q.ArrivedAt = r.sim.now
+	return q, nil
+}
+
+// Acquire asks for one unit for callback-style models: onGrant runs when the unit
+// is granted (at once, if one is free). It returns ErrBalked if the request
+// refused to queue. Acquire allocates nothing once requests are recycled.
+func (r *Resource) Acquire(o RequestOpts, onGrant func(*Request)) (*Request, error) {
+	q, err := r.newRequest(o)
+	if err != nil {
+		return nil, err
+	}
+	q.pooled = true
+	q.onGrant = onGrant
+	return q, r.arrive(q)
+}
+
+// RequestFor asks for one unit on behalf of a process that is not a Proc (a Lua
+// process), which waits through w. The request is granted at once (its State
+// is Granted), refused (ErrBalked, ErrBlocked), or queued: the process then
+// records it with w.WaitIn and suspends, and is woken with a nil error when it is
+// granted, ErrReneged when its patience runs out, an *Interrupt if interrupted
+// (the request is withdrawn), a *Preemption if it later loses the unit. The
+// request is never recycled: releasing it twice is an error, never a release of
+// another request.
+func (r *Resource) RequestFor(w *Waiter, o RequestOpts) (*Request, error) {
+	if w == nil || w.sim != r.sim {
+		panic("engine: RequestFor: the waiter belongs to another simulation")
+	}
+	return r.requestFor(w, o, false)
+}
+
+// requestFor makes and places a process's request; a requeued one goes back to
+// the queue when preempted (Use).
+func (r *Resource) requestFor(w *Waiter, o RequestOpts, requeue bool) (*Request, error) {
+	q, err := r.newRequest(o)
+	if err != nil {
+		return nil, err
+	}
+	// a process keeps its request after release (it may release it again, which
+	// must be an error, not a release of whoever got the recycled request)
+	q.pooled = false
+	q.w = w
+	q.requeue = requeue
+	return q, r.arrive(q)
+}
+
+// Fire handles a request's own timers: the end of a ReleaseAfter service and the
+// end of its patience.
+func (q *Request) Fire() {
+	r, k := q.res, q.res.sim.firing
+	switch {
+	case q.state == Granted && k == q.release:
+		r.release1(q)
+		r.run()
+		if q.OnRelease != nil {
+			q.OnRelease(q)
+		}
+		r.recycle(q)
+	case q.state == Queued && k == q.patience && q.hidx >= 0:
+		r.remove(q)
+		q.state = Reneged
+		r.reneged++
+		r.trace("renege", q, r.sim.now-q.ArrivedAt)
+		switch {
+		case q.w != nil:
+			q.w.on = nil
+			q.w.Wake(ErrReneged)
+		case q.OnRenege != nil:
+			q.OnRenege(q)
+		}
+		if q.ev != nil && !q.ev.Triggered() {
+			q.ev.Fail(ErrReneged)
+		}
+		if q.w == nil {
+			r.recycle(q)
+		}
+	}
+}
+
+// Cancel withdraws a queued request. It is an error for a request that holds a
+// unit (use Release).
+func (q *Request) Cancel() error {
+	if q.state != Queued {
+		return fmt.Errorf("engine: Cancel on %s: the request is %s, not queued", q.res.Name, q.state)
+	}
+	q.abandon(nil)
+	return nil
+}
+
+// abandon withdraws q for its process: from the queue, or, if q was granted and
+// the process has not run since (it was interrupted in the same instant), from
+// its unit, which goes to the next in line.
+func (q *Request) abandon(*Waiter) {
+	r := q.res
+	switch {
+	case q.state == Queued && q.hidx >= 0:
+		r.remove(q)
+		q.state = Cancelled
+		r.trace("cancel", q, r.sim.now-q.ArrivedAt)
+	case q.state == Granted:
+		r.removeUser(q)
+		q.state = Cancelled
+		r.trace("cancel", q, r.sim.now-q.ArrivedAt)
+		r.run()
+	}
+}
+
+// Granted returns an event that succeeds when the request is granted (fails if
+// it reneges), for use with AnyOf/AllOf.
+func (q *Request) Granted() *Event {
+	if q.ev == nil {
+		q.ev = q.res.sim.NewEvent()
+		if q.state == Granted {
+			q.ev.Succeed(q)
+		}
+	}
+	return q.ev
+}

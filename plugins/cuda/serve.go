@@ -1,0 +1,121 @@
+package cuda
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"unsafe"
+)
+
+// Device runs packed work on one accelerator: what the CUDA worker serves
+// (plugins/cuda/device on a GPU; the tests serve the CPU emulation of the
+// same kernels behind the same protocol).
+type Device interface {
+	// Name describes the device for messages ("NVIDIA H200", say).
+	Name() string
+	// Budget returns the device memory, in bytes, that one launch may use.
+	Budget() (int64, error)
+	// Launch fills pk.Out; LaunchJobs fills pj.OutC.
+	Launch(pk *Packed) error
+	LaunchJobs(pj *PackedJobs) error
+}
+
+// Serve is the worker's side of the protocol (protocol.go): it says hello for
+// d and answers requests from r on w until r ends (nil) or the stream breaks.
+// An error of d's is sent back for that request; the worker goes on.
+func Serve(r io.Reader, w io.Writer, d Device) error {
+	c := newWire(r, w)
+	if _, err := fmt.Fprintf(c.w, "%sok %s\n", helloPrefix, oneLine(d.Name())); err != nil {
+		return err
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	for {
+		op, err := c.r.ReadByte()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch op {
+		case opBudget:
+			b, err := d.Budget()
+			c.putStatus(err)
+			if err == nil {
+				c.put(b)
+			}
+		case opBatch:
+			pk := c.getPacked()
+			var shared bool
+			c.get(&shared)
+			if c.err != nil {
+				return c.err
+			}
+			c.launched(shared, pk.N*pk.NT, &pk.Out, func() error { return d.Launch(pk) })
+		case opJobs:
+			pj := c.getJobs()
+			var shared bool
+			c.get(&shared)
+			if c.err != nil {
+				return c.err
+			}
+			c.launched(shared, len(pj.OutT), &pj.OutC, func() error { return d.LaunchJobs(pj) })
+		default:
+			return fmt.Errorf("cuda worker protocol: unknown request %q", op)
+		}
+		if err := c.flush(); err != nil {
+			return err
+		}
+	}
+}
+
+// launched runs launch with *out, n results, either in memory (sent in the
+// reply) or mapped on the shared file at fd 3, and writes the reply.
+func (c *wire) launched(shared bool, n int, out *[]float64, launch func() error) {
+	var mem []byte
+	var err error
+	if shared {
+		if mem, err = mapShared(sharedFile(), n*8); err == nil && n > 0 {
+			*out = unsafe.Slice((*float64)(unsafe.Pointer(&mem[0])), n)
+		}
+	} else {
+		*out = make([]float64, n)
+	}
+	if err == nil {
+		err = launch()
+	}
+	if mem != nil {
+		if e := unmap(mem); err == nil {
+			err = e
+		}
+	}
+	c.putStatus(err)
+	if err == nil && !shared {
+		c.f64s(*out)
+	}
+}
+
+// sharedFile is the output file the client passed as fd 3.
+var sharedFile = sync.OnceValue(func() *os.File { return os.NewFile(3, "medtwin-cuda-shared-output") })
+
+// Refuse is the worker's hello when it has no device: it says why, and the
+// worker then exits.
+func Refuse(w io.Writer, why error) error {
+	_, err := fmt.Fprintf(w, "%serror %s\n", helloPrefix, oneLine(why.Error()))
+	return err
+}
+
+// oneLine keeps a message on the hello line.
+func oneLine(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\n' || c == '\r' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
