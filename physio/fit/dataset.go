@@ -351,6 +351,9 @@ func (s Subject) segments() []segment {
 		return math.Inf(1)
 	}
 	nr := 0
+	if len(resets) == 0 { // the usual case: one segment, sized at once
+		cur.rows, cur.times = make([]int, 0, len(s.Records)), make([]float64, 0, len(s.Records))
+	}
 	for i, r := range s.Records {
 		if r.EVID == EvidReset || r.EVID == EvidResetDose {
 			if len(cur.doses) > 0 || len(cur.rows) > 0 {
@@ -382,7 +385,10 @@ func (s Subject) segments() []segment {
 		out = append(out, cur)
 	}
 	for i := range out {
-		sort.SliceStable(out[i].doses, func(a, b int) bool { return out[i].doses[a].Time < out[i].doses[b].Time })
+		d := out[i].doses
+		if !sort.SliceIsSorted(d, func(a, b int) bool { return d[a].Time < d[b].Time }) {
+			sort.SliceStable(d, func(a, b int) bool { return d[a].Time < d[b].Time })
+		}
 	}
 	return out
 }
