@@ -69,7 +69,9 @@ const maxADDL = 100_000
 // TIME and DV are required; AMT, RATE, II, ADDL, SS, CMT, EVID, MDV, BLQ and
 // LLOQ are optional (column names in any case). Every other column is a
 // covariate: numeric, and "." or empty carries the subject's previous value
-// forward (the first value found is carried back to earlier rows). Without
+// forward (the first value found is carried back to earlier rows); a value
+// that changes within a subject changes the parameters from its record on
+// (timevarying.go). Without
 // EVID, a row with AMT > 0 is a dose, one with MDV = 1 is EVID 2, others are
 // observations. An observation is BLQ when its BLQ column is 1, or, without a
 // BLQ column, when DV < LLOQ. A subject's rows may not go back in time (the

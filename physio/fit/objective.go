@@ -24,6 +24,13 @@ type subjectObjective struct {
 	obs    []int     // the records that enter the fit
 	logY   []float64 // log DV per record (NaN unless DV > 0), for exponential error
 
+	// time-varying covariates (timevarying.go): the parameters change at
+	// pieceFrom (record times), computed from pieceCov; nil when constant
+	pieceFrom   []float64
+	pieceCov    [][]float64
+	pieceParams [][]float64
+	pieceRow    []int // the record that opens each piece
+
 	// exact gradients, when the structure has Sensitivities
 	sens    Sensitivities
 	dpred   [][]float64 // per parameter, per record
@@ -32,10 +39,10 @@ type subjectObjective struct {
 	dJdf    []float64
 }
 
-// newObjective prepares subject s: the parameters use the covariates of the
-// subject's first record (a parameter constant over the subject's time).
-// Doses into compartments the model lacks and observations before the first
-// dose are refused by row.
+// newObjective prepares subject s. Covariates that change within the subject
+// change the parameters from the record that carries the new value on
+// (timevarying.go). Doses into compartments the model lacks and observations
+// before the first dose are refused by row.
 func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error) {
 	if len(s.Records) == 0 {
 		return nil, fmt.Errorf("fit: subject %s has no records", s.ID)
@@ -81,7 +88,10 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 			}
 		}
 	}
-	if sens, ok := m.Structure.(Sensitivities); ok {
+	if err := o.timeVarying(ds); err != nil {
+		return nil, err
+	}
+	if sens, ok := m.Structure.(Sensitivities); ok && o.pieceFrom == nil {
 		np := len(o.params)
 		o.sens = sens
 		o.dpred, o.dbuf, o.dbufAll = make([][]float64, np), make([][]float64, np), make([][]float64, np)
@@ -94,11 +104,22 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 		}
 		o.dJdf = back[np*(nr+nb):]
 	}
-	m.Individual(o.cov, nil, o.params)
 	names := m.Structure.ParamNames()
-	for i, v := range o.params {
-		if m.Structure.Required(i) && !(v > 0) {
-			return nil, fmt.Errorf("fit: subject %s: the typical %s is %v with this subject's covariates; it must be positive", s.ID, names[i], v)
+	if o.pieceFrom == nil {
+		m.Individual(o.cov, nil, o.params)
+		for i, v := range o.params {
+			if m.Structure.Required(i) && !(v > 0) {
+				return nil, fmt.Errorf("fit: subject %s: the typical %s is %v with this subject's covariates; it must be positive", s.ID, names[i], v)
+			}
+		}
+		return o, nil
+	}
+	o.individual(nil)
+	for p, ps := range o.pieceParams {
+		for i, v := range ps {
+			if m.Structure.Required(i) && !(v > 0) {
+				return nil, fmt.Errorf("fit: %s line %d: subject %s: the typical %s is %v with the covariates in force from this record; it must be positive", ds.Source, s.Records[o.pieceRow[p]].Row, s.ID, names[i], v)
+			}
 		}
 	}
 	return o, nil
@@ -106,14 +127,14 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 
 // predict fills o.pred with the predictions at η (nil: the population).
 func (o *subjectObjective) predict(eta []float64) error {
-	o.m.Individual(o.cov, eta, o.params)
+	o.individual(eta)
 	for _, seg := range o.segs {
 		out := o.buf[:len(seg.rows)]
 		if len(seg.doses) == 0 {
 			for k := range out {
 				out[k] = 0
 			}
-		} else if err := o.m.Structure.Predict(o.params, seg.doses, seg.times, out); err != nil {
+		} else if err := o.predictSegment(seg.doses, seg.times, out); err != nil {
 			return err
 		}
 		for k, ri := range seg.rows {
