@@ -48,6 +48,19 @@ func (m *PK) PredictPiecewise(params [][]float64, from []float64, doses []pk.Dos
 // the pieces; nothing when they are constant.
 func (o *subjectObjective) timeVarying(ds *DataSet) error {
 	m, rs := o.m, o.s.Records
+	// the usual case, covariates the model uses constant, without computing
+	// any parameter
+	varies := false
+	for _, cs := range m.cidx {
+		for _, c := range cs {
+			for i := 1; i < len(rs) && !varies; i++ {
+				varies = rs[i].Cov[c] != rs[0].Cov[c]
+			}
+		}
+	}
+	if !varies {
+		return nil
+	}
 	np := len(o.params)
 	prev, cur := make([]float64, np), make([]float64, np)
 	m.Individual(rs[0].Cov, nil, prev)
