@@ -115,16 +115,29 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 		}
 		fs.Seed = uint64(v)
 	}
+	m, rec, err := fitModelFromLua(L, top, "the fit spec")
+	if err != nil {
+		return err
+	}
+	fs.Model, fs.Recommend = m, rec
+	return nil
+}
+
+// fitModelFromLua reads the statistical model (model, theta, eta, eta_model,
+// omega, sigma, covariates) and the optional recommend part of a fit spec's
+// table, or of the same keys given to a trial's ctx:map{ ... }; what names the
+// table in errors.
+func fitModelFromLua(L *lua.LState, top *cfg, what string) (*fit.Model, *FitRecommend, error) {
 	for _, key := range []string{"model", "theta", "omega", "sigma"} {
 		if !top.has(key) {
-			return fmt.Errorf("the fit spec needs %s = { ... }", key)
+			return nil, nil, fmt.Errorf("%s needs %s = { ... }", what, key)
 		}
 	}
 	// the structure
 	mc := need(top, "model", "compartments", "absorption", "michaelis_menten")
 	st, err := fit.NewPK(int(mc.num("compartments", 1)), lua.LVAsBool(mc.t.RawGetString("absorption")), lua.LVAsBool(mc.t.RawGetString("michaelis_menten")))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	names := st.ParamNames()
 	m := &fit.Model{Structure: st}
@@ -147,7 +160,7 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 		case "prop", "proportional":
 			p.EtaModel = fit.EtaProp
 		default:
-			return fmt.Errorf("eta_model.%s = %q: want exp, add or prop", n, s)
+			return nil, nil, fmt.Errorf("eta_model.%s = %q: want exp, add or prop", n, s)
 		}
 		if ct, ok := covs.t.RawGetString(n).(*lua.LTable); ok {
 			for i := 1; i <= ct.Len(); i++ {
@@ -156,11 +169,11 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 				L.Pop(1)
 				rel, err := fit.ParseRelation(lua.LVAsString(c.t.RawGetString("relation")))
 				if err != nil {
-					return fmt.Errorf("covariates.%s[%d]: %v", n, i, err)
+					return nil, nil, fmt.Errorf("covariates.%s[%d]: %v", n, i, err)
 				}
 				cname := lua.LVAsString(c.t.RawGetString("name"))
 				if cname == "" {
-					return fmt.Errorf("covariates.%s[%d] needs the covariate's name (a data-set column)", n, i)
+					return nil, nil, fmt.Errorf("covariates.%s[%d] needs the covariate's name (a data-set column)", n, i)
 				}
 				p.Covariates = append(p.Covariates, fit.CovariateEffect{Covariate: cname, Relation: rel, Ref: c.num("ref", 0), Coef: c.num("coef", 0)})
 			}
@@ -171,7 +184,7 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 	oc := need(top, "omega", "names", "diag", "matrix")
 	nt, ok := oc.t.RawGetString("names").(*lua.LTable)
 	if !ok || nt.Len() == 0 {
-		return fmt.Errorf("omega needs names = { \"eta_...\", ... } (the η, in the order of its rows)")
+		return nil, nil, fmt.Errorf("omega needs names = { \"eta_...\", ... } (the η, in the order of its rows)")
 	}
 	for i := 1; i <= nt.Len(); i++ {
 		m.Etas = append(m.Etas, lua.LVAsString(nt.RawGetInt(i)))
@@ -179,7 +192,7 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 	k := len(m.Etas)
 	switch {
 	case oc.has("diag") && oc.has("matrix"):
-		return fmt.Errorf("omega: give diag or matrix, not both")
+		return nil, nil, fmt.Errorf("omega: give diag or matrix, not both")
 	case oc.has("diag"):
 		d := oc.list("diag", k)
 		m.Omega = mat.NewSymDense(k, nil)
@@ -189,7 +202,7 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 	case oc.has("matrix"):
 		mt, _ := oc.t.RawGetString("matrix").(*lua.LTable)
 		if mt == nil || mt.Len() != k {
-			return fmt.Errorf("omega.matrix must have %d rows", k)
+			return nil, nil, fmt.Errorf("omega.matrix must have %d rows", k)
 		}
 		data := make([]float64, 0, k*k)
 		for i := 1; i <= k; i++ {
@@ -198,20 +211,20 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 		for i := 0; i < k; i++ {
 			for j := 0; j < i; j++ {
 				if data[i*k+j] != data[j*k+i] {
-					return fmt.Errorf("omega.matrix is not symmetric at %d,%d", i+1, j+1)
+					return nil, nil, fmt.Errorf("omega.matrix is not symmetric at %d,%d", i+1, j+1)
 				}
 			}
 		}
 		m.Omega = mat.NewSymDense(k, data)
 	default:
-		return fmt.Errorf("omega needs diag = { ... } or matrix = { { ... }, ... }")
+		return nil, nil, fmt.Errorf("omega needs diag = { ... } or matrix = { { ... }, ... }")
 	}
 	// sigma
 	sc := need(top, "sigma", "additive", "proportional", "exponential")
 	switch {
 	case sc.has("exponential"):
 		if sc.has("additive") || sc.has("proportional") {
-			return fmt.Errorf("sigma: exponential error stands alone (no additive or proportional part)")
+			return nil, nil, fmt.Errorf("sigma: exponential error stands alone (no additive or proportional part)")
 		}
 		m.Error = fit.ErrorModel{Kind: fit.ExponentialError, Add: sc.num("exponential", 0)}
 	case sc.has("additive") && sc.has("proportional"):
@@ -221,30 +234,30 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 	case sc.has("proportional"):
 		m.Error = fit.ErrorModel{Kind: fit.Proportional, Prop: sc.num("proportional", 0)}
 	default:
-		return fmt.Errorf("sigma needs additive, proportional (or both) or exponential: residual error SDs")
+		return nil, nil, fmt.Errorf("sigma needs additive, proportional (or both) or exponential: residual error SDs")
 	}
-	fs.Model = m
 	// recommendation
+	var rec *FitRecommend
 	if top.has("recommend") {
 		rc := need(top, "recommend", "target", "doses", "intervals", "infusion", "draws", "cmt")
 		tc := need(rc, "target", "metric", "min", "max")
 		r := &FitRecommend{Draws: int(rc.num("draws", 1000)),
 			Target: fit.Target{Metric: lua.LVAsString(tc.t.RawGetString("metric")), Min: tc.num("min", 0), Max: tc.num("max", 0)}}
 		if r.Draws < 10 || r.Draws > 1_000_000 {
-			return fmt.Errorf("recommend.draws must be in 10..1000000, got %d", r.Draws)
+			return nil, nil, fmt.Errorf("recommend.draws must be in 10..1000000, got %d", r.Draws)
 		}
 		doses, intervals := rc.list("doses", -1), rc.list("intervals", -1)
 		if len(doses) == 0 || len(intervals) == 0 || len(doses)*len(intervals) > 10000 {
-			return fmt.Errorf("recommend needs doses = { mg, ... } and intervals = { h, ... } (at most 10000 regimens)")
+			return nil, nil, fmt.Errorf("recommend needs doses = { mg, ... } and intervals = { h, ... } (at most 10000 regimens)")
 		}
 		for _, tau := range intervals {
 			for _, d := range doses {
 				r.Regimens = append(r.Regimens, fit.Regimen{DoseMg: d, IntervalH: tau, InfusionH: rc.num("infusion", 0), Cmt: int(rc.num("cmt", 0))})
 			}
 		}
-		fs.Recommend = r
+		rec = r
 	}
-	return nil
+	return m, rec, nil
 }
 
 // need is c.sub that treats a missing table as empty (its checks then say

@@ -293,7 +293,7 @@ func (tr *Trial) describeRest(L *lua.LState, t *lua.LTable, fail func(string, ..
 			c := newCfg(L, L.GetTop(), fmt.Sprintf("arm %d adapt", i), "at", "fn")
 			L.Pop(1)
 			if _, ok := c.t.RawGetString("fn").(*lua.LFunction); !ok {
-				return fail("arm %d adapt needs fn = function(s, levels, t) ... end", i)
+				return fail("arm %d adapt needs fn = function(s, levels, t, ctx) ... end", i)
 			}
 			if v, ok := c.t.RawGetString("at").(lua.LNumber); ok {
 				at = []float64{float64(v)}
@@ -837,10 +837,11 @@ func dosesFromLua(L *lua.LState, v lua.LValue, arm string, subject int) ([]pk.Do
 }
 
 // adapt runs an arm's dose adjustments (therapeutic drug monitoring): at each
-// time in adapt.at, fn(s, levels, t) sees the levels measured so far (the
+// time in adapt.at, fn(s, levels, t, ctx) sees the levels measured so far (the
 // sampling times up to t, with residual error: the same draws reported in the
-// subject's samples) and returns nil to keep the regimen or dosing records,
-// all at or after t, that replace every dose from t on.
+// subject's samples) and ctx (the doses given, ctx:map; trial_bayes.go), and
+// returns nil to keep the regimen or dosing records, all at or after t, that
+// replace every dose from t on.
 func (tr *Trial) adapt(ctx context.Context, L *lua.LState, ad *lua.LTable, s *lua.LTable, m pk.Model, doses []pk.Dose, arm, subject int, armName string) ([]pk.Dose, error) {
 	fn := ad.RawGetString("fn").(*lua.LFunction)
 	for _, at := range tr.adaptAt[arm] {
@@ -851,6 +852,7 @@ func (tr *Trial) adapt(ctx context.Context, L *lua.LState, ad *lua.LTable, s *lu
 			}
 		}
 		levels := L.NewTable()
+		var dvs []float64
 		if len(ts) > 0 {
 			c, err := m.Simulate(doses, ts, m.NaturalPath())
 			if err != nil {
@@ -860,11 +862,13 @@ func (tr *Trial) adapt(ctx context.Context, L *lua.LState, ad *lua.LTable, s *lu
 			for k, t := range ts {
 				lv := L.NewTable()
 				lv.RawSetString("time", lua.LNumber(t))
-				lv.RawSetString("dv", lua.LNumber(tr.Residual.Observe(c[k], rs.Source())))
+				dvs = append(dvs, tr.Residual.Observe(c[k], rs.Source()))
+				lv.RawSetString("dv", lua.LNumber(dvs[k]))
 				levels.Append(lv)
 			}
 		}
-		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, s, levels, lua.LNumber(at)); err != nil {
+		actx := tr.adaptContext(L, doses, ts, dvs, at, arm, subject)
+		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, s, levels, lua.LNumber(at), actx); err != nil {
 			return nil, luaError(err, tr.Path, ctx)
 		}
 		ret := L.Get(-1)

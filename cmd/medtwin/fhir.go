@@ -38,6 +38,9 @@ func fhirCmd() *cli.Command {
 				&cli.StringFlag{Name: "consent", Value: "deny", Usage: "consent policy: deny (leave out patients whose active Consent denies research) or require (keep only those with an active Consent permitting it)"},
 				&cli.StringFlag{Name: "encounters", Usage: "also write every encounter, dates shifted per patient, to this Arrow file"},
 				&cli.StringFlag{Name: "arrivals", Usage: "also write the ED visits' hour-of-day profile to this CSV (hour,relative_rate: the ops.ed profile format)"},
+				&cli.StringFlag{Name: "nonmem", Usage: "also write the patients' drug administrations (MedicationAdministration) and drug levels (Observation, --level-loinc) as a NONMEM data set (CSV; times in hours from each patient's first dose) for medtwin fit --data"},
+				&cli.StringFlag{Name: "level-loinc", Value: strings.Join(cohort.VancomycinLevelLOINC, ","), Usage: "LOINC codes of the drug-level Observations (default: vancomycin serum/plasma levels)"},
+				&cli.StringFlag{Name: "medication-rxnorm", Usage: "keep only MedicationAdministrations of these RxNorm codes, comma separated (e.g. 11124 vancomycin; default: all with a dose in mg)"},
 			},
 			Action: func(c *cli.Context) error {
 				if c.NArg() == 0 {
@@ -56,7 +59,11 @@ func fhirCmd() *cli.Command {
 				if policy != "deny" && policy != "require" {
 					return usagef("--consent %q: want deny or require", policy)
 				}
-				pts, rep, err := imp.Import(c.Args().Slice(), cohort.ImportOptions{Key: key, RequireConsent: policy == "require"})
+				opt := cohort.ImportOptions{Key: key, RequireConsent: policy == "require", LevelLOINC: splitCodes(c.String("level-loinc"))}
+				if m := c.String("medication-rxnorm"); m != "" {
+					opt.MedicationRxNorm = splitCodes(m)
+				}
+				pts, rep, err := imp.Import(c.Args().Slice(), opt)
 				if err != nil {
 					return err
 				}
@@ -80,12 +87,32 @@ func fhirCmd() *cli.Command {
 					}
 					auditOutput(c, a)
 				}
+				if nm := c.String("nonmem"); nm != "" {
+					n, err := writeNonmem(nm, pts)
+					if err != nil {
+						return err
+					}
+					auditOutput(c, nm)
+					fmt.Fprintf(c.App.Writer, "wrote the drug records of %d patients to %s (NONMEM data set)\n", n, nm)
+				}
 				printImportReport(c.App.Writer, rep, len(pts), time.Since(started))
 				fmt.Fprintf(c.App.Writer, "wrote %d de-identified patients to %s\n", len(pts), c.String("out"))
 				return nil
 			},
 		}},
 	}
+}
+
+// splitCodes splits a comma-separated list of codes (spaces trimmed, empty
+// entries dropped).
+func splitCodes(s string) []string {
+	out := []string{}
+	for _, c := range strings.Split(s, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // pseudonymKey reads the HMAC key from a file or the environment (readKey).

@@ -39,6 +39,9 @@ func fitCmd() *cli.Command {
 			"finds each subject's maximum a posteriori η, its posterior covariance (Laplace: the inverse of half\n" +
 			"the Hessian), η-shrinkage and the OFV, and writes individual.arrow, records.arrow (PRED, IPRED,\n" +
 			"IWRES per record), report.html (individual curves with 90% credible bands) and manifest.json.\n" +
+			"A covariate that changes within a subject applies from the record that carries it on (LOCF; the\n" +
+			"amounts carry over); NONMEM advances to a record with that record's values: shift values one record\n" +
+			"earlier to match it. `medtwin fhir import --nonmem` writes such a data set from FHIR resources.\n" +
 			"--recommend ID evaluates the spec's candidate regimens for that subject over posterior draws.\n" +
 			"--follow reads FHIR R4 resources as NDJSON on stdin (MedicationAdministration: dosage.dose in mg,\n" +
 			"effectivePeriod for infusions; Observation: drug levels by --loinc, weight 29463-7 as WT) and writes\n" +

@@ -10,14 +10,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/fit"
 	"github.com/medtwin/medtwin/physio/pk"
 	"github.com/medtwin/medtwin/scripts"
 )
 
-// defaultLevelLOINC are the vancomycin serum/plasma level codes (LOINC
-// 20578-1 random or unspecified, 4092-3 trough, 4090-7 peak, 4089-9 random).
-const defaultLevelLOINC = "20578-1,4092-3,4090-7,4089-9"
+// defaultLevelLOINC are the vancomycin serum/plasma level codes
+// (cohort.VancomycinLevelLOINC), as fhir import --nonmem reads them.
+var defaultLevelLOINC = strings.Join(cohort.VancomycinLevelLOINC, ",")
 
 // weightLOINC is body weight (LOINC 29463-7), the WT covariate.
 const weightLOINC = "29463-7"

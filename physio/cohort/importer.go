@@ -22,6 +22,23 @@ type ImportedPatient struct {
 	// Encounters are the patient's encounters with dates shifted by a
 	// per-patient offset (whole days, so intervals and hours of day are kept).
 	Encounters []Encounter
+	// Drug holds the patient's drug administrations and drug levels (see
+	// ImportOptions.LevelLOINC), in time order, their times in hours from the
+	// patient's first administration: no date is kept. Levels before the
+	// first administration are left out (and counted in the report).
+	Drug []DrugEvent
+}
+
+// DrugEvent is one administration (Dose) or one measured drug level.
+type DrugEvent struct {
+	TimeH float64 // hours from the patient's first administration
+	Dose  bool
+	// AmtMg and RateMgH describe an administration (RateMgH 0: a bolus; an
+	// administration over a period is an infusion at the dose over its length).
+	AmtMg, RateMgH float64
+	// LevelMgL is a level (mg/L, the same as µg/mL) and LOINC its code.
+	LevelMgL float64
+	LOINC    string
 }
 
 // Encounter is one shifted encounter.
@@ -51,7 +68,18 @@ type ImportOptions struct {
 	// RequireConsent leaves out every patient without an active Consent that
 	// permits research use (by default only explicit denials are left out).
 	RequireConsent bool
+	// LevelLOINC are the Observation codes read as drug levels (nil: the
+	// vancomycin serum/plasma levels, LOINC 20578-1, 4092-3, 4090-7, 4089-9).
+	LevelLOINC []string
+	// MedicationRxNorm keeps only the MedicationAdministrations of these
+	// RxNorm codes (nil: every one with a dose in mg).
+	MedicationRxNorm []string
 }
+
+// VancomycinLevelLOINC are the default drug-level codes: vancomycin in serum
+// or plasma, mass/volume (LOINC 20578-1 unspecified, 4092-3 trough, 4090-7
+// peak, 4089-9 random).
+var VancomycinLevelLOINC = []string{"20578-1", "4092-3", "4090-7", "4089-9"}
 
 // Importer turns records (files or directories) into de-identified patients.
 // Plugins register one in init (plugins/fhir registers "fhir").

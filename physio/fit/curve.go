@@ -21,7 +21,7 @@ func (m *Model) Curve(ds *DataSet, s *Subject, eta []float64, times []float64) (
 }
 
 func (o *subjectObjective) curve(eta []float64, times []float64) ([]float64, error) {
-	o.m.Individual(o.cov, eta, o.params)
+	o.individual(eta)
 	out := make([]float64, len(times))
 	idx := make([]int, len(times))
 	for i := range idx {
@@ -45,7 +45,7 @@ func (o *subjectObjective) curve(eta []float64, times []float64) ([]float64, err
 			continue
 		}
 		buf := make([]float64, len(ts))
-		if err := o.m.Structure.Predict(o.params, seg.doses, ts, buf); err != nil {
+		if err := o.predictSegment(seg.doses, ts, buf); err != nil {
 			return nil, err
 		}
 		for k, i := range at {

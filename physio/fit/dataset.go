@@ -69,7 +69,9 @@ const maxADDL = 100_000
 // TIME and DV are required; AMT, RATE, II, ADDL, SS, CMT, EVID, MDV, BLQ and
 // LLOQ are optional (column names in any case). Every other column is a
 // covariate: numeric, and "." or empty carries the subject's previous value
-// forward (the first value found is carried back to earlier rows). Without
+// forward (the first value found is carried back to earlier rows); a value
+// that changes within a subject changes the parameters from its record on
+// (timevarying.go). Without
 // EVID, a row with AMT > 0 is a dose, one with MDV = 1 is EVID 2, others are
 // observations. An observation is BLQ when its BLQ column is 1, or, without a
 // BLQ column, when DV < LLOQ. A subject's rows may not go back in time (the
@@ -351,6 +353,9 @@ func (s Subject) segments() []segment {
 		return math.Inf(1)
 	}
 	nr := 0
+	if len(resets) == 0 { // the usual case: one segment, sized at once
+		cur.rows, cur.times = make([]int, 0, len(s.Records)), make([]float64, 0, len(s.Records))
+	}
 	for i, r := range s.Records {
 		if r.EVID == EvidReset || r.EVID == EvidResetDose {
 			if len(cur.doses) > 0 || len(cur.rows) > 0 {
@@ -382,7 +387,10 @@ func (s Subject) segments() []segment {
 		out = append(out, cur)
 	}
 	for i := range out {
-		sort.SliceStable(out[i].doses, func(a, b int) bool { return out[i].doses[a].Time < out[i].doses[b].Time })
+		d := out[i].doses
+		if !sort.SliceIsSorted(d, func(a, b int) bool { return d[a].Time < d[b].Time }) {
+			sort.SliceStable(d, func(a, b int) bool { return d[a].Time < d[b].Time })
+		}
 	}
 	return out
 }

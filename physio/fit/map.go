@@ -41,7 +41,8 @@ type Estimate struct {
 type Method int
 
 const (
-	// BFGS is gonum's BFGS quasi-Newton method on central-difference gradients.
+	// BFGS is a quasi-Newton method: this package's own (bfgs.go) where the
+	// structure gives exact gradients, gonum's on central differences otherwise.
 	BFGS Method = iota
 	// NelderMead is gonum's derivative-free simplex (a cross-check).
 	NelderMead
@@ -80,12 +81,18 @@ func (o *subjectObjective) funcs(evals *int) (f func([]float64) float64, grad fu
 	if o.sens == nil {
 		return f, grad, false
 	}
-	if _, ok := o.valueGrad(make([]float64, k), make([]float64, k)); !ok {
+	cx, cg := make([]float64, k), make([]float64, k)
+	cj, ok := o.valueGrad(cx, cg)
+	if !ok {
 		return f, grad, false
 	}
-	cx, cg := make([]float64, k), make([]float64, k)
-	cached := false
+	// the check's evaluation at η = 0 (where every fit starts) is the first
+	// cached one; o.pred and o.dpred hold the last evaluated point
+	cached := !math.IsInf(cj, 0)
 	f = func(x []float64) float64 {
+		if cached && floats.Equal(x, cx) {
+			return cj
+		}
 		*evals++
 		j, ok := o.valueGrad(x, cg)
 		if !ok {
@@ -93,6 +100,7 @@ func (o *subjectObjective) funcs(evals *int) (f func([]float64) float64, grad fu
 			return o.value(x)
 		}
 		copy(cx, x)
+		cj = j
 		cached = !math.IsInf(j, 0)
 		return j
 	}
@@ -134,33 +142,69 @@ func (o *subjectObjective) fit(method Method) (*Estimate, error) {
 		p.Grad = grad
 		meth = &optimize.BFGS{}
 	}
-	res, err := optimize.Minimize(p, x0, settings, meth)
 	est := &Estimate{ID: o.s.ID}
-	if res == nil {
-		return nil, fmt.Errorf("fit: subject %s: the optimiser failed: %v", o.s.ID, err)
-	}
-	est.Eta = append([]float64(nil), res.X...)
-	est.Objective = o.value(est.Eta)
-	g := make([]float64, k)
-	grad(g, est.Eta)
-	est.GradNorm = floats.Norm(g, 2)
-	est.Converged = est.GradNorm < convTol
-	if !est.Converged {
-		why := res.Status.String()
+	var why string
+	if exact && method == BFGS {
+		// the exact gradient: this package's allocation-free BFGS from the
+		// Gauss–Newton curvature at the start
+		b := newBFGS(k)
+		fg := func(x, g []float64) float64 { j := f(x); grad(g, x); return j }
+		// f(x0) above left the sensitivities at x0 in o.dpred
+		_, status := b.minimize(fg, x0, o.fisherInverse(x0))
+		est.Eta = append([]float64(nil), b.x...)
+		why = status.String()
+	} else {
+		res, err := optimize.Minimize(p, x0, settings, meth)
+		if res == nil {
+			return nil, fmt.Errorf("fit: subject %s: the optimiser failed: %v", o.s.ID, err)
+		}
+		est.Eta = append([]float64(nil), res.X...)
+		why = res.Status.String()
 		if err != nil {
 			why = err.Error()
 		}
+	}
+	g := make([]float64, k)
+	est.Objective = f(est.Eta)
+	grad(g, est.Eta)
+	est.GradNorm = floats.Norm(g, 2)
+	// predictions at η̂ before the Hessian's points overwrite them
+	n := len(o.s.Records)
+	est.PRED, est.IPRED, est.IWRES = make([]float64, n), make([]float64, n), make([]float64, n)
+	if err := o.predict(est.Eta); err != nil {
+		return nil, fmt.Errorf("fit: subject %s: %v", o.s.ID, err)
+	}
+	copy(est.IPRED, o.pred)
+	for i := range est.IWRES {
+		est.IWRES[i] = o.iwres(i, est.IPRED[i])
+	}
+	est.Params = append([]float64(nil), o.params...)
+	est.Converged = est.GradNorm < convTol
+	if !est.Converged {
 		est.Warning = fmt.Sprintf("no convergence (%s); gradient norm %.3g at the last η", why, est.GradNorm)
 	}
 	h := mat.NewSymDense(k, nil)
 	if exact {
 		// central differences of the exact gradient, symmetrised
-		var jac mat.Dense
-		jac.ReuseAs(k, k)
-		fd.Jacobian(&jac, func(y, x []float64) { grad(y, x) }, est.Eta, &fd.JacobianSettings{Formula: fd.Central, Step: 1e-5})
-		for a := 0; a < k; a++ {
-			for b := a; b < k; b++ {
-				h.SetSym(a, b, (jac.At(a, b)+jac.At(b, a))/2)
+		x, gp, gm := make([]float64, k), make([]float64, k), make([]float64, k)
+		const step = 1e-5
+		for b := 0; b < k; b++ {
+			copy(x, est.Eta)
+			x[b] += step
+			f(x)
+			grad(gp, x)
+			x[b] -= 2 * step
+			f(x)
+			grad(gm, x)
+			for a := 0; a < k; a++ {
+				d := (gp[a] - gm[a]) / (2 * step)
+				if a == b {
+					h.SetSym(a, a, d)
+				} else if a < b {
+					h.SetSym(a, b, h.At(a, b)+d/2)
+				} else {
+					h.SetSym(b, a, h.At(b, a)+d/2)
+				}
 			}
 		}
 	} else {
@@ -182,20 +226,9 @@ func (o *subjectObjective) fit(method Method) (*Estimate, error) {
 		est.OFV = est.Objective + m.logDetOm + ch.LogDet()
 	}
 	est.Evaluations = evals
-	// predictions and residuals
-	n := len(o.s.Records)
-	est.PRED, est.IPRED, est.IWRES = make([]float64, n), make([]float64, n), make([]float64, n)
 	if err := o.predict(nil); err == nil {
 		copy(est.PRED, o.pred)
 	}
-	if err := o.predict(est.Eta); err != nil {
-		return nil, fmt.Errorf("fit: subject %s: %v", o.s.ID, err)
-	}
-	copy(est.IPRED, o.pred)
-	for i := range est.IWRES {
-		est.IWRES[i] = o.iwres(i, est.IPRED[i])
-	}
-	est.Params = append([]float64(nil), o.params...)
 	return est, nil
 }
 

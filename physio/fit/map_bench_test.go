@@ -21,7 +21,8 @@ func benchData(b *testing.B) (*Model, *DataSet, string) {
 	return m, ds, src
 }
 
-// BenchmarkMAPOneCmtOral: MAP (BFGS, the Laplace covariance, PRED/IPRED/IWRES)
+// BenchmarkMAPOneCmtOral: MAP (this package's BFGS on exact gradients from a
+// Gauss–Newton start, the Laplace covariance, PRED/IPRED/IWRES)
 // of subjects of a one-compartment oral model with 11 levels each, 3 η with
 // a full Ω and combined error; reports subjects/s on one core.
 func BenchmarkMAPOneCmtOral(b *testing.B) {

@@ -3,6 +3,8 @@ package fit
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // subjectObjective is one subject's MAP objective: J(η) = −2·log p(y | η) −
@@ -22,6 +24,13 @@ type subjectObjective struct {
 	obs    []int     // the records that enter the fit
 	logY   []float64 // log DV per record (NaN unless DV > 0), for exponential error
 
+	// time-varying covariates (timevarying.go): the parameters change at
+	// pieceFrom (record times), computed from pieceCov; nil when constant
+	pieceFrom   []float64
+	pieceCov    [][]float64
+	pieceParams [][]float64
+	pieceRow    []int // the record that opens each piece
+
 	// exact gradients, when the structure has Sensitivities
 	sens    Sensitivities
 	dpred   [][]float64 // per parameter, per record
@@ -30,10 +39,10 @@ type subjectObjective struct {
 	dJdf    []float64
 }
 
-// newObjective prepares subject s: the parameters use the covariates of the
-// subject's first record (a parameter constant over the subject's time).
-// Doses into compartments the model lacks and observations before the first
-// dose are refused by row.
+// newObjective prepares subject s. Covariates that change within the subject
+// change the parameters from the record that carries the new value on
+// (timevarying.go). Doses into compartments the model lacks and observations
+// before the first dose are refused by row.
 func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error) {
 	if len(s.Records) == 0 {
 		return nil, fmt.Errorf("fit: subject %s has no records", s.ID)
@@ -79,21 +88,38 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 			}
 		}
 	}
-	if sens, ok := m.Structure.(Sensitivities); ok {
+	if err := o.timeVarying(ds); err != nil {
+		return nil, err
+	}
+	if sens, ok := m.Structure.(Sensitivities); ok && o.pieceFrom == nil {
 		np := len(o.params)
 		o.sens = sens
 		o.dpred, o.dbuf, o.dbufAll = make([][]float64, np), make([][]float64, np), make([][]float64, np)
+		nr, nb := len(s.Records), len(o.buf)
+		back := make([]float64, np*(nr+nb)+nr) // one allocation for every buffer
 		for i := 0; i < np; i++ {
-			o.dpred[i] = make([]float64, len(s.Records))
-			o.dbufAll[i] = make([]float64, len(o.buf))
+			o.dpred[i] = back[i*nr : (i+1)*nr : (i+1)*nr]
+			off := np*nr + i*nb
+			o.dbufAll[i] = back[off : off+nb : off+nb]
 		}
-		o.dJdf = make([]float64, len(s.Records))
+		o.dJdf = back[np*(nr+nb):]
 	}
-	m.Individual(o.cov, nil, o.params)
 	names := m.Structure.ParamNames()
-	for i, v := range o.params {
-		if m.Structure.Required(i) && !(v > 0) {
-			return nil, fmt.Errorf("fit: subject %s: the typical %s is %v with this subject's covariates; it must be positive", s.ID, names[i], v)
+	if o.pieceFrom == nil {
+		m.Individual(o.cov, nil, o.params)
+		for i, v := range o.params {
+			if m.Structure.Required(i) && !(v > 0) {
+				return nil, fmt.Errorf("fit: subject %s: the typical %s is %v with this subject's covariates; it must be positive", s.ID, names[i], v)
+			}
+		}
+		return o, nil
+	}
+	o.individual(nil)
+	for p, ps := range o.pieceParams {
+		for i, v := range ps {
+			if m.Structure.Required(i) && !(v > 0) {
+				return nil, fmt.Errorf("fit: %s line %d: subject %s: the typical %s is %v with the covariates in force from this record; it must be positive", ds.Source, s.Records[o.pieceRow[p]].Row, s.ID, names[i], v)
+			}
 		}
 	}
 	return o, nil
@@ -101,14 +127,14 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 
 // predict fills o.pred with the predictions at η (nil: the population).
 func (o *subjectObjective) predict(eta []float64) error {
-	o.m.Individual(o.cov, eta, o.params)
+	o.individual(eta)
 	for _, seg := range o.segs {
 		out := o.buf[:len(seg.rows)]
 		if len(seg.doses) == 0 {
 			for k := range out {
 				out[k] = 0
 			}
-		} else if err := o.m.Structure.Predict(o.params, seg.doses, seg.times, out); err != nil {
+		} else if err := o.predictSegment(seg.doses, seg.times, out); err != nil {
 			return err
 		}
 		for k, ri := range seg.rows {
@@ -251,18 +277,100 @@ func (o *subjectObjective) valueGrad(eta, grad []float64) (j float64, ok bool) {
 		for _, ri := range o.obs {
 			dp += o.dJdf[ri] * o.dpred[i][ri]
 		}
-		var dpdeta float64
-		switch m.Params[pj].EtaModel {
-		case EtaAdd:
-			dpdeta = 1
-		case EtaProp:
-			dpdeta = o.params[i] / (1 + eta[ei])
-		default:
-			dpdeta = o.params[i]
-		}
-		grad[ei] += dp * dpdeta
+		grad[ei] += dp * o.dParamDEta(i, pj, ei, eta)
 	}
 	return j, true
+}
+
+// dParamDEta is ∂P/∂η for structure parameter i (Params index pj, η index
+// ei) at the current o.params.
+func (o *subjectObjective) dParamDEta(i, pj, ei int, eta []float64) float64 {
+	switch o.m.Params[pj].EtaModel {
+	case EtaAdd:
+		return 1
+	case EtaProp:
+		return o.params[i] / (1 + eta[ei])
+	}
+	return o.params[i]
+}
+
+// fisherInverse returns the inverse of the Gauss–Newton approximation of
+// J's Hessian at η (k×k, row major): 2Ω⁻¹ + Σ_obs w·∇f∇fᵀ with w the
+// expected information of one observation about its prediction f,
+// 2/sd² + 4(∂sd/∂f)²/sd² (2/(sd·f)² under exponential error; BLQ records
+// left out). The last valueGrad must have been at η (its predictions and
+// sensitivities are used). nil where the structure has no sensitivities or
+// the matrix cannot be inverted (the caller then starts from the identity).
+func (o *subjectObjective) fisherInverse(eta []float64) []float64 {
+	m := o.m
+	k := len(eta)
+	if o.sens == nil {
+		return nil
+	}
+	tmp := make([]float64, k)
+	h := mat.NewSymDense(k, nil)
+	for a := 0; a < k; a++ {
+		for b := a; b < k; b++ {
+			h.SetSym(a, b, 2*m.omegaInv.At(a, b))
+		}
+	}
+	e := m.Error
+	gf := tmp
+	for _, ri := range o.obs {
+		r := &o.s.Records[ri]
+		if r.BLQ {
+			continue
+		}
+		pred := o.pred[ri]
+		var w float64
+		if e.Kind == ExponentialError {
+			w = 2 / (e.Add * e.Add * pred * pred)
+		} else {
+			sd := e.sd(pred)
+			var dsd float64
+			switch e.Kind {
+			case Proportional:
+				dsd = e.Prop
+			case Combined:
+				dsd = e.Prop * e.Prop * pred / sd
+			}
+			w = 2/(sd*sd) + 4*dsd*dsd/(sd*sd)
+		}
+		if math.IsNaN(w) || math.IsInf(w, 0) {
+			return nil
+		}
+		for a := range gf {
+			gf[a] = 0
+		}
+		for i := range o.params {
+			pj := m.pidx[i]
+			if pj < 0 || m.eidx[pj] < 0 {
+				continue
+			}
+			ei := m.eidx[pj]
+			gf[ei] += o.dpred[i][ri] * o.dParamDEta(i, pj, ei, eta)
+		}
+		for a := 0; a < k; a++ {
+			for b := a; b < k; b++ {
+				h.SetSym(a, b, h.At(a, b)+w*gf[a]*gf[b])
+			}
+		}
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(h) {
+		return nil
+	}
+	inv := mat.NewSymDense(k, nil)
+	if ch.InverseTo(inv) != nil {
+		return nil
+	}
+	out := make([]float64, k*k)
+	for a := 0; a < k; a++ {
+		for b := 0; b < k; b++ {
+			out[a*k+b] = inv.At(a, b)
+		}
+	}
+	return out
 }
 
 // prior is ηᵀΩ⁻¹η.

@@ -71,7 +71,7 @@ func (m *Model) Recommend(ds *DataSet, s *Subject, e *Estimate, regimens []Regim
 	np := len(o.params)
 	params := make([]float64, (len(etas)+1)*np)
 	for d, eta := range append(etas, e.Eta) {
-		o.m.Individual(o.cov, eta, params[d*np:(d+1)*np])
+		o.m.Individual(o.lastCov(), eta, params[d*np:(d+1)*np])
 	}
 	mode := params[len(etas)*np:]
 	out := make([]Candidate, len(regimens))

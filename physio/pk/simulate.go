@@ -90,7 +90,13 @@ func (m Model) events(doses []Dose) ([]event, error) {
 			order++
 		}
 	}
-	// at equal times: steady state first, then infusions that end, then doses
+	sortEvents(evs)
+	return evs, nil
+}
+
+// sortEvents orders events by time; at equal times steady state first, then
+// infusions that end, then doses, each in record order.
+func sortEvents(evs []event) {
 	sort.SliceStable(evs, func(i, j int) bool {
 		if evs[i].t != evs[j].t {
 			return evs[i].t < evs[j].t
@@ -100,7 +106,6 @@ func (m Model) events(doses []Dose) ([]event, error) {
 		}
 		return evs[i].order < evs[j].order
 	})
-	return evs, nil
 }
 
 // Simulate returns the central concentration (mg/L) at each time in times

@@ -17,6 +17,7 @@ import (
 type reader struct {
 	un       *jsonformat.Unmarshaller
 	consents *privacy.Ledger
+	drug     drugFilter
 }
 
 // Unmarshal is jsonformat's, noting an unreadable document (see noteUnreadable).
@@ -97,7 +98,13 @@ func admit(recs []*record, consents *privacy.Ledger, pol privacy.Policy, key []b
 			rep.Excluded["no birth date or no male/female gender"]++
 			continue
 		}
-		out = append(out, deidentify(r, key))
+		p := deidentify(r, key)
+		var dropped int
+		p.Drug, dropped = drugEvents(r.drug)
+		if dropped > 0 {
+			rep.Excluded["drug levels before the patient's first administration (levels, not patients)"] += dropped
+		}
+		out = append(out, p)
 		for h, n := range r.edHours {
 			rep.EDVisitsByHour[h] += n
 		}

@@ -62,7 +62,7 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	if err != nil {
 		return nil, nil, err
 	}
-	un := &reader{un: raw, consents: &privacy.Ledger{}}
+	un := &reader{un: raw, consents: &privacy.Ledger{}, drug: newDrugFilter(opt)}
 	var files []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -106,7 +106,7 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 		for _, r := range bulk {
 			b.Entry = append(b.Entry, &bcrpb.Bundle_Entry{Resource: r})
 		}
-		pts, err := fromBundle(b, un.consents)
+		pts, err := fromBundle(b, un.consents, un.drug)
 		if err != nil {
 			rep.Errors = append(rep.Errors, "bulk data NDJSON: "+err.Error())
 		}
@@ -190,7 +190,7 @@ func importFile(un *reader, path string, opt cohort.ImportOptions, rep *cohort.I
 		if b == nil {
 			return nil, nil, fmt.Errorf("%s: resourceType %s, want a Bundle", where, resourceType(doc))
 		}
-		pts, err := fromBundle(b, un.consents)
+		pts, err := fromBundle(b, un.consents, un.drug)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %v", where, err)
 		}
@@ -235,6 +235,7 @@ type record struct {
 	rxnorm     map[string]bool
 	zip        string
 	encounters []cohort.Encounter // not yet shifted
+	drug       []drugRec          // administrations and drug levels (see drug.go)
 }
 
 type dated struct {
@@ -276,7 +277,7 @@ func usTime(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // fromBundle gathers the records of the Bundle's patients, and notes its
 // Consents in consents (first, so that a later error does not lose them).
-func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger) ([]*record, error) {
+func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger, drug drugFilter) ([]*record, error) {
 	noteConsents(b, consents)
 	recs := map[string]*record{}
 	var order []string
@@ -349,6 +350,15 @@ func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger) ([]*record, error) {
 					if unit == "mg/dL" {
 						r.scr.offer(v, t)
 					}
+				default:
+					if drug.levels[c.GetCode().GetValue()] {
+						if !(v >= 0) {
+							return nil, fmt.Errorf("Observation/%s: drug level %v is negative", o.GetId().GetValue(), v)
+						}
+						if d, ok := level(q, v, c.GetCode().GetValue(), t); ok {
+							r.drug = append(r.drug, d)
+						}
+					}
 				}
 			}
 		case res.GetEncounter() != nil:
@@ -385,6 +395,19 @@ func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger) ([]*record, error) {
 					if cd.GetSystem().GetValue() == "http://snomed.info/sct" {
 						r.snomed = addCode(r.snomed, cd.GetCode().GetValue())
 					}
+				}
+			}
+		case res.GetMedicationAdministration() != nil:
+			m := res.GetMedicationAdministration()
+			r := get(refID(m.GetSubject()))
+			d, ok, err := administration(m, drug)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				r.drug = append(r.drug, d)
+				if d.t.After(r.last) {
+					r.last = d.t
 				}
 			}
 		case res.GetMedicationRequest() != nil:

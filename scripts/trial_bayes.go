@@ -1,0 +1,124 @@
+package scripts
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/medtwin/medtwin/physio/fit"
+	"github.com/medtwin/medtwin/physio/pk"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// mapFields are the keys ctx:map{ ... } takes: those of a fit spec's model.
+var mapFields = []string{"model", "theta", "eta", "eta_model", "omega", "sigma", "covariates", "recommend"}
+
+// adaptContext returns the fourth argument of an arm's adapt callback
+// fn(s, levels, t, ctx), which makes a Bayesian (model-informed) dosing arm
+// possible:
+//
+//   - ctx.doses: the administrations given before t (ADDL expanded), each
+//     { time, amt, rate, cmt };
+//   - ctx:map{ model, theta, eta, omega, sigma, recommend }: the subject's
+//     maximum a posteriori fit (physio/fit's MAP, as `medtwin fit --method
+//     map`) of those doses and of the levels passed to fn, under the
+//     statistical model given with the keys of a fit spec (theta may be
+//     computed from the subject's covariates in Lua; data-set covariates are
+//     not available here). It returns { converged, warning, ofv, eta = {
+//     name = η̂ }, params = { CL = ..., V1 = ... } } and, with recommend =
+//     { target, doses, intervals, infusion, draws } as in a fit spec, the
+//     regimen with the highest posterior probability of attaining the target:
+//     recommend = { dose_mg, interval_h, infusion_h, pta, median, p5, p95,
+//     at_mode }. The posterior draws come from the trial's seed and a stream
+//     per subject and arm, so a run is reproducible.
+//
+// A model that cannot be fitted (a level before any dose, a non-positive
+// typical value) stops the trial with the spec's file and line.
+func (tr *Trial) adaptContext(L *lua.LState, doses []pk.Dose, ts, dvs []float64, at float64, arm, subject int) *lua.LTable {
+	admins, _ := pk.Expand(doses) // checked by dosesFromLua already
+	var given []pk.Dose
+	dt := L.NewTable()
+	for _, a := range admins {
+		if a.Time >= at {
+			continue
+		}
+		given = append(given, pk.Dose{Time: a.Time, Amt: a.Amount, Rate: a.Rate, Cmt: a.Cmt})
+		d := L.NewTable()
+		d.RawSetString("time", lua.LNumber(a.Time))
+		d.RawSetString("amt", lua.LNumber(a.Amount))
+		d.RawSetString("rate", lua.LNumber(a.Rate))
+		d.RawSetString("cmt", lua.LNumber(a.Cmt))
+		dt.Append(d)
+	}
+	ctx := L.NewTable()
+	ctx.RawSetString("doses", dt)
+	source := fmt.Sprintf("%s (arm %d, subject %d, adapt at %g h)", tr.Path, arm+1, subject, at)
+	ctx.RawSetString("map", L.NewFunction(func(L *lua.LState) int {
+		c := newCfg(L, 2, "ctx:map", mapFields...)
+		m, rec, err := fitModelFromLua(L, c, "ctx:map")
+		if err != nil {
+			L.RaiseError("%v", err)
+		}
+		ds := adaptDataSet(source, subject, given, ts, dvs)
+		if err := m.Check(ds.Covariates); err != nil {
+			L.RaiseError("ctx:map: %v", err)
+		}
+		est, err := m.MAP(ds, &ds.Subjects[0], fit.BFGS)
+		if err != nil {
+			L.RaiseError("ctx:map: %v", err)
+		}
+		L.Push(mapResult(L, m, ds, est, rec, tr.Seed, uint64(subject)*uint64(len(tr.Arms))+uint64(arm)))
+		return 1
+	}))
+	return ctx
+}
+
+// adaptDataSet is the one-subject data set of the doses given and the levels
+// measured, in time order (a dose before a level at the same time).
+func adaptDataSet(source string, subject int, given []pk.Dose, ts, dvs []float64) *fit.DataSet {
+	s := fit.Subject{ID: fmt.Sprint(subject)}
+	for k, d := range given {
+		d.Source = fmt.Sprintf("%s dose %d", source, k+1)
+		s.Records = append(s.Records, fit.Record{Row: k + 1, Time: d.Time, EVID: fit.EvidDose, MDV: true, Dose: d})
+	}
+	for k, t := range ts {
+		s.Records = append(s.Records, fit.Record{Row: len(given) + k + 1, Time: t, EVID: fit.EvidObservation, DV: dvs[k]})
+	}
+	sort.SliceStable(s.Records, func(a, b int) bool { return s.Records[a].Time < s.Records[b].Time })
+	return &fit.DataSet{Source: source, Subjects: []fit.Subject{s}}
+}
+
+// mapResult is ctx:map's answer as a Lua table.
+func mapResult(L *lua.LState, m *fit.Model, ds *fit.DataSet, est *fit.Estimate, rec *FitRecommend, seed, id uint64) *lua.LTable {
+	out := L.NewTable()
+	out.RawSetString("converged", lua.LBool(est.Converged))
+	out.RawSetString("warning", lua.LString(est.Warning))
+	out.RawSetString("ofv", lua.LNumber(est.OFV))
+	eta, params := L.NewTable(), L.NewTable()
+	for i, n := range m.Etas {
+		eta.RawSetString(n, lua.LNumber(est.Eta[i]))
+	}
+	for i, n := range m.Structure.ParamNames() {
+		params.RawSetString(n, lua.LNumber(est.Params[i]))
+	}
+	out.RawSetString("eta", eta)
+	out.RawSetString("params", params)
+	if rec == nil {
+		return out
+	}
+	cands, best, err := m.Recommend(ds, &ds.Subjects[0], est, rec.Regimens, rec.Target, rec.Draws, seed, id)
+	if err != nil {
+		L.RaiseError("ctx:map: recommend: %v", err)
+	}
+	c := cands[best]
+	r := L.NewTable()
+	// in a fixed order: pairs() over the table is then the same on every run
+	for _, kv := range []struct {
+		k string
+		v float64
+	}{{"dose_mg", c.DoseMg}, {"interval_h", c.IntervalH}, {"infusion_h", c.InfusionH},
+		{"pta", c.PTA}, {"median", c.Median}, {"p5", c.P5}, {"p95", c.P95}, {"at_mode", c.AtMode}} {
+		r.RawSetString(kv.k, lua.LNumber(kv.v))
+	}
+	out.RawSetString("recommend", r)
+	return out
+}
