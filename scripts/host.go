@@ -97,7 +97,7 @@ func (ht *hostTypes) define(L *lua.LState, name string, methods map[string]metho
 	miss := L.NewTable()
 	miss.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		k := L.CheckAny(2).String()
-		L.RaiseError("%s has no method '%s'%s", name, k, didYouMean(k, names))
+		L.RaiseError("%s has no method '%s'%s", name, k, suggestDoc(name, k, names))
 		return 0
 	}))
 	L.SetMetatable(idx, miss)
