@@ -1,0 +1,185 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/physio/models"
+	"github.com/medtwin/medtwin/physio/modlang"
+	"github.com/urfave/cli/v2"
+)
+
+// `medtwin doc verbs` lists every visible verb and each of its visible flags,
+// as urfave/cli has them registered.
+func TestDocVerbsListsEveryVerbAndFlag(t *testing.T) {
+	out, errs, code := medtwin(t, "doc", "verbs")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	n := 0
+	walkVerbs(newApp(nil, nil).Commands, "", func(path string, c *cli.Command) {
+		n++
+		i := strings.Index(out, "\n## medtwin "+path+"\n")
+		if i < 0 {
+			t.Errorf("doc verbs has no section for %q", path)
+			return
+		}
+		section := out[i+1:]
+		if j := strings.Index(section[1:], "\n## "); j >= 0 {
+			section = section[:j+1]
+		}
+		for _, f := range c.Flags {
+			name := "--" + f.Names()[0]
+			if len(f.Names()[0]) == 1 {
+				name = name[1:]
+			}
+			if !isHiddenFlag(f) && !strings.Contains(section, "`"+name) {
+				t.Errorf("doc verbs: %s has no row for %s", path, name)
+			}
+		}
+	})
+	if n < 20 || strings.Count(out, "\n## medtwin ") != n {
+		t.Errorf("doc verbs prints %d verbs, the app registers %d", strings.Count(out, "\n## medtwin "), n)
+	}
+}
+
+// `medtwin doc models` has a row for every registered model and model file,
+// and every row names a registered one.
+func TestDocModelsMatchesRegistries(t *testing.T) {
+	out, errs, code := medtwin(t, "doc", "models")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	parts := strings.SplitN(out, "\n## Model files", 2)
+	if len(parts) != 2 {
+		t.Fatalf("no model-files section:\n%s", out)
+	}
+	row := regexp.MustCompile("(?m)^\\| ([a-z0-9_]+) \\|")
+	check := func(section, what string, registered []string) {
+		printed := map[string]bool{}
+		for _, m := range row.FindAllStringSubmatch(section, -1) {
+			if m[1] != "name" {
+				printed[m[1]] = true
+			}
+		}
+		for _, n := range registered {
+			if !printed[n] {
+				t.Errorf("%s %q is registered but doc models has no row for it", what, n)
+			}
+			delete(printed, n)
+		}
+		for n := range printed {
+			t.Errorf("doc models lists %s %q, which is not registered", what, n)
+		}
+	}
+	var names []string
+	for _, m := range models.List() {
+		names = append(names, m.Name)
+	}
+	check(parts[0], "model", names)
+	check(parts[1], "model file", modlang.LibraryNames())
+}
+
+// Every table `medtwin doc schemas` prints is the schema of a file the verb
+// actually wrote: a run (with trace, samples, flow and observations), a sweep,
+// a trial with time series, a MAP fit, and a FHIR import with encounters.
+// validation.arrow and drift.arrow are documented with the very column lists
+// validate writes (validationColumns, driftColumns); validate itself needs an
+// ED replication and is run by TestValidateCommand.
+func TestDocSchemasMatchWrittenFiles(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("MEDTWIN_AUDIT_LOG", filepath.Join(dir, "audit.log"))
+	t.Setenv("MEDTWIN_PSEUDONYM_KEY", "a-secret-key-for-tests-0123456789")
+	sc := filepath.Join(dir, "s.lua")
+	os.WriteFile(sc, []byte(`return scenario {
+  name = "s", replications = 2, horizon = hours(8), sample_every = hours(1), trace = true,
+  params = { servers = param(2, { min = 1 }) },
+  build = function(sim, p)
+    local r = sim:resource("r", p.servers)
+    local g = sim:rng("g")
+    sim:source("patient", function() return minutes(g:exp(1)) end, function(proc, n)
+      local t0 = proc:now()
+      proc:use(r, minutes(g:exp(0.6)))
+      sim:record("wait_min", (proc:now() - t0) / 60)
+      sim:observe("done", 1)
+      sim:flow{ arrival = t0, entity = n, acuity = 3, door_to_doctor = 0, disposition = "discharged" }
+    end)
+  end,
+}`), 0o644)
+	runs := [][]string{
+		{"run", sc, "--quiet", "--out", filepath.Join(dir, "run")},
+		{"sweep", sc, "--grid", "servers=2,3", "--quiet", "--out", filepath.Join(dir, "sweep")},
+		{"trial", "../../scenarios/vancomycin_trial.lua", "--subjects", "2", "--out", filepath.Join(dir, "trial")},
+		{"fit", "../../scenarios/theophylline_fit.lua", "--data", "../../scenarios/theophylline.csv", "--out", filepath.Join(dir, "fit")},
+		{"fhir", "import", "../../plugins/fhir/testdata", "--out", filepath.Join(dir, "fhir", "patients.arrow"),
+			"--encounters", filepath.Join(dir, "fhir", "encounters.arrow")},
+	}
+	for _, args := range runs {
+		if _, errs, code := medtwin(t, args...); code != 0 {
+			t.Fatalf("medtwin %s: exit %d: %s", strings.Join(args, " "), code, errs)
+		}
+	}
+	written := map[string]string{ // "file (writers)" -> a file that verb wrote
+		"sweep.arrow (sweep)":                         "sweep/sweep.arrow",
+		"timeseries.arrow (trial (with timeseries))":  "trial/timeseries.arrow",
+		"subjects.arrow (trial)":                      "trial/subjects.arrow",
+		"individual.arrow (fit)":                      "fit/individual.arrow",
+		"records.arrow (fit)":                         "fit/records.arrow",
+		"patients.arrow (fhir import)":                "fhir/patients.arrow",
+		"encounters.arrow (fhir import --encounters)": "fhir/encounters.arrow",
+		"kpis.arrow (run, compare, sweep, trial)":     "trial/kpis.arrow",
+	}
+	for file := range results.Tables {
+		written[file+" ("+docOf(t, file).Writers+")"] = "run/" + file
+	}
+	for _, d := range results.Documented() {
+		key := d.File + " (" + d.Writers + ")"
+		path, ok := written[key]
+		if d.File == "validation.arrow" || d.File == "drift.arrow" {
+			continue
+		}
+		if !ok {
+			t.Errorf("%s is documented but no verb in this test writes it: add a run that does", key)
+			continue
+		}
+		if err := d.Match(readSchema(t, filepath.Join(dir, path))); err != nil {
+			t.Error(err)
+		}
+		if d.File == "kpis.arrow" { // the run's kpis.arrow too
+			if err := d.Match(readSchema(t, filepath.Join(dir, "run", "kpis.arrow"))); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}
+
+func docOf(t *testing.T, file string) results.TableDoc {
+	for _, d := range results.Documented() {
+		if d.File == file && !strings.HasPrefix(d.Writers, "trial") {
+			return d
+		}
+	}
+	t.Fatalf("%s is not documented (results.Document)", file)
+	return results.TableDoc{}
+}
+
+func readSchema(t *testing.T, path string) *arrow.Schema {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := ipc.NewFileReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	defer r.Close()
+	return r.Schema()
+}
