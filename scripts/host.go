@@ -728,7 +728,7 @@ var containerMethods = map[string]method{
 	},
 }
 
-// methodNames lists the methods of a type (for README and tests).
+// methodNames lists the methods of a type (for tests).
 func methodNames(typ string) []string {
 	m := map[string]map[string]method{"sim": simMethods, "proc": procMethods, "resource": resourceMethods,
 		"request": requestMethods, "rng": rngMethods, "event": eventMethods, "store": storeMethods, "container": containerMethods,

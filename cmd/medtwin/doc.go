@@ -79,6 +79,9 @@ func writeVerbsDoc(w io.Writer, cmds []*cli.Command) error {
 		if c.ArgsUsage != "" {
 			fmt.Fprintf(&b, "\n    medtwin %s [flags] %s\n", path, c.ArgsUsage)
 		}
+		if c.Description != "" {
+			fmt.Fprintf(&b, "\n```\n%s\n```\n", strings.TrimRight(c.Description, "\n"))
+		}
 		var rows []string
 		for _, f := range c.Flags {
 			df, ok := f.(cli.DocGenerationFlag)
