@@ -24,6 +24,7 @@ func registeredLua(t *testing.T) map[string][]string {
 		"scenario fields": scenarioFields,
 		"trial fields":    trialFields,
 		"param options":   paramOptNames,
+		"fit fields":      fitFields,
 	}
 	L, err := newSandbox(context.Background(), Limits{}, nil, t.TempDir())
 	if err != nil {
