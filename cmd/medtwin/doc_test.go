@@ -195,3 +195,44 @@ func readSchema(t *testing.T, path string) *arrow.Schema {
 	defer r.Close()
 	return r.Schema()
 }
+
+// Every table file name the code spells out ("name.arrow" in a non-test Go
+// file) is documented: a new table cannot be written without its schema in
+// `medtwin doc schemas`.
+func TestEveryArrowFileNameIsDocumented(t *testing.T) {
+	documented := map[string]bool{}
+	for _, d := range results.Documented() {
+		documented[d.File] = true
+	}
+	lit := regexp.MustCompile(`"([a-z_0-9]+\.arrow)"`)
+	n := 0
+	err := filepath.WalkDir("../..", func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() && (strings.HasPrefix(e.Name(), ".") && path != "../.." || e.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if e.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range lit.FindAllStringSubmatch(string(src), -1) {
+			n++
+			if !documented[m[1]] {
+				t.Errorf("%s names the table %s, which is not documented: register its columns with results.Document "+
+					"(see cmd/medtwin/schemas.go) and write it in TestDocSchemasMatchWrittenFiles", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Fatalf("found only %d table names in the code", n)
+	}
+}
