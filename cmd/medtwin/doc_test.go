@@ -155,6 +155,11 @@ func TestDocSchemasMatchWrittenFiles(t *testing.T) {
 	}
 	for _, d := range results.Documented() {
 		key := d.File + " (" + d.Writers + ")"
+		for _, c := range d.Columns {
+			if c.Doc == "" {
+				t.Errorf("%s: column %s has no Doc: say what it holds, with its unit", key, c.Name)
+			}
+		}
 		path, ok := written[key]
 		if !ok {
 			t.Errorf("%s is documented but no verb in this test writes it: add a run that does", key)

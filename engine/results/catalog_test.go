@@ -63,6 +63,9 @@ func TestWriteSchemas(t *testing.T) {
 			t.Errorf("no section for %s", d.File)
 		}
 		for _, c := range d.Columns {
+			if c.Doc == "" {
+				t.Errorf("%s (%s): column %s has no Doc: say what it holds, with its unit", d.File, d.Writers, c.Name)
+			}
 			if !strings.Contains(out, "| "+c.Name+" | "+c.Type.String()+" |") {
 				t.Errorf("%s: no row for %s", d.File, c.Name)
 			}
