@@ -97,7 +97,7 @@ func (ht *hostTypes) define(L *lua.LState, name string, methods map[string]metho
 	miss := L.NewTable()
 	miss.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		k := L.CheckAny(2).String()
-		L.RaiseError("%s has no method '%s'%s", name, k, didYouMean(k, names))
+		L.RaiseError("%s has no method '%s'%s", name, k, suggestDoc(name, k, names))
 		return 0
 	}))
 	L.SetMetatable(idx, miss)
@@ -728,7 +728,7 @@ var containerMethods = map[string]method{
 	},
 }
 
-// methodNames lists the methods of a type (for README and tests).
+// methodNames lists the methods of a type (for tests).
 func methodNames(typ string) []string {
 	m := map[string]map[string]method{"sim": simMethods, "proc": procMethods, "resource": resourceMethods,
 		"request": requestMethods, "rng": rngMethods, "event": eventMethods, "store": storeMethods, "container": containerMethods,

@@ -15,7 +15,7 @@ import (
 
 // The medtwin.ops module: require("medtwin.ops") gives
 //
-//	ops.ed(sim, config)                     a whole emergency department (see README)
+//	ops.ed(sim, config)                     a whole emergency department (medtwin doc lua)
 //	ops.staff(sim, name, shifts [, policy]) a staff resource following a daily roster
 //	ops.equipment(sim, name, config)        machines that fail and are maintained
 //	ops.arrivals(sim, config, fn)           non-homogeneous Poisson arrivals calling fn(n)

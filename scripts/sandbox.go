@@ -149,7 +149,7 @@ func strictGlobals(L *lua.LState) {
 				names = append(names, string(s))
 			}
 		})
-		L.RaiseError("unknown name '%s'%s", name, didYouMean(name, names))
+		L.RaiseError("unknown name '%s'%s", name, suggestDoc("globals", name, names))
 		return 0
 	}))
 	L.SetMetatable(L.G.Global, mt)

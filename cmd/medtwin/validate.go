@@ -30,10 +30,10 @@ var validationColumns = []results.Column{
 	{Name: "obs_n", Type: arrow.PrimitiveTypes.Int64, Doc: "observed visits with a value"},
 	{Name: "sim_mean", Type: arrow.PrimitiveTypes.Float64, Doc: "mean of the replications' means"},
 	{Name: "sim_ci_low", Type: arrow.PrimitiveTypes.Float64, Doc: "95% CI across replications (Student t)"},
-	{Name: "sim_ci_high", Type: arrow.PrimitiveTypes.Float64, Doc: ""},
+	{Name: "sim_ci_high", Type: arrow.PrimitiveTypes.Float64, Doc: "its upper end"},
 	{Name: "obs_mean", Type: arrow.PrimitiveTypes.Float64, Doc: "observed mean"},
 	{Name: "obs_ci_low", Type: arrow.PrimitiveTypes.Float64, Doc: "95% CI of the observed mean"},
-	{Name: "obs_ci_high", Type: arrow.PrimitiveTypes.Float64, Doc: ""},
+	{Name: "obs_ci_high", Type: arrow.PrimitiveTypes.Float64, Doc: "its upper end"},
 	{Name: "ks_d", Type: arrow.PrimitiveTypes.Float64, Doc: "two-sample Kolmogorov-Smirnov statistic"},
 	{Name: "ks_p", Type: arrow.PrimitiveTypes.Float64, Doc: "its asymptotic p-value"},
 	{Name: "ad_t", Type: arrow.PrimitiveTypes.Float64, Doc: "Anderson-Darling standardised statistic (Scholz & Stephens 1987)"},
@@ -46,12 +46,12 @@ var validationColumns = []results.Column{
 // driftColumns is the schema of drift.arrow (one row per window and KPI).
 var driftColumns = []results.Column{
 	{Name: "window_start_h", Type: arrow.PrimitiveTypes.Float64, Doc: "window start, hours from midnight of the first observed day"},
-	{Name: "window_end_h", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "kpi", Type: arrow.BinaryTypes.String},
+	{Name: "window_end_h", Type: arrow.PrimitiveTypes.Float64, Doc: "window end, hours"},
+	{Name: "kpi", Type: arrow.BinaryTypes.String, Doc: "as in validation.arrow"},
 	{Name: "n", Type: arrow.PrimitiveTypes.Int64, Doc: "observed values in the window"},
-	{Name: "ks_d", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "ks_p", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "psi", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "ks_d", Type: arrow.PrimitiveTypes.Float64, Doc: "KS statistic of the window's visits against the simulation"},
+	{Name: "ks_p", Type: arrow.PrimitiveTypes.Float64, Doc: "its p-value"},
+	{Name: "psi", Type: arrow.PrimitiveTypes.Float64, Doc: "population stability index of the window"},
 	{Name: "flagged", Type: arrow.FixedWidthTypes.Boolean, Doc: "psi > --psi or ks_p < --alpha"},
 }
 

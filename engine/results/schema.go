@@ -9,8 +9,8 @@ var (
 	str = arrow.BinaryTypes.String
 )
 
-// Tables lists every table medtwin writes, by file name, with its columns. README
-// documents the same columns, and a test checks that the two agree.
+// Tables lists the tables of a run's directory, by file name, with their
+// columns (catalog.go documents them for `medtwin doc schemas`).
 var Tables = map[string][]Column{
 	"events.arrow":     EventColumns,
 	"timeseries.arrow": SeriesColumns,

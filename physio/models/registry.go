@@ -40,8 +40,9 @@ type Info struct {
 // Model is an ODE patient model with parameter values bound.
 type Model interface {
 	Info() Info
-	// Deriv writes dy/dt. u holds external inputs (infusion rates, bolus-free
-	// controls) by name index as documented per model; it may be nil.
+	// Deriv writes dy/dt at time t (in the model's TimeUnit) for state y into
+	// dy (len(dy) == len(y)). External inputs (an infusion rate, a treatment)
+	// are parameters changed by Set between calls, not arguments.
 	Deriv(t float64, y, dy []float64)
 	// Output computes a named derived quantity from the state.
 	Output(name string, t float64, y []float64) (float64, error)

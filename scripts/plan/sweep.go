@@ -29,6 +29,13 @@ var SweepColumns = []results.Column{
 	{Name: "ci_high", Type: arrow.PrimitiveTypes.Float64, Doc: "95% CI upper end"},
 }
 
+func init() {
+	cols := append([]results.Column{SweepColumns[0], {Name: "param_<name>", Type: arrow.PrimitiveTypes.Float64,
+		Doc: "one per grid parameter, in grid order: its value in this combination (booleans as 0/1)"}}, SweepColumns[1:]...)
+	results.Document(results.TableDoc{File: "sweep.arrow", Writers: "sweep", Doc: "one row per combination and KPI; " +
+		"metadata adds medtwin.grid and medtwin.combos (from-to of total)", Columns: cols})
+}
+
 // Sweep runs every combination of a grid.
 type Sweep struct {
 	Scenario Model
