@@ -17,7 +17,7 @@ var _ plan.Model = (*Scenario)(nil)
 // Describe returns the scenario's declarations as a plan.Description.
 func (sc *Scenario) Describe() plan.Description {
 	d := plan.Description{Name: sc.Name, Source: sc.Path, SHA256: sc.SHA256, Seed: sc.Seed, Replications: sc.Replications,
-		KPIs: append([]plan.KPI(nil), sc.KPIs...)}
+		KPIs: append([]plan.KPI(nil), sc.KPIs...), Horizon: sc.Horizon, Warmup: sc.Warmup}
 	for _, p := range sc.Params {
 		d.Params = append(d.Params, plan.Param{Name: p.Name, Kind: p.Kind.String(), Default: FormatValue(p.Default),
 			Value: FormatValue(p.Value), Min: p.Min, Max: p.Max, Integer: p.Integer, Unit: p.Unit})

@@ -82,6 +82,9 @@ func compareCmd() *cli.Command {
 					return err
 				}
 				variant.Seed, variant.Replications = base.Seed, base.Replications
+				if err := applySpans(c, variant); err != nil { // --horizon/--warmup apply to both
+					return err
+				}
 			} else {
 				variant = base.Clone()
 			}

@@ -33,6 +33,8 @@ func scenarioFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "wall-time limit of the run; a script still running is stopped"},
 		&cli.Uint64Flag{Name: "max-memory", Value: 8 << 30, Usage: "limit in bytes on the heap the run adds (Go heap growth since it started); the run stops beyond it"},
 		&cli.IntFlag{Name: "workers", Usage: "replications run at once (default: all cores)"},
+		&cli.StringFlag{Name: "horizon", Usage: "simulated time of each replication, e.g. 365d, 72h, 90m, 600s (default: the scenario's)"},
+		&cli.StringFlag{Name: "warmup", Usage: "warm-up discarded from each replication's statistics, e.g. 10d or 0 (default: the scenario's)"},
 	}
 }
 
@@ -66,6 +68,9 @@ func loadScenario(c *cli.Context, path string) (*scripts.Scenario, error) {
 			return nil, usagef("--replications must be at least 1")
 		}
 		sc.Replications = c.Int("replications")
+	}
+	if err := applySpans(c, sc); err != nil {
+		return nil, err
 	}
 	return sc, nil
 }
@@ -163,7 +168,7 @@ func runScenario(c *cli.Context, sc *scripts.Scenario, sh shard, dir string) ([]
 	}
 	prov := results.Provenance{
 		Version: Version, Scenario: filepath.Base(sc.Path), ScenarioSHA256: sc.SHA256, Params: sc.Values(),
-		Seed: sc.Seed, From: from, To: to, Total: sc.Replications, Shard: sh.String(),
+		Seed: sc.Seed, From: from, To: to, Total: sc.Replications, Shard: sh.String(), Horizon: sc.Horizon, Warmup: sc.Warmup,
 	}
 	sched, err := results.ParseSchedule(c.String("checkpoint"))
 	if err != nil {

@@ -118,15 +118,16 @@ func validateCmd() *cli.Command {
 	}
 }
 
-// parseSpan reads a duration with unit d, h or m (28d, 72h, 90m) into seconds.
+// parseSpan reads a duration with unit w, d, h, m or s (4w, 28d, 72h, 90m,
+// 600s) into seconds.
 func parseSpan(s string) (float64, error) {
-	units := map[byte]float64{'d': 86400, 'h': 3600, 'm': 60}
+	units := map[byte]float64{'w': 7 * 86400, 'd': 86400, 'h': 3600, 'm': 60, 's': 1}
 	if len(s) < 2 || units[s[len(s)-1]] == 0 {
-		return 0, fmt.Errorf("%q: want a number with unit d, h or m (28d)", s)
+		return 0, fmt.Errorf("%q: want a number with unit w, d, h, m or s (28d)", s)
 	}
 	v, err := strconv.ParseFloat(s[:len(s)-1], 64)
 	if err != nil || !(v > 0) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%q: want a positive number with unit d, h or m (28d)", s)
+		return 0, fmt.Errorf("%q: want a positive number with unit w, d, h, m or s (28d)", s)
 	}
 	return v * units[s[len(s)-1]], nil
 }

@@ -155,7 +155,8 @@ func (c *Checkpoint) groupProvenance(dir string) (Provenance, bool) {
 		return p, false
 	}
 	return p, p.ScenarioSHA256 == c.Prov.ScenarioSHA256 && p.Seed == c.Prov.Seed && p.Total == c.Prov.Total &&
-		fmt.Sprint(p.Params) == fmt.Sprint(c.Prov.Params) && p.Version == c.Prov.Version && p.From < p.To
+		fmt.Sprint(p.Params) == fmt.Sprint(c.Prov.Params) && p.Version == c.Prov.Version && p.From < p.To &&
+		p.Horizon == c.Prov.Horizon && p.Warmup == c.Prov.Warmup
 }
 
 func dirSize(dir string) int64 {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -31,6 +32,15 @@ func ProvenanceFromMeta(md map[string]string) (Provenance, error) {
 	p.Params = map[string]string{}
 	for _, kv := range pairs {
 		p.Params[kv[0]] = kv[1]
+	}
+	if h, ok := md["medtwin.horizon_s"]; ok {
+		var err error
+		if p.Horizon, err = strconv.ParseFloat(h, 64); err != nil {
+			return p, fmt.Errorf("bad horizon in the metadata: %q", h)
+		}
+		if p.Warmup, err = strconv.ParseFloat(md["medtwin.warmup_s"], 64); err != nil {
+			return p, fmt.Errorf("bad warm-up in the metadata: %q", md["medtwin.warmup_s"])
+		}
 	}
 	return p, nil
 }
@@ -114,6 +124,8 @@ func orderParts(parts []string, file string, want *Provenance) ([]part, Provenan
 		switch {
 		case q.ScenarioSHA256 != first.ScenarioSHA256 || q.Scenario != first.Scenario:
 			return nil, Provenance{}, fmt.Errorf("merge: %s is from scenario %s (%.12s), not %s (%.12s)", p.dir, q.Scenario, q.ScenarioSHA256, first.Scenario, first.ScenarioSHA256)
+		case q.Horizon != first.Horizon || q.Warmup != first.Warmup:
+			return nil, Provenance{}, fmt.Errorf("merge: %s has horizon %g s and warm-up %g s; the first part has %g s and %g s", p.dir, q.Horizon, q.Warmup, first.Horizon, first.Warmup)
 		case q.Seed != first.Seed || q.Total != first.Total || q.Version != first.Version:
 			return nil, Provenance{}, fmt.Errorf("merge: %s has seed %d, %d in all, version %s; the first part has %d, %d, %s", p.dir, q.Seed, q.Total, q.Version, first.Seed, first.Total, first.Version)
 		case fmt.Sprint(q.Params) != fmt.Sprint(first.Params):

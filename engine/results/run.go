@@ -22,6 +22,9 @@ type Provenance struct {
 	// Replications From..To (exclusive) of Total; Shard "i/n" (1-based i).
 	From, To, Total int
 	Shard           string
+	// Horizon and Warmup (seconds) of each replication, recorded when set
+	// (> 0): --horizon and --warmup change them without changing the file.
+	Horizon, Warmup float64
 }
 
 // Metadata returns the provenance as Arrow schema metadata for table.
@@ -40,7 +43,7 @@ func (p Provenance) Metadata(table string) map[string]string {
 	if shard == "" {
 		shard = "1/1"
 	}
-	return map[string]string{
+	m := map[string]string{
 		"medtwin.table":           table,
 		"medtwin.version":         p.Version,
 		"medtwin.scenario":        p.Scenario,
@@ -50,6 +53,11 @@ func (p Provenance) Metadata(table string) map[string]string {
 		"medtwin.replications":    fmt.Sprintf("%d-%d of %d", p.From, p.To, p.Total),
 		"medtwin.shard":           shard,
 	}
+	if p.Horizon > 0 {
+		m["medtwin.horizon_s"] = strconv.FormatFloat(p.Horizon, 'g', -1, 64)
+		m["medtwin.warmup_s"] = strconv.FormatFloat(p.Warmup, 'g', -1, 64)
+	}
+	return m
 }
 
 // RunWriter writes one run's directory: kpis.arrow, flow.arrow and summary.arrow always,

@@ -34,6 +34,9 @@ type Description struct {
 	Replications int    // default number of replications
 	Params       []Param
 	KPIs         []KPI // declared KPIs; a KPI the model records without declaring it has no direction
+	// Horizon and Warmup of a replication in seconds, for provenance (0:
+	// not told, as for a Go model that keeps its own).
+	Horizon, Warmup float64
 }
 
 // Param declares one parameter of a Model.

@@ -80,7 +80,7 @@ func (s *Sweep) meta(from, to int, shard string) map[string]string {
 		grid = append(grid, ax.Name+"="+strings.Join(ax.Values, ","))
 	}
 	prov := results.Provenance{Version: s.Version, Scenario: sourceName(d), ScenarioSHA256: d.SHA256, Params: d.Values(),
-		Seed: d.Seed, From: 0, To: d.Replications, Total: d.Replications, Shard: "1/1"}
+		Seed: d.Seed, From: 0, To: d.Replications, Total: d.Replications, Shard: "1/1", Horizon: d.Horizon, Warmup: d.Warmup}
 	m := prov.Metadata("sweep")
 	m["medtwin.grid"] = strings.Join(grid, " ")
 	m["medtwin.combos"] = fmt.Sprintf("%d-%d of %d", from, to, len(Combos(s.Axes)))
@@ -133,7 +133,8 @@ func (s *Sweep) Run(ctx context.Context) (string, error) {
 		if t, err := results.Read(path); err == nil {
 			same := t.Meta()["medtwin.grid"] == meta["medtwin.grid"] && t.Meta()["medtwin.scenario_sha256"] == meta["medtwin.scenario_sha256"] &&
 				t.Meta()["medtwin.seed"] == meta["medtwin.seed"] && t.Meta()["medtwin.replications"] == meta["medtwin.replications"] &&
-				t.Meta()["medtwin.params"] == meta["medtwin.params"]
+				t.Meta()["medtwin.params"] == meta["medtwin.params"] &&
+				t.Meta()["medtwin.horizon_s"] == meta["medtwin.horizon_s"] && t.Meta()["medtwin.warmup_s"] == meta["medtwin.warmup_s"]
 			t.Release()
 			if same {
 				if s.Progress != nil {
@@ -141,7 +142,7 @@ func (s *Sweep) Run(ctx context.Context) (string, error) {
 				}
 				continue
 			}
-			return "", fmt.Errorf("sweep: %s belongs to another sweep (grid, scenario, seed or replications differ); use another --out", path)
+			return "", fmt.Errorf("sweep: %s belongs to another sweep (grid, scenario, seed, replications or horizon differ); use another --out", path)
 		}
 		sc, err := Apply(s.Scenario, s.Axes, combos[k])
 		if err != nil {
