@@ -25,7 +25,7 @@ func init() { extraCommands = append(extraCommands, validateCmd()) }
 
 // validationColumns is the schema of validation.arrow (one row per KPI).
 var validationColumns = []results.Column{
-	{Name: "kpi", Type: arrow.BinaryTypes.String, Doc: "door_to_doctor_min, los_h, lwbs (0/1: the mean is the LWBS share), arrival_hour"},
+	{Name: "kpi", Type: arrow.BinaryTypes.String, Doc: "door_to_doctor_min, los_h, lwbs (0/1: the mean is the LWBS share), arrival_hour, boarding_h (admitted patients)"},
 	{Name: "sim_n", Type: arrow.PrimitiveTypes.Int64, Doc: "simulated observations (all replications)"},
 	{Name: "obs_n", Type: arrow.PrimitiveTypes.Int64, Doc: "observed visits with a value"},
 	{Name: "sim_mean", Type: arrow.PrimitiveTypes.Float64, Doc: "mean of the replications' means"},
@@ -61,11 +61,12 @@ func validateCmd() *cli.Command {
 		Usage:     "compare a scenario's simulated patient flow with observed ED visits (KS, AD, Wasserstein, PSI; drift by window)",
 		ArgsUsage: "SCENARIO.lua",
 		Description: "Runs the scenario's replications, takes the per-patient flow (flow.arrow) and compares, per KPI\n" +
-			"(door_to_doctor_min, los_h, lwbs, arrival_hour), the simulated with the observed distribution:\n" +
+			"(door_to_doctor_min, los_h, lwbs, arrival_hour, boarding_h), the simulated with the observed distribution:\n" +
 			"means with 95% CIs, two-sample Kolmogorov-Smirnov, Anderson-Darling, Wasserstein-1 and PSI, and a\n" +
 			"verdict (fail when KS p < --alpha or PSI > --psi). --window 28d also compares each window of the\n" +
 			"observed period with the twin and flags drift. Writes validation.arrow, drift.arrow (with --window)\n" +
-			"and report.html into --out.\n\n" + ops.VisitsCSVDoc + "\n\nExamples:\n" +
+			"and report.html (KPI table, hourly arrival profiles overlaid, an ECDF and a QQ plot per KPI, drift)\n" +
+			"into --out.\n\n" + ops.VisitsCSVDoc + "\n\nExamples:\n" +
 			"   medtwin validate scenarios/clinic_ed.lua --observed visits.csv\n" +
 			"   medtwin validate scenarios/clinic_ed.lua --observed encounters.arrow --window 28d --out out/val",
 		Flags: append(scenarioFlags(),
@@ -267,8 +268,34 @@ func writeValidation(out string, sc *scripts.Scenario, obs *ops.Visits, flows []
 	return validationReport(filepath.Join(out, "report.html"), sc, obs, flows, cs, drift)
 }
 
+// ecdfFigure draws the empirical CDFs of the sorted samples sim and obs over
+// 200 points spanning both, as an SVG.
+func ecdfFigure(kpi string, sim, obs []float64) (string, error) {
+	lo, hi := math.Min(sim[0], obs[0]), math.Max(sim[len(sim)-1], obs[len(obs)-1])
+	const n = 200
+	xs, fs, fo := make([]float64, n), make([]float64, n), make([]float64, n)
+	ecdf := func(s []float64, x float64) float64 {
+		i, _ := slices.BinarySearchFunc(s, x, func(v, x float64) int {
+			if v <= x {
+				return -1
+			}
+			return 1
+		})
+		return float64(i) / float64(len(s))
+	}
+	for i := range xs {
+		xs[i] = lo + (hi-lo)*float64(i)/(n-1)
+		fs[i], fo[i] = ecdf(sim, xs[i]), ecdf(obs, xs[i])
+	}
+	p, err := plot.Lines("ECDF: "+kpi, kpi, "share at or below", xs, map[string][]float64{"simulated": fs, "observed": fo}, []string{"simulated", "observed"})
+	if err != nil {
+		return "", err
+	}
+	return plot.SVG(p)
+}
+
 // validationReport writes the HTML report: the KPI table, the hourly arrival
-// profiles overlaid, a QQ plot per KPI and the drift windows.
+// profiles overlaid, an ECDF and a QQ plot per KPI and the drift windows.
 func validationReport(path string, sc *scripts.Scenario, obs *ops.Visits, flows [][]engine.FlowRow, cs []ops.KPIComparison, drift []ops.DriftWindow) error {
 	r := &plot.Report{Title: "medtwin validate: " + sc.Name}
 	r.Heading("Simulated against observed", fmt.Sprintf("%d replications of %s against %d observed visits (%d rows left out). Verdict: fail when KS p < alpha or PSI > the limit.",
@@ -300,6 +327,9 @@ func validationReport(path string, sc *scripts.Scenario, obs *ops.Visits, flows 
 	simS, obsS := ops.Samples(flows, obs.Visits)
 	for _, k := range cs {
 		a, b := slices.Sorted(slices.Values(simS[k.KPI])), slices.Sorted(slices.Values(obsS[k.KPI]))
+		if svg, err := ecdfFigure(k.KPI, a, b); err == nil {
+			r.Figure(svg, "Empirical CDFs of "+k.KPI+", simulated and observed; the KS statistic is their largest vertical gap.")
+		}
 		var qs, qo []float64
 		for i := 1; i < 100; i++ {
 			qs = append(qs, stats.Quantile(float64(i)/100, a))

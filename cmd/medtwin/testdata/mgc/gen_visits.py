@@ -18,7 +18,7 @@ import math
 import random
 
 SEED = 20261129
-DAYS = 28
+DAYS = 21
 PER_DAY = 96.0          # mean arrivals per day
 SERVERS = 6             # c
 SERVICE_MEDIAN_H = 0.9  # median service time, hours

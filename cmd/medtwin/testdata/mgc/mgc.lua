@@ -11,9 +11,9 @@ return scenario {
     servers          = param(4,   { min = 1, integer = true, unit = "servers", doc = "c" }),
     service_median_h = param(1.0, { min = 0.01, unit = "hours", doc = "median service time" }),
     service_sigma    = param(0.5, { min = 0, doc = "sigma of log service time" }),
-    days             = param(28,  { min = 1, doc = "days of arrivals" }),
+    days             = param(21,  { min = 1, doc = "days of arrivals" }),
   },
-  seed = 7, replications = 2, horizon = days(31),
+  seed = 7, replications = 4, horizon = days(24),
 
   build = function(sim, p)
     local servers = sim:resource("servers", p.servers)
