@@ -156,7 +156,7 @@ func simulateFlow(c *cli.Context, sc *scripts.Scenario) ([][]engine.FlowRow, err
 		n += len(f)
 	}
 	if err == nil && n == 0 {
-		err = fmt.Errorf("%s records no patient flow (flow.arrow is empty): validate needs an ED scenario (ops.ed) or sim:flow", sc.Path)
+		err = fmt.Errorf("%s records no patient flow (flow.arrow is empty): validate needs an ED scenario (ops.ed), sim:flow, or auto_flow = true", sc.Path)
 	}
 	return flows, err
 }
