@@ -229,22 +229,21 @@ rows:
 			}
 			v.Disposition = d
 		}
-		switch {
-		case v.Seen < v.Arrival:
-			bad("seen", "before arrival")
-			continue
-		case v.Departure < v.Arrival:
-			bad("departure", "before arrival")
-			continue
-		case v.Departure < v.Seen:
-			bad("departure", "before the provider-seen time")
-			continue
-		case v.AdmitDecision < v.Arrival:
-			bad("admit_decision", "before arrival")
-			continue
-		case v.Departure < v.AdmitDecision:
-			bad("departure", "before the decision to admit")
-			continue
+		// times in order (a NaN, not recorded, is never out of order)
+		for _, o := range []struct {
+			early, late float64
+			col, why    string
+		}{
+			{v.Arrival, v.Seen, "seen", "before arrival"},
+			{v.Arrival, v.Departure, "departure", "before arrival"},
+			{v.Seen, v.Departure, "departure", "before the provider-seen time"},
+			{v.Arrival, v.AdmitDecision, "admit_decision", "before arrival"},
+			{v.AdmitDecision, v.Departure, "departure", "before the decision to admit"},
+		} {
+			if o.late < o.early {
+				bad(o.col, o.why)
+				continue rows
+			}
 		}
 		vs.Visits = append(vs.Visits, v)
 	}
