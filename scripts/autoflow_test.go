@@ -1,8 +1,12 @@
 package scripts
 
 import (
+	"context"
 	"math"
 	"testing"
+	"time"
+
+	"github.com/medtwin/medtwin/engine"
 )
 
 // auto_flow = true: every entity of a source gets a flow row without sim:flow.
@@ -46,5 +50,35 @@ func TestAutoFlowRows(t *testing.T) {
 	}
 	if rows := runLua(t, "noauto.lua", model(""))[0].Flow; len(rows) != 0 {
 		t.Errorf("without auto_flow: %d rows", len(rows))
+	}
+}
+
+// BenchmarkAutoFlow reports the cost of auto_flow: a Lua M/M/2 (ρ = 0.8) of
+// 10,000 customers per replication on one worker, without and with a flow row
+// per customer, in customers per second.
+func BenchmarkAutoFlow(b *testing.B) {
+	for _, auto := range []string{"false", "true"} {
+		b.Run("auto_flow="+auto, func(b *testing.B) {
+			sc, err := LoadSource("mm2.lua", []byte(`return scenario { name = "mm2", horizon = 1e9, auto_flow = `+auto+`,
+  build = function(sim, p)
+    local servers, arr, svc = sim:resource("servers", 2), sim:rng("arrivals"), sim:rng("service")
+    sim:source("customers", function() return arr:exp(1.6) end, function(proc)
+      local req = proc:request(servers)
+      proc:timeout(svc:exp(1))
+      proc:release(req)
+    end, { limit = 10000 })
+  end }`), time.Minute)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			e := sc.Experiment(ctx, 0, b.N)
+			e.Workers = 1
+			b.ResetTimer()
+			if err := e.Run(ctx, func(engine.RepResult) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)*10000/b.Elapsed().Seconds(), "customers/s")
+		})
 	}
 }
