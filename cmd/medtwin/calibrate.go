@@ -114,14 +114,14 @@ func calibrateCmd() *cli.Command {
 			for _, v := range obs.Visits {
 				los = append(los, v.LOS()/3600)
 			}
-			losFit, err := ops.FitLogNormal(los)
-			if err != nil {
-				return fmt.Errorf("calibrate: LOS of %s: %w", obs.Path, err)
+			losFit, losErr := ops.FitLogNormal(los)
+			if f := losFit; losErr == nil {
+				fmt.Fprintf(w, "\nLOS (h): log-normal mu %.4f [%.4f, %.4f], sigma %.4f [%.4f, %.4f]; mean %.3f h, median %.3f h (n %d)\n",
+					f.Mu, f.MuLow, f.MuHigh, f.Sigma, f.SLow, f.SHigh, f.Mean, f.Median, f.N)
+				comments = append(comments, fmt.Sprintf("LOS log-normal (hours): mu %.6g sigma %.6g", f.Mu, f.Sigma))
+			} else {
+				fmt.Fprintf(w, "\nLOS: not fitted (%v)\n", losErr)
 			}
-			f := losFit
-			fmt.Fprintf(w, "\nLOS (h): log-normal mu %.4f [%.4f, %.4f], sigma %.4f [%.4f, %.4f]; mean %.3f h, median %.3f h (n %d)\n",
-				f.Mu, f.MuLow, f.MuHigh, f.Sigma, f.SLow, f.SHigh, f.Mean, f.Median, f.N)
-			comments = append(comments, fmt.Sprintf("LOS log-normal (hours): mu %.6g sigma %.6g", f.Mu, f.Sigma))
 			// 3. simulation-based fit
 			var d *simDesign
 			if len(fits) > 0 {
@@ -142,14 +142,17 @@ func calibrateCmd() *cli.Command {
 			// 4. bootstrap CIs: refit on day-block resamples of the observed visits
 			if b := c.Int("bootstrap"); b > 0 {
 				est := map[string]float64{"visits_per_day": perDay, "los_mu": losFit.Mu, "los_sigma": losFit.Sigma}
-				order := []string{"visits_per_day", "los_mu", "los_sigma"}
+				order := []string{"visits_per_day"}
+				if losErr == nil {
+					order = append(order, "los_mu", "los_sigma")
+				}
 				if d != nil {
 					for i, f := range fits {
 						est[f.name] = d.best()[i]
 						order = append(order, f.name)
 					}
 				}
-				reps, err := bootstrapFits(obs.Visits, sc.Seed, b, d)
+				reps, err := bootstrapFits(obs.Visits, sc.Seed, b, losErr == nil, d)
 				if err != nil {
 					return err
 				}

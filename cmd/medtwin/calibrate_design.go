@@ -326,13 +326,13 @@ func (d *simDesign) atEdge(name string, lo, hi float64) bool {
 // bootstrapFits refits on b day-block resamples of the observed visits (ops.ResampleDays;
 // replicate i draws from the stream "calibrate-bootstrap", id i, of seed) and
 // returns each parameter's replicates: visits_per_day (the arrival MLE),
-// los_mu and los_sigma (the LOS log-normal MLE) and, with a design, each --fit
+// los_mu and los_sigma (the LOS log-normal MLE, with fitLOS) and, with a design, each --fit
 // parameter as the design point nearest the replicate, the simulated days
 // resampled too (stream "calibrate-bootstrap-sim", id i; the same weights for
 // every point, so the points keep their common random numbers): the estimate
 // of a simulation-fitted parameter varies with the simulation's noise as
 // with the data's, and its CI covers both.
-func bootstrapFits(vs []ops.Visit, seed uint64, b int, d *simDesign) (map[string][]float64, error) {
+func bootstrapFits(vs []ops.Visit, seed uint64, b int, fitLOS bool, d *simDesign) (map[string][]float64, error) {
 	out := map[string][]float64{}
 	for i := 0; i < b; i++ {
 		r := ops.ResampleDays(vs, rng.New(seed, 0, "calibrate-bootstrap", uint64(i)))
@@ -340,17 +340,19 @@ func bootstrapFits(vs []ops.Visit, seed uint64, b int, d *simDesign) (map[string
 		if err != nil {
 			return nil, fmt.Errorf("calibrate: bootstrap replicate %d: %w", i, err)
 		}
-		los := make([]float64, len(r))
-		for j, v := range r {
-			los[j] = v.LOS() / 3600
-		}
-		lf, err := ops.FitLogNormal(los)
-		if err != nil {
-			return nil, fmt.Errorf("calibrate: bootstrap replicate %d: %w", i, err)
-		}
 		out["visits_per_day"] = append(out["visits_per_day"], ap.Total.Rate*24)
-		out["los_mu"] = append(out["los_mu"], lf.Mu)
-		out["los_sigma"] = append(out["los_sigma"], lf.Sigma)
+		if fitLOS {
+			los := make([]float64, len(r))
+			for j, v := range r {
+				los[j] = v.LOS() / 3600
+			}
+			lf, err := ops.FitLogNormal(los)
+			if err != nil {
+				return nil, fmt.Errorf("calibrate: bootstrap replicate %d: %w", i, err)
+			}
+			out["los_mu"] = append(out["los_mu"], lf.Mu)
+			out["los_sigma"] = append(out["los_sigma"], lf.Sigma)
+		}
 		if d == nil {
 			continue
 		}

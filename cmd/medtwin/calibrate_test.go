@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -83,5 +84,25 @@ func TestCalibrateRecoversIndependentGenerator(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(out, "bootstrap.csv"))
 	if err != nil || strings.Count(string(b), "\n") != 101 || !strings.HasPrefix(string(b), "replicate,visits_per_day,los_mu,los_sigma,servers,service_median_h\n") {
 		t.Errorf("bootstrap.csv: %v\n%.200s", err, b)
+	}
+}
+
+// Observed arrivals without departures (no LOS): calibrate still fits the
+// arrivals and says LOS was not fitted. Every day has the same 48 arrivals, so
+// every day-block replicate has 48 a day and the bootstrap CI is [48, 48].
+func TestCalibrateArrivalsOnly(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("arrival\n")
+	for h := 0.25; h < 14*24; h += 0.5 { // 48 a day, 14 days
+		fmt.Fprintf(&b, "%g\n", h)
+	}
+	obs := filepath.Join(dir, "arrivals.csv")
+	if err := os.WriteFile(obs, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, errs, code := medtwin(t, "calibrate", "../../scenarios/ed_staffing.lua", "--observed", obs, "--bootstrap", "50", "--out", filepath.Join(dir, "cal"))
+	if code != 0 || !strings.Contains(stdout, "LOS: not fitted") || !regexp.MustCompile(`visits_per_day +48 +\[48, 48\]`).MatchString(stdout) {
+		t.Errorf("exit %d: %s\n%s", code, errs, stdout)
 	}
 }
