@@ -65,7 +65,8 @@ func validateCmd() *cli.Command {
 			"means with 95% CIs, two-sample Kolmogorov-Smirnov, Anderson-Darling, Wasserstein-1 and PSI, and a\n" +
 			"verdict (fail when KS p < --alpha or PSI > --psi). --window 28d also compares each window of the\n" +
 			"observed period with the twin and flags drift. Writes validation.arrow, drift.arrow (with --window)\n" +
-			"and report.html (KPI table, hourly arrival profiles overlaid, an ECDF and a QQ plot per KPI, drift)\n" +
+			"and report.html (KPI table; arrivals, door-to-doctor and LOS by hour, simulated and observed overlaid;\n" +
+			"an ECDF and a QQ plot per KPI; drift)\n" +
 			"into --out.\n\n" + ops.VisitsCSVDoc + "\n\nExamples:\n" +
 			"   medtwin validate scenarios/clinic_ed.lua --observed visits.csv\n" +
 			"   medtwin validate scenarios/clinic_ed.lua --observed encounters.arrow --window 28d --out out/val",
@@ -295,7 +296,8 @@ func ecdfFigure(kpi string, sim, obs []float64) (string, error) {
 }
 
 // validationReport writes the HTML report: the KPI table, the hourly arrival
-// profiles overlaid, an ECDF and a QQ plot per KPI and the drift windows.
+// profiles overlaid (arrivals, and mean door-to-doctor and LOS by hour of
+// arrival), an ECDF and a QQ plot per KPI and the drift windows.
 func validationReport(path string, sc *scripts.Scenario, obs *ops.Visits, flows [][]engine.FlowRow, cs []ops.KPIComparison, drift []ops.DriftWindow) error {
 	r := &plot.Report{Title: "medtwin validate: " + sc.Name}
 	r.Heading("Simulated against observed", fmt.Sprintf("%d replications of %s against %d observed visits (%d rows left out). Verdict: fail when KS p < alpha or PSI > the limit.",
@@ -322,6 +324,51 @@ func validationReport(path string, sc *scripts.Scenario, obs *ops.Visits, flows 
 		map[string][]float64{"simulated": sim[:], "observed": ob[:]}, []string{"simulated", "observed"}); err == nil {
 		if svg, err := plot.SVG(p); err == nil {
 			r.Figure(svg, "Arrivals by hour of day: simulated and observed profiles overlaid.")
+		}
+	}
+	for _, k := range []struct {
+		name, label string
+		flow        func(engine.FlowRow) float64
+		visit       func(ops.Visit) float64
+	}{
+		{"door-to-doctor", "mean door-to-doctor, min", func(f engine.FlowRow) float64 { return f.DoorDoctor / 60 }, func(v ops.Visit) float64 { return v.DoorToDoctor() / 60 }},
+		{"length of stay", "mean LOS, h", func(f engine.FlowRow) float64 { return (f.End - f.Arrival) / 3600 }, func(v ops.Visit) float64 { return v.LOS() / 3600 }},
+	} {
+		var sum, n [2][24]float64
+		add := func(side int, arrival, x float64) {
+			if h := int(math.Mod(arrival, 86400) / 3600); !math.IsNaN(x) && !math.IsInf(x, 0) && h >= 0 && h < 24 {
+				sum[side][h] += x
+				n[side][h]++
+			}
+		}
+		for _, f := range flows {
+			for _, row := range f {
+				if row.Disposition != "in_system" && row.Disposition != "diverted" {
+					add(0, row.Arrival, k.flow(row))
+				}
+			}
+		}
+		for _, v := range obs.Visits {
+			if v.Disposition != "diverted" {
+				add(1, v.Arrival, k.visit(v))
+			}
+		}
+		means := [2][]float64{make([]float64, 24), make([]float64, 24)}
+		complete := true
+		for side := range means {
+			for h := range means[side] {
+				complete = complete && n[side][h] > 0
+				means[side][h] = sum[side][h] / n[side][h]
+			}
+		}
+		if !complete { // an hour without values on a side: no profile to overlay
+			continue
+		}
+		if p, err := plot.Lines(k.name+" by hour of arrival", "hour", k.label, hours,
+			map[string][]float64{"simulated": means[0], "observed": means[1]}, []string{"simulated", "observed"}); err == nil {
+			if svg, err := plot.SVG(p); err == nil {
+				r.Figure(svg, "Mean "+k.name+" by hour of arrival: simulated and observed profiles overlaid.")
+			}
 		}
 	}
 	simS, obsS := ops.Samples(flows, obs.Visits)

@@ -78,7 +78,8 @@ func TestValidateCommand(t *testing.T) {
 		}
 	}
 	report, err := os.ReadFile(filepath.Join(out, "report.html"))
-	for _, fig := range []string{"ECDF: los_h", "QQ: los_h", "ECDF: boarding_h", "arrivals by hour of day"} {
+	for _, fig := range []string{"ECDF: los_h", "QQ: los_h", "ECDF: boarding_h", "arrivals by hour of day",
+		"door-to-doctor by hour of arrival", "length of stay by hour of arrival"} {
 		if err != nil || !strings.Contains(string(report), fig) {
 			t.Errorf("report.html has no figure %q (%v)", fig, err)
 		}
