@@ -1,12 +1,9 @@
 package scripts
 
 import (
-	"context"
 	"math"
 	"testing"
 	"time"
-
-	"github.com/medtwin/medtwin/engine"
 )
 
 // auto_flow = true: every entity of a source gets a flow row without sim:flow.
@@ -68,16 +65,7 @@ func BenchmarkAutoFlow(b *testing.B) {
       proc:release(req)
     end, { limit = 10000 })
   end }`), time.Minute)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ctx := context.Background()
-			e := sc.Experiment(ctx, 0, b.N)
-			e.Workers = 1
-			b.ResetTimer()
-			if err := e.Run(ctx, func(engine.RepResult) error { return nil }); err != nil {
-				b.Fatal(err)
-			}
+			benchReplications(b, sc, err)
 			b.ReportMetric(float64(b.N)*10000/b.Elapsed().Seconds(), "customers/s")
 		})
 	}
