@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/stats"
@@ -44,8 +45,10 @@ func (c KPIComparison) Verdict() string {
 // ValidationKPIs are the KPIs a validation compares, in order: door-to-doctor
 // (minutes, patients seen), length of stay (hours, patients who left), LWBS (1
 // for a patient who left unseen, 0 for one seen: its mean is the LWBS share)
-// and the arrival hour of day (0–24, the arrivals-by-hour profile).
-var ValidationKPIs = []string{"door_to_doctor_min", "los_h", "lwbs", "arrival_hour"}
+// the arrival hour of day (0–24, the arrivals-by-hour profile) and boarding
+// (hours from the decision to admit to departure, admitted patients; observed
+// data have it when the visits give admit_decision).
+var ValidationKPIs = []string{"door_to_doctor_min", "los_h", "lwbs", "arrival_hour", "boarding_h"}
 
 // kpiSamples extracts the KPIs' samples of one data set.
 type kpiSamples map[string][]float64
@@ -56,7 +59,7 @@ func flowSamples(rows []engine.FlowRow) kpiSamples {
 		if f.Disposition == "diverted" {
 			continue
 		}
-		s.add(f.Arrival, f.DoorDoctor, f.End-f.Arrival, f.Disposition)
+		s.add(f.Arrival, f.DoorDoctor, f.End-f.Arrival, f.Boarding, f.Disposition)
 	}
 	return s
 }
@@ -67,12 +70,12 @@ func visitSamples(vs []Visit) kpiSamples {
 		if v.Disposition == "diverted" {
 			continue
 		}
-		s.add(v.Arrival, v.DoorToDoctor(), v.LOS(), v.Disposition)
+		s.add(v.Arrival, v.DoorToDoctor(), v.LOS(), v.Boarding(), v.Disposition)
 	}
 	return s
 }
 
-func (s kpiSamples) add(arrival, d2d, los float64, disp string) {
+func (s kpiSamples) add(arrival, d2d, los, boarding float64, disp string) {
 	if !math.IsNaN(d2d) {
 		s["door_to_doctor_min"] = append(s["door_to_doctor_min"], d2d/60)
 	}
@@ -86,6 +89,9 @@ func (s kpiSamples) add(arrival, d2d, los float64, disp string) {
 		s["lwbs"] = append(s["lwbs"], 0)
 	}
 	s["arrival_hour"] = append(s["arrival_hour"], math.Mod(arrival, 86400)/3600)
+	if strings.HasPrefix(disp, "admitted") && !math.IsNaN(boarding) {
+		s["boarding_h"] = append(s["boarding_h"], boarding/3600)
+	}
 }
 
 // Validate compares the simulated flow (one slice of rows per replication) with

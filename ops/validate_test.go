@@ -58,8 +58,8 @@ func TestValidateVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cs) != len(ValidationKPIs) {
-		t.Fatalf("%d KPIs compared, want %d", len(cs), len(ValidationKPIs))
+	if len(cs) != len(ValidationKPIs)-1 { // all but boarding_h, which synthVisits does not make
+		t.Fatalf("%d KPIs compared, want %d", len(cs), len(ValidationKPIs)-1)
 	}
 	for _, c := range cs {
 		if !c.Pass {

@@ -24,6 +24,9 @@ type Visit struct {
 	Seen        float64 // provider-seen time
 	Departure   float64
 	Disposition string // one of Dispositions, or "" if not recorded
+	// AdmitDecision is the time of the decision to admit (NaN if none was
+	// recorded); the patient boards in the ED from it until departure.
+	AdmitDecision float64
 }
 
 // DoorToDoctor is the time from arrival to the provider, seconds (NaN if not seen).
@@ -31,6 +34,11 @@ func (v Visit) DoorToDoctor() float64 { return v.Seen - v.Arrival }
 
 // LOS is the length of stay, seconds (NaN if no departure time).
 func (v Visit) LOS() float64 { return v.Departure - v.Arrival }
+
+// Boarding is the time an admitted patient waited in the ED for an inpatient
+// bed: departure minus the decision to admit, seconds (NaN when either is
+// missing), as flow.arrow's boarding_s.
+func (v Visit) Boarding() float64 { return v.Departure - v.AdmitDecision }
 
 // Dispositions are the dispositions of a visit, as in flow.arrow; the CSV
 // reader also takes "admitted" (ward), "lwbs" and "ama" (left).
@@ -59,7 +67,8 @@ type Visits struct {
 
 // ReadVisits reads observed ED visits from a CSV file (see VisitsCSVDoc) or
 // from the encounters.arrow that `medtwin fhir import --encounters` writes
-// (emergency encounters only: arrival and departure; no acuity, provider time or
+// (emergency encounters only: arrival and departure; no acuity, provider time,
+// decision to admit (FHIR R4's Encounter has none, so no boarding time) or
 // disposition, and dates shifted per patient by whole days, so the hour of day
 // is kept and the day of week is not). Rows that cannot be used are left out
 // and listed in Bad with line, column and reason; a file with no usable row is
@@ -96,6 +105,8 @@ const VisitsCSVDoc = `Observed ED visits, CSV with a header line; column order i
   departure    departure time, same form as arrival, or empty
   disposition  discharged, admitted (= admitted_ward), admitted_ward, admitted_icu, left_unseen (lwbs),
                diverted, left (ama), or empty
+  admit_decision  time of the decision to admit, same form as arrival, or empty; boarding is departure
+               minus admit_decision (the boarding_h KPI, of patients with an admitted disposition)
 RFC 3339 times are taken on their own wall clock (the offset in the stamp); day 0 is the day of the
 earliest arrival. All times of a file take one form. A row that cannot be used is left out and reported
 with its line, column and reason.`
@@ -121,7 +132,7 @@ func readVisitsCSV(path string) (*Visits, error) {
 		col[name] = i
 	}
 	if _, ok := col["arrival"]; !ok {
-		return nil, fmt.Errorf("%s line 1: no arrival column (columns: arrival, acuity, seen, departure, disposition)", path)
+		return nil, fmt.Errorf("%s line 1: no arrival column (columns: arrival, acuity, seen, departure, disposition, admit_decision)", path)
 	}
 	type raw struct {
 		line  int
@@ -188,7 +199,7 @@ rows:
 		for _, c := range []struct {
 			name string
 			dst  *float64
-		}{{"arrival", &v.Arrival}, {"seen", &v.Seen}, {"departure", &v.Departure}} {
+		}{{"arrival", &v.Arrival}, {"seen", &v.Seen}, {"departure", &v.Departure}, {"admit_decision", &v.AdmitDecision}} {
 			x, why := parse(rw.cells[c.name])
 			if why != "" {
 				bad(c.name, why)
@@ -218,16 +229,21 @@ rows:
 			}
 			v.Disposition = d
 		}
-		switch {
-		case v.Seen < v.Arrival:
-			bad("seen", "before arrival")
-			continue
-		case v.Departure < v.Arrival:
-			bad("departure", "before arrival")
-			continue
-		case v.Departure < v.Seen:
-			bad("departure", "before the provider-seen time")
-			continue
+		// times in order (a NaN, not recorded, is never out of order)
+		for _, o := range []struct {
+			early, late float64
+			col, why    string
+		}{
+			{v.Arrival, v.Seen, "seen", "before arrival"},
+			{v.Arrival, v.Departure, "departure", "before arrival"},
+			{v.Seen, v.Departure, "departure", "before the provider-seen time"},
+			{v.Arrival, v.AdmitDecision, "admit_decision", "before arrival"},
+			{v.AdmitDecision, v.Departure, "departure", "before the decision to admit"},
+		} {
+			if o.late < o.early {
+				bad(o.col, o.why)
+				continue rows
+			}
 		}
 		vs.Visits = append(vs.Visits, v)
 	}
@@ -294,7 +310,7 @@ func readEncounters(path string) (*Visits, error) {
 			vs.Bad = append(vs.Bad, BadRow{Line: e.row, Column: "start_shifted", Why: fmt.Sprintf("%q is not an RFC 3339 time", e.start)})
 			continue
 		}
-		v := Visit{Arrival: s.Sub(origin).Seconds(), Seen: math.NaN(), Departure: math.NaN()}
+		v := Visit{Arrival: s.Sub(origin).Seconds(), Seen: math.NaN(), Departure: math.NaN(), AdmitDecision: math.NaN()}
 		if e.end != "" {
 			d, ok := wallClock(e.end)
 			if !ok || d.Before(s) {

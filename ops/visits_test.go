@@ -101,10 +101,38 @@ func TestReadVisitsEncounters(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(vs.Visits) != 2 || vs.Visits[0].Arrival != 10*3600 || vs.Visits[0].LOS() != 4.5*3600 || vs.Visits[1].Arrival != 27*3600 ||
-		!math.IsNaN(vs.Visits[1].LOS()) {
+		!math.IsNaN(vs.Visits[1].LOS()) || !math.IsNaN(vs.Visits[0].Boarding()) {
 		t.Errorf("visits %+v", vs.Visits)
 	}
 	if len(vs.Bad) != 1 || vs.Bad[0].Line != 4 || vs.Bad[0].Column != "start_shifted" {
 		t.Errorf("bad rows %v", vs.Bad)
+	}
+}
+
+// admit_decision gives the boarding time, departure minus the decision to
+// admit; one before arrival or after departure is a named bad row; a visit
+// without it has no boarding (NaN) (encounters.arrow never has it:
+// TestReadVisitsEncounters).
+func TestReadVisitsBoarding(t *testing.T) {
+	p := writeFile(t, "visits.csv", `arrival,seen,departure,disposition,admit_decision
+1,1.5,9,admitted,5.5
+2,2.5,4,discharged,
+3,3.5,9,admitted,2
+4,4.5,6,admitted,7
+`)
+	vs, err := ReadVisits(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs.Visits) != 2 || vs.Visits[0].Boarding() != 3.5*3600 || !math.IsNaN(vs.Visits[1].Boarding()) {
+		t.Fatalf("visits %+v", vs.Visits)
+	}
+	if len(vs.Bad) != 2 || !strings.HasPrefix(vs.Bad[0].String(), "line 4, admit_decision: before arrival") ||
+		!strings.HasPrefix(vs.Bad[1].String(), "line 5, departure: before the decision to admit") {
+		t.Errorf("bad rows %v", vs.Bad)
+	}
+	_, o := Samples(nil, vs.Visits)
+	if len(o["boarding_h"]) != 1 || o["boarding_h"][0] != 3.5 {
+		t.Errorf("boarding_h sample %v, want [3.5]", o["boarding_h"])
 	}
 }

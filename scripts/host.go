@@ -23,6 +23,7 @@ type host struct {
 	err      error
 	empirics map[empiricalKey]*empirical
 	procs    uint64
+	starting string // with auto_flow: the source of the process being started
 }
 
 // hostTypes are the metatables of the userdata types of one Lua state, made
@@ -440,6 +441,9 @@ func (h *host) source(name string, gap, body *lua.LFunction, limit int, start fl
 	}
 	arrive = func() {
 		n++
+		if h.sc.AutoFlow {
+			h.starting = name
+		}
 		h.start(body, lua.LNumber(n))
 		next()
 	}

@@ -21,6 +21,9 @@ type luaProc struct {
 	holding *engine.Request // set while proc:use holds a unit
 	ended   bool
 	doneEv  *engine.Event
+	// with auto_flow, for an entity of a source: its source, arrival and the
+	// waits of its requests (see autoFlowRow)
+	flow *entityFlow
 }
 
 // threadRegistrySize is the registry size (Lua stack slots) a new worker
@@ -33,6 +36,10 @@ func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	p := &luaProc{h: h, id: h.procs}
 	p.w = h.sim.NewWaiter(p.cont)
 	p.ud = h.wrap("proc", p)
+	if h.starting != "" {
+		p.flow = &entityFlow{source: h.starting, arrival: h.sim.Now()}
+		h.starting = ""
+	}
 	h.sim.AddLive(1)
 	var th *lua.LState
 	first := false
@@ -97,6 +104,9 @@ func (p *luaProc) finish() {
 	p.ended = true
 	p.w.End()
 	p.h.sim.AddLive(-1)
+	if p.flow != nil {
+		p.h.sim.Flow(p.flow.row(int64(p.id), p.h.sim.Now()))
+	}
 }
 
 // cont continues the process after a wake-up with the results of its wait.
@@ -211,6 +221,9 @@ var procMethods = map[string]method{
 		} else if err != nil {
 			raise(L, err)
 		}
+		if p.flow != nil {
+			p.flow.reqs = append(p.flow.reqs, q)
+		}
 		ud := h.wrap("request", q)
 		if q.State() == engine.Granted {
 			L.Push(ud)
@@ -239,7 +252,13 @@ var procMethods = map[string]method{
 		if o.Entity == 0 {
 			o.Entity = int64(p.id)
 		}
-		q, err := r.Acquire(o, func(q *engine.Request) { r.ReleaseAfter(q, service) })
+		f := p.flow
+		q, err := r.Acquire(o, func(q *engine.Request) {
+			if f != nil {
+				f.wait += h.sim.Now() - q.ArrivedAt
+			}
+			r.ReleaseAfter(q, service)
+		})
 		if errors.Is(err, engine.ErrBalked) {
 			L.Push(lua.LFalse)
 			L.Push(strBalked)

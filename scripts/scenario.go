@@ -33,7 +33,11 @@ type Scenario struct {
 	Warmup       float64
 	SampleEvery  float64
 	Trace        bool
-	SHA256       string
+	// AutoFlow (auto_flow = true) writes a flow.arrow row for every entity of
+	// a sim:source when its process ends (see autoFlowRow); off by default, as
+	// it costs a little per entity and a model with sim:flow needs none.
+	AutoFlow bool
+	SHA256   string
 	// Extra holds the scenario table's other declared fields that a caller asked
 	// for (see ExtraFields), as Lua-independent values.
 	Extra map[string]any
@@ -50,7 +54,7 @@ type Scenario struct {
 
 // scenarioFields are the keys a scenario table may have.
 var scenarioFields = []string{"name", "description", "params", "seed", "replications", "horizon",
-	"warmup", "sample_every", "trace", "build", "costs", "cost", "targets", "kind", "kpis"}
+	"warmup", "sample_every", "trace", "auto_flow", "build", "costs", "cost", "targets", "kind", "kpis"}
 
 // ExtraFields are the scenario keys kept in Scenario.Extra (used by planning
 // verbs): their values must be tables of numbers or strings.
@@ -218,6 +222,7 @@ func (sc *Scenario) describe(t *lua.LTable) error {
 		return fail("sample_every must be >= 0 and needs a finite horizon")
 	}
 	sc.Trace = lua.LVAsBool(t.RawGetString("trace"))
+	sc.AutoFlow = lua.LVAsBool(t.RawGetString("auto_flow"))
 	if _, ok := t.RawGetString("build").(*lua.LFunction); !ok {
 		return fail("the scenario needs build = function(sim, p) ... end")
 	}

@@ -3,18 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/medtwin/medtwin/engine/results"
-	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/ops"
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/urfave/cli/v2"
-	"gonum.org/v1/gonum/optimize"
 )
 
 func init() { extraCommands = append(extraCommands, calibrateCmd()) }
@@ -30,8 +27,20 @@ func calibrateCmd() *cli.Command {
 			"2. LOS: a log-normal fitted by MLE to the observed lengths of stay (printed with CIs).\n" +
 			"3. Each --fit name=lo..hi parameter: Nelder-Mead (gonum) over the box, common random numbers (the\n" +
 			"   scenario's seed in every evaluation), minimising the distance\n" +
-			"       D = sum over door_to_doctor_min, los_h, lwbs, arrival_hour of the two-sample KS statistic\n" +
+			"       D = sum over door_to_doctor_min, los_h, lwbs, arrival_hour, boarding_h of the two-sample KS statistic\n" +
 			"   between the simulated flow and the observed visits (a KPI missing on either side adds 0).\n" +
+			"   The estimate is the best of all simulated points: the optimiser's evaluations and a grid of\n" +
+			"   ±K steps (--bootstrap-grid, step 1/20 of the box, 1 for an integer) around its result.\n" +
+			"4. Bootstrap CIs (--bootstrap B replicates, 0 for none): the observed days are resampled whole\n" +
+			"   (a day-block bootstrap keeps the dependence of visits within a day), each replicate is refitted\n" +
+			"   (arrival MLE, LOS MLE, and the --fit parameters as the point of the simulated design with the\n" +
+			"   least distance to the replicate, whose simulated days are resampled whole too, so that the CI\n" +
+			"   covers the simulation's noise as well as the data's; no replicate runs a new simulation, so the\n" +
+			"   cost is that of the fit), and the 95% percentile interval is printed and written to params.txt\n" +
+			"   (comments) and every replicate to OUT/bootstrap.csv. The draws come from the named streams\n" +
+			"   calibrate-bootstrap and calibrate-bootstrap-sim of the scenario's seed: the same inputs give the\n" +
+			"   same CIs.\n" +
+
 			"Writes OUT/params.txt, which run, compare, sweep, optimize and validate read with --params.\n\n" +
 			ops.VisitsCSVDoc + "\n\nExample:\n" +
 			"   medtwin calibrate scenarios/ed_staffing.lua --observed visits.csv --fit physicians_day=2..8 --out out/cal\n" +
@@ -40,6 +49,8 @@ func calibrateCmd() *cli.Command {
 			&cli.StringFlag{Name: "observed", Usage: "observed visits: a CSV or fhir import's encounters.arrow", Required: true},
 			&cli.StringSliceFlag{Name: "fit", Usage: "fit a parameter by simulation: --fit name=lo..hi (repeatable)"},
 			&cli.IntFlag{Name: "max-evals", Value: 40, Usage: "most scenario evaluations of the simulation-based fit"},
+			&cli.IntFlag{Name: "bootstrap", Value: 200, Usage: "bootstrap replicates for the CIs of the fitted parameters (0: none)"},
+			&cli.IntFlag{Name: "bootstrap-grid", Value: 2, Usage: "the grid simulated around the --fit estimate: ±K steps of 1/20 of each box (at most (2K+1)^k runs)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>-calibrate)"},
 		),
 		Action: func(c *cli.Context) error {
@@ -47,11 +58,7 @@ func calibrateCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			type box struct {
-				name   string
-				lo, hi float64
-			}
-			var fits []box
+			var fits []fitBox
 			for _, r := range c.StringSlice("fit") {
 				name, lo, hi, err := parseRange(sc, "--fit", r)
 				if err != nil {
@@ -60,7 +67,7 @@ func calibrateCmd() *cli.Command {
 				if !(hi > lo) {
 					return usagef("--fit %q: want lo < hi", r)
 				}
-				fits = append(fits, box{name, lo, hi})
+				fits = append(fits, fitBox{name, lo, hi})
 			}
 			out := c.String("out")
 			if out == "" {
@@ -107,78 +114,76 @@ func calibrateCmd() *cli.Command {
 			for _, v := range obs.Visits {
 				los = append(los, v.LOS()/3600)
 			}
-			if f, err := ops.FitLogNormal(los); err == nil {
+			losFit, losErr := ops.FitLogNormal(los)
+			if f := losFit; losErr == nil {
 				fmt.Fprintf(w, "\nLOS (h): log-normal mu %.4f [%.4f, %.4f], sigma %.4f [%.4f, %.4f]; mean %.3f h, median %.3f h (n %d)\n",
 					f.Mu, f.MuLow, f.MuHigh, f.Sigma, f.SLow, f.SHigh, f.Mean, f.Median, f.N)
 				comments = append(comments, fmt.Sprintf("LOS log-normal (hours): mu %.6g sigma %.6g", f.Mu, f.Sigma))
+			} else {
+				fmt.Fprintf(w, "\nLOS: not fitted (%v)\n", losErr)
 			}
 			// 3. simulation-based fit
+			var d *simDesign
 			if len(fits) > 0 {
 				ctx, cancel := scripts.WithLimits(context.Background(), c.Duration("timeout"), c.Uint64("max-memory"))
 				defer cancel()
-				evals := 0
-				// the search runs in u in [0, 1]^k, x = lo + u (hi - lo)
-				setAll := func(u []float64) (*scripts.Scenario, []float64, error) {
-					v := sc.Clone()
-					vals := make([]float64, len(fits))
+				d = &simDesign{sc: sc, fits: fits, obs: sortedSamples(obs.Visits), workers: c.Int("workers"), memo: map[string]int{}, blocks: map[[2]int]int{}}
+				if err := d.fit(ctx, c.Int("max-evals"), c.Int("bootstrap-grid")); err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "\nsimulation-based fit: distance (sum of KS D) %.4f over %d simulated points (%d Nelder-Mead evaluations, grid ±%d steps; seed %d)\n",
+					d.bestD, len(d.points), d.evals, c.Int("bootstrap-grid"), sc.Seed)
+				for i, f := range fits {
+					fmt.Fprintf(w, "  %s = %g (box %g..%g)\n", f.name, d.best()[i], f.lo, f.hi)
+					names, values = append(names, f.name), append(values, fmt.Sprintf("%g", d.best()[i]))
+				}
+				comments = append(comments, fmt.Sprintf("distance (sum of KS D over %s) %.6g over %d simulated points", strings.Join(ops.ValidationKPIs, ", "), d.bestD, len(d.points)))
+			}
+			// 4. bootstrap CIs: refit on day-block resamples of the observed visits
+			if b := c.Int("bootstrap"); b > 0 {
+				est := map[string]float64{"visits_per_day": perDay, "los_mu": losFit.Mu, "los_sigma": losFit.Sigma}
+				order := []string{"visits_per_day"}
+				if losErr == nil {
+					order = append(order, "los_mu", "los_sigma")
+				}
+				if d != nil {
 					for i, f := range fits {
-						val := f.lo + math.Max(0, math.Min(1, u[i]))*(f.hi-f.lo)
-						if v.Param(f.name).Integer {
-							val = math.Round(val)
-						}
-						vals[i] = val
-						if err := v.Set(fmt.Sprintf("%s=%g", f.name, val)); err != nil {
-							return nil, nil, err
-						}
+						est[f.name] = d.best()[i]
+						order = append(order, f.name)
 					}
-					return v, vals, nil
 				}
-				var fail error
-				obj := func(x []float64) float64 {
-					if fail != nil || evals >= c.Int("max-evals") {
-						return math.Inf(1)
+				reps, err := bootstrapFits(obs.Visits, sc.Seed, b, losErr == nil, d)
+				if err != nil {
+					return err
+				}
+				var csv strings.Builder
+				csv.WriteString("replicate," + strings.Join(order, ",") + "\n")
+				for i := 0; i < b; i++ {
+					fmt.Fprintf(&csv, "%d", i)
+					for _, n := range order {
+						fmt.Fprintf(&csv, ",%.6g", reps[n][i])
 					}
-					evals++
-					v, _, err := setAll(x)
+					csv.WriteString("\n")
+				}
+				if err := results.WriteFileAtomic(filepath.Join(out, "bootstrap.csv"), []byte(csv.String())); err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "\nbootstrap: %d replicates, observed days resampled whole (rng stream calibrate-bootstrap, seed %d); 95%% percentile CIs\n", b, sc.Seed)
+				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "parameter\testimate\t95% CI")
+				for _, n := range order {
+					lo, hi, err := ops.PercentileCI(reps[n], 0.95)
 					if err != nil {
-						fail = err
-						return math.Inf(1)
+						return fmt.Errorf("calibrate: bootstrap of %s: %w", n, err)
 					}
-					d, err := flowDistance(ctx, v, obs.Visits, c.Int("workers"))
-					if err != nil {
-						fail = err
-						return math.Inf(1)
+					note := ""
+					if d != nil && d.atEdge(n, lo, hi) {
+						note = "  (reaches the edge of the simulated grid: widen it with --bootstrap-grid)"
 					}
-					// outside the box: the clamped point's distance plus the distance out
-					for i := range fits {
-						d += math.Max(0, -x[i]) + math.Max(0, x[i]-1)
-					}
-					return d
+					fmt.Fprintf(tw, "%s\t%.6g\t[%.6g, %.6g]%s\n", n, est[n], lo, hi, note)
+					comments = append(comments, fmt.Sprintf("%s %.6g, bootstrap 95%% CI [%.6g, %.6g] (%d replicates by day)", n, est[n], lo, hi, b))
 				}
-				x0 := make([]float64, len(fits))
-				for i, f := range fits {
-					start, ok := sc.Param(f.name).Value.(float64)
-					if !ok {
-						return usagef("--fit %s: not a number parameter", f.name)
-					}
-					x0[i] = math.Max(0, math.Min(1, (start-f.lo)/(f.hi-f.lo)))
-				}
-				res, err := optimize.Minimize(optimize.Problem{Func: obj}, x0,
-					&optimize.Settings{FuncEvaluations: c.Int("max-evals"), Converger: &optimize.FunctionConverge{Absolute: 1e-4, Iterations: 20}},
-					&optimize.NelderMead{SimplexSize: 0.25})
-				if fail != nil {
-					return fail
-				}
-				if err != nil && res == nil {
-					return fmt.Errorf("calibrate: %w", err)
-				}
-				_, best, _ := setAll(res.X)
-				fmt.Fprintf(w, "\nsimulation-based fit: distance (sum of KS D) %.4f after %d evaluations (Nelder-Mead, seed %d)\n", res.F, evals, sc.Seed)
-				for i, f := range fits {
-					fmt.Fprintf(w, "  %s = %g (box %g..%g)\n", f.name, best[i], f.lo, f.hi)
-					names, values = append(names, f.name), append(values, fmt.Sprintf("%g", best[i]))
-				}
-				comments = append(comments, fmt.Sprintf("distance (sum of KS D over door_to_doctor_min, los_h, lwbs, arrival_hour) %.6g after %d evaluations", res.F, evals))
+				tw.Flush()
 			}
 			path := filepath.Join(out, "params.txt")
 			if err := writeParamsFile(path, comments, names, values); err != nil {
@@ -188,27 +193,4 @@ func calibrateCmd() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// flowDistance runs sc's replications and returns the calibration distance:
-// the sum over the validation KPIs of the two-sample KS statistic between the
-// simulated flow (all replications) and the observed visits.
-func flowDistance(ctx context.Context, sc *scripts.Scenario, obs []ops.Visit, workers int) (float64, error) {
-	flows, err := runFlow(ctx, sc, workers)
-	if err != nil {
-		return 0, err
-	}
-	sim, o := ops.Samples(flows, obs)
-	d := 0.0
-	for _, k := range ops.ValidationKPIs {
-		if len(sim[k]) == 0 || len(o[k]) == 0 {
-			continue
-		}
-		ks, err := stats.KS2(sim[k], o[k])
-		if err != nil {
-			return 0, err
-		}
-		d += ks.D
-	}
-	return d, nil
 }

@@ -25,7 +25,7 @@ func init() { extraCommands = append(extraCommands, validateCmd()) }
 
 // validationColumns is the schema of validation.arrow (one row per KPI).
 var validationColumns = []results.Column{
-	{Name: "kpi", Type: arrow.BinaryTypes.String, Doc: "door_to_doctor_min, los_h, lwbs (0/1: the mean is the LWBS share), arrival_hour"},
+	{Name: "kpi", Type: arrow.BinaryTypes.String, Doc: "door_to_doctor_min, los_h, lwbs (0/1: the mean is the LWBS share), arrival_hour, boarding_h (admitted patients)"},
 	{Name: "sim_n", Type: arrow.PrimitiveTypes.Int64, Doc: "simulated observations (all replications)"},
 	{Name: "obs_n", Type: arrow.PrimitiveTypes.Int64, Doc: "observed visits with a value"},
 	{Name: "sim_mean", Type: arrow.PrimitiveTypes.Float64, Doc: "mean of the replications' means"},
@@ -61,11 +61,13 @@ func validateCmd() *cli.Command {
 		Usage:     "compare a scenario's simulated patient flow with observed ED visits (KS, AD, Wasserstein, PSI; drift by window)",
 		ArgsUsage: "SCENARIO.lua",
 		Description: "Runs the scenario's replications, takes the per-patient flow (flow.arrow) and compares, per KPI\n" +
-			"(door_to_doctor_min, los_h, lwbs, arrival_hour), the simulated with the observed distribution:\n" +
+			"(door_to_doctor_min, los_h, lwbs, arrival_hour, boarding_h), the simulated with the observed distribution:\n" +
 			"means with 95% CIs, two-sample Kolmogorov-Smirnov, Anderson-Darling, Wasserstein-1 and PSI, and a\n" +
 			"verdict (fail when KS p < --alpha or PSI > --psi). --window 28d also compares each window of the\n" +
 			"observed period with the twin and flags drift. Writes validation.arrow, drift.arrow (with --window)\n" +
-			"and report.html into --out.\n\n" + ops.VisitsCSVDoc + "\n\nExamples:\n" +
+			"and report.html (KPI table; arrivals, door-to-doctor and LOS by hour, simulated and observed overlaid;\n" +
+			"an ECDF and a QQ plot per KPI; drift)\n" +
+			"into --out.\n\n" + ops.VisitsCSVDoc + "\n\nExamples:\n" +
 			"   medtwin validate scenarios/clinic_ed.lua --observed visits.csv\n" +
 			"   medtwin validate scenarios/clinic_ed.lua --observed encounters.arrow --window 28d --out out/val",
 		Flags: append(scenarioFlags(),
@@ -156,7 +158,7 @@ func simulateFlow(c *cli.Context, sc *scripts.Scenario) ([][]engine.FlowRow, err
 		n += len(f)
 	}
 	if err == nil && n == 0 {
-		err = fmt.Errorf("%s records no patient flow (flow.arrow is empty): validate needs an ED scenario (ops.ed) or sim:flow", sc.Path)
+		err = fmt.Errorf("%s records no patient flow (flow.arrow is empty): validate needs an ED scenario (ops.ed), sim:flow, or auto_flow = true", sc.Path)
 	}
 	return flows, err
 }
@@ -268,8 +270,35 @@ func writeValidation(out string, sc *scripts.Scenario, obs *ops.Visits, flows []
 	return validationReport(filepath.Join(out, "report.html"), sc, obs, flows, cs, drift)
 }
 
+// ecdfFigure draws the empirical CDFs of the sorted samples sim and obs over
+// 200 points spanning both, as an SVG.
+func ecdfFigure(kpi string, sim, obs []float64) (string, error) {
+	lo, hi := math.Min(sim[0], obs[0]), math.Max(sim[len(sim)-1], obs[len(obs)-1])
+	const n = 200
+	xs, fs, fo := make([]float64, n), make([]float64, n), make([]float64, n)
+	ecdf := func(s []float64, x float64) float64 {
+		i, _ := slices.BinarySearchFunc(s, x, func(v, x float64) int {
+			if v <= x {
+				return -1
+			}
+			return 1
+		})
+		return float64(i) / float64(len(s))
+	}
+	for i := range xs {
+		xs[i] = lo + (hi-lo)*float64(i)/(n-1)
+		fs[i], fo[i] = ecdf(sim, xs[i]), ecdf(obs, xs[i])
+	}
+	p, err := plot.Lines("ECDF: "+kpi, kpi, "share at or below", xs, map[string][]float64{"simulated": fs, "observed": fo}, []string{"simulated", "observed"})
+	if err != nil {
+		return "", err
+	}
+	return plot.SVG(p)
+}
+
 // validationReport writes the HTML report: the KPI table, the hourly arrival
-// profiles overlaid, a QQ plot per KPI and the drift windows.
+// profiles overlaid (arrivals, and mean door-to-doctor and LOS by hour of
+// arrival), an ECDF and a QQ plot per KPI and the drift windows.
 func validationReport(path string, sc *scripts.Scenario, obs *ops.Visits, flows [][]engine.FlowRow, cs []ops.KPIComparison, drift []ops.DriftWindow) error {
 	r := &plot.Report{Title: "medtwin validate: " + sc.Name}
 	r.Heading("Simulated against observed", fmt.Sprintf("%d replications of %s against %d observed visits (%d rows left out). Verdict: fail when KS p < alpha or PSI > the limit.",
@@ -298,9 +327,57 @@ func validationReport(path string, sc *scripts.Scenario, obs *ops.Visits, flows 
 			r.Figure(svg, "Arrivals by hour of day: simulated and observed profiles overlaid.")
 		}
 	}
+	for _, k := range []struct {
+		name, label string
+		flow        func(engine.FlowRow) float64
+		visit       func(ops.Visit) float64
+	}{
+		{"door-to-doctor", "mean door-to-doctor, min", func(f engine.FlowRow) float64 { return f.DoorDoctor / 60 }, func(v ops.Visit) float64 { return v.DoorToDoctor() / 60 }},
+		{"length of stay", "mean LOS, h", func(f engine.FlowRow) float64 { return (f.End - f.Arrival) / 3600 }, func(v ops.Visit) float64 { return v.LOS() / 3600 }},
+	} {
+		var sum, n [2][24]float64
+		add := func(side int, arrival, x float64) {
+			if h := int(math.Mod(arrival, 86400) / 3600); !math.IsNaN(x) && !math.IsInf(x, 0) && h >= 0 && h < 24 {
+				sum[side][h] += x
+				n[side][h]++
+			}
+		}
+		for _, f := range flows {
+			for _, row := range f {
+				if row.Disposition != "in_system" && row.Disposition != "diverted" {
+					add(0, row.Arrival, k.flow(row))
+				}
+			}
+		}
+		for _, v := range obs.Visits {
+			if v.Disposition != "diverted" {
+				add(1, v.Arrival, k.visit(v))
+			}
+		}
+		means := [2][]float64{make([]float64, 24), make([]float64, 24)}
+		complete := true
+		for side := range means {
+			for h := range means[side] {
+				complete = complete && n[side][h] > 0
+				means[side][h] = sum[side][h] / n[side][h]
+			}
+		}
+		if !complete { // an hour without values on a side: no profile to overlay
+			continue
+		}
+		if p, err := plot.Lines(k.name+" by hour of arrival", "hour", k.label, hours,
+			map[string][]float64{"simulated": means[0], "observed": means[1]}, []string{"simulated", "observed"}); err == nil {
+			if svg, err := plot.SVG(p); err == nil {
+				r.Figure(svg, "Mean "+k.name+" by hour of arrival: simulated and observed profiles overlaid.")
+			}
+		}
+	}
 	simS, obsS := ops.Samples(flows, obs.Visits)
 	for _, k := range cs {
 		a, b := slices.Sorted(slices.Values(simS[k.KPI])), slices.Sorted(slices.Values(obsS[k.KPI]))
+		if svg, err := ecdfFigure(k.KPI, a, b); err == nil {
+			r.Figure(svg, "Empirical CDFs of "+k.KPI+", simulated and observed; the KS statistic is their largest vertical gap.")
+		}
 		var qs, qo []float64
 		for i := 1; i < 100; i++ {
 			qs = append(qs, stats.Quantile(float64(i)/100, a))

@@ -13,7 +13,8 @@ import (
 )
 
 // flowCSV writes a run's flow.arrow as an observed-visits CSV in hours, with
-// each LOS multiplied by losFactor, plus one bad row.
+// each LOS multiplied by losFactor (boarding kept: the decision to admit moves
+// with the departure), plus one bad row.
 func flowCSV(t *testing.T, flow, path string, losFactor float64) {
 	t.Helper()
 	tab, err := results.Read(flow)
@@ -22,7 +23,7 @@ func flowCSV(t *testing.T, flow, path string, losFactor float64) {
 	}
 	defer tab.Release()
 	var b strings.Builder
-	b.WriteString("arrival,acuity,seen,departure,disposition\n")
+	b.WriteString("arrival,acuity,seen,departure,disposition,admit_decision\n")
 	h := func(s float64) string {
 		if math.IsNaN(s) {
 			return ""
@@ -32,12 +33,14 @@ func flowCSV(t *testing.T, flow, path string, losFactor float64) {
 	for _, rec := range tab.Batches {
 		arr, end := rec.Column(3).(*array.Float64), rec.Column(4).(*array.Float64)
 		acu, d2d, disp := rec.Column(5).(*array.Int32), rec.Column(7).(*array.Float64), rec.Column(8).(*array.String)
+		board := rec.Column(10).(*array.Float64)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			if disp.Value(i) == "in_system" || disp.Value(i) == "diverted" {
 				continue
 			}
 			a := arr.Value(i)
-			fmt.Fprintf(&b, "%s,%d,%s,%s,%s\n", h(a), acu.Value(i), h(a+d2d.Value(i)), h(a+(end.Value(i)-a)*losFactor), disp.Value(i))
+			dep := a + (end.Value(i)-a)*losFactor
+			fmt.Fprintf(&b, "%s,%d,%s,%s,%s,%s\n", h(a), acu.Value(i), h(a+d2d.Value(i)), h(dep), disp.Value(i), h(dep-board.Value(i)))
 		}
 	}
 	b.WriteString("-3,2,,,discharged\n")
@@ -65,12 +68,20 @@ func TestValidateCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	if !strings.Contains(stdout, "arrival: \"-3\" is not a number of hours >= 0") || !regexpLine(stdout, "los_h", "pass") ||
-		!regexpLine(stdout, "door_to_doctor_min", "pass") || !strings.Contains(stdout, "of 16 window-KPI comparisons flagged") {
+		!regexpLine(stdout, "door_to_doctor_min", "pass") || !regexpLine(stdout, "boarding_h", "pass") ||
+		!strings.Contains(stdout, "of 20 window-KPI comparisons flagged") {
 		t.Errorf("output:\n%s", stdout)
 	}
 	for _, f := range []string{"validation.arrow", "drift.arrow", "report.html"} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty", f)
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(out, "report.html"))
+	for _, fig := range []string{"ECDF: los_h", "QQ: los_h", "ECDF: boarding_h", "arrivals by hour of day",
+		"door-to-doctor by hour of arrival", "length of stay by hour of arrival"} {
+		if err != nil || !strings.Contains(string(report), fig) {
+			t.Errorf("report.html has no figure %q (%v)", fig, err)
 		}
 	}
 	stdout, _, code = medtwin(t, "validate", "../../scenarios/ed_staffing.lua", "--observed", longer, "--replications", "1", "--seed", "99", "--out", out)
