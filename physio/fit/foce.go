@@ -205,14 +205,27 @@ func (p *popProblem) set(x []float64) bool {
 // interaction). BLQ records enter J by Beal's M3 and not the log det term.
 func (p *popProblem) focei(i int) (float64, error) {
 	o := p.objs[i]
-	evals := 0
-	f, grad, _ := o.funcs(&evals)
 	x0 := p.etas[i]
-	if math.IsInf(f(x0), 0) {
+	if math.IsInf(o.value(x0), 0) {
 		for a := range x0 {
 			x0[a] = 0
 		}
 	}
+	if xm := append([]float64(nil), x0...); o.mode(xm) {
+		// the fast path: η̂ by BFGS started from the expected Hessian, whose
+		// log det (exact sensitivities) is the FOCE-I term
+		g := make([]float64, len(xm))
+		if j, ok := o.valueGrad(xm, g); ok && !math.IsInf(j, 0) {
+			h := mat.NewSymDense(len(xm), nil)
+			var ch mat.Cholesky
+			if o.fisher(xm, h, g) && ch.Factorize(h) {
+				copy(p.etas[i], xm)
+				return j + p.m.logDetOm + ch.LogDet(), nil
+			}
+		}
+	}
+	evals := 0
+	f, grad, _ := o.funcs(&evals)
 	settings := &optimize.Settings{GradientThreshold: gradTol, MajorIterations: 1000, FuncEvaluations: 100000,
 		Converger: &optimize.FunctionConverge{Absolute: 1e-13, Relative: 1e-15, Iterations: 50}}
 	res, err := optimize.Minimize(optimize.Problem{Func: f, Grad: grad}, x0, settings, &optimize.BFGS{})
