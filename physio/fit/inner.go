@@ -195,7 +195,7 @@ func (o *subjectObjective) mode(x []float64) bool {
 		yhy := dot(y, hy)
 		for a := 0; a < k; a++ {
 			for b := 0; b < k; b++ {
-				hinv[a*k+b] += rho*((1+rho*yhy)*s[a]*s[b]-hy[a]*s[b]-s[a]*hy[b])
+				hinv[a*k+b] += rho * ((1+rho*yhy)*s[a]*s[b] - hy[a]*s[b] - s[a]*hy[b])
 			}
 		}
 	}
