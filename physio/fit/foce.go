@@ -89,6 +89,9 @@ func newPopProblem(m0 *Model, ds *DataSet, opt PopOptions) (*popProblem, []float
 	if err := m0.Check(ds.Covariates); err != nil {
 		return nil, nil, err
 	}
+	if err := m0.CheckData(ds); err != nil {
+		return nil, nil, err
+	}
 	m := &Model{Structure: m0.Structure, Params: append([]Param(nil), m0.Params...), Etas: m0.Etas,
 		Omega: mat.NewSymDense(len(m0.Etas), nil), Error: m0.Error}
 	m.Omega.CopySym(m0.Omega)
