@@ -39,7 +39,10 @@ func TestCheckDataNamesRows(t *testing.T) {
 		fits := map[string]func() error{
 			"map":    func() error { _, err := c.m.Fit(ds, BFGS); return err },
 			"foce-i": func() error { _, err := c.m.FitFOCEI(ds, PopOptions{NoCovariance: true, MaxIterations: 2}); return err },
-			"saem":   func() error { _, err := c.m.FitSAEM(ds, SAEMOptions{Seed: 1, PopOptions: PopOptions{NoCovariance: true}}); return err },
+			"saem": func() error {
+				_, err := c.m.FitSAEM(ds, SAEMOptions{Seed: 1, PopOptions: PopOptions{NoCovariance: true}})
+				return err
+			},
 		}
 		for name, f := range fits {
 			err := f()
