@@ -144,7 +144,7 @@ func fitCmd() *cli.Command {
 				files = append(files, "recommendation.json")
 			}
 			if !c.Bool("no-report") {
-				if err := fitReport(filepath.Join(out, "report.html"), spec, ds, res, rec); err != nil {
+				if err := fitReport(filepath.Join(out, "report.html"), spec, ds, res, rec, pop); err != nil {
 					return err
 				}
 				files = append(files, "report.html")
@@ -319,10 +319,11 @@ func writeRecords(path string, ds *fit.DataSet, res *fit.Result, pop *fit.PopRes
 	return w.Close()
 }
 
-// fitReport writes the HTML report: estimates, shrinkage and OFV, and per
+// fitReport writes the HTML report: estimates, shrinkage and OFV (with a
+// population fit, popReport's estimates, goodness-of-fit plots and pcVPC), and per
 // subject the IPRED curve with its 90% credible band (posterior draws), the
 // PRED curve and the observations.
-func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Result, rec *fitRecommendation) error {
+func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Result, rec *fitRecommendation, pop *fit.PopResult) error {
 	m := spec.Model
 	r := &plot.Report{Title: "medtwin fit: " + spec.Name}
 	r.Heading("Population", fmt.Sprintf("%d subjects from %s; MAP objective %.4f, OFV (Laplace) %.4f.", len(ds.Subjects), ds.Source, res.Objective, res.OFV))
@@ -331,6 +332,11 @@ func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Res
 		shr = append(shr, []string{e, fmt.Sprintf("%.4g", m.Omega.At(k, k)), fmt.Sprintf("%.1f%%", 100*res.Shrinkage[k])})
 	}
 	r.Table([]string{"η", "ω²", "η-shrinkage"}, shr)
+	if pop != nil {
+		if err := popReport(r, ds, pop, res, spec.Seed); err != nil {
+			return err
+		}
+	}
 	names, idx := givenParams(m)
 	head := []string{"ID"}
 	head = append(head, m.Etas...)

@@ -40,7 +40,8 @@ type VPC struct {
 // replicates of the data set's design (its doses, times and covariates) are
 // simulated from the model (η ~ N(0, Ω), ε from the error model; subject i
 // from the named stream ("fit-vpc", i) of seed, so the result does not
-// depend on the number of cores); the observations (non-BLQ) are binned by
+// depend on the number of cores); the observations (non-BLQ, PRED > 0: a
+// level at the time of the first dose has no prediction to correct by) are binned by
 // time into nbins bins of about equal counts (ties never split); each
 // observed and simulated value y is corrected to y·PRED_bin/PRED, PRED the
 // population prediction (η = 0) of its record and PRED_bin the bin's median
@@ -73,8 +74,8 @@ func (m *Model) PCVPC(ds *DataSet, nbins, sims int, seed uint64) (*VPC, error) {
 		objs[i], preds[i] = o, append([]float64(nil), o.pred...)
 		for _, j := range o.obs {
 			r := o.s.Records[j]
-			if r.BLQ {
-				continue
+			if r.BLQ || !(o.pred[j] > 0) {
+				continue // censored, or nothing to correct by (before the first dose)
 			}
 			all = append(all, obs{subj: i, rec: j, time: r.Time, dv: r.DV, pred: o.pred[j]})
 		}
