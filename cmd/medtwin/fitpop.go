@@ -73,13 +73,14 @@ func populationJSON(pop *fit.PopResult, prov results.Provenance) any {
 	if pk, ok := m.Structure.(*fit.PK); ok {
 		model = map[string]any{"compartments": pk.NCmt, "absorption": pk.Absorption, "mm": pk.MM}
 	}
-	theta, eta := map[string]float64{}, map[string]string{}
+	theta, eta, etaModel := map[string]float64{}, map[string]string{}, map[string]string{}
 	covs := map[string][]map[string]any{}
 	rels := []string{"power", "exponential", "linear"}
 	for _, p := range m.Params {
 		theta[p.Name] = p.Typical
 		if p.Eta != "" {
 			eta[p.Name] = p.Eta
+			etaModel[p.Name] = []string{"exponential", "additive", "proportional"}[p.EtaModel]
 		}
 		for _, c := range p.Covariates {
 			covs[p.Name] = append(covs[p.Name], map[string]any{"covariate": c.Covariate, "relation": rels[c.Relation], "ref": c.Ref, "coef": c.Coef})
@@ -88,7 +89,7 @@ func populationJSON(pop *fit.PopResult, prov results.Provenance) any {
 	omega := symRows(m.Omega)
 	kinds := []string{"additive", "proportional", "combined", "exponential"}
 	out := map[string]any{
-		"method": pop.Method, "model": model, "theta": theta, "eta": eta, "covariates": covs,
+		"method": pop.Method, "model": model, "theta": theta, "eta": eta, "eta_model": etaModel, "covariates": covs,
 		"omega": map[string]any{"names": m.Etas, "matrix": omega},
 		"sigma": map[string]any{"kind": kinds[m.Error.Kind], "additive": m.Error.Add, "proportional": m.Error.Prop},
 		"ofv":   finiteOrNil(pop.OFV), "aic": finiteOrNil(pop.AIC), "bic": finiteOrNil(pop.BIC),
