@@ -51,6 +51,8 @@ func fitCmd() *cli.Command {
 			&cli.StringFlag{Name: "method", Value: "map", Usage: "map (BFGS), map-nelder-mead (a derivative-free cross-check), or a population fit of θ, Ω, σ: foce-i or saem"},
 			&cli.BoolFlag{Name: "block-omega", Usage: "with foce-i/saem: estimate every covariance of Ω (default: the initial Ω's structure)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "with foce-i/saem: no progress lines on stderr"},
+			&cli.BoolFlag{Name: "resume", Usage: "with foce-i: continue an interrupted fit from OUT/" + checkpointFile + " (written after every iteration); the result is the uninterrupted fit's"},
+			&cli.IntFlag{Name: "max-iterations", Usage: "with foce-i: at most this many outer iterations (default 500)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
 			&cli.StringFlag{Name: "recommend", Usage: "subject `ID` to recommend a regimen for (needs recommend = { ... } in the spec)"},
 			&cli.BoolFlag{Name: "no-report", Usage: "skip report.html"},
@@ -97,17 +99,6 @@ func fitCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			var pop *fit.PopResult
-			if m := c.String("method"); m == "foce-i" || m == "saem" {
-				if pop, err = fitPopulation(c, spec, ds); err != nil {
-					return err
-				}
-				spec.Model = pop.Model
-			}
-			res, err := spec.Model.Fit(ds, method)
-			if err != nil {
-				return err
-			}
 			out := c.String("out")
 			if out == "" {
 				out = filepath.Join("out", spec.Name)
@@ -115,8 +106,21 @@ func fitCmd() *cli.Command {
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
-			auditOutput(c, out)
 			dsum := sha256.Sum256(raw)
+			var pop *fit.PopResult
+			if m := c.String("method"); m == "foce-i" || m == "saem" {
+				if pop, err = fitPopulation(c, spec, ds, out, hex.EncodeToString(dsum[:])); err != nil {
+					return err
+				}
+				spec.Model = pop.Model
+			} else if c.Bool("resume") || c.IsSet("max-iterations") {
+				return usagef("--resume and --max-iterations apply to --method foce-i")
+			}
+			res, err := spec.Model.Fit(ds, method)
+			if err != nil {
+				return err
+			}
+			auditOutput(c, out)
 			prov := results.Provenance{Version: Version, Scenario: filepath.Base(spec.Path), ScenarioSHA256: spec.SHA256, Seed: spec.Seed,
 				Params: map[string]string{"data": filepath.Base(dataPath), "data_sha256": hex.EncodeToString(dsum[:]), "method": c.String("method")},
 				From:   0, To: len(ds.Subjects), Total: len(ds.Subjects)}

@@ -15,8 +15,11 @@ import (
 
 // fitPopulation runs the population fit --method asks for (foce-i, saem),
 // progress lines on stderr unless --quiet.
-func fitPopulation(c *cli.Context, spec *scripts.FitSpec, ds *fit.DataSet) (*fit.PopResult, error) {
-	opt := fit.PopOptions{BlockOmega: c.Bool("block-omega"), NPDESims: 1000, NPDESeed: spec.Seed}
+func fitPopulation(c *cli.Context, spec *scripts.FitSpec, ds *fit.DataSet, out, dataSHA256 string) (*fit.PopResult, error) {
+	opt := fit.PopOptions{BlockOmega: c.Bool("block-omega"), NPDESims: 1000, NPDESeed: spec.Seed, MaxIterations: c.Int("max-iterations")}
+	if err := checkpointOptions(c, &opt, out, spec.SHA256, dataSHA256); err != nil {
+		return nil, err
+	}
 	if !c.Bool("quiet") {
 		ew := c.App.ErrWriter
 		label := "OFV" // SAEM's progress is the complete-data −2 log L at the chains' η
