@@ -88,7 +88,7 @@ func (o *subjectObjective) fisher(eta []float64, h *mat.SymDense, g []float64) b
 // iteration, which matters because FOCE-I finds every subject's mode at
 // every evaluation of the outer objective. It stops when max |∂J/∂η| <
 // gradTol (gonum's BFGS criterion in fit) and reports false where the
-// structure has no sensitivities or the search stalls above convTol; the
+// structure has no sensitivities or the search stalls away from a mode; the
 // caller then falls back to gonum's BFGS.
 func (o *subjectObjective) mode(x []float64) bool {
 	if o.sens == nil {
@@ -171,8 +171,10 @@ func (o *subjectObjective) mode(x []float64) bool {
 			}
 			t *= 0.5
 		}
-		if !accepted { // at the noise floor of J
-			return maxAbs(g) < convTol
+		if !accepted { // at the noise floor of J: a mode when the gradient is small or, for η
+			// on a small scale (an additive η on a small parameter), when the quasi-Newton
+			// decrement −gᵀd (twice the predicted decrease of J) is below 1e-10
+			return maxAbs(g) < convTol || -slope < 1e-10
 		}
 		for a := 0; a < k; a++ {
 			s[a], y[a] = xn[a]-x[a], gn[a]-g[a]

@@ -91,8 +91,9 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 	}
 	m.Individual(o.cov, nil, o.params)
 	names := m.Structure.ParamNames()
+	signed, _ := m.Structure.(interface{ Signed(i int) bool })
 	for i, v := range o.params {
-		if m.Structure.Required(i) && !(v > 0) {
+		if m.Structure.Required(i) && !(v > 0) && (signed == nil || !signed.Signed(i)) {
 			return nil, fmt.Errorf("fit: subject %s: the typical %s is %v with this subject's covariates; it must be positive", s.ID, names[i], v)
 		}
 	}
