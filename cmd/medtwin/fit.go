@@ -43,6 +43,9 @@ func fitCmd() *cli.Command {
 			"--follow reads FHIR R4 resources as NDJSON on stdin (MedicationAdministration: dosage.dose in mg,\n" +
 			"effectivePeriod for infusions; Observation: drug levels by --loinc, weight 29463-7 as WT) and writes\n" +
 			"one JSON line per new level: the posterior (η, SD, parameters) and, with recommend = { ... }, the regimen.\n" +
+			"--method foce-i|saem fits θ, Ω and σ (population.json, which a trial spec loads with fit(\"DIR\")); the report\n" +
+			"adds goodness-of-fit plots and a prediction-corrected VPC; FOCE-I writes OUT/fit.checkpoint.json after every\n" +
+			"iteration and --resume continues an interrupted fit to the same result.\n" +
 			"Example:\n   medtwin fit scenarios/theophylline_fit.lua --data scenarios/theophylline.csv --out out/theoph",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "data", Usage: "the NONMEM-style data set (CSV)"},

@@ -58,6 +58,7 @@ func indomethFixed(m *Model, v []float64) {
 // in both), and, along the ridge of the likelihood that 6 subjects leave in
 // A2 and lrc2, A2 within 25% and the log rate constants within 0.2.
 func TestFOCEIIndometh(t *testing.T) {
+	t.Parallel() // R's start-up dominates (about 5 s here)
 	f, err := os.Open("testdata/indometh.csv")
 	if err != nil {
 		t.Fatal(err)
