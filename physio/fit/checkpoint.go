@@ -117,19 +117,7 @@ func (p *popProblem) minimize(cp *Checkpoint, maxIter int, each func(*Checkpoint
 					hinv[a] *= sc / hinv[0]
 				}
 			}
-			rho := 1 / sy
-			for a := 0; a < n; a++ {
-				hy[a] = 0
-				for b := 0; b < n; b++ {
-					hy[a] += hinv[a*n+b] * y[b]
-				}
-			}
-			yhy := dot(y, hy)
-			for a := 0; a < n; a++ {
-				for b := 0; b < n; b++ {
-					hinv[a*n+b] += rho * ((1+rho*yhy)*s[a]*s[b] - hy[a]*s[b] - s[a]*hy[b])
-				}
-			}
+			bfgsUpdate(hinv, s, y, hy, sy)
 		}
 		cp.Iteration++
 		cp.Evaluations = p.evals

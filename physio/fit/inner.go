@@ -37,16 +37,7 @@ func (o *subjectObjective) fisher(eta []float64, h *mat.SymDense, g []float64) b
 			if ei < 0 {
 				continue
 			}
-			var dpdeta float64
-			switch m.Params[pj].EtaModel {
-			case EtaAdd:
-				dpdeta = 1
-			case EtaProp:
-				dpdeta = o.params[i] / (1 + eta[ei])
-			default:
-				dpdeta = o.params[i]
-			}
-			g[ei] += o.dpred[i][ri] * dpdeta
+			g[ei] += o.dpred[i][ri] * m.dParamDEta(pj, o.params[i], eta[ei])
 		}
 		var v, dvdpred float64 // residual variance and ∂V/∂pred
 		if e.Kind == ExponentialError {
@@ -186,22 +177,29 @@ func (o *subjectObjective) mode(x []float64) bool {
 		if !(sy > 1e-300) {
 			continue // curvature condition fails: keep the approximation
 		}
-		// H⁺ = (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1/(yᵀs)
-		rho := 1 / sy
-		for a := 0; a < k; a++ {
-			hy[a] = 0
-			for b := 0; b < k; b++ {
-				hy[a] += hinv[a*k+b] * y[b]
-			}
-		}
-		yhy := dot(y, hy)
-		for a := 0; a < k; a++ {
-			for b := 0; b < k; b++ {
-				hinv[a*k+b] += rho * ((1+rho*yhy)*s[a]*s[b] - hy[a]*s[b] - s[a]*hy[b])
-			}
-		}
+		bfgsUpdate(hinv, s, y, hy, sy)
 	}
 	return maxAbs(g) < convTol
+}
+
+// bfgsUpdate applies the BFGS update to the inverse-Hessian approximation
+// hinv (n×n, row-major) for the step s and gradient change y with sy = sᵀy > 0:
+// H⁺ = (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1/(yᵀs). hy is scratch.
+func bfgsUpdate(hinv, s, y, hy []float64, sy float64) {
+	n := len(s)
+	rho := 1 / sy
+	for a := 0; a < n; a++ {
+		hy[a] = 0
+		for b := 0; b < n; b++ {
+			hy[a] += hinv[a*n+b] * y[b]
+		}
+	}
+	yhy := dot(y, hy)
+	for a := 0; a < n; a++ {
+		for b := 0; b < n; b++ {
+			hinv[a*n+b] += rho * ((1+rho*yhy)*s[a]*s[b] - hy[a]*s[b] - s[a]*hy[b])
+		}
+	}
 }
 
 func dot(a, b []float64) float64 {

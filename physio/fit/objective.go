@@ -3,6 +3,8 @@ package fit
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // subjectObjective is one subject's MAP objective: J(η) = −2·log p(y | η) −
@@ -252,16 +254,7 @@ func (o *subjectObjective) valueGrad(eta, grad []float64) (j float64, ok bool) {
 		for _, ri := range o.obs {
 			dp += o.dJdf[ri] * o.dpred[i][ri]
 		}
-		var dpdeta float64
-		switch m.Params[pj].EtaModel {
-		case EtaAdd:
-			dpdeta = 1
-		case EtaProp:
-			dpdeta = o.params[i] / (1 + eta[ei])
-		default:
-			dpdeta = o.params[i]
-		}
-		grad[ei] += dp * dpdeta
+		grad[ei] += dp * m.dParamDEta(pj, o.params[i], eta[ei])
 	}
 	return j, true
 }
@@ -304,4 +297,29 @@ func (o *subjectObjective) iwres(i int, f float64) float64 {
 		return (math.Log(r.DV) - math.Log(f)) / e.Add
 	}
 	return (r.DV - f) / e.sd(f)
+}
+
+// dParamDEta is ∂P/∂η of parameter Params[pj] at value p and its η eta.
+func (m *Model) dParamDEta(pj int, p, eta float64) float64 {
+	switch m.Params[pj].EtaModel {
+	case EtaAdd:
+		return 1
+	case EtaProp:
+		return p / (1 + eta)
+	}
+	return p
+}
+
+// drawEta writes η = L·z into eta, z standard normal draws from src and L
+// the lower Cholesky factor of Ω (z is scratch of the same length).
+func drawEta(src interface{ Normal(mu, sigma float64) float64 }, l *mat.TriDense, z, eta []float64) {
+	for a := range z {
+		z[a] = src.Normal(0, 1)
+	}
+	for a := range eta {
+		eta[a] = 0
+		for b := 0; b <= a; b++ {
+			eta[a] += l.At(a, b) * z[b]
+		}
+	}
 }

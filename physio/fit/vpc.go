@@ -95,15 +95,7 @@ func (m *Model) PCVPC(ds *DataSet, nbins, sims int, seed uint64) (*VPC, error) {
 		z, eta := make([]float64, k), make([]float64, k)
 		sim[i] = make([][]float64, sims)
 		for r := 0; r < sims; r++ {
-			for a := range z {
-				z[a] = src.Normal(0, 1)
-			}
-			for a := 0; a < k; a++ {
-				eta[a] = 0
-				for b := 0; b <= a; b++ {
-					eta[a] += l.At(a, b) * z[b]
-				}
-			}
+			drawEta(src, &l, z, eta)
 			if err := o.predict(eta); err != nil {
 				errs[i] = err
 				return
