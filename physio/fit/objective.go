@@ -312,7 +312,9 @@ func (m *Model) dParamDEta(pj int, p, eta float64) float64 {
 
 // drawEta writes η = L·z into eta, z standard normal draws from src and L
 // the lower Cholesky factor of Ω (z is scratch of the same length).
-func drawEta(src interface{ Normal(mu, sigma float64) float64 }, l *mat.TriDense, z, eta []float64) {
+func drawEta(src interface {
+	Normal(mu, sigma float64) float64
+}, l *mat.TriDense, z, eta []float64) {
 	for a := range z {
 		z[a] = src.Normal(0, 1)
 	}
