@@ -41,6 +41,7 @@ test-cluster: build
 bench: build
 	$(GO) test -run '^$$' -bench 'VsFloor|MMc' -benchtime 3x ./engine/ ./scripts/
 	$(GO) test -run '^$$' -bench 'MAP' -benchtime 5000x ./physio/fit/
+	$(GO) test -run '^$$' -bench 'FOCEITheoph' -benchtime 20x ./physio/fit/
 	$(GO) test -run '^$$' -bench 'Compile50|ReferenceCohortExact|MichaelisMentenTaylor' -benchtime 3x ./physio/modlang/
 	./$(BIN) bench des
 	./$(BIN) bench lua

@@ -62,6 +62,8 @@ type Trial struct {
 	// Lang is the model when the spec's model is written in the model
 	// language (see LangModel); nil when model(s) returns pk parameters.
 	Lang *LangModel
+	// Fits are the fits the spec took its population model from (fit("DIR"), trial_fit.go).
+	Fits []FitSource
 
 	proto    *lua.FunctionProto
 	where    string
@@ -127,6 +129,7 @@ func (tr *Trial) evaluate(ctx context.Context, budget time.Duration) (*lua.LStat
 		L.Push(t)
 		return 1
 	}))
+	registerFit(L, tr)
 	strictGlobals(L)
 	L.Push(L.NewFunctionFromProto(tr.proto))
 	if err := L.PCall(0, 1, nil); err != nil {

@@ -46,6 +46,9 @@ func fitCmd() *cli.Command {
 			"--follow reads FHIR R4 resources as NDJSON on stdin (MedicationAdministration: dosage.dose in mg,\n" +
 			"effectivePeriod for infusions; Observation: drug levels by --loinc, weight 29463-7 as WT) and writes\n" +
 			"one JSON line per new level: the posterior (η, SD, parameters) and, with recommend = { ... }, the regimen.\n" +
+			"--method foce-i|saem fits θ, Ω and σ (population.json, which a trial spec loads with fit(\"DIR\")); the report\n" +
+			"adds goodness-of-fit plots and a prediction-corrected VPC; FOCE-I writes OUT/fit.checkpoint.json after every\n" +
+			"iteration and --resume continues an interrupted fit to the same result.\n" +
 			"Example:\n   medtwin fit scenarios/theophylline_fit.lua --data scenarios/theophylline.csv --out out/theoph",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "data", Usage: "the NONMEM-style data set (CSV)"},
@@ -54,6 +57,8 @@ func fitCmd() *cli.Command {
 			&cli.StringFlag{Name: "method", Value: "map", Usage: "map (BFGS), map-nelder-mead (a derivative-free cross-check), or a population fit of θ, Ω, σ: foce-i or saem"},
 			&cli.BoolFlag{Name: "block-omega", Usage: "with foce-i/saem: estimate every covariance of Ω (default: the initial Ω's structure)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "with foce-i/saem: no progress lines on stderr"},
+			&cli.BoolFlag{Name: "resume", Usage: "with foce-i: continue an interrupted fit from OUT/" + checkpointFile + " (written after every iteration); the result is the uninterrupted fit's"},
+			&cli.IntFlag{Name: "max-iterations", Usage: "with foce-i: at most this many outer iterations (default 500)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
 			&cli.StringFlag{Name: "recommend", Usage: "subject `ID` to recommend a regimen for (needs recommend = { ... } in the spec)"},
 			&cli.BoolFlag{Name: "no-report", Usage: "skip report.html"},
@@ -100,17 +105,6 @@ func fitCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			var pop *fit.PopResult
-			if m := c.String("method"); m == "foce-i" || m == "saem" {
-				if pop, err = fitPopulation(c, spec, ds); err != nil {
-					return err
-				}
-				spec.Model = pop.Model
-			}
-			res, err := spec.Model.Fit(ds, method)
-			if err != nil {
-				return err
-			}
 			out := c.String("out")
 			if out == "" {
 				out = filepath.Join("out", spec.Name)
@@ -118,8 +112,21 @@ func fitCmd() *cli.Command {
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
-			auditOutput(c, out)
 			dsum := sha256.Sum256(raw)
+			var pop *fit.PopResult
+			if m := c.String("method"); m == "foce-i" || m == "saem" {
+				if pop, err = fitPopulation(c, spec, ds, out, hex.EncodeToString(dsum[:])); err != nil {
+					return err
+				}
+				spec.Model = pop.Model
+			} else if c.Bool("resume") || c.IsSet("max-iterations") {
+				return usagef("--resume and --max-iterations apply to --method foce-i")
+			}
+			res, err := spec.Model.Fit(ds, method)
+			if err != nil {
+				return err
+			}
+			auditOutput(c, out)
 			prov := results.Provenance{Version: Version, Scenario: filepath.Base(spec.Path), ScenarioSHA256: spec.SHA256, Seed: spec.Seed,
 				Params: map[string]string{"data": filepath.Base(dataPath), "data_sha256": hex.EncodeToString(dsum[:]), "method": c.String("method")},
 				From:   0, To: len(ds.Subjects), Total: len(ds.Subjects)}
@@ -147,7 +154,7 @@ func fitCmd() *cli.Command {
 				files = append(files, "recommendation.json")
 			}
 			if !c.Bool("no-report") {
-				if err := fitReport(filepath.Join(out, "report.html"), spec, ds, res, rec); err != nil {
+				if err := fitReport(filepath.Join(out, "report.html"), spec, ds, res, rec, pop); err != nil {
 					return err
 				}
 				files = append(files, "report.html")
@@ -322,10 +329,11 @@ func writeRecords(path string, ds *fit.DataSet, res *fit.Result, pop *fit.PopRes
 	return w.Close()
 }
 
-// fitReport writes the HTML report: estimates, shrinkage and OFV, and per
+// fitReport writes the HTML report: estimates, shrinkage and OFV (with a
+// population fit, popReport's estimates, goodness-of-fit plots and pcVPC), and per
 // subject the IPRED curve with its 90% credible band (posterior draws), the
 // PRED curve and the observations.
-func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Result, rec *fitRecommendation) error {
+func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Result, rec *fitRecommendation, pop *fit.PopResult) error {
 	m := spec.Model
 	r := &plot.Report{Title: "medtwin fit: " + spec.Name}
 	r.Heading("Population", fmt.Sprintf("%d subjects from %s; MAP objective %.4f, OFV (Laplace) %.4f.", len(ds.Subjects), ds.Source, res.Objective, res.OFV))
@@ -334,6 +342,11 @@ func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Res
 		shr = append(shr, []string{e, fmt.Sprintf("%.4g", m.Omega.At(k, k)), fmt.Sprintf("%.1f%%", 100*res.Shrinkage[k])})
 	}
 	r.Table([]string{"η", "ω²", "η-shrinkage"}, shr)
+	if pop != nil {
+		if err := popReport(r, ds, pop, res, spec.Seed); err != nil {
+			return err
+		}
+	}
 	names, idx := givenParams(m)
 	head := []string{"ID"}
 	head = append(head, m.Etas...)

@@ -15,8 +15,11 @@ import (
 
 // fitPopulation runs the population fit --method asks for (foce-i, saem),
 // progress lines on stderr unless --quiet.
-func fitPopulation(c *cli.Context, spec *scripts.FitSpec, ds *fit.DataSet) (*fit.PopResult, error) {
-	opt := fit.PopOptions{BlockOmega: c.Bool("block-omega"), NPDESims: 1000, NPDESeed: spec.Seed}
+func fitPopulation(c *cli.Context, spec *scripts.FitSpec, ds *fit.DataSet, out, dataSHA256 string) (*fit.PopResult, error) {
+	opt := fit.PopOptions{BlockOmega: c.Bool("block-omega"), NPDESims: 1000, NPDESeed: spec.Seed, MaxIterations: c.Int("max-iterations")}
+	if err := checkpointOptions(c, &opt, out, spec.SHA256, dataSHA256); err != nil {
+		return nil, err
+	}
 	if !c.Bool("quiet") {
 		ew := c.App.ErrWriter
 		label := "OFV" // SAEM's progress is the complete-data −2 log L at the chains' η
@@ -73,13 +76,14 @@ func populationJSON(pop *fit.PopResult, prov results.Provenance) any {
 	if pk, ok := m.Structure.(*fit.PK); ok {
 		model = map[string]any{"compartments": pk.NCmt, "absorption": pk.Absorption, "mm": pk.MM}
 	}
-	theta, eta := map[string]float64{}, map[string]string{}
+	theta, eta, etaModel := map[string]float64{}, map[string]string{}, map[string]string{}
 	covs := map[string][]map[string]any{}
 	rels := []string{"power", "exponential", "linear"}
 	for _, p := range m.Params {
 		theta[p.Name] = p.Typical
 		if p.Eta != "" {
 			eta[p.Name] = p.Eta
+			etaModel[p.Name] = []string{"exponential", "additive", "proportional"}[p.EtaModel]
 		}
 		for _, c := range p.Covariates {
 			covs[p.Name] = append(covs[p.Name], map[string]any{"covariate": c.Covariate, "relation": rels[c.Relation], "ref": c.Ref, "coef": c.Coef})
@@ -88,7 +92,7 @@ func populationJSON(pop *fit.PopResult, prov results.Provenance) any {
 	omega := symRows(m.Omega)
 	kinds := []string{"additive", "proportional", "combined", "exponential"}
 	out := map[string]any{
-		"method": pop.Method, "model": model, "theta": theta, "eta": eta, "covariates": covs,
+		"method": pop.Method, "model": model, "theta": theta, "eta": eta, "eta_model": etaModel, "covariates": covs,
 		"omega": map[string]any{"names": m.Etas, "matrix": omega},
 		"sigma": map[string]any{"kind": kinds[m.Error.Kind], "additive": m.Error.Add, "proportional": m.Error.Prop},
 		"ofv":   finiteOrNil(pop.OFV), "aic": finiteOrNil(pop.AIC), "bic": finiteOrNil(pop.BIC),

@@ -16,11 +16,12 @@ import (
 // population.json and the CPRED, CWRES and NPDE columns. The AIC is compared with nlme's
 // 366.043 for fm3Theo.nlme (Pinheiro & Bates 2000 §8.2; nlme's logLik
 // −177.0215, printed by R 4.2 with nlme 3.1): FOCE-I and nlme's
-// Lindstrom–Bates approximation agree to within 1 unit here.
+// Lindstrom–Bates approximation agree to within 1 unit here. The report has
+// the four goodness-of-fit plots and the pcVPC beside the 12 subjects.
 func TestFitFOCEITheophylline(t *testing.T) {
 	dir := t.TempDir()
 	out, errs, code := medtwin(t, "fit", "../../scenarios/theophylline_fit.lua", "--data", "../../scenarios/theophylline.csv",
-		"--method", "foce-i", "--out", dir, "--no-report")
+		"--method", "foce-i", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -42,6 +43,15 @@ func TestFitFOCEITheophylline(t *testing.T) {
 	}
 	if !pop.Converged || math.Abs(pop.AIC-366.043) > 1 || pop.Provenance["data_sha256"] == "" {
 		t.Errorf("population.json: converged %v, AIC %.3f (nlme 366.043), provenance %v", pop.Converged, pop.AIC, pop.Provenance)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	for _, w := range []string{"DV vs PRED", "DV vs IPRED", "CWRES vs time", "CWRES vs PRED", "Prediction-corrected VPC", "P50 observed"} {
+		if !strings.Contains(string(html), w) {
+			t.Errorf("report.html has no %q", w)
+		}
+	}
+	if c := strings.Count(string(html), "<svg"); c != 12+4+1 {
+		t.Errorf("report has %d figures, want 17", c)
 	}
 	rec, err := results.Read(filepath.Join(dir, "records.arrow"))
 	if err != nil {

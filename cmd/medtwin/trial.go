@@ -257,8 +257,10 @@ func (f *trialFiles) abort() {
 
 // trialProv is the provenance of a trial's files for subjects [from, to).
 func trialProv(tr *scripts.Trial, from, to int, sh shard) results.Provenance {
-	return results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
+	p := results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
 		From: from, To: to, Total: tr.Subjects, Shard: sh.String(), Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects)}}
+	addFitProvenance(tr, p.Params)
+	return p
 }
 
 // trialUnits returns the replications of kpis.arrow, each as its rows per arm:
@@ -281,6 +283,7 @@ func trialUnits(tr *scripts.Trial, res []scripts.SubjectResult) [][][]scripts.Su
 func writeTrialKPIs(path string, tr *scripts.Trial, res []scripts.SubjectResult) error {
 	prov := results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
 		To: tr.Subjects, Total: tr.Subjects, Params: map[string]string{"subjects": fmt.Sprint(tr.Subjects), "replicate_n": fmt.Sprint(tr.Replicates.N)}}
+	addFitProvenance(tr, prov.Params)
 	w, err := results.Create(path, results.KPIColumns, prov.Metadata("kpis"), 0)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package fit
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/medtwin/medtwin/engine/par"
 	"gonum.org/v1/gonum/diff/fd"
@@ -25,6 +26,13 @@ type PopOptions struct {
 	// iteration, the OFV (SAEM: every 10th iteration, the complete-data
 	// −2 log L at the chains' η) and the current population values.
 	Progress func(iter int, ofv float64, m *Model)
+	// Checkpoint, when set, is called after each FOCE-I outer iteration
+	// with the fit's whole state (to be saved for a later Resume); an error
+	// from it stops the fit.
+	Checkpoint func(*Checkpoint) error
+	// Resume continues a FOCE-I fit from a checkpoint of the same model and
+	// data set: the result is the uninterrupted fit's, bit for bit.
+	Resume *Checkpoint
 	// NoCovariance skips the covariance step.
 	NoCovariance bool
 	// NPDESims simulations per subject give the NPDE (0: none), from the
@@ -87,6 +95,9 @@ type popProblem struct {
 
 func newPopProblem(m0 *Model, ds *DataSet, opt PopOptions) (*popProblem, []float64, error) {
 	if err := m0.Check(ds.Covariates); err != nil {
+		return nil, nil, err
+	}
+	if err := m0.CheckData(ds); err != nil {
 		return nil, nil, err
 	}
 	m := &Model{Structure: m0.Structure, Params: append([]Param(nil), m0.Params...), Etas: m0.Etas,
@@ -205,14 +216,27 @@ func (p *popProblem) set(x []float64) bool {
 // interaction). BLQ records enter J by Beal's M3 and not the log det term.
 func (p *popProblem) focei(i int) (float64, error) {
 	o := p.objs[i]
-	evals := 0
-	f, grad, _ := o.funcs(&evals)
 	x0 := p.etas[i]
-	if math.IsInf(f(x0), 0) {
+	if math.IsInf(o.value(x0), 0) {
 		for a := range x0 {
 			x0[a] = 0
 		}
 	}
+	if xm := append([]float64(nil), x0...); o.mode(xm) {
+		// the fast path: η̂ by BFGS started from the expected Hessian, whose
+		// log det (exact sensitivities) is the FOCE-I term
+		g := make([]float64, len(xm))
+		if j, ok := o.valueGrad(xm, g); ok && !math.IsInf(j, 0) {
+			h := mat.NewSymDense(len(xm), nil)
+			var ch mat.Cholesky
+			if o.fisher(xm, h, g) && ch.Factorize(h) {
+				copy(p.etas[i], xm)
+				return j + p.m.logDetOm + ch.LogDet(), nil
+			}
+		}
+	}
+	evals := 0
+	f, grad, _ := o.funcs(&evals)
 	settings := &optimize.Settings{GradientThreshold: gradTol, MajorIterations: 1000, FuncEvaluations: 100000,
 		Converger: &optimize.FunctionConverge{Absolute: 1e-13, Relative: 1e-15, Iterations: 50}}
 	res, err := optimize.Minimize(optimize.Problem{Func: f, Grad: grad}, x0, settings, &optimize.BFGS{})
@@ -340,7 +364,7 @@ func (p *popProblem) ofv(x []float64) float64 {
 }
 
 // FitFOCEI estimates θ (each Param's Typical), Ω and σ by maximum likelihood
-// under the FOCE-I approximation: BFGS on central-difference gradients of
+// under the FOCE-I approximation: BFGS (minimize) on central-difference gradients of
 // the OFV over log θ, Ω's Cholesky factor (log diagonal) and log σ, each
 // evaluation finding every subject's η̂ by MAP started from its last η̂.
 // m holds the initial values and is not changed. Then the covariance step,
@@ -350,31 +374,46 @@ func (m *Model) FitFOCEI(ds *DataSet, opt PopOptions) (*PopResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v := p.ofv(x0); math.IsInf(v, 0) {
-		for i, e := range p.errs {
-			if e != nil {
-				return nil, fmt.Errorf("fit: FOCE-I at the initial values: %v", p.errs[i])
-			}
+	var cp *Checkpoint
+	if opt.Resume != nil {
+		if err := p.resume(opt.Resume); err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("fit: FOCE-I: the objective is not finite at the initial values; check them (units, a typical value far from the data)")
+		cp = opt.Resume
+	} else {
+		v := p.ofv(x0)
+		if math.IsInf(v, 0) {
+			for i, e := range p.errs {
+				if e != nil {
+					return nil, fmt.Errorf("fit: FOCE-I at the initial values: %v", p.errs[i])
+				}
+			}
+			return nil, fmt.Errorf("fit: FOCE-I: the objective is not finite at the initial values; check them (units, a typical value far from the data)")
+		}
+		cp = p.startCheckpoint(x0, v)
 	}
 	maxIter := opt.MaxIterations
 	if maxIter <= 0 {
 		maxIter = 500
 	}
-	step := &fd.Settings{Formula: fd.Central, Step: 1e-4}
-	prob := optimize.Problem{
-		Func: p.ofv,
-		Grad: func(g, x []float64) { fd.Gradient(g, p.ofv, x, step) },
+	status := p.minimize(cp, maxIter, func(cp *Checkpoint) error {
+		if opt.Progress != nil {
+			p.set(cp.X)
+			opt.Progress(cp.Iteration, cp.F, p.m)
+		}
+		if opt.Checkpoint != nil {
+			return opt.Checkpoint(cp)
+		}
+		return nil
+	})
+	if strings.HasPrefix(status, "stopped: ") {
+		return nil, fmt.Errorf("fit: FOCE-I: %s", strings.TrimPrefix(status, "stopped: "))
 	}
-	rec := &progress{p: p, fn: opt.Progress}
-	settings := &optimize.Settings{GradientThreshold: 1e-3, MajorIterations: maxIter, Recorder: rec,
-		Converger: &optimize.FunctionConverge{Absolute: 1e-6, Iterations: 20}}
-	res, err := optimize.Minimize(prob, x0, settings, &optimize.BFGS{})
-	if res == nil {
-		return nil, fmt.Errorf("fit: FOCE-I: the optimiser failed: %v", err)
+	var optErr error
+	if status == "IterationLimit" || status == "LineSearchFailure" {
+		optErr = fmt.Errorf("%s", status)
 	}
-	return p.finish("foce-i", res.X, res.Stats.MajorIterations, res.Status.String(), err, opt)
+	return p.finish("foce-i", cp.X, cp.Iteration, status, optErr, opt)
 }
 
 // finish evaluates the final point, the covariance step, POSTHOC and CWRES.
@@ -535,20 +574,4 @@ func (o *subjectObjective) cwres(eta []float64) (cw, pred []float64) {
 		cw[i] = z.AtVec(a)
 	}
 	return
-}
-
-// progress reports the outer iterations to PopOptions.Progress.
-type progress struct {
-	p  *popProblem
-	fn func(int, float64, *Model)
-}
-
-func (r *progress) Init() error { return nil }
-
-func (r *progress) Record(loc *optimize.Location, op optimize.Operation, st *optimize.Stats) error {
-	if r.fn != nil && op&optimize.MajorIteration != 0 {
-		r.p.set(loc.X)
-		r.fn(st.MajorIterations, loc.F, r.p.m)
-	}
-	return nil
 }

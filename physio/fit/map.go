@@ -257,6 +257,9 @@ func (m *Model) Fit(ds *DataSet, method Method) (*Result, error) {
 	if err := m.Check(ds.Covariates); err != nil {
 		return nil, err
 	}
+	if err := m.CheckData(ds); err != nil {
+		return nil, err
+	}
 	n := len(ds.Subjects)
 	res := &Result{Estimates: make([]*Estimate, n)}
 	errs := make([]error, n)

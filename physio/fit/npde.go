@@ -47,15 +47,7 @@ func (m *Model) NPDE(ds *DataSet, i int, sims int, seed uint64) ([]float64, erro
 	ysim := mat.NewDense(sims, nr, nil)
 	z, eta := make([]float64, k), make([]float64, k)
 	for r := 0; r < sims; r++ {
-		for a := range z {
-			z[a] = src.Normal(0, 1)
-		}
-		for a := 0; a < k; a++ {
-			eta[a] = 0
-			for b := 0; b <= a; b++ {
-				eta[a] += l.At(a, b) * z[b]
-			}
-		}
+		drawEta(src, &l, z, eta)
 		if err := o.predict(eta); err != nil {
 			return nil, err
 		}

@@ -105,10 +105,14 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 		o.dJdf = back[np*(nr+nb):]
 	}
 	names := m.Structure.ParamNames()
+	signed, _ := m.Structure.(interface{ Signed(i int) bool })
+	positive := func(i int, v float64) bool {
+		return !m.Structure.Required(i) || v > 0 || signed != nil && signed.Signed(i)
+	}
 	if o.pieceFrom == nil {
 		m.Individual(o.cov, nil, o.params)
 		for i, v := range o.params {
-			if m.Structure.Required(i) && !(v > 0) {
+			if !positive(i, v) {
 				return nil, fmt.Errorf("fit: subject %s: the typical %s is %v with this subject's covariates; it must be positive", s.ID, names[i], v)
 			}
 		}
@@ -117,7 +121,7 @@ func (m *Model) newObjective(ds *DataSet, s *Subject) (*subjectObjective, error)
 	o.individual(nil)
 	for p, ps := range o.pieceParams {
 		for i, v := range ps {
-			if m.Structure.Required(i) && !(v > 0) {
+			if !positive(i, v) {
 				return nil, fmt.Errorf("fit: %s line %d: subject %s: the typical %s is %v with the covariates in force from this record; it must be positive", ds.Source, s.Records[o.pieceRow[p]].Row, s.ID, names[i], v)
 			}
 		}
@@ -285,13 +289,7 @@ func (o *subjectObjective) valueGrad(eta, grad []float64) (j float64, ok bool) {
 // dParamDEta is ∂P/∂η for structure parameter i (Params index pj, η index
 // ei) at the current o.params.
 func (o *subjectObjective) dParamDEta(i, pj, ei int, eta []float64) float64 {
-	switch o.m.Params[pj].EtaModel {
-	case EtaAdd:
-		return 1
-	case EtaProp:
-		return o.params[i] / (1 + eta[ei])
-	}
-	return o.params[i]
+	return o.m.dParamDEta(pj, o.params[i], eta[ei])
 }
 
 // fisherInverse returns the inverse of the Gauss–Newton approximation of
@@ -411,4 +409,31 @@ func (o *subjectObjective) iwres(i int, f float64) float64 {
 		return (math.Log(r.DV) - math.Log(f)) / e.Add
 	}
 	return (r.DV - f) / e.sd(f)
+}
+
+// dParamDEta is ∂P/∂η of parameter Params[pj] at value p and its η eta.
+func (m *Model) dParamDEta(pj int, p, eta float64) float64 {
+	switch m.Params[pj].EtaModel {
+	case EtaAdd:
+		return 1
+	case EtaProp:
+		return p / (1 + eta)
+	}
+	return p
+}
+
+// drawEta writes η = L·z into eta, z standard normal draws from src and L
+// the lower Cholesky factor of Ω (z is scratch of the same length).
+func drawEta(src interface {
+	Normal(mu, sigma float64) float64
+}, l *mat.TriDense, z, eta []float64) {
+	for a := range z {
+		z[a] = src.Normal(0, 1)
+	}
+	for a := range eta {
+		eta[a] = 0
+		for b := 0; b <= a; b++ {
+			eta[a] += l.At(a, b) * z[b]
+		}
+	}
 }
