@@ -441,8 +441,9 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 			p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
 			return
 		}
-		t := h.L.NewTable()
-		for _, ev := range c.Value.([]*engine.Event) {
+		fired := c.Value.([]*engine.Event)
+		t := h.L.CreateTable(len(fired), 0) // NewTable reserves 32 slots and a map
+		for _, ev := range fired {
 			t.Append(uds[ev])
 		}
 		p.wake([]lua.LValue{t})
