@@ -78,9 +78,7 @@ func (rw *RunWriter) size() int64 {
 	var n int64
 	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
 		if w != nil {
-			if st, err := w.f.Stat(); err == nil {
-				n += st.Size() + int64(w.buf.Buffered())
-			}
+			n += w.Size()
 		}
 	}
 	return n
