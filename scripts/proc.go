@@ -2,6 +2,7 @@ package scripts
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/medtwin/medtwin/engine"
 	lua "github.com/yuin/gopher-lua"
@@ -421,9 +422,9 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 		return n
 	}
 	evs := h.events(L, 2)
-	uds := make(map[*engine.Event]lua.LValue, len(evs))
-	for i, ev := range evs {
-		uds[ev] = L.Get(i + 2)
+	uds := make([]lua.LValue, len(evs)) // the Lua value of evs[i]
+	for i := range evs {
+		uds[i] = L.Get(i + 2)
 	}
 	var cond *engine.Event
 	if all {
@@ -443,8 +444,18 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 		}
 		fired := c.Value.([]*engine.Event)
 		t := h.L.CreateTable(len(fired), 0) // NewTable reserves 32 slots and a map
+		// the fired events come in the order given (AnyOf and AllOf keep it):
+		// one walk along evs finds their Lua values
+		j := 0
 		for _, ev := range fired {
-			t.Append(uds[ev])
+			for j < len(evs) && evs[j] != ev {
+				j++
+			}
+			if j == len(evs) { // not in order after all: look it up
+				j = slices.Index(evs, ev)
+			}
+			t.Append(uds[j])
+			j++
 		}
 		p.wake([]lua.LValue{t})
 	})
