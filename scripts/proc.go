@@ -2,7 +2,6 @@ package scripts
 
 import (
 	"errors"
-	"slices"
 
 	"github.com/medtwin/medtwin/engine"
 	lua "github.com/yuin/gopher-lua"
@@ -422,10 +421,7 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 		return n
 	}
 	evs := h.events(L, 2)
-	uds := make([]lua.LValue, len(evs)) // the Lua value of evs[i]
-	for i := range evs {
-		uds[i] = L.Get(i + 2)
-	}
+	vals := luaValues(L, 2, len(evs))
 	var cond *engine.Event
 	if all {
 		cond = h.sim.AllOf(evs...)
@@ -442,21 +438,7 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 			p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
 			return
 		}
-		fired := c.Value.([]*engine.Event)
-		t := h.L.CreateTable(len(fired), 0) // NewTable reserves 32 slots and a map
-		// the fired events come in the order given (AnyOf and AllOf keep it):
-		// one walk along evs finds their Lua values
-		j := 0
-		for _, ev := range fired {
-			for j < len(evs) && evs[j] != ev {
-				j++
-			}
-			if j == len(evs) { // not in order after all: look it up
-				j = slices.Index(evs, ev)
-			}
-			t.Append(uds[j])
-			j++
-		}
+		t := firedTable(h.L, evs, vals, c.Value.([]*engine.Event))
 		p.wake([]lua.LValue{t})
 	})
 	p.w.OnWithdraw(func() { live = false })
