@@ -205,19 +205,36 @@ func Summaries(reps []RepResult, level float64) []KPISummary {
 	reps = CompleteCounters(reps)
 	var order []string
 	kinds := map[string]KPIKind{}
-	vals := map[string][]float64{}
+	index := map[string]int{} // into order and vals
+	var vals [][]float64
+	// replications mostly report their KPIs in the same order: at position j
+	// the KPI of the previous replication's position j is tried first
+	var last []int
 	for _, r := range reps {
-		for _, k := range r.KPIs {
-			if _, ok := vals[k.Name]; !ok {
+		for j, k := range r.KPIs {
+			i := -1
+			if j < len(last) && order[last[j]] == k.Name {
+				i = last[j]
+			} else if x, ok := index[k.Name]; ok {
+				i = x
+			} else {
+				i = len(order)
+				index[k.Name] = i
 				order = append(order, k.Name)
 				kinds[k.Name] = k.Kind
+				vals = append(vals, nil)
 			}
-			vals[k.Name] = append(vals[k.Name], k.Value)
+			if j < len(last) {
+				last[j] = i
+			} else {
+				last = append(last, i)
+			}
+			vals[i] = append(vals[i], k.Value)
 		}
 	}
 	out := make([]KPISummary, len(order))
 	for i, n := range order {
-		out[i] = KPISummary{Name: n, Kind: kinds[n], Summary: stats.Summarize(vals[n], level)}
+		out[i] = KPISummary{Name: n, Kind: kinds[n], Summary: stats.Summarize(vals[i], level)}
 	}
 	return out
 }

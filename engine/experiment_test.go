@@ -78,3 +78,28 @@ func TestSummaries(t *testing.T) {
 		t.Fatalf("%+v", s)
 	}
 }
+
+// Replications that report their KPIs in different orders, or not all of
+// them, are summarised by name: the means below are worked out by hand.
+func TestSummariesKPIsInAnyOrder(t *testing.T) {
+	reps := []RepResult{
+		{KPIs: []KPIValue{{Name: "a", Value: 1}, {Name: "b", Value: 10}}},
+		{KPIs: []KPIValue{{Name: "b", Value: 20}, {Name: "a", Value: 3}}},
+		{KPIs: []KPIValue{{Name: "c", Value: 7}, {Name: "a", Value: 5}}},
+		{KPIs: []KPIValue{{Name: "a", Value: 7}}},
+	}
+	s := Summaries(reps, 0.95)
+	want := []struct {
+		name string
+		mean float64
+		n    int
+	}{{"a", 4, 4}, {"b", 15, 2}, {"c", 7, 1}}
+	if len(s) != len(want) {
+		t.Fatalf("%d summaries, want %d: %+v", len(s), len(want), s)
+	}
+	for i, w := range want {
+		if s[i].Name != w.name || s[i].Mean != w.mean || s[i].N != w.n {
+			t.Errorf("summary %d: %s mean %g n %d, want %s mean %g n %d", i, s[i].Name, s[i].Mean, s[i].N, w.name, w.mean, w.n)
+		}
+	}
+}

@@ -203,6 +203,17 @@ func CompleteCounters(reps []RepResult) []RepResult {
 	out := make([]RepResult, len(reps))
 	for i, r := range reps {
 		out[i] = r
+		// a replication usually reports every counter: only one that does
+		// not gets a copy of its KPIs
+		present := 0
+		for _, k := range r.KPIs {
+			if k.Kind == KindCounter && seen[k.Name] {
+				present++
+			}
+		}
+		if present == len(names) {
+			continue
+		}
 		has := make(map[string]bool, len(r.KPIs))
 		for _, k := range r.KPIs {
 			has[k.Name] = true

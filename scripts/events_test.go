@@ -1,7 +1,11 @@
 package scripts
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/medtwin/medtwin/engine"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // Issue 17, semantics: proc:wait on a condition made by sim:any_of or
@@ -27,6 +31,36 @@ func TestWaitOnConditionReturnsFiredEvents(t *testing.T) {
 	for name, want := range map[string]float64{"any_n": 1, "any_fast": 1, "any_value_n": 1, "all_n": 2, "all_at": 9, "nested_n": 1} {
 		if k, _ := kpi(res[0], name); k.Value != want {
 			t.Errorf("%s = %v, want %v", name, k.Value, want)
+		}
+	}
+}
+
+// firedTable maps the fired events of a condition back to the Lua values they
+// were given as: in order, with an event given twice, and (should a kernel
+// ever report them out of order) looked up.
+func TestFiredTable(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	s := engine.New(engine.Options{})
+	a, b, c := s.NewEvent(), s.NewEvent(), s.NewEvent()
+	evs := []*engine.Event{a, b, c, a}
+	vals := []lua.LValue{lua.LString("a"), lua.LString("b"), lua.LString("c"), lua.LString("a2")}
+	for _, tc := range []struct {
+		fired []*engine.Event
+		want  string
+	}{
+		{[]*engine.Event{a, c}, "a c"},
+		{[]*engine.Event{a, b, c, a}, "a b c a2"},
+		{[]*engine.Event{c, b}, "c b"},
+		{nil, ""},
+	} {
+		tb := firedTable(L, evs, vals, tc.fired)
+		var got []string
+		for i := 1; i <= tb.Len(); i++ {
+			got = append(got, tb.RawGetInt(i).String())
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("fired %d events: got %q, want %q", len(tc.fired), strings.Join(got, " "), tc.want)
 		}
 	}
 }

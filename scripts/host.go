@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/medtwin/medtwin/engine"
@@ -386,10 +387,7 @@ func (h *host) kpi(L *lua.LState, kind engine.KPIKind) *engine.KPI {
 // read: proc:wait on it returned nil (issue 17).
 func (h *host) condition(L *lua.LState, all bool) int {
 	evs := h.events(L, 2)
-	uds := make(map[*engine.Event]lua.LValue, len(evs))
-	for i, ev := range evs {
-		uds[ev] = L.Get(i + 2)
-	}
+	vals := luaValues(L, 2, len(evs))
 	var c *engine.Event
 	if all {
 		c = h.sim.AllOf(evs...)
@@ -399,15 +397,40 @@ func (h *host) condition(L *lua.LState, all bool) int {
 	// the first callback: it runs before any waiter reads the value
 	c.OnDone(func(c *engine.Event) {
 		if fired, ok := c.Value.([]*engine.Event); ok {
-			t := h.L.CreateTable(len(fired), 0)
-			for _, ev := range fired {
-				t.Append(uds[ev])
-			}
-			c.Value = t
+			c.Value = firedTable(h.L, evs, vals, fired)
 		}
 	})
 	L.Push(h.wrap("event", c))
 	return 1
+}
+
+// luaValues returns the n Lua values on the stack from position from: those
+// of the events a condition waits for.
+func luaValues(L *lua.LState, from, n int) []lua.LValue {
+	vals := make([]lua.LValue, n)
+	for i := range vals {
+		vals[i] = L.Get(from + i)
+	}
+	return vals
+}
+
+// firedTable returns the list of the Lua values (vals[i] that of evs[i]) of
+// the events of a condition that fired. They come in the order evs gives them
+// (AnyOf and AllOf keep it), so one walk along evs finds them.
+func firedTable(L *lua.LState, evs []*engine.Event, vals []lua.LValue, fired []*engine.Event) *lua.LTable {
+	t := L.CreateTable(len(fired), 0) // NewTable would reserve 32 slots and a map
+	j := 0
+	for _, ev := range fired {
+		for j < len(evs) && evs[j] != ev {
+			j++
+		}
+		if j == len(evs) { // not in order after all: look it up
+			j = slices.Index(evs, ev)
+		}
+		t.Append(vals[j])
+		j++
+	}
+	return t
 }
 
 func (h *host) events(L *lua.LState, from int) []*engine.Event {

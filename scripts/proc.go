@@ -440,10 +440,7 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 		return n
 	}
 	evs := h.events(L, 2)
-	uds := make(map[*engine.Event]lua.LValue, len(evs))
-	for i, ev := range evs {
-		uds[ev] = L.Get(i + 2)
-	}
+	vals := luaValues(L, 2, len(evs))
 	var cond *engine.Event
 	if all {
 		cond = h.sim.AllOf(evs...)
@@ -460,10 +457,7 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 			p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
 			return
 		}
-		t := h.L.NewTable()
-		for _, ev := range c.Value.([]*engine.Event) {
-			t.Append(uds[ev])
-		}
+		t := firedTable(h.L, evs, vals, c.Value.([]*engine.Event))
 		p.wake([]lua.LValue{t})
 	})
 	p.w.OnWithdraw(func() { live = false })

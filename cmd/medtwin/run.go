@@ -218,11 +218,7 @@ func runScenario(c *cli.Context, sc *scripts.Scenario, sh shard, dir string) ([]
 	if err := m.Write(dir, files); err != nil {
 		return nil, err
 	}
-	reps, err := results.ReadKPIs(filepath.Join(dir, "kpis.arrow"))
-	if err != nil {
-		return nil, err
-	}
-	return engine.Summaries(reps, 0.95), nil
+	return cp.Summaries()
 }
 
 // progress returns a function that advances a bar on stderr, shown only when

@@ -85,6 +85,7 @@ type Checkpoint struct {
 	pending []engine.RepResult // the open group
 	rows    int                // event and series rows in it
 	began   time.Time
+	sums    []engine.KPISummary // of the files Finish wrote as the replications came
 }
 
 // groupRows caps the event and series rows a group holds in memory before it
@@ -291,6 +292,7 @@ func (c *Checkpoint) Stop() int {
 func (c *Checkpoint) Finish() ([]string, error) {
 	if c.direct != nil {
 		files, err := c.direct.Close()
+		c.sums = c.direct.sums
 		c.direct = nil
 		if err == nil {
 			c.pending = nil
@@ -339,4 +341,18 @@ func (c *Checkpoint) fillSeries() error {
 		}
 	}
 	return nil
+}
+
+// Summaries returns the KPI summaries of the run Finish wrote (its
+// summary.arrow): kept in memory from the replications as they came, or read
+// back from kpis.arrow when Finish merged resumed groups.
+func (c *Checkpoint) Summaries() ([]engine.KPISummary, error) {
+	if c.sums != nil {
+		return c.sums, nil
+	}
+	reps, err := ReadKPIs(filepath.Join(c.Dir, "kpis.arrow"))
+	if err != nil {
+		return nil, err
+	}
+	return engine.Summaries(reps, 0.95), nil
 }

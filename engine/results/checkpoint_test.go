@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -118,6 +119,45 @@ func TestParseSchedule(t *testing.T) {
 	for _, bad := range []string{"0", "-3", "soon", "-1s", "on"} {
 		if _, err := ParseSchedule(bad); err == nil {
 			t.Errorf("ParseSchedule(%q) accepted", bad)
+		}
+	}
+}
+
+// The summaries a finished checkpointed run returns (kept in memory, not read
+// back) are those of its kpis.arrow, counters missing from a replication
+// counted as 0.
+func TestCheckpointSummariesMatchFile(t *testing.T) {
+	for _, sched := range []Schedule{{Off: true}, {Every: 3}} {
+		dir := t.TempDir()
+		prov := Provenance{Version: "test", Scenario: "x", Seed: 1, From: 0, To: 6, Total: 6}
+		cp := &Checkpoint{Dir: dir, Prov: prov, Schedule: sched}
+		cp.Start(false)
+		for i := 0; i < 6; i++ {
+			r := engine.RepResult{Replication: i, KPIs: []engine.KPIValue{{Name: "wait", Kind: engine.KindTally, Value: float64(i), N: 1}}}
+			if i%2 == 0 {
+				r.KPIs = append(r.KPIs, engine.KPIValue{Name: "served", Kind: engine.KindCounter, Value: 2, N: 1})
+			}
+			if err := cp.Add(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := cp.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := cp.Summaries()
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps, err := ReadKPIs(filepath.Join(dir, "kpis.arrow"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := engine.Summaries(reps, 0.95)
+		if len(got) != 2 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("--checkpoint %s: summaries %v, from kpis.arrow %v", sched, got, want)
+		}
+		if got[1].Name != "served" || got[1].Mean != 1 || got[1].N != 6 {
+			t.Errorf("--checkpoint %s: served %+v, want mean 1 over 6 replications (2 in every other one)", sched, got[1])
 		}
 	}
 }

@@ -69,7 +69,8 @@ type RunWriter struct {
 	events *Writer
 	series *Writer
 	flow   *Writer
-	reps   []engine.RepResult // KPIs only, for the summary
+	reps   []engine.RepResult  // KPIs only, for the summary
+	sums   []engine.KPISummary // the summary written by Close
 	done   []string
 	part   bool // a checkpoint group: no summary, files not synced one by one
 }
@@ -85,9 +86,7 @@ func (rw *RunWriter) size() int64 {
 	var n int64
 	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
 		if w != nil {
-			if st, err := w.f.Stat(); err == nil {
-				n += st.Size() + int64(w.buf.Buffered())
-			}
+			n += w.Size()
 		}
 	}
 	return n
@@ -220,7 +219,8 @@ func (rw *RunWriter) Close() ([]string, error) {
 		return rw.done, nil
 	}
 	path := filepath.Join(rw.Dir, "summary.arrow")
-	if err := WriteSummary(path, rw.Summaries(), rw.prov.Metadata("summary")); err != nil {
+	rw.sums = rw.Summaries()
+	if err := WriteSummary(path, rw.sums, rw.prov.Metadata("summary")); err != nil {
 		return nil, err
 	}
 	rw.done = append(rw.done, path)

@@ -3,6 +3,7 @@ package results
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -49,6 +50,7 @@ type Writer struct {
 	path      string
 	f         *AtomicFile
 	buf       *bufio.Writer // a record batch is many small writes
+	written   int64         // bytes handed to buf so far (the file's size once flushed)
 	w         *ipc.FileWriter
 	b         *array.RecordBuilder
 	schema    *arrow.Schema
@@ -70,13 +72,32 @@ func Create(path string, cols []Column, meta map[string]string, batchRows int) (
 	schema := Schema(cols, meta)
 	mem := memory.NewGoAllocator()
 	buf := bufio.NewWriterSize(f, 64<<10)
-	w, err := ipc.NewFileWriter(buf, ipc.WithSchema(schema), ipc.WithAllocator(mem))
+	tw := &Writer{path: path, f: f, buf: buf, b: array.NewRecordBuilder(mem, schema), schema: schema, batchRows: batchRows}
+	w, err := ipc.NewFileWriter(countingWriter{buf, &tw.written}, ipc.WithSchema(schema), ipc.WithAllocator(mem))
 	if err != nil {
+		tw.b.Release()
 		f.Abort()
 		return nil, fmt.Errorf("results: %s: %w", path, err)
 	}
-	return &Writer{path: path, f: f, buf: buf, w: w, b: array.NewRecordBuilder(mem, schema), schema: schema, batchRows: batchRows}, nil
+	tw.w = w
+	return tw, nil
 }
+
+// countingWriter adds the bytes written through it to *n: the size of a file
+// being written, known without a stat per replication (--max-output).
+type countingWriter struct {
+	w io.Writer
+	n *int64
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	k, err := c.w.Write(p)
+	*c.n += int64(k)
+	return k, err
+}
+
+// Size returns the bytes written so far (the footer not yet).
+func (w *Writer) Size() int64 { return w.written }
 
 // Path returns the final path of the file.
 func (w *Writer) Path() string { return w.path }
