@@ -249,9 +249,10 @@ func TestWorkerStartFailuresAreExplained(t *testing.T) {
 	}
 }
 
-// "auto" over a worker that finds no device falls back to the CPU and says
-// why; the worker is found through MEDTWIN_CUDA_WORKER.
-func TestAutoFallsBackWithoutDevice(t *testing.T) {
+// The worker is found through MEDTWIN_CUDA_WORKER, and its refusal is what
+// Probe (and so cohort.Auto, which then takes the CPU) reports. (Not the
+// registered backend: the GPU tests of the cuda build use that one.)
+func TestWorkerFromEnvironment(t *testing.T) {
 	t.Setenv("MEDTWIN_CUDA_WORKER", os.Args[0])
 	t.Setenv(fakeEnv, "nodevice")
 	p, err := Locate()
