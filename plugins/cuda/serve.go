@@ -50,22 +50,15 @@ func Serve(r io.Reader, w io.Writer, d Device) error {
 			}
 		case opBatch:
 			pk := c.getPacked()
-			var shared bool
-			c.get(&shared)
-			if c.err != nil {
-				return c.err
-			}
-			c.launched(shared, pk.N*pk.NT, &pk.Out, func() error { return d.Launch(pk) })
+			err = c.launched(pk.N*pk.NT, &pk.Out, func() error { return d.Launch(pk) })
 		case opJobs:
 			pj := c.getJobs()
-			var shared bool
-			c.get(&shared)
-			if c.err != nil {
-				return c.err
-			}
-			c.launched(shared, len(pj.OutT), &pj.OutC, func() error { return d.LaunchJobs(pj) })
+			err = c.launched(len(pj.OutT), &pj.OutC, func() error { return d.LaunchJobs(pj) })
 		default:
 			return fmt.Errorf("cuda worker protocol: unknown request %q", op)
+		}
+		if err != nil {
+			return err
 		}
 		if err := c.flush(); err != nil {
 			return err
@@ -73,9 +66,16 @@ func Serve(r io.Reader, w io.Writer, d Device) error {
 	}
 }
 
-// launched runs launch with *out, n results, either in memory (sent in the
-// reply) or mapped on the shared file at fd 3, and writes the reply.
-func (c *wire) launched(shared bool, n int, out *[]float64, launch func() error) {
+// launched reads where a request's n results go, runs launch with *out
+// either in memory (sent in the reply) or mapped on the shared file at fd 3,
+// and writes the reply. The error is the stream's (the device's goes in the
+// reply).
+func (c *wire) launched(n int, out *[]float64, launch func() error) error {
+	var shared bool
+	c.get(&shared)
+	if c.err != nil {
+		return c.err
+	}
 	var mem []byte
 	var err error
 	if shared {
@@ -97,6 +97,7 @@ func (c *wire) launched(shared bool, n int, out *[]float64, launch func() error)
 	if err == nil && !shared {
 		c.f64s(*out)
 	}
+	return nil
 }
 
 // sharedFile is the output file the client passed as fd 3.

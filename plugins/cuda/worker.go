@@ -164,30 +164,26 @@ func (w *Worker) broken(err error) error {
 // launch sends one packed chunk and reads its concentrations into pk.Out (or
 // points pk.Out at the shared output).
 func (w *Worker) launch(pk *Packed) error {
-	view, shared := w.sharedOut(len(pk.Out))
-	w.c.put(opBatch)
-	w.c.putPacked(pk)
-	w.c.put(shared)
-	if err := w.reply(pk.Out, shared); err != nil {
-		return err
-	}
-	if shared {
-		pk.Out = view
-	}
-	return nil
+	return w.request(opBatch, func() { w.c.putPacked(pk) }, &pk.Out)
 }
 
 // launchJobs sends one run of jobs and reads their concentrations into pj.OutC.
 func (w *Worker) launchJobs(pj *PackedJobs) error {
-	view, shared := w.sharedOut(len(pj.OutC))
-	w.c.put(opJobs)
-	w.c.putJobs(pj)
+	return w.request(opJobs, func() { w.c.putJobs(pj) }, &pj.OutC)
+}
+
+// request sends op with the arguments args writes, and reads the results
+// into *out, or points *out at the shared output when they came that way.
+func (w *Worker) request(op byte, args func(), out *[]float64) error {
+	view, shared := w.sharedOut(len(*out))
+	w.c.put(op)
+	args()
 	w.c.put(shared)
-	if err := w.reply(pj.OutC, shared); err != nil {
+	if err := w.reply(*out, shared); err != nil {
 		return err
 	}
 	if shared {
-		pj.OutC = view
+		*out = view
 	}
 	return nil
 }

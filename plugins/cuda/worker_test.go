@@ -3,8 +3,10 @@
 package cuda
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -110,9 +112,12 @@ func bitsEqual(t *testing.T, what string, got, want []float64) {
 // kernels give in process, on both batch paths, in chunks of 23 subjects; the in-process emulation is itself checked
 // against the CPU backend (emu_test.go), so the worker path agrees with the
 // CPU backend within the same bounds.
-func TestWorkerBatchesRoundTrip(t *testing.T) {
+func TestWorkerBatchesRoundTrip(t *testing.T) { bothWays(t, batchesRoundTrip) }
+
+// bothWays runs a round trip with the results in the pipe and in shared memory.
+func bothWays(t *testing.T, f func(t *testing.T, shmMin int)) {
 	for _, shm := range []int{-1, 1} {
-		t.Run(fmt.Sprintf("shmMin=%d", shm), func(t *testing.T) { batchesRoundTrip(t, shm) })
+		t.Run(fmt.Sprintf("shmMin=%d", shm), func(t *testing.T) { f(t, shm) })
 	}
 }
 
@@ -171,11 +176,7 @@ func batchesRoundTrip(t *testing.T, shmMin int) {
 
 // Trial jobs (every regimen kind the job kernel takes, linear and
 // Michaelis–Menten), in the pipe and in shared memory, come back bit for bit what the in-process kernels give.
-func TestWorkerJobsRoundTrip(t *testing.T) {
-	for _, shm := range []int{-1, 1} {
-		t.Run(fmt.Sprintf("shmMin=%d", shm), func(t *testing.T) { jobsRoundTrip(t, shm) })
-	}
-}
+func TestWorkerJobsRoundTrip(t *testing.T) { bothWays(t, jobsRoundTrip) }
 
 func jobsRoundTrip(t *testing.T, shmMin int) {
 	w := fakeWorker(t, "emu")
@@ -248,9 +249,10 @@ func TestWorkerStartFailuresAreExplained(t *testing.T) {
 	}
 }
 
-// "auto" over a worker that finds no device falls back to the CPU and says
-// why; the worker is found through MEDTWIN_CUDA_WORKER.
-func TestAutoFallsBackWithoutDevice(t *testing.T) {
+// The worker is found through MEDTWIN_CUDA_WORKER, and its refusal is what
+// Probe (and so cohort.Auto, which then takes the CPU) reports. (Not the
+// registered backend: the GPU tests of the cuda build use that one.)
+func TestWorkerFromEnvironment(t *testing.T) {
 	t.Setenv("MEDTWIN_CUDA_WORKER", os.Args[0])
 	t.Setenv(fakeEnv, "nodevice")
 	p, err := Locate()
@@ -331,4 +333,50 @@ func workerTransfer(b *testing.B, shmMin int) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "subjects/s")
+}
+
+// A garbled request ends the worker with an error naming what was wrong, and
+// never reaches the kernels: offsets outside their arrays, counts out of
+// range, an unknown request.
+func TestServeRefusesGarbledRequests(t *testing.T) {
+	request := func(write func(c *wire)) error {
+		var in bytes.Buffer
+		c := newWire(nil, &in)
+		write(c)
+		if err := c.flush(); err != nil {
+			t.Fatal(err)
+		}
+		return Serve(&in, io.Discard, emuDevice{budget: 1 << 20})
+	}
+	jobs := trialJobs(false)[:2]
+	inputs, err := jobInputs(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := packJobs(jobs, inputs, 0, 2)
+	if err := request(func(c *wire) { c.put(opJobs); c.putJobs(good); c.put(false) }); err != nil {
+		t.Fatalf("a good request: %v", err)
+	}
+	bad := *good
+	bad.OutOff = append([]int32(nil), good.OutOff...)
+	bad.OutOff[2] += 1000 // past the end of OutT
+	for _, tc := range []struct {
+		name  string
+		write func(c *wire)
+		want  string
+	}{
+		{"offsets past the end", func(c *wire) { c.put(opJobs); c.putJobs(&bad); c.put(false) }, "offsets"},
+		{"negative count", func(c *wire) { c.put(opBatch); c.int(-5) }, "out of range"},
+		{"batch parameters short", func(c *wire) {
+			pk := &Packed{N: 10, NT: 3, NCmt: 1, Sub: 1, DT: 1, P: make([]float64, 3)}
+			c.put(opBatch)
+			c.putPacked(pk)
+			c.put(false)
+		}, "10 subjects"},
+		{"unknown request", func(c *wire) { c.put(byte('Z')) }, "unknown request"},
+	} {
+		if err := request(tc.write); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.want)
+		}
+	}
 }
