@@ -122,7 +122,7 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 	}
 	// the structure
 	mc := need(top, "model", "compartments", "absorption", "michaelis_menten")
-	st, err := fit.NewPK(int(mc.num("compartments", 1)), lua.LVAsBool(mc.t.RawGetString("absorption")), lua.LVAsBool(mc.t.RawGetString("michaelis_menten")))
+	st, err := fit.NewPK(mc.int("compartments", 1), lua.LVAsBool(mc.t.RawGetString("absorption")), lua.LVAsBool(mc.t.RawGetString("michaelis_menten")))
 	if err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 	if top.has("recommend") {
 		rc := need(top, "recommend", "target", "doses", "intervals", "infusion", "draws", "cmt")
 		tc := need(rc, "target", "metric", "min", "max")
-		r := &FitRecommend{Draws: int(rc.num("draws", 1000)),
+		r := &FitRecommend{Draws: rc.int("draws", 1000),
 			Target: fit.Target{Metric: lua.LVAsString(tc.t.RawGetString("metric")), Min: tc.num("min", 0), Max: tc.num("max", 0)}}
 		if r.Draws < 10 || r.Draws > 1_000_000 {
 			return fmt.Errorf("recommend.draws must be in 10..1000000, got %d", r.Draws)
@@ -239,7 +239,7 @@ func (fs *FitSpec) describe(L *lua.LState, t *lua.LTable) error {
 		}
 		for _, tau := range intervals {
 			for _, d := range doses {
-				r.Regimens = append(r.Regimens, fit.Regimen{DoseMg: d, IntervalH: tau, InfusionH: rc.num("infusion", 0), Cmt: int(rc.num("cmt", 0))})
+				r.Regimens = append(r.Regimens, fit.Regimen{DoseMg: d, IntervalH: tau, InfusionH: rc.num("infusion", 0), Cmt: rc.int("cmt", 0)})
 			}
 		}
 		fs.Recommend = r

@@ -41,9 +41,6 @@ func loadScenario(c *cli.Context, path string) (*scripts.Scenario, error) {
 	if path == "" {
 		return nil, usagef("%s needs a scenario file (e.g. scenarios/mmc.lua)", c.Command.Name)
 	}
-	if err := checkLimitFlags(c); err != nil {
-		return nil, err
-	}
 	sc, err := scripts.Load(path, c.Duration("timeout"))
 	if err != nil {
 		return nil, err
