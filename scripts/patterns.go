@@ -26,13 +26,7 @@ func boundPatterns(L *lua.LState) {
 		orig := strTab.RawGetString(name).(*lua.LFunction)
 		fn := L.NewFunction(func(L *lua.LState) int {
 			checkPattern(L, name)
-			top := L.GetTop()
-			L.Push(orig)
-			for i := 1; i <= top; i++ {
-				L.Push(L.Get(i))
-			}
-			L.Call(top, lua.MultRet)
-			return L.GetTop() - top
+			return callOriginal(L, orig)
 		})
 		strTab.RawSetString(name, fn)
 		if name == "gmatch" {
@@ -61,8 +55,14 @@ func checkPattern(L *lua.LState, name string) {
 		limit = L.OptInt(4, -1)
 	}
 	mt := &luapattern.Meter{MaxSteps: maxPatternSteps, Context: L.Context()}
-	if _, err := luapattern.Find(mt, p, []byte(s), offset, limit); err != nil {
+	matches, err := luapattern.Find(mt, p, []byte(s), offset, limit)
+	if err != nil {
 		L.RaiseError("string.%s: %v", name, err)
+	}
+	if name == "gsub" && len(matches) > 0 {
+		// the result is built in one step: its size is checked first
+		reserve(L, "string.gsub", gsubSize(L, s, matches))
+		meterGsubFunc(L, len(s))
 	}
 }
 
