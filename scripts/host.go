@@ -285,7 +285,9 @@ var simMethods = map[string]method{
 	"schedule": func(h *host, L *lua.LState) int {
 		dt := nonneg(L, 2, "delay")
 		fn := L.CheckFunction(3)
-		h.sim.Schedule(dt, func() { h.call(fn, 0) })
+		if err := h.sim.Schedule(dt, func() { h.call(fn, 0) }); err != nil {
+			raise(L, err) // the queue is full (--max-queue): stop the loop that fills it
+		}
 		return 0
 	},
 	"schedule_at": func(h *host, L *lua.LState) int {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medtwin/medtwin/engine"
 )
 
 // --max-memory bounds what the run allocates, not what the process held before
@@ -74,5 +76,21 @@ func TestLargeAllocationsMetered(t *testing.T) {
 		if n := after.TotalAlloc - before.TotalAlloc; n > limit {
 			t.Errorf("%s: the run allocated %d MiB under a %d MiB limit", name, n>>20, limit>>20)
 		}
+	}
+}
+
+// A Lua loop that schedules two million events stops at the first one the
+// full queue refuses, with an error naming the line and --max-queue; before,
+// the loop ran to its end and the run failed only after it (issue 18, Low 8).
+func TestScheduleLoopStopsAtMaxQueue(t *testing.T) {
+	sc, err := Load(write(t, "q.lua", wrapBuild(`for i = 1, 2000000 do sim:schedule(1, function() end) end`)), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := sc.Experiment(context.Background(), 0, 1)
+	e.MaxQueue = 1000
+	err = e.Run(context.Background(), func(engine.RepResult) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "--max-queue") || !strings.Contains(err.Error(), "q.lua:4:") {
+		t.Fatalf("got %v, want the queue limit raised at q.lua:4", err)
 	}
 }
