@@ -173,8 +173,14 @@ func gsubSize(L *lua.LState, s string, matches []*luapattern.MatchData) int64 {
 	n := int64(len(s))
 	switch repl := L.Get(3).(type) {
 	case lua.LString:
+		lit, caps := parseRepl(string(repl))
 		for _, m := range matches {
-			n += replLen(string(repl), m)
+			n += lit
+			for c, k := range caps {
+				if k > 0 {
+					n += k * captureLen(m, c)
+				}
+			}
 		}
 	case *lua.LTable:
 		longest := 0
@@ -190,32 +196,36 @@ func gsubSize(L *lua.LState, s string, matches []*luapattern.MatchData) int64 {
 	return n
 }
 
-// replLen bounds the length of a gsub replacement string for one match: %0-%9
-// are the match or a capture, %x anything else two bytes at most.
-func replLen(repl string, m *luapattern.MatchData) int64 {
-	var n int64
+// parseRepl reads a gsub replacement string once: the bytes it adds to every
+// match whatever the match (an escape %x other than a digit counted as two,
+// at most), and how many times it inserts each capture %0-%9.
+func parseRepl(repl string) (lit int64, caps [10]int64) {
 	for i := 0; i < len(repl); i++ {
 		if repl[i] != '%' || i+1 == len(repl) {
-			n++
+			lit++
 			continue
 		}
 		i++
-		c := repl[i]
-		if c < '0' || c > '9' {
-			n += 2
-			continue
-		}
-		idx := 2 * int(c-'0')
-		if idx+1 >= m.CaptureLength() {
-			idx = 0
-		}
-		if m.IsPosCapture(idx) {
-			n += 20
+		if c := repl[i]; c >= '0' && c <= '9' {
+			caps[c-'0']++
 		} else {
-			n += int64(m.Capture(idx+1) - m.Capture(idx))
+			lit += 2
 		}
 	}
-	return n
+	return lit, caps
+}
+
+// captureLen is the length of capture c of a match (0: the whole match; a
+// position capture as a number, 20 bytes at most).
+func captureLen(m *luapattern.MatchData, c int) int64 {
+	idx := 2 * c
+	if idx+1 >= m.CaptureLength() {
+		idx = 0
+	}
+	if m.IsPosCapture(idx) {
+		return 20
+	}
+	return int64(m.Capture(idx+1) - m.Capture(idx))
 }
 
 // meterGsubFunc replaces a function replacement (argument 3 of string.gsub)
