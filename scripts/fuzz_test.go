@@ -28,6 +28,7 @@ func FuzzScenario(f *testing.F) {
 	// event queue; Low 11: numbers past int64 where an integer is wanted
 	f.Add(wrapBuild(`    local s = string.rep("a", 2^24); local t = {}; for i = 1, 128 do t[i] = s end; local x = table.concat(t)`))
 	f.Add(wrapBuild(`    local x = string.rep("a", 256):gsub("a", string.rep("b", 2^23))`))
+	f.Add(wrapBuild(`    local x = string.rep("a", 200000):gsub("a", "b")`))
 	f.Add(wrapBuild(`    local r = string.rep("b", 2^23); local x = string.rep("a", 256):gsub("a", function() return r end)`))
 	f.Add(wrapBuild(`    local s = string.rep("a", 2^24); local t = {}; for i = 1, 200 do t[i] = s end; local x = string.format(string.rep("%s", 200), unpack(t))`))
 	f.Add(wrapBuild(`    for i = 1, 2000000 do sim:schedule(1, function() end) end`))

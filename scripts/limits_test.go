@@ -53,9 +53,9 @@ func TestLargeAllocationsMetered(t *testing.T) {
 			for i = 1, 40 do t[i] = s end
 			local big = table.concat(t)`,
 		"string.rep":          `local big = string.rep("a", 60 * 2^20)`,
-		"gsub string":         `local big = string.rep("a", 256):gsub("a", string.rep("b", 2^18))`,
-		"gsub function":       `local r = string.rep("b", 2^18); local big = string.rep("a", 256):gsub("a", function() return r end)`,
-		"gsub table":          `local big = string.rep("a", 256):gsub("a", {a = string.rep("b", 2^18)})`,
+		"gsub string":         `local big = string.rep("a", 8):gsub("a", string.rep("b", 2^23))`,
+		"gsub function":       `local r = string.rep("b", 2^23); local big = string.rep("a", 8):gsub("a", function() return r end)`,
+		"gsub table":          `local big = string.rep("a", 8):gsub("a", {a = string.rep("b", 2^23)})`,
 		"gsub capture escape": `local big = string.rep("a", 2^18):gsub("(a+)", string.rep("%1", 300))`,
 		"string.format": `local s = string.rep("a", 2^20); local t = {}
 			for i = 1, 100 do t[i] = s end

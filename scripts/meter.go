@@ -230,11 +230,11 @@ func captureLen(m *luapattern.MatchData, c int) int64 {
 
 // meterGsubFunc replaces a function replacement (argument 3 of string.gsub)
 // with one that calls it and checks the results gathered so far, with the
-// subject's length, against the run's memory budget: gsub joins them only
-// after the last call, in one step.
-func meterGsubFunc(L *lua.LState, subject int) {
+// subject's length, against the run's memory budget and maxGsubCopy: gsub
+// joins them only after the last call, in one step.
+func meterGsubFunc(L *lua.LState, subject, matches int) {
 	fn, ok := L.Get(3).(*lua.LFunction)
-	if !ok || budgetOf(L.Context()) == nil {
+	if !ok {
 		return
 	}
 	total := int64(subject)
@@ -247,6 +247,7 @@ func meterGsubFunc(L *lua.LState, subject int) {
 			case lua.LNumber:
 				total += 24
 			}
+			checkGsubWork(L, matches, total)
 			reserve(L, "string.gsub", total)
 		}
 		return n
