@@ -165,7 +165,9 @@ func (s *Sim) push(t float64, prio int, a Action) uint64 {
 }
 
 // Schedule runs fn after dt seconds. It returns an error for a negative or NaN
-// delay and leaves the queue unchanged.
+// delay and leaves the queue unchanged. When the queue holds MaxQueue events
+// it returns ErrQueueFull (and the run fails at the end of this event), so
+// that a loop scheduling millions of events stops at the first one refused.
 func (s *Sim) Schedule(dt float64, fn func()) error {
 	if err := checkDelay("Schedule", dt); err != nil {
 		return err
@@ -173,11 +175,21 @@ func (s *Sim) Schedule(dt float64, fn func()) error {
 	if fn == nil {
 		panic("engine: Schedule: nil callback")
 	}
-	s.push(s.now+dt, PriorityNormal, Func(fn))
+	return s.pushFunc(s.now+dt, fn)
+}
+
+// pushFunc queues fn at t and says whether the queue was full.
+func (s *Sim) pushFunc(t float64, fn func()) error {
+	n := s.q.len()
+	s.push(t, PriorityNormal, Func(fn))
+	if s.q.len() == n && s.err == ErrQueueFull {
+		return ErrQueueFull
+	}
 	return nil
 }
 
-// ScheduleAt runs fn at absolute time t (seconds), which must not be in the past.
+// ScheduleAt runs fn at absolute time t (seconds), which must not be in the
+// past. Like Schedule it returns ErrQueueFull when the queue is full.
 func (s *Sim) ScheduleAt(t float64, fn func()) error {
 	if math.IsNaN(t) || t < s.now {
 		return fmt.Errorf("engine: ScheduleAt: time %g s is before now (%g s)", t, s.now)
@@ -185,8 +197,7 @@ func (s *Sim) ScheduleAt(t float64, fn func()) error {
 	if fn == nil {
 		panic("engine: ScheduleAt: nil callback")
 	}
-	s.push(t, PriorityNormal, Func(fn))
-	return nil
+	return s.pushFunc(t, fn)
 }
 
 // ScheduleAction fires a after dt seconds with the given priority (lower first at

@@ -56,12 +56,18 @@ func TestExperimentStopsGoModel(t *testing.T) {
 
 // One event that schedules two million events fills the queue only up to
 // MaxQueue: the run then fails with an error that names the flag, instead of
-// holding every event first (issue 18, Low 8).
+// holding every event first, and Schedule returns ErrQueueFull from the first
+// event refused, so that the Lua loop behind sim:schedule stops there too
+// (issue 18, Low 8).
 func TestQueueCapWithinOneEvent(t *testing.T) {
 	s := New(Options{MaxQueue: 1000})
+	refusedAt := -1
 	s.Schedule(0, func() {
 		for i := 0; i < 2_000_000; i++ {
-			s.Schedule(1, func() {})
+			if err := s.Schedule(1, func() {}); err != nil {
+				refusedAt = i
+				break
+			}
 		}
 	})
 	err := s.Run(math.Inf(1))
@@ -70,5 +76,9 @@ func TestQueueCapWithinOneEvent(t *testing.T) {
 	}
 	if s.Pending() > 1000 {
 		t.Fatalf("%d events pending with MaxQueue 1000", s.Pending())
+	}
+	// Schedule says so at the first event refused: a loop can stop there
+	if refusedAt != 1000 {
+		t.Fatalf("Schedule first refused event %d, want 1000 (the queue holds 1000)", refusedAt)
 	}
 }

@@ -135,7 +135,7 @@ func fitModelFromLua(L *lua.LState, top *cfg, what string) (*fit.Model, *FitReco
 	}
 	// the structure
 	mc := need(top, "model", "compartments", "absorption", "michaelis_menten")
-	st, err := fit.NewPK(int(mc.num("compartments", 1)), lua.LVAsBool(mc.t.RawGetString("absorption")), lua.LVAsBool(mc.t.RawGetString("michaelis_menten")))
+	st, err := fit.NewPK(mc.int("compartments", 1), lua.LVAsBool(mc.t.RawGetString("absorption")), lua.LVAsBool(mc.t.RawGetString("michaelis_menten")))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -241,7 +241,7 @@ func fitModelFromLua(L *lua.LState, top *cfg, what string) (*fit.Model, *FitReco
 	if top.has("recommend") {
 		rc := need(top, "recommend", "target", "doses", "intervals", "infusion", "draws", "cmt")
 		tc := need(rc, "target", "metric", "min", "max")
-		r := &FitRecommend{Draws: int(rc.num("draws", 1000)),
+		r := &FitRecommend{Draws: rc.int("draws", 1000),
 			Target: fit.Target{Metric: lua.LVAsString(tc.t.RawGetString("metric")), Min: tc.num("min", 0), Max: tc.num("max", 0)}}
 		if r.Draws < 10 || r.Draws > 1_000_000 {
 			return nil, nil, fmt.Errorf("recommend.draws must be in 10..1000000, got %d", r.Draws)
@@ -252,7 +252,7 @@ func fitModelFromLua(L *lua.LState, top *cfg, what string) (*fit.Model, *FitReco
 		}
 		for _, tau := range intervals {
 			for _, d := range doses {
-				r.Regimens = append(r.Regimens, fit.Regimen{DoseMg: d, IntervalH: tau, InfusionH: rc.num("infusion", 0), Cmt: int(rc.num("cmt", 0))})
+				r.Regimens = append(r.Regimens, fit.Regimen{DoseMg: d, IntervalH: tau, InfusionH: rc.num("infusion", 0), Cmt: rc.int("cmt", 0)})
 			}
 		}
 		rec = r

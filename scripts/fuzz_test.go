@@ -23,6 +23,18 @@ func FuzzScenario(f *testing.F) {
 	f.Add(`while true do end`)
 	f.Add(wrapBuild(`    local e = sim:event(); sim:process(function(proc) proc:wait(e); proc:any_of(sim:timeout(1)) end); e:succeed(3)`))
 	f.Add(wrapBuild(`    local pt = sim:patient("inflammation", { kpg = 2 }); sim:schedule(1, function() pt:dose(1, { state = "pathogen" }) end)`))
+	// issue 18, Low 8: one library call building gigabytes (refused before it
+	// allocates: 2 to 3 GiB against the 1 GiB limit below), a loop filling the
+	// event queue; Low 11: numbers past int64 where an integer is wanted
+	f.Add(wrapBuild(`    local s = string.rep("a", 2^24); local t = {}; for i = 1, 128 do t[i] = s end; local x = table.concat(t)`))
+	f.Add(wrapBuild(`    local x = string.rep("a", 256):gsub("a", string.rep("b", 2^23))`))
+	f.Add(wrapBuild(`    local x = string.rep("a", 200000):gsub("a", "b")`))
+	f.Add(wrapBuild(`    local r = string.rep("b", 2^23); local x = string.rep("a", 256):gsub("a", function() return r end)`))
+	f.Add(wrapBuild(`    local s = string.rep("a", 2^24); local t = {}; for i = 1, 200 do t[i] = s end; local x = string.format(string.rep("%s", 200), unpack(t))`))
+	f.Add(wrapBuild(`    for i = 1, 2000000 do sim:schedule(1, function() end) end`))
+	f.Add(wrapBuild(`    sim:resource("r", 1e19)`))
+	f.Add(wrapBuild(`    sim:store("s", 1e19); sim:rng("x"):int(0, 1e19)`))
+	f.Add(wrapBuild(`    sim:resource("r", 1):roster({{at = 0, capacity = -1e300}})`))
 	f.Fuzz(func(t *testing.T, src string) {
 		sc, err := LoadSource("fuzz.lua", []byte(src), 200*time.Millisecond)
 		if err != nil {
@@ -41,7 +53,8 @@ func FuzzScenario(f *testing.F) {
 
 // FuzzSet: any --set string on a real scenario is accepted only within bounds.
 func FuzzSet(f *testing.F) {
-	for _, s := range []string{"servers=12", "servers=0", "arrival_rate=1e308", "sevrers=1", "=", "servers=NaN", "customers=-0", "servers= 3 "} {
+	for _, s := range []string{"servers=12", "servers=0", "arrival_rate=1e308", "sevrers=1", "=", "servers=NaN", "customers=-0", "servers= 3 ",
+		"servers=1e19", "customers=9223372036854775808"} { // the last two: issue 18, Low 11
 		f.Add(s)
 	}
 	base, err := Load("../scenarios/mmc.lua", time.Minute)

@@ -195,7 +195,7 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 	t.ForEach(func(k, v lua.LValue) {
 		switch k.String() {
 		case "priority":
-			o.Priority = int(lua.LVAsNumber(v))
+			o.Priority = intValue(L, v, "priority")
 		case "preempt":
 			o.Preempt = lua.LVAsBool(v)
 		case "patience":
@@ -204,9 +204,9 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 				L.ArgError(n, fmt.Sprintf("patience must be >= 0 seconds, got %v", v))
 			}
 		case "balk_at":
-			o.BalkAt = int(lua.LVAsNumber(v))
+			o.BalkAt = intValue(L, v, "balk_at")
 		case "entity":
-			o.Entity = int64(lua.LVAsNumber(v))
+			o.Entity = int64(intValue(L, v, "entity"))
 		case "wait":
 			o.NoWait = !lua.LVAsBool(v)
 		default:
@@ -225,11 +225,7 @@ var simMethods = map[string]method{
 	"resource": func(h *host, L *lua.LState) int {
 		check[*host](L, 1, "sim")
 		name := L.CheckString(2)
-		c := L.CheckNumber(3)
-		if c != lua.LNumber(math.Trunc(float64(c))) {
-			L.ArgError(3, fmt.Sprintf("capacity must be a positive integer, got %v", c))
-		}
-		r, err := h.sim.NewResource(name, int(c))
+		r, err := h.sim.NewResource(name, intArg(L, 3, "capacity"))
 		if err != nil {
 			raise(L, err)
 		}
@@ -264,7 +260,7 @@ var simMethods = map[string]method{
 	},
 	"patient": func(h *host, L *lua.LState) int { return simPatient(h, L) },
 	"store": func(h *host, L *lua.LState) int {
-		c := L.OptInt(3, math.MaxInt)
+		c := optIntArg(L, 3, "capacity", math.MaxInt)
 		st, err := h.sim.NewStore(L.CheckString(2), c)
 		if err != nil {
 			raise(L, err)
@@ -291,7 +287,9 @@ var simMethods = map[string]method{
 	"schedule": func(h *host, L *lua.LState) int {
 		dt := nonneg(L, 2, "delay")
 		fn := L.CheckFunction(3)
-		h.sim.Schedule(dt, func() { h.call(fn, 0) })
+		if err := h.sim.Schedule(dt, func() { h.call(fn, 0) }); err != nil {
+			raise(L, err) // the queue is full (--max-queue): stop the loop that fills it
+		}
 		return 0
 	},
 	"schedule_at": func(h *host, L *lua.LState) int {
@@ -317,7 +315,7 @@ var simMethods = map[string]method{
 			t.ForEach(func(k, v lua.LValue) {
 				switch k.String() {
 				case "limit":
-					limit = int(lua.LVAsNumber(v))
+					limit = intValue(L, v, "limit")
 				case "start":
 					start = float64(lua.LVAsNumber(v))
 				default:
@@ -345,7 +343,7 @@ var simMethods = map[string]method{
 		return 0
 	},
 	"log": func(h *host, L *lua.LState) int {
-		h.sim.Log(L.CheckString(2), int64(L.OptNumber(3, 0)), L.OptString(5, ""), float64(L.OptNumber(4, 0)))
+		h.sim.Log(L.CheckString(2), int64(optIntArg(L, 3, "entity", 0)), L.OptString(5, ""), float64(L.OptNumber(4, 0)))
 		return 0
 	},
 	"flow": luaFlow,
@@ -535,7 +533,7 @@ var rngMethods = map[string]method{
 	},
 	"int": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		lo, hi := L.CheckInt(2), L.CheckInt(3)
+		lo, hi := intArg(L, 2, "lo"), intArg(L, 3, "hi")
 		if hi < lo {
 			L.RaiseError("int(lo, hi) needs lo <= hi, got %d, %d", lo, hi)
 		}
@@ -573,7 +571,7 @@ var resourceMethods = map[string]method{
 		return 1
 	},
 	"set_capacity": func(h *host, L *lua.LState) int {
-		if err := check[*engine.Resource](L, 1, "resource").SetCapacity(L.CheckInt(2)); err != nil {
+		if err := check[*engine.Resource](L, 1, "resource").SetCapacity(intArg(L, 2, "capacity")); err != nil {
 			raise(L, err)
 		}
 		return 0
@@ -592,7 +590,7 @@ var resourceMethods = map[string]method{
 			if at.Type() != lua.LTNumber || c.Type() != lua.LTNumber {
 				L.ArgError(2, fmt.Sprintf("entry %d must be {at = seconds, capacity = n}", i))
 			}
-			ch = append(ch, engine.CapacityChange{At: float64(at.(lua.LNumber)), Capacity: int(c.(lua.LNumber))})
+			ch = append(ch, engine.CapacityChange{At: float64(at.(lua.LNumber)), Capacity: intValue(L, c, fmt.Sprintf("roster entry %d: capacity", i))})
 		}
 		if err := r.Roster(ch, period); err != nil {
 			raise(L, err)

@@ -27,16 +27,9 @@ func WithLimits(parent context.Context, timeout time.Duration, maxBytes uint64) 
 		fmt.Errorf("the run exceeded its time limit of %v (--timeout)", orDefault(timeout)))
 	ctx, cancel := context.WithCancelCause(ctx)
 	if maxBytes > 0 {
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		heap := func() uint64 {
-			metrics.Read(sample)
-			if sample[0].Value.Kind() != metrics.KindUint64 {
-				return 0
-			}
-			return sample[0].Value.Uint64()
-		}
 		runtime.GC() // the baseline is what is live, not garbage awaiting collection
-		base := heap()
+		base := heapBytes()
+		ctx = context.WithValue(ctx, budgetKey{}, &memBudget{base: base, max: maxBytes})
 		go func() {
 			tick := time.NewTicker(50 * time.Millisecond)
 			defer tick.Stop()
@@ -45,7 +38,7 @@ func WithLimits(parent context.Context, timeout time.Duration, maxBytes uint64) 
 				case <-ctx.Done():
 					return
 				case <-tick.C:
-					if h := heap(); h > base && h-base > maxBytes {
+					if h := heapBytes(); h > base && h-base > maxBytes {
 						cancel(ErrMemoryLimit)
 						return
 					}
@@ -54,6 +47,16 @@ func WithLimits(parent context.Context, timeout time.Duration, maxBytes uint64) 
 		}()
 	}
 	return ctx, func() { cancel(nil); cancelT() }
+}
+
+// heapBytes is the Go heap's size: live objects and those not yet collected.
+func heapBytes() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
 }
 
 func cancelReason(ctx context.Context) string {

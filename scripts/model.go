@@ -292,7 +292,7 @@ func modelSimulate(L *lua.LState) int {
 			cmt = lua.LVAsString(v)
 		}
 		d := modlang.Dose{Time: c.num("time", 0), Amt: c.num("amt", math.NaN()), Rate: c.num("rate", 0), II: c.num("ii", 0),
-			ADDL: int(c.num("addl", 0)), Cmt: cmt}
+			ADDL: c.int("addl", 0), Cmt: cmt}
 		if math.IsNaN(d.Amt) {
 			L.RaiseError("dosing record %d: amt is required", i)
 		}

@@ -148,13 +148,13 @@ func shifts(L *lua.LState, v lua.LValue, what string) []ops.Shift {
 		L.Push(t.RawGetInt(i))
 		c := newCfg(L, L.GetTop(), fmt.Sprintf("%s shift %d", what, i), "from", "to", "staff", "breaks")
 		L.Pop(1)
-		sh := ops.Shift{From: c.num("from", math.NaN()), To: c.num("to", math.NaN()), Staff: int(c.num("staff", -1))}
+		sh := ops.Shift{From: c.num("from", math.NaN()), To: c.num("to", math.NaN()), Staff: c.int("staff", -1)}
 		if b, ok := c.t.RawGetString("breaks").(*lua.LTable); ok {
 			for j := 1; j <= b.Len(); j++ {
 				L.Push(b.RawGetInt(j))
 				bc := newCfg(L, L.GetTop(), fmt.Sprintf("%s shift %d break %d", what, i, j), "after", "minutes", "staff")
 				L.Pop(1)
-				sh.Breaks = append(sh.Breaks, ops.Break{AfterHours: bc.num("after", 0), Minutes: bc.num("minutes", 0), Staff: int(bc.num("staff", 1))})
+				sh.Breaks = append(sh.Breaks, ops.Break{AfterHours: bc.num("after", 0), Minutes: bc.num("minutes", 0), Staff: bc.int("staff", 1)})
 			}
 		}
 		out = append(out, sh)
@@ -174,7 +174,7 @@ func policy(L *lua.LState, s string) engine.ShrinkPolicy {
 }
 
 func equipmentFrom(L *lua.LState, c *cfg, name string) ops.Equipment {
-	e := ops.Equipment{Name: name, Units: int(c.num("units", 1)), MTBFHours: c.num("mtbf_h", 0), MTTRHours: c.num("mttr_h", 0),
+	e := ops.Equipment{Name: name, Units: c.int("units", 1), MTBFHours: c.num("mtbf_h", 0), MTTRHours: c.num("mttr_h", 0),
 		RepairSigma: c.num("repair_sigma", 0)}
 	if m := c.t.RawGetString("mode"); m != lua.LNil {
 		switch m.String() {
@@ -229,7 +229,7 @@ func opsED(L *lua.LState) int {
 		r.Policy = pol
 	}
 	ed.TriageMinutes = c.num("triage_min", ed.TriageMinutes)
-	ed.Beds = int(c.num("beds", float64(ed.Beds)))
+	ed.Beds = c.int("beds", ed.Beds)
 	c.five("assess_min", &ed.AssessMinutes)
 	c.five("nurse_min", &ed.NurseMinutes)
 	c.five("lab_prob", &ed.LabProb)
@@ -243,7 +243,7 @@ func opsED(L *lua.LState) int {
 	c.five("icu_share", &ed.ICUShare)
 	for key, u := range map[string]*ops.Unit{"ward": &ed.Ward, "icu": &ed.ICU} {
 		if uc := c.sub(key, "beds", "los_median_days", "los_sigma", "discharge_from", "discharge_to"); uc != nil {
-			u.Beds = int(uc.num("beds", float64(u.Beds)))
+			u.Beds = uc.int("beds", u.Beds)
 			u.LOSMedianDays = uc.num("los_median_days", u.LOSMedianDays)
 			u.LOSSigma = uc.num("los_sigma", u.LOSSigma)
 			u.DischargeFrom = uc.num("discharge_from", u.DischargeFrom)
@@ -251,14 +251,14 @@ func opsED(L *lua.LState) int {
 		}
 	}
 	c.five("patience_min", &ed.PatienceMinutes)
-	ed.DiversionAt = int(c.num("diversion_at", float64(ed.DiversionAt)))
+	ed.DiversionAt = c.int("diversion_at", ed.DiversionAt)
 	ed.TargetMinutes = c.num("target_min", ed.TargetMinutes)
 	if sv, ok := c.t.RawGetString("surges").(*lua.LTable); ok {
 		for i := 1; i <= sv.Len(); i++ {
 			L.Push(sv.RawGetInt(i))
 			sc := newCfg(L, L.GetTop(), fmt.Sprintf("ops.ed.surges entry %d", i), "at", "count")
 			L.Pop(1)
-			ed.Surges = append(ed.Surges, ops.Batch{At: sc.num("at", -1), Count: int(sc.num("count", 0))})
+			ed.Surges = append(ed.Surges, ops.Batch{At: sc.num("at", -1), Count: sc.int("count", 0)})
 		}
 	}
 	if sc := c.sub("sepsis", "fraction", "pathogen_median", "pathogen_sigma", "screen_sensitivity", "lactate_min",

@@ -64,7 +64,7 @@ func regimenFromLua(L *lua.LState, n int) []pk.Dose {
 		c := newCfg(L, L.GetTop(), fmt.Sprintf("dosing record %d", i), "time", "amt", "rate", "ii", "addl", "cmt", "ss")
 		L.Pop(1)
 		d := pk.Dose{Time: c.num("time", 0), Amt: c.num("amt", math.NaN()), Rate: c.num("rate", 0), II: c.num("ii", 0),
-			ADDL: int(c.num("addl", 0)), SS: int(c.num("ss", 0)), Cmt: int(c.num("cmt", 0)), Source: fmt.Sprintf("dosing record %d", i)}
+			ADDL: c.int("addl", 0), SS: c.int("ss", 0), Cmt: c.int("cmt", 0), Source: fmt.Sprintf("dosing record %d", i)}
 		if math.IsNaN(d.Amt) {
 			L.RaiseError("dosing record %d: amt is required (mg)", i)
 		}

@@ -13,6 +13,23 @@ import (
 // take a few steps per byte.
 const maxPatternSteps = 20_000_000
 
+// maxGsubCopy bounds the bytes gopher-lua's gsub copies to build its result:
+// it copies the whole string once per replacement (strGsubDoReplace), so
+// work grows as replacements × result size, all in Go, where neither
+// --timeout nor a signal reaches it. 200,000 one-byte replacements in a
+// 200 kB string took over six minutes and ignored SIGTERM; a billion bytes
+// is about a second.
+const maxGsubCopy = 1_000_000_000
+
+// checkGsubWork raises an error when n replacements into a result of size
+// bytes would copy more than maxGsubCopy bytes.
+func checkGsubWork(L *lua.LState, n int, size int64) {
+	if float64(n)*float64(size) > maxGsubCopy {
+		L.RaiseError("string.gsub: %d replacements in a result of %d bytes is too slow here (gopher-lua copies the whole string for each); "+
+			"split the string, or gather the pieces in a table and join them with table.concat", n, size)
+	}
+}
+
 // boundPatterns replaces string.find, match, gmatch (and its alias gfind) and
 // gsub with functions that first run the pattern through luapattern, whose
 // matcher counts its steps and looks at the run's context (the time limit, the
@@ -26,13 +43,7 @@ func boundPatterns(L *lua.LState) {
 		orig := strTab.RawGetString(name).(*lua.LFunction)
 		fn := L.NewFunction(func(L *lua.LState) int {
 			checkPattern(L, name)
-			top := L.GetTop()
-			L.Push(orig)
-			for i := 1; i <= top; i++ {
-				L.Push(L.Get(i))
-			}
-			L.Call(top, lua.MultRet)
-			return L.GetTop() - top
+			return callOriginal(L, orig)
 		})
 		strTab.RawSetString(name, fn)
 		if name == "gmatch" {
@@ -61,8 +72,17 @@ func checkPattern(L *lua.LState, name string) {
 		limit = L.OptInt(4, -1)
 	}
 	mt := &luapattern.Meter{MaxSteps: maxPatternSteps, Context: L.Context()}
-	if _, err := luapattern.Find(mt, p, []byte(s), offset, limit); err != nil {
+	matches, err := luapattern.Find(mt, p, []byte(s), offset, limit)
+	if err != nil {
 		L.RaiseError("string.%s: %v", name, err)
+	}
+	if name == "gsub" && len(matches) > 0 {
+		// the result is built in one step: its size is checked first, and
+		// so is the time gopher-lua takes to build it
+		size := gsubSize(L, s, matches)
+		reserve(L, "string.gsub", size)
+		checkGsubWork(L, len(matches), size)
+		meterGsubFunc(L, len(s), len(matches))
 	}
 }
 

@@ -74,3 +74,35 @@ func TestPatternsStillMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// gopher-lua's gsub copies the whole string once per replacement: 200,000
+// one-byte replacements in a 200 kB string ran for over six minutes in Go,
+// past --timeout and SIGTERM (found while fixing issue 18, Low 8). Such a
+// call is refused at once, for a string and a function replacement alike;
+// one of ordinary size still works.
+func TestGsubQuadraticWorkRefused(t *testing.T) {
+	for _, body := range []string{
+		`local s = string.rep("a", 200000):gsub("a", "b")`,
+		`local s = string.rep("a", 200000):gsub("a", function(c) return "b" end)`,
+	} {
+		sc, err := Load(write(t, "g.lua", wrapBuild(body)), time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = runAll(t, sc, time.Minute, 0)
+		if err == nil || !strings.Contains(err.Error(), "string.gsub: 200000 replacements") {
+			t.Errorf("%s: %v", body, err)
+		}
+		if el := time.Since(start); el > 10*time.Second {
+			t.Errorf("%s: took %v", body, el)
+		}
+	}
+	sc, err := Load(write(t, "ok.lua", wrapBuild(`local s, n = string.rep("ab", 1000):gsub("a", "x"); assert(n == 1000 and s == string.rep("xb", 1000))`)), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runAll(t, sc, time.Minute, 0); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -80,22 +80,10 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 		fmt.Fprintln(out, strings.Join(parts, "\t"))
 		return 0
 	}))
-	// string.rep is the one library call that can allocate without bound in a
-	// single step; everything else grows gradually and meets the time limit or
-	// the memory watchdog first.
-	strTab := L.GetGlobal("string").(*lua.LTable)
-	rep := strTab.RawGetString("rep").(*lua.LFunction)
-	strTab.RawSetString("rep", L.NewFunction(func(L *lua.LState) int {
-		s, n := L.CheckString(1), L.CheckInt(2)
-		if n > 0 && int64(len(s))*int64(n) > int64(lim.StringBytes) {
-			L.RaiseError("string.rep: result of %d bytes exceeds the limit of %d bytes", int64(len(s))*int64(n), lim.StringBytes)
-		}
-		L.Push(rep)
-		L.Push(L.Get(1))
-		L.Push(L.Get(2))
-		L.Call(2, 1)
-		return 1
-	}))
+	// string building that can allocate without bound in a single step is
+	// capped and metered; everything else grows gradually and meets the time
+	// limit or the memory watchdog first
+	meterStrings(L, lim.StringBytes)
 	boundPatterns(L)
 	L.SetGlobal("require", L.NewFunction(requireFn(dir)))
 	// model { ... } without require: the table require("medtwin.model") returns (scripts/model.go)

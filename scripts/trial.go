@@ -398,7 +398,7 @@ func (tr *Trial) describeRest(L *lua.LState, t *lua.LTable, fail func(string, ..
 		L.Push(sv)
 		c := newCfg(L, L.GetTop(), "timeseries", "every", "to", "subjects")
 		L.Pop(1)
-		tr.Series.Every, tr.Series.Until, tr.Series.Subjects = c.num("every", tr.Grid), c.num("to", 0), int(c.num("subjects", float64(tr.Subjects)))
+		tr.Series.Every, tr.Series.Until, tr.Series.Subjects = c.num("every", tr.Grid), c.num("to", 0), c.int("subjects", tr.Subjects)
 		if !(tr.Series.Every > 0) || tr.Series.Until < 0 || tr.Series.Subjects < 0 || math.Max(tr.Series.Until, end)/tr.Series.Every > maxGridPoints {
 			return fail("timeseries needs every > 0 h (the grid step, %g h, for the full curve), to >= 0 h, subjects >= 0 and at most %d points", tr.Grid, maxGridPoints)
 		}
@@ -407,7 +407,7 @@ func (tr *Trial) describeRest(L *lua.LState, t *lua.LTable, fail func(string, ..
 		L.Push(rv)
 		c := newCfg(L, L.GetTop(), "replicates", "n", "alpha")
 		L.Pop(1)
-		tr.Replicates.N, tr.Replicates.Alpha = int(c.num("n", 0)), c.num("alpha", 0.05)
+		tr.Replicates.N, tr.Replicates.Alpha = c.int("n", 0), c.num("alpha", 0.05)
 		if tr.Replicates.N < 1 || !(tr.Replicates.Alpha > 0 && tr.Replicates.Alpha < 1) {
 			return fail("replicates needs n >= 1 subjects per arm and 0 < alpha < 1")
 		}

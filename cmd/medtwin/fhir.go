@@ -30,6 +30,9 @@ func fhirCmd() *cli.Command {
 			ArgsUsage: "FILE_OR_DIR...",
 			Description: "Writes covariates only (age in years, 90 for 90 and over; sex; weight; height; serum creatinine;\n" +
 				"Cockcroft–Gault clearance; active conditions; ED visits) and a keyed HMAC-SHA256 pseudonym per patient.\n" +
+				"Bad input is reported and left out by document: a Bundle file or line whole, a Bulk Data NDJSON line alone\n" +
+				"(file by its place in the list, and line). A Patient id seen twice is imported once (the first copy); a\n" +
+				"patient without a dated clinical record has age_y NaN; a birth after the latest record is left out.\n" +
 				"Use the file in a trial: population = { patients = \"patients.arrow\" }. Example:\n" +
 				"   MEDTWIN_PSEUDONYM_KEY=... medtwin fhir import ../shared/data/fhir --out patients.arrow",
 			Flags: []cli.Flag{

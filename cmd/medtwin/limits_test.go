@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/medtwin/medtwin/engine/results"
+	"github.com/urfave/cli/v2"
 )
 
 // An output past --max-output stops the run with a clear error and no file
@@ -82,14 +84,45 @@ func TestTimeoutInsideGoModel(t *testing.T) {
 	}
 }
 
-// Negative limits are usage errors (exit 2) naming the flag (issue 18, Low 11).
+// Negative limits are usage errors (exit 2) naming the flag, on every verb
+// that takes one, at any depth (issue 18, Low 11): the verbs are found by
+// walking the app, so a verb added later is covered. Before, only the verbs
+// that load a scenario checked them (bench reps --workers -2 ran and printed a
+// negative rate), and a verb given no arguments answered something else.
 func TestNegativeLimitFlags(t *testing.T) {
-	for _, flag := range [][]string{{"--timeout", "-1s"}, {"--workers", "-2"}, {"--max-queue", "-5"}, {"--max-output", "-1"}} {
-		_, errs, code := medtwin(t, "run", "../../scenarios/mmc.lua", flag[0], flag[1], "--replications", "1", "--set", "customers=100",
-			"--out", filepath.Join(t.TempDir(), "r"), "--quiet")
-		if code != 2 || !strings.Contains(errs, flag[0]+" must not be negative") {
-			t.Errorf("%s %s: exit %d: %s", flag[0], flag[1], code, errs)
+	bad := map[string]string{"timeout": "-1s", "workers": "-2", "max-queue": "-5", "max-output": "-1"}
+	var walk func(cmds []*cli.Command, path []string)
+	seen := 0
+	walk = func(cmds []*cli.Command, path []string) {
+		for _, c := range cmds {
+			if isHelpCommand(c) {
+				continue
+			}
+			p := append(append([]string(nil), path...), c.Name)
+			walk(c.Subcommands, p)
+			var required []string // given a value, so that the limit is what is wrong
+			for _, f := range c.Flags {
+				if r, ok := f.(cli.RequiredFlag); ok && r.IsRequired() {
+					required = append(required, "--"+f.Names()[0], "x")
+				}
+			}
+			for _, f := range c.Flags {
+				v, ok := bad[f.Names()[0]]
+				if !ok {
+					continue
+				}
+				seen++
+				flag := "--" + f.Names()[0]
+				_, errs, code := medtwin(t, append(append(p, required...), flag, v)...)
+				if code != 2 || !strings.Contains(errs, flag+" must not be negative") {
+					t.Errorf("%s %s %s: exit %d: %s", strings.Join(p, " "), flag, v, code, errs)
+				}
+			}
 		}
+	}
+	walk(newApp(io.Discard, io.Discard).Commands, nil)
+	if seen < 18 { // 6 scenario verbs × 2, run's 4, bench reps and bench peers
+		t.Errorf("found only %d limit flags: the walk misses verbs", seen)
 	}
 }
 

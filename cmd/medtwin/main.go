@@ -46,6 +46,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	markUsageErrors(app.Commands, app.OnUsageError)
 	unknownVerbs(app)
 	wrapAudit(app.Commands, "")
+	guardLimitFlags(app.Commands)
 	return app
 }
 

@@ -43,9 +43,6 @@ func loadScenario(c *cli.Context, path string) (*scripts.Scenario, error) {
 	if path == "" {
 		return nil, usagef("%s needs a scenario file (e.g. scenarios/mmc.lua)", c.Command.Name)
 	}
-	if err := checkLimitFlags(c); err != nil {
-		return nil, err
-	}
 	sc, err := scripts.Load(path, c.Duration("timeout"))
 	if err != nil {
 		return nil, err
@@ -80,7 +77,10 @@ func runCmd() *cli.Command {
 		Name:      "run",
 		Usage:     "run a scenario's replications and write Arrow results",
 		ArgsUsage: "SCENARIO.lua",
-		Description: "Examples:\n" +
+		Description: "A reused --out ends holding this run's files (those manifest.json lists) and files of your own:\n" +
+			"outputs an earlier command left there (e.g. events.arrow of a run with --trace) are removed, and so are\n" +
+			"temporary files of killed runs. --resume after --trace was turned on or off runs the checkpointed\n" +
+			"replications of the other setting again. Examples:\n" +
 			"   medtwin run scenarios/mmc.lua\n" +
 			"   medtwin run scenarios/mmc.lua --set servers=11 --replications 40 --out out/mmc-11\n" +
 			"   medtwin run scenarios/mmc.lua --list-params",

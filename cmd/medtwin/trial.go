@@ -26,7 +26,8 @@ func trialCmd() *cli.Command {
 		ArgsUsage: "SPEC.lua",
 		Description: "Every subject is simulated in every arm (a paired virtual design): linear models on the exact\n" +
 			"PK path, Michaelis–Menten ones on the ODE path. Sharded runs are joined with `medtwin merge` and\n" +
-			"summarized with --summarize. Example:\n   medtwin trial scenarios/vancomycin_trial.lua --subjects 5000",
+			"summarized with --summarize. A reused --out keeps only this trial's files and your own (outputs of an\n" +
+			"earlier command there and temporary files of a killed trial are removed). Example:\n   medtwin trial scenarios/vancomycin_trial.lua --subjects 5000",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "subjects", Usage: "number of subjects (default: the spec's)"},
 			&cli.Uint64Flag{Name: "seed", Usage: "seed (default: the spec's)"},
@@ -80,6 +81,7 @@ func trialCmd() *cli.Command {
 				return err
 			}
 			auditOutput(c, out)
+			results.RemoveTemps(out) // of a trial killed while writing here
 			path := filepath.Join(out, "subjects.arrow")
 			files, err := openTrialFiles(out, tr, from, to, sh)
 			if err != nil {
@@ -105,6 +107,19 @@ func trialCmd() *cli.Command {
 				res = append(res, part...)
 			}
 			if err := files.close(); err != nil {
+				return err
+			}
+			// what an earlier command left in a reused --out (a run's files,
+			// a timeseries.arrow the spec no longer asks for) goes: the
+			// directory holds this trial's files and the user's own
+			keep := []string{"subjects.arrow"}
+			if files.series != nil {
+				keep = append(keep, "timeseries.arrow")
+			}
+			if sh.N == 1 {
+				keep = append(keep, "kpis.arrow") // summarizeTrial writes it next
+			}
+			if err := results.RemoveStale(out, keep); err != nil {
 				return err
 			}
 			if sh.N > 1 {

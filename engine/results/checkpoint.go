@@ -102,13 +102,7 @@ func partName(from, to int) string { return fmt.Sprintf("rep-%06d-%06d", from, t
 // removes any earlier checkpoint and returns Prov.From.
 func (c *Checkpoint) Start(resume bool) int {
 	c.parts, c.written, c.next = nil, 0, c.Prov.From
-	if entries, err := os.ReadDir(c.Dir); err == nil {
-		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), TempSuffix) {
-				os.Remove(filepath.Join(c.Dir, e.Name())) // a final file being written when a run died
-			}
-		}
-	}
+	RemoveTemps(c.Dir) // final files being written when a run died
 	if !resume {
 		os.RemoveAll(c.partsDir())
 		return c.Prov.From
@@ -122,8 +116,11 @@ func (c *Checkpoint) Start(resume bool) int {
 	for _, e := range entries {
 		dir := filepath.Join(c.partsDir(), e.Name())
 		p, ok := c.groupProvenance(dir)
-		if !ok || !strings.HasPrefix(e.Name(), "rep-") || e.Name() != partName(p.From, p.To) {
-			os.RemoveAll(dir) // a group being written when the run died, or another run's
+		if !ok || !strings.HasPrefix(e.Name(), "rep-") || e.Name() != partName(p.From, p.To) || !c.sameFiles(dir) {
+			// a group being written when the run died, another run's, or one
+			// written with or without --trace where this run is the other way:
+			// its replications are run again
+			os.RemoveAll(dir)
 			continue
 		}
 		found = append(found, group{dir, p.From, p.To})
@@ -158,6 +155,15 @@ func (c *Checkpoint) groupProvenance(dir string) (Provenance, bool) {
 	return p, p.ScenarioSHA256 == c.Prov.ScenarioSHA256 && p.Seed == c.Prov.Seed && p.Total == c.Prov.Total &&
 		fmt.Sprint(p.Params) == fmt.Sprint(c.Prov.Params) && p.Version == c.Prov.Version && p.From < p.To &&
 		p.Horizon == c.Prov.Horizon && p.Warmup == c.Prov.Warmup
+}
+
+// sameFiles says whether a group has events.arrow exactly when this run logs
+// events: merging groups of both kinds fails ("events.arrow is in some parts
+// but not all"), which wedged a directory resumed after --trace was turned on
+// or off. (A missing timeseries.arrow is filled in by fillSeries.)
+func (c *Checkpoint) sameFiles(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "events.arrow"))
+	return (err == nil) == c.Events
 }
 
 func dirSize(dir string) int64 {

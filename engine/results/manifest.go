@@ -54,7 +54,14 @@ func NewManifest(p Provenance, started time.Time) *Manifest {
 }
 
 // Write hashes the files, stamps the finish time and writes dir/manifest.json.
+// The directory then holds what the manifest lists: outputs of an earlier
+// command in it that this one did not write are removed (RemoveStale), and so
+// are the temporary files of killed commands (RemoveTemps); other files stay.
 func (m *Manifest) Write(dir string, files []string) error {
+	RemoveTemps(dir)
+	if err := RemoveStale(dir, append(files[:len(files):len(files)], "manifest.json")); err != nil {
+		return err
+	}
 	m.Files = m.Files[:0]
 	for _, f := range files {
 		info, err := HashFile(f)

@@ -88,8 +88,15 @@ func noteUnreadable(doc []byte, consents *privacy.Ledger) {
 // patients read and left out, and de-identifies the rest.
 func admit(recs []*record, consents *privacy.Ledger, pol privacy.Policy, key []byte, rep *cohort.ImportReport) []cohort.ImportedPatient {
 	var out []cohort.ImportedPatient
+	seen := map[*record]bool{}
+	first := map[string]bool{}
 	for _, r := range recs {
 		rep.PatientsRead++
+		if seen[r] || first[r.id] {
+			rep.Excluded["the same Patient id again in this import (the first copy is kept)"]++
+			continue
+		}
+		seen[r], first[r.id] = true, true
 		if ok, why := pol.Admit(consents, r.id); !ok {
 			rep.Excluded[why]++
 			continue
@@ -97,6 +104,13 @@ func admit(recs []*record, consents *privacy.Ledger, pol privacy.Policy, key []b
 		if !r.hasBirth || (r.gender != "male" && r.gender != "female") {
 			rep.Excluded["no birth date or no male/female gender"]++
 			continue
+		}
+		if !r.last.IsZero() && r.birth.After(r.last) {
+			rep.Excluded["birth date after the latest clinical record"]++
+			continue
+		}
+		if r.last.IsZero() {
+			rep.Filled["age_y: missing (NaN), no dated clinical record to take it at"]++
 		}
 		p := deidentify(r, key)
 		var dropped int

@@ -8,6 +8,22 @@
 // Consent in any file governs its patient; a denying or unreadable one leaves
 // the patient out, counted). It registers itself as the "fhir"
 // importer of physio/cohort; only cmd imports it.
+//
+// What a careful import does with bad input (issue 18, Low 14), all reported:
+//   - A Bundle (a .json file, or one line of an NDJSON of Bundles) is one
+//     document: when it cannot be read it is left out whole, with its reason
+//     and its place (file, line); the other files and lines still import.
+//   - In Bulk Data NDJSON each line is one resource: a bad line (unreadable,
+//     a Patient without id, an Observation whose value is not a number) is
+//     left out with file and line, and the other lines still import.
+//   - A Patient id seen again in the same import (the same file given twice,
+//     overlapping exports) is one patient: the first copy, in file order, is
+//     kept and each later one counted as excluded; one patient is never two
+//     rows under one pseudonym.
+//   - Age is taken at the patient's latest dated clinical record. A patient
+//     with none has no age: age_y is NaN (missing, counted under "filled"),
+//     never 0. A birth date after the latest clinical record is impossible
+//     data: the patient is left out, counted.
 package fhir
 
 import (
@@ -81,7 +97,7 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 	sort.Strings(files)
 	rep := &cohort.ImportReport{Excluded: map[string]int{}, Filled: map[string]int{}}
 	var out []*record
-	var bulk []*bcrpb.ContainedResource
+	var bulk []looseResource
 	for i, f := range files {
 		rep.Files++
 		n := len(rep.Errors)
@@ -97,16 +113,21 @@ func (Importer) Import(paths []string, opt cohort.ImportOptions) ([]cohort.Impor
 			continue
 		}
 		out = append(out, pts...)
-		bulk = append(bulk, loose...)
+		for _, l := range loose {
+			l.where = strings.ReplaceAll(l.where, f, fileLabel(f, i, len(files)))
+			bulk = append(bulk, l)
+		}
 	}
 	// Bulk Data $export: one resource per NDJSON line, by type across files
 	// (Patient.ndjson, Observation.ndjson, ...): joined as one collection
 	if len(bulk) > 0 {
 		b := &bcrpb.Bundle{}
-		for _, r := range bulk {
-			b.Entry = append(b.Entry, &bcrpb.Bundle_Entry{Resource: r})
+		where := make([]string, len(bulk))
+		for i, r := range bulk {
+			b.Entry = append(b.Entry, &bcrpb.Bundle_Entry{Resource: r.res})
+			where[i] = r.where
 		}
-		pts, err := fromBundle(b, un.consents, un.drug)
+		pts, err := fromBundle(b, un.consents, un.drug, where, rep)
 		if err != nil {
 			rep.Errors = append(rep.Errors, "bulk data NDJSON: "+err.Error())
 		}
@@ -131,9 +152,16 @@ func fileLabel(path string, i, n int) string {
 	return fmt.Sprintf("file %d of %d (SHA-256 %s…)", i+1, n, h)
 }
 
+// looseResource is one line of a Bulk Data NDJSON file and its place (file
+// and line), joined with the other files' lines into one collection.
+type looseResource struct {
+	res   *bcrpb.ContainedResource
+	where string
+}
+
 // importFile reads one file: the patients of its Bundles, and, for NDJSON, the
 // lines that are single resources (Bulk Data), returned to be joined.
-func importFile(un *reader, path string, opt cohort.ImportOptions, rep *cohort.ImportReport) ([]*record, []*bcrpb.ContainedResource, error) {
+func importFile(un *reader, path string, opt cohort.ImportOptions, rep *cohort.ImportReport) ([]*record, []looseResource, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, err
@@ -164,7 +192,7 @@ func importFile(un *reader, path string, opt cohort.ImportOptions, rep *cohort.I
 		docs = [][]byte{data}
 	}
 	var out []*record
-	var loose []*bcrpb.ContainedResource
+	var loose []looseResource
 	ndjson := strings.HasSuffix(path, ".ndjson")
 	for i, doc := range docs {
 		where := path
@@ -184,13 +212,18 @@ func importFile(un *reader, path string, opt cohort.ImportOptions, rep *cohort.I
 		cr := msg.(*bcrpb.ContainedResource)
 		b := cr.GetBundle()
 		if b == nil && ndjson {
-			loose = append(loose, cr)
+			loose = append(loose, looseResource{cr, fmt.Sprintf("%s line %d", path, i+1)})
 			continue
 		}
 		if b == nil {
 			return nil, nil, fmt.Errorf("%s: resourceType %s, want a Bundle", where, resourceType(doc))
 		}
-		pts, err := fromBundle(b, un.consents, un.drug)
+		pts, err := fromBundle(b, un.consents, un.drug, nil, rep)
+		if err != nil && ndjson && len(docs) > 1 {
+			// one bad Bundle of an NDJSON of Bundles: that line is left out
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v (line left out)", where, err))
+			continue
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %v", where, err)
 		}
@@ -277,8 +310,18 @@ func usTime(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // fromBundle gathers the records of the Bundle's patients, and notes its
 // Consents in consents (first, so that a later error does not lose them).
-func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger, drug drugFilter) ([]*record, error) {
+// A Bundle read from one document fails whole on a bad entry (where is nil);
+// the collection joined from Bulk Data lines gives each entry its place in
+// where, and a bad entry is left out, reported in rep with its place.
+func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger, drug drugFilter, where []string, rep *cohort.ImportReport) ([]*record, error) {
 	noteConsents(b, consents)
+	bad := func(i int, err error) error {
+		if where == nil {
+			return err
+		}
+		rep.Errors = append(rep.Errors, fmt.Sprintf("%s: %v (line left out)", where[i], err))
+		return nil
+	}
 	recs := map[string]*record{}
 	var order []string
 	get := func(ref string) *record {
@@ -291,12 +334,21 @@ func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger, drug drugFilter) ([]*
 		return r
 	}
 	// patients first, so that references resolve whatever the entry order
-	for _, e := range b.GetEntry() {
+	seen := map[string]bool{}
+	for i, e := range b.GetEntry() {
 		if p := e.GetResource().GetPatient(); p != nil {
 			id := p.GetId().GetValue()
 			if id == "" {
-				return nil, fmt.Errorf("a Patient has no id")
+				if err := bad(i, fmt.Errorf("a Patient has no id")); err != nil {
+					return nil, err
+				}
+				continue
 			}
+			if seen[id] { // one patient, one row: admit counts the copy
+				order = append(order, id)
+				continue
+			}
+			seen[id] = true
 			r := get(id)
 			order = append(order, id)
 			r.gender = strings.ToLower(p.GetGender().GetValue().String())
@@ -311,23 +363,30 @@ func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger, drug drugFilter) ([]*
 	if len(order) == 0 {
 		return nil, fmt.Errorf("the Bundle has no Patient")
 	}
-	for _, e := range b.GetEntry() {
+	for i, e := range b.GetEntry() {
 		res := e.GetResource()
 		switch {
 		case res.GetObservation() != nil:
 			o := res.GetObservation()
+			q := o.GetValue().GetQuantity()
+			v := math.NaN()
+			if q != nil {
+				var err error
+				v, err = strconv.ParseFloat(q.GetValue().GetValue(), 64)
+				if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+					if err := bad(i, fmt.Errorf("Observation/%s: value %q is not a number", o.GetId().GetValue(), q.GetValue().GetValue())); err != nil {
+						return nil, err
+					}
+					continue
+				}
+			}
 			r := get(refID(o.GetSubject()))
 			t := usTime(o.GetEffective().GetDateTime().GetValueUs())
 			if t.After(r.last) {
 				r.last = t
 			}
-			q := o.GetValue().GetQuantity()
 			if q == nil {
 				continue
-			}
-			v, err := strconv.ParseFloat(q.GetValue().GetValue(), 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("Observation/%s: value %q is not a number", o.GetId().GetValue(), q.GetValue().GetValue())
 			}
 			unit := q.GetCode().GetValue()
 			if unit == "" {
@@ -430,15 +489,14 @@ func fromBundle(b *bcrpb.Bundle, consents *privacy.Ledger, drug drugFilter) ([]*
 }
 
 // deidentify keeps covariates only. Age is in whole years at the patient's
-// latest clinical date, capped at 90 (Safe Harbor groups ages over 89).
+// latest clinical date, capped at 90 (Safe Harbor groups ages over 89), and
+// NaN (missing) for a patient without a dated clinical record: there is no
+// date to take it at (before, it was taken at birth: 0). admit has left out
+// a birth after that date.
 func deidentify(r *record, key []byte) cohort.ImportedPatient {
-	at := r.last
-	if at.IsZero() {
-		at = r.birth
-	}
-	age := float64(yearsBetween(r.birth, at))
-	if age > 89 {
-		age = 90
+	age := math.NaN()
+	if !r.last.IsZero() {
+		age = min(float64(yearsBetween(r.birth, r.last)), 90)
 	}
 	nan := math.NaN()
 	val := func(d dated) float64 {

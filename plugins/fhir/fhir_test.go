@@ -235,35 +235,8 @@ func BenchmarkImport(b *testing.B) {
 // patients imports to the same patients as their Bundles.
 func TestImportBulkNDJSON(t *testing.T) {
 	dir := t.TempDir()
-	byType := map[string][]string{}
-	var bundles []string
-	for _, f := range []string{"testdata/patient-01.json", "testdata/patient-02.json", "testdata/patient-03.json"} {
-		bundles = append(bundles, f)
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b struct {
-			Entry []struct{ Resource json.RawMessage }
-		}
-		if err := json.Unmarshal(raw, &b); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range b.Entry {
-			var head struct{ ResourceType string }
-			json.Unmarshal(e.Resource, &head)
-			var compact bytes.Buffer
-			if err := json.Compact(&compact, e.Resource); err != nil {
-				t.Fatal(err)
-			}
-			byType[head.ResourceType] = append(byType[head.ResourceType], compact.String())
-		}
-	}
-	for typ, lines := range byType {
-		if err := os.WriteFile(filepath.Join(dir, typ+".ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bundles := []string{"testdata/patient-01.json", "testdata/patient-02.json", "testdata/patient-03.json"}
+	byType := writeBulk(t, dir, bundles)
 	want, _, err := Importer{}.Import(bundles, cohort.ImportOptions{Key: key})
 	if err != nil {
 		t.Fatal(err)
@@ -302,6 +275,41 @@ func TestImportBulkNDJSON(t *testing.T) {
 		!strings.Contains(rep.Errors[0], "line 2: not a valid FHIR R4 resource (Patient)") || strings.Contains(rep.Errors[0], "Patient.ndjson") {
 		t.Fatalf("a bad line: %d patients, %+v, %v", len(got), rep, err)
 	}
+}
+
+// writeBulk writes the resources of the bundles as Bulk Data NDJSON into dir,
+// one file per resource type (Patient.ndjson, Observation.ndjson, ...), and
+// returns the lines by type.
+func writeBulk(t *testing.T, dir string, bundles []string) map[string][]string {
+	t.Helper()
+	byType := map[string][]string{}
+	for _, f := range bundles {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b struct {
+			Entry []struct{ Resource json.RawMessage }
+		}
+		if err := json.Unmarshal(raw, &b); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range b.Entry {
+			var head struct{ ResourceType string }
+			json.Unmarshal(e.Resource, &head)
+			var compact bytes.Buffer
+			if err := json.Compact(&compact, e.Resource); err != nil {
+				t.Fatal(err)
+			}
+			byType[head.ResourceType] = append(byType[head.ResourceType], compact.String())
+		}
+	}
+	for typ, lines := range byType {
+		if err := os.WriteFile(filepath.Join(dir, typ+".ndjson"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return byType
 }
 
 // ZIP codes keep three digits, except the restricted areas of the HHS

@@ -23,6 +23,14 @@ func FuzzImport(f *testing.F) {
 	f.Add(strings.ReplaceAll(small, "\n", ""), true)
 	f.Add(`{"resourceType": "Patient", "id": "p", "gender": "male", "birthDate": "1900"}`+"\n"+`{"resourceType": "Consent"}`, true)
 	f.Add(`{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient"}}]}`, false)
+	// issue 18, Low 14: a bulk line past float64, the same Patient twice, a bad
+	// Bundle line among good ones, a birth after the latest record, no record
+	pat := `{"resourceType": "Patient", "id": "p", "gender": "female", "birthDate": "1950-02-03"}`
+	f.Add(pat+"\n"+`{"resourceType": "Observation", "id": "o", "status": "final", "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]}, "subject": {"reference": "Patient/p"}, "valueQuantity": {"value": `+strings.Repeat("9", 400)+`, "code": "kg"}}`, true)
+	f.Add(pat+"\n"+pat+"\n"+pat, true)
+	f.Add(strings.ReplaceAll(small, "\n", "")+"\n"+`{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient", "gender": "male"}}]}`, true)
+	f.Add(strings.Replace(small, "1950-02-03", "2090-01-01", 1), false)
+	f.Add(`{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": `+pat+`}]}`, false)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, src string, nd bool) {
 		name := "b.json"
