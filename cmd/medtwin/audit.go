@@ -190,13 +190,18 @@ func auditCmd() *cli.Command {
 		Name:  "audit",
 		Usage: "the hash-chained audit log of runs, trials and imports",
 		Description: "run, compare, sweep, optimize, trial and fhir import append entries to $MEDTWIN_AUDIT_LOG\n" +
-			"(default ~/.config/medtwin/audit.log): who, when, the command and its flags, the SHA-256 of every input and\n" +
-			"output (fhir import keeps only its inputs' hashes, not their paths). An entry is written before any work\n" +
+			"(default ~/.config/medtwin/audit.log): who, when, the command and its flags, the SHA-256 of the input files\n" +
+			"named on the command line and of every output (fhir import keeps only its inputs' hashes, not their\n" +
+			"paths). An entry is written before any work\n" +
 			"(\"started\"; if it cannot be, the command stops) and one at the end (\"ok\" or \"failed\").\n" +
 			"With a key ($MEDTWIN_AUDIT_KEY_FILE, owner-only, or $MEDTWIN_AUDIT_KEY; at least 16 bytes) each hash is an\n" +
 			"HMAC-SHA256, so someone without the key cannot edit an entry and recompute the chain. Without a key the\n" +
 			"chain only detects accidents. A removed tail or a replaced log is detected only against the last hash\n" +
 			"kept elsewhere (the anchor audit verify prints). An append cut short is cut off by the next append.\n" +
+			"Not promised: files those inputs read in turn (require'd modules, ops.read_csv data, a trial's\n" +
+			"population.patients, --params, --vs, --observed) are not hashed; fit, calibrate, validate, merge, export,\n" +
+			"sensitivity and plot write no entry; a usage error (exit 2) writes none, having done no work; who is the\n" +
+			"process's OS account and host name, not an authenticated identity.\n" +
 			"Examples:\n   medtwin audit verify\n   medtwin audit show",
 		Subcommands: []*cli.Command{{
 			Name:      "verify",
