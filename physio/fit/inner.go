@@ -201,4 +201,3 @@ func bfgsUpdate(hinv, s, y, hy []float64, sy float64) {
 		}
 	}
 }
-
