@@ -135,5 +135,5 @@ func (pf *populationFile) residual() (pk.Residual, error) {
 	case "combined":
 		return pk.Residual{Add: pf.Sigma.Additive, Prop: pf.Sigma.Proportional}, nil
 	}
-	return pk.Residual{}, fmt.Errorf("a %s residual error has no trial equivalent (sampling.residual is additive and proportional); refit with a combined or proportional error", pf.Sigma.Kind)
+	return pk.Residual{}, fmt.Errorf("the fit's %s residual error has no trial equivalent (sampling.residual is additive and proportional); refit with a combined or proportional error", pf.Sigma.Kind)
 }

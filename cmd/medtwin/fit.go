@@ -343,7 +343,7 @@ func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Res
 	}
 	r.Table([]string{"η", "ω²", "η-shrinkage"}, shr)
 	if pop != nil {
-		if err := popReport(r, ds, pop, res, spec.Seed); err != nil {
+		if err := popReport(r, filepath.Dir(path), ds, pop, res, spec.Seed); err != nil {
 			return err
 		}
 	}
