@@ -117,7 +117,14 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 	}
 	errs := make([]error, n)
 	total := explore + smooth
-	for it := 1; it <= total; it++ {
+	first := 1
+	if cp := opt.Resume; cp != nil {
+		if err := p.saemRestore(cp, ds, chains, s1, s2, sFree, sSigma, mu); err != nil {
+			return nil, err
+		}
+		first = cp.Iteration + 1
+	}
+	for it := first; it <= total; it++ {
 		// E step: the chains, in parallel, each on its own stream
 		var ch mat.Cholesky
 		if !ch.Factorize(mm.Omega) {
@@ -217,6 +224,15 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 				s += c.ll + mm.prior(c.eta)
 			}
 			opt.Progress(it, s+float64(n)*mm.logDetOm, mm)
+		}
+		if opt.Checkpoint != nil {
+			cp, err := p.saemSnapshot(it, chains, s1, s2, sFree, sSigma, mu)
+			if err != nil {
+				return nil, err
+			}
+			if err := opt.Checkpoint(cp); err != nil {
+				return nil, fmt.Errorf("fit: SAEM stopped after iteration %d: %v", it, err)
+			}
 		}
 	}
 	for i, c := range chains {
