@@ -17,7 +17,8 @@ type PopOptions struct {
 	// structure of the initial Ω (diagonal where its off-diagonals are 0,
 	// a full block otherwise).
 	BlockOmega bool
-	// MaxIterations bounds the outer iterations (0: 500).
+	// MaxIterations bounds the outer iterations (0: 500); SAEM stops its
+	// schedule after this many iterations (0: the whole schedule).
 	MaxIterations int
 	// Workers is the number of goroutines of the per-subject steps (0: all
 	// cores); the result does not depend on it.

@@ -124,7 +124,11 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 		}
 		first = cp.Iteration + 1
 	}
-	for it := first; it <= total; it++ {
+	last := total // --max-iterations cuts the schedule (an interrupted fit, continued by Resume)
+	if opt.MaxIterations > 0 && opt.MaxIterations < total {
+		last = opt.MaxIterations
+	}
+	for it := first; it <= last; it++ {
 		// E step: the chains, in parallel, each on its own stream
 		var ch mat.Cholesky
 		if !ch.Factorize(mm.Omega) {
@@ -238,7 +242,11 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 	for i, c := range chains {
 		copy(p.etas[i], c.eta)
 	}
-	return p.finish("saem", p.vector(), total, "", nil, opt.PopOptions)
+	out, err := p.finish("saem", p.vector(), max(last, first-1), "", nil, opt.PopOptions)
+	if err == nil && last < total {
+		out.Warning = joinWarn(out.Warning, fmt.Sprintf("SAEM stopped after iteration %d of its %d (the iteration limit): continue it with --resume", last, total))
+	}
+	return out, err
 }
 
 // mcmc runs the Metropolis–Hastings kernels on one subject's chain.
