@@ -93,17 +93,16 @@ func registerFit(L *lua.LState, tr *Trial) {
 			L.Push(t)
 			return 1
 		}))
+		r, err := pf.residual()
+		if err != nil {
+			L.RaiseError("fit(%q): %v", dir, err)
+		}
 		res := L.NewTable()
-		switch pf.Sigma.Kind {
-		case "additive":
-			res.RawSetString("add", lua.LNumber(pf.Sigma.Additive))
-		case "proportional":
-			res.RawSetString("prop", lua.LNumber(pf.Sigma.Proportional))
-		case "combined":
-			res.RawSetString("add", lua.LNumber(pf.Sigma.Additive))
-			res.RawSetString("prop", lua.LNumber(pf.Sigma.Proportional))
-		default:
-			L.RaiseError("fit(%q): a %s residual error has no trial equivalent (sampling.residual is additive and proportional); refit with a combined or proportional error", dir, pf.Sigma.Kind)
+		if pf.Sigma.Kind != "proportional" {
+			res.RawSetString("add", lua.LNumber(r.Add))
+		}
+		if pf.Sigma.Kind != "additive" {
+			res.RawSetString("prop", lua.LNumber(r.Prop))
 		}
 		out.RawSetString("residual", res)
 		out.RawSetString("method", lua.LString(pf.Method))

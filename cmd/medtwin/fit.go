@@ -47,8 +47,8 @@ func fitCmd() *cli.Command {
 			"effectivePeriod for infusions; Observation: drug levels by --loinc, weight 29463-7 as WT) and writes\n" +
 			"one JSON line per new level: the posterior (η, SD, parameters) and, with recommend = { ... }, the regimen.\n" +
 			"--method foce-i|saem fits θ, Ω and σ (population.json, which a trial spec loads with fit(\"DIR\")); the report\n" +
-			"adds goodness-of-fit plots and a prediction-corrected VPC; FOCE-I writes OUT/fit.checkpoint.json after every\n" +
-			"iteration and --resume continues an interrupted fit to the same result.\n" +
+			"adds goodness-of-fit plots and a prediction-corrected VPC; FOCE-I and SAEM write OUT/fit.checkpoint.json after\n" +
+			"every iteration and --resume continues an interrupted fit to the same result.\n" +
 			"Example:\n   medtwin fit scenarios/theophylline_fit.lua --data scenarios/theophylline.csv --out out/theoph",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "data", Usage: "the NONMEM-style data set (CSV)"},
@@ -57,8 +57,8 @@ func fitCmd() *cli.Command {
 			&cli.StringFlag{Name: "method", Value: "map", Usage: "map (BFGS), map-nelder-mead (a derivative-free cross-check), or a population fit of θ, Ω, σ: foce-i or saem"},
 			&cli.BoolFlag{Name: "block-omega", Usage: "with foce-i/saem: estimate every covariance of Ω (default: the initial Ω's structure)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "with foce-i/saem: no progress lines on stderr"},
-			&cli.BoolFlag{Name: "resume", Usage: "with foce-i: continue an interrupted fit from OUT/" + checkpointFile + " (written after every iteration); the result is the uninterrupted fit's"},
-			&cli.IntFlag{Name: "max-iterations", Usage: "with foce-i: at most this many outer iterations (default 500)"},
+			&cli.BoolFlag{Name: "resume", Usage: "with foce-i/saem: continue an interrupted fit from OUT/" + checkpointFile + " (written after every iteration); the result is the uninterrupted fit's"},
+			&cli.IntFlag{Name: "max-iterations", Usage: "with foce-i: at most this many outer iterations (default 500); with saem: stop the schedule after this many (continue with --resume)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
 			&cli.StringFlag{Name: "recommend", Usage: "subject `ID` to recommend a regimen for (needs recommend = { ... } in the spec)"},
 			&cli.BoolFlag{Name: "no-report", Usage: "skip report.html"},
@@ -120,7 +120,7 @@ func fitCmd() *cli.Command {
 				}
 				spec.Model = pop.Model
 			} else if c.Bool("resume") || c.IsSet("max-iterations") {
-				return usagef("--resume and --max-iterations apply to --method foce-i")
+				return usagef("--resume and --max-iterations apply to --method foce-i or saem")
 			}
 			res, err := spec.Model.Fit(ds, method)
 			if err != nil {
@@ -343,7 +343,7 @@ func fitReport(path string, spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Res
 	}
 	r.Table([]string{"η", "ω²", "η-shrinkage"}, shr)
 	if pop != nil {
-		if err := popReport(r, ds, pop, res, spec.Seed); err != nil {
+		if err := popReport(r, filepath.Dir(path), ds, pop, res, spec.Seed); err != nil {
 			return err
 		}
 	}

@@ -22,8 +22,9 @@ const (
 // popReport adds a population fit's sections to the report: the estimates
 // with their standard errors, the goodness-of-fit plots (DV against PRED and
 // IPRED, CWRES against time and PRED) and a prediction-corrected VPC
-// simulated from the fit (Bergstrand et al. 2011, AAPS J 13:143).
-func popReport(r *plot.Report, ds *fit.DataSet, pop *fit.PopResult, res *fit.Result, seed uint64) error {
+// simulated by the trial engine from the fit written to dir (fitVPC;
+// Bergstrand et al. 2011, AAPS J 13:143).
+func popReport(r *plot.Report, dir string, ds *fit.DataSet, pop *fit.PopResult, res *fit.Result, seed uint64) error {
 	r.Heading("Population estimates ("+pop.Method+")", fmt.Sprintf("OFV %.4f (−2 log L without N·log 2π), AIC %.3f, BIC %.3f; %d observations, %d parameters, %d iterations.",
 		pop.OFV, pop.AIC, pop.BIC, pop.NObs, pop.NPar, pop.Iterations))
 	var rows [][]string
@@ -71,7 +72,7 @@ func popReport(r *plot.Report, ds *fit.DataSet, pop *fit.PopResult, res *fit.Res
 		}
 		r.Figure(svg, f.title)
 	}
-	v, err := pop.Model.PCVPC(ds, vpcBins, vpcSims, seed)
+	v, how, err := fitVPC(dir, ds, pop.Model, seed)
 	if err != nil {
 		return err
 	}
@@ -83,8 +84,8 @@ func popReport(r *plot.Report, ds *fit.DataSet, pop *fit.PopResult, res *fit.Res
 	if err != nil {
 		return err
 	}
-	r.Heading("Prediction-corrected VPC", fmt.Sprintf("%d replicates of the data set's design simulated from the fit (η ~ N(0, Ω̂), ε from σ̂; seed %d), observations and simulations corrected by PRED_bin/PRED (Bergstrand et al. 2011, AAPS J 13:143), %d time bins of about equal counts. Lines: the observed 5th, 50th and 95th percentiles; bands: the 90%% intervals of the same percentiles over the simulations.",
-		vpcSims, seed, len(v.Bins)))
+	r.Heading("Prediction-corrected VPC", fmt.Sprintf("%d replicates of the data set's design %s (seed %d), observations and simulations corrected by PRED_bin/PRED (Bergstrand et al. 2011, AAPS J 13:143), %d time bins of about equal counts. Lines: the observed 5th, 50th and 95th percentiles; bands: the 90%% intervals of the same percentiles over the simulations.",
+		vpcSims, how, seed, len(v.Bins)))
 	r.Figure(svg, "pcVPC")
 	var vrows [][]string
 	for _, b := range v.Bins {

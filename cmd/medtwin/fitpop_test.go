@@ -17,7 +17,8 @@ import (
 // 366.043 for fm3Theo.nlme (Pinheiro & Bates 2000 §8.2; nlme's logLik
 // −177.0215, printed by R 4.2 with nlme 3.1): FOCE-I and nlme's
 // Lindstrom–Bates approximation agree to within 1 unit here. The report has
-// the four goodness-of-fit plots and the pcVPC beside the 12 subjects.
+// the four goodness-of-fit plots and the pcVPC (simulated by the trial
+// engine) beside the 12 subjects.
 func TestFitFOCEITheophylline(t *testing.T) {
 	dir := t.TempDir()
 	out, errs, code := medtwin(t, "fit", "../../scenarios/theophylline_fit.lua", "--data", "../../scenarios/theophylline.csv",
@@ -45,7 +46,7 @@ func TestFitFOCEITheophylline(t *testing.T) {
 		t.Errorf("population.json: converged %v, AIC %.3f (nlme 366.043), provenance %v", pop.Converged, pop.AIC, pop.Provenance)
 	}
 	html, _ := os.ReadFile(filepath.Join(dir, "report.html"))
-	for _, w := range []string{"DV vs PRED", "DV vs IPRED", "CWRES vs time", "CWRES vs PRED", "Prediction-corrected VPC", "P50 observed"} {
+	for _, w := range []string{"DV vs PRED", "DV vs IPRED", "CWRES vs time", "CWRES vs PRED", "Prediction-corrected VPC", "P50 observed", "simulated by the trial engine from the fit"} {
 		if !strings.Contains(string(html), w) {
 			t.Errorf("report.html has no %q", w)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// checkpointFile is where a FOCE-I fit keeps its state after every outer
+// checkpointFile is where a FOCE-I or SAEM fit keeps its state after every
 // iteration (in the output directory), for --resume.
 const checkpointFile = "fit.checkpoint.json"
 
@@ -25,17 +25,11 @@ type fitCheckpoint struct {
 	State      *fit.Checkpoint `json:"state"`
 }
 
-// checkpointOptions makes a FOCE-I fit write its checkpoint after every
+// checkpointOptions makes a FOCE-I or SAEM fit write its checkpoint after every
 // iteration (atomically: an interrupted write leaves the previous one) and,
 // with --resume, start from the one in out, refused when it belongs to
 // another spec or data set.
 func checkpointOptions(c *cli.Context, opt *fit.PopOptions, out, specSHA256, dataSHA256 string) error {
-	if c.String("method") != "foce-i" {
-		if c.Bool("resume") || c.IsSet("max-iterations") {
-			return usagef("--resume and --max-iterations apply to --method foce-i (SAEM runs its fixed schedule)")
-		}
-		return nil
-	}
 	path := filepath.Join(out, checkpointFile)
 	if c.Bool("resume") {
 		raw, err := os.ReadFile(path)
@@ -52,8 +46,15 @@ func checkpointOptions(c *cli.Context, opt *fit.PopOptions, out, specSHA256, dat
 		if cp.SpecSHA256 != specSHA256 || cp.DataSHA256 != dataSHA256 {
 			return fmt.Errorf("--resume: %s belongs to another spec or data set (their SHA-256 differ); run without --resume to start afresh", path)
 		}
+		if cp.State.Method != c.String("method") {
+			return fmt.Errorf("--resume: %s is a checkpoint of a %s fit, not %s; run without --resume to start afresh", path, cp.State.Method, c.String("method"))
+		}
 		opt.Resume = cp.State
-		fmt.Fprintf(c.App.ErrWriter, "fit foce-i: resuming after iteration %d (OFV %.4f)\n", cp.State.Iteration, cp.State.F)
+		if cp.State.Method == "saem" {
+			fmt.Fprintf(c.App.ErrWriter, "fit saem: resuming after iteration %d\n", cp.State.Iteration)
+		} else {
+			fmt.Fprintf(c.App.ErrWriter, "fit foce-i: resuming after iteration %d (OFV %.4f)\n", cp.State.Iteration, cp.State.F)
+		}
 	}
 	opt.Checkpoint = func(st *fit.Checkpoint) error {
 		return results.WriteFileAtomic(path, jsonBytes(fitCheckpoint{SpecSHA256: specSHA256, DataSHA256: dataSHA256, State: st}))

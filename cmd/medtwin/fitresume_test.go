@@ -42,7 +42,7 @@ func TestFitResume(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "belongs to another spec or data set") {
 		t.Errorf("another data set: exit %d: %s", code, errs)
 	}
-	if _, errs, code = medtwin(t, "fit", "../../scenarios/theophylline_fit.lua", "--data", other, "--method", "saem", "--resume", "--out", cut); code != 2 {
-		t.Errorf("saem --resume: exit %d: %s", code, errs)
+	if _, errs, code = medtwin(t, "fit", "../../scenarios/theophylline_fit.lua", "--data", other, "--method", "map", "--resume", "--out", cut); code != 2 {
+		t.Errorf("map --resume: exit %d: %s", code, errs)
 	}
 }

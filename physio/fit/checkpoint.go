@@ -8,7 +8,8 @@ import (
 	"gonum.org/v1/gonum/diff/fd"
 )
 
-// Checkpoint is the whole state of a FOCE-I fit after an outer iteration:
+// Checkpoint is the whole state of a FOCE-I fit after an outer iteration
+// (or of a SAEM fit after an iteration, in SAEM):
 // with it a fit resumes (PopOptions.Resume) and ends exactly where the
 // uninterrupted fit would have, bit for bit. It round-trips through
 // encoding/json (Go writes float64 in the shortest form that reads back to
@@ -25,6 +26,8 @@ type Checkpoint struct {
 	Iteration   int
 	Evaluations int
 	Stall       int // iterations without an OFV decrease of more than 1e-6
+	// SAEM is a SAEM fit's state (Method "saem"; X, G, HInv and F unused).
+	SAEM *SAEMState `json:"saem,omitempty"`
 }
 
 // outerGradStep is the central-difference step of the OFV's gradient over

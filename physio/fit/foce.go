@@ -17,7 +17,8 @@ type PopOptions struct {
 	// structure of the initial Ω (diagonal where its off-diagonals are 0,
 	// a full block otherwise).
 	BlockOmega bool
-	// MaxIterations bounds the outer iterations (0: 500).
+	// MaxIterations bounds the outer iterations (0: 500); SAEM stops its
+	// schedule after this many iterations (0: the whole schedule).
 	MaxIterations int
 	// Workers is the number of goroutines of the per-subject steps (0: all
 	// cores); the result does not depend on it.
@@ -27,10 +28,10 @@ type PopOptions struct {
 	// −2 log L at the chains' η) and the current population values.
 	Progress func(iter int, ofv float64, m *Model)
 	// Checkpoint, when set, is called after each FOCE-I outer iteration
-	// with the fit's whole state (to be saved for a later Resume); an error
+	// (SAEM: each iteration) with the fit's whole state (to be saved for a later Resume); an error
 	// from it stops the fit.
 	Checkpoint func(*Checkpoint) error
-	// Resume continues a FOCE-I fit from a checkpoint of the same model and
+	// Resume continues a FOCE-I or SAEM fit from a checkpoint of the same model and
 	// data set: the result is the uninterrupted fit's, bit for bit.
 	Resume *Checkpoint
 	// NoCovariance skips the covariance step.

@@ -117,7 +117,18 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 	}
 	errs := make([]error, n)
 	total := explore + smooth
-	for it := 1; it <= total; it++ {
+	first := 1
+	if cp := opt.Resume; cp != nil {
+		if err := p.saemRestore(cp, ds, chains, s1, s2, sFree, sSigma, mu); err != nil {
+			return nil, err
+		}
+		first = cp.Iteration + 1
+	}
+	last := total // --max-iterations cuts the schedule (an interrupted fit, continued by Resume)
+	if opt.MaxIterations > 0 && opt.MaxIterations < total {
+		last = opt.MaxIterations
+	}
+	for it := first; it <= last; it++ {
 		// E step: the chains, in parallel, each on its own stream
 		var ch mat.Cholesky
 		if !ch.Factorize(mm.Omega) {
@@ -218,11 +229,24 @@ func (m *Model) FitSAEM(ds *DataSet, opt SAEMOptions) (*PopResult, error) {
 			}
 			opt.Progress(it, s+float64(n)*mm.logDetOm, mm)
 		}
+		if opt.Checkpoint != nil {
+			cp, err := p.saemSnapshot(it, chains, s1, s2, sFree, sSigma, mu)
+			if err != nil {
+				return nil, err
+			}
+			if err := opt.Checkpoint(cp); err != nil {
+				return nil, fmt.Errorf("fit: SAEM stopped after iteration %d: %v", it, err)
+			}
+		}
 	}
 	for i, c := range chains {
 		copy(p.etas[i], c.eta)
 	}
-	return p.finish("saem", p.vector(), total, "", nil, opt.PopOptions)
+	out, err := p.finish("saem", p.vector(), max(last, first-1), "", nil, opt.PopOptions)
+	if err == nil && last < total {
+		out.Warning = joinWarn(out.Warning, fmt.Sprintf("SAEM stopped after iteration %d of its %d (the iteration limit): continue it with --resume", last, total))
+	}
+	return out, err
 }
 
 // mcmc runs the Metropolis–Hastings kernels on one subject's chain.

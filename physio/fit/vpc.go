@@ -40,48 +40,20 @@ type VPC struct {
 // replicates of the data set's design (its doses, times and covariates) are
 // simulated from the model (η ~ N(0, Ω), ε from the error model; subject i
 // from the named stream ("fit-vpc", i) of seed, so the result does not
-// depend on the number of cores); the observations (non-BLQ, PRED > 0: a
-// level at the time of the first dose has no prediction to correct by) are binned by
-// time into nbins bins of about equal counts (ties never split); each
-// observed and simulated value y is corrected to y·PRED_bin/PRED, PRED the
-// population prediction (η = 0) of its record and PRED_bin the bin's median
-// PRED (their eq. 1 with a lower bound of 0; on the log scale under
-// exponential error: y + log PRED_bin − log PRED, back-transformed); then
-// per bin the observed 5th, 50th and 95th percentiles are set against the
-// 90% intervals of the same percentiles over the simulations. Quantiles are
-// R's type 7 (engine/stats). The model must have been Checked.
+// depend on the number of cores), then binned and corrected by PCVPCOf.
+// The model must have been Checked.
 func (m *Model) PCVPC(ds *DataSet, nbins, sims int, seed uint64) (*VPC, error) {
 	if nbins < 1 || sims < 2 {
 		return nil, fmt.Errorf("fit: a VPC needs at least 1 bin and 2 simulations, got %d and %d", nbins, sims)
 	}
-	type obs struct {
-		subj, rec int
-		time      float64
-		dv, pred  float64
-	}
-	var all []obs
 	ns := len(ds.Subjects)
 	objs := make([]*subjectObjective, ns)
-	preds := make([][]float64, ns)
 	for i := range ds.Subjects {
 		o, err := m.newObjective(ds, &ds.Subjects[i])
 		if err != nil {
 			return nil, err
 		}
-		if err := o.predict(nil); err != nil {
-			return nil, fmt.Errorf("fit: subject %s: %v", o.s.ID, err)
-		}
-		objs[i], preds[i] = o, append([]float64(nil), o.pred...)
-		for _, j := range o.obs {
-			r := o.s.Records[j]
-			if r.BLQ || !(o.pred[j] > 0) {
-				continue // censored, or nothing to correct by (before the first dose)
-			}
-			all = append(all, obs{subj: i, rec: j, time: r.Time, dv: r.DV, pred: o.pred[j]})
-		}
-	}
-	if len(all) == 0 {
-		return nil, fmt.Errorf("fit: %s has no observations for a VPC", ds.Source)
+		objs[i] = o
 	}
 	// simulate: sim[i][r][j] for subject i, replicate r, record j
 	sim := make([][][]float64, ns)
@@ -116,6 +88,66 @@ func (m *Model) PCVPC(ds *DataSet, nbins, sims int, seed uint64) (*VPC, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fit: VPC, subject %s: %v", ds.Subjects[i].ID, err)
 		}
+	}
+	return m.PCVPCOf(ds, nbins, sim)
+}
+
+// PCVPCOf returns the prediction-corrected VPC of the model over ds from
+// replicates simulated elsewhere (the trial engine, say): sim[i][r][j] is
+// replicate r's simulated DV of subject i's record j (ds.Subjects[i].Records
+// order; only observation records are read). The observations (non-BLQ,
+// PRED > 0: a level at the time of the first dose has no prediction to
+// correct by) are binned by time into nbins bins of about equal counts (ties
+// never split); each observed and simulated value y is corrected to
+// y·PRED_bin/PRED, PRED the population prediction (η = 0) of its record and
+// PRED_bin the bin's median PRED (Bergstrand et al. 2011, eq. 1 with a lower
+// bound of 0; on the log scale under exponential error: y + log PRED_bin −
+// log PRED, back-transformed); then per bin the observed 5th, 50th and 95th
+// percentiles are set against the 90% intervals of the same percentiles over
+// the simulations. Quantiles are R's type 7 (engine/stats). The model must
+// have been Checked.
+func (m *Model) PCVPCOf(ds *DataSet, nbins int, sim [][][]float64) (*VPC, error) {
+	if len(sim) != len(ds.Subjects) || len(sim) == 0 {
+		return nil, fmt.Errorf("fit: a VPC needs simulations of each of the %d subjects, got %d", len(ds.Subjects), len(sim))
+	}
+	sims := len(sim[0])
+	if nbins < 1 || sims < 2 {
+		return nil, fmt.Errorf("fit: a VPC needs at least 1 bin and 2 simulations, got %d and %d", nbins, sims)
+	}
+	for i, s := range sim {
+		if len(s) != sims {
+			return nil, fmt.Errorf("fit: VPC, subject %s has %d replicates, want %d", ds.Subjects[i].ID, len(s), sims)
+		}
+		for r, ys := range s {
+			if len(ys) != len(ds.Subjects[i].Records) {
+				return nil, fmt.Errorf("fit: VPC, subject %s, replicate %d has %d values for %d records", ds.Subjects[i].ID, r, len(ys), len(ds.Subjects[i].Records))
+			}
+		}
+	}
+	type obs struct {
+		subj, rec int
+		time      float64
+		dv, pred  float64
+	}
+	var all []obs
+	for i := range ds.Subjects {
+		o, err := m.newObjective(ds, &ds.Subjects[i])
+		if err != nil {
+			return nil, err
+		}
+		if err := o.predict(nil); err != nil {
+			return nil, fmt.Errorf("fit: subject %s: %v", o.s.ID, err)
+		}
+		for _, j := range o.obs {
+			r := o.s.Records[j]
+			if r.BLQ || !(o.pred[j] > 0) {
+				continue // censored, or nothing to correct by (before the first dose)
+			}
+			all = append(all, obs{subj: i, rec: j, time: r.Time, dv: r.DV, pred: o.pred[j]})
+		}
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("fit: %s has no observations for a VPC", ds.Source)
 	}
 	sort.SliceStable(all, func(a, b int) bool { return all[a].time < all[b].time })
 	correct := func(y, pred, predBin float64) float64 {
