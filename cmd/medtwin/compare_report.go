@@ -26,17 +26,19 @@ func relChange(d plan.Diff) (pct, lo, hi float64, ok bool) {
 	return 100 * d.Diff.Mean / den, 100 * d.Diff.Low / den, 100 * d.Diff.High / den, true
 }
 
-// pctText writes a percentage with a precision that suits its size.
-func pctText(p float64) string {
-	a := math.Abs(p)
-	switch {
+// pctDecimals is the number of decimals that suits a percentage of p's size.
+func pctDecimals(p float64) int {
+	switch a := math.Abs(p); {
 	case a >= 10:
-		return fmt.Sprintf("%.0f%%", p)
+		return 0
 	case a >= 1:
-		return fmt.Sprintf("%.1f%%", p)
+		return 1
 	}
-	return fmt.Sprintf("%.2g%%", p)
+	return 2
 }
+
+// pctText writes a percentage with a precision that suits its size.
+func pctText(p float64) string { return fmt.Sprintf("%.*f%%", pctDecimals(p), p) }
 
 // compareHeadline is the sentence that answers "what does the variant change":
 // the first KPI the scenario declares that got a verdict of better or worse
@@ -89,8 +91,9 @@ func compareHeadline(variantLabel string, declared []plan.KPI, diffs []plan.Diff
 		verb = "falls"
 		lo, hi = -hi, -lo
 	}
-	return fmt.Sprintf("With %s, %s %s %s (95%% CI %s–%s) versus the base: %s.",
-		variantLabel, d.KPI, verb, pctText(math.Abs(pct)), strings.TrimSuffix(pctText(lo), "%"), pctText(hi), d.Verdict)
+	k := pctDecimals(pct) // the CI at the estimate's precision
+	return fmt.Sprintf("With %s, %s %s %s (95%% CI %.*f–%.*f%%) versus the base: %s.",
+		variantLabel, d.KPI, verb, pctText(math.Abs(pct)), k, lo, k, hi, d.Verdict)
 }
 
 func signedPct(p float64) string {
@@ -100,13 +103,23 @@ func signedPct(p float64) string {
 	return pctText(p)
 }
 
-// variantLabel names what the variant changed: its --set values, or its
-// scenario.
+// variantLabel names what the variant changes from the base: the parameters
+// whose values differ, or its scenario when it is another file.
 func variantLabel(base, variant *scripts.Scenario) string {
-	if c := changed(variant); c != "" && variant.Path == base.Path {
-		return strings.TrimSuffix(strings.TrimPrefix(c, " ("), ")")
+	if variant.Path != base.Path {
+		return "scenario " + variant.Name + changed(variant)
 	}
-	return "scenario " + variant.Name + changed(variant)
+	bv, vv := base.Values(), variant.Values()
+	var parts []string
+	for _, p := range variant.Params {
+		if vv[p.Name] != bv[p.Name] {
+			parts = append(parts, p.Name+"="+vv[p.Name])
+		}
+	}
+	if len(parts) == 0 {
+		return "the variant (same parameters)"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // writeCompareReport is `medtwin compare --report`: the headline, a forest
