@@ -92,8 +92,12 @@ func compareHeadline(variantLabel string, declared []plan.KPI, diffs []plan.Diff
 		lo, hi = -hi, -lo
 	}
 	k := pctDecimals(pct) // the CI at the estimate's precision
-	return fmt.Sprintf("With %s, %s %s %s (95%% CI %.*f–%.*f%%) versus the base: %s.",
-		variantLabel, d.KPI, verb, pctText(math.Abs(pct)), k, lo, k, hi, d.Verdict)
+	guess := ""
+	if d.Guessed() {
+		guess = " (direction guessed from the name: the scenario declares none)"
+	}
+	return fmt.Sprintf("With %s, %s %s %s (95%% CI %.*f–%.*f%%) versus the base: %s%s.",
+		variantLabel, d.KPI, verb, pctText(math.Abs(pct)), k, lo, k, hi, d.Verdict, guess)
 }
 
 func signedPct(p float64) string {

@@ -147,7 +147,7 @@ func TestRunReportParamsAndBounds(t *testing.T) {
 	}
 	html := readReport(t, report)
 	for _, row := range []string{"<td>servers</td><td>10</td><td>servers</td>", "<td>arrival_rate</td><td>9</td><td>per hour</td>",
-		"<td>wait_h</td><td>h</td>"} {
+		"<td>wait_h</td><td>h</td>", "<td>servers.wait_mean_s</td><td>s</td>"} {
 		if !strings.Contains(html, row) {
 			t.Errorf("report has no row %s", row)
 		}

@@ -87,10 +87,10 @@ func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISum
 			lo += "*"
 			nClipped++
 		}
-		rows = append(rows, []string{s.Name, units[s.Name], num(s.Mean), "[" + lo + ", " + num(s.High) + "]", num(s.SD), fmt.Sprint(s.N)})
+		rows = append(rows, []string{s.Name, kpiUnit(s.Name, units), num(s.Mean), "[" + lo + ", " + num(s.High) + "]", num(s.SD), fmt.Sprint(s.N)})
 	}
-	r.Heading("KPIs", "Means over replications with 95% Student-t intervals. Units as the scenario declares them; "+
-		"a name ending in _s, _min, _h or _rate says its unit.")
+	r.Heading("KPIs", "Means over replications with 95% Student-t intervals. Units as the scenario declares them, "+
+		"else as the name says (_s, _min, _h, _d; utilisation: fraction of capacity).")
 	r.Table([]string{"kpi", "unit", "mean", "95% CI", "sd", "n"}, rows)
 	if nClipped > 0 {
 		r.Note(fmt.Sprintf("* %d lower bounds clipped at 0: every replication's value of these KPIs is ≥ 0, so their mean cannot be negative, "+
@@ -147,4 +147,20 @@ func durationText(s float64) string {
 		return fmt.Sprintf("%g min", s/60)
 	}
 	return fmt.Sprintf("%g s", s)
+}
+
+// kpiUnit is the unit the scenario declares for a KPI, else the one its name
+// says by medtwin's naming convention (results.KPIColumns: units in the name
+// where not a count): _s, _min, _h, _d; a utilisation is a fraction.
+func kpiUnit(name string, declared map[string]string) string {
+	if u := declared[name]; u != "" {
+		return u
+	}
+	for _, s := range []struct{ suffix, unit string }{{"_s", "s"}, {"_min", "min"}, {"_h", "h"}, {"_d", "d"},
+		{"utilisation", "fraction"}} {
+		if strings.HasSuffix(name, s.suffix) {
+			return s.unit
+		}
+	}
+	return ""
 }

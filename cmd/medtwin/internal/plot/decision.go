@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -77,6 +78,7 @@ func Forest(title, xLabel string, names []string, mean, lo, hi []float64, verdic
 		pad = 1
 	}
 	p.X.Min, p.X.Max = xmin-pad, xmax+pad
+	p.X.Tick.Marker = percentTicks{}
 	labels := make([]string, n)
 	for i := range names {
 		labels[n-1-i] = names[i]
@@ -202,4 +204,18 @@ func SVGSize(p *gplot.Plot, w, h vg.Length) (string, error) {
 		s = s[i:] // drop the XML prologue for inline embedding
 	}
 	return s, nil
+}
+
+// percentTicks are gonum's default ticks labelled "-25%" instead of "-25.00".
+type percentTicks struct{}
+
+// Ticks implements gplot.Ticker.
+func (percentTicks) Ticks(min, max float64) []gplot.Tick {
+	ts := gplot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 4, 64) + "%"
+		}
+	}
+	return ts
 }
