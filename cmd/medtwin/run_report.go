@@ -56,9 +56,9 @@ func clippedLow(s engine.KPISummary, minima map[string]float64) (low float64, cl
 // sampled time series, each resource's busy units and queue by hour of day.
 func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISummary) error {
 	r := &plot.Report{Title: "medtwin run: " + sc.Name}
-	span := fmt.Sprintf("horizon %s", durationText(sc.Horizon))
+	span := fmt.Sprintf("horizon %s", fmtSeconds(sc.Horizon))
 	if sc.Warmup > 0 {
-		span += fmt.Sprintf(" after a warm-up of %s", durationText(sc.Warmup))
+		span += fmt.Sprintf(" after a warm-up of %s", fmtSeconds(sc.Warmup))
 	}
 	r.Headline(fmt.Sprintf("%s: %d replications (seed %d), %s.", sc.Name, sc.Replications, sc.Seed, span))
 	var prows [][]string
@@ -132,21 +132,6 @@ func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISum
 		}
 	}
 	return r.Write(path)
-}
-
-// durationText writes seconds in the largest whole unit: 31536000 -> "365 d".
-func durationText(s float64) string {
-	switch {
-	case math.IsInf(s, 1):
-		return "unbounded"
-	case s >= 86400 && math.Mod(s, 86400) == 0:
-		return fmt.Sprintf("%g d", s/86400)
-	case s >= 3600 && math.Mod(s, 3600) == 0:
-		return fmt.Sprintf("%g h", s/3600)
-	case s >= 60 && math.Mod(s, 60) == 0:
-		return fmt.Sprintf("%g min", s/60)
-	}
-	return fmt.Sprintf("%g s", s)
 }
 
 // kpiUnit is the unit the scenario declares for a KPI, else the one its name
