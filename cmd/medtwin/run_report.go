@@ -78,7 +78,7 @@ func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISum
 		units[k.Name] = k.Unit
 	}
 	minima, _ := kpiMinima(dir) // without kpis.arrow nothing is clipped
-	var rows [][]string
+	var rows, resRows [][]string // the scenario's own KPIs; the engine's per-resource statistics
 	nClipped := 0
 	for _, s := range sums {
 		low, clipped := clippedLow(s, minima)
@@ -87,11 +87,22 @@ func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISum
 			lo += "*"
 			nClipped++
 		}
-		rows = append(rows, []string{s.Name, kpiUnit(s.Name, units), num(s.Mean), "[" + lo + ", " + num(s.High) + "]", num(s.SD), fmt.Sprint(s.N)})
+		row := []string{s.Name, kpiUnit(s.Name, units), num(s.Mean), "[" + lo + ", " + num(s.High) + "]", num(s.SD), fmt.Sprint(s.N)}
+		if strings.Contains(s.Name, ".") {
+			resRows = append(resRows, row)
+		} else {
+			rows = append(rows, row)
+		}
 	}
 	r.Heading("KPIs", "Means over replications with 95% Student-t intervals. Units as the scenario declares them, "+
 		"else as the name says (_s, _min, _h, _d; utilisation: fraction of capacity).")
-	r.Table([]string{"kpi", "unit", "mean", "95% CI", "sd", "n"}, rows)
+	head := []string{"kpi", "unit", "mean", "95% CI", "sd", "n"}
+	r.Table(head, rows)
+	if len(resRows) > 0 { // collapsed, so that the figures are not pushed far down
+		res := &plot.Report{}
+		res.Table(head, resRows)
+		r.Details(fmt.Sprintf("Resource statistics (%d rows: resource.statistic)", len(resRows)), res)
+	}
 	if nClipped > 0 {
 		r.Note(fmt.Sprintf("* %d lower bounds clipped at 0: every replication's value of these KPIs is ≥ 0, so their mean cannot be negative, "+
 			"but the symmetric Student-t interval crossed 0 (the KPI is near its bound and skewed; read the upper bound).", nClipped))
@@ -125,6 +136,13 @@ func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISum
 				xs[h] = float64(h)
 			}
 			if p, err := plot.Lines(name+" by hour of day", "hour of day", "units / patients", xs, byHour, series); err == nil {
+				top := 0.0
+				for _, ys := range byHour {
+					for _, y := range ys {
+						top = math.Max(top, y)
+					}
+				}
+				p.Y.Min, p.Y.Max = 0, 1.4*top+0.1 // headroom: the legend sits above the data, not on it
 				if svg, err := plot.SVG(p); err == nil {
 					r.Figure(svg, name+": busy units, queue and capacity, mean by hour of day over days and replications.")
 				}
