@@ -419,4 +419,3 @@ func percentiles(path, name string) (ts, p5, p50, p95 []float64, err error) {
 	}
 	return
 }
-

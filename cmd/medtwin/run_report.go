@@ -77,7 +77,7 @@ func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISum
 	for _, k := range sc.KPIs {
 		units[k.Name] = k.Unit
 	}
-	minima, _ := kpiMinima(dir) // without kpis.arrow nothing is clipped
+	minima, _ := kpiMinima(dir)  // without kpis.arrow nothing is clipped
 	var rows, resRows [][]string // the scenario's own KPIs; the engine's per-resource statistics
 	nClipped := 0
 	for _, s := range sums {
