@@ -177,7 +177,7 @@ func TestClippedLow(t *testing.T) {
 
 // atLevel agrees with stats.Summarize at another level: for x = 1..5 (mean 3,
 // sd sqrt(2.5)) the 97.5% half-width is t(0.9875, 4)·sd/√5 with t(0.9875, 4)
-// = 3.4954 (Student t table, e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2).
+// = 3.4954 (R 4.2: qt(0.9875, 4) = 3.4954059; an independent reference).
 func TestAtLevelBonferroni(t *testing.T) {
 	s := atLevel(stats.Summarize([]float64{1, 2, 3, 4, 5}, 0.95), plan.AdjustedLevel(2))
 	want := 3.4954 * math.Sqrt(2.5) / math.Sqrt(5)
