@@ -11,11 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
-	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/engine/stats"
-	"github.com/medtwin/medtwin/scripts"
-	"github.com/medtwin/medtwin/scripts/plan"
 	"github.com/urfave/cli/v2"
 )
 
@@ -421,112 +418,4 @@ func percentiles(path, name string) (ts, p5, p50, p95 []float64, err error) {
 		p95 = append(p95, stats.Quantile(0.95, v))
 	}
 	return
-}
-
-func writeCompareReport(path string, base, variant *scripts.Scenario, diffs []plan.Diff) error {
-	r := &plot.Report{Title: "medtwin compare: " + base.Name}
-	r.Heading("Counterfactual", fmt.Sprintf("Baseline%s against variant%s, %d replications each with common random numbers (seed %d).",
-		changed(base), changed(variant), base.Replications, base.Seed))
-	var rows [][]string
-	var names []string
-	var m, lo, hi []float64
-	for _, d := range diffs {
-		rows = append(rows, []string{d.KPI, num(d.Baseline), num(d.Variant), num(d.Diff.Mean), "[" + num(d.Diff.Low) + ", " + num(d.Diff.High) + "]",
-			fmt.Sprintf("%.1f", d.WidthRatio), d.Verdict})
-		if d.Verdict == "better" || d.Verdict == "worse" {
-			if !math.IsNaN(d.Diff.Low) && len(names) < 12 {
-				// relative differences so that KPIs of different units share a figure
-				den := math.Abs(d.Baseline)
-				if den == 0 {
-					continue
-				}
-				names, m, lo, hi = append(names, d.KPI), append(m, d.Diff.Mean/den), append(lo, d.Diff.Low/den), append(hi, d.Diff.High/den)
-			}
-		}
-	}
-	r.Table([]string{"kpi", "baseline", "variant", "difference", "95% CI (CRN)", "CI width indep/CRN", "verdict"}, rows)
-	if len(names) > 0 {
-		p, err := plot.Intervals("relative change, variant vs baseline (95% CI)", "difference / baseline", names, m, lo, hi)
-		if err == nil {
-			if svg, err := plot.SVG(p); err == nil {
-				r.Figure(svg, "Paired differences with common random numbers, as a fraction of the baseline.")
-			}
-		}
-	}
-	return r.Write(path)
-}
-
-func writeOptimizeReport(path string, sc *scripts.Scenario, axes []plan.Axis, cons []plan.Constraint, cands []*plan.Candidate) error {
-	r := &plot.Report{Title: "medtwin optimize: " + sc.Name}
-	var cs []string
-	for _, c := range cons {
-		cs = append(cs, c.String())
-	}
-	r.Heading("Constraints", strings.Join(cs, "; "))
-	head := []string{"plan", "cost", "status", "replications"}
-	for _, c := range cons {
-		head = append(head, c.KPI+" mean", c.KPI+" 95% CI")
-	}
-	var rows [][]string
-	for _, cd := range cands {
-		if cd.Status == "not evaluated" {
-			continue
-		}
-		row := []string{describeCombo(axes, cd.Values), fmt.Sprintf("%g", cd.Cost), cd.Status, fmt.Sprint(cd.Replications)}
-		for _, c := range cons {
-			s := cd.KPIs[c.KPI]
-			row = append(row, num(s.Mean), "["+num(s.Low)+", "+num(s.High)+"]")
-		}
-		rows = append(rows, row)
-	}
-	r.Table(head, rows)
-	return r.Write(path)
-}
-
-// writeRunReport is `medtwin run --report`: the KPI table and, where the run
-// sampled time series, each resource's busy units and queue by hour of day.
-func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISummary) error {
-	r := &plot.Report{Title: "medtwin run: " + sc.Name}
-	r.Heading("KPIs", fmt.Sprintf("%d replications, seed %d, 95%% Student-t intervals.", sc.Replications, sc.Seed))
-	var rows [][]string
-	for _, s := range sums {
-		rows = append(rows, []string{s.Name, num(s.Mean), "[" + num(s.Low) + ", " + num(s.High) + "]", num(s.SD), fmt.Sprint(s.N)})
-	}
-	r.Table([]string{"kpi", "mean", "95% CI", "sd", "n"}, rows)
-	ts := filepath.Join(dir, "timeseries.arrow")
-	if t, err := results.Read(ts); err == nil {
-		if err := t.NeedExactly(results.SeriesColumns); err != nil {
-			t.Release()
-			return err
-		}
-		seen := map[string]bool{}
-		var res []string
-		for _, rec := range t.Batches {
-			col := rec.Column(2).(*array.String)
-			for i := 0; i < int(rec.NumRows()); i++ {
-				if n := col.Value(i); strings.HasSuffix(n, ".in_use") && !seen[n] {
-					seen[n] = true
-					res = append(res, strings.TrimSuffix(n, ".in_use"))
-				}
-			}
-		}
-		t.Release()
-		for _, name := range res {
-			series := []string{name + ".in_use", name + ".queue", name + ".capacity"}
-			byHour, err := hourly(ts, series)
-			if err != nil {
-				continue
-			}
-			xs := make([]float64, 24)
-			for h := range xs {
-				xs[h] = float64(h)
-			}
-			if p, err := plot.Lines(name+" by hour of day", "hour of day", "units / patients", xs, byHour, series); err == nil {
-				if svg, err := plot.SVG(p); err == nil {
-					r.Figure(svg, name+": busy units, queue and capacity, mean by hour of day over days and replications.")
-				}
-			}
-		}
-	}
-	return r.Write(path)
 }

@@ -71,6 +71,11 @@ type Candidate struct {
 	KPIs         map[string]stats.Summary
 }
 
+// AdjustedLevel is the confidence level at which Optimizer decides each of n
+// constraints: 1 − 0.05/n (Bonferroni), so that all n decisions hold together
+// with at least 95% confidence (0.975 for two constraints).
+func AdjustedLevel(n int) float64 { return 1 - 0.05/float64(n) }
+
 // Optimizer finds the lowest-cost combination of a grid that meets every
 // constraint. Candidates are taken in order of cost; each gets replications in
 // batches (the same replication indices for every candidate: common random
@@ -105,7 +110,7 @@ func (o *Optimizer) Run(ctx context.Context) ([]*Candidate, error) {
 	if runners == 0 {
 		runners = 2
 	}
-	level := 1 - 0.05/float64(len(o.Constraints))
+	level := AdjustedLevel(len(o.Constraints))
 	var cands []*Candidate
 	for k, c := range Combos(o.Axes) {
 		sc, err := Apply(o.Scenario, o.Axes, c)

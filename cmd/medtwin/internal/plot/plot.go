@@ -213,22 +213,8 @@ func Save(p *gplot.Plot, path string) error {
 	return results.WriteFileAtomic(path, buf.Bytes())
 }
 
-// SVG renders the plot as an SVG document for embedding.
-func SVG(p *gplot.Plot) (string, error) {
-	w, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, "svg")
-	if err != nil {
-		return "", err
-	}
-	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
-		return "", err
-	}
-	s := buf.String()
-	if i := strings.Index(s, "<svg"); i > 0 {
-		s = s[i:] // drop the XML prologue for inline embedding
-	}
-	return s, nil
-}
+// SVG renders the plot as an SVG document for embedding (7 × 4.5 in).
+func SVG(p *gplot.Plot) (string, error) { return SVGSize(p, 7*vg.Inch, 4.5*vg.Inch) }
 
 // Categories labels the x positions 0, 1, ... of p with names (a plot
 // against a choice parameter, such as a shift policy), one tick each.
