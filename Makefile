@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/medtwin
 PKGS    := ./...
 
-.PHONY: build test test-go test-arrowjs notebook-deps test-cluster bench verify lint fmt fuzz clean cuda-toolkit ptx cuda cuda-check
+.PHONY: build test test-go test-arrowjs notebook-deps report-deps test-cluster bench verify lint fmt fuzz clean cuda-toolkit ptx cuda cuda-check
 
 FUZZTIME ?= 30s
 
@@ -30,6 +30,11 @@ test-arrowjs: build
 notebook-deps:
 	@if command -v jupyter-nbconvert >/dev/null 2>&1 && /usr/bin/python3 -c "import ipykernel, matplotlib" 2>/dev/null; then :; else \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends jupyter-nbconvert python3-ipykernel python3-matplotlib; fi
+
+# Headless Chromium renders the HTML reports to PNG in the report tests (they
+# check the page's structure without it, and the screenshot decodes with it).
+report-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
 
 # A one-node Slurm cluster runs a sweep and a run as 4-task array jobs; the merged
 # parts must equal a one-machine run byte for byte (needs root; installs Slurm).
