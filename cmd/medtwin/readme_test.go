@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/physio/trial"
 )
 
 // README documents every Arrow table; the documented columns and types must be
@@ -18,7 +19,7 @@ func TestREADMESchemasMatchWriter(t *testing.T) {
 	}
 	readme := string(data)
 	row := regexp.MustCompile(`^\| ([a-z_0-9]+) \| ([a-z0-9]+) \|`)
-	tables := map[string][]results.Column{"trial timeseries.arrow": trialSeriesColumns}
+	tables := map[string][]results.Column{"trial timeseries.arrow": trial.SeriesColumns}
 	for file, cols := range results.Tables {
 		tables[file] = cols
 	}
