@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
 )
 
 const massBalanceTrial = `return trial {
@@ -151,7 +150,6 @@ func TestTrialBadDoses(t *testing.T) {
 		}
 	}
 }
-
 
 // The time series of the first subjects follows the superposition of 100 mg
 // boluses every 24 h in a one-compartment model: C(t) = Σ 100/V·e^(−CL/V·(t−tᵢ)).

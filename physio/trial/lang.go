@@ -271,4 +271,3 @@ func (s *Spec) quantities() []string {
 	sort.Strings(out[1:])
 	return out
 }
-

@@ -55,4 +55,3 @@ func (p pdModel) series(of string, grid, c []float64) []float64 {
 	}
 	return out
 }
-

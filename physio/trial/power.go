@@ -82,4 +82,3 @@ func (s *Spec) Power(res []Result) ([]ArmPower, error) {
 	}
 	return out[1:], nil
 }
-

@@ -12,8 +12,8 @@ import (
 // its 95% confidence interval and the 5th, 50th and 95th percentiles
 // (stats.Quantile).
 type EndpointSummary struct {
-	Arm, Endpoint    int
-	Mean             stats.Summary
+	Arm, Endpoint   int
+	Mean            stats.Summary
 	P5, Median, P95 float64
 }
 
