@@ -75,6 +75,10 @@ func TestTrialBadSpecs(t *testing.T) {
 		"unknown field":  {strings.Replace(massBalanceTrial, `subjects = 30`, `subjetcs = 30`, 1), "did you mean 'subjects'"},
 		"bad endpoint":   {strings.Replace(massBalanceTrial, `auc = { 432, 456 }`, `auc = { 456, 432 }`, 1), "0 <= from < to"},
 		"no model":       {strings.Replace(massBalanceTrial, `model = function(s)`, `modle = function(s)`, 1), "unknown trial field 'modle'"},
+		// issue 19: IIV on a parameter the model does not have was silently ignored
+		"iiv on CL": {strings.Replace(massBalanceTrial, `iiv = { cl = 0.3 }`, `iiv = { CL = 0.3 }`, 1), "bad.lua:1: iiv.CL: no such parameter"},
+		// issue 19: the spec's subject count goes through the same check as --subjects
+		"no subjects": {strings.Replace(massBalanceTrial, `subjects = 30`, `subjects = 0`, 1), "bad.lua:1: subjects must be at least 1"},
 	}
 	for name, c := range cases {
 		_, err := LoadTrial(write(t, "bad.lua", c.src))

@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 
-	"github.com/medtwin/medtwin/engine/rng"
 	"github.com/medtwin/medtwin/physio/modlang"
 	"github.com/medtwin/medtwin/physio/pk"
 	"gonum.org/v1/gonum/mat"
@@ -140,7 +139,7 @@ func (lm *LangModel) ParamNames() []string {
 // standard normal stream per subject and parameter, the block's through its
 // Cholesky factor.
 func (lm *LangModel) Etas(seed uint64, subject int) map[string]float64 {
-	z := func(p string) float64 { return rng.New(seed, 0, "eta:"+p, uint64(subject)).Normal(0, 1) }
+	z := func(p string) float64 { return etaStream(seed, p, subject).Normal(0, 1) }
 	eta := map[string]float64{}
 	for p, sd := range lm.SD {
 		if sd > 0 {

@@ -173,20 +173,26 @@ func (s *Spec) covariates(i int, cov []float64) error {
 	return nil
 }
 
-// subjectParams returns a pk model subject's parameters: the typical values,
-// with IIV, times exp(η).
+// subjectParams returns a pk model subject's parameters: the typical values
+// times exp(η), each η from the subject's own stream for that parameter
+// (etaStream), so that one parameter's draw does not depend on which other
+// parameters have variability or a non-zero typical value.
 func (s *Spec) subjectParams(i int, typ map[string]float64) map[string]float64 {
-	// inter-individual variability: η from the subject's own stream, in a fixed order
-	st := rng.New(s.Seed, 0, "iiv", uint64(i))
 	params := map[string]float64{}
 	for _, p := range s.ParamNames() {
 		v := typ[p]
 		if sd := s.IIV[p]; sd > 0 && v != 0 {
-			v *= math.Exp(st.Normal(0, sd))
+			v *= math.Exp(sd * etaStream(s.Seed, p, i).Normal(0, 1))
 		}
 		params[p] = v
 	}
 	return params
+}
+
+// etaStream is subject's stream of the standard normal draw of parameter p's
+// η, for pk models and model-language models alike.
+func etaStream(seed uint64, p string, subject int) *rng.Stream {
+	return rng.New(seed, 0, "eta:"+p, uint64(subject))
 }
 
 // armDoses returns the arm's dosing records for the subject, checked.
