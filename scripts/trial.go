@@ -355,7 +355,7 @@ func (lt *luaTrial) describeRest(L *lua.LState, t *lua.LTable, fail func(string,
 		sp.IIV = map[string]float64{}
 		if it, ok := t.RawGetString("iiv").(*lua.LTable); ok {
 			it.ForEach(func(k, v lua.LValue) {
-				if n, ok := v.(lua.LNumber); ok && n >= 0 {
+				if n, ok := v.(lua.LNumber); ok {
 					sp.IIV[k.String()] = float64(n)
 				} else if bad == nil {
 					bad = fail("iiv.%s must be a standard deviation >= 0 (log scale)", k)
