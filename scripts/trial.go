@@ -352,15 +352,8 @@ func (lt *luaTrial) describeRest(L *lua.LState, t *lua.LTable, fail func(string,
 			}
 		}
 		sp.Typical = lt.typical("model")
-		sp.IIV = map[string]float64{}
-		if it, ok := t.RawGetString("iiv").(*lua.LTable); ok {
-			it.ForEach(func(k, v lua.LValue) {
-				if n, ok := v.(lua.LNumber); ok {
-					sp.IIV[k.String()] = float64(n)
-				} else if bad == nil {
-					bad = fail("iiv.%s must be a standard deviation >= 0 (log scale)", k)
-				}
-			})
+		if sp.IIV, bad = iivFromLua(t, fail); bad != nil {
+			return bad
 		}
 	}
 	at, ok := t.RawGetString("arms").(*lua.LTable)
@@ -461,4 +454,21 @@ func (lt *luaTrial) describeRest(L *lua.LState, t *lua.LTable, fail func(string,
 		}
 	}
 	return bad
+}
+
+// iivFromLua reads the spec's iiv table (parameter = SD of η, log scale);
+// the values' range and the names are Spec.Validate's to check.
+func iivFromLua(t *lua.LTable, fail func(string, ...any) error) (map[string]float64, error) {
+	out := map[string]float64{}
+	var bad error
+	if it, ok := t.RawGetString("iiv").(*lua.LTable); ok {
+		it.ForEach(func(k, v lua.LValue) {
+			if n, ok := v.(lua.LNumber); ok {
+				out[k.String()] = float64(n)
+			} else if bad == nil {
+				bad = fail("iiv.%s must be a standard deviation >= 0 (log scale)", k)
+			}
+		})
+	}
+	return out, bad
 }

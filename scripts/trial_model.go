@@ -32,24 +32,15 @@ var langFields = []string{"params", "omega", "output", "solver"}
 
 // describeLang reads the model-language part of a trial spec.
 func (lt *luaTrial) describeLang(L *lua.LState, t *lua.LTable, m *modlang.Model, fail func(string, ...any) error) error {
-	lm := &trial.LangModel{Model: m, SD: map[string]float64{}}
+	lm := &trial.LangModel{Model: m}
 	if v := t.RawGetString("params"); v != lua.LNil {
 		if _, ok := v.(*lua.LFunction); !ok {
 			return fail("params must be a function(s) returning typical parameter values, got %s", v.Type())
 		}
 	}
-	var bad error
-	if it, ok := t.RawGetString("iiv").(*lua.LTable); ok {
-		it.ForEach(func(k, v lua.LValue) {
-			if n, ok := v.(lua.LNumber); ok {
-				lm.SD[k.String()] = float64(n)
-			} else if bad == nil {
-				bad = fail("iiv.%s must be a standard deviation >= 0 (log scale)", k)
-			}
-		})
-	}
-	if bad != nil {
-		return bad
+	var err error
+	if lm.SD, err = iivFromLua(t, fail); err != nil {
+		return err
 	}
 	if ov := t.RawGetString("omega"); ov != lua.LNil {
 		L.Push(ov)

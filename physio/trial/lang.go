@@ -2,7 +2,9 @@ package trial
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/medtwin/medtwin/physio/modlang"
@@ -90,7 +92,7 @@ func (lm *LangModel) validate() error {
 		}
 		return nil
 	}
-	for _, p := range sortedKeys(lm.SD) {
+	for _, p := range slices.Sorted(maps.Keys(lm.SD)) {
 		if err := check("iiv", p); err != nil {
 			return err
 		}
@@ -105,7 +107,7 @@ func (lm *LangModel) validate() error {
 		if _, ok := lm.SD[p]; ok {
 			return fmt.Errorf("omega.params: %s also has iiv.%s; give a parameter's variability once", p, p)
 		}
-		if contains(lm.Block[:i], p) {
+		if slices.Contains(lm.Block[:i], p) {
 			return fmt.Errorf("omega.params lists %s twice", p)
 		}
 	}

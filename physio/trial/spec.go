@@ -3,7 +3,9 @@ package trial
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -294,8 +296,8 @@ func (s *Spec) validateIIV(fail func(string, ...any) error) error {
 		return nil
 	}
 	known := append(append(append([]string(nil), pkParams...), effectParams...), responseParams...)
-	for _, p := range sortedKeys(s.IIV) {
-		if !contains(known, p) {
+	for _, p := range slices.Sorted(maps.Keys(s.IIV)) {
+		if !slices.Contains(known, p) {
 			hint := ""
 			for _, k := range known {
 				if strings.EqualFold(k, p) {
@@ -404,22 +406,4 @@ func (lm *LangModel) exactOnNonlinear() error {
 		return fmt.Errorf("solver = \"exact\": model %s is not linear in its states", lm.Model.Spec.Name)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
