@@ -24,7 +24,8 @@ const (
 // Spec is an in-silico trial. The zero values of the optional fields mean
 // "none". A Spec is read, never changed, by Run; its functions are called
 // from one goroutine, one subject after another in subject order, then arm
-// order.
+// order. One Spec's Runs must not overlap when its functions share state (a
+// Lua spec's do: one sandbox per Run, see Open).
 type Spec struct {
 	Name, Description string
 	// Path names the spec's file in run-time errors and in the provenance of
