@@ -94,7 +94,7 @@ var LuaAPI = []LuaGroup{
 		{"omega", "omega = { params = { \"CL\", \"V1\" }, block = { 0.09, 0.03, 0.04 } }", "NONMEM's $OMEGA BLOCK: lower triangle of η's covariance"},
 		{"output", "output = \"c\"", "with a model-language model: the quantity endpoints are on"},
 		{"solver", "solver = \"auto\"", "with a model-language model: auto, exact, taylor, dopri5, radau5"},
-		{"arms", "arms = { { name=, doses = {...} | function(s) ... end, adapt = { at=, fn=function(s, levels, t) ... end } }, ... }", "regimens as NONMEM-style records (amt, rate, ii, addl, cmt, time); `adapt` replaces every dose from `t` on"},
+		{"arms", "arms = { { name=, doses = {...} | function(s) ... end, adapt = { at=, fn=function(s, levels, t, ctx) ... end } }, ... }", "regimens as NONMEM-style records (amt, rate, ii, addl, cmt, time); `adapt` replaces every dose from `t` on; `ctx.doses` are the doses given before `t`, `ctx:map{ ... }` fits them and `levels` by MAP (fit spec keys; example: `scenarios/vanco_bayes_trial.lua`)"},
 		{"sampling", "sampling = { times = { 38.5, 47.5 }, residual = { add = 1.0, prop = 0.15 } }", "measured levels (hours), with residual error"},
 		{"endpoints", "endpoints = { auc24 = { auc = { 72, 96 } }, trough = { conc = 95.9 }, peak = { cmax = {72, 96} }, above = { time_above = 15, window = {72, 96} } }", "per-subject endpoints (also `cmin`); `of = \"effect\"|\"response\"` for PD"},
 		{"target", "target = { endpoint = \"auc24\", min = 400, max = 600 }", "the attainment target"},
