@@ -44,7 +44,7 @@ var LuaAPI = []LuaGroup{
 		{"scenario", "scenario { name=, params=, seed=, replications=, horizon=, warmup=, build=function(sim, p) ... end, ... }", "declares a scenario; a scenario file returns it (fields: see \"scenario fields\")"},
 		{"param", "param(default [, { min=, max=, integer=, unit=, doc=, choices=, len= }])", "declares a parameter in `params`; `--set name=value` overrides it, `sweep` varies it"},
 		{"trial", "trial { name=, subjects=, population=, model=, arms=, endpoints=, ... }", "declares a trial; a trial spec returns it (fields: see \"trial fields\"); only in trial specs"},
-		{"fit", "fit { model=, theta=, eta=, omega=, sigma=, covariates=, recommend= }", "declares a fit (`medtwin fit`); only in fit specs"},
+		{"fit", "fit { model=, theta=, eta=, omega=, sigma=, covariates=, recommend= } | fit(\"DIR\")", "in fit specs, declares a fit (`medtwin fit`); in trial specs, fit(\"DIR\") reads a fit's DIR/population.json and returns { model = function(s), residual = { add=, prop= }, method, ofv, data_sha256 }, recorded as fit_<i>_* in the outputs' provenance"},
 		{"seconds", "seconds(x)", "x seconds, in seconds (time in the Lua API is in seconds)"},
 		{"minutes", "minutes(x)", "x minutes, in seconds"},
 		{"hours", "hours(x)", "x hours, in seconds"},
