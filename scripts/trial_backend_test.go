@@ -3,6 +3,7 @@ package scripts
 import (
 	"context"
 	"errors"
+	"github.com/medtwin/medtwin/physio/trial"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,8 +60,8 @@ func TestTrialRunsThroughRunner(t *testing.T) {
 }
 
 // sameNaN replaces NaN covariates (no Cockcroft–Gault here) so that rows compare.
-func sameNaN(rs []SubjectResult) []SubjectResult {
-	out := append([]SubjectResult(nil), rs...)
+func sameNaN(rs []trial.Result) []trial.Result {
+	out := append([]trial.Result(nil), rs...)
 	for i := range out {
 		out[i].Covariates = append([]float64(nil), out[i].Covariates...)
 		for k, v := range out[i].Covariates {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/medtwin/medtwin/physio/fit"
 	"github.com/medtwin/medtwin/physio/pk"
+	"github.com/medtwin/medtwin/physio/trial"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -33,25 +34,26 @@ var mapFields = []string{"model", "theta", "eta", "eta_model", "omega", "sigma",
 //
 // A model that cannot be fitted (a level before any dose, a non-positive
 // typical value) stops the trial with the spec's file and line.
-func (tr *Trial) adaptContext(L *lua.LState, doses []pk.Dose, ts, dvs []float64, at float64, arm, subject int) *lua.LTable {
-	admins, _ := pk.Expand(doses) // checked by dosesFromLua already
-	var given []pk.Dose
+func (lt *luaTrial) adaptContext(L *lua.LState, info trial.AdaptInfo, levels []trial.Level, at float64, subject int) *lua.LTable {
+	given := make([]pk.Dose, len(info.Given))
 	dt := L.NewTable()
-	for _, a := range admins {
-		if a.Time >= at {
-			continue
-		}
-		given = append(given, pk.Dose{Time: a.Time, Amt: a.Amount, Rate: a.Rate, Cmt: a.Cmt})
+	for k, a := range info.Given {
+		given[k] = pk.Dose{Time: a.Time, Amt: a.Amt, Rate: a.Rate, Cmt: a.Cmt}
 		d := L.NewTable()
 		d.RawSetString("time", lua.LNumber(a.Time))
-		d.RawSetString("amt", lua.LNumber(a.Amount))
+		d.RawSetString("amt", lua.LNumber(a.Amt))
 		d.RawSetString("rate", lua.LNumber(a.Rate))
 		d.RawSetString("cmt", lua.LNumber(a.Cmt))
 		dt.Append(d)
 	}
+	ts, dvs := make([]float64, len(levels)), make([]float64, len(levels))
+	for k, l := range levels {
+		ts[k], dvs[k] = l.Time, l.DV
+	}
 	ctx := L.NewTable()
 	ctx.RawSetString("doses", dt)
-	source := fmt.Sprintf("%s (arm %d, subject %d, adapt at %g h)", tr.Path, arm+1, subject, at)
+	arm, sp := info.Arm, lt.spec
+	source := fmt.Sprintf("%s (arm %d, subject %d, adapt at %g h)", sp.Path, arm+1, subject, at)
 	ctx.RawSetString("map", L.NewFunction(func(L *lua.LState) int {
 		c := newCfg(L, 2, "ctx:map", mapFields...)
 		m, rec, err := fitModelFromLua(L, c, "ctx:map")
@@ -66,7 +68,7 @@ func (tr *Trial) adaptContext(L *lua.LState, doses []pk.Dose, ts, dvs []float64,
 		if err != nil {
 			L.RaiseError("ctx:map: %v", err)
 		}
-		L.Push(mapResult(L, m, ds, est, rec, tr.Seed, uint64(subject)*uint64(len(tr.Arms))+uint64(arm)))
+		L.Push(mapResult(L, m, ds, est, rec, sp.Seed, uint64(subject)*uint64(len(sp.Arms))+uint64(arm)))
 		return 1
 	}))
 	return ctx

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/medtwin/medtwin/engine/rng"
@@ -14,12 +15,21 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// FitSource is the provenance of a population a trial took from a fit
+// fitSource is the provenance of a population a trial took from a fit
 // (`fit("DIR")` in the spec): the fit's directory (relative to the spec),
-// its method, OFV and the SHA-256 of the data set it was fitted to.
-type FitSource struct {
+// its method, OFV and the data set it was fitted to, with its SHA-256.
+type fitSource struct {
 	Dir, Method, DataSHA256, Data string
 	OFV                           float64
+}
+
+// addTo writes the source, the i-th fit of the spec (from 1), into a
+// trial's provenance entries: fit_<i>_dir, fit_<i>_method, fit_<i>_ofv,
+// fit_<i>_data and fit_<i>_data_sha256.
+func (f fitSource) addTo(sources map[string]string, i int) {
+	p := fmt.Sprintf("fit_%d_", i)
+	sources[p+"dir"], sources[p+"method"], sources[p+"data"], sources[p+"data_sha256"] = f.Dir, f.Method, f.Data, f.DataSHA256
+	sources[p+"ofv"] = strconv.FormatFloat(f.OFV, 'g', -1, 64)
 }
 
 // populationFile is the part of a fit's population.json (written by
@@ -70,19 +80,19 @@ type populationFile struct {
 // normal draws from the subject's own named stream ("fit-eta", s.id) of the
 // trial's seed, so that η shared by several parameters (V = CL/ke sharing
 // CL's η) and a block Ω travel exactly. The trial's iiv must not repeat
-// these η. Each fit a trial loads is recorded in tr.Fits (provenance for the
-// trial's outputs).
-func registerFit(L *lua.LState, tr *Trial) {
+// these η. Each fit a spec loads is recorded in lt.fits and, as fitSource.addTo
+// writes it, in the spec's Sources: the provenance of the trial's outputs.
+func (lt *luaTrial) registerFit(L *lua.LState) {
 	L.SetGlobal("fit", L.NewFunction(func(L *lua.LState) int {
 		dir := L.CheckString(1)
-		pf, err := loadPopulationFile(tr, dir)
+		pf, err := lt.loadPopulationFile(dir)
 		if err != nil {
 			L.RaiseError("fit(%q): %v", dir, err)
 		}
 		out := L.NewTable()
 		out.RawSetString("model", L.NewFunction(func(L *lua.LState) int {
 			s := L.CheckTable(1)
-			p, err := pf.subject(s, tr.Seed)
+			p, err := pf.subject(s, lt.spec.Seed)
 			if err != nil {
 				L.RaiseError("fit(%q) model: %v", dir, err)
 			}
@@ -116,10 +126,10 @@ func registerFit(L *lua.LState, tr *Trial) {
 }
 
 // loadPopulationFile reads and checks DIR/population.json and records its
-// provenance in tr.Fits (once per directory).
-func loadPopulationFile(tr *Trial, dir string) (*populationFile, error) {
+// provenance in lt.fits and the spec's Sources (once per directory).
+func (lt *luaTrial) loadPopulationFile(dir string) (*populationFile, error) {
 	hint := fmt.Sprintf("write it with `medtwin fit SPEC.lua --data DATA.csv --method foce-i --out %s` beside the trial spec", dir)
-	path, err := insideDir(filepath.Dir(tr.Path), filepath.Join(dir, "population.json"))
+	path, err := insideDir(filepath.Dir(lt.spec.Path), filepath.Join(dir, "population.json"))
 	if err != nil {
 		return nil, fmt.Errorf("%s/population.json: %v; %s", dir, err, hint)
 	}
@@ -166,16 +176,20 @@ func loadPopulationFile(tr *Trial, dir string) (*populationFile, error) {
 		pf.params = append(pf.params, p)
 	}
 	sort.Strings(pf.params)
-	src := FitSource{Dir: dir, Method: pf.Method, Data: fmt.Sprint(pf.Provenance["data"]), DataSHA256: fmt.Sprint(pf.Provenance["data_sha256"]), OFV: math.NaN()}
+	src := fitSource{Dir: dir, Method: pf.Method, Data: fmt.Sprint(pf.Provenance["data"]), DataSHA256: fmt.Sprint(pf.Provenance["data_sha256"]), OFV: math.NaN()}
 	if pf.OFV != nil {
 		src.OFV = *pf.OFV
 	}
-	for _, f := range tr.Fits {
+	for _, f := range lt.fits {
 		if f.Dir == dir {
 			return pf, nil
 		}
 	}
-	tr.Fits = append(tr.Fits, src)
+	lt.fits = append(lt.fits, src)
+	if lt.spec.Sources == nil {
+		lt.spec.Sources = map[string]string{}
+	}
+	src.addTo(lt.spec.Sources, len(lt.fits))
 	return pf, nil
 }
 

@@ -2,6 +2,7 @@ package scripts
 
 import (
 	"context"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -65,8 +66,9 @@ func TestTrialFromFit(t *testing.T) {
 	if tr.Residual.Add != 0.2 || tr.Residual.Prop != 0.1 {
 		t.Errorf("residual %+v, want add 0.2 prop 0.1", tr.Residual)
 	}
-	if len(tr.Fits) != 1 || tr.Fits[0].Method != "foce-i" || tr.Fits[0].OFV != 123.456 || tr.Fits[0].DataSHA256 != "abc123" || tr.Fits[0].Dir != "fitdir" {
-		t.Errorf("provenance %+v", tr.Fits)
+	want := map[string]string{"fit_1_dir": "fitdir", "fit_1_method": "foce-i", "fit_1_ofv": "123.456", "fit_1_data": "pk.csv", "fit_1_data_sha256": "abc123"}
+	if !maps.Equal(tr.Sources, want) {
+		t.Errorf("provenance %v, want %v", tr.Sources, want)
 	}
 	res, err := tr.Run(context.Background(), 0, tr.Subjects)
 	if err != nil {

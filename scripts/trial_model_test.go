@@ -3,6 +3,7 @@ package scripts
 import (
 	"context"
 	"fmt"
+	"github.com/medtwin/medtwin/physio/trial"
 	"math"
 	"strings"
 	"testing"
@@ -119,8 +120,8 @@ func TestTrialOmegaBlockCorrelation(t *testing.T) {
 
 // Issue 19: adding IIV on one parameter must not change another's draws.
 func TestTrialLangEtaStreamsIndependent(t *testing.T) {
-	one := &LangModel{SD: map[string]float64{"CL": 0.3}}
-	two := &LangModel{SD: map[string]float64{"CL": 0.3, "KA": 0.5}}
+	one := &trial.LangModel{SD: map[string]float64{"CL": 0.3}}
+	two := &trial.LangModel{SD: map[string]float64{"CL": 0.3, "KA": 0.5}}
 	for i := 0; i < 50; i++ {
 		if a, b := one.Etas(9, i)["CL"], two.Etas(9, i)["CL"]; a != b {
 			t.Fatalf("subject %d: η_CL %v without and %v with IIV on KA", i, a, b)

@@ -36,7 +36,7 @@ func TestTrialEffectCompartmentAndIndirectResponse(t *testing.T) {
 	}
 	for _, r := range res {
 		k := r.Params["cl"] / 50
-		switch tr.Arms[r.Arm] {
+		switch tr.Arms[r.Arm].Name {
 		case "bolus":
 			for i, at := range []float64{2, 6} {
 				e := r.Endpoints[i] // e2, e6 (name order: e2, e6, r)

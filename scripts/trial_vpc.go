@@ -9,6 +9,7 @@ import (
 	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/fit"
 	"github.com/medtwin/medtwin/physio/pk"
+	"github.com/medtwin/medtwin/physio/trial"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -37,8 +38,8 @@ func SimulateFitDesign(dir string, ds *fit.DataSet, sims int, seed uint64, runne
 	if err != nil {
 		return nil, err
 	}
-	tr := &Trial{Path: filepath.Join(filepath.Dir(abs), "vpc.lua"), Seed: seed}
-	pf, err := loadPopulationFile(tr, filepath.Base(abs))
+	lt := &luaTrial{spec: &trial.Spec{Path: filepath.Join(filepath.Dir(abs), "vpc.lua"), Seed: seed}}
+	pf, err := lt.loadPopulationFile(filepath.Base(abs))
 	if err != nil {
 		return nil, fmt.Errorf("fit(%q): %v", dir, err)
 	}
@@ -80,7 +81,7 @@ func SimulateFitDesign(dir string, ds *fit.DataSet, sims int, seed uint64, runne
 			if err != nil {
 				return nil, fmt.Errorf("fit(%q), subject %s: %v", dir, s.ID, err)
 			}
-			m := fitTrialModel(p)
+			m := trial.PKModel(p, p)
 			if err := m.Validate(); err != nil {
 				return nil, fmt.Errorf("fit(%q), subject %s, virtual subject %d: %v", dir, s.ID, id, err)
 			}
@@ -111,18 +112,6 @@ func SimulateFitDesign(dir string, ds *fit.DataSet, sims int, seed uint64, runne
 		}
 	}
 	return out, nil
-}
-
-// fitTrialModel is the trial's pk.Model of a subject's parameters from a fit
-// (pf.subject's lower-case names), as Trial.Run builds it.
-func fitTrialModel(p map[string]float64) pk.Model {
-	m := pk.Model{NCmt: int(p["ncmt"]), Absorption: p["ka"] > 0, P: pk.Params{KA: p["ka"], CL: p["cl"], V1: p["v1"],
-		Q2: p["q2"], V2: p["v2"], Q3: p["q3"], V3: p["v3"], F: p["f"], ALAG: p["alag"], VMax: p["vmax"], KM: p["km"]}}
-	if m.NCmt == 0 {
-		m.NCmt = 1
-	}
-	m.RTol, m.ATol, m.Integrator = odeRTol, odeATol, pk.Taylor // used only by nonlinear models
-	return m
 }
 
 // residual is the trial's residual error (sampling.residual) of the fit's σ.

@@ -36,7 +36,7 @@ func TestVancoBayesTrial(t *testing.T) {
 	t.Logf("attainment: fixed %d, trough-guided %d, Bayesian %d of %d", met[0], met[1], met[2], n)
 	for _, ref := range []int{0, 1} {
 		if z, p := stats.TwoProportionZ(met[ref], n, met[2], n); !(z > 0 && p < 0.01) {
-			t.Errorf("Bayesian %d/%d vs %s %d/%d: z %.2f, p %.3g; want significantly higher", met[2], n, tr.Arms[ref], met[ref], n, z, p)
+			t.Errorf("Bayesian %d/%d vs %s %d/%d: z %.2f, p %.3g; want significantly higher", met[2], n, tr.Arms[ref].Name, met[ref], n, z, p)
 		}
 	}
 }

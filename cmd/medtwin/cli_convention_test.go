@@ -39,12 +39,13 @@ func TestMistypedVerbSuggests(t *testing.T) {
 }
 
 // --subjects below 1 is refused before anything is written, with exit 2 (it
-// used to write the output directory and then panic).
+// used to write the output directory and then panic), by the spec's own check
+// of its subject count (trial.Spec.Validate), not a second one in the CLI.
 func TestTrialRefusesBadSubjectsBeforeWriting(t *testing.T) {
 	for _, n := range []string{"-5", "0"} {
 		out := filepath.Join(t.TempDir(), "trial")
 		_, errs, code := medtwin(t, "trial", "../../scenarios/vancomycin_trial.lua", "--subjects", n, "--out", out)
-		if code != 2 || !strings.Contains(errs, "--subjects must be at least 1") {
+		if code != 2 || !strings.Contains(errs, "--subjects "+n+": ") || !strings.Contains(errs, "vancomycin_trial.lua:18: subjects must be at least 1") {
 			t.Errorf("--subjects %s: exit %d, stderr %q", n, code, errs)
 		}
 		if _, err := os.Stat(out); err == nil {

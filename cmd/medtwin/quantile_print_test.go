@@ -9,7 +9,7 @@ import (
 
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/physio/cohort"
-	"github.com/medtwin/medtwin/scripts"
+	"github.com/medtwin/medtwin/physio/trial"
 )
 
 // Printed and plotted percentiles interpolate linearly (R type 7, as pandas,
@@ -17,10 +17,10 @@ import (
 // quantile(1:4, c(0.05, 0.5, 0.95)) = 1.15, 2.5, 3.85; the lower empirical
 // quantile that medtwin used before gives 1, 2, 4.
 func TestTrialTablePrintsType7Percentiles(t *testing.T) {
-	tr := &scripts.Trial{Population: &cohort.Population{}, Arms: []string{"q8h"}, Endpoints: []cohort.Endpoint{{Name: "auc"}}}
-	var res []scripts.SubjectResult
+	tr := &trial.Spec{Population: &cohort.Population{}, Arms: []trial.Arm{{Name: "q8h"}}, Endpoints: []trial.Endpoint{{Endpoint: cohort.Endpoint{Name: "auc"}}}}
+	var res []trial.Result
 	for i, v := range []float64{3, 1, 4, 2} {
-		res = append(res, scripts.SubjectResult{Subject: i, Endpoints: []float64{v}})
+		res = append(res, trial.Result{Subject: i, Endpoints: []float64{v}})
 	}
 	var out bytes.Buffer
 	printTrial(&out, tr, res)

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/physio/trial"
 )
 
 // The tables the verbs of this package write, documented for `medtwin doc
@@ -13,7 +14,7 @@ func init() {
 	f64, i32, i64 := arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Int32, arrow.PrimitiveTypes.Int64
 	str, b := arrow.BinaryTypes.String, arrow.FixedWidthTypes.Boolean
 	for _, t := range []results.TableDoc{
-		{File: "timeseries.arrow", Writers: "trial (with timeseries)", Doc: "one row per subject, arm and time, in that order", Columns: trialSeriesColumns},
+		{File: "timeseries.arrow", Writers: "trial (with timeseries)", Doc: "one row per subject, arm and time, in that order", Columns: trial.SeriesColumns},
 		{File: "subjects.arrow", Writers: "trial", Doc: "one row per subject and arm, in subject then arm order", Columns: []results.Column{
 			{Name: "subject", Type: i64, Doc: "subject index (0-based; with the seed, it fixes the subject's streams)"},
 			{Name: "arm", Type: str, Doc: "arm name"},

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/physio/trial"
 )
 
 // A trial's timeseries.arrow is in hours, the spec's unit, with the subject,
@@ -22,7 +23,7 @@ func TestTrialSeriesInHoursWithArmColumn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tab.Release()
-	for i, c := range trialSeriesColumns {
+	for i, c := range trial.SeriesColumns {
 		if f := tab.Schema.Field(i); f.Name != c.Name || f.Type.String() != c.Type.String() {
 			t.Fatalf("column %d is %s %s, want %s %s", i, f.Name, f.Type, c.Name, c.Type)
 		}
