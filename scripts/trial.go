@@ -738,7 +738,7 @@ func (tr *Trial) simulate(runner cohort.JobRunner, jobs []trialJob) error {
 			pkJobs = append(pkJobs, cohort.Job{Model: jb.m, Doses: jb.doses, Times: st})
 		}
 	}
-	if err := tr.simulateLang(jobs, base, st); err != nil {
+	if err := tr.simulateLang(runner, jobs, base, st); err != nil {
 		return err
 	}
 	if len(pkJobs) == 0 {

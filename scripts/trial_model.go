@@ -2,12 +2,14 @@ package scripts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 
 	"github.com/medtwin/medtwin/engine/par"
 	"github.com/medtwin/medtwin/engine/rng"
+	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/modlang"
 	"github.com/medtwin/medtwin/physio/pk"
 	lua "github.com/yuin/gopher-lua"
@@ -295,40 +297,21 @@ func (s *langSubject) instance() (*modlang.Instance, error) {
 	return in, in.SetParams(s.p)
 }
 
-// curves simulates the subject at times and returns each named quantity
-// ("conc": the output) there.
-func (s *langSubject) curves(times []float64, names []string) (map[string][]float64, error) {
-	in, err := s.instance()
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]float64{}
+// job returns the subject's backend job at times, reporting the named
+// quantities ("conc": the model's output).
+func (s *langSubject) job(times []float64, names []string) cohort.ModelJob {
 	q := make([]string, len(names))
 	for k, n := range names {
 		q[k] = n
 		if n == "conc" {
 			q[k] = s.lm.Output
 		}
-		out[n] = make([]float64, 0, len(times))
 	}
 	o := modlang.SimOptions{Path: s.lm.Path}
 	if !s.lm.Model.Linear() {
 		o.RTol, o.ATol = odeRTol, odeATol
 	}
-	var verr error
-	err = in.Simulate(s.doses, times, o, func(_ int, t float64, y []float64) {
-		for k, n := range names {
-			v, e := in.Value(q[k], t, y)
-			if e != nil && verr == nil {
-				verr = e
-			}
-			out[n] = append(out[n], v)
-		}
-	})
-	if err == nil {
-		err = verr
-	}
-	return out, err
+	return cohort.ModelJob{Model: s.lm.Model, Params: s.p, Doses: s.doses, Times: times, Names: q, Options: o}
 }
 
 // ofNames lists the distinct quantities the endpoints read, "conc" first.
@@ -375,25 +358,27 @@ func (tr *Trial) langJobs(ctx context.Context, L *lua.LState, arms *lua.LTable, 
 	return jobs, nil
 }
 
-// simulateLang runs the model-language jobs on all cores: each on the grid
+// simulateLang runs the model-language jobs on runner when it runs such
+// models (cohort.ModelRunner), else on the CPU backend: each on the grid
 // (plus a point just before each dose, as for pk models) and, for the first
 // subjects when the spec asks, on the series times.
-func (tr *Trial) simulateLang(jobs []trialJob, base, series []float64) error {
+func (tr *Trial) simulateLang(runner cohort.JobRunner, jobs []trialJob, base, series []float64) error {
 	names := ofNames(tr.of)
 	end := tr.horizon()
-	errs := make([]error, len(jobs))
-	par.Strided(len(jobs), 0, func(_, j int) {
+	var mjobs []cohort.ModelJob
+	gridJob, seriesJob := make([]int, len(jobs)), make([]int, len(jobs))
+	fail := func(j int, err error) error {
+		return fmt.Errorf("%s: subject %d, arm %q: %w", tr.Path, jobs[j].res.Subject, tr.Arms[jobs[j].res.Arm], err)
+	}
+	for j := range jobs {
 		jb := &jobs[j]
+		gridJob[j], seriesJob[j] = -1, -1
 		if jb.lang == nil {
-			return
-		}
-		fail := func(err error) {
-			errs[j] = fmt.Errorf("%s: subject %d, arm %q: %w", tr.Path, jb.res.Subject, tr.Arms[jb.res.Arm], err)
+			continue
 		}
 		in, err := jb.lang.instance()
 		if err != nil {
-			fail(err)
-			return
+			return fail(j, err)
 		}
 		grid := append([]float64(nil), base...)
 		admins, _ := pk.Expand(jb.doses)
@@ -404,28 +389,51 @@ func (tr *Trial) simulateLang(jobs []trialJob, base, series []float64) error {
 			}
 		}
 		sort.Float64s(grid)
-		curves, err := jb.lang.curves(grid, names)
-		if err != nil {
-			fail(err)
-			return
-		}
-		for k, e := range tr.Endpoints {
-			jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, curves[tr.of[k]]))
-		}
+		gridJob[j] = len(mjobs)
+		mjobs = append(mjobs, jb.lang.job(grid, names))
 		if len(series) > 0 && jb.res.Subject < tr.Series.Subjects {
-			c, err := jb.lang.curves(series, []string{"conc"})
-			if err != nil {
-				fail(err)
-				return
-			}
-			jb.res.Series = c["conc"]
+			seriesJob[j] = len(mjobs)
+			mjobs = append(mjobs, jb.lang.job(series, []string{"conc"}))
 		}
-		tr.finish(jb, grid, curves["conc"])
-	})
-	for _, err := range errs {
-		if err != nil {
+	}
+	if len(mjobs) == 0 {
+		return nil
+	}
+	mr, ok := runner.(cohort.ModelRunner)
+	if !ok {
+		var err error
+		if mr, err = cohort.ModelRunnerFor("cpu"); err != nil {
 			return err
 		}
 	}
+	if err := mr.SimulateModels(mjobs); err != nil {
+		var je *cohort.JobError
+		if errors.As(err, &je) {
+			for j := range jobs {
+				if gridJob[j] == je.Job || seriesJob[j] == je.Job {
+					return fail(j, je.Err)
+				}
+			}
+		}
+		return fmt.Errorf("%s: %w", tr.Path, err)
+	}
+	par.Strided(len(jobs), 0, func(_, j int) {
+		jb := &jobs[j]
+		if jb.lang == nil {
+			return
+		}
+		g := &mjobs[gridJob[j]]
+		curves := map[string][]float64{}
+		for k, n := range names {
+			curves[n] = g.Values[k]
+		}
+		for k, e := range tr.Endpoints {
+			jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(g.Times, curves[tr.of[k]]))
+		}
+		if k := seriesJob[j]; k >= 0 {
+			jb.res.Series = mjobs[k].Values[0]
+		}
+		tr.finish(jb, g.Times, curves["conc"])
+	})
 	return nil
 }
