@@ -146,3 +146,42 @@ func TestCUDASourceParity(t *testing.T) {
 		}
 	}
 }
+
+// The generated source takes its device branch (__CUDACC__ and
+// __CUDACC_RTC__ defined, as NVRTC does) and compiles as C++ there, checked
+// with the host's C++ compiler against stand-ins for CUDA's built-ins
+// (NVRTC itself is not run here). Skipped where no C++ compiler is
+// installed.
+func TestCUDASourceDeviceBranchCompiles(t *testing.T) {
+	cxx, err := exec.LookPath("c++")
+	if err != nil {
+		t.Skip("no C++ compiler")
+	}
+	stub := `#include <cmath>
+#include <cstring>
+#undef NAN
+#undef HUGE_VAL
+#define __device__
+#define __global__
+struct medtwin_dim { unsigned x; };
+static medtwin_dim blockIdx, blockDim, threadIdx;
+static double __longlong_as_double(unsigned long long v) { double d; std::memcpy(&d, &v, 8); return d; }
+`
+	var src strings.Builder
+	src.WriteString(stub)
+	for i, name := range LibraryNames() {
+		m, err := Library(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.WriteString(m.CUDASource(fmt.Sprintf("M%d", i)))
+		src.WriteString("#undef MEDTWIN_FN\n#undef MEDTWIN_GLOBAL\n#undef MEDTWIN_INDEX\n#undef MEDTWIN_HOST_ARG\n#undef MEDTWIN_NAN\n#undef NAN\n#undef HUGE_VAL\n")
+	}
+	file := filepath.Join(t.TempDir(), "kernels.cu.cpp")
+	if err := os.WriteFile(file, []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(cxx, "-x", "c++", "-fsyntax-only", "-Wall", "-Werror", "-Wno-unused-function", "-Wno-unused-variable", "-D__CUDACC__", "-D__CUDACC_RTC__", file).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
