@@ -86,6 +86,9 @@ func New(name string, params map[string]float64) (Model, error) {
 		sort.Strings(names)
 		return nil, fmt.Errorf("models: no model %q (built-in: %s)", name, strings.Join(names, ", "))
 	}
+	if m, ok, err := fromLanguage(name, params); ok {
+		return m, err
+	}
 	p := map[string]float64{}
 	for _, prm := range r.info.Params {
 		p[prm.Name] = prm.Value
