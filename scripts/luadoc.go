@@ -64,6 +64,7 @@ var LuaAPI = []LuaGroup{
 		{"warmup", "warmup = days(10)", "seconds; statistics before it are discarded"},
 		{"sample_every", "sample_every = hours(1)", "samples resources and gauges into timeseries.arrow"},
 		{"trace", "trace = true", "logs resource events to events.arrow (`--trace`)"},
+		{"auto_flow", "auto_flow = true", "writes a flow.arrow row for every entity of a `sim:source` when its process ends (off by default)"},
 		{"build", "build = function(sim, p) ... end", "builds one replication's model on `sim` with the parameter values `p`"},
 		{"kpis", "kpis = { wait_h = { better = \"lower\" } }", "each KPI's direction, read by `compare`, `sweep` and `optimize`"},
 		{"cost", "cost = function(p) return ... end", "a plan's cost per day, minimised by `optimize`"},
