@@ -3,7 +3,6 @@ package cohort
 import (
 	"fmt"
 
-	"github.com/medtwin/medtwin/engine/par"
 	"github.com/medtwin/medtwin/physio/modlang"
 )
 
@@ -48,18 +47,7 @@ func (jb *ModelJob) names() []string {
 // on all cores (one instance per job, so the values do not depend on the
 // number of cores). The first error is a *JobError naming its job.
 func (cpu) SimulateModels(jobs []ModelJob) error {
-	errs := make([]error, len(jobs))
-	par.Strided(len(jobs), 0, func(_, j int) {
-		if err := jobs[j].simulate(); err != nil {
-			errs[j] = &JobError{Job: j, Err: err}
-		}
-	})
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachJob(len(jobs), func(j int) error { return jobs[j].simulate() })
 }
 
 // simulate runs one job on the CPU.
