@@ -10,7 +10,7 @@ import (
 
 // modelCohort returns n subjects of a library model, each with its own
 // parameters (the defaults scaled by subject) and its own oral or IV doses.
-func modelCohort(t *testing.T, name string, n int) []ModelJob {
+func modelCohort(t testing.TB, name string, n int) []ModelJob {
 	t.Helper()
 	m, err := modlang.Library(name)
 	if err != nil {
@@ -100,5 +100,22 @@ func TestModelCohortUnknownName(t *testing.T) {
 	}
 	if want := "job 2: model pk1: no quantity \"cpp\""; len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
 		t.Errorf("error %q, want it to start %q", err, want)
+	}
+}
+
+// BenchmarkModelCohort times the CPU backend on language-model cohorts of
+// 1000 subjects (4 doses, 49 outputs each): pk1_oral on the exact path and
+// TMDD (QSS) on the Taylor path; b.N counts cohorts.
+func BenchmarkModelCohort(b *testing.B) {
+	for _, name := range []string{"pk1_oral", "tmdd_qss"} {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				jobs := modelCohort(b, name, 1000)
+				if err := (cpu{}).SimulateModels(jobs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "subjects/s")
+		})
 	}
 }
