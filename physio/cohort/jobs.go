@@ -37,15 +37,24 @@ type JobRunner interface {
 // linear models, its ODE path (the model's integrator and tolerances) for
 // nonlinear ones. The first error is a *JobError naming its job.
 func (cpu) SimulateJobs(jobs []Job) error {
-	errs := make([]error, len(jobs))
-	par.Strided(len(jobs), 0, func(_, j int) {
+	return eachJob(len(jobs), func(j int) error {
 		jb := &jobs[j]
 		c, err := jb.Model.Simulate(jb.Doses, jb.Times, jb.Model.NaturalPath())
-		if err != nil {
-			errs[j] = &JobError{Job: j, Err: err}
-			return
+		if err == nil {
+			jb.Conc = c
 		}
-		jb.Conc = c
+		return err
+	})
+}
+
+// eachJob runs f for jobs 0..n-1 on all cores and returns the first error
+// (by job index) as a *JobError.
+func eachJob(n int, f func(j int) error) error {
+	errs := make([]error, n)
+	par.Strided(n, 0, func(_, j int) {
+		if err := f(j); err != nil {
+			errs[j] = &JobError{Job: j, Err: err}
+		}
 	})
 	for _, err := range errs {
 		if err != nil {

@@ -75,16 +75,29 @@ func List() []Info {
 }
 
 // New returns the named model with its published parameters, overridden by
-// params (unknown names are an error that lists the known ones).
+// params (unknown names are an error that lists the known ones). A retired
+// model (Retired) is built from its model-language file.
 func New(name string, params map[string]float64) (Model, error) {
-	r, ok := registry[name]
-	if !ok {
+	if _, ok := registry[name]; !ok {
 		names := make([]string, 0, len(registry))
 		for n := range registry {
 			names = append(names, n)
 		}
 		sort.Strings(names)
 		return nil, fmt.Errorf("models: no model %q (built-in: %s)", name, strings.Join(names, ", "))
+	}
+	if m, ok, err := fromLanguage(name, params); ok {
+		return m, err
+	}
+	return NewGo(name, params)
+}
+
+// NewGo returns the named model's Go version even where it is retired (the
+// reference its model-language file is tested against).
+func NewGo(name string, params map[string]float64) (Model, error) {
+	r, ok := registry[name]
+	if !ok {
+		return New(name, params)
 	}
 	p := map[string]float64{}
 	for _, prm := range r.info.Params {

@@ -56,7 +56,7 @@ func TestLibraryMatchesBergman(t *testing.T) {
 		t.Fatal(err)
 	}
 	over := map[string]float64{"p1": 0.025, "p3": 1.3e-5, "insulin": 40}
-	g, err := models.New("bergman", over)
+	g, err := models.NewGo("bergman", over)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func goModelRHS(t *testing.T, name string, over map[string]float64, state func(r
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := models.New(name, over)
+	g, err := models.NewGo(name, over)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,3 +83,13 @@ func (pt *Patient) DoseLag(i int) float64 {
 	lag, _ := pt.in.Dose(i, DoseALAG)
 	return lag
 }
+
+func init() {
+	models.RegisterLanguage(func(name string, params map[string]float64) (models.Model, error) {
+		m, err := Library(name)
+		if err != nil {
+			return nil, err
+		}
+		return m.Patient(params)
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/modlang"
 	"github.com/medtwin/medtwin/physio/pk"
 	"gonum.org/v1/gonum/mat"
@@ -223,40 +224,21 @@ func (s *langSubject) instance() (*modlang.Instance, error) {
 	return in, in.SetParams(s.p)
 }
 
-// curves simulates the subject at times and returns each named quantity
-// ("conc": the output) there.
-func (s *langSubject) curves(times []float64, names []string) (map[string][]float64, error) {
-	in, err := s.instance()
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]float64{}
+// job returns the subject's backend job at times, reporting the named
+// quantities ("conc": the model's output).
+func (s *langSubject) job(times []float64, names []string) cohort.ModelJob {
 	q := make([]string, len(names))
 	for k, n := range names {
 		q[k] = n
 		if n == "conc" {
 			q[k] = s.lm.Output
 		}
-		out[n] = make([]float64, 0, len(times))
 	}
 	o := modlang.SimOptions{Path: s.lm.Path}
 	if !s.lm.Model.Linear() {
 		o.RTol, o.ATol = odeRTol, odeATol
 	}
-	var verr error
-	err = in.Simulate(s.doses, times, o, func(_ int, t float64, y []float64) {
-		for k, n := range names {
-			v, e := in.Value(q[k], t, y)
-			if e != nil && verr == nil {
-				verr = e
-			}
-			out[n] = append(out[n], v)
-		}
-	})
-	if err == nil {
-		err = verr
-	}
-	return out, err
+	return cohort.ModelJob{Model: s.lm.Model, Params: s.p, Doses: s.doses, Times: times, Names: q, Options: o}
 }
 
 // quantities lists the distinct quantities the endpoints read, "conc" first.

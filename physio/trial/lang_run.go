@@ -1,10 +1,12 @@
 package trial
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/medtwin/medtwin/engine/par"
+	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/pk"
 )
 
@@ -39,25 +41,27 @@ func (s *Spec) langJobs(subj Subject, typ map[string]float64) ([]job, error) {
 	return jobs, nil
 }
 
-// simulateLang runs the model-language jobs on all cores: each on the grid
+// simulateLang runs the model-language jobs on runner when it runs such
+// models (cohort.ModelRunner), else on the CPU backend: each on the grid
 // (plus a point just before each dose, as for pk models) and, for the first
 // subjects when the spec asks, on the series times.
-func (s *Spec) simulateLang(jobs []job, base, series []float64) error {
+func (s *Spec) simulateLang(runner cohort.JobRunner, jobs []job, base, series []float64) error {
 	names := s.quantities()
 	end := s.horizon()
-	errs := make([]error, len(jobs))
-	par.Strided(len(jobs), 0, func(_, j int) {
+	var mjobs []cohort.ModelJob
+	gridJob, seriesJob := make([]int, len(jobs)), make([]int, len(jobs))
+	fail := func(j int, err error) error {
+		return fmt.Errorf("%s: subject %d, arm %q: %w", s.Path, jobs[j].res.Subject, s.Arms[jobs[j].res.Arm].Name, err)
+	}
+	for j := range jobs {
 		jb := &jobs[j]
+		gridJob[j], seriesJob[j] = -1, -1
 		if jb.lang == nil {
-			return
-		}
-		fail := func(err error) {
-			errs[j] = fmt.Errorf("%s: subject %d, arm %q: %w", s.Path, jb.res.Subject, s.Arms[jb.res.Arm].Name, err)
+			continue
 		}
 		in, err := jb.lang.instance()
 		if err != nil {
-			fail(err)
-			return
+			return fail(j, err)
 		}
 		grid := append([]float64(nil), base...)
 		admins, _ := pk.Expand(jb.doses)
@@ -68,28 +72,51 @@ func (s *Spec) simulateLang(jobs []job, base, series []float64) error {
 			}
 		}
 		sort.Float64s(grid)
-		curves, err := jb.lang.curves(grid, names)
-		if err != nil {
-			fail(err)
-			return
-		}
-		for _, e := range s.Endpoints {
-			jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(grid, curves[e.of()]))
-		}
+		gridJob[j] = len(mjobs)
+		mjobs = append(mjobs, jb.lang.job(grid, names))
 		if len(series) > 0 && jb.res.Subject < s.Series.Subjects {
-			c, err := jb.lang.curves(series, []string{"conc"})
-			if err != nil {
-				fail(err)
-				return
-			}
-			jb.res.Series = c["conc"]
+			seriesJob[j] = len(mjobs)
+			mjobs = append(mjobs, jb.lang.job(series, []string{"conc"}))
 		}
-		s.finish(jb, grid, curves["conc"])
-	})
-	for _, err := range errs {
-		if err != nil {
+	}
+	if len(mjobs) == 0 {
+		return nil
+	}
+	mr, ok := runner.(cohort.ModelRunner)
+	if !ok {
+		var err error
+		if mr, err = cohort.ModelRunnerFor("cpu"); err != nil {
 			return err
 		}
 	}
+	if err := mr.SimulateModels(mjobs); err != nil {
+		var je *cohort.JobError
+		if errors.As(err, &je) {
+			for j := range jobs {
+				if gridJob[j] == je.Job || seriesJob[j] == je.Job {
+					return fail(j, je.Err)
+				}
+			}
+		}
+		return fmt.Errorf("%s: %w", s.Path, err)
+	}
+	par.Strided(len(jobs), 0, func(_, j int) {
+		jb := &jobs[j]
+		if jb.lang == nil {
+			return
+		}
+		g := &mjobs[gridJob[j]]
+		curves := map[string][]float64{}
+		for k, n := range names {
+			curves[n] = g.Values[k]
+		}
+		for _, e := range s.Endpoints {
+			jb.res.Endpoints = append(jb.res.Endpoints, e.Eval(g.Times, curves[e.of()]))
+		}
+		if k := seriesJob[j]; k >= 0 {
+			jb.res.Series = mjobs[k].Values[0]
+		}
+		s.finish(jb, g.Times, curves["conc"])
+	})
 	return nil
 }

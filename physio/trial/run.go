@@ -241,7 +241,7 @@ func (s *Spec) simulate(runner cohort.JobRunner, jobs []job) error {
 			pkJobs = append(pkJobs, cohort.Job{Model: jb.m, Doses: jb.doses, Times: st})
 		}
 	}
-	if err := s.simulateLang(jobs, base, st); err != nil {
+	if err := s.simulateLang(runner, jobs, base, st); err != nil {
 		return err
 	}
 	if len(pkJobs) == 0 {

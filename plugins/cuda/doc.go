@@ -27,6 +27,9 @@
 // through cgo so that the tests check the device arithmetic against the CPU
 // backend, and serves as the fake device behind the worker protocol in the
 // tests (worker_test.go); serve.go is the worker's side of the protocol;
-// device/ drives the GPU through gorgonia.org/cu. See ../../README.md, "GPU
+// models.go packs model-language jobs for the kernel physio/modlang
+// generates (CUDASource), which device/model.go compiles at run time with
+// NVRTC (not yet reachable through the worker protocol); device/ drives the
+// GPU through gorgonia.org/cu. See ../../README.md, "GPU
 // cohorts".
 package cuda

@@ -33,6 +33,8 @@ type Device struct {
 	exact cu.Function
 	mm    cu.Function
 	job   cu.Function
+	// generated models' kernels by source (NVRTC, model.go)
+	models map[string]cu.Function
 }
 
 // Open returns device 0 ready to launch, or why there is none (no device, or

@@ -1,0 +1,108 @@
+package cuda
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/medtwin/medtwin/physio/cohort"
+	"github.com/medtwin/medtwin/physio/modlang"
+)
+
+// ModelPrefix is the prefix of the generated CUDA source's names: the
+// kernel is ModelPrefix + "_kernel".
+const ModelPrefix = "mt_model"
+
+// PackedModel is a run of model-language jobs in the generated kernel's
+// layout (modlang.CUDASource): one model, shared output times, each
+// subject's parameters, initial state and expanded events. The device
+// compiles Source with NVRTC and runs Kernel, filling Out.
+type PackedModel struct {
+	Source, Kernel string
+	N, NT, NOut    int
+	P, Y0          []float64
+	EvOff          []int32
+	EvT, EvVal     []float64
+	EvKind, EvIdx  []int32
+	Times          []float64
+	RTol, ATol     float64
+	MaxSteps       int
+	Out            []float64 // Out[(i*NT+k)*NOut+j]
+}
+
+// PackModels lays out jobs for the generated kernel. The kernel takes one
+// model and one grid of output times for all jobs and reports the model's
+// outputs; other jobs are refused with the job named (the CPU backend runs
+// them).
+func PackModels(jobs []cohort.ModelJob) (*PackedModel, error) {
+	if len(jobs) == 0 {
+		return &PackedModel{}, nil
+	}
+	m := jobs[0].Model
+	if len(m.Spec.Outputs) == 0 {
+		return nil, &cohort.JobError{Job: 0, Err: fmt.Errorf("cuda: model %s declares no outputs for the kernel to report", m.Spec.Name)}
+	}
+	pm := &PackedModel{Source: m.CUDASource(ModelPrefix), Kernel: modlang.KernelName(ModelPrefix), N: len(jobs),
+		NT: len(jobs[0].Times), NOut: len(m.Spec.Outputs), Times: jobs[0].Times, RTol: 1e-10, ATol: 1e-12, MaxSteps: 1_000_000}
+	if o := jobs[0].Options; o.RTol > 0 {
+		pm.RTol, pm.ATol = o.RTol, o.ATol
+	}
+	for j, jb := range jobs {
+		fail := func(f string, a ...any) error { return &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: "+f, a...)} }
+		switch {
+		case jb.Model != m:
+			return nil, fail("one model per launch (job 0 has %s, this one %s)", m.Spec.Name, jb.Model.Spec.Name)
+		case !slices.Equal(jb.Times, pm.Times):
+			return nil, fail("one grid of output times per launch")
+		case jb.Options.RTol != jobs[0].Options.RTol || jb.Options.ATol != jobs[0].Options.ATol:
+			return nil, fail("one tolerance per launch")
+		}
+		for _, n := range jb.Names {
+			if !slices.Contains(m.Spec.Outputs, n) {
+				return nil, fail("the kernel reports the model's outputs %v, not %q", m.Spec.Outputs, n)
+			}
+		}
+		in := m.NewInstance()
+		if jb.Params != nil {
+			if err := in.SetParams(jb.Params); err != nil {
+				return nil, fail("%v", err)
+			}
+		}
+		ev, err := in.KernelEvents(jb.Doses)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		y := make([]float64, m.NumStates())
+		in.Init(y)
+		p := jb.Params
+		if p == nil {
+			p = m.Defaults()
+		}
+		pm.P, pm.Y0 = append(pm.P, p...), append(pm.Y0, y...)
+		pm.EvOff = append(pm.EvOff, int32(len(pm.EvT)))
+		pm.EvT, pm.EvKind, pm.EvIdx, pm.EvVal = append(pm.EvT, ev.T...), append(pm.EvKind, ev.Kind...), append(pm.EvIdx, ev.Idx...), append(pm.EvVal, ev.Val...)
+	}
+	pm.EvOff = append(pm.EvOff, int32(len(pm.EvT)))
+	pm.Out = make([]float64, pm.N*pm.NT*pm.NOut)
+	return pm, nil
+}
+
+// Unpack writes the kernel's outputs into the jobs' Values (the names each
+// job asked for; its first output when it named none).
+func (pm *PackedModel) Unpack(jobs []cohort.ModelJob) {
+	for i := range jobs {
+		jb := &jobs[i]
+		names := jb.Names
+		if names == nil {
+			names = jb.Model.Spec.Outputs[:1]
+		}
+		jb.Values = make([][]float64, len(names))
+		for k, n := range names {
+			o := slices.Index(jb.Model.Spec.Outputs, n)
+			v := make([]float64, pm.NT)
+			for t := range v {
+				v[t] = pm.Out[(i*pm.NT+t)*pm.NOut+o]
+			}
+			jb.Values[k] = v
+		}
+	}
+}
