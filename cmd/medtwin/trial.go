@@ -33,6 +33,7 @@ func trialCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
 			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "where the PK runs: cpu, cuda (a GPU, through the CUDA worker that make cuda builds) or auto (a ready GPU, else cpu, saying why)"},
 			&cli.StringFlag{Name: "summarize", Usage: "run nothing: read `DIR`/subjects.arrow (e.g. merged shards), write DIR/kpis.arrow and print the summary"},
+			&cli.BoolFlag{Name: "json", Usage: "print the per-arm summary as JSON"},
 			&cli.StringFlag{Name: "shard", Usage: "run only shard `i/n` of the subjects (subjects.arrow only; join with `medtwin merge`); defaults from Slurm/Kubernetes array variables"},
 		},
 		Action: func(c *cli.Context) error {
@@ -108,6 +109,9 @@ func trialCmd() *cli.Command {
 				return err
 			}
 			if sh.N > 1 {
+				if c.Bool("json") {
+					return writeJSON(c.App.Writer, map[string]any{"name": tr.Name, "shard": sh.String(), "first_subject": from, "last_subject": to - 1, "results": path})
+				}
 				fmt.Fprintf(c.App.Writer, "%s: shard %s, subjects %d-%d of %d × %d arms in %s; join the shards with `medtwin merge OUT SHARD_DIR...`\n",
 					tr.Name, sh, from, to-1, tr.Subjects, len(tr.Arms), path)
 				return nil
@@ -122,6 +126,13 @@ func trialCmd() *cli.Command {
 func summarizeTrial(c *cli.Context, tr *scripts.Trial, res []scripts.SubjectResult, out, path string) error {
 	if err := writeTrialKPIs(filepath.Join(out, "kpis.arrow"), tr, res); err != nil {
 		return err
+	}
+	if c.Bool("json") {
+		var pw []scripts.ArmPower
+		if tr.Replicates.N > 0 {
+			pw, _ = tr.Power(res) // too few subjects for one replicate: no power, the rest stands
+		}
+		return writeJSON(c.App.Writer, trialJSON(tr, res, path, pw))
 	}
 	fmt.Fprintf(c.App.Writer, "%s: %d subjects × %d arms (seed %d), per-subject results in %s, per-arm KPIs in kpis.arrow\n\n",
 		tr.Name, tr.Subjects, len(tr.Arms), tr.Seed, path)
