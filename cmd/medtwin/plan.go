@@ -293,7 +293,7 @@ func optimizeCmd() *cli.Command {
 			o := &plan.Optimizer{Scenario: sc, Axes: axes, Constraints: cons, Batch: c.Int("batch"), MaxReps: c.Int("max-replications"), Workers: c.Int("workers")}
 			cands, err := o.Run(ctx)
 			if err != nil {
-				return err
+				return kpiHint(err)
 			}
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, optimizeJSON(axes, cons, cands))

@@ -236,6 +236,19 @@ func heldValues(rows []sweepRow, axes []sweepAxis, x string, at []string) (map[s
 	return m, strings.Join(held, ", "), nil
 }
 
+// sweepKPIs lists the KPIs of a sweep's rows, in order of first appearance.
+func sweepKPIs(rows []sweepRow) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if !seen[r.kpi] {
+			seen[r.kpi] = true
+			out = append(out, r.kpi)
+		}
+	}
+	return out
+}
+
 func axisNames(axes []sweepAxis) string {
 	var n []string
 	for _, a := range axes {
@@ -264,7 +277,10 @@ func sweepSeries(rows []sweepRow, axes []sweepAxis, kpi, x string, held map[stri
 		}
 	}
 	if ax == nil {
-		return nil, nil, nil, nil, nil, usagef("--x %s is not a grid parameter (grid: %s)", x, axisNames(axes))
+		return nil, nil, nil, nil, nil, unknownName("grid parameter (--x)", x, strings.Split(axisNames(axes), ", "))
+	}
+	if err := checkName("KPI in the sweep", kpi, sweepKPIs(rows)); err != nil {
+		return nil, nil, nil, nil, nil, err
 	}
 	for _, r := range rows {
 		if r.kpi != kpi {
@@ -304,6 +320,9 @@ func sweepSeries(rows []sweepRow, axes []sweepAxis, kpi, x string, held map[stri
 // and last in grid order for a choice).
 func tornado(rows []sweepRow, axes []sweepAxis, kpi string, held map[string]string) (names []string, lo, hi []float64, base float64, err error) {
 	base = math.NaN()
+	if err := checkName("KPI in the sweep", kpi, sweepKPIs(rows)); err != nil {
+		return nil, nil, nil, 0, err
+	}
 	for _, r := range rows {
 		if r.kpi != kpi {
 			continue

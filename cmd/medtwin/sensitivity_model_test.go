@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-
 )
 
 // Sensitivity on a model-language model: the AUC of a one-compartment bolus
