@@ -69,6 +69,7 @@ func compareCmd() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 			&cli.StringFlag{Name: "report", Usage: "also write a self-contained HTML report"},
 			&cli.BoolFlag{Name: "all", Usage: "show every KPI, not only those with a verdict or a difference"},
+			quietFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -100,7 +101,9 @@ func compareCmd() *cli.Command {
 			}
 			ctx, cancel := scripts.WithLimits(c.Context, c.Duration("timeout"), c.Uint64("max-memory"))
 			defer cancel()
+			ctx, done := planProgress(c, ctx, base.Name+" compare", 3*base.Replications)
 			diffs, err := plan.Compare(ctx, base, variant, c.Int("workers"))
+			done()
 			if err != nil {
 				return err
 			}
@@ -268,6 +271,7 @@ func optimizeCmd() *cli.Command {
 			&cli.StringSliceFlag{Name: "constraint", Usage: "kpi>=value or kpi<=value (repeatable)"},
 			&cli.IntFlag{Name: "batch", Value: 10, Usage: "replications per step"},
 			&cli.IntFlag{Name: "max-replications", Value: 100, Usage: "replications before a plan is called undecided"},
+			quietFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 			&cli.StringFlag{Name: "report", Usage: "also write a self-contained HTML report"},
 		),
@@ -291,7 +295,9 @@ func optimizeCmd() *cli.Command {
 			ctx, cancel := scripts.WithLimits(c.Context, c.Duration("timeout"), c.Uint64("max-memory"))
 			defer cancel()
 			o := &plan.Optimizer{Scenario: sc, Axes: axes, Constraints: cons, Batch: c.Int("batch"), MaxReps: c.Int("max-replications"), Workers: c.Int("workers")}
+			ctx, done := planProgress(c, ctx, sc.Name+" optimize", 0)
 			cands, err := o.Run(ctx)
+			done()
 			if err != nil {
 				return kpiHint(err)
 			}

@@ -34,6 +34,7 @@ func trialCmd() *cli.Command {
 			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "where the PK runs: cpu, cuda (a GPU, through the CUDA worker that make cuda builds) or auto (a ready GPU, else cpu, saying why)"},
 			&cli.StringFlag{Name: "summarize", Usage: "run nothing: read `DIR`/subjects.arrow (e.g. merged shards), write DIR/kpis.arrow and print the summary"},
 			&cli.BoolFlag{Name: "json", Usage: "print the per-arm summary as JSON"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 			&cli.StringFlag{Name: "shard", Usage: "run only shard `i/n` of the subjects (subjects.arrow only; join with `medtwin merge`); defaults from Slurm/Kubernetes array variables"},
 		},
 		Action: func(c *cli.Context) error {
@@ -91,8 +92,11 @@ func trialCmd() *cli.Command {
 			// it needs (a subject's row does not depend on its chunk)
 			const chunk = 5000
 			var res []scripts.SubjectResult
+			bar, wait := progressOf(c, tr.Name, to-from, "subjects")
+			defer wait()
 			for lo := from; lo < to; lo += chunk {
 				part, err := tr.Run(c.Context, lo, min(lo+chunk, to))
+				bar(len(part))
 				if err == nil {
 					err = files.add(part)
 				}
