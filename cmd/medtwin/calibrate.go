@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/ops"
@@ -55,6 +56,7 @@ func calibrateCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>-calibrate)"},
 		),
 		Action: func(c *cli.Context) error {
+			started := time.Now()
 			sc, obs, err := loadObserved(c)
 			if err != nil {
 				return err
@@ -191,6 +193,9 @@ func calibrateCmd() *cli.Command {
 			}
 			path := filepath.Join(out, "params.txt")
 			if err := writeParamsFile(path, comments, names, values); err != nil {
+				return err
+			}
+			if err := writeDirManifest(out, scenarioProvenance(sc), started); err != nil {
 				return err
 			}
 			fmt.Fprintf(w, "\nparameters in %s (use --params), hourly profile in %s\n", path, filepath.Join(out, "arrivals.csv"))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"text/tabwriter"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/medtwin/medtwin/engine/results"
@@ -41,6 +42,7 @@ func trialCmd() *cli.Command {
 			if c.NArg() != 1 {
 				return usagef("trial takes one spec file")
 			}
+			started := time.Now()
 			tr, err := scripts.LoadTrial(c.Args().First())
 			if err != nil {
 				return err
@@ -64,7 +66,7 @@ func trialCmd() *cli.Command {
 					return err
 				}
 				auditOutput(c, dir)
-				return summarizeTrial(c, tr, res, dir, path)
+				return summarizeTrial(c, tr, res, dir, path, started)
 			}
 			if tr.Runner, err = cohort.Runner(backendFlag(c)); err != nil {
 				return err
@@ -113,6 +115,9 @@ func trialCmd() *cli.Command {
 				return err
 			}
 			if sh.N > 1 {
+				if err := writeDirManifest(out, trialProvenance(tr, from, to, sh.String()), started); err != nil {
+					return err
+				}
 				if c.Bool("json") {
 					return writeJSON(c.App.Writer, map[string]any{"name": tr.Name, "shard": sh.String(), "first_subject": from, "last_subject": to - 1, "results": path})
 				}
@@ -120,15 +125,18 @@ func trialCmd() *cli.Command {
 					tr.Name, sh, from, to-1, tr.Subjects, len(tr.Arms), path)
 				return nil
 			}
-			return summarizeTrial(c, tr, res, out, path)
+			return summarizeTrial(c, tr, res, out, path, started)
 		},
 	}
 }
 
 // summarizeTrial writes kpis.arrow into out and prints the per-arm summary,
 // the attainment by subgroup and the power.
-func summarizeTrial(c *cli.Context, tr *scripts.Trial, res []scripts.SubjectResult, out, path string) error {
+func summarizeTrial(c *cli.Context, tr *scripts.Trial, res []scripts.SubjectResult, out, path string, started time.Time) error {
 	if err := writeTrialKPIs(filepath.Join(out, "kpis.arrow"), tr, res); err != nil {
+		return err
+	}
+	if err := writeDirManifest(out, trialProvenance(tr, 0, tr.Subjects, ""), started); err != nil {
 		return err
 	}
 	if c.Bool("json") {
@@ -483,4 +491,11 @@ func printTrial(w io.Writer, tr *scripts.Trial, res []scripts.SubjectResult) {
 		fmt.Fprintln(tw, line)
 	}
 	tw.Flush()
+}
+
+// trialProvenance is the manifest's account of a trial: the spec, its seed,
+// and the subjects from..to (exclusive) of the total.
+func trialProvenance(tr *scripts.Trial, from, to int, shard string) results.Provenance {
+	return results.Provenance{Version: Version, Scenario: filepath.Base(tr.Path), ScenarioSHA256: tr.SHA256, Seed: tr.Seed,
+		From: from, To: to, Total: tr.Subjects, Shard: shard}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
@@ -80,6 +81,7 @@ func validateCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>-validate)"},
 		),
 		Action: func(c *cli.Context) error {
+			started := time.Now()
 			sc, obs, err := loadObserved(c)
 			if err != nil {
 				return err
@@ -113,6 +115,9 @@ func validateCmd() *cli.Command {
 				out = filepath.Join("out", sc.Name+"-validate")
 			}
 			if err := writeValidation(out, sc, obs, flows, cs, drift); err != nil {
+				return err
+			}
+			if err := writeDirManifest(out, scenarioProvenance(sc), started); err != nil {
 				return err
 			}
 			if c.Bool("json") {
