@@ -17,12 +17,17 @@ import (
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/medtwin/medtwin/scripts/plan"
 	"github.com/urfave/cli/v2"
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
 )
 
 func init() { extraCommands = append(extraCommands, plotCmd()) }
 
 func plotCmd() *cli.Command {
 	out := &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output file, .png or .svg", Value: "plot.svg"}
+	width := &cli.Float64Flag{Name: "width", Value: 7, Usage: "figure width in inches"}
+	height := &cli.Float64Flag{Name: "height", Value: 4.5, Usage: "figure height in inches"}
+	dpi := &cli.IntFlag{Name: "dpi", Value: 96, Usage: "pixels per inch of a PNG (7 × 4.5 in at 96 dpi: 672 × 432)"}
 	at := &cli.StringSliceFlag{Name: "at", Usage: "hold another grid parameter at this value, NAME=VALUE (repeatable; default: its value in combination 0)"}
 	return &cli.Command{
 		Name:  "plot",
@@ -34,7 +39,7 @@ func plotCmd() *cli.Command {
 			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg",
 		Subcommands: []*cli.Command{
 			{Name: "sweep", Usage: "a KPI against a grid parameter with its 95% CI band", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}, at},
+				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}, at},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {
@@ -59,10 +64,10 @@ func plotCmd() *cli.Command {
 					if labels != nil {
 						plot.Categories(p, labels)
 					}
-					return plot.Save(p, c.String("out"))
+					return savePlot(c, p)
 				}},
 			{Name: "hourly", Usage: "time series averaged by hour of day (queue length, occupancy)", ArgsUsage: "RUN_DIR",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true, Usage: "comma-separated series names"}},
+				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "series", Required: true, Usage: "comma-separated series names"}},
 				Action: func(c *cli.Context) error {
 					names := strings.Split(c.String("series"), ",")
 					byHour, err := hourly(filepath.Join(c.Args().First(), "timeseries.arrow"), names)
@@ -77,10 +82,10 @@ func plotCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return plot.Save(p, c.String("out"))
+					return savePlot(c, p)
 				}},
 			{Name: "percentiles", Usage: "median and 5th-95th percentile band of a series across replications", ArgsUsage: "RUN_DIR",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true, Usage: "series of timeseries.arrow, e.g. beds.queue"}},
+				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "series", Required: true, Usage: "series of timeseries.arrow, e.g. beds.queue"}},
 				Action: func(c *cli.Context) error {
 					ts, p5, p50, p95, err := percentiles(filepath.Join(c.Args().First(), "timeseries.arrow"), c.String("series"))
 					if err != nil {
@@ -93,10 +98,10 @@ func plotCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return plot.Save(p, c.String("out"))
+					return savePlot(c, p)
 				}},
 			{Name: "tornado", Usage: "each grid parameter's swing of a KPI (others held at their first grid value or --at; the title says which)", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI whose swing is drawn (a kpi of sweep.arrow)"}, at},
+				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI whose swing is drawn (a kpi of sweep.arrow)"}, at},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {
@@ -114,7 +119,7 @@ func plotCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return plot.Save(p, c.String("out"))
+					return savePlot(c, p)
 				}},
 		},
 	}
@@ -548,4 +553,13 @@ func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISum
 		}
 	}
 	return r.Write(path)
+}
+
+// savePlot writes p to --out at --width × --height inches (--dpi for a PNG).
+func savePlot(c *cli.Context, p *gplot.Plot) error {
+	w, h, dpi := c.Float64("width"), c.Float64("height"), c.Int("dpi")
+	if !(w > 0 && h > 0 && w <= 100 && h <= 100) || dpi < 1 || dpi > 1200 {
+		return usagef("--width and --height must be in (0, 100] inches and --dpi in [1, 1200], got %g × %g at %d", w, h, dpi)
+	}
+	return plot.SaveSized(p, c.String("out"), vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch, dpi)
 }
