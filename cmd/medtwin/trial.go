@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"text/tabwriter"
 	"time"
 
@@ -416,15 +415,10 @@ func printTrial(w io.Writer, tr *scripts.Trial, res []scripts.SubjectResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "arm\tendpoint\tmean\t95% CI of mean\tp5\tmedian\tp95")
 	for a, rs := range byArm {
-		for k, e := range tr.Endpoints {
-			v := make([]float64, len(rs))
-			for i, r := range rs {
-				v[i] = r.Endpoints[k]
-			}
-			s := stats.Summarize(v, 0.95)
-			sort.Float64s(v)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t[%s, %s]\t%s\t%s\t%s\n", tr.Arms[a], e.Name, num(s.Mean), num(s.Low), num(s.High),
-				num(stats.Quantile(0.05, v)), num(stats.Quantile(0.5, v)), num(stats.Quantile(0.95, v)))
+		for k := range tr.Endpoints {
+			d := endpointStats(tr, a, k, rs)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t[%s, %s]\t%s\t%s\t%s\n", d.Arm, d.Endpoint, num(d.Mean), num(d.CILow), num(d.CIHigh),
+				num(d.P5), num(d.Median), num(d.P95))
 		}
 	}
 	tw.Flush()

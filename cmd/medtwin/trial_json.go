@@ -53,15 +53,8 @@ func trialJSON(tr *scripts.Trial, res []scripts.SubjectResult, path string, pw [
 		byArm[r.Arm] = append(byArm[r.Arm], r)
 	}
 	for a, rs := range byArm {
-		for k, e := range tr.Endpoints {
-			v := make([]float64, len(rs))
-			for i, r := range rs {
-				v[i] = r.Endpoints[k]
-			}
-			s := stats.Summarize(v, 0.95)
-			sort.Float64s(v)
-			out.Endpoints = append(out.Endpoints, trialEndpoint{Arm: tr.Arms[a], Endpoint: e.Name, Mean: s.Mean, CILow: s.Low, CIHigh: s.High,
-				P5: stats.Quantile(0.05, v), Median: stats.Quantile(0.5, v), P95: stats.Quantile(0.95, v)})
+		for k := range tr.Endpoints {
+			out.Endpoints = append(out.Endpoints, endpointStats(tr, a, k, rs))
 		}
 		if tr.Target.Endpoint != "" {
 			k := 0
@@ -82,4 +75,17 @@ func trialJSON(tr *scripts.Trial, res []scripts.SubjectResult, path string, pw [
 			SignificantlyLower: float64(p.Lower) / float64(p.Replicates)})
 	}
 	return out
+}
+
+// endpointStats summarises endpoint k over the subjects rs of arm a: the mean
+// with its 95% CI and the 5th, 50th and 95th percentiles.
+func endpointStats(tr *scripts.Trial, a, k int, rs []scripts.SubjectResult) trialEndpoint {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = r.Endpoints[k]
+	}
+	s := stats.Summarize(v, 0.95)
+	sort.Float64s(v)
+	return trialEndpoint{Arm: tr.Arms[a], Endpoint: tr.Endpoints[k].Name, Mean: s.Mean, CILow: s.Low, CIHigh: s.High,
+		P5: stats.Quantile(0.05, v), Median: stats.Quantile(0.5, v), P95: stats.Quantile(0.95, v)}
 }

@@ -2,8 +2,6 @@ package plan_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -14,16 +12,7 @@ import (
 // common random numbers, variant on independent streams): the progress
 // callback is called 3R times.
 func TestCompareReportsProgress(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "coin.lua")
-	os.WriteFile(p, []byte(`return scenario {
-  name = "coin", replications = 7, horizon = 10,
-  params = { p = param(0.5, { min = 0, max = 1 }) },
-  build = function(sim, p)
-    local coin = sim:rng("coin")
-    sim:schedule(1, function() if coin:bernoulli(p.p) then sim:count("heads") end end)
-  end,
-}`), 0o644)
-	base := load(t, p)
+	base := coinScenario(t, 7)
 	variant := base.Clone()
 	if err := variant.Set("p=0.6"); err != nil {
 		t.Fatal(err)
