@@ -13,7 +13,7 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith(".arrow"))) {
   const cols = table.schema.fields.map((f) => f.name);
   const before = failures;
   const fail = (msg) => { failures++; console.error(`${name}: ${msg}`); };
-  if (JSON.stringify(cols) !== JSON.stringify(want.columns.map((c) => c.Name))) fail(`columns ${cols} != ${want.columns.map((c) => c.Name)}`);
+  if (JSON.stringify(cols) !== JSON.stringify(want.columns.map((c) => c.name))) fail(`columns ${cols} != ${want.columns.map((c) => c.name)}`);
   if (table.numRows !== want.num_rows) fail(`rows ${table.numRows} != ${want.num_rows}`);
   for (const [k, v] of Object.entries(want.metadata)) {
     if (table.schema.metadata.get(k) !== v) fail(`metadata ${k}: ${table.schema.metadata.get(k)} != ${v}`);

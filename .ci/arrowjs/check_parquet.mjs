@@ -17,7 +17,7 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith(".parquet"))) {
   const fail = (msg) => { failures++; console.error(`${name}: ${msg}`); };
   const meta = parquetMetadata(file);
   const cols = meta.schema.slice(1).map((s) => s.name);
-  if (JSON.stringify(cols) !== JSON.stringify(want.columns.map((c) => c.Name))) fail(`columns ${cols} != ${want.columns.map((c) => c.Name)}`);
+  if (JSON.stringify(cols) !== JSON.stringify(want.columns.map((c) => c.name))) fail(`columns ${cols} != ${want.columns.map((c) => c.name)}`);
   if (Number(meta.num_rows) !== want.num_rows) fail(`rows ${meta.num_rows} != ${want.num_rows}`);
   const kv = new Map((meta.key_value_metadata || []).map((e) => [e.key, e.value]));
   for (const [k, v] of Object.entries(want.metadata)) {

@@ -134,27 +134,21 @@ func appendAudit(c *cli.Context, name, status string) error {
 	if err != nil {
 		return err
 	}
-	what := []string{"medtwin", name}
-	flags := c.FlagNames()
-	sort.Strings(flags)
-	for _, f := range flags {
-		what = append(what, fmt.Sprintf("--%s=%v", f, c.Value(f)))
-	}
 	in, err := audit.HashFiles(c.Args().Slice()...)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
+	args := c.Args().Slice()
 	if phiInputs[name] {
 		// record files (Synthea names them after the patient) by content only
-		what = append(what, fmt.Sprintf("<%d input paths withheld>", c.NArg()))
+		args = []string{fmt.Sprintf("<%d input paths withheld>", c.NArg())}
 		anon := map[string]string{}
 		for i, h := range sortedValues(in) {
 			anon[fmt.Sprintf("input %d", i+1)] = h
 		}
 		in = anon
-	} else {
-		what = append(what, c.Args().Slice()...)
 	}
+	what := rerunArgs(c, name, args)
 	outs, _ := c.App.Metadata["audit.outputs"].([]string)
 	out, err := audit.HashFiles(outs...)
 	if err != nil {
@@ -170,7 +164,7 @@ func appendAudit(c *cli.Context, name, status string) error {
 	if status == "started" {
 		out = nil // what a path holds before the command is not its output
 	}
-	e := audit.Entry{When: time.Now().UTC().Format(time.RFC3339), Who: who, What: strings.Join(what, " "), Inputs: in, Outputs: out, Status: status}
+	e := audit.Entry{When: time.Now().UTC().Format(time.RFC3339), Who: who, What: what, Inputs: in, Outputs: out, Status: status}
 	if _, err := audit.Append(path, e, key); err != nil {
 		return fmt.Errorf("audit: cannot append to %s: %w (set MEDTWIN_AUDIT_LOG to a writable file)", path, err)
 	}

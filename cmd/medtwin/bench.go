@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -44,9 +43,7 @@ type benchRow struct {
 
 func printBench(c *cli.Context, rows []benchRow) error {
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return writeJSON(c.App.Writer, rows)
 	}
 	for _, r := range rows {
 		v := fmt.Sprintf("%14.0f", r.Value)

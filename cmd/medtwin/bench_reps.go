@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -180,9 +179,7 @@ func benchPeersCmd() *cli.Command {
 					rows = append(rows, row{filepath.Base(p.Scenario), p.Replications, d.Seconds(), cpu.Seconds(), p.Peer, p.PeerSeconds, p.PeerSeconds / d.Seconds(), p.PeerSeconds / cpu.Seconds()})
 				}
 				if c.Bool("json") {
-					enc := json.NewEncoder(c.App.Writer)
-					enc.SetIndent("", "  ")
-					return enc.Encode(rows)
+					return writeJSON(c.App.Writer, rows)
 				}
 				tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', tabwriter.AlignRight)
 				fmt.Fprintf(tw, "example\treplications\tmedtwin s\tCPU s\tpeer s\tspeed-up (wall)\tspeed-up (CPU)\t\n")

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/ops"
@@ -46,6 +47,7 @@ func calibrateCmd() *cli.Command {
 			"   medtwin calibrate scenarios/ed_staffing.lua --observed visits.csv --fit physicians_day=2..8 --out out/cal\n" +
 			"   medtwin validate scenarios/ed_staffing.lua --observed visits.csv --params out/cal/params.txt",
 		Flags: append(scenarioFlags(),
+			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 			&cli.StringFlag{Name: "observed", Usage: "observed visits: a CSV or fhir import's encounters.arrow", Required: true},
 			&cli.StringSliceFlag{Name: "fit", Usage: "fit a parameter by simulation: --fit name=lo..hi (repeatable)"},
 			&cli.IntFlag{Name: "max-evals", Value: 40, Usage: "most scenario evaluations of the simulation-based fit"},
@@ -54,6 +56,7 @@ func calibrateCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>-calibrate)"},
 		),
 		Action: func(c *cli.Context) error {
+			started := time.Now()
 			sc, obs, err := loadObserved(c)
 			if err != nil {
 				return err
@@ -77,6 +80,9 @@ func calibrateCmd() *cli.Command {
 				return err
 			}
 			w := c.App.Writer
+			if c.Bool("json") { // the tables go to stderr, the estimates to stdout as JSON
+				w = c.App.ErrWriter
+			}
 			fmt.Fprintf(w, "%s: %d observed visits from %s (%d rows left out)\n", sc.Name, len(obs.Visits), obs.Path, len(obs.Bad))
 			for _, b := range obs.Bad {
 				fmt.Fprintf(w, "  left out: %s\n", b)
@@ -189,7 +195,18 @@ func calibrateCmd() *cli.Command {
 			if err := writeParamsFile(path, comments, names, values); err != nil {
 				return err
 			}
+			if err := writeDirManifest(out, scenarioProvenance(sc), started); err != nil {
+				return err
+			}
 			fmt.Fprintf(w, "\nparameters in %s (use --params), hourly profile in %s\n", path, filepath.Join(out, "arrivals.csv"))
+			if c.Bool("json") {
+				est := map[string]string{}
+				for i, n := range names {
+					est[n] = values[i]
+				}
+				return writeJSON(c.App.Writer, map[string]any{"scenario": sc.Name, "observed": obs.Path, "observed_visits": len(obs.Visits),
+					"rows_left_out": obs.Bad, "params": est, "params_file": path, "out": out})
+			}
 			return nil
 		},
 	}

@@ -552,7 +552,7 @@ func TestAuditTrail(t *testing.T) {
 		!strings.Contains(lines[3], "theophylline_oral_trial.lua") || !strings.Contains(lines[3], "subjects.arrow") {
 		t.Fatalf("entries:\n%s", b)
 	}
-	os.WriteFile(log, []byte(strings.Replace(string(b), "--subjects=20", "--subjects=21", 1)), 0o644)
+	os.WriteFile(log, []byte(strings.Replace(string(b), "--subjects 20", "--subjects 21", 1)), 0o644)
 	if _, errs, code := medtwin(t, "audit", "verify", log); code == 0 || !strings.Contains(errs, "line 3") || !strings.Contains(errs, "edited") {
 		t.Fatalf("tampering not located: %s", errs)
 	}

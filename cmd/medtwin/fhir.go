@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -43,6 +44,7 @@ func fhirCmd() *cli.Command {
 				&cli.StringFlag{Name: "arrivals", Usage: "also write the ED visits' hour-of-day profile to this CSV (hour,relative_rate: the ops.ed profile format)"},
 				&cli.StringFlag{Name: "nonmem", Usage: "also write the patients' drug administrations (MedicationAdministration) and drug levels (Observation, --level-loinc) as a NONMEM data set (CSV; times in hours from each patient's first dose) for medtwin fit --data"},
 				&cli.StringFlag{Name: "level-loinc", Value: strings.Join(cohort.VancomycinLevelLOINC, ","), Usage: "LOINC codes of the drug-level Observations (default: vancomycin serum/plasma levels)"},
+				&cli.BoolFlag{Name: "json", Usage: "print the import report as JSON"},
 				&cli.StringFlag{Name: "medication-rxnorm", Usage: "keep only MedicationAdministrations of these RxNorm codes, comma separated (e.g. 11124 vancomycin; default: all with a dose in mg)"},
 			},
 			Action: func(c *cli.Context) error {
@@ -96,7 +98,10 @@ func fhirCmd() *cli.Command {
 						return err
 					}
 					auditOutput(c, nm)
-					fmt.Fprintf(c.App.Writer, "wrote the drug records of %d patients to %s (NONMEM data set)\n", n, nm)
+					fmt.Fprintf(jsonOr(c), "wrote the drug records of %d patients to %s (NONMEM data set)\n", n, nm)
+				}
+				if c.Bool("json") {
+					return writeJSON(c.App.Writer, importJSON(rep, len(pts), c.String("out")))
 				}
 				printImportReport(c.App.Writer, rep, len(pts), time.Since(started))
 				fmt.Fprintf(c.App.Writer, "wrote %d de-identified patients to %s\n", len(pts), c.String("out"))
@@ -235,4 +240,38 @@ func writeEncounters(path string, pts []cohort.ImportedPatient) error {
 		}
 	}
 	return w.Close()
+}
+
+// importJSON is the report of `fhir import --json`: counts, and the reasons
+// patients were left out or covariates filled as lists (the reasons are
+// sentences, not keys).
+func importJSON(rep *cohort.ImportReport, kept int, out string) any {
+	type count struct {
+		Reason   string
+		Patients int
+	}
+	list := func(m map[string]int) []count {
+		out := []count{}
+		for k, v := range m {
+			out = append(out, count{k, v})
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Reason < out[j].Reason })
+		return out
+	}
+	return struct {
+		Files, FilesFailed, PatientsRead, PatientsImported int
+		Excluded, Filled                                   []count
+		Errors                                             []string
+		EDVisitsByHour                                     [24]int
+		Out                                                string
+	}{rep.Files, rep.FilesFailed, rep.PatientsRead, kept, list(rep.Excluded), list(rep.Filled), rep.Errors, rep.EDVisitsByHour, out}
+}
+
+// jsonOr is where a verb's human-readable lines go: stdout, or stderr when
+// --json keeps stdout for the JSON.
+func jsonOr(c *cli.Context) io.Writer {
+	if c.Bool("json") {
+		return c.App.ErrWriter
+	}
+	return c.App.Writer
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"image/color"
 	"io"
@@ -209,9 +210,22 @@ func recommendFor(spec *scripts.FitSpec, ds *fit.DataSet, res *fit.Result, id st
 
 func lowerSnake(s string) string { return strings.ToLower(s) }
 
+// jsonBytes is the JSON of a file that medtwin reads back (population.json,
+// recommendation.json, the fit checkpoint): Go's own keys, as the readers
+// expect, NaN and Inf as null. What --json prints goes through writeJSON.
 func jsonBytes(v any) []byte {
 	var b bytes.Buffer
-	writeJSON(&b, v)
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	data, err := json.Marshal(v)
+	var out any = json.RawMessage(data)
+	if err == nil {
+		json.Unmarshal(data, &out)
+	} else {
+		data, _ = json.Marshal(fmt.Sprint(v))
+		out = json.RawMessage(data)
+	}
+	enc.Encode(out)
 	return b.Bytes()
 }
 

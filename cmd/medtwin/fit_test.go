@@ -82,9 +82,9 @@ func TestFitRecommendJSON(t *testing.T) {
 	var v struct {
 		Recommendation struct {
 			Best struct {
-				PTA       float64
-				DoseMg    float64
-				IntervalH float64
+				PTA       float64 `json:"pta"`
+				DoseMg    float64 `json:"dose_mg"`
+				IntervalH float64 `json:"interval_h"`
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -36,7 +35,10 @@ func inspectCmd() *cli.Command {
 				rows = [][]string{} // an empty table's rows are [] in JSON, not null
 			}
 			if c.Bool("json") {
-				type col struct{ Name, Type string }
+				type col struct {
+					Name string `json:"name"`
+					Type string `json:"type"`
+				}
 				out := struct {
 					File     string            `json:"file"`
 					Rows     int64             `json:"num_rows"`
@@ -47,9 +49,7 @@ func inspectCmd() *cli.Command {
 				for _, f := range t.Schema.Fields() {
 					out.Columns = append(out.Columns, col{f.Name, f.Type.String()})
 				}
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
+				return writeJSON(c.App.Writer, out)
 			}
 			w := c.App.Writer
 			fmt.Fprintf(w, "%s: %d rows in %d record batches\n\ncolumns:\n", t.Path, t.NumRows(), len(t.Batches))

@@ -34,7 +34,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   medtwin inspect out/mmc/kpis.arrow       look inside an output file\n" +
 			"   medtwin bench des                        kernel speed against the reference floor",
 		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
-			return usageError{err.Error()}
+			return usageError{suggestFlag(c, err)}
 		},
 		Commands: commands(),
 		// errors come back from Run and main maps them to 0/1/2 (exitCode);

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -32,9 +31,7 @@ func modelsCmd() *cli.Command {
 				list = []models.Info{m.Info()}
 			}
 			if c.Bool("json") {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(list)
+				return writeJSON(c.App.Writer, list)
 			}
 			w := c.App.Writer
 			for _, m := range list {

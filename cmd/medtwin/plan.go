@@ -7,11 +7,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/medtwin/medtwin/engine/results"
+	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/medtwin/medtwin/scripts/plan"
 	"github.com/urfave/cli/v2"
@@ -67,6 +69,7 @@ func compareCmd() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 			&cli.StringFlag{Name: "report", Usage: "also write a self-contained HTML report"},
 			&cli.BoolFlag{Name: "all", Usage: "show every KPI, not only those with a verdict or a difference"},
+			quietFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -98,7 +101,9 @@ func compareCmd() *cli.Command {
 			}
 			ctx, cancel := scripts.WithLimits(c.Context, c.Duration("timeout"), c.Uint64("max-memory"))
 			defer cancel()
+			ctx, done := planProgress(c, ctx, base.Name+" compare", 3*base.Replications)
 			diffs, err := plan.Compare(ctx, base, variant, c.Int("workers"))
+			done()
 			if err != nil {
 				return err
 			}
@@ -168,22 +173,13 @@ func printDiffs(w io.Writer, diffs []plan.Diff, all bool) {
 	tw.Flush()
 }
 
+// writeJSON writes v as indented JSON in the one key style of every --json
+// output (jsonValue: snake_case, NaN and Inf as null).
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(sanitize(v))
-}
-
-// sanitize turns NaN and Inf into null for JSON.
-func sanitize(v any) any {
-	b, err := json.Marshal(v)
-	if err == nil {
-		var out any
-		json.Unmarshal(b, &out)
-		return out
-	}
-	data, _ := json.Marshal(fmt.Sprint(v))
-	return json.RawMessage(data)
+	enc.SetEscapeHTML(false) // constraints print as <=, not \u003c=
+	return enc.Encode(jsonValue(reflect.ValueOf(v)))
 }
 
 func sweepCmd() *cli.Command {
@@ -200,6 +196,7 @@ func sweepCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>-sweep)"},
 			&cli.StringFlag{Name: "shard", Usage: "run slice i/n of the combinations (default from Kubernetes/Slurm array variables)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
+			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 		),
 		Action: func(c *cli.Context) error {
 			sc, err := loadScenario(c, c.Args().First())
@@ -249,6 +246,10 @@ func sweepCmd() *cli.Command {
 			if err := m.Write(out, []string{path}); err != nil {
 				return err
 			}
+			if c.Bool("json") {
+				return writeJSON(c.App.Writer, map[string]any{"scenario": sc.Name, "combinations": to - from, "replications": sc.Replications,
+					"shard": sh.String(), "results": path})
+			}
 			fmt.Fprintf(c.App.Writer, "%s: %d combinations × %d replications, results in %s\n", sc.Name, to-from, sc.Replications, path)
 			return nil
 		},
@@ -270,6 +271,7 @@ func optimizeCmd() *cli.Command {
 			&cli.StringSliceFlag{Name: "constraint", Usage: "kpi>=value or kpi<=value (repeatable)"},
 			&cli.IntFlag{Name: "batch", Value: 10, Usage: "replications per step"},
 			&cli.IntFlag{Name: "max-replications", Value: 100, Usage: "replications before a plan is called undecided"},
+			quietFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 			&cli.StringFlag{Name: "report", Usage: "also write a self-contained HTML report"},
 		),
@@ -293,12 +295,14 @@ func optimizeCmd() *cli.Command {
 			ctx, cancel := scripts.WithLimits(c.Context, c.Duration("timeout"), c.Uint64("max-memory"))
 			defer cancel()
 			o := &plan.Optimizer{Scenario: sc, Axes: axes, Constraints: cons, Batch: c.Int("batch"), MaxReps: c.Int("max-replications"), Workers: c.Int("workers")}
+			ctx, done := planProgress(c, ctx, sc.Name+" optimize", 0)
 			cands, err := o.Run(ctx)
+			done()
 			if err != nil {
-				return err
+				return kpiHint(err)
 			}
 			if c.Bool("json") {
-				return writeJSON(c.App.Writer, cands)
+				return writeJSON(c.App.Writer, optimizeJSON(axes, cons, cands))
 			}
 			printCandidates(c.App.Writer, axes, cons, cands)
 			if r := c.String("report"); r != "" {
@@ -348,6 +352,44 @@ func printCandidates(w io.Writer, axes []plan.Axis, cons []plan.Constraint, cand
 	tw.Flush()
 }
 
+// optimizeOut is what `optimize --json` prints: every plan tried with its
+// parameter values by name, the chosen one flagged (and repeated as chosen;
+// null when no plan was shown to meet every constraint).
+type optimizeOut struct {
+	Constraints []plan.Constraint
+	Chosen      *optimizePlan
+	Plans       []optimizePlan
+}
+
+type optimizePlan struct {
+	Params       map[string]string
+	Cost         float64
+	Status       string
+	Replications int
+	Chosen       bool
+	KPIs         map[string]stats.Summary
+}
+
+func optimizeJSON(axes []plan.Axis, cons []plan.Constraint, cands []*plan.Candidate) optimizeOut {
+	out := optimizeOut{Constraints: cons, Plans: []optimizePlan{}}
+	for _, cd := range cands {
+		p := optimizePlan{Params: map[string]string{}, Cost: cd.Cost, Status: cd.Status, Replications: cd.Replications, KPIs: cd.KPIs}
+		for i, ax := range axes {
+			p.Params[ax.Name] = cd.Values[i]
+		}
+		if out.Chosen == nil && cd.Status == "feasible" {
+			p.Chosen = true
+			out.Chosen = &p
+		}
+		out.Plans = append(out.Plans, p)
+	}
+	if out.Chosen != nil {
+		c := *out.Chosen
+		out.Chosen = &c
+	}
+	return out
+}
+
 func describeCombo(axes []plan.Axis, vals []string) string {
 	var parts []string
 	for i, ax := range axes {
@@ -363,6 +405,7 @@ func mergeCmd() *cli.Command {
 		ArgsUsage: "OUT PART_DIR...",
 		Description: "Works for `run`, `sweep` and `trial --shard` directories. Example:\n" +
 			"   medtwin merge out/ed out/ed/shard-*",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "machine-readable output"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 2 {
 				return usagef("merge takes an output directory and the shard directories")
@@ -373,6 +416,9 @@ func mergeCmd() *cli.Command {
 				path, err := plan.MergeSweeps(out, parts)
 				if err != nil {
 					return err
+				}
+				if c.Bool("json") {
+					return writeJSON(c.App.Writer, map[string]any{"kind": "sweep", "parts": len(parts), "files": []string{path}})
 				}
 				fmt.Fprintf(c.App.Writer, "merged %d sweep parts into %s\n", len(parts), path)
 				return nil
@@ -393,6 +439,9 @@ func mergeCmd() *cli.Command {
 				if err := results.NewManifest(*prov, started).Write(out, files); err != nil {
 					return err
 				}
+				if c.Bool("json") {
+					return writeJSON(c.App.Writer, map[string]any{"kind": "trial", "parts": len(parts), "subjects": prov.Total, "files": files})
+				}
 				fmt.Fprintf(c.App.Writer, "merged %d trial shards (%d subjects) into %s; summarize with `medtwin trial SPEC.lua --summarize %s`\n", len(parts), prov.Total, strings.Join(files, ", "), out)
 				return nil
 			}
@@ -402,6 +451,9 @@ func mergeCmd() *cli.Command {
 			}
 			if err := results.NewManifest(*prov, started).Write(out, files); err != nil {
 				return err
+			}
+			if c.Bool("json") {
+				return writeJSON(c.App.Writer, map[string]any{"kind": "run", "parts": len(parts), "replications": prov.Total, "files": files})
 			}
 			fmt.Fprintf(c.App.Writer, "merged %d parts (%d replications) into %s\n", len(parts), prov.Total, out)
 			return nil

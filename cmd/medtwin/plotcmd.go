@@ -14,12 +14,17 @@ import (
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/urfave/cli/v2"
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
 )
 
 func init() { extraCommands = append(extraCommands, plotCmd()) }
 
 func plotCmd() *cli.Command {
 	out := &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output file, .png or .svg", Value: "plot.svg"}
+	width := &cli.Float64Flag{Name: "width", Value: 7, Usage: "figure width in inches"}
+	height := &cli.Float64Flag{Name: "height", Value: 4.5, Usage: "figure height in inches"}
+	dpi := &cli.IntFlag{Name: "dpi", Value: 96, Usage: "pixels per inch of a PNG (7 × 4.5 in at 96 dpi: 672 × 432)"}
 	at := &cli.StringSliceFlag{Name: "at", Usage: "hold another grid parameter at this value, NAME=VALUE (repeatable; default: its value in combination 0)"}
 	return &cli.Command{
 		Name:  "plot",
@@ -31,7 +36,7 @@ func plotCmd() *cli.Command {
 			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg",
 		Subcommands: []*cli.Command{
 			{Name: "sweep", Usage: "a KPI against a grid parameter with its 95% CI band", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}, at},
+				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}, at},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {
@@ -56,10 +61,10 @@ func plotCmd() *cli.Command {
 					if labels != nil {
 						plot.Categories(p, labels)
 					}
-					return plot.Save(p, c.String("out"))
+					return savePlot(c, p)
 				}},
 			{Name: "hourly", Usage: "time series averaged by hour of day (queue length, occupancy)", ArgsUsage: "RUN_DIR",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true, Usage: "comma-separated series names"}},
+				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "series", Required: true, Usage: "comma-separated series names"}},
 				Action: func(c *cli.Context) error {
 					names := strings.Split(c.String("series"), ",")
 					byHour, err := hourly(filepath.Join(c.Args().First(), "timeseries.arrow"), names)
@@ -74,10 +79,10 @@ func plotCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return plot.Save(p, c.String("out"))
+					return savePlot(c, p)
 				}},
 			{Name: "percentiles", Usage: "median and 5th-95th percentile band of a series across replications", ArgsUsage: "RUN_DIR",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "series", Required: true, Usage: "series of timeseries.arrow, e.g. beds.queue"}},
+				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "series", Required: true, Usage: "series of timeseries.arrow, e.g. beds.queue"}},
 				Action: func(c *cli.Context) error {
 					ts, p5, p50, p95, err := percentiles(filepath.Join(c.Args().First(), "timeseries.arrow"), c.String("series"))
 					if err != nil {
@@ -90,10 +95,10 @@ func plotCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return plot.Save(p, c.String("out"))
+					return savePlot(c, p)
 				}},
 			{Name: "tornado", Usage: "each grid parameter's swing of a KPI (others held at their first grid value or --at; the title says which)", ArgsUsage: "SWEEP.arrow",
-				Flags: []cli.Flag{out, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI whose swing is drawn (a kpi of sweep.arrow)"}, at},
+				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI whose swing is drawn (a kpi of sweep.arrow)"}, at},
 				Action: func(c *cli.Context) error {
 					rows, axes, err := readSweep(c.Args().First())
 					if err != nil {
@@ -111,7 +116,7 @@ func plotCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return plot.Save(p, c.String("out"))
+					return savePlot(c, p)
 				}},
 		},
 	}
@@ -233,6 +238,19 @@ func heldValues(rows []sweepRow, axes []sweepAxis, x string, at []string) (map[s
 	return m, strings.Join(held, ", "), nil
 }
 
+// sweepKPIs lists the KPIs of a sweep's rows, in order of first appearance.
+func sweepKPIs(rows []sweepRow) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if !seen[r.kpi] {
+			seen[r.kpi] = true
+			out = append(out, r.kpi)
+		}
+	}
+	return out
+}
+
 func axisNames(axes []sweepAxis) string {
 	var n []string
 	for _, a := range axes {
@@ -261,7 +279,10 @@ func sweepSeries(rows []sweepRow, axes []sweepAxis, kpi, x string, held map[stri
 		}
 	}
 	if ax == nil {
-		return nil, nil, nil, nil, nil, usagef("--x %s is not a grid parameter (grid: %s)", x, axisNames(axes))
+		return nil, nil, nil, nil, nil, unknownName("grid parameter (--x)", x, strings.Split(axisNames(axes), ", "))
+	}
+	if err := checkName("KPI in the sweep", kpi, sweepKPIs(rows)); err != nil {
+		return nil, nil, nil, nil, nil, err
 	}
 	for _, r := range rows {
 		if r.kpi != kpi {
@@ -301,6 +322,9 @@ func sweepSeries(rows []sweepRow, axes []sweepAxis, kpi, x string, held map[stri
 // and last in grid order for a choice).
 func tornado(rows []sweepRow, axes []sweepAxis, kpi string, held map[string]string) (names []string, lo, hi []float64, base float64, err error) {
 	base = math.NaN()
+	if err := checkName("KPI in the sweep", kpi, sweepKPIs(rows)); err != nil {
+		return nil, nil, nil, 0, err
+	}
 	for _, r := range rows {
 		if r.kpi != kpi {
 			continue
@@ -418,4 +442,13 @@ func percentiles(path, name string) (ts, p5, p50, p95 []float64, err error) {
 		p95 = append(p95, stats.Quantile(0.95, v))
 	}
 	return
+}
+
+// savePlot writes p to --out at --width × --height inches (--dpi for a PNG).
+func savePlot(c *cli.Context, p *gplot.Plot) error {
+	w, h, dpi := c.Float64("width"), c.Float64("height"), c.Int("dpi")
+	if !(w > 0 && h > 0 && w <= 100 && h <= 100) || dpi < 1 || dpi > 1200 {
+		return usagef("--width and --height must be in (0, 100] inches and --dpi in [1, 1200], got %g × %g at %d", w, h, dpi)
+	}
+	return plot.SaveSized(p, c.String("out"), vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch, dpi)
 }

@@ -224,12 +224,17 @@ func runScenario(c *cli.Context, sc *scripts.Scenario, sh shard, dir string) ([]
 // progress returns a function that advances a bar on stderr, shown only when
 // stderr is a terminal and --quiet is not set, and a function that waits for it.
 func progress(c *cli.Context, name string, total int) (func(int), func()) {
+	return progressOf(c, name, total, "replications")
+}
+
+// progressOf is progress counting units other than replications (subjects).
+func progressOf(c *cli.Context, name string, total int, unit string) (func(int), func()) {
 	if c.Bool("quiet") || !isTerminal(os.Stderr) {
 		return func(int) {}, func() {}
 	}
 	p := mpb.New(mpb.WithOutput(os.Stderr), mpb.WithWidth(40))
 	b := p.AddBar(int64(total),
-		mpb.PrependDecorators(decor.Name(name+" "), decor.CountersNoUnit("%d/%d replications")),
+		mpb.PrependDecorators(decor.Name(name+" "), decor.CountersNoUnit("%d/%d "+unit)),
 		mpb.AppendDecorators(decor.Percentage(), decor.Name(" "), decor.AverageETA(decor.ET_STYLE_GO)))
 	return func(n int) { b.IncrBy(n) }, func() { b.Abort(false); p.Wait() }
 }

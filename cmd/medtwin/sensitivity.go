@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"text/tabwriter"
 
 	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
@@ -85,7 +86,12 @@ func sensitivityCmd() *cli.Command {
 					vals, _ := plan.Values(reps)
 					k, ok := vals[kpi]
 					if !ok {
-						return 0, usagef("the scenario has no KPI %q", kpi)
+						known := make([]string, 0, len(vals))
+						for k := range vals {
+							known = append(known, k)
+						}
+						sort.Strings(known)
+						return 0, unknownName("KPI", kpi, known)
 					}
 					return k[0], nil
 				}

@@ -5,8 +5,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-
-	"github.com/medtwin/medtwin/physio/sensitivity"
 )
 
 // Sensitivity on a model-language model: the AUC of a one-compartment bolus
@@ -19,7 +17,18 @@ func TestSensitivityModel(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	var res sensitivity.Result
+	var res struct { // --json keys are snake_case
+		Mean, Var float64
+		Indices   []struct {
+			Name   string
+			S      float64
+			SLow   float64 `json:"s_low"`
+			SHigh  float64 `json:"s_high"`
+			ST     float64
+			STLow  float64 `json:"st_low"`
+			STHigh float64 `json:"st_high"`
+		}
+	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}

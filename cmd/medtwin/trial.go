@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"text/tabwriter"
+	"time"
 
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/medtwin/medtwin/engine/stats"
@@ -32,12 +33,15 @@ func trialCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
 			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "where the PK runs: cpu, cuda (a GPU, through the CUDA worker that make cuda builds) or auto (a ready GPU, else cpu, saying why)"},
 			&cli.StringFlag{Name: "summarize", Usage: "run nothing: read `DIR`/subjects.arrow (e.g. merged shards), write DIR/kpis.arrow and print the summary"},
+			&cli.BoolFlag{Name: "json", Usage: "print the per-arm summary as JSON"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
 			&cli.StringFlag{Name: "shard", Usage: "run only shard `i/n` of the subjects (subjects.arrow only; join with `medtwin merge`); defaults from Slurm/Kubernetes array variables"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("trial takes one spec file")
 			}
+			started := time.Now()
 			tr, err := scripts.LoadTrial(c.Args().First())
 			if err != nil {
 				return err
@@ -62,7 +66,7 @@ func trialCmd() *cli.Command {
 					return err
 				}
 				auditOutput(c, dir)
-				return summarizeTrial(c, tr, res, dir, path)
+				return summarizeTrial(c, tr, res, dir, path, started)
 			}
 			if tr.Runner, err = cohort.Runner(backendFlag(c)); err != nil {
 				return err
@@ -91,8 +95,11 @@ func trialCmd() *cli.Command {
 			// it needs (a subject's row does not depend on its chunk)
 			const chunk = 5000
 			var res []trial.Result
+			bar, wait := progressOf(c, tr.Name, to-from, "subjects")
+			defer wait()
 			for lo := from; lo < to; lo += chunk {
 				part, err := tr.Run(c.Context, lo, min(lo+chunk, to))
+				bar(len(part))
 				if err == nil {
 					err = files.Add(part)
 				}
@@ -122,20 +129,36 @@ func trialCmd() *cli.Command {
 				return err
 			}
 			if sh.N > 1 {
+				if err := writeDirManifest(out, tr.Provenance(Version, from, to, sh.String()), started); err != nil {
+					return err
+				}
+				if c.Bool("json") {
+					return writeJSON(c.App.Writer, map[string]any{"name": tr.Name, "shard": sh.String(), "first_subject": from, "last_subject": to - 1, "results": path})
+				}
 				fmt.Fprintf(c.App.Writer, "%s: shard %s, subjects %d-%d of %d × %d arms in %s; join the shards with `medtwin merge OUT SHARD_DIR...`\n",
 					tr.Name, sh, from, to-1, tr.Subjects, len(tr.Arms), path)
 				return nil
 			}
-			return summarizeTrial(c, tr, res, out, path)
+			return summarizeTrial(c, tr, res, out, path, started)
 		},
 	}
 }
 
 // summarizeTrial writes kpis.arrow into out and prints the per-arm summary,
 // the attainment by subgroup and the power.
-func summarizeTrial(c *cli.Context, tr *trial.Spec, res []trial.Result, out, path string) error {
+func summarizeTrial(c *cli.Context, tr *trial.Spec, res []trial.Result, out, path string, started time.Time) error {
 	if err := tr.WriteKPIs(filepath.Join(out, "kpis.arrow"), Version, res); err != nil {
 		return err
+	}
+	if err := writeDirManifest(out, tr.Provenance(Version, 0, tr.Subjects, ""), started); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		var pw []trial.ArmPower
+		if tr.Replicates.N > 0 {
+			pw, _ = tr.Power(res) // too few subjects for one replicate: no power, the rest stands
+		}
+		return writeJSON(c.App.Writer, trialJSON(tr, res, path, pw))
 	}
 	fmt.Fprintf(c.App.Writer, "%s: %d subjects × %d arms (seed %d), per-subject results in %s, per-arm KPIs in kpis.arrow\n\n",
 		tr.Name, tr.Subjects, len(tr.Arms), tr.Seed, path)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
@@ -71,6 +72,7 @@ func validateCmd() *cli.Command {
 			"   medtwin validate scenarios/clinic_ed.lua --observed visits.csv\n" +
 			"   medtwin validate scenarios/clinic_ed.lua --observed encounters.arrow --window 28d --out out/val",
 		Flags: append(scenarioFlags(),
+			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 			&cli.StringFlag{Name: "observed", Usage: "observed visits: a CSV (see below) or fhir import's encounters.arrow", Required: true},
 			&cli.StringFlag{Name: "window", Usage: "drift windows over the observed period, e.g. 28d or 72h"},
 			&cli.Float64Flag{Name: "alpha", Value: ops.DefaultThresholds.Alpha, Usage: "KS significance level of the verdicts and drift flags"},
@@ -79,6 +81,7 @@ func validateCmd() *cli.Command {
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>-validate)"},
 		),
 		Action: func(c *cli.Context) error {
+			started := time.Now()
 			sc, obs, err := loadObserved(c)
 			if err != nil {
 				return err
@@ -113,6 +116,21 @@ func validateCmd() *cli.Command {
 			}
 			if err := writeValidation(out, sc, obs, flows, cs, drift); err != nil {
 				return err
+			}
+			if err := writeDirManifest(out, scenarioProvenance(sc), started); err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				return writeJSON(c.App.Writer, struct {
+					Scenario     string
+					Replications int
+					Observed     string
+					ObservedRows int
+					RowsLeftOut  []ops.BadRow
+					KPIs         []ops.KPIComparison
+					Drift        []ops.DriftWindow
+					Out          string
+				}{sc.Name, sc.Replications, obs.Path, len(obs.Visits), obs.Bad, cs, drift, out})
 			}
 			printValidation(c, sc, obs, cs, drift, out)
 			return nil

@@ -147,7 +147,7 @@ func (o *Optimizer) Run(ctx context.Context) ([]*Candidate, error) {
 			for _, con := range o.Constraints {
 				v, ok := vals[con.KPI]
 				if !ok {
-					return nil, fmt.Errorf("optimize: the scenario has no KPI %q", con.KPI)
+					return nil, &UnknownKPIError{Who: "optimize", Name: con.KPI, Known: kpiNames(vals)}
 				}
 				switch con.decide(stats.Summarize(v, level)) {
 				case +1:

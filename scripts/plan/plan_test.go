@@ -190,17 +190,7 @@ func TestCompareCRNNarrowsTheInterval(t *testing.T) {
 // Issue 17 item 2: a counter that the variant never increments (p = 0) is 0
 // there, so compare reports the difference instead of leaving the KPI out.
 func TestCompareCounterAbsentFromVariant(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "coin.lua")
-	os.WriteFile(p, []byte(`return scenario {
-  name = "coin", replications = 40, horizon = 10,
-  params = { p = param(0.5, { min = 0, max = 1 }) },
-  build = function(sim, p)
-    local coin = sim:rng("coin")
-    sim:schedule(1, function() if coin:bernoulli(p.p) then sim:count("heads") end end)
-  end,
-}`), 0o644)
-	base := load(t, p)
+	base := coinScenario(t, 40)
 	variant := base.Clone()
 	if err := variant.Set("p=0"); err != nil {
 		t.Fatal(err)
@@ -218,4 +208,19 @@ func TestCompareCounterAbsentFromVariant(t *testing.T) {
 		}
 	}
 	t.Fatalf("no heads in the comparison: %+v", diffs)
+}
+
+// coinScenario is a scenario of one coin toss per replication (counter
+// "heads", probability parameter p), of reps replications.
+func coinScenario(t *testing.T, reps int) *scripts.Scenario {
+	p := filepath.Join(t.TempDir(), "coin.lua")
+	os.WriteFile(p, []byte(fmt.Sprintf(`return scenario {
+  name = "coin", replications = %d, horizon = 10,
+  params = { p = param(0.5, { min = 0, max = 1 }) },
+  build = function(sim, p)
+    local coin = sim:rng("coin")
+    sim:schedule(1, function() if coin:bernoulli(p.p) then sim:count("heads") end end)
+  end,
+}`, reps)), 0o644)
+	return load(t, p)
 }

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strconv"
 )
@@ -29,7 +28,7 @@ func Evaluate(ctx context.Context, m Model, names []string, x []float64, kpi str
 	vals, _ := Values(reps)
 	k, ok := vals[kpi]
 	if !ok {
-		return 0, fmt.Errorf("the model has no KPI %q", kpi)
+		return 0, &UnknownKPIError{Who: "evaluate", Name: kpi, Known: kpiNames(vals)}
 	}
 	return k[0], nil
 }

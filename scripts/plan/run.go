@@ -17,7 +17,9 @@ func replicate(ctx context.Context, m Model, seed uint64, from, to, workers int)
 	e.Workers = workers
 	e.Trace, e.SampleEvery = false, 0
 	var out []engine.RepResult
+	tick := progressOf(ctx)
 	err := e.Run(ctx, func(r engine.RepResult) error {
+		tick()
 		out = append(out, engine.RepResult{Replication: r.Replication, KPIs: r.KPIs})
 		return nil
 	})

@@ -17,6 +17,8 @@ import (
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 var (
@@ -198,15 +200,32 @@ func Tornado(title, kpi string, names []string, low, high []float64, base float6
 // Save writes the plot as PNG or SVG (by the file's extension) through a
 // temporary file.
 func Save(p *gplot.Plot, path string) error {
+	return SaveSized(p, path, 7*vg.Inch, 4.5*vg.Inch, 96)
+}
+
+// SaveSized writes the plot to path (.png or .svg) at width × height; a PNG
+// has dpi pixels per inch (7 × 4.5 in at 96 dpi is 672 × 432 pixels).
+func SaveSized(p *gplot.Plot, path string, width, height vg.Length, dpi int) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".png" && ext != ".svg" {
 		return fmt.Errorf("plot: %s: the file must end in .png or .svg", path)
 	}
-	w, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, ext[1:])
+	if !(width > 0 && height > 0) || dpi < 1 {
+		return fmt.Errorf("plot: size %v × %v at %d dpi: want a positive width, height and dpi", width, height, dpi)
+	}
+	var buf bytes.Buffer
+	if ext == ".png" {
+		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
+		p.Draw(draw.New(c))
+		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+			return err
+		}
+		return results.WriteFileAtomic(path, buf.Bytes())
+	}
+	w, err := p.WriterTo(width, height, ext[1:])
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
 	if _, err := w.WriteTo(&buf); err != nil {
 		return err
 	}
