@@ -293,67 +293,21 @@ func (o *subjectObjective) dParamDEta(i, pj, ei int, eta []float64) float64 {
 }
 
 // fisherInverse returns the inverse of the Gauss–Newton approximation of
-// J's Hessian at η (k×k, row major): 2Ω⁻¹ + Σ_obs w·∇f∇fᵀ with w the
-// expected information of one observation about its prediction f,
-// 2/sd² + 4(∂sd/∂f)²/sd² (2/(sd·f)² under exponential error; BLQ records
-// left out). The last valueGrad must have been at η (its predictions and
-// sensitivities are used). nil where the structure has no sensitivities or
-// the matrix cannot be inverted (the caller then starts from the identity).
+// J's Hessian at η (k×k, row major): twice fisher's matrix (inner.go), the
+// expected information 2Ω⁻¹ + Σ_obs w·∇f∇fᵀ of the non-BLQ records. The
+// last valueGrad must have been at η (its predictions and sensitivities
+// are used). nil where the structure has no sensitivities or the matrix
+// cannot be formed or inverted (the caller then starts from the identity).
 func (o *subjectObjective) fisherInverse(eta []float64) []float64 {
-	m := o.m
 	k := len(eta)
 	if o.sens == nil {
 		return nil
 	}
-	tmp := make([]float64, k)
 	h := mat.NewSymDense(k, nil)
-	for a := 0; a < k; a++ {
-		for b := a; b < k; b++ {
-			h.SetSym(a, b, 2*m.omegaInv.At(a, b))
-		}
+	if !o.fisher(eta, h, make([]float64, k)) {
+		return nil
 	}
-	e := m.Error
-	gf := tmp
-	for _, ri := range o.obs {
-		r := &o.s.Records[ri]
-		if r.BLQ {
-			continue
-		}
-		pred := o.pred[ri]
-		var w float64
-		if e.Kind == ExponentialError {
-			w = 2 / (e.Add * e.Add * pred * pred)
-		} else {
-			sd := e.sd(pred)
-			var dsd float64
-			switch e.Kind {
-			case Proportional:
-				dsd = e.Prop
-			case Combined:
-				dsd = e.Prop * e.Prop * pred / sd
-			}
-			w = 2/(sd*sd) + 4*dsd*dsd/(sd*sd)
-		}
-		if math.IsNaN(w) || math.IsInf(w, 0) {
-			return nil
-		}
-		for a := range gf {
-			gf[a] = 0
-		}
-		for i := range o.params {
-			pj := m.pidx[i]
-			if pj < 0 || m.eidx[pj] < 0 {
-				continue
-			}
-			ei := m.eidx[pj]
-			gf[ei] += o.dpred[i][ri] * o.dParamDEta(i, pj, ei, eta)
-		}
-		for a := 0; a < k; a++ {
-			for b := a; b < k; b++ {
-				h.SetSym(a, b, h.At(a, b)+w*gf[a]*gf[b])
-			}
-		}
-	}
+	h.ScaleSym(2, h)
 	var ch mat.Cholesky
 	if !ch.Factorize(h) {
 		return nil
