@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -224,7 +225,7 @@ func heldValues(rows []sweepRow, axes []sweepAxis, x string, at []string) (map[s
 			}
 			v = strconv.FormatFloat(f, 'g', -1, 64)
 		}
-		if !contains(ax.values, v) {
+		if !slices.Contains(ax.values, v) {
 			return nil, "", usagef("--at %s: %s takes %s in this sweep", kv, name, strings.Join(ax.values, ", "))
 		}
 		m[name] = v
@@ -257,15 +258,6 @@ func axisNames(axes []sweepAxis) string {
 		n = append(n, a.name)
 	}
 	return strings.Join(n, ", ")
-}
-
-func contains(vs []string, v string) bool {
-	for _, w := range vs {
-		if w == v {
-			return true
-		}
-	}
-	return false
 }
 
 // sweepSeries is a KPI against grid parameter x with the other parameters

@@ -159,7 +159,7 @@ func (s *Sweep) Run(ctx context.Context) (string, error) {
 		for _, sum := range engine.Summaries(reps, 0.95) {
 			w.I32(0, int32(k))
 			for i, v := range combos[k] {
-				if numericAxis(s.Axes[i]) {
+				if cols[1+i].Type == arrow.PrimitiveTypes.Float64 { // numericAxis, decided once in columns
 					w.F64(1+i, numeric(v))
 				} else {
 					w.Str(1+i, v)
