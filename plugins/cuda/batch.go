@@ -3,6 +3,8 @@ package cuda
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 	"unsafe"
 
 	"github.com/medtwin/medtwin/physio/cohort"
@@ -31,8 +33,8 @@ const DefaultSubSteps = 32
 
 // Packed is subjects [lo, hi) of a cohort.Batch in the kernels' layout (what
 // the CUDA worker receives):
-// parameters subject-minor (P[q*n+i]), dose grid steps, and room for the
-// time-major output (Out[h*n+i]).
+// parameters subject-minor (P[q*n+i]), dose grid steps, and the
+// subject-major output (Out[i*NT+h], outLen long), which the launch fills.
 type Packed struct {
 	N, NT, NCmt int
 	DT          float64
@@ -56,7 +58,7 @@ func pack(b *cohort.Batch, lo, hi int) (*Packed, error) {
 	}
 	dt := b.Times[1] - b.Times[0]
 	pk := &Packed{N: n, NT: nt, NCmt: b.NCmt, DT: dt, DoseAmt: b.DoseAmt, Nonlinear: b.Nonlinear(), Sub: DefaultSubSteps,
-		P: make([]float64, nParam*n), Out: make([]float64, n*nt)}
+		P: make([]float64, nParam*n)}
 	rows := [nParam][]float64{pKA: b.KA, pCL: b.CL, pV1: b.V1, pQ2: b.Q2, pV2: b.V2, pQ3: b.Q3, pV3: b.V3, pVMax: b.VMax, pKM: b.KM}
 	for q, v := range rows {
 		for i := 0; i < n && lo+i < len(v); i++ {
@@ -76,16 +78,34 @@ func pack(b *cohort.Batch, lo, hi int) (*Packed, error) {
 	return pk, nil
 }
 
-// unpack transposes the time-major output into b.Conc (subject-major) at
-// subjects [lo, lo+N).
+// outLen is the number of outputs a launch fills (Out's length): the
+// sender allocates Out only where the results do not arrive in shared
+// memory.
+func (pk *Packed) outLen() int { return pk.N * pk.NT }
+
+// copyChunk is the number of float64s one core copies at a time.
+const copyChunk = 1 << 20
+
+// unpack copies the output (subject-major, as b.Conc) into b.Conc at
+// subjects [lo, lo+N), large outputs split among the cores (a copy: the
+// result does not depend on how it is divided).
 func (pk *Packed) unpack(b *cohort.Batch, lo int) {
-	n, nt := pk.N, pk.NT
-	for i := 0; i < n; i++ {
-		row := b.Conc[(lo+i)*nt : (lo+i+1)*nt]
-		for h := range row {
-			row[h] = pk.Out[h*n+i]
-		}
+	dst := b.Conc[lo*pk.NT : (lo+pk.N)*pk.NT]
+	parts := min(runtime.GOMAXPROCS(0), (len(dst)+copyChunk-1)/copyChunk)
+	if parts <= 1 {
+		copy(dst, pk.Out)
+		return
 	}
+	var wg sync.WaitGroup
+	for w := range parts {
+		a, z := w*len(dst)/parts, (w+1)*len(dst)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			copy(dst[a:z], pk.Out[a:z])
+		}()
+	}
+	wg.Wait()
 }
 
 // bytesPerSubject is the device memory a subject needs: its parameters and
@@ -124,14 +144,19 @@ func runChunked(b *cohort.Batch, budget int64, maxN int, run func(*Packed) error
 		return err
 	}
 	for _, c := range parts {
+		laps := StartLaps("batch of %d subjects x %d times", c[1]-c[0], nt)
 		pk, err := pack(b, c[0], c[1])
 		if err != nil {
 			return err
 		}
+		laps.Lap("pack")
 		if err := run(pk); err != nil {
 			return err
 		}
+		laps.Lap("launch")
 		pk.unpack(b, c[0])
+		laps.Lap("unpack")
+		laps.Done()
 	}
 	return nil
 }

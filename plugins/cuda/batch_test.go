@@ -8,30 +8,33 @@ import (
 )
 
 // pack puts each parameter of each subject where kernels.h reads it
-// (p[q*n+i]) and dose times on grid steps; unpack transposes the time-major
-// output back into the subject-major Conc.
+// (p[q*n+i]) and dose times on grid steps; unpack copies the subject-major
+// output into Conc at the chunk's subjects (1800 subjects: split among the
+// cores).
 func TestPackLayout(t *testing.T) {
-	b := cohort.ReferenceBatch(1, 0, 10)
-	pk, err := pack(b, 3, 8)
+	const n = 1800
+	b := cohort.ReferenceBatch(1, 0, n+10)
+	pk, err := pack(b, 3, n+3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pk.N != 5 || pk.NT != 337 || len(pk.DoseStep) != 28 || pk.DoseStep[27] != 324 || pk.DT != 1 {
+	if pk.N != n || pk.NT != 337 || len(pk.DoseStep) != 28 || pk.DoseStep[27] != 324 || pk.DT != 1 {
 		t.Fatalf("packed %d subjects, %d times, doses %v, dt %v", pk.N, pk.NT, pk.DoseStep, pk.DT)
 	}
-	for i := 0; i < 5; i++ {
-		if pk.P[pKA*5+i] != b.KA[3+i] || pk.P[pCL*5+i] != b.CL[3+i] || pk.P[pV2*5+i] != b.V2[3+i] || pk.P[pVMax*5+i] != 0 {
+	for i := 0; i < n; i++ {
+		if pk.P[pKA*n+i] != b.KA[3+i] || pk.P[pCL*n+i] != b.CL[3+i] || pk.P[pV2*n+i] != b.V2[3+i] || pk.P[pVMax*n+i] != 0 {
 			t.Fatalf("subject %d misplaced", i)
 		}
 	}
+	pk.Out = make([]float64, pk.outLen())
 	for h := 0; h < pk.NT; h++ {
 		for i := 0; i < pk.N; i++ {
-			pk.Out[h*pk.N+i] = float64(1000*i + h)
+			pk.Out[i*pk.NT+h] = float64(1000*i + h)
 		}
 	}
 	b.Conc = make([]float64, b.Len()*pk.NT)
 	pk.unpack(b, 3)
-	for i := 0; i < 5; i++ {
+	for i := 0; i < n; i++ {
 		for h := 0; h < pk.NT; h++ {
 			if b.Conc[(3+i)*pk.NT+h] != float64(1000*i+h) {
 				t.Fatalf("subject %d, step %d: %v", i, h, b.Conc[(3+i)*pk.NT+h])

@@ -28,6 +28,9 @@ import (
 // emulate runs the kernels of kernels.h on the CPU, one loop iteration per
 // device thread, over a packed batch.
 func emulate(pk *Packed) error {
+	if len(pk.Out) != pk.outLen() {
+		pk.Out = make([]float64, pk.outLen())
+	}
 	ds, p, out := cInts(pk.DoseStep), cDoubles(pk.P), cDoubles(pk.Out)
 	if pk.Nonlinear {
 		C.emu_mm(C.int(pk.N), p, C.int(pk.NCmt), C.int(pk.NT), C.double(pk.DT), C.int(pk.Sub), ds, C.int(len(pk.DoseStep)), C.double(pk.DoseAmt), out)

@@ -104,11 +104,16 @@ func runJobsChunked(jobs []cohort.Job, budget int64, maxN int, run func(*PackedJ
 			used += b
 			hi++
 		}
+		laps := StartLaps("%d jobs", hi-lo)
 		pj := packJobs(jobs, inputs, lo, hi)
+		laps.Lap("pack")
 		if err := run(pj); err != nil {
 			return err
 		}
+		laps.Lap("launch")
 		pj.unpack(jobs, lo)
+		laps.Lap("unpack")
+		laps.Done()
 		lo = hi
 	}
 	return nil

@@ -6,7 +6,10 @@
  *
  * Layout (structure of arrays, coalesced on the device): parameter q of
  * subject i at p[q*n + i]. The batch kernels (mt_exact, mt_mm) write the
- * concentration at grid step h of subject i to out[h*n + i] (time-major);
+ * concentration at grid step h of subject i to out[i*nt + h] (subject-major,
+ * cohort.Batch's own layout, so the host copies the result instead of
+ * transposing it; on the device the L2 cache merges a thread's successive
+ * writes into whole lines);
  * doses of dose_amt mg go into the depot at the grid steps
  * dose_step[0..ndose), before that step's output, as in physio/cohort (and
  * ../shared/bench/cohort/cohort_floor.c). The job kernel (mt_job) takes each
@@ -109,7 +112,7 @@ MT_FN void mt_exact(int i, int n, const double *p, int ncmt, int nt, double dt,
 	int d = 0;
 	for (int h = 0; h < nt; h++) {
 		while (d < ndose && dose_step[d] <= h) { y[0] += dose_amt; d++; }
-		out[(long)h * n + i] = y[1] / v1;
+		out[(long)i * nt + h] = y[1] / v1;
 		for (int r = 0; r < ns; r++) {
 			double s = 0;
 			for (int c = 0; c < ns; c++) s += e[r * MT_S + c] * y[c];
@@ -159,7 +162,7 @@ MT_FN void mt_mm(int i, int n, const double *p, int ncmt, int nt, double dt, int
 	int d = 0;
 	for (int g = 0; g < nt; g++) {
 		while (d < ndose && dose_step[d] <= g) { y[0] += dose_amt; d++; }
-		out[(long)g * n + i] = y[1] / v1;
+		out[(long)i * nt + g] = y[1] / v1;
 		if (g < nt - 1) mt_rk4(k, ns, 1, vmax, km, v1, rin, y, dt / sub, sub);
 	}
 }

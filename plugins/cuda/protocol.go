@@ -47,6 +47,12 @@ type wire struct {
 	r   *bufio.Reader
 	w   *bufio.Writer
 	err error
+	// shm is the worker's mapping of the shared output file, kept from one
+	// request to the next (remapped only to grow), so that its pages are
+	// faulted in once rather than at every launch.
+	shm []byte
+	// dev is the worker's device (nil on the client's side).
+	dev Device
 }
 
 func newWire(r io.Reader, w io.Writer) *wire {

@@ -22,11 +22,20 @@ type Device interface {
 	LaunchJobs(pj *PackedJobs) error
 }
 
+// pinner is a Device that can page-lock the worker's mapping of the shared
+// output (device.Device: cuMemHostRegister), for faster copies from the
+// device; Unpin comes before the mapping is released.
+type pinner interface {
+	Pin([]byte) error
+	Unpin([]byte) error
+}
+
 // Serve is the worker's side of the protocol (protocol.go): it says hello for
 // d and answers requests from r on w until r ends (nil) or the stream breaks.
 // An error of d's is sent back for that request; the worker goes on.
 func Serve(r io.Reader, w io.Writer, d Device) error {
 	c := newWire(r, w)
+	c.dev = d
 	if _, err := fmt.Fprintf(c.w, "%sok %s\n", helloPrefix, oneLine(d.Name())); err != nil {
 		return err
 	}
@@ -76,22 +85,31 @@ func (c *wire) launched(n int, out *[]float64, launch func() error) error {
 	if c.err != nil {
 		return c.err
 	}
-	var mem []byte
 	var err error
 	if shared {
-		if mem, err = mapShared(sharedFile(), n*8); err == nil && n > 0 {
-			*out = unsafe.Slice((*float64)(unsafe.Pointer(&mem[0])), n)
+		if len(c.shm) < n*8 {
+			pin, _ := c.dev.(pinner)
+			if c.shm != nil {
+				if pin != nil {
+					pin.Unpin(c.shm)
+				}
+				unmap(c.shm)
+				c.shm = nil
+			}
+			if c.shm, err = mapShared(sharedFile(), n*8); err == nil && pin != nil {
+				if e := pin.Pin(c.shm); e != nil {
+					fmt.Fprintf(os.Stderr, "medtwin-cuda-worker: %v; results are copied through pageable memory\n", e)
+				}
+			}
+		}
+		if err == nil && n > 0 {
+			*out = unsafe.Slice((*float64)(unsafe.Pointer(&c.shm[0])), n)
 		}
 	} else {
 		*out = make([]float64, n)
 	}
 	if err == nil {
 		err = launch()
-	}
-	if mem != nil {
-		if e := unmap(mem); err == nil {
-			err = e
-		}
 	}
 	c.putStatus(err)
 	if err == nil && !shared {

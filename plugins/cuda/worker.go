@@ -164,18 +164,22 @@ func (w *Worker) broken(err error) error {
 // launch sends one packed chunk and reads its concentrations into pk.Out (or
 // points pk.Out at the shared output).
 func (w *Worker) launch(pk *Packed) error {
-	return w.request(opBatch, func() { w.c.putPacked(pk) }, &pk.Out)
+	return w.request(opBatch, pk.outLen(), func() { w.c.putPacked(pk) }, &pk.Out)
 }
 
 // launchJobs sends one run of jobs and reads their concentrations into pj.OutC.
 func (w *Worker) launchJobs(pj *PackedJobs) error {
-	return w.request(opJobs, func() { w.c.putJobs(pj) }, &pj.OutC)
+	return w.request(opJobs, len(pj.OutT), func() { w.c.putJobs(pj) }, &pj.OutC)
 }
 
-// request sends op with the arguments args writes, and reads the results
-// into *out, or points *out at the shared output when they came that way.
-func (w *Worker) request(op byte, args func(), out *[]float64) error {
-	view, shared := w.sharedOut(len(*out))
+// request sends op with the arguments args writes, and reads its n results
+// into *out (allocated here when it has another length), or points *out at
+// the shared output when they came that way.
+func (w *Worker) request(op byte, n int, args func(), out *[]float64) error {
+	view, shared := w.sharedOut(n)
+	if !shared && len(*out) != n {
+		*out = make([]float64, n)
+	}
 	w.c.put(op)
 	args()
 	w.c.put(shared)
@@ -258,6 +262,7 @@ func (w *Worker) start() error {
 		return w.err
 	}
 	w.tried = true
+	laps := StartLaps("worker start")
 	path := w.Path
 	if path == "" {
 		if path, w.err = Locate(); w.err != nil {
@@ -269,6 +274,9 @@ func (w *Worker) start() error {
 	cmd.Env = append(os.Environ(), w.Env...)
 	w.stderr = &tail{}
 	cmd.Stderr = w.stderr
+	if traceOn {
+		cmd.Stderr = io.MultiWriter(w.stderr, os.Stderr)
+	}
 	if f, err := newShmFile(); err == nil {
 		cmd.ExtraFiles = []*os.File{f} // fd 3 in the worker
 		w.shm = f
@@ -318,6 +326,8 @@ func (w *Worker) start() error {
 		w.dropShm()
 		return w.err
 	}
+	laps.Lap("hello from " + dev)
+	laps.Done()
 	w.cmd, w.stdin, w.device = cmd, stdin, dev
 	w.c = &wire{r: r, w: bufio.NewWriterSize(stdin, 1<<16)}
 	return nil

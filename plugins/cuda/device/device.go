@@ -35,6 +35,8 @@ type Device struct {
 	job   cu.Function
 	// generated models' kernels by source (NVRTC, model.go)
 	models map[string]cu.Function
+	// host memory page-locked by Pin (pin.go)
+	pinned []uintptr
 }
 
 // Open returns device 0 ready to launch, or why there is none (no device, or
@@ -142,6 +144,29 @@ func (m *devMem) put(src unsafe.Pointer, bytes int64) (cu.DevicePtr, error) {
 	return p, err
 }
 
+// hostBuf is host memory to upload (p nil: device room only, n bytes).
+type hostBuf struct {
+	p unsafe.Pointer
+	n int64
+}
+
+// buf is a host array to copy to the device; room only reserves its size.
+func buf(p unsafe.Pointer, n int64) hostBuf  { return hostBuf{p, n} }
+func room(_ unsafe.Pointer, n int64) hostBuf { return hostBuf{nil, n} }
+
+// upload allocates one device buffer per host array, in order, and copies
+// the arrays' bytes (room buffers are left as they are).
+func (m *devMem) upload(bufs ...hostBuf) ([]cu.DevicePtr, error) {
+	ptr := make([]cu.DevicePtr, len(bufs))
+	for k, b := range bufs {
+		var err error
+		if ptr[k], err = m.put(b.p, b.n); err != nil {
+			return nil, err
+		}
+	}
+	return ptr, nil
+}
+
 func (m *devMem) free() error {
 	var first error
 	for _, p := range m.ptrs {
@@ -164,43 +189,27 @@ func (d *Device) launchJobs(pj *cuda.PackedJobs) (err error) {
 			err = e
 		}
 	}()
-	var ptr [9]cu.DevicePtr
-	for k, src := range []func() (unsafe.Pointer, int64){
-		func() (unsafe.Pointer, int64) { return f64s(pj.P) },
-		func() (unsafe.Pointer, int64) { return i32s(pj.InOff) },
-		func() (unsafe.Pointer, int64) { return f64s(pj.InT) },
-		func() (unsafe.Pointer, int64) { return i32s(pj.InState) },
-		func() (unsafe.Pointer, int64) { return f64s(pj.InAmt) },
-		func() (unsafe.Pointer, int64) { return f64s(pj.InRate) },
-		func() (unsafe.Pointer, int64) { return i32s(pj.OutOff) },
-		func() (unsafe.Pointer, int64) { return f64s(pj.OutT) },
-		func() (unsafe.Pointer, int64) { _, n := f64s(pj.OutC); return nil, n },
-	} {
-		p, n := src()
-		if ptr[k], err = m.put(p, n); err != nil {
-			return err
-		}
+	laps := cuda.StartLaps("device: %d jobs", pj.N)
+	ptr, err := m.upload(buf(f64s(pj.P)), buf(i32s(pj.InOff)), buf(f64s(pj.InT)), buf(i32s(pj.InState)), buf(f64s(pj.InAmt)),
+		buf(f64s(pj.InRate)), buf(i32s(pj.OutOff)), buf(f64s(pj.OutT)), room(f64s(pj.OutC)))
+	if err != nil {
+		return err
 	}
+	laps.Lap("upload")
 	n, hmax := int64(pj.N), pj.HMax
 	args := []unsafe.Pointer{unsafe.Pointer(&n)}
 	for k := range ptr {
 		args = append(args, unsafe.Pointer(&ptr[k]))
 	}
 	args = append(args, unsafe.Pointer(&hmax))
-	blocks := (pj.N + blockSize - 1) / blockSize
-	if err := d.job.Launch(blocks, 1, 1, blockSize, 1, 1, 0, cu.NoStream, args); err != nil {
-		return err
-	}
-	if err := cu.Synchronize(); err != nil {
-		return err
-	}
 	dst, bytes := f64s(pj.OutC)
-	return cu.MemcpyDtoH(dst, ptr[8], bytes)
+	return finish(laps, d.job, pj.N, args, dst, ptr[8], bytes)
 }
 
 // launch copies one packed chunk to the device, runs its kernel and copies
 // the concentrations back.
 func (d *Device) launch(pk *cuda.Packed) (err error) {
+	laps := cuda.StartLaps("device: batch of %d subjects x %d times", pk.N, pk.NT)
 	var m devMem
 	defer func() {
 		if e := m.free(); e != nil && err == nil {
@@ -231,14 +240,28 @@ func (d *Device) launch(pk *cuda.Packed) (err error) {
 		args = append(args, unsafe.Pointer(&sub))
 	}
 	args = append(args, unsafe.Pointer(&dd), unsafe.Pointer(&ndose), unsafe.Pointer(&amt), unsafe.Pointer(&do))
-	blocks := (pk.N + blockSize - 1) / blockSize
+	laps.Lap("upload")
+	return finish(laps, fn, pk.N, args, unsafe.Pointer(&pk.Out[0]), do, out)
+}
+
+// finish launches fn with one thread per subject (n), waits for it and
+// copies bytes of results from src on the device to dst, timing each phase
+// for the trace.
+func finish(laps *cuda.Laps, fn cu.Function, n int, args []unsafe.Pointer, dst unsafe.Pointer, src cu.DevicePtr, bytes int64) error {
+	blocks := (n + blockSize - 1) / blockSize
 	if err := fn.Launch(blocks, 1, 1, blockSize, 1, 1, 0, cu.NoStream, args); err != nil {
 		return err
 	}
 	if err := cu.Synchronize(); err != nil {
 		return err
 	}
-	return cu.MemcpyDtoH(unsafe.Pointer(&pk.Out[0]), do, out)
+	laps.Lap("kernel")
+	if err := cu.MemcpyDtoH(dst, src, bytes); err != nil {
+		return err
+	}
+	laps.Lap("download")
+	laps.Done()
+	return nil
 }
 
 // f64s and i32s give the address and byte length of a slice's elements for
