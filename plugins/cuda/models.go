@@ -43,8 +43,12 @@ func PackModels(jobs []cohort.ModelJob) (*PackedModel, error) {
 	}
 	pm := &PackedModel{Source: m.CUDASource(ModelPrefix), Kernel: modlang.KernelName(ModelPrefix), N: len(jobs),
 		NT: len(jobs[0].Times), NOut: len(m.Spec.Outputs), Times: jobs[0].Times, RTol: 1e-10, ATol: 1e-12, MaxSteps: 1_000_000}
+	// each tolerance defaults on its own, as in modlang's Simulate
 	if o := jobs[0].Options; o.RTol > 0 {
-		pm.RTol, pm.ATol = o.RTol, o.ATol
+		pm.RTol = o.RTol
+	}
+	if o := jobs[0].Options; o.ATol > 0 {
+		pm.ATol = o.ATol
 	}
 	for j, jb := range jobs {
 		fail := func(f string, a ...any) error { return &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: "+f, a...)} }
