@@ -19,14 +19,7 @@ func TestGPUModelParity(t *testing.T) {
 	if !ok {
 		t.Fatal("the cuda backend does not run model-language jobs")
 	}
-	got, want := modelJobs(t), modelJobs(t)
-	if err := mr.SimulateModels(got); err != nil {
-		t.Fatal(err)
-	}
-	cpu, _ := cohort.ModelRunnerFor("cpu")
-	if err := cpu.SimulateModels(want); err != nil {
-		t.Fatal(err)
-	}
+	got, want := againstCPU(t, mr, len(modelJobs(t)))
 	for j := range want {
 		sameToScale(t, fmt.Sprintf("job %d", j), got[j].Values, want[j].Values, 1e-10)
 	}

@@ -66,6 +66,20 @@ func modelJobs(t *testing.T) []cohort.ModelJob {
 	return append(jobs, stiff)
 }
 
+// againstCPU runs the first n of modelJobs on mr and on the CPU backend.
+func againstCPU(t *testing.T, mr cohort.ModelRunner, n int) (got, want []cohort.ModelJob) {
+	t.Helper()
+	got, want = modelJobs(t)[:n], modelJobs(t)[:n]
+	if err := mr.SimulateModels(got); err != nil {
+		t.Fatal(err)
+	}
+	cpu, _ := cohort.ModelRunnerFor("cpu")
+	if err := cpu.SimulateModels(want); err != nil {
+		t.Fatal(err)
+	}
+	return got, want
+}
+
 // Model-language jobs through the worker protocol (the fake worker runs the
 // generated kernels with the host C compiler, as the device does with
 // NVRTC), in the pipe and in shared memory, in launches of at most 4 jobs,
@@ -81,14 +95,7 @@ func TestWorkerModelsRoundTrip(t *testing.T) {
 		w.Env = append(w.Env, fakeCCDirEnv+"="+dir)
 		var log bytes.Buffer
 		w.MaxSubjects, w.shmMin, w.Log = 4, shmMin, &log
-		got, want := modelJobs(t), modelJobs(t)
-		if err := w.SimulateModels(got); err != nil {
-			t.Fatal(err)
-		}
-		cpu, _ := cohort.ModelRunnerFor("cpu")
-		if err := cpu.SimulateModels(want); err != nil {
-			t.Fatal(err)
-		}
+		got, want := againstCPU(t, w, 15)
 		for j := range want {
 			sameToScale(t, fmt.Sprintf("job %d", j), got[j].Values, want[j].Values, 1e-10)
 		}
@@ -118,14 +125,7 @@ func TestWorkerModelsFailedKernelRunsOnCPU(t *testing.T) {
 	w := fakeWorker(t, "nan")
 	var log bytes.Buffer
 	w.Log = &log
-	got, want := modelJobs(t)[:5], modelJobs(t)[:5]
-	if err := w.SimulateModels(got); err != nil {
-		t.Fatal(err)
-	}
-	cpu, _ := cohort.ModelRunnerFor("cpu")
-	if err := cpu.SimulateModels(want); err != nil {
-		t.Fatal(err)
-	}
+	got, want := againstCPU(t, w, 5)
 	for j := range want {
 		for k := range want[j].Values {
 			bitsEqual(t, fmt.Sprintf("job %d", j), got[j].Values[k], want[j].Values[k])
