@@ -21,8 +21,12 @@ func benchCohortCmd() *cli.Command {
 			&cli.IntFlag{Name: "subjects", Value: 200_000, Usage: "subjects per measurement"},
 			&cli.IntFlag{Name: "stream", Value: 1_000_000, Usage: "subjects streamed in batches for the memory figure (0: skip)"},
 			&cli.StringFlag{Name: "backend", Value: "cpu", Usage: "also time this backend (cuda, auto) on the same subjects, against the CPU backend"},
+			&cli.StringFlag{Name: "model", Usage: "instead: the reference dosing through this library model of the model language (pk2_oral, tmdd_qss, ...) on --backend, against the hand-written exact path"},
 		}, benchFlags...),
 		Action: func(c *cli.Context) error {
+			if name := c.String("model"); name != "" {
+				return benchCohortModel(c, name)
+			}
 			bins, cleanup, err := buildFloors(c, "cohort_floor")
 			defer cleanup()
 			if err != nil {

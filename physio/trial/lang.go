@@ -28,8 +28,10 @@ import (
 // Solver "auto" takes the exact matrix-exponential path for models linear in
 // their states and the Taylor path (rtol 1e-8, atol 1e-10, the reference
 // benchmark's tolerances) otherwise; "radau5" is the choice for a stiff model.
-// These subjects run on the CPU, on all cores, whatever the trial's Runner
-// (a cohort Backend job for model-language models does not exist yet).
+// These subjects run on the trial's Runner when it runs model-language jobs
+// (a cohort.ModelRunner: cpu, on all cores, and cuda, whose kernel
+// physio/modlang generates and the CUDA worker compiles with NVRTC), else on
+// the CPU.
 // Dosing records' cmt is the 1-based number of the dosed state (0: the
 // first state); SS is not supported. Endpoints default to the output; an
 // endpoint's of may name any state, output or assigned quantity of the model.

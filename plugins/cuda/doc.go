@@ -3,7 +3,11 @@
 // subject, double precision, for (a) the exact transition-matrix path of
 // linear PK models and (b) a fixed-step RK4 integrator for models with
 // Michaelis–Menten elimination, both for cohort batches and for trial jobs
-// (any NONMEM records but steady state, each job's own output times).
+// (any NONMEM records but steady state, each job's own output times); and
+// (c) any model of the model language (physio/modlang; a trial's model{}),
+// whose kernel physio/modlang generates from the model's graph (adaptive
+// Dormand–Prince 5(4)) and the worker compiles with NVRTC at run time
+// (Worker.SimulateModels, a cohort.ModelRunner).
 //
 // medtwin itself never links CUDA. gorgonia.org/cu exits the process in its
 // package init when no driver loads, and linking it makes libcuda a
@@ -29,7 +33,11 @@
 // tests (worker_test.go); serve.go is the worker's side of the protocol;
 // models.go packs model-language jobs for the kernel physio/modlang
 // generates (CUDASource), which device/model.go compiles at run time with
-// NVRTC (not yet reachable through the worker protocol); device/ drives the
-// GPU through gorgonia.org/cu. See ../../README.md, "GPU
-// cohorts".
+// NVRTC; modelrun.go groups a call's model jobs into launches (one model,
+// grid of output times and tolerance each; quantities a model does not
+// declare as outputs are added to a copy's) and runs on the CPU, saying so,
+// what the kernel cannot take: the stiff path, and jobs whose kernel run
+// failed. The tests stand in the host C compiler for NVRTC behind the same
+// protocol (worker_models_test.go). device/ drives the GPU through
+// gorgonia.org/cu. See ../../README.md, "GPU cohorts".
 package cuda

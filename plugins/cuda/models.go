@@ -2,8 +2,10 @@ package cuda
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 
+	"github.com/medtwin/medtwin/engine/par"
 	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/modlang"
 )
@@ -43,8 +45,12 @@ func PackModels(jobs []cohort.ModelJob) (*PackedModel, error) {
 	}
 	pm := &PackedModel{Source: m.CUDASource(ModelPrefix), Kernel: modlang.KernelName(ModelPrefix), N: len(jobs),
 		NT: len(jobs[0].Times), NOut: len(m.Spec.Outputs), Times: jobs[0].Times, RTol: 1e-10, ATol: 1e-12, MaxSteps: 1_000_000}
+	// each tolerance defaults on its own, as in modlang's Simulate
 	if o := jobs[0].Options; o.RTol > 0 {
-		pm.RTol, pm.ATol = o.RTol, o.ATol
+		pm.RTol = o.RTol
+	}
+	if o := jobs[0].Options; o.ATol > 0 {
+		pm.ATol = o.ATol
 	}
 	for j, jb := range jobs {
 		fail := func(f string, a ...any) error { return &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: "+f, a...)} }
@@ -61,23 +67,40 @@ func PackModels(jobs []cohort.ModelJob) (*PackedModel, error) {
 				return nil, fail("the kernel reports the model's outputs %v, not %q", m.Spec.Outputs, n)
 			}
 		}
-		in := m.NewInstance()
-		if jb.Params != nil {
-			if err := in.SetParams(jb.Params); err != nil {
-				return nil, fail("%v", err)
-			}
+	}
+	// each job's parameters, initial state and events, on all cores (one
+	// instance per worker), then the events laid end to end
+	np, ns := len(m.Defaults()), m.NumStates()
+	pm.P, pm.Y0 = make([]float64, pm.N*np), make([]float64, pm.N*ns)
+	evs, errs := make([]modlang.KernelEvents, pm.N), make([]error, pm.N)
+	ins := make([]*modlang.Instance, runtime.GOMAXPROCS(0))
+	par.Strided(pm.N, len(ins), func(w, j int) {
+		if ins[w] == nil {
+			ins[w] = m.NewInstance()
 		}
-		ev, err := in.KernelEvents(jb.Doses)
-		if err != nil {
-			return nil, fail("%v", err)
-		}
-		y := make([]float64, m.NumStates())
-		in.Init(y)
-		p := jb.Params
+		in, p := ins[w], jobs[j].Params
 		if p == nil {
 			p = m.Defaults()
 		}
-		pm.P, pm.Y0 = append(pm.P, p...), append(pm.Y0, y...)
+		if errs[j] = in.SetParams(p); errs[j] != nil {
+			return
+		}
+		copy(pm.P[j*np:(j+1)*np], p)
+		evs[j], errs[j] = in.KernelEvents(jobs[j].Doses)
+		in.Init(pm.Y0[j*ns : (j+1)*ns])
+	})
+	for j, err := range errs {
+		if err != nil {
+			return nil, &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: %v", err)}
+		}
+	}
+	ne := 0
+	for _, ev := range evs {
+		ne += len(ev.T)
+	}
+	pm.EvOff = make([]int32, 0, pm.N+1)
+	pm.EvT, pm.EvKind, pm.EvIdx, pm.EvVal = make([]float64, 0, ne), make([]int32, 0, ne), make([]int32, 0, ne), make([]float64, 0, ne)
+	for _, ev := range evs {
 		pm.EvOff = append(pm.EvOff, int32(len(pm.EvT)))
 		pm.EvT, pm.EvKind, pm.EvIdx, pm.EvVal = append(pm.EvT, ev.T...), append(pm.EvKind, ev.Kind...), append(pm.EvIdx, ev.Idx...), append(pm.EvVal, ev.Val...)
 	}
@@ -87,9 +110,9 @@ func PackModels(jobs []cohort.ModelJob) (*PackedModel, error) {
 }
 
 // Unpack writes the kernel's outputs into the jobs' Values (the names each
-// job asked for; its first output when it named none).
+// job asked for; its first output when it named none), on all cores.
 func (pm *PackedModel) Unpack(jobs []cohort.ModelJob) {
-	for i := range jobs {
+	par.Strided(len(jobs), 0, func(_, i int) {
 		jb := &jobs[i]
 		names := jb.Names
 		if names == nil {
@@ -104,5 +127,5 @@ func (pm *PackedModel) Unpack(jobs []cohort.ModelJob) {
 			}
 			jb.Values[k] = v
 		}
-	}
+	})
 }

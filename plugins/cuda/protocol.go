@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -23,15 +24,16 @@ import (
 // false, in the reply; true, into the file the worker got as fd 3, mapped
 // shared, which spares the pipe gigabytes of outputs); a reply is a status
 // byte (0 ok, 1 error followed by a message) and, when ok and not shared, its
-// results. Integers are int64, numbers float64, slices a uint64 length and
-// their elements, all little endian (the layouts of Packed and PackedJobs,
-// unchanged).
+// results. Integers are int64, numbers float64, slices and strings a uint64
+// length and their elements, all little endian (the layouts of Packed,
+// PackedJobs and PackedModel, unchanged).
 const (
 	helloPrefix = "medtwin-cuda-worker 1 "
 
 	opBudget byte = 'M' // -> int64: device memory bytes one launch may use
 	opBatch  byte = 'B' // Packed -> Out
 	opJobs   byte = 'J' // PackedJobs -> OutC
+	opModel  byte = 'L' // PackedModel (with its generated source) -> Out
 
 	statusOK  byte = 0
 	statusErr byte = 1
@@ -41,6 +43,10 @@ const (
 // stream gives an error instead of an enormous allocation (2^31 elements,
 // 16 GiB of float64, beyond any one launch).
 const maxElems = 1 << 31
+
+// maxSource bounds the generated source of a model request (a 50-equation
+// model's is about 20 KB).
+const maxSource = 64 << 20
 
 // wire reads and writes the protocol's values, keeping the first error.
 type wire struct {
@@ -132,6 +138,29 @@ func (c *wire) getF64s() []float64 {
 	return v
 }
 
+// str writes a string: its length and its bytes.
+func (c *wire) str(s string) {
+	c.put(uint64(len(s)))
+	if c.err == nil {
+		_, c.err = c.w.WriteString(s)
+	}
+}
+
+// getStr reads a string of at most limit bytes.
+func (c *wire) getStr(limit int) string {
+	var n uint64
+	c.get(&n)
+	if c.err == nil && n > uint64(limit) {
+		c.err = fmt.Errorf("cuda worker protocol: a string of %d bytes", n)
+	}
+	if c.err != nil {
+		return ""
+	}
+	b := make([]byte, n)
+	_, c.err = io.ReadFull(c.r, b)
+	return string(b)
+}
+
 func (c *wire) getI32s() []int32 {
 	n := c.length()
 	if c.err != nil {
@@ -210,23 +239,119 @@ func (pj *PackedJobs) check() error {
 		len(pj.InState) != nIn || len(pj.InAmt) != nIn || len(pj.InRate) != nIn {
 		return fmt.Errorf("jobs of inconsistent lengths (%d jobs)", n)
 	}
-	for _, off := range [2]struct {
-		o   []int32
-		len int
-	}{{pj.InOff, nIn}, {pj.OutOff, len(pj.OutT)}} {
-		if off.o[0] != 0 || int(off.o[n]) != off.len {
-			return fmt.Errorf("job offsets do not span their arrays")
-		}
-		for i := 0; i < n; i++ {
-			if off.o[i+1] < off.o[i] {
-				return fmt.Errorf("job offsets decrease at job %d", i)
-			}
-		}
+	if err := checkOffsets(pj.InOff, nIn); err != nil {
+		return err
+	}
+	if err := checkOffsets(pj.OutOff, len(pj.OutT)); err != nil {
+		return err
 	}
 	if math.IsNaN(pj.HMax) || pj.HMax <= 0 {
 		return fmt.Errorf("step bound %v", pj.HMax)
 	}
 	return nil
+}
+
+// checkOffsets verifies compressed-row offsets (one per job and one past the
+// last) that must run from 0 to total without decreasing.
+func checkOffsets(off []int32, total int) error {
+	n := len(off) - 1
+	if off[0] != 0 || int(off[n]) != total {
+		return fmt.Errorf("job offsets do not span their arrays")
+	}
+	for i := 0; i < n; i++ {
+		if off[i+1] < off[i] {
+			return fmt.Errorf("job offsets decrease at job %d", i)
+		}
+	}
+	return nil
+}
+
+func (c *wire) putModel(pm *PackedModel) {
+	c.str(pm.Source)
+	c.str(pm.Kernel)
+	c.int(pm.N)
+	c.int(pm.NT)
+	c.int(pm.NOut)
+	c.int(pm.MaxSteps)
+	c.put(pm.RTol)
+	c.put(pm.ATol)
+	c.f64s(pm.P)
+	c.f64s(pm.Y0)
+	c.i32s(pm.EvOff)
+	c.f64s(pm.EvT)
+	c.i32s(pm.EvKind)
+	c.i32s(pm.EvIdx)
+	c.f64s(pm.EvVal)
+	c.f64s(pm.Times)
+}
+
+func (c *wire) getModel() *PackedModel {
+	pm := &PackedModel{Source: c.getStr(maxSource), Kernel: c.getStr(1 << 10)}
+	pm.N, pm.NT, pm.NOut, pm.MaxSteps = c.getInt(), c.getInt(), c.getInt(), c.getInt()
+	pm.RTol, pm.ATol = c.getF64(), c.getF64()
+	pm.P, pm.Y0, pm.EvOff, pm.EvT = c.getF64s(), c.getF64s(), c.getI32s(), c.getF64s()
+	pm.EvKind, pm.EvIdx, pm.EvVal, pm.Times = c.getI32s(), c.getI32s(), c.getF64s(), c.getF64s()
+	if c.err != nil {
+		return pm
+	}
+	if err := pm.check(); err != nil {
+		c.err = fmt.Errorf("cuda worker protocol: model request: %v", err)
+	}
+	return pm
+}
+
+// check verifies that a model request's arrays have the sizes its source
+// declares (P_NPARAMS, P_NSTATES and P_NOUTPUTS of the kernel's prefix P),
+// that its events name states of the model and its offsets index inside
+// their arrays: a garbled request cannot send the kernel out of bounds.
+func (pm *PackedModel) check() error {
+	prefix, ok := strings.CutSuffix(pm.Kernel, "_kernel")
+	if !ok || prefix == "" {
+		return fmt.Errorf("kernel name %q is not <prefix>_kernel", pm.Kernel)
+	}
+	size := map[string]int{"NPARAMS": -1, "NSTATES": -1, "NOUTPUTS": -1}
+	for _, line := range strings.Split(pm.Source, "\n") {
+		for k := range size {
+			if v, ok := strings.CutPrefix(line, "#define "+prefix+"_"+k+" "); ok {
+				if size[k], ok = atoiOK(strings.TrimSpace(v)); !ok {
+					return fmt.Errorf("the source defines %s_%s as %q", prefix, k, v)
+				}
+			}
+		}
+	}
+	for _, k := range []string{"NPARAMS", "NSTATES", "NOUTPUTS"} {
+		if size[k] < 0 || size[k] > 1<<20 {
+			return fmt.Errorf("the source does not define %s_%s", prefix, k)
+		}
+	}
+	n, nEv := pm.N, len(pm.EvT)
+	switch {
+	case pm.NOut != size["NOUTPUTS"] || pm.NOut < 1:
+		return fmt.Errorf("%d outputs for a kernel that reports %d", pm.NOut, size["NOUTPUTS"])
+	case pm.NT != len(pm.Times) || n > 0 && pm.NT > maxElems/n/pm.NOut:
+		return fmt.Errorf("%d output times for %d subjects, %d given", pm.NT, n, len(pm.Times))
+	case len(pm.P) != n*size["NPARAMS"] || len(pm.Y0) != n*size["NSTATES"]:
+		return fmt.Errorf("%d subjects with %d parameters and %d initial states (the model has %d and %d)", n, len(pm.P), len(pm.Y0), size["NPARAMS"], size["NSTATES"])
+	case len(pm.EvOff) != n+1 || len(pm.EvKind) != nEv || len(pm.EvIdx) != nEv || len(pm.EvVal) != nEv:
+		return fmt.Errorf("events of inconsistent lengths (%d subjects)", n)
+	case !(pm.RTol > 0 && pm.ATol > 0 && pm.RTol < 1 && pm.ATol < math.Inf(1)) || pm.MaxSteps < 1:
+		return fmt.Errorf("tolerances %v, %v and %d steps", pm.RTol, pm.ATol, pm.MaxSteps)
+	}
+	if err := checkOffsets(pm.EvOff, nEv); err != nil {
+		return err
+	}
+	for e := range nEv {
+		if k, x := pm.EvKind[e], pm.EvIdx[e]; k < 1 || k > 3 || x < 0 || int(x) >= size["NSTATES"] {
+			return fmt.Errorf("event %d of kind %d into state %d (the model has %d states)", e, k, x, size["NSTATES"])
+		}
+	}
+	return nil
+}
+
+// atoiOK parses a small non-negative decimal integer.
+func atoiOK(s string) (int, bool) {
+	v, err := strconv.Atoi(s)
+	return v, err == nil && v >= 0
 }
 
 // putStatus writes a reply's status (and the message of an error).

@@ -17,9 +17,12 @@ type Device interface {
 	Name() string
 	// Budget returns the device memory, in bytes, that one launch may use.
 	Budget() (int64, error)
-	// Launch fills pk.Out; LaunchJobs fills pj.OutC.
+	// Launch fills pk.Out; LaunchJobs fills pj.OutC; LaunchModel compiles
+	// pm.Source (once per source; NVRTC on a GPU) and fills pm.Out with its
+	// kernel.
 	Launch(pk *Packed) error
 	LaunchJobs(pj *PackedJobs) error
+	LaunchModel(pm *PackedModel) error
 }
 
 // pinner is a Device that can page-lock the worker's mapping of the shared
@@ -63,6 +66,9 @@ func Serve(r io.Reader, w io.Writer, d Device) error {
 		case opJobs:
 			pj := c.getJobs()
 			err = c.launched(len(pj.OutT), &pj.OutC, func() error { return d.LaunchJobs(pj) })
+		case opModel:
+			pm := c.getModel()
+			err = c.launched(pm.N*pm.NT*pm.NOut, &pm.Out, func() error { return d.LaunchModel(pm) })
 		default:
 			return fmt.Errorf("cuda worker protocol: unknown request %q", op)
 		}

@@ -49,6 +49,9 @@ type Worker struct {
 	Env []string
 	// MaxSubjects caps the subjects (or jobs) of one launch (0: 1<<22).
 	MaxSubjects int
+	// Log receives SimulateModels' notes on the jobs it runs on the CPU
+	// (nil: standard error).
+	Log io.Writer
 
 	mu     sync.Mutex
 	tried  bool

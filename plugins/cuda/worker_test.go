@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +21,10 @@ import (
 // says which kind.
 const fakeEnv = "MEDTWIN_CUDA_FAKE_WORKER"
 
+// fakeCCDirEnv names the folder where the fake worker compiles generated
+// model kernels with the host C compiler (unset: it has none).
+const fakeCCDirEnv = "MEDTWIN_CUDA_FAKE_CC_DIR"
+
 // TestMain lets the test binary stand in for cmd/medtwin-cuda-worker: with
 // fakeEnv set it serves the CPU emulation of the kernels behind the worker
 // protocol, or misbehaves the way a real worker can.
@@ -28,9 +33,16 @@ func TestMain(m *testing.M) {
 	case "":
 		os.Exit(m.Run())
 	case "emu":
-		serveOrDie(emuDevice{budget: 1 << 20})
+		d := emuDevice{budget: 1 << 20}
+		// model kernels are compiled into the test's folder, when it gives one
+		if cc, err := exec.LookPath("cc"); err == nil && os.Getenv(fakeCCDirEnv) != "" {
+			d.host = &hostKernel{cc: cc, dir: os.Getenv(fakeCCDirEnv)}
+		}
+		serveOrDie(d)
 	case "null":
 		serveOrDie(nullDevice{})
+	case "nan":
+		serveOrDie(nanDevice{})
 	case "devicefail":
 		serveOrDie(emuDevice{budget: 1 << 20, fail: errors.New("CUDA_ERROR_LAUNCH_FAILED: the kernel faulted")})
 	case "nodevice":
@@ -65,10 +77,12 @@ func serveOrDie(d Device) {
 }
 
 // emuDevice runs the kernels' C code on the CPU (emu.go) behind the worker
-// protocol: what a GPU worker does, with the same packed layouts.
+// protocol: what a GPU worker does, with the same packed layouts; generated
+// model kernels go through the host C compiler (host; nil: none installed).
 type emuDevice struct {
 	budget int64
 	fail   error
+	host   *hostKernel
 }
 
 func (emuDevice) Name() string             { return "CPU emulation" }
@@ -78,6 +92,15 @@ func (d emuDevice) Launch(pk *Packed) error {
 		return d.fail
 	}
 	return emulate(pk)
+}
+func (d emuDevice) LaunchModel(pm *PackedModel) error {
+	switch {
+	case d.fail != nil:
+		return d.fail
+	case d.host == nil:
+		return errors.New("the fake worker has no C compiler for model kernels")
+	}
+	return d.host.run(pm)
 }
 func (d emuDevice) LaunchJobs(pj *PackedJobs) error {
 	if d.fail != nil {
@@ -302,10 +325,11 @@ func TestEmbeddedWorkerIsUnpackedAndRuns(t *testing.T) {
 // the protocol (packing, the pipes, unpacking).
 type nullDevice struct{}
 
-func (nullDevice) Name() string                 { return "null" }
-func (nullDevice) Budget() (int64, error)       { return 64 << 30, nil }
-func (nullDevice) Launch(*Packed) error         { return nil }
-func (nullDevice) LaunchJobs(*PackedJobs) error { return nil }
+func (nullDevice) Name() string                   { return "null" }
+func (nullDevice) Budget() (int64, error)         { return 64 << 30, nil }
+func (nullDevice) Launch(*Packed) error           { return nil }
+func (nullDevice) LaunchJobs(*PackedJobs) error   { return nil }
+func (nullDevice) LaunchModel(*PackedModel) error { return nil }
 
 // BenchmarkWorkerTransfer measures the worker protocol's cost on the batch
 // form of `bench cohort` (337 hourly outputs per subject, 2.7 KB each): a
@@ -339,22 +363,13 @@ func workerTransfer(b *testing.B, shmMin int) {
 // never reaches the kernels: offsets outside their arrays, counts out of
 // range, an unknown request.
 func TestServeRefusesGarbledRequests(t *testing.T) {
-	request := func(write func(c *wire)) error {
-		var in bytes.Buffer
-		c := newWire(nil, &in)
-		write(c)
-		if err := c.flush(); err != nil {
-			t.Fatal(err)
-		}
-		return Serve(&in, io.Discard, emuDevice{budget: 1 << 20})
-	}
 	jobs := trialJobs(false)[:2]
 	inputs, err := jobInputs(jobs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	good := packJobs(jobs, inputs, 0, 2)
-	if err := request(func(c *wire) { c.put(opJobs); c.putJobs(good); c.put(false) }); err != nil {
+	if err := serveOnce(t, func(c *wire) { c.put(opJobs); c.putJobs(good); c.put(false) }); err != nil {
 		t.Fatalf("a good request: %v", err)
 	}
 	bad := *good
@@ -375,8 +390,21 @@ func TestServeRefusesGarbledRequests(t *testing.T) {
 		}, "10 subjects"},
 		{"unknown request", func(c *wire) { c.put(byte('Z')) }, "unknown request"},
 	} {
-		if err := request(tc.write); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := serveOnce(t, tc.write); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.want)
 		}
 	}
+}
+
+// serveOnce serves the requests write writes to the CPU emulation (with no
+// C compiler for model kernels) and returns how Serve ended.
+func serveOnce(t *testing.T, write func(c *wire)) error {
+	t.Helper()
+	var in bytes.Buffer
+	c := newWire(nil, &in)
+	write(c)
+	if err := c.flush(); err != nil {
+		t.Fatal(err)
+	}
+	return Serve(&in, io.Discard, emuDevice{budget: 1 << 20})
 }
