@@ -61,7 +61,7 @@ func (w *Worker) SimulateModels(jobs []cohort.ModelJob) error {
 // launchModel sends one launch of a model and reads its outputs into pm.Out
 // (or points pm.Out at the shared output).
 func (w *Worker) launchModel(pm *PackedModel) error {
-	return w.request(opModel, func() { w.c.putModel(pm) }, &pm.Out)
+	return w.request(opModel, pm.N*pm.NT*pm.NOut, func() { w.c.putModel(pm) }, &pm.Out)
 }
 
 // log is where SimulateModels says which jobs ran on the CPU.
