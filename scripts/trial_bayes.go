@@ -38,12 +38,16 @@ func (lt *luaTrial) adaptContext(L *lua.LState, info trial.AdaptInfo, levels []t
 	given := make([]pk.Dose, len(info.Given))
 	dt := L.NewTable()
 	for k, a := range info.Given {
-		given[k] = pk.Dose{Time: a.Time, Amt: a.Amt, Rate: a.Rate, Cmt: a.Cmt}
+		given[k] = pk.Dose{Time: a.Time, Amt: a.Amt, Rate: a.Rate, Cmt: a.Cmt, SS: a.SS, II: a.II}
 		d := L.NewTable()
 		d.RawSetString("time", lua.LNumber(a.Time))
 		d.RawSetString("amt", lua.LNumber(a.Amt))
 		d.RawSetString("rate", lua.LNumber(a.Rate))
 		d.RawSetString("cmt", lua.LNumber(a.Cmt))
+		if a.SS != 0 { // a steady-state record: the doses before it are implied
+			d.RawSetString("ss", lua.LNumber(a.SS))
+			d.RawSetString("ii", lua.LNumber(a.II))
+		}
 		dt.Append(d)
 	}
 	ts, dvs := make([]float64, len(levels)), make([]float64, len(levels))

@@ -324,7 +324,7 @@ func (s *Spec) adapt(arm Arm, subj Subject, m pk.Model, doses []pk.Dose, a int) 
 		kept := doses[:0:0]
 		for _, ad := range admins {
 			if ad.Time < at {
-				kept = append(kept, pk.Dose{Time: ad.Time, Amt: ad.Amount, Rate: ad.Rate, Cmt: ad.Cmt, Source: armName})
+				kept = append(kept, ad.Record(armName))
 			}
 		}
 		next, err := arm.Adapt.Fn(subj, levels, at, AdaptInfo{Arm: a, Given: slices.Clone(kept)})

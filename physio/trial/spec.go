@@ -137,8 +137,9 @@ type AdaptInfo struct {
 	// Arm is the arm's index in Spec.Arms.
 	Arm int
 	// Given are the administrations of the current regimen before t, ADDL
-	// expanded (one record per administration, Addl and II zero), in time
-	// order; Source names the arm.
+	// expanded (one record per administration, Addl and II zero, except that
+	// a steady-state record's first keeps its SS and II), in time order;
+	// Source names the arm.
 	Given []pk.Dose
 }
 
