@@ -87,7 +87,7 @@ var LuaAPI = []LuaGroup{
 		{"description", "description = \"...\"", "one line"},
 		{"subjects", "subjects = 12000", "virtual subjects, each simulated in every arm (`--subjects`)"},
 		{"seed", "seed = 1", "base seed; each subject draws from its own streams (`--seed`)"},
-		{"population", "population = { covariates = {{name=, dist=\"normal|lognormal|bernoulli\", ...}}, correlation = {...} } | { patients = \"patients.arrow\", resample = true }", "covariate distributions (Gaussian copula), or real patients from a CSV or `patients.arrow` in the spec's directory"},
+		{"population", "population = { covariates = {{name=, dist=\"normal|lognormal|bernoulli\", ...}}, correlation = {...} } | { patients = \"patients.arrow\", resample = true }", "covariate distributions (Gaussian copula), or real patients from a CSV or `patients.arrow` in the spec's directory; without it (or with no covariates) subjects differ by their IIV alone"},
 		{"model", "model = function(s) return { ncmt=, cl=, v1=, ... } end | model.library(\"tmdd_qss\")", "typical parameters from the subject's covariates `s` (`s.crcl_ml_min` is Cockcroft-Gault): ncmt (1-3), cl, v1, q2, v2, q3, v3, ka (> 0: a depot), f, alag, vmax (mg/h) and km (mg/L) for Michaelis-Menten elimination (then the ODE path); e0, emax, ec50, hill, ke0 for endpoints on the effect; irm, kin, kout, rmax, r50 for the indirect response (Dayneka et al. 1993); or a model of the model language"},
 		{"params", "params = function(s) return { CL = ... } end", "with a model-language model: typical values over the model's defaults"},
 		{"iiv", "iiv = { cl = 0.398, v1 = 0.816 }", "SD of η (log scale) per parameter; one stream per subject and parameter"},

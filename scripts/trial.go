@@ -275,9 +275,14 @@ func (lt *luaTrial) describe(L *lua.LState, t *lua.LTable) error {
 		sp.Grid = float64(v)
 	}
 	// population
-	pt, ok := t.RawGetString("population").(*lua.LTable)
+	// no population, or one without covariates: subjects alike but for IIV
+	pv := t.RawGetString("population")
+	if pv == lua.LNil {
+		pv = L.NewTable()
+	}
+	pt, ok := pv.(*lua.LTable)
 	if !ok {
-		return fail("the trial needs population = { covariates = { ... } }")
+		return fail("population must be a table: { covariates = { ... } } or { patients = \"file.csv\" }, got %s", pv.Type())
 	}
 	L.Push(pt)
 	pc := newCfg(L, L.GetTop(), "population", "covariates", "correlation", "patients", "resample")
@@ -300,8 +305,16 @@ func (lt *luaTrial) describe(L *lua.LState, t *lua.LTable) error {
 	}
 	sp.Population = &cohort.Population{}
 	ct, ok := pt.RawGetString("covariates").(*lua.LTable)
-	if !ok || ct.Len() == 0 {
+	if !ok && pc.has("covariates") {
 		return fail("population.covariates must list the covariates")
+	}
+	if !ok {
+		ct = L.NewTable()
+	}
+	n := 0
+	ct.ForEach(func(lua.LValue, lua.LValue) { n++ })
+	if n != ct.Len() {
+		return fail("population.covariates must be a list: { { name = ..., dist = ... }, ... }")
 	}
 	for i := 1; i <= ct.Len(); i++ {
 		L.Push(ct.RawGetInt(i))
