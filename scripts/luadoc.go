@@ -82,7 +82,7 @@ var LuaAPI = []LuaGroup{
 		{"len", "len = 24", "a list parameter's length"},
 	}},
 	{Name: "trial fields", Intro: "Keys of the table given to `trial { ... }` (`medtwin trial`; examples: `scenarios/vancomycin_trial.lua`, " +
-		"`scenarios/tmdd_trial.lua`).", Funcs: []LuaFunc{
+		"`scenarios/tmdd_trial.lua`, `scenarios/iiv_trial.lua`).", Funcs: []LuaFunc{
 		{"name", "name = \"vanco\"", "required; names the output directory"},
 		{"description", "description = \"...\"", "one line"},
 		{"subjects", "subjects = 12000", "virtual subjects, each simulated in every arm (`--subjects`)"},
@@ -95,10 +95,10 @@ var LuaAPI = []LuaGroup{
 		{"output", "output = \"c\"", "with a model-language model: the quantity endpoints are on"},
 		{"solver", "solver = \"auto\"", "with a model-language model: auto, exact, taylor, dopri5, radau5"},
 		{"arms", "arms = { { name=, doses = {...} | function(s) ... end, adapt = { at=, fn=function(s, levels, t, ctx) ... end } }, ... }", "regimens as NONMEM-style records (amt, rate, ii, addl, cmt, time, ss: 1 starts in the steady state of amt every ii, 2 adds it; pk models only); `adapt` replaces every dose from `t` on; `ctx.doses` are the doses given before `t`, `ctx:map{ ... }` fits them and `levels` by MAP (fit spec keys; example: `scenarios/vanco_bayes_trial.lua`)"},
-		{"sampling", "sampling = { times = { 38.5, 47.5 }, residual = { add = 1.0, prop = 0.15 } }", "measured levels (hours), with residual error"},
+		{"sampling", "sampling = { times = { 38.5, 47.5 }, residual = { add = 1.0, prop = 0.15 }, lloq = 0.5, blq = \"flag\" }", "measured levels (hours), with residual error (a level may come out negative); `lloq` (mg/L) censors those below it, reported by `blq`: \"flag\" at the LLOQ (M3 data), \"lloq/2\" (M5), \"drop\" as null (M1), each with a `blq_<t>h` column in subjects.arrow and `blq = true` in adapt's levels (example: `scenarios/iiv_trial.lua`)"},
 		{"endpoints", "endpoints = { auc24 = { auc = { 72, 96 } }, trough = { conc = 95.9 }, peak = { cmax = {72, 96} }, above = { time_above = 15, window = {72, 96} } }", "per-subject endpoints (also `cmin`); `of = \"effect\"|\"response\"` for PD"},
 		{"target", "target = { endpoint = \"auc24\", min = 400, max = 600 }", "the attainment target"},
-		{"grid", "grid = 0.05", "hours between concentration grid points (default 0.05)"},
+		{"grid", "grid = 0.05", "hours between the points each subject's concentration is computed at, from 0 to the last endpoint or sampling time, plus a point just before each dose (default 0.05; at most 10,000,000 points per subject). auc is the trapezoidal rule on them (error about grid²/12·|C''| per hour), cmax/cmin the extreme points of the window (a peak between points is missed by up to grid·|C'|), conc, time_above and the sampled levels are interpolated linearly; `timeseries.every` defaults to it. Cost is proportional to 1/grid (example with the accuracy it gives: `scenarios/iiv_trial.lua`)"},
 		{"replicates", "replicates = { n = 100, alpha = 0.05 }", "power: the cohort cut into parallel-group trials of n per arm"},
 		{"timeseries", "timeseries = { every = 1, subjects = 100 }", "writes concentration curves to timeseries.arrow"},
 	}},

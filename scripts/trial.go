@@ -193,7 +193,7 @@ func (lt *luaTrial) doses(a int) func(trial.Subject) ([]pk.Dose, error) {
 }
 
 // adapt calls arm a's adapt.fn(s, levels, t, ctx): levels is a list of {
-// time = h, dv = mg/L }, ctx the doses given and ctx:map (adaptContext,
+// time = h, dv = mg/L [, blq = true] } as the assay reports them, ctx the doses given and ctx:map (adaptContext,
 // trial_bayes.go); nil keeps the regimen, dosing records replace it from t on.
 func (lt *luaTrial) adapt(a int) func(trial.Subject, []trial.Level, float64, trial.AdaptInfo) ([]pk.Dose, error) {
 	return func(subj trial.Subject, levels []trial.Level, at float64, info trial.AdaptInfo) ([]pk.Dose, error) {
@@ -204,6 +204,9 @@ func (lt *luaTrial) adapt(a int) func(trial.Subject, []trial.Level, float64, tri
 			e := L.NewTable()
 			e.RawSetString("time", lua.LNumber(l.Time))
 			e.RawSetString("dv", lua.LNumber(l.DV))
+			if l.BLQ {
+				e.RawSetString("blq", lua.LTrue)
+			}
 			lv.Append(e)
 		}
 		actx := lt.adaptContext(L, info, levels, at, subj.ID)
@@ -402,9 +405,10 @@ func (lt *luaTrial) describeRest(L *lua.LState, t *lua.LTable, fail func(string,
 	}
 	if st, ok := t.RawGetString("sampling").(*lua.LTable); ok {
 		L.Push(st)
-		c := newCfg(L, L.GetTop(), "sampling", "times", "residual")
+		c := newCfg(L, L.GetTop(), "sampling", "times", "residual", "lloq", "blq")
 		L.Pop(1)
 		sp.SampleTimes = c.list("times", 0)
+		sp.Quantification = trial.Quantification{LLOQ: c.num("lloq", 0), BLQ: lua.LVAsString(c.t.RawGetString("blq"))}
 		if r := c.sub("residual", "add", "prop"); r != nil {
 			sp.Residual = pk.Residual{Add: r.num("add", 0), Prop: r.num("prop", 0)}
 		}
