@@ -30,14 +30,7 @@ const lloqTrial = `return trial {
 func TestTrialLLOQ(t *testing.T) {
 	conc := func(h float64) float64 { return 2 * math.Exp(-0.1*h) }
 	for rule, below := range map[string]float64{trial.BLQFlag: 0.5, trial.BLQHalf: 0.25, trial.BLQDrop: math.NaN()} {
-		tr, err := LoadTrial(write(t, "lloq.lua", strings.Replace(lloqTrial, "RULE", rule, 1)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := tr.Run(context.Background(), 0, tr.Subjects)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tr, res := runTrial(t, strings.Replace(lloqTrial, "RULE", rule, 1))
 		for _, r := range res {
 			for k, h := range tr.SampleTimes {
 				wantBLQ := conc(h) < 0.5
@@ -83,6 +76,20 @@ func TestTrialLLOQ(t *testing.T) {
 	}
 }
 
+// runTrial loads a trial spec from src and runs all its subjects.
+func runTrial(t *testing.T, src string) (*trial.Spec, []trial.Result) {
+	t.Helper()
+	tr, err := LoadTrial(write(t, "trial.lua", src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tr.Run(context.Background(), 0, tr.Subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, res
+}
+
 func equalBools(a, b []bool) bool {
 	if len(a) != len(b) {
 		return false
@@ -101,18 +108,11 @@ func equalBools(a, b []bool) bool {
 func TestTrialWithoutLLOQ(t *testing.T) {
 	src := strings.Replace(strings.Replace(lloqTrial, `, lloq = 0.5, blq = "RULE"`, "", 1), "add = 0,", "add = 1,", 1)
 	src = strings.Replace(src, "subjects = 3", "subjects = 50", 1)
-	tr, err := LoadTrial(write(t, "nolloq.lua", src))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, res := runTrial(t, src)
 	for _, c := range tr.Columns() {
 		if strings.HasPrefix(c.Name, "blq_") {
 			t.Errorf("column %s without lloq", c.Name)
 		}
-	}
-	res, err := tr.Run(context.Background(), 0, tr.Subjects)
-	if err != nil {
-		t.Fatal(err)
 	}
 	negative := 0
 	for _, r := range res {

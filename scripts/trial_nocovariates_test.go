@@ -1,7 +1,6 @@
 package scripts
 
 import (
-	"context"
 	"math"
 	"strings"
 	"testing"
@@ -24,14 +23,7 @@ func TestTrialWithoutCovariates(t *testing.T) {
 	var runs [][]float64
 	for _, src := range []string{noCovariateTrial,
 		strings.Replace(noCovariateTrial, "seed = 5,", "seed = 5, population = { covariates = {} },", 1)} {
-		tr, err := LoadTrial(write(t, "iiv.lua", src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := tr.Run(context.Background(), 0, tr.Subjects)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tr, res := runTrial(t, src)
 		cls := map[float64]bool{}
 		var aucs []float64
 		for _, r := range res {

@@ -12,7 +12,7 @@ import (
 // 5 h after a steady-state dose equal the closed forms of
 // patient_steadystate_test.go (Gibaldi & Perrier 1982, ch. 3).
 func TestTrialSteadyState(t *testing.T) {
-	tr, err := LoadTrial(write(t, "ss.lua", `return trial {
+	tr, res := runTrial(t, `return trial {
   name = "ss", subjects = 2,
   population = { covariates = { { name = "weight_kg", dist = "lognormal", median = 70, sigma = 0.2 } } },
   model = function(s) return { ncmt = 1, cl = 5, v1 = 50, ka = 1.2, f = 0.6, alag = 0.5 } end,
@@ -24,14 +24,7 @@ func TestTrialSteadyState(t *testing.T) {
   },
   endpoints = { a = { conc = 0.25 }, b = { conc = 1 }, c = { conc = 3 }, d = { conc = 5 }, e = { conc = 6 } },
   grid = 0.25,
-}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := tr.Run(context.Background(), 0, tr.Subjects)
-	if err != nil {
-		t.Fatal(err)
-	}
+}`)
 	const cl, v = 5.0, 50.0
 	hours := []float64{0.25, 1, 3, 5, 6}
 	want := map[string]func(h float64) float64{
