@@ -66,3 +66,29 @@ func TestTrialLangSteadyStateRefused(t *testing.T) {
 		t.Fatalf("%v, want the SS record named and why", err)
 	}
 }
+
+// An adjustment keeps the doses given before it as they were: a
+// steady-state record stays one (AdaptInfo.Given, Administration.Record),
+// so re-giving the same regimen from 16 h on changes nothing.
+func TestTrialAdaptKeepsSteadyState(t *testing.T) {
+	tr, res := runTrial(t, `return trial {
+  name = "ss adapt", subjects = 2,
+  model = function(s) return { ncmt = 1, cl = 5, v1 = 50 } end,
+  iiv = { cl = 0.2 },
+  arms = {
+    { name = "fixed", doses = { { amt = 500, ii = 8, addl = 5, ss = 1, cmt = 1 } } },
+    { name = "adapted", doses = { { amt = 500, ii = 8, addl = 5, ss = 1, cmt = 1 } },
+      adapt = { at = 16, fn = function(s, levels, t, ctx)
+        assert(ctx.doses[1].ss == 1 and ctx.doses[1].ii == 8, "the SS record is given to adapt as one")
+        return { { time = 16, amt = 500, ii = 8, addl = 3, cmt = 1 } }
+      end } },
+  },
+  sampling = { times = { 4, 12 } },
+  endpoints = { c2 = { conc = 2 }, auc = { auc = { 0, 40 } } },
+}`)
+	for i := 0; i < len(res); i += len(tr.Arms) {
+		if !sameBits(res[i].Endpoints, res[i+1].Endpoints) || res[i].TotalDose != res[i+1].TotalDose {
+			t.Errorf("subject %d: fixed %v (%v mg), adapted %v (%v mg)", res[i].Subject, res[i].Endpoints, res[i].TotalDose, res[i+1].Endpoints, res[i+1].TotalDose)
+		}
+	}
+}
