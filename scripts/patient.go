@@ -55,7 +55,8 @@ func paramTable(L *lua.LState, n int) map[string]float64 {
 
 // regimenFromLua reads NONMEM-style records {time=, amt=, rate=, ii=, addl=, cmt=, ss=}
 // (time and ii in hours, amt in mg, rate in mg/h; cmt a state name or 1-based
-// number), naming the record in errors.
+// number; ss 1 or 2 a steady-state record of amt every ii), naming the
+// record in errors.
 func regimenFromLua(L *lua.LState, n int) []pk.Dose {
 	t := L.CheckTable(n)
 	var out []pk.Dose
@@ -95,7 +96,8 @@ var patientMethods = map[string]method{
 				}
 			}
 		}
-		admins, err := pk.Expand(regimenFromLua(L, 2))
+		recs := regimenFromLua(L, 2)
+		admins, err := pk.Expand(recs)
 		if err != nil {
 			raise(L, err)
 		}
@@ -104,15 +106,33 @@ var patientMethods = map[string]method{
 			if a.Cmt > len(states) {
 				L.RaiseError("CMT %d is not a state of %s (1..%d: %v)", a.Cmt, p.Model.Info().Name, len(states), states)
 			}
+			if now+a.Time*3600 < now {
+				L.RaiseError("dosing record at %g h is in the past", a.Time)
+			}
+		}
+		// steady-state records first: at a record's time its steady state
+		// is set before any dose of that time is given (pk's order)
+		for _, d := range recs {
+			if d.SS == 0 {
+				continue
+			}
+			sd := modelDose(p, d)
+			if err := p.CheckSteadyState(sd); err != nil {
+				raise(L, err)
+			}
+			h.sim.ScheduleAt(now+d.Time*3600, func() {
+				if err := p.SteadyState(sd, h.sim.Now()); err != nil {
+					h.fail(err)
+				}
+			})
+		}
+		for _, a := range admins {
 			state := states[0]
 			if a.Cmt > 0 {
 				state = states[a.Cmt-1]
 			}
 			a := a
 			at := now + a.Time*3600
-			if at < now {
-				L.RaiseError("dosing record at %g h is in the past", a.Time)
-			}
 			f, lag, err := p.DoseProps(state)
 			if err != nil {
 				raise(L, err)
@@ -125,12 +145,15 @@ var patientMethods = map[string]method{
 		}
 		return 0
 	},
-	// pt:dose(amount [, {state = "depot", rate = per model time unit}]): the
-	// model's F scales the amount and its ALAG delays it (pk: f and alag)
+	// pt:dose(amount [, {state = "depot", rate = per model time unit, ss = 1|2, ii = h}]):
+	// the model's F scales the amount and its ALAG delays it (pk: f and
+	// alag); ss puts the patient in the steady state of amount every ii
+	// hours first (NONMEM's SS=1 reset, SS=2 added)
 	"dose": func(h *host, L *lua.LState) int {
 		p := check[*twin.Patient](L, 1, "patient")
 		amt := nonneg(L, 2, "dose amount")
 		state, rate := p.Model.Info().States[0].Name, 0.0
+		ss := pk.Dose{Amt: amt, Source: "pt:dose"}
 		if t, ok := L.Get(3).(*lua.LTable); ok {
 			t.ForEach(func(k, v lua.LValue) {
 				switch k.String() {
@@ -138,10 +161,32 @@ var patientMethods = map[string]method{
 					state = v.String()
 				case "rate":
 					rate = float64(lua.LVAsNumber(v))
+				case "ss":
+					ss.SS = int(lua.LVAsNumber(v))
+				case "ii":
+					ss.II = float64(lua.LVAsNumber(v))
 				default:
-					L.ArgError(3, fmt.Sprintf("unknown dose option '%s'%s", k, didYouMean(k.String(), []string{"state", "rate"})))
+					L.ArgError(3, fmt.Sprintf("unknown dose option '%s'%s", k, didYouMean(k.String(), []string{"state", "rate", "ss", "ii"})))
 				}
 			})
+		}
+		if ss.SS != 0 || ss.II != 0 {
+			i, err := p.StateIndex(state)
+			if err != nil {
+				raise(L, err)
+			}
+			// rate is per model time unit here, mg/h in a record
+			ss.Cmt, ss.Rate = i+1, rate*3600/secondsPerModel(p)
+			if err := (pk.Dose{Amt: ss.Amt, Rate: ss.Rate, II: ss.II, SS: ss.SS, Source: ss.Source}).Validate(0); err != nil {
+				raise(L, err)
+			}
+			if ss.SS == 0 {
+				L.ArgError(3, "ii is the interdose interval of a steady state: give ss = 1 or 2 with it")
+			}
+			d := modelDose(p, ss)
+			if err := p.SteadyState(d, h.sim.Now()); err != nil {
+				raise(L, err)
+			}
 		}
 		f, lag, err := p.DoseProps(state)
 		if err != nil {
@@ -212,6 +257,14 @@ func give(p *twin.Patient, state string, amount, rate, now float64) error {
 		return p.Infuse(state, amount, rate, now)
 	}
 	return p.Bolus(state, amount, now)
+}
+
+// modelDose is a dosing record (hours, mg/h) in the patient model's time
+// unit, for its steady state.
+func modelDose(p *twin.Patient, d pk.Dose) pk.Dose {
+	per := secondsPerModel(p) / 3600 // hours per model time unit
+	d.Time, d.II, d.Rate = d.Time/per, d.II/per, d.Rate*per
+	return d
 }
 
 // secondsPerModel returns the seconds per model time unit of a patient.

@@ -237,7 +237,7 @@ func TestLuaRegimen(t *testing.T) {
 		`{ { amt = 100, addl = 3 } }`:                 "dosing record 1: II = 0 with ADDL = 3",
 		`{ { time = 0, amt = -5 } }`:                  "dosing record 1: AMT must be >= 0",
 		`{ { amt = 1 }, { amt = 1, cmt = "liver" } }`: "dosing record 2",
-		`{ { amt = 1, ss = 1, ii = 12 } }`:            "SS is not supported",
+		`{ { amt = 1, ss = 1 } }`:                     "dosing record 1: SS = 1 needs an interdose interval II > 0",
 		`{ { amt = 1, adl = 3 } }`:                    "did you mean 'addl'",
 	} {
 		bad := wrapBuild(`    local pt = sim:patient("pk", { cl = 5, v1 = 50 })

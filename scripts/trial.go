@@ -193,7 +193,7 @@ func (lt *luaTrial) doses(a int) func(trial.Subject) ([]pk.Dose, error) {
 }
 
 // adapt calls arm a's adapt.fn(s, levels, t, ctx): levels is a list of {
-// time = h, dv = mg/L }, ctx the doses given and ctx:map (adaptContext,
+// time = h, dv = mg/L [, blq = true] } as the assay reports them, ctx the doses given and ctx:map (adaptContext,
 // trial_bayes.go); nil keeps the regimen, dosing records replace it from t on.
 func (lt *luaTrial) adapt(a int) func(trial.Subject, []trial.Level, float64, trial.AdaptInfo) ([]pk.Dose, error) {
 	return func(subj trial.Subject, levels []trial.Level, at float64, info trial.AdaptInfo) ([]pk.Dose, error) {
@@ -204,6 +204,9 @@ func (lt *luaTrial) adapt(a int) func(trial.Subject, []trial.Level, float64, tri
 			e := L.NewTable()
 			e.RawSetString("time", lua.LNumber(l.Time))
 			e.RawSetString("dv", lua.LNumber(l.DV))
+			if l.BLQ {
+				e.RawSetString("blq", lua.LTrue)
+			}
 			lv.Append(e)
 		}
 		actx := lt.adaptContext(L, info, levels, at, subj.ID)
@@ -275,9 +278,14 @@ func (lt *luaTrial) describe(L *lua.LState, t *lua.LTable) error {
 		sp.Grid = float64(v)
 	}
 	// population
-	pt, ok := t.RawGetString("population").(*lua.LTable)
+	// no population, or one without covariates: subjects alike but for IIV
+	pv := t.RawGetString("population")
+	if pv == lua.LNil {
+		pv = L.NewTable()
+	}
+	pt, ok := pv.(*lua.LTable)
 	if !ok {
-		return fail("the trial needs population = { covariates = { ... } }")
+		return fail("population must be a table: { covariates = { ... } } or { patients = \"file.csv\" }, got %s", pv.Type())
 	}
 	L.Push(pt)
 	pc := newCfg(L, L.GetTop(), "population", "covariates", "correlation", "patients", "resample")
@@ -300,8 +308,16 @@ func (lt *luaTrial) describe(L *lua.LState, t *lua.LTable) error {
 	}
 	sp.Population = &cohort.Population{}
 	ct, ok := pt.RawGetString("covariates").(*lua.LTable)
-	if !ok || ct.Len() == 0 {
+	if !ok && pc.has("covariates") {
 		return fail("population.covariates must list the covariates")
+	}
+	if !ok {
+		ct = L.NewTable()
+	}
+	n := 0
+	ct.ForEach(func(lua.LValue, lua.LValue) { n++ })
+	if n != ct.Len() {
+		return fail("population.covariates must be a list: { { name = ..., dist = ... }, ... }")
 	}
 	for i := 1; i <= ct.Len(); i++ {
 		L.Push(ct.RawGetInt(i))
@@ -389,9 +405,10 @@ func (lt *luaTrial) describeRest(L *lua.LState, t *lua.LTable, fail func(string,
 	}
 	if st, ok := t.RawGetString("sampling").(*lua.LTable); ok {
 		L.Push(st)
-		c := newCfg(L, L.GetTop(), "sampling", "times", "residual")
+		c := newCfg(L, L.GetTop(), "sampling", "times", "residual", "lloq", "blq")
 		L.Pop(1)
 		sp.SampleTimes = c.list("times", 0)
+		sp.Quantification = trial.Quantification{LLOQ: c.num("lloq", 0), BLQ: lua.LVAsString(c.t.RawGetString("blq"))}
 		if r := c.sub("residual", "add", "prop"); r != nil {
 			sp.Residual = pk.Residual{Add: r.num("add", 0), Prop: r.num("prop", 0)}
 		}

@@ -38,17 +38,17 @@ func (lt *luaTrial) adaptContext(L *lua.LState, info trial.AdaptInfo, levels []t
 	given := make([]pk.Dose, len(info.Given))
 	dt := L.NewTable()
 	for k, a := range info.Given {
-		given[k] = pk.Dose{Time: a.Time, Amt: a.Amt, Rate: a.Rate, Cmt: a.Cmt}
+		given[k] = pk.Dose{Time: a.Time, Amt: a.Amt, Rate: a.Rate, Cmt: a.Cmt, SS: a.SS, II: a.II}
 		d := L.NewTable()
 		d.RawSetString("time", lua.LNumber(a.Time))
 		d.RawSetString("amt", lua.LNumber(a.Amt))
 		d.RawSetString("rate", lua.LNumber(a.Rate))
 		d.RawSetString("cmt", lua.LNumber(a.Cmt))
+		if a.SS != 0 { // a steady-state record: the doses before it are implied
+			d.RawSetString("ss", lua.LNumber(a.SS))
+			d.RawSetString("ii", lua.LNumber(a.II))
+		}
 		dt.Append(d)
-	}
-	ts, dvs := make([]float64, len(levels)), make([]float64, len(levels))
-	for k, l := range levels {
-		ts[k], dvs[k] = l.Time, l.DV
 	}
 	ctx := L.NewTable()
 	ctx.RawSetString("doses", dt)
@@ -60,7 +60,7 @@ func (lt *luaTrial) adaptContext(L *lua.LState, info trial.AdaptInfo, levels []t
 		if err != nil {
 			L.RaiseError("%v", err)
 		}
-		ds := adaptDataSet(source, subject, given, ts, dvs)
+		ds := adaptDataSet(source, subject, given, levels, lt.spec.Quantification.LLOQ)
 		if err := m.Check(ds.Covariates); err != nil {
 			L.RaiseError("ctx:map: %v", err)
 		}
@@ -75,15 +75,21 @@ func (lt *luaTrial) adaptContext(L *lua.LState, info trial.AdaptInfo, levels []t
 }
 
 // adaptDataSet is the one-subject data set of the doses given and the levels
-// measured, in time order (a dose before a level at the same time).
-func adaptDataSet(source string, subject int, given []pk.Dose, ts, dvs []float64) *fit.DataSet {
+// measured, in time order (a dose before a level at the same time); a level
+// below the limit lloq is censored there (Beal's M3), whatever it was
+// reported as.
+func adaptDataSet(source string, subject int, given []pk.Dose, levels []trial.Level, lloq float64) *fit.DataSet {
 	s := fit.Subject{ID: fmt.Sprint(subject)}
 	for k, d := range given {
 		d.Source = fmt.Sprintf("%s dose %d", source, k+1)
 		s.Records = append(s.Records, fit.Record{Row: k + 1, Time: d.Time, EVID: fit.EvidDose, MDV: true, Dose: d})
 	}
-	for k, t := range ts {
-		s.Records = append(s.Records, fit.Record{Row: len(given) + k + 1, Time: t, EVID: fit.EvidObservation, DV: dvs[k]})
+	for k, l := range levels {
+		r := fit.Record{Row: len(given) + k + 1, Time: l.Time, EVID: fit.EvidObservation, DV: l.DV}
+		if l.BLQ {
+			r.BLQ, r.LLOQ = true, lloq
+		}
+		s.Records = append(s.Records, r)
 	}
 	sort.SliceStable(s.Records, func(a, b int) bool { return s.Records[a].Time < s.Records[b].Time })
 	return &fit.DataSet{Source: source, Subjects: []fit.Subject{s}}

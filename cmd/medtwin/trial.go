@@ -108,7 +108,7 @@ func trialCmd() *cli.Command {
 					return err
 				}
 				for i := range part {
-					part[i].Params, part[i].Samples, part[i].Series = nil, nil, nil
+					part[i].Params, part[i].Samples, part[i].BLQ, part[i].Series = nil, nil, nil, nil
 				}
 				res = append(res, part...)
 			}

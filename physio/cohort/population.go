@@ -37,11 +37,10 @@ type Population struct {
 // allows zero or less for them is rejected before any subject is drawn.
 var positive = map[string]bool{"weight_kg": true, "height_cm": true, "scr_mg_dl": true, "age_y": false}
 
-// Validate checks the population before any subject runs.
+// Validate checks the population before any subject runs. A population
+// with no covariates is valid: its subjects are alike but for their
+// inter-individual variability (mrgsolve's and rxode2's IIV-only cohort).
 func (p *Population) Validate() error {
-	if len(p.Covariates) == 0 {
-		return fmt.Errorf("cohort: the population has no covariates")
-	}
 	for i, c := range p.Covariates {
 		where := fmt.Sprintf("cohort: covariate %d (%s)", i+1, c.Name)
 		switch c.Dist {

@@ -21,25 +21,33 @@ type Administration struct {
 	Amount float64 // mg
 	Rate   float64 // 0 for a bolus
 	Cmt    int
+	// SS and II are those of a steady-state record (SS 1 or 2) on its first
+	// administration, at the record's TIME: before that dose, the state is
+	// the steady state of Amount every II h (SS 1) or has it added (SS 2).
+	// Zero on every other administration.
+	SS int
+	II float64
 }
 
 // Expand turns records into administrations in time order (ADDL repeated).
-// Records with SS are refused: steady state is for the PK library's solvers,
-// not for a patient that lives in a simulation.
+// A steady-state record's first administration carries its SS and II: a
+// caller that cannot put a state in steady state must refuse it (Record
+// gives it back as a record).
 func Expand(doses []Dose) ([]Administration, error) {
 	var out []Administration
 	for i, d := range doses {
 		if err := d.Validate(i); err != nil {
 			return nil, err
 		}
-		if d.SS != 0 {
-			return nil, fmt.Errorf("pk: %s: SS is not supported here (give the doses that lead to steady state)", d.name(i))
-		}
 		if d.ADDL > 100000 {
 			return nil, fmt.Errorf("pk: %s: ADDL %d is too many doses", d.name(i), d.ADDL)
 		}
 		for k := 0; k <= d.ADDL; k++ {
-			out = append(out, Administration{Time: d.Time + float64(k)*d.II, Amount: d.Amt, Rate: d.Rate, Cmt: d.Cmt})
+			a := Administration{Time: d.Time + float64(k)*d.II, Amount: d.Amt, Rate: d.Rate, Cmt: d.Cmt}
+			if k == 0 && d.SS != 0 {
+				a.SS, a.II = d.SS, d.II
+			}
+			out = append(out, a)
 		}
 	}
 	for i := 1; i < len(out); i++ { // stable insertion: keep record order at equal times
@@ -51,4 +59,10 @@ func Expand(doses []Dose) ([]Administration, error) {
 		return nil, fmt.Errorf("pk: a dose time is infinite")
 	}
 	return out, nil
+}
+
+// Record is the administration as a dosing record (no ADDL; SS and II kept
+// on a steady-state record's first administration).
+func (a Administration) Record(source string) Dose {
+	return Dose{Time: a.Time, Amt: a.Amount, Rate: a.Rate, Cmt: a.Cmt, SS: a.SS, II: a.II, Source: source}
 }

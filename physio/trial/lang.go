@@ -190,7 +190,7 @@ func (lm *LangModel) langDoses(doses []pk.Dose) ([]modlang.Dose, error) {
 	ns := lm.Model.NumStates()
 	for i, d := range doses {
 		if d.SS != 0 {
-			return nil, fmt.Errorf("%s: SS is not supported with a model-language model", d.Source)
+			return nil, fmt.Errorf("%s: SS = %d is not supported with a model-language model: its equations are integrated forward from their initial states and have no steady-state solver; give the doses that reach steady state (addl = n, ii = %g) or use a pk model (model = function(s) return { ... } end)", d.Source, d.SS, d.II)
 		}
 		if d.Cmt < 0 || d.Cmt > ns {
 			return nil, fmt.Errorf("%s: cmt = %d; model %s has states 1..%d", d.Source, d.Cmt, lm.Model.Spec.Name, ns)

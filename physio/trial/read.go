@@ -2,6 +2,7 @@ package trial
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -73,7 +74,15 @@ func (s *Spec) ReadSubjects(path string) ([]Result, error) {
 				k++
 			}
 			for j := 0; j < nObs; j++ {
-				r.Samples = append(r.Samples, f(k, i))
+				v := f(k, i)
+				if b.Column(k).IsNull(i) {
+					v = math.NaN() // a dropped BLQ level
+				}
+				r.Samples = append(r.Samples, v)
+				k++
+			}
+			for j := 0; j < nObs && s.Quantification.LLOQ > 0; j++ {
+				r.BLQ = append(r.BLQ, b.Column(k).(*array.Boolean).Value(i))
 				k++
 			}
 			r.TotalDose = f(k, i)

@@ -21,7 +21,8 @@ type Result struct {
 	Covariates []float64 // in CovariateNames order
 	Params     map[string]float64
 	Endpoints  []float64
-	Samples    []float64 // observations at SampleTimes, with residual error
+	Samples    []float64 // observations at SampleTimes, with residual error, as reported (NaN: a dropped BLQ level)
+	BLQ        []bool    // each sample below the LLOQ (only when Spec.Quantification has one)
 	TotalDose  float64   // mg given up to the last endpoint or sample time (after any adaptation)
 	Series     []float64 // concentration at SeriesTimes, when the spec asks for a time series
 	TargetMet  bool
@@ -291,7 +292,11 @@ func (s *Spec) finish(jb *job, grid, c []float64) {
 	rs := rng.New(s.Seed, jb.res.Arm, "residual", uint64(jb.res.Subject))
 	for _, ts := range s.SampleTimes {
 		f := (cohort.Endpoint{Kind: "conc", At: ts}).Eval(grid, c)
-		jb.res.Samples = append(jb.res.Samples, s.Residual.Observe(f, rs.Source()))
+		dv, blq := s.Quantification.Report(s.Residual.Observe(f, rs.Source()))
+		jb.res.Samples = append(jb.res.Samples, dv)
+		if s.Quantification.LLOQ > 0 {
+			jb.res.BLQ = append(jb.res.BLQ, blq)
+		}
 	}
 	if s.Target.Endpoint != "" {
 		for k, e := range s.Endpoints {
@@ -321,14 +326,18 @@ func (s *Spec) adapt(arm Arm, subj Subject, m pk.Model, doses []pk.Dose, a int) 
 			}
 			rs := rng.New(s.Seed, a, "residual", uint64(subj.ID))
 			for k, t := range ts {
-				levels = append(levels, Level{Time: t, DV: s.Residual.Observe(c[k], rs.Source())})
+				// every draw is made, so that the samples reported are the same
+				dv, blq := s.Quantification.Report(s.Residual.Observe(c[k], rs.Source()))
+				if !math.IsNaN(dv) {
+					levels = append(levels, Level{Time: t, DV: dv, BLQ: blq})
+				}
 			}
 		}
 		admins, _ := pk.Expand(doses) // checked by armDoses and below
 		kept := doses[:0:0]
 		for _, ad := range admins {
 			if ad.Time < at {
-				kept = append(kept, pk.Dose{Time: ad.Time, Amt: ad.Amount, Rate: ad.Rate, Cmt: ad.Cmt, Source: armName})
+				kept = append(kept, ad.Record(armName))
 			}
 		}
 		next, err := arm.Adapt.Fn(subj, levels, at, AdaptInfo{Arm: a, Given: slices.Clone(kept)})

@@ -61,9 +61,19 @@ type Spec struct {
 
 	SampleTimes []float64   // h; each subject's levels, with Residual error
 	Residual    pk.Residual // on the samples and the levels adapt sees
-	Endpoints   []Endpoint
-	Target      Target // Endpoint == "": no target
-	// Grid is the step (h) of the concentration grid endpoints are computed on.
+	// Quantification, when LLOQ > 0, censors the samples and the levels
+	// adapt sees below the limit (subjects.arrow then has blq_<t>h columns).
+	Quantification Quantification
+	Endpoints      []Endpoint
+	Target         Target // Endpoint == "": no target
+	// Grid is the step (h) of the concentration grid endpoints are computed
+	// on: each subject's curve at 0, Grid, 2·Grid, ... up to the last
+	// endpoint or sampling time (horizon), plus a point just before each
+	// dose so that no trapezoid spans a bolus. AUC is the trapezoidal rule
+	// on it (error about Grid²/12·|C''| per hour), Cmax/Cmin its extreme
+	// points in the window, conc, time above and the samples are
+	// interpolated linearly (cohort.Endpoint.Eval). At most MaxGridPoints
+	// per subject; the Lua default is 0.05 h.
 	Grid float64
 	// Replicates, when N > 0, cuts the virtual cohort into replicate
 	// parallel-group trials of N subjects per arm for power (see Power).
@@ -137,13 +147,18 @@ type AdaptInfo struct {
 	// Arm is the arm's index in Spec.Arms.
 	Arm int
 	// Given are the administrations of the current regimen before t, ADDL
-	// expanded (one record per administration, Addl and II zero), in time
-	// order; Source names the arm.
+	// expanded (one record per administration, Addl and II zero, except that
+	// a steady-state record's first keeps its SS and II), in time order;
+	// Source names the arm.
 	Given []pk.Dose
 }
 
-// Level is a measured concentration (mg/L) at Time (h).
-type Level struct{ Time, DV float64 }
+// Level is a measured concentration (mg/L) at Time (h), as the assay
+// reports it (Spec.Quantification): BLQ when it was below the limit.
+type Level struct {
+	Time, DV float64
+	BLQ      bool
+}
 
 // Endpoint is a cohort endpoint on a quantity: Of is "" or "conc" (the
 // concentration), "effect" (the Emax effect of a pk model's e0, emax, ec50,
@@ -267,6 +282,9 @@ func (s *Spec) Validate() error {
 		if at := a.Adapt.At; len(at) == 0 || !sort.Float64sAreSorted(at) || at[0] < 0 {
 			return fail("arm %d adapt.at must list the adjustment times (h, ascending, >= 0)", i+1)
 		}
+	}
+	if err := s.Quantification.validate(); err != nil {
+		return fail("%v", err)
 	}
 	names := make([]string, len(s.Endpoints))
 	for k, e := range s.Endpoints {

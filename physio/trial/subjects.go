@@ -2,6 +2,7 @@ package trial
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -11,7 +12,8 @@ import (
 // Columns is the schema of the trial's subjects.arrow: one row per subject
 // and arm with subject, arm, the covariates (CovariateNames), the parameters
 // (ParamNames), the endpoints, the observations obs_<t>h_mg_l at the
-// sampling times, total_dose_mg and target_met.
+// sampling times, with a limit of quantification blq_<t>h (Quantification),
+// total_dose_mg and target_met.
 func (s *Spec) Columns() []results.Column {
 	f64, i64, str, b := arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Int64, arrow.BinaryTypes.String, arrow.FixedWidthTypes.Boolean
 	cols := []results.Column{{Name: "subject", Type: i64}, {Name: "arm", Type: str}}
@@ -26,6 +28,11 @@ func (s *Spec) Columns() []results.Column {
 	}
 	for _, t := range s.SampleTimes {
 		cols = append(cols, results.Column{Name: fmt.Sprintf("obs_%gh_mg_l", t), Type: f64})
+	}
+	if s.Quantification.LLOQ > 0 {
+		for _, t := range s.SampleTimes {
+			cols = append(cols, results.Column{Name: fmt.Sprintf("blq_%gh", t), Type: b})
+		}
 	}
 	cols = append(cols, results.Column{Name: "total_dose_mg", Type: f64}, results.Column{Name: "target_met", Type: b})
 	return cols
@@ -113,7 +120,15 @@ func (f *Files) Add(res []Result) error {
 			k++
 		}
 		for _, v := range r.Samples {
-			w.F64(k, v)
+			if math.IsNaN(v) && len(r.BLQ) > 0 {
+				w.Null(k) // a BLQ level dropped: missing, as pandas and R read it
+			} else {
+				w.F64(k, v)
+			}
+			k++
+		}
+		for _, v := range r.BLQ {
+			w.Bool(k, v)
 			k++
 		}
 		w.F64(k, r.TotalDose)
