@@ -36,6 +36,9 @@ func plotCmd() *cli.Command {
 			"   medtwin plot percentiles out/run --series beds.queue -o band.svg\n" +
 			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg",
 		Subcommands: []*cli.Command{
+			plotUsageCmd([]cli.Flag{out, width, height, dpi}),
+			plotWaitsCmd([]cli.Flag{out, width, height, dpi}),
+			plotUtilisationCmd([]cli.Flag{out, width, height, dpi}),
 			{Name: "sweep", Usage: "a KPI against a grid parameter with its 95% CI band", ArgsUsage: "SWEEP.arrow",
 				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}, at},
 				Action: func(c *cli.Context) error {
@@ -55,7 +58,8 @@ func plotCmd() *cli.Command {
 					if say != "" {
 						title += "\n(held at " + say + ")"
 					}
-					p, err := plot.Band(title, c.String("x"), c.String("kpi")+" (mean, 95% CI)", xs, m, lo, hi)
+					u := unitsFor(filepath.Dir(c.Args().First()))
+					p, err := plot.Band(title, u.paramAxis(c.String("x")), u.kpiAxis(c.String("kpi"))+", mean and 95% CI", xs, m, lo, hi)
 					if err != nil {
 						return err
 					}
@@ -76,11 +80,15 @@ func plotCmd() *cli.Command {
 					for h := range xs {
 						xs[h] = float64(h)
 					}
-					p, err := plot.Lines("by hour of day", "hour of day", "mean over days and replications", xs, byHour, names)
+					if err := checkPlotFlags(c); err != nil {
+						return err
+					}
+					p, legend, err := plot.LinesApart("", "hour of day (h)", withUnit("mean over days and replications", seriesUnits(names)), xs, byHour, names)
 					if err != nil {
 						return err
 					}
-					return savePlot(c, p)
+					return plot.Figure(c.String("out"), "by hour of day", []*gplot.Plot{p}, 1, legend,
+						vg.Length(c.Float64("width"))*vg.Inch, vg.Length(c.Float64("height"))*vg.Inch, c.Int("dpi"))
 				}},
 			{Name: "percentiles", Usage: "median and 5th-95th percentile band of a series across replications", ArgsUsage: "RUN_DIR",
 				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "series", Required: true, Usage: "series of timeseries.arrow, e.g. beds.queue"}},
@@ -92,7 +100,7 @@ func plotCmd() *cli.Command {
 					for i := range ts {
 						ts[i] /= 3600
 					}
-					p, err := plot.Band(c.String("series")+": median and 90% prediction interval", "time (h)", c.String("series"), ts, p50, p5, p95)
+					p, err := plot.Band(c.String("series")+": median and 90% prediction interval", "time (h)", withUnit(c.String("series"), seriesUnit(c.String("series"))), ts, p50, p5, p95)
 					if err != nil {
 						return err
 					}
@@ -113,7 +121,8 @@ func plotCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					p, err := plot.Tornado("sensitivity of "+c.String("kpi")+"\n(base: "+say+")", c.String("kpi"), names, lo, hi, base)
+					u := unitsFor(filepath.Dir(c.Args().First()))
+					p, err := plot.Tornado("sensitivity of "+c.String("kpi")+"\n(base: "+say+")", u.kpiAxis(c.String("kpi")), names, lo, hi, base)
 					if err != nil {
 						return err
 					}
@@ -438,9 +447,24 @@ func percentiles(path, name string) (ts, p5, p50, p95 []float64, err error) {
 
 // savePlot writes p to --out at --width × --height inches (--dpi for a PNG).
 func savePlot(c *cli.Context, p *gplot.Plot) error {
+	if err := checkPlotFlags(c); err != nil {
+		return err
+	}
+	return plot.SaveSized(p, c.String("out"), vg.Length(c.Float64("width"))*vg.Inch, vg.Length(c.Float64("height"))*vg.Inch, c.Int("dpi"))
+}
+
+// checkPlotFlags refuses a size, resolution or --out that no figure can have,
+// before any file is read.
+func checkPlotFlags(c *cli.Context) error {
 	w, h, dpi := c.Float64("width"), c.Float64("height"), c.Int("dpi")
 	if !(w > 0 && h > 0 && w <= 100 && h <= 100) || dpi < 1 || dpi > 1200 {
 		return usagef("--width and --height must be in (0, 100] inches and --dpi in [1, 1200], got %g × %g at %d", w, h, dpi)
 	}
-	return plot.SaveSized(p, c.String("out"), vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch, dpi)
+	if ext := strings.ToLower(filepath.Ext(c.String("out"))); ext != ".png" && ext != ".svg" {
+		return usagef("--out %s: the file must end in .png or .svg", c.String("out"))
+	}
+	if c.NArg() != 1 {
+		return usagef("plot %s takes one argument (%s), got %d", c.Command.Name, c.Command.ArgsUsage, c.NArg())
+	}
+	return nil
 }
