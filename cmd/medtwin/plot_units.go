@@ -62,10 +62,10 @@ func unitsFor(dir string) axisUnits {
 	return u
 }
 
-// withUnit is "name (unit)", or name alone when the unit is unknown or
-// already the name's suffix's meaning is all there is to say.
+// withUnit is "name (unit)", or name alone when the unit is unknown or the
+// name itself (servers, in servers).
 func withUnit(name, unit string) string {
-	if unit == "" {
+	if unit == "" || unit == name {
 		return name
 	}
 	return name + " (" + unit + ")"
