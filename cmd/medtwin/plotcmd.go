@@ -34,11 +34,11 @@ func plotCmd() *cli.Command {
 			"   medtwin plot sweep out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min --x physicians_peak -o d2d.svg\n" +
 			"   medtwin plot hourly out/ed_staffing --series beds.in_use,beds.queue -o beds.png\n" +
 			"   medtwin plot percentiles out/run --series beds.queue -o band.svg\n" +
-			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg",
+			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg\n" +
+			"   medtwin plot usage out/ed_staffing -o usage.png            (busy, queue and capacity steps per resource)\n" +
+			"   medtwin plot waits out/ed_staffing -o waits.svg            (waiting-time ECDF per resource; run with --trace)\n" +
+			"   medtwin plot utilisation out/ed_staffing -o utilisation.svg (bars with 95% CIs)",
 		Subcommands: []*cli.Command{
-			plotUsageCmd([]cli.Flag{out, width, height, dpi}),
-			plotWaitsCmd([]cli.Flag{out, width, height, dpi}),
-			plotUtilisationCmd([]cli.Flag{out, width, height, dpi}),
 			{Name: "sweep", Usage: "a KPI against a grid parameter with its 95% CI band", ArgsUsage: "SWEEP.arrow",
 				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}, at},
 				Action: func(c *cli.Context) error {
@@ -128,6 +128,9 @@ func plotCmd() *cli.Command {
 					}
 					return savePlot(c, p)
 				}},
+			plotUsageCmd([]cli.Flag{out, width, height, dpi}),
+			plotWaitsCmd([]cli.Flag{out, width, height, dpi}),
+			plotUtilisationCmd([]cli.Flag{out, width, height, dpi}),
 		},
 	}
 }

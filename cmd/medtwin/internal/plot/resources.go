@@ -286,8 +286,14 @@ func drawLegend(c draw.Canvas, legend []LegendEntry, width vg.Length) {
 	}
 }
 
+func margin(c draw.Canvas) draw.Canvas {
+	m := vg.Points(3)
+	return draw.Crop(c, m, -m, m, -m)
+}
+
 // saveDrawn renders fn's drawing at width × height to path (.png at dpi, or
-// .svg) through a temporary file.
+// .svg) through a temporary file, inside a margin of 3 points so that no
+// label's first glyph or title's top is cut at the edge.
 func saveDrawn(path string, width, height vg.Length, dpi int, fn func(draw.Canvas)) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".png" && ext != ".svg" {
@@ -299,13 +305,13 @@ func saveDrawn(path string, width, height vg.Length, dpi int, fn func(draw.Canva
 	var buf bytes.Buffer
 	if ext == ".png" {
 		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
-		fn(draw.New(c))
+		fn(margin(draw.New(c)))
 		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 			return err
 		}
 	} else {
 		c := vgsvg.New(width, height)
-		fn(draw.New(c))
+		fn(margin(draw.New(c)))
 		if _, err := c.WriteTo(&buf); err != nil {
 			return err
 		}
