@@ -14,7 +14,6 @@ import (
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/urfave/cli/v2"
 	gplot "gonum.org/v1/plot"
-	"gonum.org/v1/plot/vg"
 )
 
 // `medtwin plot usage`: simmer.plot's plot(resources, metric = "usage") with
@@ -282,7 +281,7 @@ func plotUsageCmd(common []cli.Flag) *cli.Command {
 			}
 			var names []string
 			if s := c.String("resource"); s != "" {
-				names = strings.Split(s, ",")
+				names = strings.Split(s, ",") // readUsage checks them against the file
 			}
 			dir := c.Args().First()
 			// the window needs the run's horizon and warm-up: read all, then cut
@@ -319,10 +318,6 @@ func plotUsageCmd(common []cli.Flag) *cli.Command {
 				cols = 2
 			}
 			rows := (len(panels) + cols - 1) / cols
-			h := c.Float64("height")
-			if !c.IsSet("height") {
-				h = math.Max(h, 2.4*float64(rows)+0.4)
-			}
 			title := fmt.Sprintf("usage, replication %d, %s to %s: busy units and queue sampled every %s", c.Int("replication"),
 				fmtSeconds(from), fmtSeconds(to), fmtSeconds(every))
 			if us[0].capExact {
@@ -330,8 +325,7 @@ func plotUsageCmd(common []cli.Flag) *cli.Command {
 			} else {
 				title += ",\ncapacity too (run with --trace for every capacity change at its time)"
 			}
-			return plot.Figure(c.String("out"), title, panels, cols, legend,
-				vg.Length(c.Float64("width"))*vg.Inch, vg.Length(h)*vg.Inch, c.Int("dpi"))
+			return saveFigure(c, title, panels, cols, legend, 2.4*float64(rows)+0.4)
 		}}
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/medtwin/medtwin/engine/results"
 	"github.com/urfave/cli/v2"
 	gplot "gonum.org/v1/plot"
-	"gonum.org/v1/plot/vg"
 )
 
 // `medtwin plot utilisation`: simmer.plot's plot(resources, metric =
@@ -69,32 +68,29 @@ func plotUtilisationCmd(common []cli.Flag) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if s := c.String("resource"); s != "" {
-				var all []string
-				by := map[string]utilisationBar{}
-				for _, b := range bars {
-					all = append(all, b.resource)
-					by[b.resource] = b
-				}
-				bars = nil
-				for _, r := range strings.Split(s, ",") {
-					if err := checkName("resource in summary.arrow", r, all); err != nil {
-						return err
-					}
-					bars = append(bars, by[r])
-				}
+			var all []string
+			by := map[string]utilisationBar{}
+			for _, b := range bars {
+				all = append(all, b.resource)
+				by[b.resource] = b
 			}
-			var names []string
+			names, err := pickNames(c, "resource", "resource in summary.arrow", all)
+			if err != nil {
+				return err
+			}
+			bars = bars[:0]
+			for _, r := range names {
+				bars = append(bars, by[r])
+			}
 			var mean, lo, hi []float64
 			for _, b := range bars {
-				names, mean, lo, hi = append(names, b.resource), append(mean, b.mean), append(lo, b.lo), append(hi, b.hi)
+				mean, lo, hi = append(mean, b.mean), append(lo, b.lo), append(hi, b.hi)
 			}
 			title := fmt.Sprintf("utilisation per resource: mean of %d replications, %g%% CI (Student t)", bars[0].replications, 100*bars[0].level)
 			p, err := plot.Bars("", "utilisation (fraction of capacity)", names, mean, lo, hi)
 			if err != nil {
 				return err
 			}
-			return plot.Figure(c.String("out"), title, []*gplot.Plot{p}, 1, nil,
-				vg.Length(c.Float64("width"))*vg.Inch, vg.Length(c.Float64("height"))*vg.Inch, c.Int("dpi"))
+			return saveFigure(c, title, []*gplot.Plot{p}, 1, nil, 0)
 		}}
 }

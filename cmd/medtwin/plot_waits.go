@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
@@ -16,7 +15,6 @@ import (
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/urfave/cli/v2"
 	gplot "gonum.org/v1/plot"
-	"gonum.org/v1/plot/vg"
 )
 
 // `medtwin plot waits`: simmer.plot's plot(arrivals, metric = "waiting_time")
@@ -150,18 +148,11 @@ func plotWaitsCmd(common []cli.Flag) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if s := c.String("resource"); s != "" {
-				if ws.source != "events.arrow grants" {
-					return usagef("--resource needs waits per resource: %s has no events.arrow (run with --trace)", c.Args().First())
-				}
-				var keep []string
-				for _, r := range strings.Split(s, ",") {
-					if err := checkName("resource with grants in events.arrow", r, ws.order); err != nil {
-						return err
-					}
-					keep = append(keep, r)
-				}
-				ws.order = keep
+			if c.String("resource") != "" && ws.source != "events.arrow grants" {
+				return usagef("--resource needs waits per resource: %s has no events.arrow (run with --trace)", c.Args().First())
+			}
+			if ws.order, err = pickNames(c, "resource", "resource with grants in events.arrow", ws.order); err != nil {
+				return err
 			}
 			scale, unit := waitUnit(ws)
 			scaled := map[string][]float64{}
@@ -181,7 +172,6 @@ func plotWaitsCmd(common []cli.Flag) *cli.Command {
 			if cut > 0 {
 				p.X.Min, p.X.Max = 0, cut
 			}
-			return plot.Figure(c.String("out"), title, []*gplot.Plot{p}, 1, legend,
-				vg.Length(c.Float64("width"))*vg.Inch, vg.Length(c.Float64("height"))*vg.Inch, c.Int("dpi"))
+			return saveFigure(c, title, []*gplot.Plot{p}, 1, legend, 0)
 		}}
 }

@@ -87,8 +87,7 @@ func plotCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return plot.Figure(c.String("out"), "by hour of day", []*gplot.Plot{p}, 1, legend,
-						vg.Length(c.Float64("width"))*vg.Inch, vg.Length(c.Float64("height"))*vg.Inch, c.Int("dpi"))
+					return saveFigure(c, "by hour of day", []*gplot.Plot{p}, 1, legend, 0)
 				}},
 			{Name: "percentiles", Usage: "median and 5th-95th percentile band of a series across replications", ArgsUsage: "RUN_DIR",
 				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "series", Required: true, Usage: "series of timeseries.arrow, e.g. beds.queue"}},
@@ -454,6 +453,34 @@ func savePlot(c *cli.Context, p *gplot.Plot) error {
 		return err
 	}
 	return plot.SaveSized(p, c.String("out"), vg.Length(c.Float64("width"))*vg.Inch, vg.Length(c.Float64("height"))*vg.Inch, c.Int("dpi"))
+}
+
+// saveFigure writes panels, cols a row, under title and legend (a strip
+// beside the data) to --out at --width × --height (--height grows to
+// minHeight inches unless set).
+func saveFigure(c *cli.Context, title string, panels []*gplot.Plot, cols int, legend []plot.LegendEntry, minHeight float64) error {
+	h := c.Float64("height")
+	if !c.IsSet("height") {
+		h = math.Max(h, minHeight)
+	}
+	return plot.Figure(c.String("out"), title, panels, cols, legend, vg.Length(c.Float64("width"))*vg.Inch, vg.Length(h)*vg.Inch, c.Int("dpi"))
+}
+
+// pickNames is the comma-separated names of --flag, each checked against
+// known (did you mean ...), or all of known when the flag is not given.
+func pickNames(c *cli.Context, flag, what string, known []string) ([]string, error) {
+	s := c.String(flag)
+	if s == "" {
+		return known, nil
+	}
+	var out []string
+	for _, n := range strings.Split(s, ",") {
+		if err := checkName(what, n, known); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // checkPlotFlags refuses a size, resolution or --out that no figure can have,

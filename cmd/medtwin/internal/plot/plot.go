@@ -137,29 +137,35 @@ func Intervals(title, yLabel string, names []string, mean, lo, hi []float64) (*g
 		return nil, err
 	}
 	p := newPlot(title, "", yLabel)
-	pts := make(plotter.XYs, len(names))
-	errs := make(plotter.YErrors, len(names))
-	for i := range names {
-		pts[i] = plotter.XY{X: float64(i), Y: mean[i]}
-		errs[i] = struct{ Low, High float64 }{mean[i] - lo[i], hi[i] - mean[i]}
+	pts, eb, err := errorBars(mean, lo, hi)
+	if err != nil {
+		return nil, err
 	}
 	s, err := plotter.NewScatter(pts)
 	if err != nil {
 		return nil, err
 	}
 	s.Color = blue
-	eb, err := plotter.NewYErrorBars(struct {
-		plotter.XYer
-		plotter.YErrorer
-	}{pts, errs})
-	if err != nil {
-		return nil, err
-	}
 	zero := plotter.NewFunction(func(float64) float64 { return 0 })
 	zero.Color = red
 	p.Add(zero, eb, s)
 	p.NominalX(names...)
 	return p, nil
+}
+
+// errorBars are the intervals [lo[i], hi[i]] around mean[i] at x = 0, 1, ...
+func errorBars(mean, lo, hi []float64) (plotter.XYs, *plotter.YErrorBars, error) {
+	pts := make(plotter.XYs, len(mean))
+	errs := make(plotter.YErrors, len(mean))
+	for i := range mean {
+		pts[i] = plotter.XY{X: float64(i), Y: mean[i]}
+		errs[i] = struct{ Low, High float64 }{mean[i] - lo[i], hi[i] - mean[i]}
+	}
+	eb, err := plotter.NewYErrorBars(struct {
+		plotter.XYer
+		plotter.YErrorer
+	}{pts, errs})
+	return pts, eb, err
 }
 
 // Tornado draws, for each parameter, the bar from the KPI at its low value to

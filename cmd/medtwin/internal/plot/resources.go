@@ -177,18 +177,11 @@ func Bars(title, yLabel string, names []string, mean, lo, hi []float64) (*gplot.
 	}
 	bars.Color = band
 	bars.LineStyle.Color = blue
-	pts := make(plotter.XYs, len(names))
-	errs := make(plotter.YErrors, len(names))
 	top := 0.0
 	for i := range names {
-		pts[i] = plotter.XY{X: float64(i), Y: mean[i]}
-		errs[i] = struct{ Low, High float64 }{mean[i] - lo[i], hi[i] - mean[i]}
 		top = math.Max(top, math.Max(hi[i], mean[i]))
 	}
-	eb, err := plotter.NewYErrorBars(struct {
-		plotter.XYer
-		plotter.YErrorer
-	}{pts, errs})
+	_, eb, err := errorBars(mean, lo, hi)
 	if err != nil {
 		return nil, err
 	}
