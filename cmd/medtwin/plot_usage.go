@@ -325,7 +325,7 @@ func plotUsageCmd(common []cli.Flag) *cli.Command {
 			} else {
 				title += ",\ncapacity too (run with --trace for every capacity change at its time)"
 			}
-			return saveFigure(c, title, panels, cols, legend, 2.4*float64(rows)+0.4)
+			return saveFigure(c, title, panels, cols, legend, 2.8*float64(rows)+0.6)
 		}}
 }
 

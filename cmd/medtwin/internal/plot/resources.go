@@ -77,6 +77,7 @@ func Steps(title, xLabel, yLabel string, lines []StepLine) (*gplot.Plot, []Legen
 	}
 	p.Y.Min, p.Y.Max = 0, math.Max(1, top*1.05)
 	p.Y.Tick.Marker = countTicks{}
+	p.X.Label.TextStyle.Font.Size, p.Y.Label.TextStyle.Font.Size = vg.Points(10), vg.Points(10) // a panel of a tiled figure
 	return p, legend, nil
 }
 
