@@ -11,7 +11,8 @@ import (
 
 // Issue 24: plot waits draws each resource's waiting-time ECDF. At the desk
 // (desk.lua) two of the four jobs wait 0 and two wait 60 min in each of the
-// two replications: the ECDF is 1/2 at 0 min and 1 at 60 min.
+// two replications: the ECDF is 1/2 at 0 min and 1 at 60 min. Traced, the
+// waits are per resource (events.arrow); untraced, per job (flow.arrow).
 func TestPlotWaitsECDF(t *testing.T) {
 	traced := deskRun(t, true)
 	ws, err := readWaits(traced)
@@ -41,8 +42,18 @@ func TestPlotWaitsECDF(t *testing.T) {
 	if _, errs, code := medtwin(t, "plot", "waits", traced, "--resource", "dek", "-o", filepath.Join(dir, "x.svg")); code != 2 || !strings.Contains(errs, "did you mean desk") {
 		t.Errorf("--resource dek: exit %d, %q", code, errs)
 	}
-	// untraced, the desk records no per-patient waits: the error says what to do
-	if _, errs, code := medtwin(t, "plot", "waits", deskRun(t, false), "-o", filepath.Join(dir, "x.svg")); code != 2 || !strings.Contains(errs, "--trace") {
-		t.Errorf("untraced: exit %d, %q", code, errs)
+	// untraced, the same waits come from flow.arrow as each job's total
+	plain := deskRun(t, false)
+	ws, err = readWaits(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = slices.Clone(ws.waits[ws.order[0]])
+	slices.Sort(w)
+	if len(ws.order) != 1 || ws.source != "flow.arrow wait_s" || !slices.Equal(w, []float64{0, 0, 0, 0, 3600, 3600, 3600, 3600}) {
+		t.Errorf("untraced waits %v from %s: %v, want four 0 s and four 3600 s from flow.arrow", ws.order, ws.source, w)
+	}
+	if _, errs, code := medtwin(t, "plot", "waits", plain, "--resource", "desk", "-o", filepath.Join(dir, "x.svg")); code != 2 || !strings.Contains(errs, "--trace") {
+		t.Errorf("untraced --resource: exit %d, %q", code, errs)
 	}
 }

@@ -11,16 +11,15 @@ return scenario {
   description = "four one-hour jobs at a rostered desk: usage in closed form",
   params = {},
   seed = 1, replications = 2, horizon = hours(6), warmup = 0, sample_every = minutes(30),
+  auto_flow = true, -- flow.arrow's wait_s: plot waits without a trace
 
   build = function(sim, p)
     local desk = sim:resource("desk", 2)
     desk:roster({ { at = hours(2), capacity = 1 }, { at = hours(4.25), capacity = 3 } })
-    for _ = 1, 4 do
-      sim:process(function(proc)
-        local req = proc:request(desk)
-        proc:timeout(hours(1))
-        proc:release(req)
-      end)
-    end
+    sim:source("job", function() return 0 end, function(proc)
+      local req = proc:request(desk)
+      proc:timeout(hours(1))
+      proc:release(req)
+    end, { limit = 4 })
   end,
 }
