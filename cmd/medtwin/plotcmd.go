@@ -34,7 +34,10 @@ func plotCmd() *cli.Command {
 			"   medtwin plot sweep out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min --x physicians_peak -o d2d.svg\n" +
 			"   medtwin plot hourly out/ed_staffing --series beds.in_use,beds.queue -o beds.png\n" +
 			"   medtwin plot percentiles out/run --series beds.queue -o band.svg\n" +
-			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg",
+			"   medtwin plot tornado out/ed_staffing-sweep/sweep.arrow --kpi door_to_doctor_min -o tornado.svg\n" +
+			"   medtwin plot usage out/ed_staffing -o usage.png            (busy, queue and capacity steps per resource)\n" +
+			"   medtwin plot waits out/ed_staffing -o waits.svg            (waiting-time ECDF per resource; run with --trace)\n" +
+			"   medtwin plot utilisation out/ed_staffing -o utilisation.svg (bars with 95% CIs)",
 		Subcommands: []*cli.Command{
 			{Name: "sweep", Usage: "a KPI against a grid parameter with its 95% CI band", ArgsUsage: "SWEEP.arrow",
 				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "kpi", Required: true, Usage: "KPI to draw (a kpi of sweep.arrow)"}, &cli.StringFlag{Name: "x", Required: true, Usage: "grid parameter"}, at},
@@ -55,7 +58,8 @@ func plotCmd() *cli.Command {
 					if say != "" {
 						title += "\n(held at " + say + ")"
 					}
-					p, err := plot.Band(title, c.String("x"), c.String("kpi")+" (mean, 95% CI)", xs, m, lo, hi)
+					u := unitsFor(filepath.Dir(c.Args().First()))
+					p, err := plot.Band(title, u.paramAxis(c.String("x")), u.kpiAxis(c.String("kpi"))+", mean and 95% CI", xs, m, lo, hi)
 					if err != nil {
 						return err
 					}
@@ -76,11 +80,14 @@ func plotCmd() *cli.Command {
 					for h := range xs {
 						xs[h] = float64(h)
 					}
-					p, err := plot.Lines("by hour of day", "hour of day", "mean over days and replications", xs, byHour, names)
+					if err := checkPlotFlags(c); err != nil {
+						return err
+					}
+					p, legend, err := plot.LinesApart("", "hour of day (h)", withUnit("mean over days and replications", seriesUnits(names)), xs, byHour, names)
 					if err != nil {
 						return err
 					}
-					return savePlot(c, p)
+					return saveFigure(c, "by hour of day", []*gplot.Plot{p}, 1, legend, 0)
 				}},
 			{Name: "percentiles", Usage: "median and 5th-95th percentile band of a series across replications", ArgsUsage: "RUN_DIR",
 				Flags: []cli.Flag{out, width, height, dpi, &cli.StringFlag{Name: "series", Required: true, Usage: "series of timeseries.arrow, e.g. beds.queue"}},
@@ -92,7 +99,7 @@ func plotCmd() *cli.Command {
 					for i := range ts {
 						ts[i] /= 3600
 					}
-					p, err := plot.Band(c.String("series")+": median and 90% prediction interval", "time (h)", c.String("series"), ts, p50, p5, p95)
+					p, err := plot.Band(c.String("series")+": median and 90% prediction interval", "time (h)", withUnit(c.String("series"), seriesUnit(c.String("series"))), ts, p50, p5, p95)
 					if err != nil {
 						return err
 					}
@@ -113,12 +120,16 @@ func plotCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					p, err := plot.Tornado("sensitivity of "+c.String("kpi")+"\n(base: "+say+")", c.String("kpi"), names, lo, hi, base)
+					u := unitsFor(filepath.Dir(c.Args().First()))
+					p, err := plot.Tornado("sensitivity of "+c.String("kpi")+"\n(base: "+say+")", u.kpiAxis(c.String("kpi")), names, lo, hi, base)
 					if err != nil {
 						return err
 					}
 					return savePlot(c, p)
 				}},
+			plotUsageCmd([]cli.Flag{out, width, height, dpi}),
+			plotWaitsCmd([]cli.Flag{out, width, height, dpi}),
+			plotUtilisationCmd([]cli.Flag{out, width, height, dpi}),
 		},
 	}
 }
@@ -438,9 +449,52 @@ func percentiles(path, name string) (ts, p5, p50, p95 []float64, err error) {
 
 // savePlot writes p to --out at --width × --height inches (--dpi for a PNG).
 func savePlot(c *cli.Context, p *gplot.Plot) error {
+	if err := checkPlotFlags(c); err != nil {
+		return err
+	}
+	return plot.SaveSized(p, c.String("out"), vg.Length(c.Float64("width"))*vg.Inch, vg.Length(c.Float64("height"))*vg.Inch, c.Int("dpi"))
+}
+
+// saveFigure writes panels, cols a row, under title and legend (a strip
+// beside the data) to --out at --width × --height (--height grows to
+// minHeight inches unless set).
+func saveFigure(c *cli.Context, title string, panels []*gplot.Plot, cols int, legend []plot.LegendEntry, minHeight float64) error {
+	h := c.Float64("height")
+	if !c.IsSet("height") {
+		h = math.Max(h, minHeight)
+	}
+	return plot.Figure(c.String("out"), title, panels, cols, legend, vg.Length(c.Float64("width"))*vg.Inch, vg.Length(h)*vg.Inch, c.Int("dpi"))
+}
+
+// pickNames is the comma-separated names of --flag, each checked against
+// known (did you mean ...), or all of known when the flag is not given.
+func pickNames(c *cli.Context, flag, what string, known []string) ([]string, error) {
+	s := c.String(flag)
+	if s == "" {
+		return known, nil
+	}
+	var out []string
+	for _, n := range strings.Split(s, ",") {
+		if err := checkName(what, n, known); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// checkPlotFlags refuses a size, resolution or --out that no figure can have,
+// before any file is read.
+func checkPlotFlags(c *cli.Context) error {
 	w, h, dpi := c.Float64("width"), c.Float64("height"), c.Int("dpi")
 	if !(w > 0 && h > 0 && w <= 100 && h <= 100) || dpi < 1 || dpi > 1200 {
 		return usagef("--width and --height must be in (0, 100] inches and --dpi in [1, 1200], got %g × %g at %d", w, h, dpi)
 	}
-	return plot.SaveSized(p, c.String("out"), vg.Length(w)*vg.Inch, vg.Length(h)*vg.Inch, dpi)
+	if ext := strings.ToLower(filepath.Ext(c.String("out"))); ext != ".png" && ext != ".svg" {
+		return usagef("--out %s: the file must end in .png or .svg", c.String("out"))
+	}
+	if c.NArg() != 1 {
+		return usagef("plot %s takes one argument (%s), got %d", c.Command.Name, c.Command.ArgsUsage, c.NArg())
+	}
+	return nil
 }

@@ -6,19 +6,13 @@
 package plot
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
-	"path/filepath"
-	"strings"
 
-	"github.com/medtwin/medtwin/engine/results"
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 var (
@@ -100,27 +94,40 @@ func Band(title, xLabel, yLabel string, xs, mean, lo, hi []float64) (*gplot.Plot
 }
 
 // Lines plots several named series against x (e.g. queue length and occupancy
-// by hour of day).
+// by hour of day), with the legend in the plot's top corner.
 func Lines(title, xLabel, yLabel string, xs []float64, series map[string][]float64, order []string) (*gplot.Plot, error) {
-	p := newPlot(title, xLabel, yLabel)
-	colors := []color.Color{blue, red, green, color.RGBA{148, 103, 189, 255}, color.RGBA{255, 127, 14, 255}}
-	for i, name := range order {
-		ys := series[name]
-		if len(ys) != len(xs) {
-			return nil, fmt.Errorf("plot: series %s has %d points for %d x values", name, len(ys), len(xs))
-		}
-		if err := finiteAll(ys); err != nil {
-			return nil, fmt.Errorf("plot: series %s: %v", name, err)
-		}
-		l, s, err := line(xs, ys, colors[i%len(colors)])
-		if err != nil {
-			return nil, err
-		}
-		p.Add(l, s)
-		p.Legend.Add(name, l)
+	p, legend, err := LinesApart(title, xLabel, yLabel, xs, series, order)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range legend {
+		p.Legend.Add(e.Name, e.Thumb)
 	}
 	p.Legend.Top = true
 	return p, nil
+}
+
+// LinesApart is Lines with the legend entries returned for Figure's strip
+// beside the data instead of drawn on it.
+func LinesApart(title, xLabel, yLabel string, xs []float64, series map[string][]float64, order []string) (*gplot.Plot, []LegendEntry, error) {
+	p := newPlot(title, xLabel, yLabel)
+	var legend []LegendEntry
+	for i, name := range order {
+		ys := series[name]
+		if len(ys) != len(xs) {
+			return nil, nil, fmt.Errorf("plot: series %s has %d points for %d x values", name, len(ys), len(xs))
+		}
+		if err := finiteAll(ys); err != nil {
+			return nil, nil, fmt.Errorf("plot: series %s: %v", name, err)
+		}
+		l, s, err := line(xs, ys, Palette(i))
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Add(l, s)
+		legend = append(legend, LegendEntry{Name: name, Thumb: l})
+	}
+	return p, legend, nil
 }
 
 // Intervals plots one estimate with its interval per category, with a zero line
@@ -130,29 +137,35 @@ func Intervals(title, yLabel string, names []string, mean, lo, hi []float64) (*g
 		return nil, err
 	}
 	p := newPlot(title, "", yLabel)
-	pts := make(plotter.XYs, len(names))
-	errs := make(plotter.YErrors, len(names))
-	for i := range names {
-		pts[i] = plotter.XY{X: float64(i), Y: mean[i]}
-		errs[i] = struct{ Low, High float64 }{mean[i] - lo[i], hi[i] - mean[i]}
+	pts, eb, err := errorBars(mean, lo, hi)
+	if err != nil {
+		return nil, err
 	}
 	s, err := plotter.NewScatter(pts)
 	if err != nil {
 		return nil, err
 	}
 	s.Color = blue
-	eb, err := plotter.NewYErrorBars(struct {
-		plotter.XYer
-		plotter.YErrorer
-	}{pts, errs})
-	if err != nil {
-		return nil, err
-	}
 	zero := plotter.NewFunction(func(float64) float64 { return 0 })
 	zero.Color = red
 	p.Add(zero, eb, s)
 	p.NominalX(names...)
 	return p, nil
+}
+
+// errorBars are the intervals [lo[i], hi[i]] around mean[i] at x = 0, 1, ...
+func errorBars(mean, lo, hi []float64) (plotter.XYs, *plotter.YErrorBars, error) {
+	pts := make(plotter.XYs, len(mean))
+	errs := make(plotter.YErrors, len(mean))
+	for i := range mean {
+		pts[i] = plotter.XY{X: float64(i), Y: mean[i]}
+		errs[i] = struct{ Low, High float64 }{mean[i] - lo[i], hi[i] - mean[i]}
+	}
+	eb, err := plotter.NewYErrorBars(struct {
+		plotter.XYer
+		plotter.YErrorer
+	}{pts, errs})
+	return pts, eb, err
 }
 
 // Tornado draws, for each parameter, the bar from the KPI at its low value to
@@ -206,30 +219,7 @@ func Save(p *gplot.Plot, path string) error {
 // SaveSized writes the plot to path (.png or .svg) at width × height; a PNG
 // has dpi pixels per inch (7 × 4.5 in at 96 dpi is 672 × 432 pixels).
 func SaveSized(p *gplot.Plot, path string, width, height vg.Length, dpi int) error {
-	ext := strings.ToLower(filepath.Ext(path))
-	if ext != ".png" && ext != ".svg" {
-		return fmt.Errorf("plot: %s: the file must end in .png or .svg", path)
-	}
-	if !(width > 0 && height > 0) || dpi < 1 {
-		return fmt.Errorf("plot: size %v × %v at %d dpi: want a positive width, height and dpi", width, height, dpi)
-	}
-	var buf bytes.Buffer
-	if ext == ".png" {
-		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
-		p.Draw(draw.New(c))
-		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-			return err
-		}
-		return results.WriteFileAtomic(path, buf.Bytes())
-	}
-	w, err := p.WriterTo(width, height, ext[1:])
-	if err != nil {
-		return err
-	}
-	if _, err := w.WriteTo(&buf); err != nil {
-		return err
-	}
-	return results.WriteFileAtomic(path, buf.Bytes())
+	return saveDrawn(path, width, height, dpi, p.Draw)
 }
 
 // SVG renders the plot as an SVG document for embedding (7 × 4.5 in).
