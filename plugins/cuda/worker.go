@@ -58,6 +58,7 @@ type Worker struct {
 	err    error // why the worker cannot run; kept once set
 	cmd    *exec.Cmd
 	stdin  io.Closer
+	stdout io.Closer
 	c      *wire
 	stderr *tail
 	device string
@@ -113,6 +114,7 @@ func (w *Worker) Close() error {
 	}
 	w.stdin.Close()
 	err := w.cmd.Wait()
+	w.stdout.Close()
 	w.cmd, w.c = nil, nil
 	w.dropShm()
 	if w.err == nil {
@@ -284,17 +286,19 @@ func (w *Worker) start() error {
 		cmd.ExtraFiles = []*os.File{f} // fd 3 in the worker
 		w.shm = f
 	}
-	stdin, err := cmd.StdinPipe()
+	stdin, stdout, theirs, err := workerPipes(cmd)
 	if err != nil {
+		w.dropShm()
 		w.err = fmt.Errorf("cuda: %v", err)
 		return w.err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		w.err = fmt.Errorf("cuda: %v", err)
-		return w.err
+	err = cmd.Start()
+	for _, f := range theirs {
+		f.Close()
 	}
-	if err := cmd.Start(); err != nil {
+	if err != nil {
+		stdin.Close()
+		stdout.Close()
 		w.dropShm()
 		w.err = fmt.Errorf("cuda: cannot run the CUDA worker: %v", err)
 		return w.err
@@ -331,9 +335,29 @@ func (w *Worker) start() error {
 	}
 	laps.Lap("hello from " + dev)
 	laps.Done()
-	w.cmd, w.stdin, w.device = cmd, stdin, dev
+	w.cmd, w.stdin, w.stdout, w.device = cmd, stdin, stdout, dev
 	w.c = &wire{r: r, w: bufio.NewWriterSize(stdin, 1<<16)}
 	return nil
+}
+
+// workerPipes connects cmd's stdin and stdout to pipes, grown to 1 MiB where
+// the system allows (growPipe), and returns this side's ends and the
+// worker's, which the caller closes once the worker has started.
+func workerPipes(cmd *exec.Cmd) (stdin, stdout *os.File, theirs []*os.File, err error) {
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, nil, nil, err
+	}
+	growPipe(inW)
+	growPipe(outW)
+	cmd.Stdin, cmd.Stdout = inR, outW
+	return inW, outR, []*os.File{inR, outW}, nil
 }
 
 // startError says why the worker at path did not come up: it refused (no
