@@ -94,20 +94,27 @@ ptx: cuda-toolkit
 
 # The CUDA worker (the only program linked with gorgonia.org/cu and libcuda,
 # against the stub here; the GPU machine's driver provides the real
-# libcuda.so.1), then medtwin with the worker embedded: bin/medtwin-cuda runs
-# on any machine and starts the worker only when a device is asked for
-# (--backend cuda|auto). bin/cuda.test finds bin/medtwin-cuda-worker beside it.
+# libcuda.so.1, and NVRTC is opened at run time), then medtwin with the worker
+# embedded: bin/medtwin-cuda runs on any machine and starts the worker only
+# when a device is asked for (--backend cuda|auto). bin/cuda.test finds
+# bin/medtwin-cuda-worker beside it; bin/cudadev.test drives the device
+# directly (NVRTC compile and launch of a generated model).
 cuda: cuda-toolkit
 	$(CUDA_ENV) $(GO) build -tags cuda -o bin/medtwin-cuda-worker ./cmd/medtwin-cuda-worker
 	cp bin/medtwin-cuda-worker cmd/medtwin/medtwin-cuda-worker
 	$(CUDA_ENV) $(GO) vet -tags cuda ./plugins/cuda/... ./cmd/medtwin-cuda-worker ./cmd/medtwin
 	$(GO) build -tags cuda -o bin/medtwin-cuda ./cmd/medtwin
 	$(GO) test -c -tags cuda -o bin/cuda.test ./plugins/cuda
+	$(CUDA_ENV) $(GO) test -c -tags cuda -o bin/cudadev.test ./plugins/cuda/device
 
-# On the GPU machine: parity tests and the 1 M-subject benchmark.
+# On the GPU machine (carry bin/): every parity test, then the benchmarks.
+# MEDTWIN_CUDA_TRACE=1 prints each launch's phases (pack, upload, kernel,
+# download, unpack).
 cuda-check:
-	./bin/cuda.test -test.v -test.run GPU -test.bench GPUCohort -test.benchtime 2x
-	./bin/medtwin-cuda bench cohort --backend cuda --subjects 1000000 --stream 0
+	./bin/cuda.test -test.v -test.run GPU
+	./bin/cudadev.test -test.v -test.run GPU -test.bench GPUModel -test.benchtime 1x
+	./bin/medtwin-cuda bench cohort --backend cuda --subjects 1000000 --stream 0 --rounds 2
+	./bin/medtwin-cuda bench cohort --model tmdd_qss --backend cuda --subjects 100000 --rounds 2
 
 verify: build
 	./$(BIN) verify
