@@ -156,7 +156,32 @@ func TestNoWait(t *testing.T) {
 		})
 	}
 	s.Run(math.Inf(1))
-	if len(errs) != 2 || errs[0] != nil || errs[1] != ErrBalked || r.QueueLen() != 0 {
-		t.Fatalf("%v", errs)
+	// A request that may not wait and finds no free unit is blocked (simmer's
+	// "rejected", a loss system's arrival), not balked: balking is a customer
+	// choosing not to join a queue it could join (BalkAt).
+	if len(errs) != 2 || errs[0] != nil || errs[1] != ErrBlocked || r.QueueLen() != 0 || r.blocked != 1 || r.balked != 0 {
+		t.Fatalf("errs %v, blocked %v, balked %v", errs, r.blocked, r.balked)
+	}
+}
+
+// BalkAt counts requests waiting, not those in service: with 2 units and
+// BalkAt 1, two customers are served, the third waits (the queue was empty)
+// and the fourth balks (one waiting).
+func TestBalkAtCountsWaitingOnly(t *testing.T) {
+	s := New(Options{})
+	r := mustRes(t, s, "desk", 2)
+	var errs []error
+	for i := 0; i < 4; i++ {
+		s.Process("c", func(p *Proc) {
+			_, err := p.RequestWith(r, RequestOpts{BalkAt: 1})
+			errs = append(errs, err)
+			if err == nil {
+				p.Timeout(5)
+			}
+		})
+	}
+	s.Run(0)
+	if len(errs) != 3 || errs[0] != nil || errs[1] != nil || errs[2] != ErrBalked || r.QueueLen() != 1 || r.balked != 1 || r.blocked != 0 {
+		t.Fatalf("errs %v, queue %d, balked %v, blocked %v", errs, r.QueueLen(), r.balked, r.blocked)
 	}
 }
