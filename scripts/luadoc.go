@@ -164,7 +164,10 @@ var LuaAPI = []LuaGroup{
 		{"ended", "proc:ended()", "whether the process has ended"},
 	}},
 	{Name: "resource", Intro: "Made by `sim:resource`. Every resource reports, without extra code, utilisation, busy_mean, queue_mean, " +
-		"wait_mean_s, arrivals, served, reneged, balked, blocked, preempted, overtime_h, in_use_end and queued_end.", Funcs: []LuaFunc{
+		"system_mean, wait_mean_s, arrivals, served, reneged, balked, blocked, preempted, overtime_h, in_use_end and queued_end " +
+		"(KPIs named `<resource>.<statistic>`). busy_mean, queue_mean and system_mean are time averages of the number in service, " +
+		"waiting (Lq) and in system (L = busy_mean + queue_mean); Little's law L = λW holds for them. balked counts requests that " +
+		"chose not to join (`balk_at`), blocked those with no room to wait (`wait = false`).", Funcs: []LuaFunc{
 		{"name", "res:name()", "its name"},
 		{"capacity", "res:capacity()", "units now"},
 		{"in_use", "res:in_use()", "units held now"},
