@@ -7,7 +7,7 @@ import (
 )
 
 // A Request's life: created, queued or granted, and then released, reneged,
-// balked, cancelled or preempted.
+// balked, blocked, cancelled or preempted.
 
 // RequestState is where a request is in its life.
 type RequestState uint8
@@ -21,10 +21,13 @@ const (
 	Balked
 	Cancelled
 	Preempted
+	// Blocked: refused at once, with no free unit and no room to wait (a full
+	// waiting room, or RequestOpts.NoWait).
+	Blocked
 )
 
 func (s RequestState) String() string {
-	return [...]string{"queued", "granted", "released", "reneged", "balked", "cancelled", "preempted"}[s]
+	return [...]string{"queued", "granted", "released", "reneged", "balked", "cancelled", "preempted", "blocked"}[s]
 }
 
 var (
@@ -44,10 +47,13 @@ type RequestOpts struct {
 	Preempt bool
 	// Patience, if positive, is how long the request waits before it reneges.
 	Patience float64
-	// BalkAt, if positive, refuses to join when that many requests already queue.
+	// BalkAt, if positive, refuses to join (ErrBalked) when that many requests
+	// already wait. It counts waiting requests only, not those in service: with
+	// 2 units busy and nobody waiting, BalkAt 1 joins; with one waiting, it balks.
 	BalkAt int
-	// NoWait refuses at once (ErrBalked) when no unit is free: the request never
-	// queues (an emergency transferred elsewhere when the unit is full).
+	// NoWait refuses at once (ErrBlocked, counted as blocked) when no unit is
+	// free: the request never queues (an emergency transferred elsewhere when the
+	// unit is full).
 	NoWait bool
 	// Entity identifies the requester in the event log (a process's ID is used
 	// when zero).
@@ -115,7 +121,7 @@ func (r *Resource) newRequest(o RequestOpts) (*Request, error) {
 
 // Acquire asks for one unit for callback-style models: onGrant runs when the unit
 // is granted (at once, if one is free). It returns ErrBalked if the request
-// refused to queue. Acquire allocates nothing once requests are recycled.
+// refused to queue (BalkAt), ErrBlocked if it had no room to wait. Acquire allocates nothing once requests are recycled.
 func (r *Resource) Acquire(o RequestOpts, onGrant func(*Request)) (*Request, error) {
 	q, err := r.newRequest(o)
 	if err != nil {

@@ -89,7 +89,7 @@ func (r *Resource) trace(kind string, q *Request, v float64) {
 	r.sim.log = append(r.sim.log, EventRow{Time: r.sim.now, Kind: kind, Entity: ent, Resource: r.Name, Value: v})
 }
 
-// arrive places a new request: granted, queued, or balked.
+// arrive places a new request: granted, queued, blocked or balked.
 func (r *Resource) arrive(q *Request) error {
 	r.arrivals++
 	r.trace("arrive", q, float64(q.opts.Priority))
@@ -109,14 +109,11 @@ func (r *Resource) arrive(q *Request) error {
 			return nil
 		}
 	}
+	// No room to wait (a full waiting room, or a request that may not wait) is
+	// blocking, simmer's "rejected"; balking below is a request that could
+	// queue choosing not to.
 	if q.opts.NoWait || r.queueLimit >= 0 && len(r.queue) >= r.queueLimit {
-		if q.opts.NoWait {
-			q.state = Balked
-			r.balked++
-			r.trace("balk", q, float64(len(r.queue)))
-			return ErrBalked
-		}
-		q.state = Balked
+		q.state = Blocked
 		r.blocked++
 		r.trace("block", q, float64(len(r.queue)))
 		return ErrBlocked

@@ -28,11 +28,17 @@ func (r *Resource) Utilisation() float64 {
 	return r.busy.Area(now) / c
 }
 
-// QueueMean returns the time-average queue length.
+// QueueMean returns the time-average queue length: the number waiting, Lq.
 func (r *Resource) QueueMean() float64 { return r.qlen.Mean(r.sim.now) }
 
 // BusyMean returns the time-average number of units in use.
 func (r *Resource) BusyMean() float64 { return r.busy.Mean(r.sim.now) }
+
+// SystemMean returns the time-average number in system L: requests holding a
+// unit plus those waiting (BusyMean + QueueMean, the area under each divided by
+// the same time). On any path that starts and ends empty, Little's law L = λW
+// holds exactly, W being the mean time from request to release.
+func (r *Resource) SystemMean() float64 { return r.BusyMean() + r.QueueMean() }
 
 // Blocked returns the number of arrivals blocked by a full queue.
 func (r *Resource) Blocked() float64 { return r.blocked }
@@ -52,6 +58,7 @@ func (r *Resource) appendResults(out []KPIValue) []KPIValue {
 		KPIValue{Name: n + "utilisation", Kind: KindGauge, Value: r.Utilisation(), N: 1},
 		KPIValue{Name: n + "busy_mean", Kind: KindGauge, Value: r.BusyMean(), N: 1},
 		KPIValue{Name: n + "queue_mean", Kind: KindGauge, Value: r.QueueMean(), N: 1},
+		KPIValue{Name: n + "system_mean", Kind: KindGauge, Value: r.SystemMean(), N: 1},
 		KPIValue{Name: n + "wait_mean_s", Kind: KindTally, Value: r.waits.Mean(), N: r.waits.N()},
 		KPIValue{Name: n + "arrivals", Kind: KindCounter, Value: r.arrivals, N: 1},
 		KPIValue{Name: n + "served", Kind: KindCounter, Value: r.served, N: 1},

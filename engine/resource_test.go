@@ -59,11 +59,15 @@ func TestRenege(t *testing.T) {
 	}
 }
 
-func TestBalk(t *testing.T) {
+// balkRun starts n processes that each ask, with BalkAt 1, for one unit of a
+// resource of the given capacity and hold it 5 s; it returns the requests'
+// errors (of those that returned by time 0) and the resource.
+func balkRun(t *testing.T, capacity, n int) ([]error, *Resource) {
+	t.Helper()
 	s := New(Options{})
-	r := mustRes(t, s, "desk", 1)
+	r := mustRes(t, s, "desk", capacity)
 	var errs []error
-	for i := 0; i < 3; i++ {
+	for i := 0; i < n; i++ {
 		s.Process("c", func(p *Proc) {
 			_, err := p.RequestWith(r, RequestOpts{BalkAt: 1})
 			errs = append(errs, err)
@@ -73,6 +77,11 @@ func TestBalk(t *testing.T) {
 		})
 	}
 	s.Run(0)
+	return errs, r
+}
+
+func TestBalk(t *testing.T) {
+	errs, r := balkRun(t, 1, 3)
 	// First served, second queues, third finds one waiting and balks.
 	if len(errs) != 2 || errs[0] != nil || errs[1] != ErrBalked || r.balked != 1 {
 		t.Fatalf("errs %v balked %v", errs, r.balked)
@@ -156,7 +165,20 @@ func TestNoWait(t *testing.T) {
 		})
 	}
 	s.Run(math.Inf(1))
-	if len(errs) != 2 || errs[0] != nil || errs[1] != ErrBalked || r.QueueLen() != 0 {
-		t.Fatalf("%v", errs)
+	// A request that may not wait and finds no free unit is blocked (simmer's
+	// "rejected", a loss system's arrival), not balked: balking is a customer
+	// choosing not to join a queue it could join (BalkAt).
+	if len(errs) != 2 || errs[0] != nil || errs[1] != ErrBlocked || r.QueueLen() != 0 || r.blocked != 1 || r.balked != 0 {
+		t.Fatalf("errs %v, blocked %v, balked %v", errs, r.blocked, r.balked)
+	}
+}
+
+// BalkAt counts requests waiting, not those in service: with 2 units and
+// BalkAt 1, two customers are served, the third waits (the queue was empty)
+// and the fourth balks (one waiting).
+func TestBalkAtCountsWaitingOnly(t *testing.T) {
+	errs, r := balkRun(t, 2, 4)
+	if len(errs) != 3 || errs[0] != nil || errs[1] != nil || errs[2] != ErrBalked || r.QueueLen() != 1 || r.balked != 1 || r.blocked != 0 {
+		t.Fatalf("errs %v, queue %d, balked %v, blocked %v", errs, r.QueueLen(), r.balked, r.blocked)
 	}
 }

@@ -27,7 +27,7 @@ type Options struct {
 	// MaxQueue caps the number of pending events; 0 means 50 million. A model that
 	// schedules more stops with ErrQueueFull instead of exhausting memory.
 	MaxQueue int
-	// Trace records resource events (arrive, grant, release, renege, balk, preempt)
+	// Trace records resource events (arrive, grant, release, renege, balk, block, preempt)
 	// in the event log.
 	Trace bool
 	// Context, when set, stops Run (with the context's cause) within

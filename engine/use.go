@@ -11,7 +11,8 @@ func (p *Proc) Request(r *Resource) (*Request, error) {
 }
 
 // RequestWith waits for one unit of r on the given terms. It returns the granted
-// request; ErrBalked if the request refused to queue; ErrReneged if patience ran
+// request; ErrBalked if the request refused to queue (BalkAt); ErrBlocked if it
+// had no room to wait (a full waiting room, or NoWait); ErrReneged if patience ran
 // out; an *Interrupt if the process was interrupted while queued, or granted in
 // the same instant but before it ran (the request is then withdrawn; a unit
 // granted goes to the next in line). A process's request is never reused:
@@ -46,8 +47,8 @@ func (p *Proc) Release(q *Request) error { return q.res.Release(q) }
 // (or a capacity drop) preempts the process, it goes back to the head of its
 // priority class and, when served again, continues with the service it had left
 // (PreemptResume) or starts over (PreemptRestart), per r.Mode. It returns
-// ErrBalked or ErrReneged if the process left the queue, or an *Interrupt (with
-// the unit released) if it was interrupted.
+// ErrBalked, ErrBlocked or ErrReneged if the process did not join or left the
+// queue, or an *Interrupt (with the unit released) if it was interrupted.
 func (p *Proc) Use(r *Resource, service float64, o RequestOpts) error {
 	if err := checkDelay("Use", service); err != nil {
 		return err

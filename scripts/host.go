@@ -603,9 +603,9 @@ var resourceMethods = map[string]method{
 		fn := L.CheckFunction(3)
 		var ud *lua.LUserData
 		q, err := r.Acquire(o, func(q *engine.Request) { h.call(fn, 0, ud) })
-		if errors.Is(err, engine.ErrBalked) {
+		if why, ok := refusal(err); ok {
 			L.Push(lua.LNil)
-			L.Push(lua.LString("balked"))
+			L.Push(why)
 			return 2
 		} else if err != nil {
 			raise(L, err)

@@ -144,11 +144,11 @@ var LuaAPI = []LuaGroup{
 		{"fail", "sim:fail(msg)", "stops the run with an error naming the scenario line"},
 	}},
 	{Name: "proc", Intro: "A process, the first argument of a process body. A wait returns `true` (or a value), or `false`/`nil` and why: " +
-		"\"interrupted\" (with the cause), \"reneged\", \"balked\", \"preempted\".", Funcs: []LuaFunc{
+		"\"interrupted\" (with the cause), \"reneged\", \"balked\", \"blocked\", \"preempted\".", Funcs: []LuaFunc{
 		{"now", "proc:now()", "current time, seconds"},
 		{"id", "proc:id()", "the process's id (its entity in events.arrow)"},
 		{"timeout", "proc:timeout(dt)", "waits `dt` seconds"},
-		{"request", "proc:request(res [, {priority=, preempt=, patience=, balk_at=, entity=, wait=false}])", "waits for one unit; returns the request; lower priority values first; a unit free now is granted inside the call, before other events of the same instant; `patience` seconds before reneging; `balk_at` a queue length not to join; `wait=false` refuses at once when no unit is free"},
+		{"request", "proc:request(res [, {priority=, preempt=, patience=, balk_at=, entity=, wait=false}])", "waits for one unit; returns the request; lower priority values first; a unit free now is granted inside the call, before other events of the same instant; `patience` seconds before reneging; `balk_at = n` does not join when n requests already wait (those in service do not count: with 2 units busy and nobody waiting, `balk_at = 1` joins; with one waiting it returns nil, \"balked\", counted in the resource's balked); `wait=false` refuses at once when no unit is free (nil, \"blocked\", counted in blocked, as a loss system's or simmer's rejected arrival)"},
 		{"release", "proc:release(req)", "gives the unit back (nothing if it was preempted; twice is an error)"},
 		{"use", "proc:use(res, fn | seconds [, opts])", "request, run `fn(req)` (which may wait) or hold the unit for `seconds`, release; a preempted service resumes or restarts per the resource's `preempt_mode`"},
 		{"use_for", "proc:use_for(res, seconds [, opts])", "holds a unit for `seconds` (what `proc:use(res, seconds)` calls)"},
@@ -164,7 +164,10 @@ var LuaAPI = []LuaGroup{
 		{"ended", "proc:ended()", "whether the process has ended"},
 	}},
 	{Name: "resource", Intro: "Made by `sim:resource`. Every resource reports, without extra code, utilisation, busy_mean, queue_mean, " +
-		"wait_mean_s, arrivals, served, reneged, balked, blocked, preempted, overtime_h, in_use_end and queued_end.", Funcs: []LuaFunc{
+		"system_mean, wait_mean_s, arrivals, served, reneged, balked, blocked, preempted, overtime_h, in_use_end and queued_end " +
+		"(KPIs named `<resource>.<statistic>`). busy_mean, queue_mean and system_mean are time averages of the number in service, " +
+		"waiting (Lq) and in system (L = busy_mean + queue_mean); Little's law L = λW holds for them. balked counts requests that " +
+		"chose not to join (`balk_at`), blocked those with no room to wait (`wait = false`).", Funcs: []LuaFunc{
 		{"name", "res:name()", "its name"},
 		{"capacity", "res:capacity()", "units now"},
 		{"in_use", "res:in_use()", "units held now"},
@@ -177,7 +180,7 @@ var LuaAPI = []LuaGroup{
 		{"release_after", "res:release_after(req, dt [, fn])", "releases after `dt` seconds of service (resumed after a preemption), then calls `fn`"},
 	}},
 	{Name: "request", Intro: "Returned by `proc:request` and given to `acquire`'s callback.", Funcs: []LuaFunc{
-		{"state", "req:state()", "queued, granted, released, preempted, reneged, balked or cancelled"},
+		{"state", "req:state()", "queued, granted, released, preempted, reneged, balked, blocked or cancelled"},
 		{"cancel", "req:cancel()", "withdraws a queued request"},
 		{"waited", "req:waited()", "seconds it waited in the queue"},
 	}},

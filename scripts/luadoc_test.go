@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/physio/modlang"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -177,5 +178,32 @@ func TestMisspeltMethodShowsSignature(t *testing.T) {
 	want := "did you mean 'resource'? (sim:resource(name, capacity"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v, want it to contain %q", err, want)
+	}
+}
+
+// Every statistic the engine reports for a resource is named in the reference's
+// resource section (issue 24: system_mean was added without a word).
+func TestResourceKPIsDocumented(t *testing.T) {
+	var intro string
+	for _, g := range LuaAPI {
+		if g.Name == "resource" {
+			intro = g.Intro
+		}
+	}
+	s := engine.New(engine.Options{})
+	if _, err := s.NewResource("r", 1); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, k := range s.Results() {
+		if stat, ok := strings.CutPrefix(k.Name, "r."); ok {
+			seen++
+			if !regexp.MustCompile(`\b` + regexp.QuoteMeta(stat) + `\b`).MatchString(intro) {
+				t.Errorf("resource KPI %q is not named in the resource section of LuaAPI (scripts/luadoc.go)", stat)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("a resource reported no KPIs")
 	}
 }

@@ -187,8 +187,22 @@ var (
 	strInterrupted = lua.LString("interrupted")
 	strReneged     = lua.LString("reneged")
 	strBalked      = lua.LString("balked")
+	strBlocked     = lua.LString("blocked")
 	strPreempted   = lua.LString("preempted")
 )
+
+// refusal is the reason a Lua wait returns for a request refused at once:
+// "balked" (balk_at: it chose not to join the queue) or "blocked" (wait=false
+// or no room to wait).
+func refusal(err error) (lua.LString, bool) {
+	switch {
+	case errors.Is(err, engine.ErrBalked):
+		return strBalked, true
+	case errors.Is(err, engine.ErrBlocked):
+		return strBlocked, true
+	}
+	return "", false
+}
 
 var procMethods = map[string]method{
 	"now": func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Now())); return 1 },
@@ -214,9 +228,9 @@ var procMethods = map[string]method{
 			o.Entity = int64(p.id)
 		}
 		q, err := r.RequestFor(p.w, o)
-		if errors.Is(err, engine.ErrBalked) {
+		if why, ok := refusal(err); ok {
 			L.Push(lua.LNil)
-			L.Push(strBalked)
+			L.Push(why)
 			return 2
 		} else if err != nil {
 			raise(L, err)
@@ -259,9 +273,9 @@ var procMethods = map[string]method{
 			}
 			r.ReleaseAfter(q, service)
 		})
-		if errors.Is(err, engine.ErrBalked) {
+		if why, ok := refusal(err); ok {
 			L.Push(lua.LFalse)
-			L.Push(strBalked)
+			L.Push(why)
 			return 2
 		} else if err != nil {
 			raise(L, err)

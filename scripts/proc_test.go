@@ -121,3 +121,44 @@ func TestLuaSelfInterruptIsAnError(t *testing.T) {
 		t.Fatalf("got %v, want the self-interrupt error at proc.lua:7", err)
 	}
 }
+
+// Issue 24: a request with wait=false that finds no free unit returns
+// (nil, "blocked") and counts as blocked, not balked; balk_at counts only the
+// requests waiting (not those in service) and counts as balked.
+func TestLuaNoWaitIsBlockedBalkAtIsBalked(t *testing.T) {
+	src := `local function check(ok, msg) if not ok then error(msg, 2) end end
+` + wrapBuild(`
+    local r = sim:resource("icu", 2)
+    for i = 1, 2 do sim:process(function(proc) proc:request(r); proc:timeout(10) end) end
+    sim:process(function(proc)
+      local req, why = proc:request(r, { wait = false })
+      check(req == nil and why == "blocked", "wait=false returned " .. tostring(req) .. ", " .. tostring(why))
+      local ok, why2 = proc:use_for(r, 1, { wait = false })
+      check(ok == false and why2 == "blocked", "use_for wait=false returned " .. tostring(ok) .. ", " .. tostring(why2))
+      local q, why3 = r:acquire({ wait = false }, function() end)
+      check(q == nil and why3 == "blocked", "acquire wait=false returned " .. tostring(q) .. ", " .. tostring(why3))
+    end)
+    -- both units busy, nobody waiting: balk_at = 1 joins the queue ...
+    sim:process(function(proc)
+      local req, why = proc:request(r, { balk_at = 1 })
+      check(req ~= nil, "balk_at=1 with an empty queue balked: " .. tostring(why))
+    end)
+    -- ... and the next one, finding one waiting, balks
+    sim:process(function(proc)
+      local req, why = proc:request(r, { balk_at = 1 })
+      check(req == nil and why == "balked", "balk_at=1 with one waiting returned " .. tostring(req) .. ", " .. tostring(why))
+    end)`)
+	sc, err := Load(write(t, "block.lua", src), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runAll(t, sc, time.Minute, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]float64{"icu.blocked": 3, "icu.balked": 1} {
+		if k, ok := kpi(res[0], name); !ok || k.Value != want {
+			t.Errorf("%s = %v (found %v), want %v", name, k.Value, ok, want)
+		}
+	}
+}

@@ -54,6 +54,7 @@ func calibrateCmd() *cli.Command {
 			&cli.IntFlag{Name: "bootstrap", Value: 200, Usage: "bootstrap replicates for the CIs of the fitted parameters (0: none)"},
 			&cli.IntFlag{Name: "bootstrap-grid", Value: 2, Usage: "the grid simulated around the --fit estimate: ±K steps of 1/20 of each box (at most (2K+1)^k runs)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>-calibrate)"},
+			quietFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			started := time.Now()
@@ -133,8 +134,12 @@ func calibrateCmd() *cli.Command {
 			if len(fits) > 0 {
 				ctx, cancel := scripts.WithLimits(context.Background(), c.Duration("timeout"), c.Uint64("max-memory"))
 				defer cancel()
-				d = &simDesign{sc: sc, fits: fits, obs: sortedSamples(obs.Visits), workers: c.Int("workers"), memo: map[string]int{}, blocks: map[[2]int]int{}}
-				if err := d.fit(ctx, c.Int("max-evals"), c.Int("bootstrap-grid")); err != nil {
+				tick, done := progressCount(c, sc.Name+" calibrate", "replications", 1)
+				d = &simDesign{sc: sc, fits: fits, obs: sortedSamples(obs.Visits), workers: c.Int("workers"), tick: tick,
+					memo: map[string]int{}, blocks: map[[2]int]int{}}
+				err := d.fit(ctx, c.Int("max-evals"), c.Int("bootstrap-grid"))
+				done()
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(w, "\nsimulation-based fit: distance (sum of KS D) %.4f over %d simulated points (%d Nelder-Mead evaluations, grid ±%d steps; seed %d)\n",

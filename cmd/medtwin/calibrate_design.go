@@ -28,6 +28,7 @@ type simDesign struct {
 	fits    []fitBox
 	obs     map[string][]float64 // the observed samples, sorted
 	workers int
+	tick    func() // progress: called after each replication simulated
 	points  []designPoint
 	memo    map[string]int // parameter values -> index in points
 	blocks  map[[2]int]int // (replication, day of arrival) -> block id
@@ -134,7 +135,7 @@ func (d *simDesign) point(ctx context.Context, vals []float64) (int, error) {
 			return 0, err
 		}
 	}
-	flows, err := runFlow(ctx, v, d.workers)
+	flows, err := runFlow(ctx, v, d.workers, d.tick)
 	if err != nil {
 		return 0, err
 	}

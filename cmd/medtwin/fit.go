@@ -57,7 +57,7 @@ func fitCmd() *cli.Command {
 			&cli.StringFlag{Name: "loinc", Value: defaultLevelLOINC, Usage: "with --follow: the LOINC codes of the drug-level Observations"},
 			&cli.StringFlag{Name: "method", Value: "map", Usage: "map (BFGS), map-nelder-mead (a derivative-free cross-check), or a population fit of θ, Ω, σ: foce-i or saem"},
 			&cli.BoolFlag{Name: "block-omega", Usage: "with foce-i/saem: estimate every covariance of Ω (default: the initial Ω's structure)"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "with foce-i/saem: no progress lines on stderr"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr (a bar of subjects when stderr is a terminal; with foce-i/saem, a line per iteration)"},
 			&cli.BoolFlag{Name: "resume", Usage: "with foce-i/saem: continue an interrupted fit from OUT/" + checkpointFile + " (written after every iteration); the result is the uninterrupted fit's"},
 			&cli.IntFlag{Name: "max-iterations", Usage: "with foce-i: at most this many outer iterations (default 500); with saem: stop the schedule after this many (continue with --resume)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<name>)"},
@@ -123,7 +123,9 @@ func fitCmd() *cli.Command {
 			} else if c.Bool("resume") || c.IsSet("max-iterations") {
 				return usagef("--resume and --max-iterations apply to --method foce-i or saem")
 			}
-			res, err := spec.Model.Fit(ds, method)
+			bar, wait := progressOf(c, spec.Name+" fit", len(ds.Subjects), "subjects")
+			res, err := spec.Model.FitEach(ds, method, func() { bar(1) })
+			wait()
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/medtwin/medtwin/cmd/medtwin/internal/plot"
+	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/stats"
 	"github.com/medtwin/medtwin/scripts"
 	"github.com/medtwin/medtwin/scripts/plan"
@@ -31,6 +32,33 @@ func levelText(level float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", 100*level), "0"), ".") + "%"
 }
 
+// adjustedText says at what confidence optimize decided n constraints (level
+// is plan.AdjustedLevel(n)).
+func adjustedText(level float64, n int) string {
+	if n == 1 {
+		return levelText(level) + " confidence"
+	}
+	return fmt.Sprintf("%s confidence per constraint (Bonferroni over %d constraints, so all hold together with at least 95%%)", levelText(level), n)
+}
+
+// optimizeCI is a plan's interval of kpi as optimize shows it: at the level
+// the decision used, the lower end clipped at 0 (clipped = true) for a KPI
+// that was never negative.
+func optimizeCI(cd *plan.Candidate, kpi string, level float64) (s stats.Summary, clipped bool) {
+	s = atLevel(cd.KPIs[kpi], level)
+	s.Low, clipped = clippedLow(engine.KPISummary{Name: kpi, Summary: s}, cd.Min)
+	return s, clipped
+}
+
+// ciText writes an interval "[low, high]", the low end marked * if clipped.
+func ciText(s stats.Summary, clipped bool) string {
+	lo := num(s.Low)
+	if clipped {
+		lo += "*"
+	}
+	return "[" + lo + ", " + num(s.High) + "]"
+}
+
 // chosenPlan is the plan optimize chose: the cheapest feasible one (cands are
 // in order of cost), or nil.
 func chosenPlan(cands []*plan.Candidate) *plan.Candidate {
@@ -46,7 +74,8 @@ func chosenPlan(cands []*plan.Candidate) *plan.Candidate {
 // and at what confidence, a cost-versus-KPI figure per constraint of every
 // plan tried with the region that meets it shaded, and the table of plans with
 // the chosen one highlighted. Intervals are shown at the Bonferroni-adjusted
-// level the decision used (plan.AdjustedLevel), not at 95%.
+// level the decision used (plan.AdjustedLevel), not at 95%, clipped at 0 for
+// KPIs never negative (as the run report does).
 func writeOptimizeReport(path string, sc *scripts.Scenario, axes []plan.Axis, cons []plan.Constraint, cands []*plan.Candidate) error {
 	r := &plot.Report{Title: "medtwin optimize: " + sc.Name}
 	level := plan.AdjustedLevel(len(cons))
@@ -66,10 +95,7 @@ func writeOptimizeReport(path string, sc *scripts.Scenario, axes []plan.Axis, co
 			cheaper[cd.Status]++
 		}
 	}
-	adj := fmt.Sprintf("%s confidence per constraint (Bonferroni over %d constraints, so all hold together with at least 95%%)", lv, len(cons))
-	if len(cons) == 1 {
-		adj = lv + " confidence"
-	}
+	adj := adjustedText(level, len(cons))
 	if chosen == nil {
 		r.Headline(fmt.Sprintf("No plan of the %d tried was shown to meet every constraint (%s) at %s.", tried, strings.Join(cs, "; "), adj))
 	} else {
@@ -85,7 +111,7 @@ func writeOptimizeReport(path string, sc *scripts.Scenario, axes []plan.Axis, co
 			if cd.Status == "not evaluated" {
 				continue
 			}
-			s := atLevel(cd.KPIs[c.KPI], level)
+			s, _ := optimizeCI(cd, c.KPI, level)
 			if s.N == 0 {
 				continue
 			}
@@ -109,6 +135,7 @@ func writeOptimizeReport(path string, sc *scripts.Scenario, axes []plan.Axis, co
 	}
 	var rows [][]string
 	var marked []bool
+	nClipped := 0
 	for _, cd := range cands {
 		if cd.Status == "not evaluated" {
 			continue
@@ -119,12 +146,18 @@ func writeOptimizeReport(path string, sc *scripts.Scenario, axes []plan.Axis, co
 		}
 		row := []string{describeCombo(axes, cd.Values), fmt.Sprintf("%g", cd.Cost), status, fmt.Sprint(cd.Replications)}
 		for _, c := range cons {
-			s := atLevel(cd.KPIs[c.KPI], level)
-			row = append(row, num(s.Mean), "["+num(s.Low)+", "+num(s.High)+"]")
+			s, clipped := optimizeCI(cd, c.KPI, level)
+			if clipped {
+				nClipped++
+			}
+			row = append(row, num(s.Mean), ciText(s, clipped))
 		}
 		rows, marked = append(rows, row), append(marked, cd == chosen)
 	}
 	r.Heading("Plans tried, by cost", "The chosen plan is highlighted. Intervals are at the "+lv+" level the decision used.")
 	r.MarkedTable(head, rows, marked)
+	if nClipped > 0 {
+		r.Note(clipNote(nClipped))
+	}
 	return r.Write(path)
 }

@@ -314,24 +314,33 @@ func optimizeCmd() *cli.Command {
 	}
 }
 
+// printCandidates prints optimize's answer and every plan tried, with each
+// constraint's interval at the level the decision used (plan.AdjustedLevel),
+// clipped at 0 for KPIs never negative, as the HTML report shows them.
 func printCandidates(w io.Writer, axes []plan.Axis, cons []plan.Constraint, cands []*plan.Candidate) {
-	var chosen *plan.Candidate
-	for _, cd := range cands {
-		if cd.Status == "feasible" {
-			chosen = cd
-			break
+	level := plan.AdjustedLevel(len(cons))
+	lv := levelText(level)
+	nClipped := 0
+	ci := func(cd *plan.Candidate, kpi string) (stats.Summary, string) {
+		s, clipped := optimizeCI(cd, kpi, level)
+		if clipped {
+			nClipped++
 		}
+		return s, ciText(s, clipped)
 	}
+	chosen := chosenPlan(cands)
 	if chosen == nil {
 		fmt.Fprintln(w, "no plan in the grid was shown to meet every constraint")
 	} else {
 		fmt.Fprintf(w, "chosen plan: %s (cost %g), %d replications\n", describeCombo(axes, chosen.Values), chosen.Cost, chosen.Replications)
 		for _, con := range cons {
-			s := chosen.KPIs[con.KPI]
-			fmt.Fprintf(w, "  %-32s %s  mean %s  95%% CI [%s, %s]\n", con.KPI, con.Op+fmt.Sprint(con.Bound), num(s.Mean), num(s.Low), num(s.High))
+			s, clipped := optimizeCI(chosen, con.KPI, level) // counted in the table below
+			iv := ciText(s, clipped)
+			fmt.Fprintf(w, "  %-32s %s  mean %s  %s CI %s\n", con.KPI, con.Op+fmt.Sprint(con.Bound), num(s.Mean), lv, iv)
 		}
 	}
-	fmt.Fprintln(w, "\nplans by cost:")
+	fmt.Fprintf(w, "decided at %s\n", adjustedText(level, len(cons)))
+	fmt.Fprintf(w, "\nplans by cost (each constraint's mean and %s CI):\n", lv)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := "plan\tcost\tstatus\treplications"
 	for _, con := range cons {
@@ -344,12 +353,15 @@ func printCandidates(w io.Writer, axes []plan.Axis, cons []plan.Constraint, cand
 		}
 		line := fmt.Sprintf("%s\t%g\t%s\t%d", describeCombo(axes, cd.Values), cd.Cost, cd.Status, cd.Replications)
 		for _, con := range cons {
-			s := cd.KPIs[con.KPI]
-			line += fmt.Sprintf("\t%s [%s, %s]", num(s.Mean), num(s.Low), num(s.High))
+			s, iv := ci(cd, con.KPI)
+			line += "\t" + num(s.Mean) + " " + iv
 		}
 		fmt.Fprintln(tw, line)
 	}
 	tw.Flush()
+	if nClipped > 0 {
+		fmt.Fprintln(w, clipNote(nClipped))
+	}
 }
 
 // optimizeOut is what `optimize --json` prints: every plan tried with its

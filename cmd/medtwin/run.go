@@ -229,10 +229,12 @@ func progress(c *cli.Context, name string, total int) (func(int), func()) {
 
 // progressOf is progress counting units other than replications (subjects).
 func progressOf(c *cli.Context, name string, total int, unit string) (func(int), func()) {
-	if c.Bool("quiet") || !isTerminal(os.Stderr) {
+	if !showProgress(c) {
 		return func(int) {}, func() {}
 	}
-	p := mpb.New(mpb.WithOutput(os.Stderr), mpb.WithWidth(40))
+	// auto refresh: showProgress already checked that stderr is a terminal (mpb
+	// would not refresh an ErrWriter it cannot see is one)
+	p := mpb.New(mpb.WithOutput(c.App.ErrWriter), mpb.WithWidth(40), mpb.WithAutoRefresh())
 	b := p.AddBar(int64(total),
 		mpb.PrependDecorators(decor.Name(name+" "), decor.CountersNoUnit("%d/%d "+unit)),
 		mpb.AppendDecorators(decor.Percentage(), decor.Name(" "), decor.AverageETA(decor.ET_STYLE_GO)))

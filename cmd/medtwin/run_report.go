@@ -50,6 +50,12 @@ func clippedLow(s engine.KPISummary, minima map[string]float64) (low float64, cl
 	return s.Low, false
 }
 
+// clipNote explains the n lower bounds marked * by clippedLow.
+func clipNote(n int) string {
+	return fmt.Sprintf("* %d lower bounds clipped at 0: every replication's value of these KPIs is ≥ 0, so their mean cannot be negative, "+
+		"but the symmetric Student-t interval crossed 0 (the KPI is near its bound and skewed; read the upper bound).", n)
+}
+
 // writeRunReport is `medtwin run --report`: the parameter values with their
 // units, the KPI table (95% Student-t intervals; the lower end of a
 // non-negative KPI's interval clipped at 0, with a note) and, where the run
@@ -104,8 +110,7 @@ func writeRunReport(path, dir string, sc *scripts.Scenario, sums []engine.KPISum
 		r.Details(fmt.Sprintf("Resource statistics (%d rows: resource.statistic)", len(resRows)), res)
 	}
 	if nClipped > 0 {
-		r.Note(fmt.Sprintf("* %d lower bounds clipped at 0: every replication's value of these KPIs is ≥ 0, so their mean cannot be negative, "+
-			"but the symmetric Student-t interval crossed 0 (the KPI is near its bound and skewed; read the upper bound).", nClipped))
+		r.Note(clipNote(nClipped))
 	}
 	ts := filepath.Join(dir, "timeseries.arrow")
 	if t, err := results.Read(ts); err == nil {

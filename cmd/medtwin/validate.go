@@ -79,6 +79,7 @@ func validateCmd() *cli.Command {
 			&cli.Float64Flag{Name: "psi", Value: ops.DefaultThresholds.PSI, Usage: "PSI above which a KPI fails or a window is flagged"},
 			&cli.IntFlag{Name: "min-n", Value: 30, Usage: "fewest observed values of a KPI in a drift window"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "output directory (default out/<scenario name>-validate)"},
+			quietFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			started := time.Now()
@@ -170,7 +171,9 @@ func loadObserved(c *cli.Context) (*scripts.Scenario, *ops.Visits, error) {
 func simulateFlow(c *cli.Context, sc *scripts.Scenario) ([][]engine.FlowRow, error) {
 	ctx, cancel := scripts.WithLimits(context.Background(), c.Duration("timeout"), c.Uint64("max-memory"))
 	defer cancel()
-	flows, err := runFlow(ctx, sc, c.Int("workers"))
+	bar, wait := progress(c, sc.Name+" validate", sc.Replications)
+	flows, err := runFlow(ctx, sc, c.Int("workers"), func() { bar(1) })
+	wait()
 	n := 0
 	for _, f := range flows {
 		n += len(f)
@@ -181,15 +184,16 @@ func simulateFlow(c *cli.Context, sc *scripts.Scenario) ([][]engine.FlowRow, err
 	return flows, err
 }
 
-// runFlow runs sc's replications (no trace, no series) and returns each one's flow rows.
-func runFlow(ctx context.Context, sc *scripts.Scenario, workers int) ([][]engine.FlowRow, error) {
+// runFlow runs sc's replications (no trace, no series) and returns each one's
+// flow rows; tick is called after each replication.
+func runFlow(ctx context.Context, sc *scripts.Scenario, workers int, tick func()) ([][]engine.FlowRow, error) {
 	e := sc.Experiment(ctx, 0, sc.Replications)
 	e.Trace, e.SampleEvery = false, 0
 	if workers > 0 {
 		e.Workers = workers
 	}
 	var flows [][]engine.FlowRow
-	err := e.Run(ctx, func(r engine.RepResult) error { flows = append(flows, r.Flow); return nil })
+	err := e.Run(ctx, func(r engine.RepResult) error { flows = append(flows, r.Flow); tick(); return nil })
 	return flows, err
 }
 

@@ -143,7 +143,7 @@ func init() {
 	Register(Check{Suite: "queueing", Name: "M/M/1/K mean number in system (rho=0.9, K=10)", Run: func(ctx context.Context, full bool) Result {
 		e := engine.Experiment{Seed: 32, From: 0, To: 30, Horizon: 400_000, Warmup: 1000, Build: engine.MMc{C: 1, Lambda: 0.9, Mu: 1, K: 10}.Build}
 		v, err := collect(ctx, e, func(r engine.RepResult) float64 {
-			return kpiOf(r, "servers.busy_mean") + kpiOf(r, "servers.queue_mean")
+			return kpiOf(r, "servers.system_mean")
 		})
 		if err != nil {
 			return Result{Err: err.Error()}

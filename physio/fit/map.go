@@ -254,6 +254,12 @@ type Result struct {
 // subject only, so the result does not depend on GOMAXPROCS. The first
 // subject (in data-set order) that cannot be fitted is the error.
 func (m *Model) Fit(ds *DataSet, method Method) (*Result, error) {
+	return m.FitEach(ds, method, nil)
+}
+
+// FitEach is Fit calling done (if not nil) after each subject's estimate, for
+// progress; done is called from several goroutines at once.
+func (m *Model) FitEach(ds *DataSet, method Method, done func()) (*Result, error) {
 	if err := m.Check(ds.Covariates); err != nil {
 		return nil, err
 	}
@@ -265,6 +271,9 @@ func (m *Model) Fit(ds *DataSet, method Method) (*Result, error) {
 	errs := make([]error, n)
 	par.Strided(n, 0, func(_, i int) {
 		res.Estimates[i], errs[i] = m.MAP(ds, &ds.Subjects[i], method)
+		if done != nil {
+			done()
+		}
 	})
 	for i, e := range res.Estimates {
 		if errs[i] != nil {

@@ -53,7 +53,7 @@ func NameRule(kpi string) Better {
 // here once for all models. Utilisation, busy_mean, arrivals, preempted and
 // in_use_end have no better side.
 var ResourceKPIs = map[string]Better{
-	"queue_mean": Lower, "wait_mean_s": Lower, "served": Higher, "reneged": Lower, "balked": Lower,
+	"queue_mean": Lower, "system_mean": Lower, "wait_mean_s": Lower, "served": Higher, "reneged": Lower, "balked": Lower,
 	"blocked": Lower, "overtime_h": Lower, "queued_end": Lower,
 }
 

@@ -69,6 +69,9 @@ type Candidate struct {
 	Replications int
 	Status       string // feasible, infeasible, undecided, not evaluated
 	KPIs         map[string]stats.Summary
+	// Min is each KPI's smallest replication value (NaN skipped): a KPI never
+	// negative cannot have a negative mean, so reports clip its interval at 0.
+	Min map[string]float64
 }
 
 // AdjustedLevel is the confidence level at which Optimizer decides each of n
@@ -139,9 +142,14 @@ func (o *Optimizer) Run(ctx context.Context) ([]*Candidate, error) {
 			reps = append(reps, more...)
 			cand.Replications += batch
 			vals, _ := Values(reps)
-			cand.KPIs = map[string]stats.Summary{}
+			cand.KPIs, cand.Min = map[string]stats.Summary{}, map[string]float64{}
 			for n, v := range vals {
 				cand.KPIs[n] = stats.Summarize(v, 0.95)
+				for _, x := range v {
+					if m, ok := cand.Min[n]; !math.IsNaN(x) && (!ok || x < m) {
+						cand.Min[n] = x
+					}
+				}
 			}
 			met, violated := 0, false
 			for _, con := range o.Constraints {
