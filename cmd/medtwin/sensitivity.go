@@ -36,10 +36,12 @@ func sensitivityCmd() *cli.Command {
 			&cli.BoolFlag{Name: "ishigami", Usage: "analyse the Ishigami test function (and compare with its analytic indices)"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "also draw the indices (.png or .svg)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the indices as JSON"},
+			quietFlag(),
 		), modelSensitivityFlags...),
 		Action: func(c *cli.Context) error {
 			var inputs []sensitivity.Input
 			var f func([]float64) (float64, error)
+			finished := func() {}
 			if c.Bool("ishigami") {
 				inputs, f = sensitivity.IshigamiInputs, sensitivity.Ishigami
 			} else if c.String("model") != "" {
@@ -67,6 +69,7 @@ func sensitivityCmd() *cli.Command {
 				}
 				ctx, cancel := scripts.WithLimits(context.Background(), c.Duration("timeout"), c.Uint64("max-memory"))
 				defer cancel()
+				ctx, finished = planProgress(c, ctx, sc.Name+" sensitivity", c.Int("n")*(len(inputs)+2))
 				kpi := c.String("kpi")
 				f = func(x []float64) (float64, error) {
 					v := sc.Clone()
@@ -97,6 +100,7 @@ func sensitivityCmd() *cli.Command {
 				}
 			}
 			res, err := sensitivity.Sobol(inputs, c.Int("n"), 1, f, c.Int("bootstrap"))
+			finished()
 			if err != nil {
 				return err
 			}
