@@ -46,6 +46,9 @@ func cInts(v []int32) *C.int         { p, _ := i32s(v); return (*C.int)(p) }
 
 // emulateJobs runs mt_job on the CPU over packed jobs.
 func emulateJobs(pj *PackedJobs) error {
+	if len(pj.OutC) != len(pj.OutT) {
+		pj.OutC = make([]float64, len(pj.OutT))
+	}
 	if pj.N == 0 || len(pj.OutT) == 0 {
 		return nil
 	}

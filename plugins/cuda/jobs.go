@@ -3,6 +3,7 @@ package cuda
 import (
 	"fmt"
 
+	"github.com/medtwin/medtwin/engine/par"
 	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/pk"
 )
@@ -24,30 +25,50 @@ type PackedJobs struct {
 	HMax               float64
 }
 
-// jobInputs expands every job's records (refusing what the kernel cannot
-// take, such as steady-state records, with the job named).
+// jobInputs expands every job's records on all cores (refusing what the
+// kernel cannot take, such as steady-state records, with the first such job
+// named).
 func jobInputs(jobs []cohort.Job) ([][]pk.Input, error) {
 	out := make([][]pk.Input, len(jobs))
-	for j, jb := range jobs {
+	errs := make([]error, len(jobs))
+	par.Strided(len(jobs), 0, func(_, j int) {
+		jb := jobs[j]
 		in, err := jb.Model.Inputs(jb.Doses)
 		if err != nil {
-			return nil, &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: %w", err)}
+			errs[j] = &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: %w", err)}
+			return
 		}
 		for k := 1; k < len(jb.Times); k++ {
 			if !(jb.Times[k] >= jb.Times[k-1]) {
-				return nil, &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: output times must be ascending (time %d is %v after %v)", k+1, jb.Times[k], jb.Times[k-1])}
+				errs[j] = &cohort.JobError{Job: j, Err: fmt.Errorf("cuda: output times must be ascending (time %d is %v after %v)", k+1, jb.Times[k], jb.Times[k-1])}
+				return
 			}
 		}
 		out[j] = in
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-// packJobs lays out jobs [lo, hi) with their expanded inputs.
+// packJobs lays out jobs [lo, hi) with their expanded inputs: the offsets
+// first, then every array at its final size filled on all cores (each job
+// writes its own rows; appending 30 M output times to a growing slice took
+// seconds).
 func packJobs(jobs []cohort.Job, inputs [][]pk.Input, lo, hi int) *PackedJobs {
 	n := hi - lo
 	pj := &PackedJobs{N: n, P: make([]float64, nParam*n), InOff: make([]int32, n+1), OutOff: make([]int32, n+1), HMax: DefaultHMax}
 	for i := 0; i < n; i++ {
+		pj.InOff[i+1] = pj.InOff[i] + int32(len(inputs[lo+i]))
+		pj.OutOff[i+1] = pj.OutOff[i] + int32(len(jobs[lo+i].Times))
+	}
+	ni, no := pj.InOff[n], pj.OutOff[n]
+	pj.InT, pj.InState, pj.InAmt, pj.InRate = make([]float64, ni), make([]int32, ni), make([]float64, ni), make([]float64, ni)
+	pj.OutT = make([]float64, no)
+	par.Strided(n, 0, func(_, i int) {
 		m := jobs[lo+i].Model
 		depot := 0.0
 		if m.Absorption {
@@ -57,25 +78,24 @@ func packJobs(jobs []cohort.Job, inputs [][]pk.Input, lo, hi int) *PackedJobs {
 			pVMax: m.P.VMax, pKM: m.P.KM, pNCmt: float64(m.NCmt), pDepot: depot} {
 			pj.P[q*n+i] = v
 		}
-		for _, in := range inputs[lo+i] {
-			pj.InT = append(pj.InT, in.T)
-			pj.InState = append(pj.InState, int32(in.State))
-			pj.InAmt = append(pj.InAmt, in.Amount)
-			pj.InRate = append(pj.InRate, in.Rate)
+		for k, in := range inputs[lo+i] {
+			r := int(pj.InOff[i]) + k
+			pj.InT[r], pj.InState[r], pj.InAmt[r], pj.InRate[r] = in.T, int32(in.State), in.Amount, in.Rate
 		}
-		pj.InOff[i+1] = int32(len(pj.InT))
-		pj.OutT = append(pj.OutT, jobs[lo+i].Times...)
-		pj.OutOff[i+1] = int32(len(pj.OutT))
-	}
-	pj.OutC = make([]float64, len(pj.OutT))
+		copy(pj.OutT[pj.OutOff[i]:pj.OutOff[i+1]], jobs[lo+i].Times)
+	})
 	return pj
 }
 
-// unpack copies the concentrations into jobs [lo, lo+N).
+// unpack copies the concentrations into jobs [lo, lo+N): one allocation for
+// the run, each job's Conc a slice of it, copied on all cores.
 func (pj *PackedJobs) unpack(jobs []cohort.Job, lo int) {
-	for i := 0; i < pj.N; i++ {
-		jobs[lo+i].Conc = append([]float64(nil), pj.OutC[pj.OutOff[i]:pj.OutOff[i+1]]...)
-	}
+	conc := make([]float64, len(pj.OutC))
+	par.Strided(pj.N, 0, func(_, i int) {
+		a, z := pj.OutOff[i], pj.OutOff[i+1]
+		copy(conc[a:z], pj.OutC[a:z])
+		jobs[lo+i].Conc = conc[a:z:z]
+	})
 }
 
 // jobBytes is the device memory of one job: parameters, two offsets, its

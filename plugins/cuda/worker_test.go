@@ -408,3 +408,27 @@ func serveOnce(t *testing.T, write func(c *wire)) error {
 	}
 	return Serve(&in, io.Discard, emuDevice{budget: 1 << 20})
 }
+
+// BenchmarkWorkerJobsTransfer measures the host's side of a trial run on the
+// GPU: 16 000 trial jobs (test regimens on 0.05 h grids, 31 M output times)
+// expanded, packed, sent to a worker that computes nothing and unpacked, so
+// that jobs/s is the ceiling the host puts on `trial --backend cuda`.
+func BenchmarkWorkerJobsTransfer(b *testing.B) {
+	base := trialJobs(false)
+	jobs := base
+	for len(jobs) < 16000 {
+		jobs = append(jobs, base...)
+	}
+	w := &Worker{Path: os.Args[0], Env: []string{fakeEnv + "=null"}}
+	defer w.Close()
+	if err := w.SimulateJobs(jobs[:10]); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := w.SimulateJobs(jobs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(jobs)*b.N)/b.Elapsed().Seconds(), "jobs/s")
+}
