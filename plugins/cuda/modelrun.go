@@ -37,7 +37,8 @@ func (w *Worker) SimulateModels(jobs []cohort.ModelJob) error {
 	if len(groups) > 0 {
 		err := w.call(func(budget int64) error {
 			for _, g := range groups {
-				failed, err := runModelGroup(jobs, g, budget, w.maxN(), w.launchModel)
+				perJob := 8 * len(jobs[g.idx[0]].Times) * len(g.model.Spec.Outputs)
+				failed, err := runModelGroup(jobs, g, budget, min(w.maxN(), max(1, chunkOutBytes/max(1, perJob))), w.launchModel)
 				if err != nil {
 					return err
 				}
@@ -61,7 +62,7 @@ func (w *Worker) SimulateModels(jobs []cohort.ModelJob) error {
 // launchModel sends one launch of a model and reads its outputs into pm.Out
 // (or points pm.Out at the shared output).
 func (w *Worker) launchModel(pm *PackedModel) error {
-	return w.request(opModel, pm.N*pm.NT*pm.NOut, func() { w.c.putModel(pm) }, &pm.Out)
+	return w.request(opModel, pm.OutLen(), func() { w.c.putModel(pm) }, &pm.Out)
 }
 
 // log is where SimulateModels says which jobs ran on the CPU.

@@ -47,6 +47,7 @@ int main(void) {
 type hostKernel struct{ cc, dir string }
 
 func (h *hostKernel) run(pm *PackedModel) error {
+	pm.Room()
 	if pm.Kernel != ModelPrefix+"_kernel" {
 		return fmt.Errorf("host kernel: kernel %q, want %s_kernel", pm.Kernel, ModelPrefix)
 	}

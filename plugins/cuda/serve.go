@@ -68,7 +68,7 @@ func Serve(r io.Reader, w io.Writer, d Device) error {
 			err = c.launched(len(pj.OutT), &pj.OutC, func() error { return d.LaunchJobs(pj) })
 		case opModel:
 			pm := c.getModel()
-			err = c.launched(pm.N*pm.NT*pm.NOut, &pm.Out, func() error { return d.LaunchModel(pm) })
+			err = c.launched(pm.OutLen(), &pm.Out, func() error { return d.LaunchModel(pm) })
 		default:
 			return fmt.Errorf("cuda worker protocol: unknown request %q", op)
 		}

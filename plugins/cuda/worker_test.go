@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/medtwin/medtwin/physio/cohort"
+	"github.com/medtwin/medtwin/physio/modlang"
 )
 
 // fakeEnv makes this test binary act as a CUDA worker (TestMain): the value
@@ -431,4 +432,38 @@ func BenchmarkWorkerJobsTransfer(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(jobs)*b.N)/b.Elapsed().Seconds(), "jobs/s")
+}
+
+// BenchmarkWorkerModelsTransfer measures the host's side of language-model
+// jobs on the GPU: 50 000 subjects of the QSS TMDD library model (the
+// reference dosing, hourly outputs to 336 h) packed, sent to a worker that
+// computes nothing and unpacked: the ceiling the host puts on `bench cohort
+// --model tmdd_qss --backend cuda`.
+func BenchmarkWorkerModelsTransfer(b *testing.B) {
+	m, err := modlang.Library("tmdd_qss")
+	if err != nil {
+		b.Fatal(err)
+	}
+	times := make([]float64, 337)
+	for k := range times {
+		times[k] = float64(k)
+	}
+	jobs := make([]cohort.ModelJob, 50_000)
+	for i := range jobs {
+		p := m.Defaults()
+		p[m.ParamIndex("CL")] *= 1 + float64(i%101)/100
+		jobs[i] = cohort.ModelJob{Model: m, Params: p, Times: times, Doses: []modlang.Dose{{Amt: 100, II: 12, ADDL: 27}}}
+	}
+	w := &Worker{Path: os.Args[0], Env: []string{fakeEnv + "=null"}}
+	defer w.Close()
+	if err := w.SimulateModels(jobs[:10]); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := w.SimulateModels(jobs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(jobs)*b.N)/b.Elapsed().Seconds(), "subjects/s")
 }

@@ -57,6 +57,7 @@ func (d *Device) launchModel(pm *cuda.PackedModel) (err error) {
 		return nil
 	}
 	laps := cuda.StartLaps("device: %d model subjects x %d times", pm.N, pm.NT)
+	pm.Room()
 	fn, err := d.modelKernel(pm.Source, pm.Kernel)
 	if err != nil {
 		return err
