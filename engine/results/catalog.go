@@ -62,6 +62,8 @@ func init() {
 		{"summary.arrow", "run, compare", "one row per KPI across replications", SummaryColumns},
 		{"flow.arrow", "run, compare, validate", "one row per patient who left, in the order they left (simmer's get_mon_arrivals); " +
 			"patients still there at the horizon follow with disposition in_system", FlowColumns},
+		{"waits.arrow", "run, compare", "one row per request of a resource by an entity of a sim:source with auto_flow = true, in the order of " +
+			"flow.arrow (simmer's get_mon_arrivals(per_resource = TRUE)); empty without auto_flow", WaitColumns},
 	} {
 		Document(t)
 	}

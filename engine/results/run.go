@@ -60,7 +60,7 @@ func (p Provenance) Metadata(table string) map[string]string {
 	return m
 }
 
-// RunWriter writes one run's directory: kpis.arrow, flow.arrow and summary.arrow always,
+// RunWriter writes one run's directory: kpis.arrow, flow.arrow, waits.arrow and summary.arrow always,
 // events.arrow and timeseries.arrow when the run logs events or samples series.
 type RunWriter struct {
 	Dir    string
@@ -69,6 +69,7 @@ type RunWriter struct {
 	events *Writer
 	series *Writer
 	flow   *Writer
+	waits  *Writer
 	reps   []engine.RepResult  // KPIs only, for the summary
 	sums   []engine.KPISummary // the summary written by Close
 	done   []string
@@ -84,7 +85,7 @@ func newPartWriter(dir string, prov Provenance, withEvents, withSeries bool) (*R
 // size returns the bytes written so far.
 func (rw *RunWriter) size() int64 {
 	var n int64
-	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.waits, rw.events, rw.series} {
 		if w != nil {
 			n += w.Size()
 		}
@@ -109,7 +110,10 @@ func newRunWriter(dir string, prov Provenance, withEvents, withSeries, part bool
 	if rw.kpis, err = rw.open("kpis", KPIColumns); err != nil {
 		return nil, err
 	}
-	if rw.flow, err = rw.open("flow", FlowColumns); err == nil && withEvents {
+	if rw.flow, err = rw.open("flow", FlowColumns); err == nil {
+		rw.waits, err = rw.open("waits", WaitColumns)
+	}
+	if err == nil && withEvents {
 		rw.events, err = rw.open("events", EventColumns)
 	}
 	if err == nil && withSeries {
@@ -194,6 +198,9 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 	if err := rw.addFlow(rep, r.Flow); err != nil {
 		return err
 	}
+	if err := rw.addWaits(rep, r.Waits); err != nil {
+		return err
+	}
 	rw.reps = append(rw.reps, engine.RepResult{Replication: r.Replication, KPIs: r.KPIs})
 	return nil
 }
@@ -204,7 +211,7 @@ func (rw *RunWriter) Summaries() []engine.KPISummary { return engine.Summaries(r
 // Close writes summary.arrow and moves every file to its final name. It returns
 // the paths written.
 func (rw *RunWriter) Close() ([]string, error) {
-	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.waits, rw.events, rw.series} {
 		if w == nil {
 			continue
 		}
@@ -214,7 +221,7 @@ func (rw *RunWriter) Close() ([]string, error) {
 		}
 		rw.done = append(rw.done, w.Path())
 	}
-	rw.kpis, rw.flow, rw.events, rw.series = nil, nil, nil, nil
+	rw.kpis, rw.flow, rw.waits, rw.events, rw.series = nil, nil, nil, nil, nil
 	if rw.part {
 		return rw.done, nil
 	}
@@ -229,12 +236,12 @@ func (rw *RunWriter) Close() ([]string, error) {
 
 // Abort discards the files not yet closed.
 func (rw *RunWriter) Abort() {
-	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.waits, rw.events, rw.series} {
 		if w != nil {
 			w.Abort()
 		}
 	}
-	rw.kpis, rw.flow, rw.events, rw.series = nil, nil, nil, nil
+	rw.kpis, rw.flow, rw.waits, rw.events, rw.series = nil, nil, nil, nil, nil
 }
 
 // WriteSummary writes summary.arrow.
@@ -276,6 +283,25 @@ func (rw *RunWriter) addFlow(rep int32, rows []engine.FlowRow) error {
 		w.F64(9, f.End-f.Arrival)
 		w.F64(10, f.Boarding)
 		w.F64(11, f.Wait)
+		if err := w.EndRow(); err != nil {
+			return err
+		}
+	}
+	return w.EndBatch()
+}
+
+func (rw *RunWriter) addWaits(rep int32, rows []engine.WaitRow) error {
+	w := rw.waits
+	for _, q := range rows {
+		w.I32(0, rep)
+		w.I64(1, q.Entity)
+		w.Str(2, q.Source)
+		w.Str(3, q.Resource)
+		w.F64(4, q.Request)
+		w.F64(5, q.Grant)
+		w.F64(6, q.Release)
+		w.F64(7, q.Wait)
+		w.Str(8, q.Outcome)
 		if err := w.EndRow(); err != nil {
 			return err
 		}

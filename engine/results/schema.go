@@ -17,6 +17,7 @@ var Tables = map[string][]Column{
 	"kpis.arrow":       KPIColumns,
 	"summary.arrow":    SummaryColumns,
 	"flow.arrow":       FlowColumns,
+	"waits.arrow":      WaitColumns,
 }
 
 // EventColumns is the schema of events.arrow: one row per logged event.
@@ -77,4 +78,21 @@ var FlowColumns = []Column{
 	{"los_s", f64, "length of stay (end_s - arrival_s), seconds"},
 	{"boarding_s", f64, "admitted: decision to admit until the inpatient bed, seconds"},
 	{"wait_s", f64, "total time waiting in resource queues, seconds (NaN if not tracked)"},
+}
+
+// WaitColumns is the schema of waits.arrow: one row per request that an
+// entity tracked by auto_flow made of a resource (simmer's
+// get_mon_arrivals(per_resource = TRUE)), entity by entity in the order of
+// flow.arrow, each entity's requests in the order it made them. Times that
+// did not happen are NaN.
+var WaitColumns = []Column{
+	{"replication", i32, "replication index"},
+	{"entity", i64, "entity id, as in flow.arrow"},
+	{"source", str, "what made the entity, as in flow.arrow"},
+	{"resource", str, "the resource requested"},
+	{"request_s", f64, "when the request joined the resource, seconds from the start"},
+	{"grant_s", f64, "when it was first granted a unit, seconds (NaN if never)"},
+	{"release_s", f64, "when it gave the unit back (released, cancelled or preempted), seconds (NaN if it never did)"},
+	{"wait_s", f64, "grant_s - request_s; never granted: until it left the queue (reneged, cancelled) or, still queued, the horizon (censored), seconds"},
+	{"outcome", str, "released, held (still held when the entity ended or at the horizon), preempted, cancelled, reneged, balked (refused to queue) or queued (still waiting at the horizon)"},
 }
