@@ -90,18 +90,16 @@ func (v *visit) row(id int64, source string, now float64) engine.WaitRow {
 	return r
 }
 
-// rows returns the entity's waits.arrow rows and their total wait at now.
-func (f *entityFlow) rows(id int64, now float64) ([]engine.WaitRow, float64) {
-	if len(f.visits) == 0 {
-		return nil, 0
-	}
-	rows := make([]engine.WaitRow, len(f.visits))
+// rows appends the entity's waits.arrow rows at now to dst and returns them
+// with their total wait.
+func (f *entityFlow) rows(dst []engine.WaitRow, id int64, now float64) ([]engine.WaitRow, float64) {
 	total := 0.0
-	for i, v := range f.visits {
-		rows[i] = v.row(id, f.source, now)
-		total += rows[i].Wait
+	for _, v := range f.visits {
+		r := v.row(id, f.source, now)
+		total += r.Wait
+		dst = append(dst, r)
 	}
-	return rows, total
+	return dst, total
 }
 
 // row is the entity's flow.arrow row at now, after rows: entity (the process
@@ -129,13 +127,15 @@ func (f *entityFlow) row(id int64, now, wait float64, inSystem bool) engine.Flow
 
 // record writes the entity's flow row (unless sim:flow wrote it) and its
 // waits rows at now.
-func (f *entityFlow) record(s *engine.Sim, id int64, inSystem bool) {
-	rows, wait := f.rows(id, s.Now())
+func (f *entityFlow) record(h *host, id int64, inSystem bool) {
+	s := h.sim
+	var wait float64
+	h.waitRows, wait = f.rows(h.waitRows[:0], id, s.Now())
 	if !f.recorded {
 		s.Flow(f.row(id, s.Now(), wait, inSystem))
 	}
-	if len(rows) > 0 {
-		s.Waits(f.arrival, rows)
+	if len(h.waitRows) > 0 {
+		s.Waits(f.arrival, h.waitRows) // copies them
 	}
 }
 
@@ -148,6 +148,6 @@ func (h *host) flowInSystem() {
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		h.inSystem[id].record(h.sim, int64(id), true)
+		h.inSystem[id].record(h, int64(id), true)
 	}
 }

@@ -49,7 +49,7 @@ func luaFlow(h *host, L *lua.LState) int {
 	nan := math.NaN()
 	entity, source, arrival, wait := int64(c.num("entity", 0)), "entity", 0.0, nan
 	if ent != nil {
-		_, waited := ent.rows(id, h.sim.Now())
+		_, waited := ent.rows(nil, id, h.sim.Now())
 		entity, source, arrival, wait = id, ent.source, ent.arrival, waited
 	}
 	r := engine.FlowRow{Entity: entity, Source: str("source", source), Arrival: c.num("arrival", arrival),

@@ -29,6 +29,7 @@ type host struct {
 	// with auto_flow: the entities of sources whose process has not ended, by
 	// process id (the in_system rows at the end)
 	inSystem map[uint64]*entityFlow
+	waitRows []engine.WaitRow // scratch for an entity's waits.arrow rows
 }
 
 // hostTypes are the metatables of the userdata types of one Lua state, made

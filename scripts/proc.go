@@ -110,7 +110,7 @@ func (p *luaProc) finish() {
 	p.h.sim.AddLive(-1)
 	if p.flow != nil {
 		delete(p.h.inSystem, p.id)
-		p.flow.record(p.h.sim, int64(p.id), false)
+		p.flow.record(p.h, int64(p.id), false)
 	}
 }
 
