@@ -332,3 +332,48 @@ func TestAutoFlowBytesIdentical(t *testing.T) {
 		}
 	}
 }
+
+// Preemption. D: entity 1 (t = 10, priority 5) holds D through proc:request
+// until entity 2 (t = 20, priority 1, preemptive) takes it, so 1's request
+// ends preempted at 20; 2 releases at 25. E (proc:use_for, resumed after a
+// preemption): entity 3 (t = 30, priority 5) serves 10 s, is preempted at 32
+// by entity 4 (3 s, to 35) and serves its 8 s left from 35 to 43: one row
+// granted at 30 (its first grant, wait 0) released at 43.
+func TestAutoFlowWaitPreempted(t *testing.T) {
+	res := runLua(t, "preempt.lua", `return scenario {
+  name = "preempt", replications = 1, horizon = 100, auto_flow = true,
+  build = function(sim, p)
+    local d, e = sim:resource("D", 1), sim:resource("E", 1)
+    local gaps, i = { 10, 10, 10, 2 }, 0
+    sim:source("e", function() i = i + 1; return gaps[i] or 1000 end, function(proc, n)
+      if n == 1 then
+        local req = proc:request(d, { priority = 5 })
+        proc:timeout(30)
+        proc:release(req)
+      elseif n == 2 then
+        local req = proc:request(d, { priority = 1, preempt = true })
+        proc:timeout(5)
+        proc:release(req)
+      elseif n == 3 then
+        proc:use_for(e, 10, { priority = 5 })
+      else
+        proc:use_for(e, 3, { priority = 1, preempt = true })
+      end
+    end, { limit = 4 })
+  end,
+}`)[0]
+	want := map[int64]string{
+		1: "D preempted 10 10 20 0",
+		2: "D released 20 20 25 0",
+		3: "E released 30 30 43 0",
+		4: "E released 32 32 35 0",
+	}
+	if len(res.Waits) != 4 {
+		t.Fatalf("%d waits rows, want 4: %+v", len(res.Waits), res.Waits)
+	}
+	for _, r := range res.Waits {
+		if g := fmt.Sprintf("%s %s %g %g %g %g", r.Resource, r.Outcome, r.Request, r.Grant, r.Release, r.Wait); g != want[r.Entity] {
+			t.Errorf("entity %d: %q, want %q", r.Entity, g, want[r.Entity])
+		}
+	}
+}

@@ -64,20 +64,21 @@ var SummaryColumns = []Column{
 
 // FlowColumns is the schema of flow.arrow: one row per entity (patient) that
 // left the model before the horizon, in the order they left (simmer's
-// get_mon_arrivals). Intervals that do not apply are NaN.
+// get_mon_arrivals), then those still in the system at the horizon
+// (disposition in_system, end_s NaN). Intervals that do not apply are NaN.
 var FlowColumns = []Column{
 	{"replication", i32, "replication index"},
 	{"entity", i64, "entity (patient) id"},
 	{"source", str, "what made the entity, e.g. patient"},
 	{"arrival_s", f64, "arrival time, seconds from the start"},
-	{"end_s", f64, "departure time, seconds from the start"},
+	{"end_s", f64, "departure time, seconds from the start (NaN: still in the system at the horizon)"},
 	{"acuity", i32, "triage level (ESI 1-5); 0 if none"},
 	{"door_to_triage_s", f64, "arrival to the end of triage, seconds"},
 	{"door_to_doctor_s", f64, "arrival to the start of the physician's assessment, seconds"},
-	{"disposition", str, "discharged, admitted_ward, admitted_icu, left_unseen, diverted, left"},
+	{"disposition", str, "discharged, admitted_ward, admitted_icu, left_unseen, diverted, left; done or reneged (auto_flow); in_system (still there at the horizon); or a model's own"},
 	{"los_s", f64, "length of stay (end_s - arrival_s), seconds"},
 	{"boarding_s", f64, "admitted: decision to admit until the inpatient bed, seconds"},
-	{"wait_s", f64, "total time waiting in resource queues, seconds (NaN if not tracked)"},
+	{"wait_s", f64, "total time waiting in resource queues, seconds (NaN if not tracked); with auto_flow the sum of the entity's wait_s in waits.arrow"},
 }
 
 // WaitColumns is the schema of waits.arrow: one row per request that an
