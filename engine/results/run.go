@@ -141,33 +141,22 @@ func (rw *RunWriter) open(table string, cols []Column) (*Writer, error) {
 // of the replication.
 func (rw *RunWriter) Add(r engine.RepResult) error {
 	rep := int32(r.Replication)
-	for _, k := range r.KPIs {
-		w := rw.kpis
-		w.I32(0, rep)
+	if err := addRows(rw.kpis, rep, r.KPIs, func(w *Writer, k engine.KPIValue) {
 		w.Str(1, k.Name)
 		w.Str(2, k.Kind.String())
 		w.F64(3, k.Value)
 		w.I64(4, k.N)
-		if err := w.EndRow(); err != nil {
-			return err
-		}
-	}
-	if err := rw.kpis.EndBatch(); err != nil {
+	}); err != nil {
 		return err
 	}
 	if w := rw.events; w != nil {
-		for _, e := range r.Events {
-			w.I32(0, rep)
+		if err := addRows(w, rep, r.Events, func(w *Writer, e engine.EventRow) {
 			w.F64(1, e.Time)
 			w.Str(2, e.Kind)
 			w.I64(3, e.Entity)
 			w.Str(4, e.Resource)
 			w.F64(5, e.Value)
-			if err := w.EndRow(); err != nil {
-				return err
-			}
-		}
-		if err := w.EndBatch(); err != nil {
+		}); err != nil {
 			return err
 		}
 	}
@@ -181,24 +170,40 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 		}
 	}
 	if w := rw.series; w != nil {
-		for _, s := range r.Series {
-			w.I32(0, rep)
+		if err := addRows(w, rep, r.Series, func(w *Writer, s engine.SeriesRow) {
 			w.F64(1, s.Time)
 			w.Str(2, s.Series)
 			w.I64(3, s.Entity)
 			w.F64(4, s.Value)
-			if err := w.EndRow(); err != nil {
-				return err
-			}
-		}
-		if err := w.EndBatch(); err != nil {
+		}); err != nil {
 			return err
 		}
 	}
-	if err := rw.addFlow(rep, r.Flow); err != nil {
+	if err := addRows(rw.flow, rep, r.Flow, func(w *Writer, f engine.FlowRow) {
+		w.I64(1, f.Entity)
+		w.Str(2, f.Source)
+		w.F64(3, f.Arrival)
+		w.F64(4, f.End)
+		w.I32(5, f.Acuity)
+		w.F64(6, f.DoorTriage)
+		w.F64(7, f.DoorDoctor)
+		w.Str(8, f.Disposition)
+		w.F64(9, f.End-f.Arrival)
+		w.F64(10, f.Boarding)
+		w.F64(11, f.Wait)
+	}); err != nil {
 		return err
 	}
-	if err := rw.addWaits(rep, r.Waits); err != nil {
+	if err := addRows(rw.waits, rep, r.Waits, func(w *Writer, q engine.WaitRow) {
+		w.I64(1, q.Entity)
+		w.Str(2, q.Source)
+		w.Str(3, q.Resource)
+		w.F64(4, q.Request)
+		w.F64(5, q.Grant)
+		w.F64(6, q.Release)
+		w.F64(7, q.Wait)
+		w.Str(8, q.Outcome)
+	}); err != nil {
 		return err
 	}
 	rw.reps = append(rw.reps, engine.RepResult{Replication: r.Replication, KPIs: r.KPIs})
@@ -268,40 +273,12 @@ func WriteSummary(path string, sums []engine.KPISummary, meta map[string]string)
 	return w.Close()
 }
 
-func (rw *RunWriter) addFlow(rep int32, rows []engine.FlowRow) error {
-	w := rw.flow
-	for _, f := range rows {
+// addRows writes one replication's rows into w as one record batch: the
+// replication in column 0, the rest by put.
+func addRows[T any](w *Writer, rep int32, rows []T, put func(*Writer, T)) error {
+	for _, r := range rows {
 		w.I32(0, rep)
-		w.I64(1, f.Entity)
-		w.Str(2, f.Source)
-		w.F64(3, f.Arrival)
-		w.F64(4, f.End)
-		w.I32(5, f.Acuity)
-		w.F64(6, f.DoorTriage)
-		w.F64(7, f.DoorDoctor)
-		w.Str(8, f.Disposition)
-		w.F64(9, f.End-f.Arrival)
-		w.F64(10, f.Boarding)
-		w.F64(11, f.Wait)
-		if err := w.EndRow(); err != nil {
-			return err
-		}
-	}
-	return w.EndBatch()
-}
-
-func (rw *RunWriter) addWaits(rep int32, rows []engine.WaitRow) error {
-	w := rw.waits
-	for _, q := range rows {
-		w.I32(0, rep)
-		w.I64(1, q.Entity)
-		w.Str(2, q.Source)
-		w.Str(3, q.Resource)
-		w.F64(4, q.Request)
-		w.F64(5, q.Grant)
-		w.F64(6, q.Release)
-		w.F64(7, q.Wait)
-		w.Str(8, q.Outcome)
+		put(w, r)
 		if err := w.EndRow(); err != nil {
 			return err
 		}
