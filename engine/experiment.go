@@ -41,6 +41,7 @@ type RepResult struct {
 	Events      []EventRow
 	Series      []SeriesRow
 	Flow        []FlowRow // one row per entity that left (flow.arrow)
+	Waits       []WaitRow // one row per request of a tracked entity (waits.arrow)
 	// EndTime is the simulation time at which the replication stopped.
 	EndTime float64
 }
@@ -87,7 +88,7 @@ func (e Experiment) runOne(ctx context.Context, rep int) (res RepResult, err err
 		return res, fmt.Errorf("replication %d at t=%g s: %w", rep, s.Now(), err)
 	}
 	kpis := s.Results() // runs the finalizers, which may still log and record flow
-	return RepResult{Replication: rep, KPIs: kpis, Events: s.log, Series: s.series, Flow: s.flow, EndTime: s.Now()}, nil
+	return RepResult{Replication: rep, KPIs: kpis, Events: s.log, Series: s.series, Flow: s.flow, Waits: s.waits, EndTime: s.Now()}, nil
 }
 
 // Run runs the replications on Workers goroutines and calls emit with each

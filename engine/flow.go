@@ -34,6 +34,36 @@ func (s *Sim) Flow(r FlowRow) {
 	s.flow = append(s.flow, r)
 }
 
+// WaitRow is one request an entity made of a resource (one row of
+// waits.arrow), in the manner of simmer's get_mon_arrivals(per_resource =
+// TRUE): when it asked, when it was granted and gave the unit back, how long
+// it waited and how the request ended. Times are seconds; one that did not
+// happen is NaN.
+type WaitRow struct {
+	Entity   int64
+	Source   string  // as the entity's FlowRow
+	Resource string  // the resource's name
+	Request  float64 // when the request joined the resource
+	Grant    float64 // when it was first granted; NaN if never
+	Release  float64 // when it gave the unit back (released, cancelled or preempted); NaN if it never did
+	// Wait is Grant - Request; for a request never granted, the time from the
+	// request until it left the queue (reneged, cancelled) or, still queued,
+	// until the row was written (the horizon for an entity still in the
+	// system: a censored wait)
+	Wait    float64
+	Outcome string // released, held, preempted, cancelled, reneged, balked, blocked, queued
+}
+
+// Waits records the per-resource waits of an entity that arrived at arrival,
+// in the order it made its requests. Like Flow, it records nothing for an
+// entity that arrived before the end of warm-up.
+func (s *Sim) Waits(arrival float64, rows []WaitRow) {
+	if arrival < s.warmup {
+		return
+	}
+	s.waits = append(s.waits, rows...)
+}
+
 // FlowLog returns the flow rows of the replication so far, in the order the
 // entities left.
 func (s *Sim) FlowLog() []FlowRow { return s.flow }

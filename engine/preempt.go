@@ -95,6 +95,7 @@ func (r *Resource) preempt(v, by *Request) {
 		r.enqueue(v)
 	} else {
 		v.state = Preempted
+		v.EndedAt = s.now
 	}
 	e := &Preemption{Resource: r, Request: v, By: by, Since: v.GrantedAt}
 	switch {

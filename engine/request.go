@@ -80,8 +80,10 @@ type Request struct {
 	left     float64 // service left when preempted
 	ev       *Event
 
-	// ArrivedAt is when the request joined; GrantedAt when it was last granted.
-	ArrivedAt, GrantedAt float64
+	// ArrivedAt is when the request joined; GrantedAt when it was last granted;
+	// EndedAt when it was last released, reneged, cancelled or preempted (0
+	// while it has not ended).
+	ArrivedAt, GrantedAt, EndedAt float64
 	// OnPreempt is called when a callback holder loses its unit.
 	OnPreempt func(*Request)
 	// OnRenege is called when a callback request reneges.
@@ -100,6 +102,9 @@ func (q *Request) Priority() int { return q.opts.Priority }
 
 // Resource returns the resource the request is for.
 func (q *Request) Resource() *Resource { return q.res }
+
+// Served reports whether the request was granted a unit at least once.
+func (q *Request) Served() bool { return q.served }
 
 func (r *Resource) newRequest(o RequestOpts) (*Request, error) {
 	if math.IsNaN(o.Patience) || o.Patience < 0 {
@@ -177,6 +182,7 @@ func (q *Request) Fire() {
 	case q.state == Queued && k == q.patience && q.hidx >= 0:
 		r.remove(q)
 		q.state = Reneged
+		q.EndedAt = r.sim.now
 		r.reneged++
 		r.trace("renege", q, r.sim.now-q.ArrivedAt)
 		switch {
@@ -214,10 +220,12 @@ func (q *Request) abandon(*Waiter) {
 	case q.state == Queued && q.hidx >= 0:
 		r.remove(q)
 		q.state = Cancelled
+		q.EndedAt = r.sim.now
 		r.trace("cancel", q, r.sim.now-q.ArrivedAt)
 	case q.state == Granted:
 		r.removeUser(q)
 		q.state = Cancelled
+		q.EndedAt = r.sim.now
 		r.trace("cancel", q, r.sim.now-q.ArrivedAt)
 		r.run()
 	}

@@ -205,6 +205,7 @@ func (r *Resource) release1(q *Request) error {
 	}
 	r.removeUser(q)
 	q.state = Released
+	q.EndedAt = r.sim.now
 	q.release = 0
 	r.release++
 	r.trace("release", q, r.sim.now-q.GrantedAt)

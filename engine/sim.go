@@ -76,6 +76,7 @@ type Sim struct {
 	log        []EventRow
 	series     []SeriesRow
 	flow       []FlowRow
+	waits      []WaitRow
 	onFinalize []func()
 	onClose    []func()
 }

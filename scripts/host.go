@@ -24,7 +24,12 @@ type host struct {
 	err      error
 	empirics map[empiricalKey]*empirical
 	procs    uint64
-	starting string // with auto_flow: the source of the process being started
+	starting string   // with auto_flow: the source of the process being started
+	running  *luaProc // the process whose thread runs now (nil: the main state)
+	// with auto_flow: the entities of sources whose process has not ended, by
+	// process id (the in_system rows at the end)
+	inSystem map[uint64]*entityFlow
+	waitRows []engine.WaitRow // scratch for an entity's waits.arrow rows
 }
 
 // hostTypes are the metatables of the userdata types of one Lua state, made
@@ -66,6 +71,10 @@ func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 	h.workerFn = hook(L, "__medtwin_worker")
 	ht.cur = h
 	h.simUD = h.wrap("sim", h)
+	if sc.AutoFlow {
+		h.inSystem = map[uint64]*entityFlow{}
+		s.OnFinalize(h.flowInSystem)
+	}
 	return h
 }
 

@@ -64,7 +64,9 @@ var LuaAPI = []LuaGroup{
 		{"warmup", "warmup = days(10)", "seconds; statistics before it are discarded"},
 		{"sample_every", "sample_every = hours(1)", "samples resources and gauges into timeseries.arrow"},
 		{"trace", "trace = true", "logs resource events to events.arrow (`--trace`)"},
-		{"auto_flow", "auto_flow = true", "writes a flow.arrow row per sim:source entity when its process ends (arrival, end, total wait in resource queues, done or reneged); off by default"},
+		{"auto_flow", "auto_flow = true", "writes a flow.arrow row per sim:source entity when its process ends (arrival, end, total wait in resource queues, done or reneged), " +
+			"and for those still in the system at the horizon (no end, disposition in_system); and a waits.arrow row per request it made (resource, request, grant, release, wait, outcome: " +
+			"simmer's per_resource arrivals); off by default"},
 		{"build", "build = function(sim, p) ... end", "builds one replication's model on `sim` with the parameter values `p`"},
 		{"kpis", "kpis = { wait_h = { better = \"lower\" } }", "each KPI's direction, read by `compare`, `sweep` and `optimize`"},
 		{"cost", "cost = function(p) return ... end", "a plan's cost per day, minimised by `optimize`"},
@@ -135,7 +137,8 @@ var LuaAPI = []LuaGroup{
 		{"gauge", "sim:gauge(name, x)", "time-weighted KPI: the value from now on"},
 		{"set", "sim:set(name, x)", "value KPI"},
 		{"log", "sim:log(kind, entity, value [, resource])", "a row in events.arrow"},
-		{"flow", "sim:flow{arrival=, [entity=], [source=], [finish=now], [acuity=], [door_to_triage=], [door_to_doctor=], [disposition=], [boarding=], [wait=]}", "a row in flow.arrow (seconds), what `validate` compares with observed visits"},
+		{"flow", "sim:flow{arrival=, [entity=], [source=], [finish=now], [acuity=], [door_to_triage=], [door_to_doctor=], [disposition=], [boarding=], [wait=]}", "a row in flow.arrow (seconds), what `validate` compares with observed visits; in the process of an auto_flow entity (no entity= or its id) it is that entity's only row, " +
+			"entity, source, arrival and wait defaulting to the tracked ones"},
 		{"observe", "sim:observe(series, x)", "a row in timeseries.arrow (kept with or without `sample_every`)"},
 		{"event", "sim:event()", "an event to wait on and trigger"},
 		{"timeout", "sim:timeout(dt)", "an event that happens after `dt` seconds"},

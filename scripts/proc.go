@@ -21,8 +21,8 @@ type luaProc struct {
 	holding *engine.Request // set while proc:use holds a unit
 	ended   bool
 	doneEv  *engine.Event
-	// with auto_flow, for an entity of a source: its source, arrival and the
-	// waits of its requests (see autoFlowRow)
+	// with auto_flow, for an entity of a source: its source, arrival and
+	// requests (autoflow.go)
 	flow *entityFlow
 }
 
@@ -38,6 +38,7 @@ func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	p.ud = h.wrap("proc", p)
 	if h.starting != "" {
 		p.flow = &entityFlow{source: h.starting, arrival: h.sim.Now()}
+		h.inSystem[p.id] = p.flow
 		h.starting = ""
 	}
 	h.sim.AddLive(1)
@@ -81,7 +82,10 @@ func (p *luaProc) resume(fn *lua.LFunction, args ...lua.LValue) {
 	if fn == nil {
 		fn = h.workerFn
 	}
+	prev := h.running
+	h.running = p
 	st, err, _ := h.L.Resume(p.th, fn, args...)
+	h.running = prev
 	switch {
 	case err != nil:
 		h.fail(luaError(err, h.sc.Path, h.L.Context()))
@@ -105,7 +109,8 @@ func (p *luaProc) finish() {
 	p.w.End()
 	p.h.sim.AddLive(-1)
 	if p.flow != nil {
-		p.h.sim.Flow(p.flow.row(int64(p.id), p.h.sim.Now()))
+		delete(p.h.inSystem, p.id)
+		p.flow.record(p.h, int64(p.id), false)
 	}
 }
 
@@ -228,15 +233,15 @@ var procMethods = map[string]method{
 			o.Entity = int64(p.id)
 		}
 		q, err := r.RequestFor(p.w, o)
+		if p.flow != nil && q != nil {
+			p.flow.track(q, r.Name, q.ArrivedAt)
+		}
 		if why, ok := refusal(err); ok {
 			L.Push(lua.LNil)
 			L.Push(why)
 			return 2
 		} else if err != nil {
 			raise(L, err)
-		}
-		if p.flow != nil {
-			p.flow.reqs = append(p.flow.reqs, q)
 		}
 		ud := h.wrap("request", q)
 		if q.State() == engine.Granted {
@@ -266,13 +271,20 @@ var procMethods = map[string]method{
 		if o.Entity == 0 {
 			o.Entity = int64(p.id)
 		}
-		f := p.flow
+		var v *visit
+		if p.flow != nil {
+			v = p.flow.track(nil, r.Name, h.sim.Now())
+		}
 		q, err := r.Acquire(o, func(q *engine.Request) {
-			if f != nil {
-				f.wait += h.sim.Now() - q.ArrivedAt
+			if v != nil {
+				v.q = q
+				v.granted(h.sim.Now())
 			}
 			r.ReleaseAfter(q, service)
 		})
+		if v != nil && err == nil {
+			v.q = q
+		}
 		if why, ok := refusal(err); ok {
 			L.Push(lua.LFalse)
 			L.Push(why)
@@ -283,17 +295,32 @@ var procMethods = map[string]method{
 		// the kernel resumes or restarts the service after a preemption; the
 		// process sleeps until the unit is released
 		q.OnRelease = func(*engine.Request) {
+			if v != nil {
+				v.ended(engine.Released, h.sim.Now())
+			}
 			p.holding = nil
 			p.okVals = trueVals
 			p.w.WakeNow()
 		}
-		q.OnRenege = func(*engine.Request) { p.wake([]lua.LValue{lua.LFalse, strReneged}) }
+		q.OnRenege = func(*engine.Request) {
+			if v != nil {
+				v.ended(engine.Reneged, h.sim.Now())
+			}
+			p.wake([]lua.LValue{lua.LFalse, strReneged})
+		}
 		p.holding = q
 		p.w.OnWithdraw(func() {
 			p.holding = nil
-			if q.State() == engine.Granted {
+			switch q.State() {
+			case engine.Granted:
+				if v != nil {
+					v.ended(engine.Released, h.sim.Now()) // before the kernel recycles q
+				}
 				r.Release(q)
-			} else if q.State() == engine.Queued {
+			case engine.Queued:
+				if v != nil {
+					v.ended(engine.Cancelled, h.sim.Now())
+				}
 				q.Cancel()
 			}
 		})

@@ -34,8 +34,10 @@ type Scenario struct {
 	SampleEvery  float64
 	Trace        bool
 	// AutoFlow (auto_flow = true) writes a flow.arrow row for every entity of
-	// a sim:source when its process ends (see autoFlowRow); off by default, as
-	// it costs a little per entity and a model with sim:flow needs none.
+	// a sim:source when its process ends, or with disposition in_system at the
+	// horizon, and a waits.arrow row for each of its requests (autoflow.go);
+	// off by default, as it costs a little per entity and a model with
+	// sim:flow alone needs none.
 	AutoFlow bool
 	SHA256   string
 	// Extra holds the scenario table's other declared fields that a caller asked

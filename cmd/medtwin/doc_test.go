@@ -88,7 +88,8 @@ func TestDocModelsMatchesRegistries(t *testing.T) {
 }
 
 // Every table `medtwin doc schemas` prints is the schema of a file the verb
-// actually wrote: a run (with trace, samples, flow and observations), a sweep,
+// actually wrote: a run (with trace, samples, flow, auto_flow's waits and
+// observations), a sweep,
 // a trial with time series, a MAP fit, a FHIR import with encounters, and a
 // validation against observed visits.
 func TestDocSchemasMatchWrittenFiles(t *testing.T) {
@@ -97,7 +98,7 @@ func TestDocSchemasMatchWrittenFiles(t *testing.T) {
 	t.Setenv("MEDTWIN_PSEUDONYM_KEY", "a-secret-key-for-tests-0123456789")
 	sc := filepath.Join(dir, "s.lua")
 	os.WriteFile(sc, []byte(`return scenario {
-  name = "s", replications = 2, horizon = hours(48), sample_every = hours(1), trace = true,
+  name = "s", replications = 2, horizon = hours(48), sample_every = hours(1), trace = true, auto_flow = true,
   params = { servers = param(2, { min = 1 }) },
   build = function(sim, p)
     local r = sim:resource("r", p.servers)

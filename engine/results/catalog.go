@@ -60,8 +60,10 @@ func init() {
 		{"kpis.arrow", "run, compare, sweep, trial", "one row per replication and KPI; in a trial's directory a replication is " +
 			"one replicate trial and the KPIs are <endpoint>/<arm> and target_met/<arm>", KPIColumns},
 		{"summary.arrow", "run, compare", "one row per KPI across replications", SummaryColumns},
-		{"flow.arrow", "run, compare, validate", "one row per patient who left, in the order they left (simmer's get_mon_arrivals); " +
-			"patients still there at the horizon follow with disposition in_system", FlowColumns},
+		{"flow.arrow", "run, compare, validate", "one row per patient (or auto_flow entity) who left, in the order they left (simmer's get_mon_arrivals); " +
+			"those still there at the horizon follow with disposition in_system and no end_s (simmer's finished = FALSE)", FlowColumns},
+		{"waits.arrow", "run, compare", "one row per request of a resource by an entity of a sim:source with auto_flow = true, in the order of " +
+			"flow.arrow (simmer's get_mon_arrivals(per_resource = TRUE)); empty without auto_flow", WaitColumns},
 	} {
 		Document(t)
 	}

@@ -20,7 +20,7 @@ func checkpointRun(t *testing.T, dir string, sched Schedule, resume bool, from, 
 	cp := &Checkpoint{Dir: dir, Prov: prov, Events: true, Series: true, Schedule: sched}
 	start = cp.Start(resume)
 	e := engine.Experiment{Seed: 3, From: start, To: to, Horizon: 500, Trace: true, SampleEvery: 25,
-		Build: engine.MMc{C: 2, Lambda: 1.5, Mu: 1}.Build}
+		Build: mmcWithFlow}
 	n := 0
 	err := e.Run(context.Background(), func(r engine.RepResult) error {
 		if n == stopAfter {
@@ -58,7 +58,7 @@ func groups(t *testing.T, dir string) []string {
 
 func sameFiles(t *testing.T, a, b, what string) {
 	t.Helper()
-	for _, name := range []string{"kpis.arrow", "events.arrow", "timeseries.arrow", "summary.arrow"} {
+	for _, name := range []string{"kpis.arrow", "events.arrow", "timeseries.arrow", "summary.arrow", "flow.arrow", "waits.arrow"} {
 		x, err1 := os.ReadFile(filepath.Join(a, name))
 		y, err2 := os.ReadFile(filepath.Join(b, name))
 		if err1 != nil || err2 != nil {

@@ -248,7 +248,7 @@ func merge(out string, parts []string, want *Provenance) ([]string, *Provenance,
 	}
 	var files []string
 	var reps []engine.RepResult
-	for _, table := range []string{"kpis", "flow", "events", "timeseries"} {
+	for _, table := range []string{"kpis", "flow", "waits", "events", "timeseries"} {
 		name := table + ".arrow"
 		present := 0
 		for _, p := range ps {

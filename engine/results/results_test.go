@@ -184,7 +184,8 @@ func writeRunTotal(t *testing.T, dir string, from, to, total int, shard string) 
 }
 
 // mmcWithFlow is M/M/2 plus a flow row for every arrival-stream draw of a
-// separate stream, so that flow.arrow has rows in these tests.
+// separate stream, each with two waits rows (the second still queued), so
+// that flow.arrow and waits.arrow have rows in these tests.
 func mmcWithFlow(s *engine.Sim) error {
 	if err := (engine.MMc{C: 2, Lambda: 1.5, Mu: 1}).Build(s); err != nil {
 		return err
@@ -195,6 +196,10 @@ func mmcWithFlow(s *engine.Sim) error {
 		t0 := s.Now()
 		s.Flow(engine.FlowRow{Entity: int64(t0), Source: "test", Arrival: t0, End: t0 + st.Exp(1), Acuity: 1,
 			DoorTriage: engine.NoTime, DoorDoctor: st.Exp(1), Disposition: "discharged", Boarding: engine.NoTime, Wait: 0})
+		w := st.Exp(1)
+		s.Waits(t0, []engine.WaitRow{
+			{Entity: int64(t0), Source: "test", Resource: "a", Request: t0, Grant: t0 + w, Release: t0 + w + 1, Wait: w, Outcome: "released"},
+			{Entity: int64(t0), Source: "test", Resource: "b", Request: t0 + w + 1, Grant: engine.NoTime, Release: engine.NoTime, Wait: 2, Outcome: "queued"}})
 		s.Schedule(st.Exp(0.1), next)
 	}
 	return s.Schedule(1, next)

@@ -60,7 +60,7 @@ func (p Provenance) Metadata(table string) map[string]string {
 	return m
 }
 
-// RunWriter writes one run's directory: kpis.arrow, flow.arrow and summary.arrow always,
+// RunWriter writes one run's directory: kpis.arrow, flow.arrow, waits.arrow and summary.arrow always,
 // events.arrow and timeseries.arrow when the run logs events or samples series.
 type RunWriter struct {
 	Dir    string
@@ -69,6 +69,7 @@ type RunWriter struct {
 	events *Writer
 	series *Writer
 	flow   *Writer
+	waits  *Writer
 	reps   []engine.RepResult  // KPIs only, for the summary
 	sums   []engine.KPISummary // the summary written by Close
 	done   []string
@@ -84,7 +85,7 @@ func newPartWriter(dir string, prov Provenance, withEvents, withSeries bool) (*R
 // size returns the bytes written so far.
 func (rw *RunWriter) size() int64 {
 	var n int64
-	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.waits, rw.events, rw.series} {
 		if w != nil {
 			n += w.Size()
 		}
@@ -109,7 +110,10 @@ func newRunWriter(dir string, prov Provenance, withEvents, withSeries, part bool
 	if rw.kpis, err = rw.open("kpis", KPIColumns); err != nil {
 		return nil, err
 	}
-	if rw.flow, err = rw.open("flow", FlowColumns); err == nil && withEvents {
+	if rw.flow, err = rw.open("flow", FlowColumns); err == nil {
+		rw.waits, err = rw.open("waits", WaitColumns)
+	}
+	if err == nil && withEvents {
 		rw.events, err = rw.open("events", EventColumns)
 	}
 	if err == nil && withSeries {
@@ -137,33 +141,22 @@ func (rw *RunWriter) open(table string, cols []Column) (*Writer, error) {
 // of the replication.
 func (rw *RunWriter) Add(r engine.RepResult) error {
 	rep := int32(r.Replication)
-	for _, k := range r.KPIs {
-		w := rw.kpis
-		w.I32(0, rep)
+	if err := addRows(rw.kpis, rep, r.KPIs, func(w *Writer, k engine.KPIValue) {
 		w.Str(1, k.Name)
 		w.Str(2, k.Kind.String())
 		w.F64(3, k.Value)
 		w.I64(4, k.N)
-		if err := w.EndRow(); err != nil {
-			return err
-		}
-	}
-	if err := rw.kpis.EndBatch(); err != nil {
+	}); err != nil {
 		return err
 	}
 	if w := rw.events; w != nil {
-		for _, e := range r.Events {
-			w.I32(0, rep)
+		if err := addRows(w, rep, r.Events, func(w *Writer, e engine.EventRow) {
 			w.F64(1, e.Time)
 			w.Str(2, e.Kind)
 			w.I64(3, e.Entity)
 			w.Str(4, e.Resource)
 			w.F64(5, e.Value)
-			if err := w.EndRow(); err != nil {
-				return err
-			}
-		}
-		if err := w.EndBatch(); err != nil {
+		}); err != nil {
 			return err
 		}
 	}
@@ -177,21 +170,40 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 		}
 	}
 	if w := rw.series; w != nil {
-		for _, s := range r.Series {
-			w.I32(0, rep)
+		if err := addRows(w, rep, r.Series, func(w *Writer, s engine.SeriesRow) {
 			w.F64(1, s.Time)
 			w.Str(2, s.Series)
 			w.I64(3, s.Entity)
 			w.F64(4, s.Value)
-			if err := w.EndRow(); err != nil {
-				return err
-			}
-		}
-		if err := w.EndBatch(); err != nil {
+		}); err != nil {
 			return err
 		}
 	}
-	if err := rw.addFlow(rep, r.Flow); err != nil {
+	if err := addRows(rw.flow, rep, r.Flow, func(w *Writer, f engine.FlowRow) {
+		w.I64(1, f.Entity)
+		w.Str(2, f.Source)
+		w.F64(3, f.Arrival)
+		w.F64(4, f.End)
+		w.I32(5, f.Acuity)
+		w.F64(6, f.DoorTriage)
+		w.F64(7, f.DoorDoctor)
+		w.Str(8, f.Disposition)
+		w.F64(9, f.End-f.Arrival)
+		w.F64(10, f.Boarding)
+		w.F64(11, f.Wait)
+	}); err != nil {
+		return err
+	}
+	if err := addRows(rw.waits, rep, r.Waits, func(w *Writer, q engine.WaitRow) {
+		w.I64(1, q.Entity)
+		w.Str(2, q.Source)
+		w.Str(3, q.Resource)
+		w.F64(4, q.Request)
+		w.F64(5, q.Grant)
+		w.F64(6, q.Release)
+		w.F64(7, q.Wait)
+		w.Str(8, q.Outcome)
+	}); err != nil {
 		return err
 	}
 	rw.reps = append(rw.reps, engine.RepResult{Replication: r.Replication, KPIs: r.KPIs})
@@ -204,7 +216,7 @@ func (rw *RunWriter) Summaries() []engine.KPISummary { return engine.Summaries(r
 // Close writes summary.arrow and moves every file to its final name. It returns
 // the paths written.
 func (rw *RunWriter) Close() ([]string, error) {
-	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.waits, rw.events, rw.series} {
 		if w == nil {
 			continue
 		}
@@ -214,7 +226,7 @@ func (rw *RunWriter) Close() ([]string, error) {
 		}
 		rw.done = append(rw.done, w.Path())
 	}
-	rw.kpis, rw.flow, rw.events, rw.series = nil, nil, nil, nil
+	rw.kpis, rw.flow, rw.waits, rw.events, rw.series = nil, nil, nil, nil, nil
 	if rw.part {
 		return rw.done, nil
 	}
@@ -229,12 +241,12 @@ func (rw *RunWriter) Close() ([]string, error) {
 
 // Abort discards the files not yet closed.
 func (rw *RunWriter) Abort() {
-	for _, w := range []*Writer{rw.kpis, rw.flow, rw.events, rw.series} {
+	for _, w := range []*Writer{rw.kpis, rw.flow, rw.waits, rw.events, rw.series} {
 		if w != nil {
 			w.Abort()
 		}
 	}
-	rw.kpis, rw.flow, rw.events, rw.series = nil, nil, nil, nil
+	rw.kpis, rw.flow, rw.waits, rw.events, rw.series = nil, nil, nil, nil, nil
 }
 
 // WriteSummary writes summary.arrow.
@@ -261,21 +273,12 @@ func WriteSummary(path string, sums []engine.KPISummary, meta map[string]string)
 	return w.Close()
 }
 
-func (rw *RunWriter) addFlow(rep int32, rows []engine.FlowRow) error {
-	w := rw.flow
-	for _, f := range rows {
+// addRows writes one replication's rows into w as one record batch: the
+// replication in column 0, the rest by put.
+func addRows[T any](w *Writer, rep int32, rows []T, put func(*Writer, T)) error {
+	for _, r := range rows {
 		w.I32(0, rep)
-		w.I64(1, f.Entity)
-		w.Str(2, f.Source)
-		w.F64(3, f.Arrival)
-		w.F64(4, f.End)
-		w.I32(5, f.Acuity)
-		w.F64(6, f.DoorTriage)
-		w.F64(7, f.DoorDoctor)
-		w.Str(8, f.Disposition)
-		w.F64(9, f.End-f.Arrival)
-		w.F64(10, f.Boarding)
-		w.F64(11, f.Wait)
+		put(w, r)
 		if err := w.EndRow(); err != nil {
 			return err
 		}

@@ -12,7 +12,7 @@ import (
 // outputNames are the files medtwin's verbs write into an output directory
 // and list in its manifest.json (run, merge, sweep, optimize, compare, fit),
 // or, for a trial, write there without one.
-var outputNames = []string{"events.arrow", "timeseries.arrow", "kpis.arrow", "summary.arrow", "flow.arrow",
+var outputNames = []string{"events.arrow", "timeseries.arrow", "kpis.arrow", "summary.arrow", "flow.arrow", "waits.arrow",
 	"subjects.arrow", "sweep.arrow", "individual.arrow", "records.arrow", "population.json", "recommendation.json",
 	"manifest.json"}
 
