@@ -225,13 +225,13 @@ func sweepCmd() *cli.Command {
 			defer cancel()
 			started := time.Now()
 			sw := &plan.Sweep{Scenario: sc, Axes: axes, Dir: out, Version: Version, From: from, To: to, Shard: sh.String(), Workers: c.Int("workers")}
-			if !c.Bool("quiet") && isTerminal(os.Stderr) {
+			if showProgress(c) {
 				sw.Progress = func(done, total int, skipped bool) {
 					note := ""
 					if skipped {
 						note = " (done before, skipped)"
 					}
-					fmt.Fprintf(os.Stderr, "\r%s: combination %d/%d%s   ", sc.Name, done, total, note)
+					fmt.Fprintf(c.App.ErrWriter, "\r%s: combination %d/%d%s   ", sc.Name, done, total, note)
 				}
 			}
 			path, err := sw.Run(ctx)
@@ -239,7 +239,7 @@ func sweepCmd() *cli.Command {
 				return fmt.Errorf("%v\n(finished combinations are kept in %s/parts: run the same command again to resume)", err, out)
 			}
 			if sw.Progress != nil {
-				fmt.Fprintln(os.Stderr)
+				fmt.Fprintln(c.App.ErrWriter)
 			}
 			m := results.NewManifest(results.Provenance{Version: Version, Scenario: filepath.Base(sc.Path), ScenarioSHA256: sc.SHA256,
 				Params: sc.Values(), Seed: sc.Seed, To: sc.Replications, Total: sc.Replications, Shard: sh.String()}, started)

@@ -15,7 +15,7 @@ func asTerminal(t *testing.T) {
 	t.Cleanup(func() { stderrTerminal = old })
 }
 
-// Issue 24: fit, calibrate, validate and sensitivity show progress on stderr as run,
+// Issue 24: fit, calibrate, validate, sweep and sensitivity show progress on stderr as run,
 // compare, optimize and trial do (a terminal only; none with --quiet).
 func TestLongVerbsShowProgress(t *testing.T) {
 	dir := t.TempDir()
@@ -35,6 +35,8 @@ func TestLongVerbsShowProgress(t *testing.T) {
 		{"validate", append([]string{"validate"}, append(ed, "--out", filepath.Join(dir, "val"))...), "2/2 replications"},
 		{"calibrate", append([]string{"calibrate"}, append(ed, "--fit", "physicians_day=2..8", "--max-evals", "2",
 			"--bootstrap", "0", "--bootstrap-grid", "0", "--out", filepath.Join(dir, "cal"))...), "ed_staffing calibrate: 4 replications"},
+		{"sweep", []string{"sweep", "../../scenarios/ed_staffing.lua", "--grid", "physicians_peak=4,5", "--replications", "1",
+			"--horizon", "2d", "--warmup", "0", "--out", filepath.Join(dir, "sweep")}, "combination 2/2"},
 		{"sensitivity", []string{"sensitivity", "../../scenarios/ed_staffing.lua", "--range", "physicians_peak=4..5", "--kpi", "door_to_doctor_min",
 			"-n", "10", "--bootstrap", "10", "--horizon", "2d", "--warmup", "0"}, "ed_staffing sensitivity 30/30"},
 		{"fit", []string{"fit", "../../scenarios/theophylline_fit.lua", "--data", "../../scenarios/theophylline.csv",
