@@ -228,8 +228,8 @@ func TestTrialCommand(t *testing.T) {
 	}
 }
 
-// A trial run as 4 shards and merged gives the same subject rows and
-// provenance as one run; a missing shard is an error naming the gap.
+// A trial run as 4 shards and merged gives the same bytes (rows, provenance
+// and record batches) as one run; a missing shard is an error naming the gap.
 func TestTrialShardsMerge(t *testing.T) {
 	dir := t.TempDir()
 	spec := "../../scenarios/vancomycin_trial.lua"
@@ -267,6 +267,12 @@ func TestTrialShardsMerge(t *testing.T) {
 		}
 		if fmt.Sprint(gmeta) != fmt.Sprint(wmeta) {
 			t.Fatalf("%s: provenance differs:\n%v\n%v", name, gmeta, wmeta)
+		}
+		// and the same bytes (a record batch per shard made them differ)
+		a, _ := os.ReadFile(filepath.Join(dir, "one", name))
+		b, _ := os.ReadFile(filepath.Join(dir, "merged", name))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Fatalf("%s of the merged shards is not one run's bytes (%d vs %d bytes)", name, len(b), len(a))
 		}
 	}
 	// the merged shards summarized: the same kpis.arrow bytes and the same

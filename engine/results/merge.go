@@ -183,7 +183,9 @@ func MergeRows(out, name string, parts []string) (string, *Provenance, error) {
 		paths[k] = filepath.Join(p.dir, name)
 	}
 	path := filepath.Join(out, name)
-	if err := Concat(path, paths, cols, whole.Metadata(strings.TrimSuffix(name, ".arrow"))); err != nil {
+	// one stream of rows, batched as a single run's writer batches it
+	// (every DefaultBatchRows rows), so that the merged file has one run's bytes
+	if err := concat(path, paths, cols, whole.Metadata(strings.TrimSuffix(name, ".arrow")), false); err != nil {
 		return "", nil, err
 	}
 	return path, &whole, nil
@@ -193,6 +195,13 @@ func MergeRows(out, name string, parts []string) (string, *Provenance, error) {
 // given columns and metadata: a record batch per input file. Every input must
 // have exactly those columns.
 func Concat(out string, paths []string, cols []Column, meta map[string]string) error {
+	return concat(out, paths, cols, meta, true)
+}
+
+// concat is Concat, ending a record batch after each file when perFile (else
+// the writer cuts batches every DefaultBatchRows rows, wherever the files
+// end).
+func concat(out string, paths []string, cols []Column, meta map[string]string, perFile bool) error {
 	w, err := Create(out, cols, meta, 0)
 	if err != nil {
 		return err
@@ -218,6 +227,9 @@ func Concat(out string, paths []string, cols []Column, meta map[string]string) e
 			}
 		}
 		t.Release()
+		if !perFile {
+			continue
+		}
 		if err := w.EndBatch(); err != nil {
 			w.Abort()
 			return err
