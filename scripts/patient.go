@@ -162,9 +162,13 @@ var patientMethods = map[string]method{
 				case "rate":
 					rate = float64(lua.LVAsNumber(v))
 				case "ss":
-					ss.SS = int(lua.LVAsNumber(v))
+					ss.SS = intValue(L, v, "pt:dose: ss")
 				case "ii":
-					ss.II = float64(lua.LVAsNumber(v))
+					n, ok := v.(lua.LNumber)
+					if !ok {
+						L.RaiseError("pt:dose: ii must be a number, got %s", v.Type())
+					}
+					ss.II = float64(n)
 				default:
 					L.ArgError(3, fmt.Sprintf("unknown dose option '%s'%s", k, didYouMean(k.String(), []string{"state", "rate", "ss", "ii"})))
 				}

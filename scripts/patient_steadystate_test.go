@@ -119,3 +119,26 @@ func TestPatientSteadyStateRefused(t *testing.T) {
 		}
 	}
 }
+
+// Review of issue 24: pt:dose read ss with LVAsNumber, so ss = 1.5 became
+// SS = 1 silently (pt:regimen refuses it) and ss = "xyz" or ss = true
+// became 0 and was reported as "ii without ss". Like a dosing record's ss,
+// the option must be an integer number.
+func TestPatientDoseSteadyStateOptionChecked(t *testing.T) {
+	for code, msg := range map[string]string{
+		`pt:dose(500, { ss = 1.5, ii = 8 })`:   "ss must be an integer, got 1.5",
+		`pt:dose(500, { ss = "xyz", ii = 8 })`: "ss must be a number, got string",
+		`pt:dose(500, { ss = true, ii = 8 })`:  "ss must be a number, got boolean",
+		`pt:dose(500, { ss = 1, ii = "8" })`:   "ii must be a number, got string",
+	} {
+		src := wrapBuild(`    local pt = sim:patient("pk", {})
+    ` + code)
+		sc, err := Load(write(t, "bad.lua", src), time.Minute)
+		if err == nil {
+			_, err = runAll(t, sc, time.Minute, 0)
+		}
+		if err == nil || !strings.Contains(err.Error(), msg) || !strings.Contains(err.Error(), "bad.lua:") {
+			t.Errorf("%s:\n%v, want %q", code, err, msg)
+		}
+	}
+}

@@ -408,7 +408,11 @@ func (lt *luaTrial) describeRest(L *lua.LState, t *lua.LTable, fail func(string,
 		c := newCfg(L, L.GetTop(), "sampling", "times", "residual", "lloq", "blq")
 		L.Pop(1)
 		sp.SampleTimes = c.list("times", 0)
-		sp.Quantification = trial.Quantification{LLOQ: c.num("lloq", 0), BLQ: lua.LVAsString(c.t.RawGetString("blq"))}
+		bv := c.t.RawGetString("blq")
+		if _, ok := bv.(lua.LString); bv != lua.LNil && !ok {
+			return fail("sampling.blq must be %q, %q or %q, got %s", trial.BLQFlag, trial.BLQHalf, trial.BLQDrop, bv.Type())
+		}
+		sp.Quantification = trial.Quantification{LLOQ: c.num("lloq", 0), BLQ: lua.LVAsString(bv)}
 		if r := c.sub("residual", "add", "prop"); r != nil {
 			sp.Residual = pk.Residual{Add: r.num("add", 0), Prop: r.num("prop", 0)}
 		}

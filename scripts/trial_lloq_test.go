@@ -140,3 +140,15 @@ func TestTrialWithoutLLOQ(t *testing.T) {
 		}
 	}
 }
+
+// Review of issue 24: sampling.blq was read with LVAsString, so a value that
+// is not a string (blq = true, blq = { "drop" }) became "" and silently the
+// flag rule. It must be one of the rule names.
+func TestTrialBLQRuleMustBeString(t *testing.T) {
+	for _, bad := range []string{`lloq = 0.5, blq = true`, `lloq = 0.5, blq = { "drop" }`} {
+		_, err := LoadTrial(write(t, "bad.lua", strings.Replace(lloqTrial, `lloq = 0.5, blq = "RULE"`, bad, 1)))
+		if err == nil || !strings.Contains(err.Error(), "sampling.blq must be") {
+			t.Errorf("%s: %v, want an error naming sampling.blq", bad, err)
+		}
+	}
+}

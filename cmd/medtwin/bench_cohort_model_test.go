@@ -31,3 +31,13 @@ func TestBenchCohortModel(t *testing.T) {
 		t.Errorf("unknown model: exit %d, %s", code, errs)
 	}
 }
+
+// Review of issue 24: --rounds 0 ran no round and then read the results of
+// the round that never ran (a nil pointer: medtwin panicked); it is an
+// error naming the flag.
+func TestBenchCohortModelNoRounds(t *testing.T) {
+	_, errs, code := medtwin(t, "bench", "cohort", "--model", "pk2_oral", "--subjects", "2", "--stream", "0", "--rounds", "0")
+	if code == 0 || !strings.Contains(errs, "--rounds 0") {
+		t.Errorf("--rounds 0: exit %d, %s", code, errs)
+	}
+}

@@ -93,7 +93,6 @@ func readUsage(dir string, rep int, names []string, from, to float64) (us []*usa
 	}
 	reps := map[int32]bool{}
 	first := map[string]float64{} // each resource's capacity at its replication's first sample
-	var times []float64
 	for _, rec := range t.Batches {
 		rc, tc := rec.Column(t.Column("replication")).(*array.Int32), rec.Column(t.Column("time_s")).(*array.Float64)
 		ser, val := rec.Column(t.Column("series")).(*array.String), rec.Column(t.Column("value")).(*array.Float64)
@@ -119,9 +118,6 @@ func readUsage(dir string, rep int, names []string, from, to float64) (us []*usa
 			switch kind {
 			case "in_use":
 				u.t, u.busy = append(u.t, tm), append(u.busy, v)
-				if k == 0 {
-					times = append(times, tm)
-				}
 			case "queue":
 				u.queue = append(u.queue, v)
 			case "capacity":
@@ -132,9 +128,17 @@ func readUsage(dir string, rep int, names []string, from, to float64) (us []*usa
 	if !reps[int32(rep)] {
 		return nil, 0, 0, 0, usagef("%s has no replication %d (it has %d replications from %d)", path, rep, len(reps), minKey(reps))
 	}
-	if len(times) == 0 {
+	// a resource created during the run has no samples before it exists
+	kept := us[:0]
+	for _, u := range us {
+		if len(u.t) > 0 {
+			kept = append(kept, u)
+		}
+	}
+	if us = kept; len(us) == 0 {
 		return nil, 0, 0, 0, usagef("%s has no samples between %s and %s", path, fmtSeconds(from), fmtSeconds(to))
 	}
+	times := us[0].t
 	every = math.Inf(1)
 	for i := 1; i < len(times); i++ {
 		every = math.Min(every, times[i]-times[i-1])

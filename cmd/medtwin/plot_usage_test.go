@@ -138,3 +138,33 @@ func TestPlotUsageSteps(t *testing.T) {
 		t.Errorf("no timeseries.arrow: exit %d, %q", code, errs)
 	}
 }
+
+// Review of issue 24: a resource created during the run has no samples
+// before it exists; plot usage over such a window panicked (index out of
+// range drawing b's empty step lines). It draws the resources sampled in
+// the window, and says so when the one asked for has none there.
+func TestPlotUsageLateResource(t *testing.T) {
+	run := filepath.Join(t.TempDir(), "late")
+	if _, errs, code := medtwin(t, "run", "testdata/plots/late.lua", "--quiet", "--out", run); code != 0 {
+		t.Fatalf("run: %s", errs)
+	}
+	us, _, _, _, err := readUsage(run, 0, nil, 0, 2*3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(us) != 1 || us[0].resource != "a" || len(us[0].t) != 4 {
+		t.Fatalf("resources in [0, 2 h): %d, want a alone with 4 samples", len(us))
+	}
+	out := filepath.Join(t.TempDir(), "u.svg")
+	if _, errs, code := medtwin(t, "plot", "usage", run, "--to", "2h", "-o", out); code != 0 {
+		t.Fatalf("plot usage --to 2h: exit %d, %s", code, errs)
+	}
+	checkFigure(t, out, "a")
+	if _, errs, code := medtwin(t, "plot", "usage", run, "--resource", "b", "--to", "2h", "-o", out); code != 2 || !strings.Contains(errs, "no samples") {
+		t.Errorf("--resource b --to 2h: exit %d, %q; want 2 and no samples", code, errs)
+	}
+	// from 3 h on both are there
+	if us, _, _, _, err = readUsage(run, 0, nil, 3*3600, 6*3600); err != nil || len(us) != 2 {
+		t.Errorf("resources in [3 h, 6 h): %d, %v; want a and b", len(us), err)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -83,10 +84,20 @@ func plotUtilisationCmd(common []cli.Flag) *cli.Command {
 				bars = append(bars, by[r])
 			}
 			var mean, lo, hi []float64
+			noCI := false
 			for _, b := range bars {
+				if math.IsNaN(b.mean) {
+					return usagef("%s: %s.utilisation is NaN: the resource had no capacity after the warm-up", c.Args().First(), b.resource)
+				}
+				if math.IsNaN(b.lo) || math.IsNaN(b.hi) { // one replication: no interval
+					b.lo, b.hi, noCI = b.mean, b.mean, true
+				}
 				mean, lo, hi = append(mean, b.mean), append(lo, b.lo), append(hi, b.hi)
 			}
 			title := fmt.Sprintf("utilisation per resource: mean of %d replications, %g%% CI (Student t)", bars[0].replications, 100*bars[0].level)
+			if noCI {
+				title = fmt.Sprintf("utilisation per resource: %d replication, no interval (run more replications for a CI)", bars[0].replications)
+			}
 			p, err := plot.Bars("", "utilisation (fraction of capacity)", names, mean, lo, hi)
 			if err != nil {
 				return err

@@ -38,3 +38,19 @@ func TestPlotUtilisationBars(t *testing.T) {
 		t.Errorf("--resource dsk: exit %d, %q", code, errs)
 	}
 }
+
+// Review of issue 24: a run of one replication has no interval (summary.arrow
+// holds NaN bounds), and plot utilisation failed with "the data has NaN or
+// infinite values"; it draws the bar, without whiskers, and says why.
+func TestPlotUtilisationOneReplication(t *testing.T) {
+	run := filepath.Join(t.TempDir(), "desk1")
+	if _, errs, code := medtwin(t, "run", "testdata/plots/desk.lua", "--quiet", "-r", "1", "--out", run); code != 0 {
+		t.Fatalf("run: %s", errs)
+	}
+	out := filepath.Join(t.TempDir(), "u.svg")
+	if _, errs, code := medtwin(t, "plot", "utilisation", run, "-o", out); code != 0 {
+		t.Fatalf("plot utilisation of one replication: exit %d, %s", code, errs)
+	}
+	checkFigure(t, out, "utilisation (fraction of capacity)", "desk",
+		"utilisation per resource: 1 replication, no interval (run more replications for a CI)")
+}

@@ -40,7 +40,7 @@ func runWarmup(t *results.Table) float64 {
 	return w
 }
 
-// readWaits reads the waits of a run directory: per resource from the grants
+// readWaits reads the waits of a run directory: per resource from the first grants
 // of events.arrow, else the per-patient total of flow.arrow (patients still in
 // the system at the horizon left out). Requests granted (patients arriving)
 // before the warm-up's end are left out, as the KPIs leave them out.
@@ -54,11 +54,37 @@ func readWaits(dir string) (*waitSamples, error) {
 		}
 		ws := &waitSamples{waits: map[string][]float64{}, source: "events.arrow grants"}
 		warm := runWarmup(t)
+		// a grant right after the same entity's preemption at that resource
+		// is its service going on (time since arrival, service included), not
+		// a new request's wait: only first grants count, as in wait_mean_s
+		type holder struct {
+			rep    int32
+			res    string
+			entity int64
+		}
+		preempted := map[holder]bool{}
 		for _, rec := range t.Batches {
 			tc, kind := rec.Column(t.Column("time_s")).(*array.Float64), rec.Column(t.Column("kind")).(*array.String)
 			res, val := rec.Column(t.Column("resource")).(*array.String), rec.Column(t.Column("value")).(*array.Float64)
+			rc, ent := rec.Column(t.Column("replication")).(*array.Int32), rec.Column(t.Column("entity")).(*array.Int64)
 			for i := 0; i < int(rec.NumRows()); i++ {
-				if kind.Value(i) != "grant" || tc.Value(i) < warm {
+				h := holder{rc.Value(i), res.Value(i), ent.Value(i)}
+				switch kind.Value(i) {
+				case "preempt":
+					preempted[h] = true
+					continue
+				case "arrive":
+					delete(preempted, h)
+					continue
+				case "grant":
+					if preempted[h] {
+						delete(preempted, h)
+						continue
+					}
+				default:
+					continue
+				}
+				if tc.Value(i) < warm {
 					continue
 				}
 				r := res.Value(i)

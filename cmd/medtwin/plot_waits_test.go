@@ -57,3 +57,22 @@ func TestPlotWaitsECDF(t *testing.T) {
 		t.Errorf("untraced --resource: exit %d, %q", code, errs)
 	}
 }
+
+// Review of issue 24: a preempted request that is granted again is traced
+// with a second grant whose value is the time since it first arrived
+// (service included); plot waits counted it as another request's wait,
+// unlike wait_mean_s, which counts first grants only. In preempt.lua both
+// requests are served at once: two waits of 0 s.
+func TestPlotWaitsPreemption(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "preempt")
+	if _, errs, code := medtwin(t, "run", "testdata/plots/preempt.lua", "--quiet", "--trace", "--out", dir); code != 0 {
+		t.Fatalf("run: %s", errs)
+	}
+	ws, err := readWaits(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := ws.waits["desk"]; !slices.Equal(w, []float64{0, 0}) {
+		t.Errorf("waits %v, want two of 0 s", w)
+	}
+}

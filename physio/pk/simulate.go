@@ -179,6 +179,9 @@ func (m Model) run(prop propagator, evs []event, times []float64, emit func(i in
 		t = t1
 		return err
 	}
+	// the infusions running (by event order), and those a reset ended, whose
+	// end events must not take their rate off again
+	running, ended := map[int]bool{}, map[int]bool{}
 	for k := 0; k < len(evs); k++ {
 		e := evs[k]
 		if err := advance(e.t); err != nil {
@@ -195,11 +198,25 @@ func (m Model) run(prop propagator, evs []event, times []float64, emit func(i in
 					a[i] = ss[i]
 					r[i] = 0 // a reset ends running infusions
 				}
+				for o := range running {
+					ended[o] = true
+				}
+				clear(running)
 			} else {
 				for i := range a {
 					a[i] += ss[i]
 				}
 			}
+		case 1:
+			if ended[e.order] {
+				delete(ended, e.order)
+				break
+			}
+			delete(running, e.order)
+			e.apply(a, r)
+		case 3:
+			running[e.order] = true
+			e.apply(a, r)
 		default:
 			e.apply(a, r)
 		}
