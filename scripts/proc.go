@@ -125,11 +125,19 @@ func (p *luaProc) wake(vals []lua.LValue) {
 // false|nil followed by why ("interrupted" with the cause, "preempted",
 // "reneged").
 func (p *luaProc) results(err error) []lua.LValue {
+	if err == nil {
+		return p.okVals
+	}
+	return failedWait(err)
+}
+
+// failedWait is what a wait that failed with err returns (see results); apart,
+// so that the targets of errors.As, which go to the heap, cost nothing on a
+// wait that succeeded.
+func failedWait(err error) []lua.LValue {
 	var in *engine.Interrupt
 	var pe *engine.Preemption
 	switch {
-	case err == nil:
-		return p.okVals
 	case errors.As(err, &in):
 		cause, _ := in.Cause.(lua.LValue)
 		if cause == nil {
