@@ -133,10 +133,15 @@ func (rw *RunWriter) open(table string, cols []Column) (*Writer, error) {
 	return w, nil
 }
 
-// Add appends one replication's rows; each table ends its record batch at the end
-// of the replication.
+// Add appends one replication's rows; a table's record batch holds the rows
+// of a block of RepsPerBatch replications (see Writer.Rep).
 func (rw *RunWriter) Add(r engine.RepResult) error {
 	rep := int32(r.Replication)
+	if len(r.KPIs) > 0 {
+		if err := rw.kpis.Rep(r.Replication); err != nil {
+			return err
+		}
+	}
 	for _, k := range r.KPIs {
 		w := rw.kpis
 		w.I32(0, rep)
@@ -148,10 +153,10 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 			return err
 		}
 	}
-	if err := rw.kpis.EndBatch(); err != nil {
-		return err
-	}
-	if w := rw.events; w != nil {
+	if w := rw.events; w != nil && len(r.Events) > 0 {
+		if err := w.Rep(r.Replication); err != nil {
+			return err
+		}
 		for _, e := range r.Events {
 			w.I32(0, rep)
 			w.F64(1, e.Time)
@@ -163,9 +168,6 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 				return err
 			}
 		}
-		if err := w.EndBatch(); err != nil {
-			return err
-		}
 	}
 	if rw.series == nil && len(r.Series) > 0 {
 		// a model's own series (sim:observe) are kept even when nothing is
@@ -176,7 +178,10 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 			return err
 		}
 	}
-	if w := rw.series; w != nil {
+	if w := rw.series; w != nil && len(r.Series) > 0 {
+		if err := w.Rep(r.Replication); err != nil {
+			return err
+		}
 		for _, s := range r.Series {
 			w.I32(0, rep)
 			w.F64(1, s.Time)
@@ -186,9 +191,6 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 			if err := w.EndRow(); err != nil {
 				return err
 			}
-		}
-		if err := w.EndBatch(); err != nil {
-			return err
 		}
 	}
 	if err := rw.addFlow(rep, r.Flow); err != nil {
@@ -263,6 +265,12 @@ func WriteSummary(path string, sums []engine.KPISummary, meta map[string]string)
 
 func (rw *RunWriter) addFlow(rep int32, rows []engine.FlowRow) error {
 	w := rw.flow
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := w.Rep(int(rep)); err != nil {
+		return err
+	}
 	for _, f := range rows {
 		w.I32(0, rep)
 		w.I64(1, f.Entity)
@@ -280,5 +288,5 @@ func (rw *RunWriter) addFlow(rep int32, rows []engine.FlowRow) error {
 			return err
 		}
 	}
-	return w.EndBatch()
+	return nil
 }
