@@ -51,9 +51,19 @@ func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 		// (RegistryGrowStep, up to the same RegistryMaxSize): most bodies need
 		// a few dozen slots, and the 1024 of the main state cost a 16 KB
 		// cleared allocation for each new thread
+		//
+		// The thread runs under the main state's context itself: NewThread
+		// would give it a child context (context.WithCancel), whose entry in
+		// the run's context stayed there until the run ended, one per thread
+		// left waiting at a replication's end.
 		opts := h.L.Options
 		h.L.Options.RegistrySize = threadRegistrySize
+		ctx := h.L.RemoveContext()
 		th, _ = h.L.NewThread()
+		if ctx != nil {
+			h.L.SetContext(ctx)
+			th.SetContext(ctx)
+		}
 		h.L.Options = opts
 		first = true
 	}
