@@ -37,6 +37,54 @@ type luaWorker struct {
 	// globals are the table it was made with (chunkG: its functions' _ENV)
 	pure          bool
 	chunk, chunkG *lua.LTable
+	params        paramsSnap
+}
+
+// paramsSnap is the p table the last replication's build got, kept while
+// every parameter is a number, boolean or string: the next replication gets
+// the same table if it still holds exactly those values and its metatable
+// (see luaWorker.paramTable). A table-valued parameter (a list) could be
+// changed in place, so such a p is made anew each time.
+type paramsSnap struct {
+	p, mt  *lua.LTable
+	keys   []string
+	values []lua.LValue
+	raw    int // rawKeys of p
+	mtIdx  lua.LValue
+	mtRaw  int // rawKeys of mt
+}
+
+// paramTable returns the p for this replication's build(sim, p).
+func (w *luaWorker) paramTable() *lua.LTable {
+	ps := &w.params
+	if ps.p != nil && ps.unchanged() {
+		return ps.p
+	}
+	p := w.sc.paramTable(w.L)
+	*ps = paramsSnap{}
+	mt, _ := p.Metatable.(*lua.LTable)
+	for _, prm := range w.sc.Params {
+		v := p.RawGetString(prm.Name)
+		if _, ok := v.(*lua.LTable); ok || mt == nil {
+			return p
+		}
+		ps.keys, ps.values = append(ps.keys, prm.Name), append(ps.values, v)
+	}
+	ps.p, ps.mt, ps.raw, ps.mtIdx, ps.mtRaw = p, mt, rawKeys(p), mt.RawGetString("__index"), rawKeys(mt)
+	return p
+}
+
+func (ps *paramsSnap) unchanged() bool {
+	if rawKeys(ps.p) != ps.raw || ps.p.Metatable != ps.mt || rawKeys(ps.mt) != ps.mtRaw ||
+		ps.mt.Metatable != lua.LNil || ps.mt.RawGetString("__index") != ps.mtIdx {
+		return false
+	}
+	for i, k := range ps.keys {
+		if ps.p.RawGetString(k) != ps.values[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // tableSnap is one table's entries as set up, in iteration order. cur is the
@@ -228,7 +276,7 @@ func (w *luaWorker) build(s *engine.Sim) (*host, error) {
 			w.chunk, w.chunkG = t, g
 		}
 	}
-	h, err := w.sc.buildModel(w.ctx, w.L, w.ht, t, s)
+	h, err := w.sc.buildModel(w.ctx, w.L, w.ht, t, s, w.paramTable())
 	if err != nil {
 		w.broken = true
 	}
