@@ -232,10 +232,17 @@ func (w *luaWorker) reset() {
 	w.require = requireFn(w.sc.Dir) // a new module cache: modules run again
 }
 
+// pureGlobals are the globals a pure chunk may read: scenario and param, and
+// the prelude's unit helpers (minutes(x) is x * 60, and so on), whose results
+// depend on their argument alone. They are the prelude's functions as long as
+// the globals are the table the chunk was run with (see luaWorker.build).
+var pureGlobals = map[string]bool{"scenario": true, "param": true,
+	"seconds": true, "minutes": true, "hours": true, "days": true, "weeks": true}
+
 // chunkIsPure reports whether running the scenario chunk again would give a
 // table equal to the last run's in every way a replication can see, so that the
-// last one can be used instead: the chunk reads no global but scenario and
-// param (so it calls nothing else: no require, no math.random, no model),
+// last one can be used instead: the chunk reads no global but pureGlobals
+// (so it calls nothing else: no require, no math.random, no model),
 // writes no global, and no function it makes captures one of its locals (a
 // replication could change such a local, or a table it holds; with none, the
 // chunk's tables are out of a replication's reach: build gets sim and a new p).
@@ -252,8 +259,8 @@ func chunkIsPure(proto *lua.FunctionProto) bool {
 		case lua.OP_SETGLOBAL:
 			return false
 		case lua.OP_GETGLOBAL:
-			k := proto.Constants[int(inst&0x3ffff)] // Bx: the name's constant
-			if k != lua.LString("scenario") && k != lua.LString("param") {
+			k, _ := proto.Constants[int(inst&0x3ffff)].(lua.LString) // Bx: the name's constant
+			if !pureGlobals[string(k)] {
 				return false
 			}
 		}

@@ -193,6 +193,10 @@ func TestChunkIsPure(t *testing.T) {
 		{`local m = require("mod"); return scenario { name = "a", build = function(sim, p) end }`, false},
 		{`seen = 1; return scenario { name = "a", build = function(sim, p) end }`, false},
 		{`return scenario { name = "a", seed = math.random(10), build = function(sim, p) end }`, false},
+		// the prelude's unit helpers are pure (minutes(x) = x * 60, ...)
+		{`return scenario { name = "a", horizon = minutes(120), warmup = hours(1) + days(0) + weeks(0) + seconds(1), build = function(sim, p) end }`, true},
+		{`minutes = function(x) return x end; return scenario { name = "a", horizon = minutes(1), build = function(sim, p) end }`, false},
+		{`return scenario { name = "a", horizon = tonumber("5"), build = function(sim, p) end }`, false},
 	} {
 		proto, err := Compile(c.src, "s.lua")
 		if err != nil {
