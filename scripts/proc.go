@@ -2,6 +2,7 @@ package scripts
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/medtwin/medtwin/engine"
 	lua "github.com/yuin/gopher-lua"
@@ -20,11 +21,15 @@ type luaProc struct {
 	okVals  []lua.LValue    // what the current wait returns if it succeeds
 	holding *engine.Request // set while proc:use holds a unit
 	ended   bool
+	slot    int // index in h.running while th is set
 	doneEv  *engine.Event
 	// with auto_flow, for an entity of a source: its source, arrival and the
 	// waits of its requests (see autoFlowRow)
 	flow *entityFlow
 }
+
+// threadsMade counts the worker threads made (NewThread) in this process.
+var threadsMade atomic.Int64
 
 // threadRegistrySize is the registry size (Lua stack slots) a new worker
 // thread starts with.
@@ -46,6 +51,10 @@ func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	if n := len(*h.threads); n > 0 {
 		th = (*h.threads)[n-1]
 		*h.threads = (*h.threads)[:n-1]
+	} else if n := len(h.ht.fresh); n > 0 {
+		th = h.ht.fresh[n-1]
+		h.ht.fresh = h.ht.fresh[:n-1]
+		first = true
 	} else {
 		// a thread's registry starts small and grows as its main state's does
 		// (RegistryGrowStep, up to the same RegistryMaxSize): most bodies need
@@ -65,9 +74,12 @@ func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 			th.SetContext(ctx)
 		}
 		h.L.Options = opts
+		threadsMade.Add(1)
 		first = true
 	}
 	p.th = th
+	p.slot = len(h.running)
+	h.running = append(h.running, p)
 	if first {
 		p.resume(h.workerFn, fn, p.ud, arg)
 	} else {
@@ -95,16 +107,39 @@ func (p *luaProc) resume(fn *lua.LFunction, args ...lua.LValue) {
 	switch {
 	case err != nil:
 		h.fail(luaError(err, h.sc.Path, h.L.Context()))
-		p.th = nil
+		p.dropThread()
 		p.finish()
 	case st == lua.ResumeOK:
-		p.th = nil // the worker returned; cannot happen with the prelude's loop
+		p.dropThread() // the worker returned; cannot happen with the prelude's loop
 		p.finish()
 	case p.ended:
 		*h.threads = append(*h.threads, p.th)
-		p.th = nil
+		p.dropThread()
 		p.finish()
 	}
+}
+
+// dropThread takes the thread from the process (and the process from
+// h.running).
+func (p *luaProc) dropThread() {
+	r := p.h.running
+	last := r[len(r)-1]
+	r[p.slot], last.slot = last, p.slot
+	p.h.running = r[:len(r)-1]
+	p.th = nil
+}
+
+// reclaimThreads, at the end of a replication that ended well, resets the
+// threads of the processes still waiting (resetThread) for the replications
+// that follow.
+func (h *host) reclaimThreads() {
+	for _, p := range h.running {
+		if resetThread(p.th) {
+			h.ht.fresh = append(h.ht.fresh, p.th)
+		}
+		p.th = nil
+	}
+	h.running = nil
 }
 
 func (p *luaProc) finish() {

@@ -321,6 +321,7 @@ func (p *workerPool) build(s *engine.Sim) error {
 			w.L.Close()
 			return
 		}
+		h.reclaimThreads()
 		p.mu.Lock()
 		p.free = append(p.free, w)
 		p.mu.Unlock()
