@@ -22,7 +22,7 @@ type host struct {
 	workerFn *lua.LFunction
 	threads  *[]*lua.LState // idle worker threads, kept by hostTypes
 	ht       *hostTypes
-	running  []*luaProc     // processes holding a thread (suspended), see reclaimThreads
+	running  []*luaProc // processes holding a thread (suspended), see reclaimThreads
 	err      error
 	empirics map[empiricalKey]*empirical
 	procs    uint64

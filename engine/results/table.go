@@ -127,7 +127,10 @@ func (w *Writer) I32(i int, v int32) { w.buffered += 4; w.b.Field(i).(*array.Int
 func (w *Writer) I64(i int, v int64) { w.buffered += 8; w.b.Field(i).(*array.Int64Builder).Append(v) }
 
 // F64 appends to column i (float64).
-func (w *Writer) F64(i int, v float64) { w.buffered += 8; w.b.Field(i).(*array.Float64Builder).Append(v) }
+func (w *Writer) F64(i int, v float64) {
+	w.buffered += 8
+	w.b.Field(i).(*array.Float64Builder).Append(v)
+}
 
 // Str appends to column i (utf8).
 func (w *Writer) Str(i int, v string) {
