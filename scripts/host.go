@@ -21,6 +21,8 @@ type host struct {
 	types    map[string]*lua.LTable // metatables by type name
 	workerFn *lua.LFunction
 	threads  *[]*lua.LState // idle worker threads, kept by hostTypes
+	ht       *hostTypes
+	holding  []*luaProc // processes holding a thread (suspended), see reclaimThreads
 	err      error
 	empirics map[empiricalKey]*empirical
 	procs    uint64
@@ -47,6 +49,7 @@ type hostTypes struct {
 	cur     *host
 	types   map[string]*lua.LTable // metatables by type name
 	threads []*lua.LState          // idle worker threads
+	fresh   []*lua.LState          // threads reset to not started (resetThread)
 }
 
 func newHostTypes(L *lua.LState) *hostTypes {
@@ -67,7 +70,7 @@ func newHostTypes(L *lua.LState) *hostTypes {
 
 // bind makes the host of a replication that runs s in L.
 func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
-	h := &host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, empirics: map[empiricalKey]*empirical{}}
+	h := &host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: map[empiricalKey]*empirical{}}
 	h.workerFn = hook(L, "__medtwin_worker")
 	ht.cur = h
 	h.simUD = h.wrap("sim", h)

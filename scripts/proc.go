@@ -2,6 +2,7 @@ package scripts
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/medtwin/medtwin/engine"
 	lua "github.com/yuin/gopher-lua"
@@ -20,11 +21,15 @@ type luaProc struct {
 	okVals  []lua.LValue    // what the current wait returns if it succeeds
 	holding *engine.Request // set while proc:use holds a unit
 	ended   bool
+	slot    int // index in h.holding while th is set
 	doneEv  *engine.Event
 	// with auto_flow, for an entity of a source: its source, arrival and
 	// requests (autoflow.go)
 	flow *entityFlow
 }
+
+// threadsMade counts the worker threads made (NewThread) in this process.
+var threadsMade atomic.Int64
 
 // threadRegistrySize is the registry size (Lua stack slots) a new worker
 // thread starts with.
@@ -47,18 +52,35 @@ func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	if n := len(*h.threads); n > 0 {
 		th = (*h.threads)[n-1]
 		*h.threads = (*h.threads)[:n-1]
+	} else if n := len(h.ht.fresh); n > 0 {
+		th = h.ht.fresh[n-1]
+		h.ht.fresh = h.ht.fresh[:n-1]
+		first = true
 	} else {
 		// a thread's registry starts small and grows as its main state's does
 		// (RegistryGrowStep, up to the same RegistryMaxSize): most bodies need
 		// a few dozen slots, and the 1024 of the main state cost a 16 KB
 		// cleared allocation for each new thread
+		//
+		// The thread runs under the main state's context itself: NewThread
+		// would give it a child context (context.WithCancel), whose entry in
+		// the run's context stayed there until the run ended, one per thread
+		// left waiting at a replication's end.
 		opts := h.L.Options
 		h.L.Options.RegistrySize = threadRegistrySize
+		ctx := h.L.RemoveContext()
 		th, _ = h.L.NewThread()
+		if ctx != nil {
+			h.L.SetContext(ctx)
+			th.SetContext(ctx)
+		}
 		h.L.Options = opts
+		threadsMade.Add(1)
 		first = true
 	}
 	p.th = th
+	p.slot = len(h.holding)
+	h.holding = append(h.holding, p)
 	if first {
 		p.resume(h.workerFn, fn, p.ud, arg)
 	} else {
@@ -89,16 +111,39 @@ func (p *luaProc) resume(fn *lua.LFunction, args ...lua.LValue) {
 	switch {
 	case err != nil:
 		h.fail(luaError(err, h.sc.Path, h.L.Context()))
-		p.th = nil
+		p.dropThread()
 		p.finish()
 	case st == lua.ResumeOK:
-		p.th = nil // the worker returned; cannot happen with the prelude's loop
+		p.dropThread() // the worker returned; cannot happen with the prelude's loop
 		p.finish()
 	case p.ended:
 		*h.threads = append(*h.threads, p.th)
-		p.th = nil
+		p.dropThread()
 		p.finish()
 	}
+}
+
+// dropThread takes the thread from the process (and the process from
+// h.holding).
+func (p *luaProc) dropThread() {
+	r := p.h.holding
+	last := r[len(r)-1]
+	r[p.slot], last.slot = last, p.slot
+	p.h.holding = r[:len(r)-1]
+	p.th = nil
+}
+
+// reclaimThreads, at the end of a replication that ended well, resets the
+// threads of the processes still waiting (resetThread) for the replications
+// that follow.
+func (h *host) reclaimThreads() {
+	for _, p := range h.holding {
+		if resetThread(p.th) {
+			h.ht.fresh = append(h.ht.fresh, p.th)
+		}
+		p.th = nil
+	}
+	h.holding = nil
 }
 
 func (p *luaProc) finish() {
@@ -130,11 +175,19 @@ func (p *luaProc) wake(vals []lua.LValue) {
 // false|nil followed by why ("interrupted" with the cause, "preempted",
 // "reneged").
 func (p *luaProc) results(err error) []lua.LValue {
+	if err == nil {
+		return p.okVals
+	}
+	return failedWait(err)
+}
+
+// failedWait is what a wait that failed with err returns (see results); apart,
+// so that the targets of errors.As, which go to the heap, cost nothing on a
+// wait that succeeded.
+func failedWait(err error) []lua.LValue {
 	var in *engine.Interrupt
 	var pe *engine.Preemption
 	switch {
-	case err == nil:
-		return p.okVals
 	case errors.As(err, &in):
 		cause, _ := in.Cause.(lua.LValue)
 		if cause == nil {

@@ -37,6 +37,54 @@ type luaWorker struct {
 	// globals are the table it was made with (chunkG: its functions' _ENV)
 	pure          bool
 	chunk, chunkG *lua.LTable
+	params        paramsSnap
+}
+
+// paramsSnap is the p table the last replication's build got, kept while
+// every parameter is a number, boolean or string: the next replication gets
+// the same table if it still holds exactly those values and its metatable
+// (see luaWorker.paramTable). A table-valued parameter (a list) could be
+// changed in place, so such a p is made anew each time.
+type paramsSnap struct {
+	p, mt  *lua.LTable
+	keys   []string
+	values []lua.LValue
+	raw    int // rawKeys of p
+	mtIdx  lua.LValue
+	mtRaw  int // rawKeys of mt
+}
+
+// paramTable returns the p for this replication's build(sim, p).
+func (w *luaWorker) paramTable() *lua.LTable {
+	ps := &w.params
+	if ps.p != nil && ps.unchanged() {
+		return ps.p
+	}
+	p := w.sc.paramTable(w.L)
+	*ps = paramsSnap{}
+	mt, _ := p.Metatable.(*lua.LTable)
+	for _, prm := range w.sc.Params {
+		v := p.RawGetString(prm.Name)
+		if _, ok := v.(*lua.LTable); ok || mt == nil {
+			return p
+		}
+		ps.keys, ps.values = append(ps.keys, prm.Name), append(ps.values, v)
+	}
+	ps.p, ps.mt, ps.raw, ps.mtIdx, ps.mtRaw = p, mt, rawKeys(p), mt.RawGetString("__index"), rawKeys(mt)
+	return p
+}
+
+func (ps *paramsSnap) unchanged() bool {
+	if rawKeys(ps.p) != ps.raw || ps.p.Metatable != ps.mt || rawKeys(ps.mt) != ps.mtRaw ||
+		ps.mt.Metatable != lua.LNil || ps.mt.RawGetString("__index") != ps.mtIdx {
+		return false
+	}
+	for i, k := range ps.keys {
+		if ps.p.RawGetString(k) != ps.values[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // tableSnap is one table's entries as set up, in iteration order. cur is the
@@ -184,10 +232,17 @@ func (w *luaWorker) reset() {
 	w.require = requireFn(w.sc.Dir) // a new module cache: modules run again
 }
 
+// pureGlobals are the globals a pure chunk may read: scenario and param, and
+// the prelude's unit helpers (minutes(x) is x * 60, and so on), whose results
+// depend on their argument alone. They are the prelude's functions as long as
+// the globals are the table the chunk was run with (see luaWorker.build).
+var pureGlobals = map[string]bool{"scenario": true, "param": true,
+	"seconds": true, "minutes": true, "hours": true, "days": true, "weeks": true}
+
 // chunkIsPure reports whether running the scenario chunk again would give a
 // table equal to the last run's in every way a replication can see, so that the
-// last one can be used instead: the chunk reads no global but scenario and
-// param (so it calls nothing else: no require, no math.random, no model),
+// last one can be used instead: the chunk reads no global but pureGlobals
+// (so it calls nothing else: no require, no math.random, no model),
 // writes no global, and no function it makes captures one of its locals (a
 // replication could change such a local, or a table it holds; with none, the
 // chunk's tables are out of a replication's reach: build gets sim and a new p).
@@ -204,8 +259,8 @@ func chunkIsPure(proto *lua.FunctionProto) bool {
 		case lua.OP_SETGLOBAL:
 			return false
 		case lua.OP_GETGLOBAL:
-			k := proto.Constants[int(inst&0x3ffff)] // Bx: the name's constant
-			if k != lua.LString("scenario") && k != lua.LString("param") {
+			k, _ := proto.Constants[int(inst&0x3ffff)].(lua.LString) // Bx: the name's constant
+			if !pureGlobals[string(k)] {
 				return false
 			}
 		}
@@ -228,7 +283,7 @@ func (w *luaWorker) build(s *engine.Sim) (*host, error) {
 			w.chunk, w.chunkG = t, g
 		}
 	}
-	h, err := w.sc.buildModel(w.ctx, w.L, w.ht, t, s)
+	h, err := w.sc.buildModel(w.ctx, w.L, w.ht, t, s, w.paramTable())
 	if err != nil {
 		w.broken = true
 	}
@@ -266,6 +321,7 @@ func (p *workerPool) build(s *engine.Sim) error {
 			w.L.Close()
 			return
 		}
+		h.reclaimThreads()
 		p.mu.Lock()
 		p.free = append(p.free, w)
 		p.mu.Unlock()

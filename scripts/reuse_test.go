@@ -22,7 +22,15 @@ const leakScenario = `
 local calls = 0
 return scenario {
   name = "leak", replications = 7, horizon = 10,
+  params = { k = param(2) },
   build = function(sim, p)
+    -- p is as declared, whatever the replication before did to its p
+    local pmt = getmetatable(p)
+    sim:record("p_intact", (p.k == 2 and rawget(p, "extra") == nil and rawget(pmt, "marker") == nil
+      and not pcall(function() return p.undeclared end)) and 1 or 0)
+    local r3 = sim:replication() % 4
+    if r3 == 0 then p.k = 5 elseif r3 == 1 then p.extra = 1 elseif r3 == 2 then pmt.marker = 1
+    else pmt.__index = nil end
     calls = calls + 1
     counter = (rawget(_G, "counter") or 0) + 1
     string.uses = (rawget(string, "uses") or 0) + 1
@@ -109,7 +117,7 @@ func TestReusedStateDoesNotLeakBetweenReplications(t *testing.T) {
 	for _, r := range leakRun(t, 1, one) {
 		for _, k := range r.KPIs {
 			switch k.Name {
-			case "calls", "counter", "string_uses", "string_mt", "globals_mt", "pi_intact", "module", "sim_mt_hidden", "pairs_order":
+			case "calls", "counter", "string_uses", "string_mt", "globals_mt", "pi_intact", "module", "sim_mt_hidden", "pairs_order", "p_intact":
 				if k.Value != 1 {
 					t.Errorf("replication %d: %s = %v, want 1 (state leaked from an earlier replication)", r.Replication, k.Name, k.Value)
 				}
@@ -185,6 +193,10 @@ func TestChunkIsPure(t *testing.T) {
 		{`local m = require("mod"); return scenario { name = "a", build = function(sim, p) end }`, false},
 		{`seen = 1; return scenario { name = "a", build = function(sim, p) end }`, false},
 		{`return scenario { name = "a", seed = math.random(10), build = function(sim, p) end }`, false},
+		// the prelude's unit helpers are pure (minutes(x) = x * 60, ...)
+		{`return scenario { name = "a", horizon = minutes(120), warmup = hours(1) + days(0) + weeks(0) + seconds(1), build = function(sim, p) end }`, true},
+		{`minutes = function(x) return x end; return scenario { name = "a", horizon = minutes(1), build = function(sim, p) end }`, false},
+		{`return scenario { name = "a", horizon = tonumber("5"), build = function(sim, p) end }`, false},
 	} {
 		proto, err := Compile(c.src, "s.lua")
 		if err != nil {

@@ -377,14 +377,24 @@ func (sc *Scenario) Build(ctx context.Context, s *engine.Sim) error {
 		return err
 	}
 	s.OnClose(L.Close)
-	_, err = sc.buildModel(ctx, L, newHostTypes(L), t, s)
+	_, err = sc.buildModel(ctx, L, newHostTypes(L), t, s, sc.paramTable(L))
 	return err
 }
 
 // buildModel calls the scenario table t's build(sim, p) in L to put the model
 // into s, and returns the host that binds them.
-func (sc *Scenario) buildModel(ctx context.Context, L *lua.LState, ht *hostTypes, t *lua.LTable, s *engine.Sim) (*host, error) {
+func (sc *Scenario) buildModel(ctx context.Context, L *lua.LState, ht *hostTypes, t *lua.LTable, s *engine.Sim, p *lua.LTable) (*host, error) {
 	h := ht.bind(L, s, sc)
+	build := t.RawGetString("build").(*lua.LFunction)
+	if err := L.CallByParam(lua.P{Fn: build, NRet: 0, Protect: true}, h.simUD, p); err != nil {
+		return h, luaError(err, sc.Path, ctx)
+	}
+	return h, h.err
+}
+
+// paramTable makes the p that build(sim, p) gets: the parameters' values, and
+// a metatable that makes reading an undeclared one an error.
+func (sc *Scenario) paramTable(L *lua.LState) *lua.LTable {
 	p := L.CreateTable(0, len(sc.Params))
 	for _, prm := range sc.Params {
 		p.RawSetString(prm.Name, toLua(L, prm.Value))
@@ -398,11 +408,7 @@ func (sc *Scenario) buildModel(ctx context.Context, L *lua.LState, ht *hostTypes
 		return 0
 	}))
 	L.SetMetatable(p, mt)
-	build := t.RawGetString("build").(*lua.LFunction)
-	if err := L.CallByParam(lua.P{Fn: build, NRet: 0, Protect: true}, h.simUD, p); err != nil {
-		return h, luaError(err, sc.Path, ctx)
-	}
-	return h, h.err
+	return p
 }
 
 // luaError turns a gopher-lua error into a plain error with the script's

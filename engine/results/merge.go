@@ -3,7 +3,7 @@ package results
 import (
 	"encoding/json"
 	"fmt"
-	"math"
+
 	"os"
 	"path/filepath"
 	"sort"
@@ -74,7 +74,7 @@ func mergeRange(out string, parts []string, prov Provenance) ([]string, *Provena
 
 // MergeRuns joins the run directories written by shards of one run into out,
 // producing exactly the files one machine would have written: rows in
-// replication order, a record batch per replication, the metadata of the whole
+// replication order, record batches cut as a run cuts them (see RepsPerBatch), the metadata of the whole
 // run, and a summary recomputed from all replications. It returns the files.
 func MergeRuns(out string, parts []string) ([]string, *Provenance, error) {
 	return merge(out, parts, nil)
@@ -289,7 +289,6 @@ func merge(out string, parts []string, want *Provenance) ([]string, *Provenance,
 				return fail(fmt.Errorf("merge: %w", err))
 			}
 			seen := map[int32]bool{}
-			lastRep := int32(math.MinInt32)
 			for _, rec := range t.Batches {
 				reps32 := rec.Column(0).(*array.Int32)
 				for i := 0; i < int(rec.NumRows()); i++ {
@@ -299,14 +298,9 @@ func merge(out string, parts []string, want *Provenance) ([]string, *Provenance,
 						return fail(fmt.Errorf("merge: %s/%s has replication %d, outside its range %d-%d", p.dir, name, r, p.prov.From, p.prov.To-1))
 					}
 					seen[r] = true
-					if r != lastRep {
-						if lastRep != math.MinInt32 {
-							if err := w.EndBatch(); err != nil {
-								t.Release()
-								return fail(err)
-							}
-						}
-						lastRep = r
+					if err := w.Rep(int(r)); err != nil {
+						t.Release()
+						return fail(err)
 					}
 					if err := AppendRow(w, rec, i); err != nil {
 						t.Release()
@@ -316,10 +310,6 @@ func merge(out string, parts []string, want *Provenance) ([]string, *Provenance,
 						reps = appendKPI(reps, rec, i)
 					}
 				}
-			}
-			if err := w.EndBatch(); err != nil {
-				t.Release()
-				return fail(err)
 			}
 			t.Release()
 			// every replication reports its KPIs: a part with fewer (zero

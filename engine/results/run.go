@@ -137,8 +137,8 @@ func (rw *RunWriter) open(table string, cols []Column) (*Writer, error) {
 	return w, nil
 }
 
-// Add appends one replication's rows; each table ends its record batch at the end
-// of the replication.
+// Add appends one replication's rows; a table's record batch holds the rows
+// of a block of RepsPerBatch replications (see Writer.Rep).
 func (rw *RunWriter) Add(r engine.RepResult) error {
 	rep := int32(r.Replication)
 	if err := addRows(rw.kpis, rep, r.KPIs, func(w *Writer, k engine.KPIValue) {
@@ -273,9 +273,16 @@ func WriteSummary(path string, sums []engine.KPISummary, meta map[string]string)
 	return w.Close()
 }
 
-// addRows writes one replication's rows into w as one record batch: the
-// replication in column 0, the rest by put.
+// addRows writes one replication's rows into w (the replication in column 0,
+// the rest by put), in the record batch of its block of replications
+// (Writer.Rep).
 func addRows[T any](w *Writer, rep int32, rows []T, put func(*Writer, T)) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := w.Rep(int(rep)); err != nil {
+		return err
+	}
 	for _, r := range rows {
 		w.I32(0, rep)
 		put(w, r)
@@ -283,5 +290,5 @@ func addRows[T any](w *Writer, rep int32, rows []T, put func(*Writer, T)) error 
 			return err
 		}
 	}
-	return w.EndBatch()
+	return nil
 }

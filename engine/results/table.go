@@ -43,19 +43,33 @@ func Schema(cols []Column, meta map[string]string) *arrow.Schema {
 // DefaultBatchRows is the number of rows per record batch.
 const DefaultBatchRows = 65536
 
+// RepsPerBatch is the size of the blocks of replications (0..1023,
+// 1024..2047, ...) whose rows a run's tables (kpis, flow, events, timeseries)
+// put into one record batch: a batch ends where the rows of another block
+// begin (see Writer.Rep), at DefaultBatchRows rows, and at the end of the file.
+// The cuts depend only on the replication numbers of the rows in order, so a
+// run, its shards merged and a resumed run write the same bytes. (Until issue
+// 25 every replication ended its batch: a record batch, with its flatbuffer
+// metadata, per replication was about an eighth of a run of many small
+// replications.)
+const RepsPerBatch = 1024
+
 // Writer streams rows into an Arrow IPC file. Append values column by column
 // (I32, I64, F64, Str, Bool) and call EndRow; EndBatch closes the current record
-// batch early (the end of a replication). Memory holds at most one batch.
+// batch early, and Rep where a new block of replications begins (see
+// RepsPerBatch). Memory holds at most one batch.
 type Writer struct {
 	path      string
 	f         *AtomicFile
 	buf       *bufio.Writer // a record batch is many small writes
 	written   int64         // bytes handed to buf so far (the file's size once flushed)
+	buffered  int64         // bytes of the values of the pending rows, a lower bound of their encoding
 	w         *ipc.FileWriter
 	b         *array.RecordBuilder
 	schema    *arrow.Schema
 	batchRows int
 	pending   int
+	block     int // the block of replications of the pending rows (see Rep)
 	rows      int64
 	err       error
 }
@@ -96,8 +110,9 @@ func (c countingWriter) Write(p []byte) (int, error) {
 	return k, err
 }
 
-// Size returns the bytes written so far (the footer not yet).
-func (w *Writer) Size() int64 { return w.written }
+// Size returns the bytes written so far (the footer not yet) and the bytes of
+// the values of the rows not yet written (their record batch will be larger).
+func (w *Writer) Size() int64 { return w.written + w.buffered }
 
 // Path returns the final path of the file.
 func (w *Writer) Path() string { return w.path }
@@ -106,22 +121,42 @@ func (w *Writer) Path() string { return w.path }
 func (w *Writer) Rows() int64 { return w.rows }
 
 // I32 appends to column i (int32).
-func (w *Writer) I32(i int, v int32) { w.b.Field(i).(*array.Int32Builder).Append(v) }
+func (w *Writer) I32(i int, v int32) { w.buffered += 4; w.b.Field(i).(*array.Int32Builder).Append(v) }
 
 // I64 appends to column i (int64).
-func (w *Writer) I64(i int, v int64) { w.b.Field(i).(*array.Int64Builder).Append(v) }
+func (w *Writer) I64(i int, v int64) { w.buffered += 8; w.b.Field(i).(*array.Int64Builder).Append(v) }
 
 // F64 appends to column i (float64).
-func (w *Writer) F64(i int, v float64) { w.b.Field(i).(*array.Float64Builder).Append(v) }
+func (w *Writer) F64(i int, v float64) {
+	w.buffered += 8
+	w.b.Field(i).(*array.Float64Builder).Append(v)
+}
 
 // Str appends to column i (utf8).
-func (w *Writer) Str(i int, v string) { w.b.Field(i).(*array.StringBuilder).Append(v) }
+func (w *Writer) Str(i int, v string) {
+	w.buffered += 4 + int64(len(v))
+	w.b.Field(i).(*array.StringBuilder).Append(v)
+}
 
 // Bool appends to column i (bool).
-func (w *Writer) Bool(i int, v bool) { w.b.Field(i).(*array.BooleanBuilder).Append(v) }
+func (w *Writer) Bool(i int, v bool) { w.buffered++; w.b.Field(i).(*array.BooleanBuilder).Append(v) }
 
 // Null appends a null to column i.
 func (w *Writer) Null(i int) { w.b.Field(i).AppendNull() }
+
+// Rep announces that the rows that follow belong to replication r: the rows
+// pending end their record batch first if they belong to another block of
+// RepsPerBatch replications.
+func (w *Writer) Rep(r int) error {
+	b := r / RepsPerBatch
+	if w.pending > 0 && b != w.block {
+		if err := w.EndBatch(); err != nil {
+			return err
+		}
+	}
+	w.block = b
+	return w.err
+}
 
 // EndRow finishes a row; a full batch is written out.
 func (w *Writer) EndRow() error {
@@ -140,7 +175,7 @@ func (w *Writer) EndBatch() error {
 	}
 	rec := w.b.NewRecordBatch()
 	defer rec.Release()
-	w.pending = 0
+	w.pending, w.buffered = 0, 0
 	if err := w.w.Write(rec); err != nil {
 		w.err = fmt.Errorf("results: write %s: %w", w.path, err)
 	}
