@@ -39,5 +39,10 @@
 // what the kernel cannot take: the stiff path, and jobs whose kernel run
 // failed. The tests stand in the host C compiler for NVRTC behind the same
 // protocol (worker_models_test.go). device/ drives the GPU through
-// gorgonia.org/cu. See ../../README.md, "GPU cohorts".
+// gorgonia.org/cu, opens NVRTC with dlopen when a model is first compiled
+// (device/nvrtc.go: so that the worker starts beside any CUDA 11.2-13
+// toolkit) and page-locks the worker's shared output (device/pin.go).
+// trace.go times each launch's phases when MEDTWIN_CUDA_TRACE is set. Run on
+// an NVIDIA H200 on 2026-11-30: every parity test passed (bin/cuda.test and
+// bin/cudadev.test, `make cuda-check`). See ../../README.md, "GPU cohorts".
 package cuda
