@@ -202,6 +202,10 @@ func (m Model) bioavail(idx int) float64 {
 	return 1
 }
 
+// DoseLag is the lag time of a dose into compartment cmt (a dosing record's
+// CMT, 0: the default compartment): ALAG for the depot, 0 elsewhere.
+func (m Model) DoseLag(cmt int) float64 { return m.lag(m.cmtIndex(cmt)) }
+
 func (m Model) lag(idx int) float64 {
 	if idx == m.Depot() {
 		return m.P.ALAG

@@ -230,7 +230,7 @@ func (s *Spec) simulate(runner cohort.JobRunner, jobs []job) error {
 		grid := append([]float64(nil), base...)
 		admins, _ := pk.Expand(jb.doses)
 		for _, a := range admins {
-			t := a.Time + jb.m.P.ALAG
+			t := a.Time + jb.m.DoseLag(a.Cmt) // lag delays depot doses only
 			if t > 1e-6 && t <= end {
 				grid = append(grid, t-1e-6)
 			}
