@@ -160,7 +160,11 @@ var patientMethods = map[string]method{
 				case "state", "cmt":
 					state = v.String()
 				case "rate":
-					rate = float64(lua.LVAsNumber(v))
+					n, ok := v.(lua.LNumber)
+					if !ok || !(n >= 0) {
+						L.RaiseError("pt:dose: rate must be a number >= 0 (amount per model time unit), got %s", v.String())
+					}
+					rate = float64(n)
 				case "ss":
 					ss.SS = intValue(L, v, "pt:dose: ss")
 				case "ii":

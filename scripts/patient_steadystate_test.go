@@ -130,6 +130,9 @@ func TestPatientDoseSteadyStateOptionChecked(t *testing.T) {
 		`pt:dose(500, { ss = "xyz", ii = 8 })`: "ss must be a number, got string",
 		`pt:dose(500, { ss = true, ii = 8 })`:  "ss must be a number, got boolean",
 		`pt:dose(500, { ss = 1, ii = "8" })`:   "ii must be a number, got string",
+		// rate was read loosely: "x" became 0, a bolus
+		`pt:dose(500, { rate = "x" })`: "rate must be a number >= 0",
+		`pt:dose(500, { rate = -5 })`:  "rate must be a number >= 0",
 	} {
 		src := wrapBuild(`    local pt = sim:patient("pk", {})
     ` + code)
