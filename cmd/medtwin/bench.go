@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -18,8 +19,36 @@ func benchCmd() *cli.Command {
 		Usage: "measure medtwin against the reference workloads in ../shared/bench",
 		Description: "Each benchmark runs the reference floor and medtwin alternately in the same\n" +
 			"process run and prints the ratio (best of --rounds each). Example:\n   medtwin bench des --customers 1000000",
-		Subcommands: append([]*cli.Command{benchDESCmd()}, extraBenchCmds...),
+		Subcommands: withRoundsChecked(append([]*cli.Command{benchDESCmd()}, extraBenchCmds...)),
 	}
+}
+
+// withRoundsChecked makes every bench subcommand with a --rounds flag refuse
+// fewer than one round before it measures anything (it printed 0 subjects/s,
+// or panicked on the results of a round that never ran).
+func withRoundsChecked(cmds []*cli.Command) []*cli.Command {
+	for _, cmd := range cmds {
+		has := false
+		for _, f := range cmd.Flags {
+			if slices.Contains(f.Names(), "rounds") {
+				has = true
+			}
+		}
+		if !has {
+			continue
+		}
+		before := cmd.Before
+		cmd.Before = func(c *cli.Context) error {
+			if r := c.Int("rounds"); r < 1 {
+				return usagef("bench %s: --rounds %d: want at least 1", c.Command.Name, r)
+			}
+			if before != nil {
+				return before(c)
+			}
+			return nil
+		}
+	}
+	return cmds
 }
 
 // extraBenchCmds lets other verbs' files add bench subcommands.

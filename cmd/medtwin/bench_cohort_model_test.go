@@ -41,3 +41,14 @@ func TestBenchCohortModelNoRounds(t *testing.T) {
 		t.Errorf("--rounds 0: exit %d, %s", code, errs)
 	}
 }
+
+// Every bench verb with --rounds refuses fewer than one round as a usage
+// error (exit 2) before measuring: they printed 0 per second for --rounds 0.
+func TestBenchRefusesNoRounds(t *testing.T) {
+	for _, verb := range []string{"des", "lua", "ed", "reps", "ode", "cohort", "tmdd", "sepsis"} {
+		_, errs, code := medtwin(t, "bench", verb, "--rounds", "0")
+		if code != 2 || !strings.Contains(errs, "bench "+verb+": --rounds 0: want at least 1") {
+			t.Errorf("bench %s --rounds 0: exit %d, %s", verb, code, errs)
+		}
+	}
+}
