@@ -48,11 +48,11 @@ func (d Dose) check(m Model, i int) error {
 	case !finite(d.Time):
 		return bad("TIME must be a finite number, got %v", d.Time)
 	case !finite(d.Amt) || d.Amt < 0:
-		return bad("AMT must be >= 0 mg, got %v", d.Amt)
+		return bad("AMT must be >= 0 mg and finite, got %v", d.Amt)
 	case !finite(d.Rate) || d.Rate < 0:
-		return bad("RATE must be >= 0 (0 for a bolus), got %v", d.Rate)
+		return bad("RATE must be >= 0 and finite (0 for a bolus), got %v", d.Rate)
 	case !finite(d.II) || d.II < 0:
-		return bad("II must be >= 0 h, got %v", d.II)
+		return bad("II must be >= 0 h and finite, got %v", d.II)
 	case math.Abs(d.Time) > MaxTimeH || d.II > MaxTimeH:
 		return bad("TIME and II must be within ±%g h (about 114 years), got TIME %v, II %v", float64(MaxTimeH), d.Time, d.II)
 	case d.ADDL < 0 || d.ADDL > MaxADDL:

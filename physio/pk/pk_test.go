@@ -183,12 +183,14 @@ func TestBadInputNamesTheRecord(t *testing.T) {
 		doses []Dose
 		want  string
 	}{
-		"negative dose":    {[]Dose{{Amt: 100}, {Amt: -5}}, "dose record 2: AMT must be >= 0"},
-		"II=0 with ADDL":   {[]Dose{{Amt: 100, ADDL: 3}}, "II = 0 with ADDL = 3"},
-		"unknown cmt":      {[]Dose{{Amt: 100, Cmt: 7}}, "CMT 7 does not exist: this model has compartments 1..3"},
-		"SS without II":    {[]Dose{{Amt: 100, SS: 1}}, "SS = 1 needs an interdose interval"},
-		"negative rate":    {[]Dose{{Amt: 100, Rate: -1}}, "RATE must be >= 0"},
-		"long SS infusion": {[]Dose{{Amt: 100, Rate: 5, II: 12, SS: 1}}, "longer than II"},
+		"negative dose":  {[]Dose{{Amt: 100}, {Amt: -5}}, "dose record 2: AMT must be >= 0"},
+		"II=0 with ADDL": {[]Dose{{Amt: 100, ADDL: 3}}, "II = 0 with ADDL = 3"},
+		"unknown cmt":    {[]Dose{{Amt: 100, Cmt: 7}}, "CMT 7 does not exist: this model has compartments 1..3"},
+		"SS without II":  {[]Dose{{Amt: 100, SS: 1}}, "SS = 1 needs an interdose interval"},
+		"negative rate":  {[]Dose{{Amt: 100, Rate: -1}}, "RATE must be >= 0"},
+		// an infinite II read ">= 0 h, got +Inf", as if it were negative
+		"infinite interval": {[]Dose{{Amt: 100, II: math.Inf(1), ADDL: 1}}, "II must be >= 0 h and finite, got +Inf"},
+		"long SS infusion":  {[]Dose{{Amt: 100, Rate: 5, II: 12, SS: 1}}, "longer than II"},
 	}
 	for name, c := range cases {
 		_, err := m.Simulate(c.doses, []float64{1}, Exact)
