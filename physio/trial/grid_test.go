@@ -20,7 +20,7 @@ import (
 // 0.3% too high at this grid, against 5e-6 of the trapezoid rule's own error.
 func TestGridPointBeforeIVDoseOfALagModel(t *testing.T) {
 	spec := &trial.Spec{
-		Name: "iv-with-lag", Subjects: 1, Seed: 1, Grid: 0.05, Population: &cohort.Population{},
+		Name: "iv-with-lag", Subjects: 1, Seed: 1, Grid: 0.05, // no Population: no covariates
 		Typical: func(trial.Subject) (map[string]float64, error) {
 			return map[string]float64{"ncmt": 1, "ka": 1, "alag": 1, "cl": 5, "v1": 50}, nil
 		},

@@ -160,6 +160,9 @@ type job struct {
 // subject's own stream).
 func (s *Spec) covariates(i int, cov []float64) error {
 	if s.Patients == nil {
+		if s.Population == nil {
+			return nil // no covariates
+		}
 		return s.Population.Sample(s.Seed, uint64(i), cov)
 	}
 	rows := s.Patients.Rows

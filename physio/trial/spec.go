@@ -37,7 +37,8 @@ type Spec struct {
 	Subjects int    // 1..MaxSubjects
 	Seed     uint64 // of every random stream
 
-	// The population: covariate distributions, or Patients (imported rows).
+	// The population: covariate distributions, or Patients (imported rows);
+	// neither: no covariates, subjects differ by their IIV alone.
 	// Exactly one of them is set.
 	Population *cohort.Population
 	Patients   *Patients
@@ -238,8 +239,10 @@ func (s *Spec) Validate() error {
 		return fail("grid must be > 0 h, got %v", s.Grid)
 	}
 	switch {
-	case (s.Population == nil) == (s.Patients == nil):
-		return fail("population: give either covariate distributions or imported patients")
+	case s.Population != nil && s.Patients != nil:
+		return fail("population: give either covariate distributions or imported patients, not both")
+	case s.Population == nil && s.Patients == nil:
+		// no covariates: subjects differ by their IIV alone
 	case s.Patients != nil:
 		if len(s.Patients.Rows) == 0 {
 			return fail("population.patients has no patients")
