@@ -219,8 +219,8 @@ var LuaAPI = []LuaGroup{
 		{"get", "c:get(x [, fn])", "callback style: takes `x` when available, then calls `fn`"},
 	}},
 	{Name: "patient", Intro: "Made by `sim:patient(model [, params])`; the model advances lazily to `sim:now()` when read.", Funcs: []LuaFunc{
-		{"dose", "pt:dose(amount [, {state=, rate=, ss=, ii=}])", "a bolus, or an infusion at `rate` per model time unit; `ss = 1` first resets the patient to the steady state of `amount` every `ii` hours (`ss = 2` adds it), pk model only"},
-		{"regimen", "pt:regimen({{time=, amt=, rate=, ii=, addl=, cmt=, ss=}, ...})", "NONMEM-style records, hours from now, mg and mg/h; `cmt` a state name or number; `ss = 1` resets to the steady state of `amt` every `ii` before the record's dose, `ss = 2` adds it (the pk model; other models refuse SS)"},
+		{"dose", "pt:dose(amount [, {state=, rate=, ss=, ii=}])", "a bolus, or an infusion at `rate` per model time unit; `ss = 1` first resets the patient to the steady state of `amount` every `ii` hours (`ss = 2` adds it): any model of the model language, built-in or user-written (the fixed point of one dosing interval with the model's F, ALAG and rate; refused for a regimen with no steady state, a lag or infusion longer than `ii`, or equations that depend on time)"},
+		{"regimen", "pt:regimen({{time=, amt=, rate=, ii=, addl=, cmt=, ss=}, ...})", "NONMEM-style records, hours from now, mg and mg/h; `cmt` a state name or number; `ss = 1` resets to the steady state of `amt` every `ii` before the record's dose, `ss = 2` adds it (any model of the model language, as pt:dose)"},
 		{"conc", "pt:conc()", "the model's concentration output"},
 		{"output", "pt:output(name)", "a named output of the model"},
 		{"state", "pt:state(name)", "a state variable"},

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medtwin/medtwin/engine"
 )
 
 // Steady-state closed forms of the one-compartment model (Gibaldi M,
@@ -44,6 +46,21 @@ func ssOral(F, alag, dose, ka, cl, v, tau, t float64) float64 {
 	return F * dose * ka / (v * (ka - k)) * (math.Exp(-k*s)/(1-math.Exp(-k*tau)) - math.Exp(-ka*s)/(1-math.Exp(-ka*tau)))
 }
 
+// runDay runs a wrapBuild scenario over a day (its replications' results).
+func runDay(t *testing.T, src string) []engine.RepResult {
+	t.Helper()
+	src = strings.Replace(src, "horizon = 100", "horizon = days(1)", 1)
+	sc, err := Load(write(t, "ss.lua", src), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runAll(t, sc, time.Minute, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // Issue 24: SS records were refused in Lua. pt:regimen and pt:dose now put
 // the pk patient in steady state (SS=1) or add it (SS=2), bolus, infusion
 // and oral, with the model's F and ALAG.
@@ -64,15 +81,7 @@ func TestPatientSteadyState(t *testing.T) {
       end)
     end
     sim:schedule(hours(6), function() sim:set("add6", add:conc()) end)`)
-	src = strings.Replace(src, "horizon = 100", "horizon = days(1)", 1)
-	sc, err := Load(write(t, "ss.lua", src), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := runAll(t, sc, time.Minute, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runDay(t, src)
 	want := map[string]float64{"add6": 100/v*math.Exp(-cl/v*6) + ssBolus(500, cl, v, 8, 2)}
 	for i, h := range []float64{0.25, 1, 3, 5} {
 		name := func(s string) string { return fmt.Sprint(s, i+1) }
@@ -89,20 +98,45 @@ func TestPatientSteadyState(t *testing.T) {
 	}
 }
 
-// A model with no steady-state solver (a model of the model language, a
-// built-in ODE model) refuses an SS record with an error naming the record
-// and why, at the line that gives it; ii without ss is an error too.
+// A model of the model language puts itself in steady state too (the fixed
+// point of one dosing interval, physio/modlang's Patient.SteadyState): a
+// one-compartment model written in a scenario has the closed form
+// (Gibaldi & Perrier 1982, eq. 3.13), by SS = 1 and SS = 2.
+func TestPatientSteadyStateLanguageModel(t *testing.T) {
+	src := `local model = require("medtwin.model")
+` + wrapBuild(`
+    local m = model { name = "one", params = { CL = 5, V = 50 }, states = { central = 0 },
+      equations = [[
+        d/dt(central) = -CL/V*central
+        cp = central/V
+      ]], outputs = { "cp" } }
+    local a, b = sim:patient(m, {}), sim:patient(m, {})
+    a:regimen({ { amt = 500, ii = 8, ss = 1 } })
+    b:dose(500, { ss = 2, ii = 8 })
+    sim:schedule(hours(3), function() sim:set("a3", a:output("cp")); sim:set("b3", b:output("cp")) end)`)
+	res := runDay(t, src)
+	for _, name := range []string{"a3", "b3"} {
+		w := ssBolus(500, 5, 50, 8, 3)
+		if k, ok := kpi(res[0], name); !ok || math.Abs(k.Value-w) > 1e-6*w {
+			t.Errorf("%s = %v, closed form %v", name, k.Value, w)
+		}
+	}
+}
+
+// A regimen with no steady state (a model of the language that does not
+// eliminate the dose) or one the model refuses is an error naming the
+// record and why, at the line that gives it; ii without ss is an error too.
 func TestPatientSteadyStateRefused(t *testing.T) {
 	lang := `local m = model { name = "one", params = { CL = 5, V = 50 }, states = { central = 0 },
       equations = [[
         d/dt(central) = -CL/V*central
         cp = central/V
       ]], outputs = { "cp" } }
-    local pt = sim:patient(m, {})
+    local pt = sim:patient(m, { CL = 0 })
 `
 	for code, msg := range map[string]string{
-		lang + `    pt:regimen({ { amt = 500, ii = 8, ss = 1 } })`: "dosing record 1: SS = 1 is not supported by model one: it is integrated forward",
-		lang + `    pt:dose(500, { ss = 2, ii = 8 })`:              "pt:dose: SS = 2 is not supported by model one",
+		lang + `    pt:regimen({ { amt = 500, ii = 8, ss = 1 } })`: "dosing record 1: model one: no steady state of 500 every 8 h into central",
+		lang + `    pt:dose(500, { ss = 2, ii = 8 })`:              "pt:dose: model one: no steady state",
 		`local pt = sim:patient("pk", {})
     pt:dose(500, { ii = 8 })`: "give ss = 1 or 2 with it",
 		`local pt = sim:patient("pk", { alag = 9 })

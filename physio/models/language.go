@@ -8,7 +8,7 @@ import "sync"
 // relative, physio/modlang's TestLibraryMatches*) and whose swap leaves the
 // shipped scenarios' outputs byte-identical. The Go code stays as the
 // reference those tests compare against.
-var Retired = map[string]bool{"bergman": true, "inflammation": true, "vancomycin": true, "windkessel": true}
+var Retired = map[string]bool{"bergman": true, "inflammation": true, "pk": true, "vancomycin": true, "windkessel": true}
 
 var (
 	langMu    sync.Mutex
@@ -34,5 +34,38 @@ func fromLanguage(name string, params map[string]float64) (Model, bool, error) {
 		return nil, false, nil
 	}
 	m, err := build(name, params)
+	if err == nil {
+		err = Validate(name, paramValues(m))
+	}
 	return m, true, err
+}
+
+// Validate checks parameter values of a built-in model against the
+// constraints its Go version states beyond a value each (pk: volumes > 0,
+// clearances and rates >= 0, km > 0 wherever vmax > 0), which a model file
+// cannot declare: models.New applies it to a retired model, and the
+// model-language patient before it keeps a change (Set). params holds every
+// parameter; nil is returned for a model with no such constraints.
+func Validate(name string, params map[string]float64) error {
+	r, ok := registry[name]
+	if !ok {
+		return nil
+	}
+	p := map[string]float64{}
+	for k, v := range params {
+		p[k] = v
+	}
+	if v, ok := r.make(p).(validator); ok {
+		return v.validate()
+	}
+	return nil
+}
+
+// paramValues is a model's parameters by name.
+func paramValues(m Model) map[string]float64 {
+	p := map[string]float64{}
+	for _, q := range m.Info().Params {
+		p[q.Name] = q.Value
+	}
+	return p
 }

@@ -9,6 +9,9 @@ import "fmt"
 // q2 = 0 gives one compartment, q3 = 0 two; ka is the absorption rate of the
 // depot, f its bioavailability and alag its lag time (see Dosing). vmax > 0 adds Michaelis–Menten elimination vmax·C/(km + C) from the
 // central compartment (the model is then nonlinear; cl may be 0). Time in hours.
+// Retired (see Retired): models.New builds pk from physio/modlang's
+// library/pk.model; this Go version is the reference that file is tested
+// against, and its validate the constraints the file keeps.
 type LinearPK struct {
 	p                           params
 	ka, k10, k12, k21, k13, k31 float64 // rate constants, refreshed by Set

@@ -23,7 +23,9 @@ func TestLibraryCompiles(t *testing.T) {
 		if !m.UnitsChecked || m.Spec.Name != name || m.Spec.Citation == "" || len(m.Spec.Outputs) == 0 {
 			t.Errorf("%s: units checked %v, name %q, citation %q, outputs %v", name, m.UnitsChecked, m.Spec.Name, m.Spec.Citation, m.Spec.Outputs)
 		}
-		wantLinear := name[:2] == "pk" || name == "transit" || name == "vancomycin"
+		// pk (physio/models' LinearPK) has its Michaelis–Menten branch in
+		// every parameter set's graph, so it is not linear as written
+		wantLinear := name[:2] == "pk" && name != "pk" || name == "transit" || name == "vancomycin"
 		if m.Linear() != wantLinear {
 			t.Errorf("%s: linear %v", name, m.Linear())
 		}
@@ -268,5 +270,44 @@ func TestSinCosTaylor(t *testing.T) {
 	}
 	if e := in.JacobianCheck(0, []float64{0.3, 0.2, 0.7}); e > 1e-6 {
 		t.Errorf("Jacobian against finite differences: %v", e)
+	}
+}
+
+// The general pk model in the language is physio/models' LinearPK: 1, 2
+// and 3 compartments, with and without a depot, linear and with
+// Michaelis–Menten elimination (with and without a linear clearance), at
+// random states, some with a negative central amount (no Michaelis–Menten
+// elimination there).
+func TestLibraryMatchesLinearPK(t *testing.T) {
+	state := func(r *rand.Rand) []float64 {
+		return []float64{1000 * r.Float64(), 1000*r.Float64() - 50, 500 * r.Float64(), 500 * r.Float64()}
+	}
+	for _, over := range []map[string]float64{
+		nil,
+		{"ka": 0, "cl": 3, "v1": 20},
+		{"q2": 10, "v2": 100, "ka": 1.5},
+		{"q2": 10, "v2": 100, "ka": 0},
+		{"q2": 10, "v2": 100, "q3": 2, "v3": 200, "ka": 0.7, "f": 0.6, "alag": 0.5},
+		{"q2": 10, "v2": 100, "q3": 2, "v3": 200, "ka": 0},
+		{"vmax": 20, "km": 2, "cl": 0},
+		{"vmax": 20, "km": 2, "cl": 1.5, "q2": 4, "v2": 30, "ka": 0},
+		{"vmax": 35, "km": 0.8, "q2": 4, "v2": 30, "q3": 1, "v3": 80},
+	} {
+		goModelRHS(t, "pk", over, state, []float64{0, 3})
+		m, err := Library("pk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt, err := m.Patient(over)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ := models.NewGo("pk", over)
+		gd := g.(models.Dosing)
+		for i := range 4 {
+			if pt.DoseF(i) != gd.DoseF(i) || pt.DoseLag(i) != gd.DoseLag(i) {
+				t.Errorf("%v: state %d: F %v ALAG %v, Go %v %v", over, i, pt.DoseF(i), pt.DoseLag(i), gd.DoseF(i), gd.DoseLag(i))
+			}
+		}
 	}
 }

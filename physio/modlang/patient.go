@@ -14,6 +14,9 @@ type Patient struct {
 	in   *Instance
 	info models.Info
 	p    []float64
+	// check validates a full parameter set before Set keeps it (a
+	// retired built-in model's constraints, models.Validate; nil: none)
+	check func(map[string]float64) error
 }
 
 // Patient returns the model with parameters over its defaults (an unknown
@@ -64,6 +67,18 @@ func (pt *Patient) Set(name string, v float64) error {
 		}
 		return fmt.Errorf("model %s: no parameter %q%s", pt.info.Name, name, suggest(name, names))
 	}
+	if pt.check != nil {
+		p := map[string]float64{}
+		for k, q := range pt.info.Params {
+			p[q.Name] = q.Value
+			if k == i {
+				p[q.Name] = v
+			}
+		}
+		if err := pt.check(p); err != nil {
+			return err // the parameter keeps its value
+		}
+	}
 	pt.p[i] = v
 	pt.info.Params[i].Value = v
 	return pt.in.SetParams(pt.p)
@@ -90,6 +105,13 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return m.Patient(params)
+		pt, err := m.Patient(params)
+		if err != nil {
+			return nil, err
+		}
+		// the constraints of the Go model it replaces (models.New checks
+		// the initial values)
+		pt.check = func(p map[string]float64) error { return models.Validate(name, p) }
+		return pt, nil
 	})
 }

@@ -140,6 +140,12 @@ type propagator interface {
 // calls emit(i, t, y) with the state at each output time (ascending; a dose
 // at an output time is given before the output).
 func (in *Instance) Simulate(doses []Dose, times []float64, o SimOptions, emit func(i int, t float64, y []float64)) error {
+	return in.simulateFrom(nil, doses, times, o, emit)
+}
+
+// simulateFrom is Simulate from the state y0 at time 0 (nil: the model's
+// initial state).
+func (in *Instance) simulateFrom(y0 []float64, doses []Dose, times []float64, o SimOptions, emit func(i int, t float64, y []float64)) error {
 	m := in.M
 	for i := 1; i < len(times); i++ {
 		if !(times[i] >= times[i-1]) {
@@ -171,7 +177,11 @@ func (in *Instance) Simulate(doses []Dose, times []float64, o SimOptions, emit f
 		return err
 	}
 	y := make([]float64, n)
-	in.Init(y)
+	if y0 != nil {
+		copy(y, y0)
+	} else {
+		in.Init(y)
+	}
 	t := 0.0
 	if len(evs) > 0 && evs[0].t < t {
 		t = evs[0].t

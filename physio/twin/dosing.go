@@ -70,7 +70,7 @@ func (p *Patient) CheckSteadyState(d pk.Dose) error {
 func (p *Patient) steadyState(d pk.Dose) ([]float64, error) {
 	sm, ok := p.Model.(models.SteadyStater)
 	if !ok {
-		return nil, fmt.Errorf("twin: %s: SS = %d is not supported by model %s: it is integrated forward from its state and has no steady-state solver; give the doses that reach steady state (addl, ii) or use the pk model", d.Source, d.SS, p.info.Name)
+		return nil, fmt.Errorf("twin: %s: SS = %d is not supported by model %s: it is integrated forward from its state and has no steady-state solver; give the doses that reach steady state (addl, ii) or write the model in the model language", d.Source, d.SS, p.info.Name)
 	}
 	if d.SS != 1 && d.SS != 2 {
 		return nil, fmt.Errorf("twin: %s: SS must be 1 or 2, got %d", d.Source, d.SS)
