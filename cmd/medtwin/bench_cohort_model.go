@@ -39,9 +39,6 @@ func benchCohortModel(c *cli.Context, name string) error {
 	if n < 1 {
 		return fmt.Errorf("bench cohort --model: --subjects %d: want at least 1", n)
 	}
-	if r := c.Int("rounds"); r < 1 {
-		return fmt.Errorf("bench cohort --model: --rounds %d: want at least 1", r)
-	}
 	backend := backendFlag(c)
 	mr, err := cohort.ModelRunnerFor(backend)
 	if err != nil {
