@@ -216,19 +216,12 @@ func (d *Device) launch(pk *cuda.Packed) (err error) {
 			err = e
 		}
 	}()
-	dp, err := m.put(f64s(pk.P))
+	ptr, err := m.upload(buf(f64s(pk.P)), buf(i32s(pk.DoseStep)), room(f64s(pk.Out)))
 	if err != nil {
 		return err
 	}
-	dd, err := m.put(i32s(pk.DoseStep))
-	if err != nil {
-		return err
-	}
+	dp, dd, do := ptr[0], ptr[1], ptr[2]
 	_, out := f64s(pk.Out)
-	do, err := m.put(nil, out)
-	if err != nil {
-		return err
-	}
 	// cu copies 8 bytes per argument: integers go in int64s (little endian,
 	// the kernel reads the low 4 bytes)
 	n, ncmt, nt, sub, ndose := int64(pk.N), int64(pk.NCmt), int64(pk.NT), int64(pk.Sub), int64(len(pk.DoseStep))
