@@ -37,8 +37,8 @@ func (w *Worker) SimulateModels(jobs []cohort.ModelJob) error {
 	if len(groups) > 0 {
 		err := w.call(func(budget int64) error {
 			for _, g := range groups {
-				perJob := 8 * len(jobs[g.idx[0]].Times) * len(g.model.Spec.Outputs)
-				failed, err := runModelGroup(jobs, g, budget, min(w.maxN(), max(1, chunkOutBytes/max(1, perJob))), w.launchModel)
+				maxN := w.maxNFor(len(jobs[g.idx[0]].Times) * len(g.model.Spec.Outputs))
+				failed, err := runModelGroup(jobs, g, budget, maxN, w.launchModel)
 				if err != nil {
 					return err
 				}

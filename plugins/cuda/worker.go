@@ -102,7 +102,7 @@ func (w *Worker) Simulate(b *cohort.Batch) error {
 	if err := b.Check(); err != nil {
 		return err
 	}
-	maxN := min(w.maxN(), max(1, chunkOutBytes/(8*max(1, len(b.Times)))))
+	maxN := w.maxNFor(len(b.Times))
 	return w.call(func(budget int64) error { return runChunked(b, budget, maxN, w.launch) })
 }
 
@@ -136,6 +136,12 @@ func (w *Worker) maxN() int {
 		return w.MaxSubjects
 	}
 	return 1 << 22
+}
+
+// maxNFor is the most subjects of one launch whose outputs, out float64s
+// each, stay within chunkOutBytes (and maxN).
+func (w *Worker) maxNFor(out int) int {
+	return min(w.maxN(), max(1, chunkOutBytes/(8*max(1, out))))
 }
 
 // call runs f with the device's memory budget, the worker started and held.
