@@ -58,7 +58,7 @@ func boundPatterns(L *lua.LState) {
 func checkPattern(L *lua.LState, name string) {
 	s, ok1 := stringArg(L, 1)
 	p, ok2 := stringArg(L, 2)
-	if !ok1 || !ok2 || p == "" {
+	if !ok1 || !ok2 {
 		return
 	}
 	offset, limit := 0, -1
