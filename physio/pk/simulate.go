@@ -266,10 +266,7 @@ func (m Model) steadyState(prop propagator, d Dose) ([]float64, error) {
 	if ep, ok := prop.(*exactProp); ok {
 		return ep.steadyState(m, d)
 	}
-	// ODE path: iterate one interval to its fixed point. The iteration contracts
-	// by a factor ρ per interval; the distance to the fixed point after a change
-	// Δ is about Δ·ρ/(1−ρ). Stop when that is within the integrator's tolerance,
-	// or when Δ stops shrinking at the integrator's own noise floor.
+	// ODE path: Newton's method on one interval's map (FixedPoint)
 	if !m.Linear() && m.P.CL == 0 {
 		// elimination saturates at VMax: a regimen that gives more reaches no
 		// steady state (the amount grows without bound)
@@ -278,34 +275,17 @@ func (m Model) steadyState(prop propagator, d Dose) ([]float64, error) {
 			return nil, fmt.Errorf("pk: %s: no steady state: the regimen gives %.4g mg/h on average and Michaelis–Menten elimination removes at most VMax = %.4g mg/h", d.name(0), in, m.P.VMax)
 		}
 	}
-	tol := m.RTol
-	if tol <= 0 {
-		tol = 1e-10
+	atol := m.ATol
+	if atol <= 0 {
+		atol = 1e-12
 	}
-	a := make([]float64, m.N())
-	prev := make([]float64, m.N())
-	lastDelta := math.Inf(1)
-	for it := 0; it < 100000; it++ {
-		copy(prev, a)
-		if err := m.oneInterval(prop, d, a); err != nil {
-			return nil, err
-		}
-		delta := 0.0
-		for i := range a {
-			delta = math.Max(delta, math.Abs(a[i]-prev[i])/math.Max(1e-9, math.Abs(a[i])))
-		}
-		if it > 0 {
-			rho := delta / lastDelta
-			switch {
-			case delta == 0:
-				return a, nil
-			case rho < 1 && delta*rho/(1-rho) <= tol/10:
-				return a, nil
-			case rho >= 1 && delta <= 100*tol:
-				return a, nil
-			}
-		}
-		lastDelta = delta
+	phi := func(y, out []float64) error {
+		copy(out, y)
+		return m.oneInterval(prop, d, out)
 	}
-	return nil, fmt.Errorf("pk: %s: steady state did not converge in 100000 intervals", d.name(0))
+	ss, err := FixedPoint(m.N(), phi, FixedPointOptions{ATol: atol, Dosed: d.Amt * m.bioavail(m.cmtIndex(d.Cmt))})
+	if nf, ok := err.(*NoFixedPoint); ok {
+		return nil, fmt.Errorf("pk: %s: no steady state: %s", d.name(0), nf.Why)
+	}
+	return ss, err
 }
