@@ -56,7 +56,8 @@ func sortedKeys[V any](m map[string]V) []string {
 // Issue 24: SS records in a model-language trial. A linear model of the
 // language (the library's pk2_oral: depot with F and ALAG, two
 // compartments) with SS = 1 (a bolus regimen continued by ADDL, an
-// infusion, and a reset that ends a running infusion) gives the
+// infusion, an infusion into the depot shortened by F, and a reset that
+// ends a running infusion) gives the
 // concentrations of physio/pk's model with the same parameters on its
 // exact path, whose steady state is the closed form (I − e^{Kτ})⁻¹ of the
 // transition matrix; within 1e-9 relative. SS = 2 on top of a bolus is the
@@ -69,6 +70,9 @@ func TestLangTrialSteadyStateMatchesPK(t *testing.T) {
 	arms := map[string][]pk.Dose{
 		"oral":     {{Amt: 400, II: 6, SS: 1, Cmt: 1, ADDL: 2}},
 		"infusion": {{Amt: 1000, Rate: 500, II: 12, SS: 1, Cmt: 2, ADDL: 1}},
+		// into the depot: F1 = 0.6 makes it 10.8 h, plus the lag 11.3 h < II
+		// (900/50 = 18 h without F: the records' own check refused it)
+		"depot infusion": {{Amt: 900, Rate: 50, II: 12, SS: 1, Cmt: 1}},
 		// the 10 h infusion from 0 h is ended by the reset at 4 h
 		"reset": {{Amt: 1000, Rate: 100, Cmt: 2}, {Time: 4, Amt: 300, II: 8, SS: 1, Cmt: 1, ADDL: 1}},
 		"added": {{Amt: 100, Cmt: 2}, {Time: 4, Amt: 500, II: 8, SS: 2, Cmt: 2, ADDL: 1}},
@@ -160,8 +164,7 @@ func TestLangTrialSteadyStateNonlinear(t *testing.T) {
 }
 
 // SS records the language's steady state refuses are errors naming the
-// record and why (modlang's messages, or pk's checks of the records
-// themselves), not NaN concentrations.
+// record and why (modlang's messages), not NaN concentrations.
 func TestLangTrialSteadyStateRefused(t *testing.T) {
 	for _, c := range []struct {
 		model, output string
@@ -174,9 +177,8 @@ func TestLangTrialSteadyStateRefused(t *testing.T) {
 		// F1 = 2 doubles the infused amount, hence the duration, into the depot
 		{"pk1_oral", "cp", map[string]float64{"F1": 2}, pk.Dose{Amt: 500, Rate: 50, II: 12, SS: 2, Cmt: 1},
 			"a steady-state infusion of 20 h (plus lag 0) longer than II = 12 is not supported"},
-		// longer than II whatever the model: refused with the records' own checks
 		{"pk1_oral", "cp", nil, pk.Dose{Amt: 1000, Rate: 50, II: 12, SS: 1, Cmt: 2},
-			"a steady-state infusion of 20 h (plus lag) longer than II = 12 h is not supported"},
+			"a steady-state infusion of 20 h (plus lag 0) longer than II = 12 is not supported"},
 		{"pk1", "cp", map[string]float64{"CL": 0}, pk.Dose{Amt: 100, II: 12, SS: 1},
 			"no steady state of 100 every 12 h into central"},
 		{"windkessel", "p_mmhg", nil, pk.Dose{Amt: 1, II: 1, SS: 1},
