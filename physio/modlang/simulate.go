@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 
 	"github.com/medtwin/medtwin/physio/ode"
+	"github.com/medtwin/medtwin/physio/pk"
 )
 
 // Dose is a dosing record in NONMEM's terms (times in the model's time unit).
@@ -248,12 +248,8 @@ func (in *Instance) simulateFrom(y0 []float64, doses []Dose, times []float64, o 
 		}
 		return nil
 	}
-	// the infusions running (by inf), and those a reset ended, whose end
-	// events must not take their rate off again (as physio/pk)
-	var running, ended map[int]bool
-	if slices.ContainsFunc(evs, func(e event) bool { return e.kind == 0 && e.ss == 1 }) {
-		running, ended = map[int]bool{}, map[int]bool{}
-	}
+	// the infusions running (by inf) for a reset, as physio/pk
+	var inf pk.Infusions
 	for k, e := range evs {
 		if err := advance(e.t); err != nil {
 			return err
@@ -264,24 +260,11 @@ func (in *Instance) simulateFrom(y0 []float64, doses []Dose, times []float64, o 
 			if err != nil {
 				return fmt.Errorf("%s (SS = %d): %w", doses[e.rec].name(e.rec), e.ss, err)
 			}
-			if e.ss == 1 {
-				copy(y, ss)
-				clear(r) // a reset ends the infusions running
-				for o := range running {
-					ended[o] = true
-				}
-				clear(running)
-			} else {
-				for i := range y {
-					y[i] += ss[i]
-				}
-			}
+			inf.SteadyState(e.ss, ss, y, r)
 		case 1:
-			if ended[e.inf] {
-				delete(ended, e.inf)
+			if !inf.End(e.inf) {
 				break
 			}
-			delete(running, e.inf)
 			r[e.idx] -= e.rate
 			if math.Abs(r[e.idx]) < 1e-12*e.rate {
 				r[e.idx] = 0
@@ -289,9 +272,7 @@ func (in *Instance) simulateFrom(y0 []float64, doses []Dose, times []float64, o 
 		case 2:
 			y[e.idx] += e.amt
 		case 3:
-			if running != nil {
-				running[e.inf] = true
-			}
+			inf.Start(e.inf)
 			r[e.idx] += e.rate
 		}
 		in.SetRates(r)
