@@ -96,7 +96,7 @@ var LuaAPI = []LuaGroup{
 		{"omega", "omega = { params = { \"CL\", \"V1\" }, block = { 0.09, 0.03, 0.04 } }", "NONMEM's $OMEGA BLOCK: lower triangle of η's covariance"},
 		{"output", "output = \"c\"", "with a model-language model: the quantity endpoints are on"},
 		{"solver", "solver = \"auto\"", "with a model-language model: auto, exact, taylor, dopri5, radau5"},
-		{"arms", "arms = { { name=, doses = {...} | function(s) ... end, adapt = { at=, fn=function(s, levels, t, ctx) ... end } }, ... }", "regimens as NONMEM-style records (amt, rate, ii, addl, cmt, time, ss: 1 starts in the steady state of amt every ii, 2 adds it; pk models only); `adapt` replaces every dose from `t` on; `ctx.doses` are the doses given before `t`, `ctx:map{ ... }` fits them and `levels` by MAP (fit spec keys; example: `scenarios/vanco_bayes_trial.lua`)"},
+		{"arms", "arms = { { name=, doses = {...} | function(s) ... end, adapt = { at=, fn=function(s, levels, t, ctx) ... end } }, ... }", "regimens as NONMEM-style records (amt, rate, ii, addl, cmt, time, ss: 1 starts in the steady state of amt every ii, 2 adds it; a model of the language solves it on the CPU, as pt:dose); `adapt` replaces every dose from `t` on; `ctx.doses` are the doses given before `t`, `ctx:map{ ... }` fits them and `levels` by MAP (fit spec keys; example: `scenarios/vanco_bayes_trial.lua`)"},
 		{"sampling", "sampling = { times = { 38.5, 47.5 }, residual = { add = 1.0, prop = 0.15 }, lloq = 0.5, blq = \"flag\" }", "measured levels (hours), with residual error (a level may come out negative); `lloq` (mg/L) censors those below it, reported by `blq`: \"flag\" at the LLOQ (M3 data), \"lloq/2\" (M5), \"drop\" as null (M1), each with a `blq_<t>h` column in subjects.arrow and `blq = true` in adapt's levels (example: `scenarios/iiv_trial.lua`)"},
 		{"endpoints", "endpoints = { auc24 = { auc = { 72, 96 } }, trough = { conc = 95.9 }, peak = { cmax = {72, 96} }, above = { time_above = 15, window = {72, 96} } }", "per-subject endpoints (also `cmin`); `of = \"effect\"|\"response\"` for PD"},
 		{"target", "target = { endpoint = \"auc24\", min = 400, max = 600 }", "the attainment target"},
@@ -241,7 +241,7 @@ var LuaAPI = []LuaGroup{
 		{"names", "model.names", "the built-in model files' names"},
 	}},
 	{Name: "model", Intro: "A compiled model, returned by `model { ... }` and `model.library`.", Funcs: []LuaFunc{
-		{"simulate", "m:simulate(doses, times [, {params=, path=\"auto|exact|taylor|dopri5|radau5\"}])", "columns `time`, each state and output at `times`"},
+		{"simulate", "m:simulate(doses, times [, {params=, path=\"auto|exact|taylor|dopri5|radau5\"}])", "columns `time`, each state and output at `times`; doses are NONMEM-style records {time=, amt=, rate=, ii=, addl=, cmt=, ss=} (`ss = 1` resets to the steady state of `amt` every `ii` before the record's dose, `ss = 2` adds it, as pt:dose)"},
 		{"source", "m:source()", "the model file's text"},
 		{"name", "m.name", "its name"},
 		{"linear", "m.linear", "whether it is linear (then it runs on the exact path)"},

@@ -285,14 +285,14 @@ func modelSimulate(L *lua.LState) int {
 	var doses []modlang.Dose
 	for i := 1; i <= dt.Len(); i++ {
 		L.Push(dt.RawGetInt(i))
-		c := newCfg(L, L.GetTop(), fmt.Sprintf("dosing record %d", i), "time", "amt", "rate", "ii", "addl", "cmt")
+		c := newCfg(L, L.GetTop(), fmt.Sprintf("dosing record %d", i), "time", "amt", "rate", "ii", "addl", "cmt", "ss")
 		L.Pop(1)
 		cmt := ""
 		if v := c.t.RawGetString("cmt"); v != lua.LNil {
 			cmt = lua.LVAsString(v)
 		}
 		d := modlang.Dose{Time: c.num("time", 0), Amt: c.num("amt", math.NaN()), Rate: c.num("rate", 0), II: c.num("ii", 0),
-			ADDL: c.int("addl", 0), Cmt: cmt}
+			ADDL: c.int("addl", 0), Cmt: cmt, SS: c.int("ss", 0), Source: fmt.Sprintf("dosing record %d", i)}
 		if math.IsNaN(d.Amt) {
 			L.RaiseError("dosing record %d: amt is required", i)
 		}

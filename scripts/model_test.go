@@ -41,6 +41,11 @@ cp = central / V
 d/dt(central) = -CL/V*central
 $OUTPUT cp
 ]]
+-- SS = 1: the steady state of 100 mg every 12 h, 6 h after a dose,
+-- D/V·e^{−6k}/(1 − e^{−12k}) with k = CL/V = 0.1/h (Gibaldi & Perrier 1982, eq. 3.13)
+local ss = m:simulate({ {amt = 100, ii = 12, ss = 1} }, {6})
+local want = 100 / 40 * math.exp(-0.6) / (1 - math.exp(-1.2))
+if math.abs(ss.cp[1] - want) > 1e-12 then error("ss cp(6) = " .. ss.cp[1] .. ", want " .. want) end
 local o2 = f:simulate({ {amt = 100} }, {6}, { path = "taylor" })
 if math.abs(o2.cp[1] - out.cp[3]) > 1e-9 then error("file form " .. o2.cp[1] .. " vs " .. out.cp[3]) end
 local tm = model.library("tmdd_qss")

@@ -7,15 +7,27 @@ import (
 	"testing"
 )
 
-// Issue 24: SS records were refused in trial specs. A pk-model trial now
-// takes them: every subject alike (no IIV), its endpoints at 0.25, 1, 3 and
-// 5 h after a steady-state dose equal the closed forms of
-// patient_steadystate_test.go (Gibaldi & Perrier 1982, ch. 3).
+// Issue 24: SS records were refused in trial specs. A trial takes them,
+// with a pk model and with a model of the model language (the library's
+// one-compartment oral model, same parameters): every subject alike (no
+// IIV), its endpoints at 0.25, 1, 3 and 5 h after a steady-state dose equal
+// the closed forms of patient_steadystate_test.go (Gibaldi & Perrier 1982,
+// ch. 3).
 func TestTrialSteadyState(t *testing.T) {
+	for _, model := range []string{
+		`model = function(s) return { ncmt = 1, cl = 5, v1 = 50, ka = 1.2, f = 0.6, alag = 0.5 } end,`,
+		`model = model.library("pk1_oral"),
+  params = function(s) return { CL = 5, V1 = 50, KA = 1.2, F1 = 0.6, ALAG1 = 0.5 } end,`,
+	} {
+		steadyStateTrial(t, model)
+	}
+}
+
+func steadyStateTrial(t *testing.T, model string) {
 	tr, res := runTrial(t, `return trial {
   name = "ss", subjects = 2,
   population = { covariates = { { name = "weight_kg", dist = "lognormal", median = 70, sigma = 0.2 } } },
-  model = function(s) return { ncmt = 1, cl = 5, v1 = 50, ka = 1.2, f = 0.6, alag = 0.5 } end,
+  `+model+`
   arms = {
     { name = "bolus", doses = { { amt = 500, ii = 8, ss = 1, cmt = 2 } } },
     { name = "infusion", doses = { { amt = 1000, rate = 500, ii = 12, ss = 1, cmt = 2 } } },
@@ -43,26 +55,27 @@ func TestTrialSteadyState(t *testing.T) {
 			}
 			w := want[arm](h)
 			if math.Abs(r.Endpoints[k]-w) > 1e-9*w {
-				t.Errorf("arm %s, subject %d: C(%g h) = %v, closed form %v", arm, r.Subject, h, r.Endpoints[k], w)
+				t.Errorf("%s: arm %s, subject %d: C(%g h) = %v, closed form %v", model, arm, r.Subject, h, r.Endpoints[k], w)
 			}
 		}
 	}
 }
 
-// A model-language trial cannot put its states in steady state: an SS
-// record is an error that names the record and says why.
+// A steady state a model-language trial cannot give (here a lag >= II) is
+// an error that names the record and says why.
 func TestTrialLangSteadyStateRefused(t *testing.T) {
 	tr, err := LoadTrial(write(t, "ss.lua", `return trial {
   name = "ss", subjects = 1,
   `+langPopulation+`
-  model = model.library("pk1"),
+  model = model.library("pk1_oral"),
+  params = function(s) return { ALAG1 = 13 } end,
   arms = { { name = "a", doses = { { amt = 100, ii = 12, ss = 1 } } } },
   endpoints = { c1 = { conc = 1 } }, grid = 1,
 }`))
 	if err == nil {
 		_, err = tr.Run(context.Background(), 0, 1)
 	}
-	if err == nil || !strings.Contains(err.Error(), `arm "a" dosing record 1: SS = 1 is not supported with a model-language model: its equations are integrated forward`) {
+	if err == nil || !strings.Contains(err.Error(), `arm "a" dosing record 1 (SS = 1): model pk1_oral: steady state with a lag time >= II is not supported (ALAG = 13, II = 12)`) {
 		t.Fatalf("%v, want the SS record named and why", err)
 	}
 }

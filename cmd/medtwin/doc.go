@@ -55,7 +55,7 @@ func writeModelsDoc(w io.Writer) error {
 		fmt.Fprintf(&b, "Built from the model file of the same name (each agrees with the Go version it replaced within 1e-10): %s. "+
 			"A patient of any model of the language, built-in or written in a scenario, takes steady-state records "+
 			"(`ss = 1|2` with `ii` in `pt:dose` and `pt:regimen`: the state just before a dose of the regimen repeated forever, "+
-			"with the model's F, ALAG and rate); trial specs take them with `model(s)`'s pk models only.\n\n", strings.Join(retired, ", "))
+			"with the model's F, ALAG and rate); trial specs and `m:simulate` take them too, with a pk model or any model of the language.\n\n", strings.Join(retired, ", "))
 	}
 	b.WriteString("| name | model | time unit | states | source |\n|---|---|---|---|---|\n")
 	for _, m := range models.List() {

@@ -159,6 +159,9 @@ func (in *Instance) KernelEvents(doses []Dose) (KernelEvents, error) {
 	}
 	var k KernelEvents
 	for _, e := range evs {
+		if e.kind == 0 {
+			return KernelEvents{}, fmt.Errorf("model %s: %s: steady-state records (SS = %d) are not among the kernel's events: the CPU computes them", in.M.Spec.Name, doses[e.rec].name(e.rec), e.ss)
+		}
 		v := e.amt
 		if e.kind != 2 {
 			v = e.rate

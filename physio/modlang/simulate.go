@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/medtwin/medtwin/physio/ode"
+	"github.com/medtwin/medtwin/physio/pk"
 )
 
 // Dose is a dosing record in NONMEM's terms (times in the model's time unit).
@@ -19,8 +20,26 @@ type Dose struct {
 	// unit), RateModel for the model's R(cmt) or DurModel for an infusion
 	// over the model's D(cmt) (NONMEM's RATE = −1 and −2).
 	Rate float64
-	II   float64 // interdose interval for ADDL
+	II   float64 // interdose interval for ADDL and SS
 	ADDL int     // additional doses every II after the first
+	// SS is NONMEM's steady-state flag: 0 none; 1 resets the state, at
+	// TIME, to the steady state of the regimen (Amt every II, with the
+	// model's F, ALAG and rate) just before its dose, ending the infusions
+	// running; 2 adds that steady state to the state. The record's own dose
+	// and its ADDL doses follow, as NONMEM gives them. At equal times SS
+	// records come before the other events.
+	SS int
+	// Source names the record in errors (e.g. "doses.csv line 4"; "":
+	// "dose N").
+	Source string
+}
+
+// name is how errors name the i-th record.
+func (d Dose) name(i int) string {
+	if d.Source != "" {
+		return d.Source
+	}
+	return fmt.Sprintf("dose %d", i+1)
 }
 
 // RATE codes that take the infusion from the model.
@@ -53,19 +72,24 @@ type SimOptions struct {
 	RTol, ATol float64 // defaults 1e-10, 1e-12
 }
 
-// event is a bolus (kind 2) or a change of an infusion rate (1: end, 3: start).
+// event is a steady-state record (kind 0), a bolus (kind 2) or a change of
+// an infusion rate (1: end, 3: start).
 type event struct {
 	t     float64
 	kind  int
 	idx   int
-	amt   float64
+	amt   float64 // a bolus's amount after F; a steady state's AMT before F
 	rate  float64
 	order int
+	inf   int // an infusion's start and end share it
+	ss    int // kind 0: SS = 1 or 2
+	ii    float64
+	rec   int // kind 0: the record
 }
 
 // events expands the records: ADDL repeated, F and ALAG applied, RATE −1/−2
-// resolved from the model; at equal times infusions end before boluses,
-// which come before infusion starts.
+// resolved from the model; at equal times steady-state records come first,
+// then infusions end, then boluses, then infusion starts (as physio/pk).
 func (in *Instance) events(doses []Dose) ([]event, error) {
 	var evs []event
 	for i, d := range doses {
@@ -76,16 +100,18 @@ func (in *Instance) events(doses []Dose) ([]event, error) {
 				for _, s := range in.M.Spec.States {
 					names = append(names, s.Name)
 				}
-				return nil, fmt.Errorf("model %s: dose %d: no state %q%s", in.M.Spec.Name, i+1, d.Cmt, suggest(d.Cmt, names))
+				return nil, fmt.Errorf("model %s: %s: no state %q%s", in.M.Spec.Name, d.name(i), d.Cmt, suggest(d.Cmt, names))
 			}
 		}
 		switch {
 		case !(d.Amt >= 0) || math.IsInf(d.Amt, 0) || math.IsNaN(d.Time) || math.IsInf(d.Time, 0):
-			return nil, fmt.Errorf("model %s: dose %d: AMT must be >= 0 and TIME finite", in.M.Spec.Name, i+1)
+			return nil, fmt.Errorf("model %s: %s: AMT must be >= 0 and TIME finite", in.M.Spec.Name, d.name(i))
 		case d.ADDL < 0 || d.ADDL > 0 && !(d.II > 0):
-			return nil, fmt.Errorf("model %s: dose %d: ADDL = %d needs II > 0 (got %v)", in.M.Spec.Name, i+1, d.ADDL, d.II)
+			return nil, fmt.Errorf("model %s: %s: ADDL = %d needs II > 0 (got %v)", in.M.Spec.Name, d.name(i), d.ADDL, d.II)
 		case d.Rate < 0 && d.Rate != RateModel && d.Rate != DurModel:
-			return nil, fmt.Errorf("model %s: dose %d: RATE must be >= 0, -1 (the model's R) or -2 (its D), got %v", in.M.Spec.Name, i+1, d.Rate)
+			return nil, fmt.Errorf("model %s: %s: RATE must be >= 0, -1 (the model's R) or -2 (its D), got %v", in.M.Spec.Name, d.name(i), d.Rate)
+		case d.SS < 0 || d.SS > 2:
+			return nil, fmt.Errorf("model %s: %s: SS must be 0, 1 or 2, got %d", in.M.Spec.Name, d.name(i), d.SS)
 		}
 		f, ok := in.Dose(idx, DoseF)
 		if !ok {
@@ -102,18 +128,21 @@ func (in *Instance) events(doses []Dose) ([]event, error) {
 			}
 			v, ok := in.Dose(idx, k)
 			if !ok || !(v > 0) {
-				return nil, fmt.Errorf("model %s: dose %d: RATE = %v needs %s(%s) > 0 in the model, got %v", in.M.Spec.Name, i+1, d.Rate, name, in.M.Spec.States[idx].Name, v)
+				return nil, fmt.Errorf("model %s: %s: RATE = %v needs %s(%s) > 0 in the model, got %v", in.M.Spec.Name, d.name(i), d.Rate, name, in.M.Spec.States[idx].Name, v)
 			}
 			rate = v
 			if k == DoseD {
 				rate = amt / v
 			}
 		}
+		if d.SS > 0 {
+			evs = append(evs, event{t: d.Time, kind: 0, idx: idx, amt: d.Amt, rate: rate, order: len(evs), ss: d.SS, ii: d.II, rec: i})
+		}
 		for k := 0; k <= d.ADDL; k++ {
 			t := d.Time + float64(k)*d.II + lag
 			if rate > 0 {
-				evs = append(evs, event{t: t, kind: 3, idx: idx, rate: rate, order: len(evs)},
-					event{t: t + amt/rate, kind: 1, idx: idx, rate: rate, order: len(evs) + 1})
+				evs = append(evs, event{t: t, kind: 3, idx: idx, rate: rate, order: len(evs), inf: len(evs)},
+					event{t: t + amt/rate, kind: 1, idx: idx, rate: rate, order: len(evs) + 1, inf: len(evs)})
 			} else {
 				evs = append(evs, event{t: t, kind: 2, idx: idx, amt: amt, order: len(evs)})
 			}
@@ -219,12 +248,23 @@ func (in *Instance) simulateFrom(y0 []float64, doses []Dose, times []float64, o 
 		}
 		return nil
 	}
+	// the infusions running (by inf) for a reset, as physio/pk
+	var inf pk.Infusions
 	for k, e := range evs {
 		if err := advance(e.t); err != nil {
 			return err
 		}
 		switch e.kind {
+		case 0:
+			ss, err := in.steadyState(e.idx, e.amt, e.rate, e.ii, path)
+			if err != nil {
+				return fmt.Errorf("%s (SS = %d): %w", doses[e.rec].name(e.rec), e.ss, err)
+			}
+			inf.SteadyState(e.ss, ss, y, r)
 		case 1:
+			if !inf.End(e.inf) {
+				break
+			}
 			r[e.idx] -= e.rate
 			if math.Abs(r[e.idx]) < 1e-12*e.rate {
 				r[e.idx] = 0
@@ -232,6 +272,7 @@ func (in *Instance) simulateFrom(y0 []float64, doses []Dose, times []float64, o 
 		case 2:
 			y[e.idx] += e.amt
 		case 3:
+			inf.Start(e.inf)
 			r[e.idx] += e.rate
 		}
 		in.SetRates(r)

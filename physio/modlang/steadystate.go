@@ -34,42 +34,64 @@ const (
 // dosing rate).
 func (pt *Patient) SteadyState(d pk.Dose) ([]float64, error) {
 	m := pt.in.M
+	if n := m.NumStates(); d.Cmt >= n+1 {
+		return nil, fmt.Errorf("model %s: CMT %d does not exist: this model has states 1..%d", m.Spec.Name, d.Cmt, n)
+	}
+	return pt.in.steadyState(max(d.Cmt, 1)-1, d.Amt, d.Rate, d.II, Auto)
+}
+
+// steadyState is the state just before a dose of the regimen amt (before
+// F) every ii into state (index), rate 0 for a bolus or the infusion rate,
+// for the instance's parameters, one interval solved on path (Auto: exact
+// for a linear model, Taylor otherwise). It is Patient.SteadyState and the
+// SS records of Simulate; the refusals are documented there.
+func (in *Instance) steadyState(state int, amt, rate, ii float64, path Path) ([]float64, error) {
+	m := in.M
 	name := m.Spec.Name
 	n := m.NumStates()
-	state := max(d.Cmt, 1) - 1
+	unit := m.Spec.TimeUnit
+	if unit == "" {
+		unit = "h"
+	}
 	switch {
-	case state >= n:
-		return nil, fmt.Errorf("model %s: CMT %d does not exist: this model has states 1..%d", name, d.Cmt, n)
-	case !(d.II > 0) || math.IsInf(d.II, 0):
-		return nil, fmt.Errorf("model %s: a steady state needs an interdose interval II > 0, got %v", name, d.II)
-	case !(d.Amt >= 0) || math.IsInf(d.Amt, 0) || !(d.Rate >= 0) || math.IsInf(d.Rate, 0):
-		return nil, fmt.Errorf("model %s: a steady state needs AMT >= 0 and RATE >= 0, got %v and %v", name, d.Amt, d.Rate)
-	case d.Amt == 0 && d.Rate > 0:
+	case state < 0 || state >= n:
+		return nil, fmt.Errorf("model %s: CMT %d does not exist: this model has states 1..%d", name, state+1, n)
+	case !(ii > 0) || math.IsInf(ii, 0):
+		return nil, fmt.Errorf("model %s: a steady state needs an interdose interval II > 0, got %v", name, ii)
+	case !(amt >= 0) || math.IsInf(amt, 0) || !(rate >= 0) || math.IsInf(rate, 0):
+		return nil, fmt.Errorf("model %s: a steady state needs AMT >= 0 and RATE >= 0, got %v and %v", name, amt, rate)
+	case amt == 0 && rate > 0:
 		return nil, fmt.Errorf("model %s: the steady state of a constant infusion (AMT = 0, RATE > 0) is not supported: give AMT = RATE·II", name)
 	case m.usesTime():
 		return nil, fmt.Errorf("model %s: its equations depend on the time t, so a regimen alone has no steady state", name)
 	}
-	f, lag := pt.DoseF(state), pt.DoseLag(state)
-	if d.Rate > 0 {
-		if dur := d.Amt * f / d.Rate; dur+lag > d.II {
-			return nil, fmt.Errorf("model %s: a steady-state infusion of %g %s (plus lag %g) longer than II = %g is not supported", name, dur, pt.info.TimeUnit, lag, d.II)
-		}
-	} else if lag >= d.II {
-		return nil, fmt.Errorf("model %s: steady state with a lag time >= II is not supported (ALAG = %g, II = %g)", name, lag, d.II)
+	f, ok := in.Dose(state, DoseF)
+	if !ok {
+		f = 1
 	}
-	dosed := d.Amt * f // what one interval gives (0: the model's own inputs only)
-	in := m.NewInstance()
-	if err := in.SetParams(pt.p); err != nil {
+	lag, _ := in.Dose(state, DoseALAG)
+	if rate > 0 {
+		if dur := amt * f / rate; dur+lag > ii {
+			return nil, fmt.Errorf("model %s: a steady-state infusion of %g %s (plus lag %g) longer than II = %g is not supported", name, dur, unit, lag, ii)
+		}
+	} else if lag >= ii {
+		return nil, fmt.Errorf("model %s: steady state with a lag time >= II is not supported (ALAG = %g, II = %g)", name, lag, ii)
+	}
+	dosed := amt * f // what one interval gives (0: the model's own inputs only)
+	// one interval runs on an instance of its own: the caller's (Simulate's)
+	// keeps its infusion rates
+	one := m.NewInstance()
+	if err := one.SetParams(in.params); err != nil {
 		return nil, err
 	}
-	dose := []Dose{{Amt: d.Amt, Rate: d.Rate, Cmt: m.Spec.States[state].Name}}
-	o := SimOptions{RTol: ssRTol, ATol: ssATol}
+	dose := []Dose{{Amt: amt, Rate: rate, Cmt: m.Spec.States[state].Name}}
+	o := SimOptions{Path: path, RTol: ssRTol, ATol: ssATol}
 	phi := func(y, out []float64) error {
-		return in.simulateFrom(y, dose, []float64{d.II}, o, func(_ int, _ float64, st []float64) { copy(out, st) })
+		return one.simulateFrom(y, dose, []float64{ii}, o, func(_ int, _ float64, st []float64) { copy(out, st) })
 	}
 	noSS := func(why string) error {
 		return fmt.Errorf("model %s: no steady state of %g every %g %s into %s: %s (a dosed amount that is not eliminated, or a saturable elimination slower than the dosing rate, has none)",
-			name, d.Amt, d.II, pt.info.TimeUnit, m.Spec.States[state].Name, why)
+			name, amt, ii, unit, m.Spec.States[state].Name, why)
 	}
 	s, err := pk.FixedPoint(n, phi, pk.FixedPointOptions{Residual: ssResidual, Noise: ssNoise, ATol: ssATol, Dosed: dosed, MaxSteps: ssMaxSteps})
 	if nf, ok := err.(*pk.NoFixedPoint); ok {

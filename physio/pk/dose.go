@@ -38,11 +38,33 @@ const MaxADDL = 100_000
 // never finished).
 const MaxTimeH = 1e6
 
-// check validates a record against the model.
+// bad is an error about the i-th record.
+func (d Dose) bad(i int, format string, a ...any) error {
+	return fmt.Errorf("pk: %s: %s", d.name(i), fmt.Sprintf(format, a...))
+}
+
+// check validates a record against the model: its fields, then what the
+// model's F and lag make of a steady-state record.
 func (d Dose) check(m Model, i int) error {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("pk: %s: %s", d.name(i), fmt.Sprintf(format, a...))
+	if err := d.checkFields(i, m.N()); err != nil {
+		return err
 	}
+	if d.SS > 0 && d.Rate > 0 {
+		idx := m.cmtIndex(d.Cmt)
+		dur := d.Amt * m.bioavail(idx) / d.Rate
+		if dur+m.lag(idx) > d.II {
+			return d.bad(i, "a steady-state infusion of %g h (plus lag) longer than II = %g h is not supported", dur, d.II)
+		}
+	}
+	if d.SS > 0 && d.Rate == 0 && m.lag(m.cmtIndex(d.Cmt)) >= d.II {
+		return d.bad(i, "steady state with a lag time >= II is not supported")
+	}
+	return nil
+}
+
+// checkFields validates a record's fields for a model of n compartments.
+func (d Dose) checkFields(i, n int) error {
+	bad := func(format string, a ...any) error { return d.bad(i, format, a...) }
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {
 	case !finite(d.Time):
@@ -63,18 +85,8 @@ func (d Dose) check(m Model, i int) error {
 		return bad("SS must be 0, 1 or 2, got %d", d.SS)
 	case d.SS > 0 && d.II == 0:
 		return bad("SS = %d needs an interdose interval II > 0", d.SS)
-	case d.Cmt < 0 || d.Cmt > m.N():
-		return bad("CMT %d does not exist: this model has compartments 1..%d", d.Cmt, m.N())
-	}
-	if d.SS > 0 && d.Rate > 0 {
-		idx := m.cmtIndex(d.Cmt)
-		dur := d.Amt * m.bioavail(idx) / d.Rate
-		if dur+m.lag(idx) > d.II {
-			return bad("a steady-state infusion of %g h (plus lag) longer than II = %g h is not supported", dur, d.II)
-		}
-	}
-	if d.SS > 0 && d.Rate == 0 && m.lag(m.cmtIndex(d.Cmt)) >= d.II {
-		return bad("steady state with a lag time >= II is not supported")
+	case d.Cmt < 0 || d.Cmt > n:
+		return bad("CMT %d does not exist: this model has compartments 1..%d", d.Cmt, n)
 	}
 	return nil
 }

@@ -6,13 +6,16 @@ import (
 )
 
 // Validate checks a record on its own (outside a model): the checks of the
-// model-independent fields, with errors naming the record.
+// model-independent fields, with errors naming the record. What a model's
+// F and lag make of a steady-state record (an infusion or a lag longer than
+// II) is the model's to check: a model of the language may give the
+// infused state an F below 1.
 func (d Dose) Validate(i int) error {
 	any := Model{NCmt: 3, Absorption: true}
 	if d.Cmt > any.N() {
 		return fmt.Errorf("pk: %s: CMT %d is not a compartment (1..%d)", d.name(i), d.Cmt, any.N())
 	}
-	return d.check(any, i)
+	return d.checkFields(i, any.N())
 }
 
 // Administration is one dose given at a time (ADDL expanded).

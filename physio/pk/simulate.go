@@ -179,9 +179,8 @@ func (m Model) run(prop propagator, evs []event, times []float64, emit func(i in
 		t = t1
 		return err
 	}
-	// the infusions running (by event order), and those a reset ended, whose
-	// end events must not take their rate off again
-	running, ended := map[int]bool{}, map[int]bool{}
+	// the infusions running (by event order) for a reset
+	var inf Infusions
 	for k := 0; k < len(evs); k++ {
 		e := evs[k]
 		if err := advance(e.t); err != nil {
@@ -193,29 +192,13 @@ func (m Model) run(prop propagator, evs []event, times []float64, emit func(i in
 			if err != nil {
 				return err
 			}
-			if e.ss.SS == 1 {
-				for i := range a {
-					a[i] = ss[i]
-					r[i] = 0 // a reset ends running infusions
-				}
-				for o := range running {
-					ended[o] = true
-				}
-				clear(running)
-			} else {
-				for i := range a {
-					a[i] += ss[i]
-				}
-			}
+			inf.SteadyState(e.ss.SS, ss, a, r)
 		case 1:
-			if ended[e.order] {
-				delete(ended, e.order)
-				break
+			if inf.End(e.order) {
+				e.apply(a, r)
 			}
-			delete(running, e.order)
-			e.apply(a, r)
 		case 3:
-			running[e.order] = true
+			inf.Start(e.order)
 			e.apply(a, r)
 		default:
 			e.apply(a, r)

@@ -33,7 +33,8 @@ import (
 // physio/modlang generates and the CUDA worker compiles with NVRTC), else on
 // the CPU.
 // Dosing records' cmt is the 1-based number of the dosed state (0: the
-// first state); SS is not supported. Endpoints default to the output; an
+// first state); SS = 1 and 2 are NONMEM's, as for pk models (modlang.Dose:
+// the steady state of one dosing interval's map, on the CPU). Endpoints default to the output; an
 // endpoint's of may name any state, output or assigned quantity of the model.
 type LangModel struct {
 	Model  *modlang.Model
@@ -189,9 +190,6 @@ func (lm *LangModel) langDoses(doses []pk.Dose) ([]modlang.Dose, error) {
 	out := make([]modlang.Dose, len(doses))
 	ns := lm.Model.NumStates()
 	for i, d := range doses {
-		if d.SS != 0 {
-			return nil, fmt.Errorf("%s: SS = %d is not supported with a model-language model: its equations are integrated forward from their initial states and have no steady-state solver; give the doses that reach steady state (addl = n, ii = %g) or use a pk model (model = function(s) return { ... } end)", d.Source, d.SS, d.II)
-		}
 		if d.Cmt < 0 || d.Cmt > ns {
 			return nil, fmt.Errorf("%s: cmt = %d; model %s has states 1..%d", d.Source, d.Cmt, lm.Model.Spec.Name, ns)
 		}
@@ -199,7 +197,7 @@ func (lm *LangModel) langDoses(doses []pk.Dose) ([]modlang.Dose, error) {
 		if d.Cmt > 0 {
 			cmt = lm.Model.Spec.States[d.Cmt-1].Name
 		}
-		out[i] = modlang.Dose{Time: d.Time, Amt: d.Amt, Rate: d.Rate, II: d.II, ADDL: d.ADDL, Cmt: cmt}
+		out[i] = modlang.Dose{Time: d.Time, Amt: d.Amt, Rate: d.Rate, II: d.II, ADDL: d.ADDL, Cmt: cmt, SS: d.SS, Source: d.Source}
 	}
 	return out, nil
 }

@@ -28,7 +28,7 @@ import (
 //
 // The CPU backend runs the jobs the kernel cannot take, saying so on Log:
 // the stiff path (radau5; the kernel integrates with explicit Dormand–Prince
-// steps), quantities no kernel can report, and any job whose kernel run
+// steps), steady-state dosing records (SS), quantities no kernel can report, and any job whose kernel run
 // failed (NaN: more than MaxSteps steps or a step that underflowed), which
 // the CPU then runs or names in its error. The first error is a
 // *cohort.JobError naming the job.
@@ -157,6 +157,8 @@ func kernelPath(jb *cohort.ModelJob) string {
 		return "the stiff path (radau5) is not on the GPU, whose kernel integrates with explicit Dormand–Prince steps"
 	case jb.Options.Path == modlang.Exact && !jb.Model.Linear():
 		return "the exact path asked of a nonlinear model"
+	case slices.ContainsFunc(jb.Doses, func(d modlang.Dose) bool { return d.SS != 0 }):
+		return "steady-state dosing records (SS = 1 or 2): the CPU solves for the steady state (modlang.Dose)"
 	}
 	for k := 1; k < len(jb.Times); k++ {
 		if !(jb.Times[k] >= jb.Times[k-1]) {

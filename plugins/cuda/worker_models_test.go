@@ -192,3 +192,39 @@ func TestServeRefusesGarbledModelRequests(t *testing.T) {
 		}
 	}
 }
+
+// Steady-state dosing records (SS = 1 and 2) are solved on the CPU: such a
+// job never goes to the kernel (whose events have no steady state and
+// would refuse it), runs on the CPU bit for bit as alone, and the note
+// says why.
+func TestWorkerModelsSteadyStateRunsOnCPU(t *testing.T) {
+	jobs := func() []cohort.ModelJob {
+		jobs := modelJobs(t)[:3]
+		jobs[1].Doses = append(jobs[1].Doses, modlang.Dose{Time: 48, Amt: 50, II: 24, SS: 1})
+		jobs[2].Doses = append(jobs[2].Doses, modlang.Dose{Time: 30, Amt: 100, II: 12, SS: 2, Cmt: "depot"})
+		return jobs
+	}
+	groups, cpu := groupModels(jobs())
+	if len(groups) != 1 || len(groups[0].idx) != 1 || groups[0].idx[0] != 0 {
+		t.Errorf("kernel groups %v, want job 0 alone", groups)
+	}
+	w := fakeWorker(t, "nan")
+	var log bytes.Buffer
+	w.Log = &log
+	got, want := jobs(), jobs()
+	if err := w.SimulateModels(got); err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := cohort.ModelRunnerFor("cpu")
+	if err := ref.SimulateModels(want); err != nil {
+		t.Fatal(err)
+	}
+	for j := range want {
+		for k := range want[j].Values {
+			bitsEqual(t, fmt.Sprintf("job %d", j), got[j].Values[k], want[j].Values[k])
+		}
+	}
+	if note := log.String(); !strings.Contains(note, "2 of 3 model jobs run on the CPU (job 1 first): steady-state dosing records (SS = 1 or 2)") {
+		t.Errorf("note %q (CPU jobs %v)", note, cpu.jobs)
+	}
+}
