@@ -167,7 +167,7 @@ func (s *Sim) Results() []KPIValue {
 		f()
 	}
 	s.onFinalize = nil
-	out := make([]KPIValue, 0, len(s.kpis)+8*len(s.resources)+1)
+	out := make([]KPIValue, 0, len(s.kpis)+len(resourceKPISuffixes)*len(s.resources)+1)
 	for _, k := range s.kpis {
 		out = append(out, k.result(s.now))
 	}
