@@ -236,7 +236,7 @@ func Summaries(reps []RepResult, level float64) []KPISummary {
 				index[k.Name] = i
 				order = append(order, k.Name)
 				kinds[k.Name] = k.Kind
-				vals = append(vals, nil)
+				vals = append(vals, make([]float64, 0, len(reps))) // nearly every KPI is in every replication
 			}
 			if j < len(last) {
 				last[j] = i

@@ -205,9 +205,9 @@ func CompleteCounters(reps []RepResult) []RepResult {
 		out[i] = r
 		// a replication usually reports every counter: only one that does
 		// not gets a copy of its KPIs
-		present := 0
+		present := 0 // every counter's name is in seen: count them, without looking up
 		for _, k := range r.KPIs {
-			if k.Kind == KindCounter && seen[k.Name] {
+			if k.Kind == KindCounter {
 				present++
 			}
 		}
