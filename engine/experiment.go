@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -127,6 +128,7 @@ func (e Experiment) Run(ctx context.Context, emit func(RepResult) error) error {
 		emitting bool   // a worker is emitting
 		stop     bool
 		firstErr error
+		panicked any // what emit panicked with: raised again on the calling goroutine
 		wg       sync.WaitGroup
 	)
 	// drain emits the ready results in order; mu is held, and released
@@ -142,7 +144,7 @@ func (e Experiment) Run(ctx context.Context, emit func(RepResult) error) error {
 			mu.Unlock()
 			err := d.err
 			if err == nil {
-				err = emit(d.res)
+				err = emitSafely(emit, d.res, &panicked)
 			}
 			mu.Lock()
 			if err != nil {
@@ -191,7 +193,25 @@ func (e Experiment) Run(ctx context.Context, emit func(RepResult) error) error {
 		go work()
 	}
 	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
 	return firstErr
+}
+
+// errEmitPanicked stops a run whose emit panicked (Run then panics with the
+// same value on the calling goroutine, where emit used to run).
+var errEmitPanicked = errors.New("engine: emit panicked")
+
+// emitSafely calls emit, turning a panic into errEmitPanicked and keeping
+// its value in *panicked.
+func emitSafely(emit func(RepResult) error, r RepResult, panicked *any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			*panicked, err = p, errEmitPanicked
+		}
+	}()
+	return emit(r)
 }
 
 // runProtected turns a panic in model code into an error naming the replication,
