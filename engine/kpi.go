@@ -66,6 +66,9 @@ func (s *Sim) KPI(name string, kind KPIKind) (*KPI, error) {
 		k.gauge.Set(s.now, 0)
 	}
 	s.kpis = append(s.kpis, k)
+	if s.kpiByName == nil {
+		s.kpiByName = map[string]*KPI{}
+	}
 	s.kpiByName[name] = k
 	return k, nil
 }
