@@ -117,20 +117,5 @@ func TestBuiltinMetatablesDoNotLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	e := sc.Experiment(ctx, 0, sc.Replications)
-	e.Workers = 1
-	n := 0
-	err = e.Run(ctx, func(r engine.RepResult) error {
-		n++
-		for _, k := range r.KPIs {
-			if k.Name == "clean" && k.Value != 1 {
-				t.Errorf("replication %d sees a metatable an earlier replication set", r.Replication)
-			}
-		}
-		return nil
-	})
-	if err != nil || n != sc.Replications {
-		t.Fatalf("ran %d replications, err %v", n, err)
-	}
+	expectOnes(t, sc, "clean")
 }

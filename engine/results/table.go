@@ -172,34 +172,33 @@ func (w *Writer) flush(i int) {
 	if n == 0 {
 		return
 	}
+	var ok bool
 	switch b := w.b.Field(i).(type) {
 	case *array.Int32Builder:
-		if len(st.i32) == n {
-			b.AppendValues(st.i32, nil)
-			st.i32 = st.i32[:0]
-			return
-		}
+		ok = handOver(b, &st.i32, n)
 	case *array.Int64Builder:
-		if len(st.i64) == n {
-			b.AppendValues(st.i64, nil)
-			st.i64 = st.i64[:0]
-			return
-		}
+		ok = handOver(b, &st.i64, n)
 	case *array.Float64Builder:
-		if len(st.f64) == n {
-			b.AppendValues(st.f64, nil)
-			st.f64 = st.f64[:0]
-			return
-		}
+		ok = handOver(b, &st.f64, n)
 	case *array.StringBuilder:
-		if len(st.str) == n {
-			b.AppendValues(st.str, nil)
-			clear(st.str) // the builder copied them: keep no string alive
-			st.str = st.str[:0]
-			return
-		}
+		ok = handOver(b, &st.str, n)
+	}
+	if ok {
+		return
 	}
 	panic(fmt.Sprintf("results: %s: column %d (%s) was given values of another type", w.path, i, w.b.Field(i).Type()))
+}
+
+// handOver appends *vals to b and empties it, if they are all n values staged
+// for the column (none of another type).
+func handOver[T any](b interface{ AppendValues([]T, []bool) }, vals *[]T, n int) bool {
+	if len(*vals) != n {
+		return false
+	}
+	b.AppendValues(*vals, nil)
+	clear(*vals) // the builder copied them: keep no string alive
+	*vals = (*vals)[:0]
+	return true
 }
 
 // Rep announces that the rows that follow belong to replication r: the rows
