@@ -103,3 +103,38 @@ func TestSummariesKPIsInAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// Run emits from its workers: one call at a time, in replication order, and a
+// panic in emit reaches the caller of Run as it did when Run emitted itself.
+func TestExperimentEmitsOneAtATimeInOrder(t *testing.T) {
+	e := Experiment{Seed: 1, From: 3, To: 200, Workers: 4, Horizon: 10, Build: func(s *Sim) error { return nil }}
+	var inEmit, next = 0, 3
+	err := e.Run(context.Background(), func(r RepResult) error {
+		inEmit++
+		if inEmit != 1 {
+			t.Errorf("emit called while another call runs")
+		}
+		if r.Replication != next {
+			t.Errorf("emitted replication %d, want %d", r.Replication, next)
+		}
+		next++
+		runtime.Gosched()
+		inEmit--
+		return nil
+	})
+	if err != nil || next != 200 {
+		t.Fatalf("emitted up to %d, err %v", next, err)
+	}
+	defer func() {
+		if p := recover(); p != "boom" {
+			t.Fatalf("Run panicked with %v, want emit's panic", p)
+		}
+	}()
+	e.Run(context.Background(), func(r RepResult) error {
+		if r.Replication == 50 {
+			panic("boom")
+		}
+		return nil
+	})
+	t.Fatal("Run returned after emit panicked")
+}

@@ -66,6 +66,9 @@ func (s *Sim) KPI(name string, kind KPIKind) (*KPI, error) {
 		k.gauge.Set(s.now, 0)
 	}
 	s.kpis = append(s.kpis, k)
+	if s.kpiByName == nil {
+		s.kpiByName = map[string]*KPI{}
+	}
 	s.kpiByName[name] = k
 	return k, nil
 }
@@ -167,7 +170,7 @@ func (s *Sim) Results() []KPIValue {
 		f()
 	}
 	s.onFinalize = nil
-	out := make([]KPIValue, 0, len(s.kpis)+8*len(s.resources)+1)
+	out := make([]KPIValue, 0, len(s.kpis)+len(resourceKPISuffixes)*len(s.resources)+1)
 	for _, k := range s.kpis {
 		out = append(out, k.result(s.now))
 	}
@@ -205,9 +208,9 @@ func CompleteCounters(reps []RepResult) []RepResult {
 		out[i] = r
 		// a replication usually reports every counter: only one that does
 		// not gets a copy of its KPIs
-		present := 0
+		present := 0 // every counter's name is in seen: count them, without looking up
 		for _, k := range r.KPIs {
-			if k.Kind == KindCounter && seen[k.Name] {
+			if k.Kind == KindCounter {
 				present++
 			}
 		}

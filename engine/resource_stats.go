@@ -2,6 +2,8 @@ package engine
 
 import (
 	"math"
+	"sync"
+	"sync/atomic"
 )
 
 // Statistics a Resource collects without being asked: utilisation, queue
@@ -53,21 +55,54 @@ func (r *Resource) Arrivals() float64 { return r.arrivals }
 func (r *Resource) WaitMean() float64 { return r.waits.Mean() }
 
 func (r *Resource) appendResults(out []KPIValue) []KPIValue {
-	n := r.Name + "."
+	n := resourceKPINames(r.Name)
 	return append(out,
-		KPIValue{Name: n + "utilisation", Kind: KindGauge, Value: r.Utilisation(), N: 1},
-		KPIValue{Name: n + "busy_mean", Kind: KindGauge, Value: r.BusyMean(), N: 1},
-		KPIValue{Name: n + "queue_mean", Kind: KindGauge, Value: r.QueueMean(), N: 1},
-		KPIValue{Name: n + "system_mean", Kind: KindGauge, Value: r.SystemMean(), N: 1},
-		KPIValue{Name: n + "wait_mean_s", Kind: KindTally, Value: r.waits.Mean(), N: r.waits.N()},
-		KPIValue{Name: n + "arrivals", Kind: KindCounter, Value: r.arrivals, N: 1},
-		KPIValue{Name: n + "served", Kind: KindCounter, Value: r.served, N: 1},
-		KPIValue{Name: n + "reneged", Kind: KindCounter, Value: r.reneged, N: 1},
-		KPIValue{Name: n + "balked", Kind: KindCounter, Value: r.balked, N: 1},
-		KPIValue{Name: n + "preempted", Kind: KindCounter, Value: r.preempted, N: 1},
-		KPIValue{Name: n + "blocked", Kind: KindCounter, Value: r.blocked, N: 1},
-		KPIValue{Name: n + "overtime_h", Kind: KindValue, Value: r.OvertimeHours(), N: 1},
-		KPIValue{Name: n + "in_use_end", Kind: KindValue, Value: float64(r.inUse), N: 1},
-		KPIValue{Name: n + "queued_end", Kind: KindValue, Value: float64(len(r.queue)), N: 1},
+		KPIValue{Name: n[0], Kind: KindGauge, Value: r.Utilisation(), N: 1},
+		KPIValue{Name: n[1], Kind: KindGauge, Value: r.BusyMean(), N: 1},
+		KPIValue{Name: n[2], Kind: KindGauge, Value: r.QueueMean(), N: 1},
+		KPIValue{Name: n[3], Kind: KindGauge, Value: r.SystemMean(), N: 1},
+		KPIValue{Name: n[4], Kind: KindTally, Value: r.waits.Mean(), N: r.waits.N()},
+		KPIValue{Name: n[5], Kind: KindCounter, Value: r.arrivals, N: 1},
+		KPIValue{Name: n[6], Kind: KindCounter, Value: r.served, N: 1},
+		KPIValue{Name: n[7], Kind: KindCounter, Value: r.reneged, N: 1},
+		KPIValue{Name: n[8], Kind: KindCounter, Value: r.balked, N: 1},
+		KPIValue{Name: n[9], Kind: KindCounter, Value: r.preempted, N: 1},
+		KPIValue{Name: n[10], Kind: KindCounter, Value: r.blocked, N: 1},
+		KPIValue{Name: n[11], Kind: KindValue, Value: r.OvertimeHours(), N: 1},
+		KPIValue{Name: n[12], Kind: KindValue, Value: float64(r.inUse), N: 1},
+		KPIValue{Name: n[13], Kind: KindValue, Value: float64(len(r.queue)), N: 1},
 	)
+}
+
+// resourceKPISuffixes name a resource's KPIs after its name and a dot, in
+// the order appendResults reports them.
+var resourceKPISuffixes = [...]string{"utilisation", "busy_mean", "queue_mean", "system_mean", "wait_mean_s",
+	"arrivals", "served", "reneged", "balked", "preempted", "blocked", "overtime_h", "in_use_end", "queued_end"}
+
+// resourceNames caches the KPI names of resources by resource name, so that
+// replications of a model share them instead of building 14 strings each (and
+// the KPIs kept for the summary share their names too). It holds at most
+// maxResourceNames names: a model that names resources without bound gets its
+// names built each time beyond that.
+var (
+	resourceNames    sync.Map // string -> *[len(resourceKPISuffixes)]string
+	resourceNamesLen atomic.Int64
+)
+
+const maxResourceNames = 4096
+
+func resourceKPINames(name string) *[len(resourceKPISuffixes)]string {
+	if v, ok := resourceNames.Load(name); ok {
+		return v.(*[len(resourceKPISuffixes)]string)
+	}
+	n := new([len(resourceKPISuffixes)]string)
+	for i, s := range resourceKPISuffixes {
+		n[i] = name + "." + s
+	}
+	if resourceNamesLen.Load() < maxResourceNames {
+		if _, loaded := resourceNames.LoadOrStore(name, n); !loaded {
+			resourceNamesLen.Add(1)
+		}
+	}
+	return n
 }

@@ -86,7 +86,7 @@ func New(o Options) *Sim {
 	if o.MaxQueue <= 0 {
 		o.MaxQueue = 50_000_000
 	}
-	s := &Sim{opts: o, maxQueue: o.MaxQueue, streams: map[string]*rng.Stream{}, kpiByName: map[string]*KPI{}}
+	s := &Sim{opts: o, maxQueue: o.MaxQueue} // streams and kpiByName are made on first use: an empty map costs an allocation
 	if o.Context != nil {
 		s.done = o.Context.Done()
 	}
@@ -120,6 +120,9 @@ func (s *Sim) RNG(name string) *rng.Stream {
 		return st
 	}
 	st := rng.New(s.opts.Seed, s.opts.Replication, name, 0)
+	if s.streams == nil {
+		s.streams = map[string]*rng.Stream{}
+	}
 	s.streams[name] = st
 	return st
 }

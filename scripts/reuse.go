@@ -38,6 +38,14 @@ type luaWorker struct {
 	pure          bool
 	chunk, chunkG *lua.LTable
 	params        paramsSnap
+	// builtin: a value of each type whose metatable is one for all its values
+	// (numbers, booleans, strings, functions, threads) and that metatable as
+	// set up; setmetatable(0, mt) changes it
+	builtin   []lua.LValue
+	builtinMT []lua.LValue
+	// outOfReach: no code of the scenario can reach a table of the snapshot
+	// (see snapshotOutOfReach), so reset need not compare them
+	outOfReach bool
 }
 
 // paramsSnap is the p table the last replication's build got, kept while
@@ -142,6 +150,11 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 	for i := range w.snap {
 		w.snap[i].raw = rawKeys(w.snap[i].cur)
 	}
+	w.outOfReach = snapshotOutOfReach(sc.proto, L.G.Global)
+	w.builtin = []lua.LValue{lua.LNumber(0), lua.LFalse, lua.LString(""), L.NewFunction(paramFn), L}
+	for _, v := range w.builtin {
+		w.builtinMT = append(w.builtinMT, L.GetMetatable(v))
+	}
 	return w, nil
 }
 
@@ -189,9 +202,18 @@ func (w *luaWorker) unchanged(i int) bool {
 
 // reset puts the snapshot back: a table a replication changed is replaced by a
 // new copy of its snapshot (a copy, not repairs in place, so that the order in
-// which pairs visits its keys is the snapshot's too), and the state's globals
-// and string metatable are the tables in use.
+// which pairs visits its keys is the snapshot's too), the state's globals
+// and string metatable are the tables in use, and the metatables of numbers,
+// booleans, functions and threads are as set up. When the scenario cannot reach
+// those tables (outOfReach) they are as set up and are not compared: the
+// comparison was most of the fixed cost of a replication of an empty scenario.
 func (w *luaWorker) reset() {
+	for i, v := range w.builtin {
+		w.L.SetMetatable(v, w.builtinMT[i]) // none is protected by __metatable at set-up
+	}
+	if w.outOfReach {
+		return // nor can it call require: no module cache to renew
+	}
 	var changed []int
 	for i := range w.snap {
 		if !w.unchanged(i) {

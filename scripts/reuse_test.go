@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -232,14 +233,22 @@ func TestPureChunkReusedWithoutLeaks(t *testing.T) {
 	if !chunkIsPure(sc.proto) {
 		t.Fatal("the test scenario's chunk should be pure")
 	}
+	expectOnes(t, sc, "counter", "string_uses")
+}
+
+// expectOnes runs sc's replications on one worker (one reused Lua state) and
+// checks that each of the named KPIs is 1 in every replication: what a
+// replication saw of the state was as set up, whatever the one before did.
+func expectOnes(t *testing.T, sc *Scenario, names ...string) {
+	t.Helper()
 	ctx := context.Background()
 	e := sc.Experiment(ctx, 0, sc.Replications)
 	e.Workers = 1
 	n := 0
-	err = e.Run(ctx, func(r engine.RepResult) error {
+	err := e.Run(ctx, func(r engine.RepResult) error {
 		n++
 		for _, k := range r.KPIs {
-			if (k.Name == "counter" || k.Name == "string_uses") && k.Value != 1 {
+			if slices.Contains(names, k.Name) && k.Value != 1 {
 				t.Errorf("replication %d: %s = %v, want 1 (state leaked from an earlier replication)", r.Replication, k.Name, k.Value)
 			}
 		}

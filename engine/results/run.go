@@ -70,7 +70,7 @@ type RunWriter struct {
 	series *Writer
 	flow   *Writer
 	waits  *Writer
-	reps   []engine.RepResult  // KPIs only, for the summary
+	reps   [][]engine.KPIValue // each replication's KPIs, for the summary
 	sums   []engine.KPISummary // the summary written by Close
 	done   []string
 	part   bool // a checkpoint group: no summary, files not synced one by one
@@ -206,12 +206,18 @@ func (rw *RunWriter) Add(r engine.RepResult) error {
 	}); err != nil {
 		return err
 	}
-	rw.reps = append(rw.reps, engine.RepResult{Replication: r.Replication, KPIs: r.KPIs})
+	rw.reps = append(rw.reps, r.KPIs)
 	return nil
 }
 
 // Summaries returns the KPI summaries of the replications added so far.
-func (rw *RunWriter) Summaries() []engine.KPISummary { return engine.Summaries(rw.reps, 0.95) }
+func (rw *RunWriter) Summaries() []engine.KPISummary {
+	reps := make([]engine.RepResult, len(rw.reps))
+	for i, k := range rw.reps {
+		reps[i].KPIs = k
+	}
+	return engine.Summaries(reps, 0.95)
+}
 
 // Close writes summary.arrow and moves every file to its final name. It returns
 // the paths written.

@@ -13,7 +13,7 @@ import (
 // concurrent use; each replication owns its streams.
 type Stream struct {
 	pcg rand.PCG
-	r   *rand.Rand
+	r   rand.Rand // over pcg, in the Stream: one allocation per stream, not two
 	// Key is the name the stream was derived from, for error messages.
 	Key string
 }
@@ -25,7 +25,7 @@ func New(seed uint64, replication int, name string, id uint64) *Stream {
 	hi, lo := Derive(seed, replication, name, id)
 	s := &Stream{Key: name}
 	s.pcg.Seed(hi, lo)
-	s.r = rand.New(&s.pcg)
+	s.r = *rand.New(&s.pcg)
 	return s
 }
 
@@ -57,7 +57,7 @@ func mix(z uint64) uint64 {
 func (s *Stream) Source() rand.Source { return &s.pcg }
 
 // Rand returns the stream's *rand.Rand.
-func (s *Stream) Rand() *rand.Rand { return s.r }
+func (s *Stream) Rand() *rand.Rand { return &s.r }
 
 // Float64 returns a uniform draw in [0, 1).
 func (s *Stream) Float64() float64 { return s.r.Float64() }
