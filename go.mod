@@ -59,3 +59,4 @@ require (
 	golang.org/x/exp v0.0.0-20260112195511-716be5621a96 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 )
+replace github.com/yuin/gopher-lua => ./scripts/internal/gopherlua
