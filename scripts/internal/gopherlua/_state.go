@@ -543,6 +543,7 @@ func newGlobal() *Global {
 		Global:     newLTable(0, 64),
 		builtinMts: make(map[int]LValue),
 		tempFiles:  make([]*os.File, 0, 10),
+		fields:     &fieldCache{},
 	}
 }
 
@@ -907,6 +908,17 @@ func (ls *LState) metaOp1(lvalue LValue, event string) LValue {
 	return LNil
 }
 
+// metaIndex is metaOp1(lvalue, "__index") with the read of the metatable
+// through the field cache (medtwin patch 2).
+func (ls *LState) metaIndex(lvalue LValue) LValue {
+	if mt := ls.metatable(lvalue, true); mt != LNil {
+		if tb, ok := mt.(*LTable); ok {
+			return ls.G.fields.rawGetString(tb, "__index")
+		}
+	}
+	return LNil
+}
+
 func (ls *LState) metaOp2(value1, value2 LValue, event string) LValue {
 	if mt := ls.metatable(value1, true); mt != LNil {
 		if tb, ok := mt.(*LTable); ok {
@@ -1096,12 +1108,12 @@ func (ls *LState) getFieldString(obj LValue, key string) LValue {
 	for i := 0; i < MaxTableGetLoop; i++ {
 		tb, istable := curobj.(*LTable)
 		if istable {
-			ret := tb.RawGetString(key)
+			ret := ls.G.fields.rawGetString(tb, key) // medtwin patch 2
 			if ret != LNil {
 				return ret
 			}
 		}
-		metaindex := ls.metaOp1(curobj, "__index")
+		metaindex := ls.metaIndex(curobj) // medtwin patch 2
 		if metaindex == LNil {
 			if !istable {
 				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key)

@@ -148,6 +148,8 @@ type LTable struct {
 	strdict map[string]LValue
 	keys    []LValue
 	k2i     map[LValue]int
+	// ver counts the writes of string keys (medtwin patch 2, fieldcache.go).
+	ver uint64
 }
 
 func (tb *LTable) String() string   { return fmt.Sprintf("table: %p", tb) }
@@ -174,6 +176,8 @@ type Global struct {
 	builtinMts map[int]LValue
 	tempFiles  []*os.File
 	gccount    int32
+	// fields caches string-keyed table reads (medtwin patch 2, fieldcache.go).
+	fields *fieldCache
 }
 
 type LState struct {
