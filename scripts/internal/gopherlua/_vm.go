@@ -49,11 +49,13 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	}
 
 	// medtwin patch 1 (PATCHES.md): the context is checked before the first
-	// instruction of each entry into the loop (a call from Go, a resume) and
-	// then once every ctxCheckInterval instructions, not before every one: a
-	// select on ctx.Done() per instruction cost about 6% of a Lua process's
-	// CPU. An endless loop is still stopped within ctxCheckInterval
-	// instructions of the context ending.
+	// instruction of each entry into the loop (a call from Go, a resume), the
+	// instruction after each call (a Go function that returned early because
+	// the context ended, as channel receives do, is followed by the error as
+	// before), and then once every ctxCheckInterval instructions, not before
+	// every one: a select on ctx.Done() per instruction cost about 6% of a Lua
+	// process's CPU. An endless loop is still stopped within
+	// ctxCheckInterval instructions of the context ending.
 	check := 0
 	for {
 		cf = L.currentFrame
@@ -69,8 +71,12 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 			}
 		}
 		check--
-		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
+		op := int(inst >> 26)
+		if jumpTable[op](L, inst, baseframe) == 1 {
 			return
+		}
+		if op == OP_CALL || op == OP_TAILCALL {
+			check = 0
 		}
 	}
 }
