@@ -60,7 +60,8 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	// every one: a select on ctx.Done() per instruction cost about 6% of a Lua
 	// process's CPU. An endless loop is still stopped within
 	// ctxCheckInterval instructions of the context ending.
-	check := 0
+	// A context's Done channel does not change: it is read once per entry.
+	check, done := 0, L.ctx.Done()
 	for {
 		cf = L.currentFrame
 		inst = cf.Fn.Proto.Code[cf.Pc]
@@ -68,7 +69,7 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 		if check == 0 {
 			check = ctxCheckInterval
 			select {
-			case <-L.ctx.Done():
+			case <-done:
 				L.RaiseError(L.ctx.Err().Error())
 				return
 			default:
