@@ -59,3 +59,6 @@ require (
 	golang.org/x/exp v0.0.0-20260112195511-716be5621a96 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 )
+
+// gopher-lua v1.1.2 with medtwin's patches: scripts/internal/gopherlua/PATCHES.md
+replace github.com/yuin/gopher-lua => ./scripts/internal/gopherlua

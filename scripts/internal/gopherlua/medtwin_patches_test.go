@@ -1,0 +1,123 @@
+package lua
+
+// Tests of the medtwin patches (PATCHES.md), beside gopher-lua's own.
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Patch 1: the context is checked every ctxCheckInterval instructions, so a
+// loop that calls nothing (no entry into the main loop, no Go function) is
+// still stopped when the context ends.
+func TestContextStopsLoopWithoutCalls(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	L.SetContext(ctx)
+	done := make(chan error, 1)
+	go func() { done <- L.DoString(`local i = 0 while true do i = i + 1 end`) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "context deadline exceeded") {
+			t.Fatalf("err = %v, want context deadline exceeded", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("an endless loop was not stopped 30 s after its context ended")
+	}
+}
+
+// Patch 2: reads through the field cache see every write since, whichever way
+// it was made: an assignment in Lua, rawset, a new metatable or __index, a
+// removal, and writes from Go.
+func TestFieldCacheSeesWrites(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	L.SetGlobal("goset", L.NewFunction(func(L *LState) int {
+		L.CheckTable(1).RawSetString(L.CheckString(2), L.Get(3))
+		return 0
+	}))
+	errorIfScriptFail(t, L, `
+	  local t = {x = 1}
+	  for i = 1, 5 do                    -- the same instruction reads t.x each time
+	    assert(t.x == i, "t.x after t.x = " .. i)
+	    t.x = i + 1
+	  end
+	  for i = 1, 3 do
+	    rawset(t, "x", -i); assert(t.x == -i)
+	    goset(t, "x", 10 * i); assert(t.x == 10 * i)
+	  end
+	  t.x = nil; assert(t.x == nil)
+	  t.x = 7; assert(t.x == 7)
+
+	  local methods = {m = function() return 1 end}
+	  local mt = {__index = methods}
+	  local o = setmetatable({}, mt)
+	  local function call() return o:m() end
+	  assert(call() == 1)
+	  methods.m = function() return 2 end; assert(call() == 2)
+	  mt.__index = {m = function() return 3 end}; assert(call() == 3)
+	  rawset(o, "m", function() return 4 end); assert(call() == 4)
+	  o.m = nil; assert(call() == 3)
+	  setmetatable(o, {__index = function(_, k) return function() return k end end})
+	  assert(call() == "m")
+
+	  g = 1
+	  local function getg() return g end
+	  for i = 1, 3 do assert(getg() == i); g = g + 1 end
+	  _G.g = 99; assert(getg() == 99)
+	`)
+}
+
+// Patch 2: a userdata's methods come through its metatable's __index, read
+// through the cache; changing the userdata's metatable or the method table
+// from Go is seen.
+func TestFieldCacheUserDataMethods(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	method := func(n int) *LFunction {
+		return L.NewFunction(func(L *LState) int { L.Push(LNumber(n)); return 1 })
+	}
+	newType := func(n int) (*LTable, *LTable) {
+		mt, idx := L.NewTable(), L.NewTable()
+		idx.RawSetString("m", method(n))
+		mt.RawSetString("__index", idx)
+		return mt, idx
+	}
+	mt1, idx1 := newType(1)
+	mt2, _ := newType(2)
+	ud := L.NewUserData()
+	ud.Metatable = mt1
+	L.SetGlobal("ud", ud)
+	if err := L.DoString(`function call() return ud:m() end`); err != nil {
+		t.Fatal(err)
+	}
+	call := func() LValue {
+		if err := L.CallByParam(P{Fn: L.GetGlobal("call"), NRet: 1, Protect: true}); err != nil {
+			t.Fatal(err)
+		}
+		defer L.Pop(1)
+		return L.Get(-1)
+	}
+	for i, step := range []struct {
+		change func()
+		want   LNumber
+	}{
+		{func() {}, 1},
+		{func() { idx1.RawSetString("m", method(3)) }, 3},
+		{func() { ud.Metatable = mt2 }, 2},
+		{func() { L.SetMetatable(ud, mt1) }, 3},
+		{func() {
+			mt1.RawSetString("__index", L.NewTable())
+			mt1.RawGetString("__index").(*LTable).RawSetString("m", method(4))
+		}, 4},
+	} {
+		step.change()
+		if got := call(); got != step.want {
+			t.Errorf("step %d: ud:m() = %v, want %v", i, got, step.want)
+		}
+	}
+}
