@@ -32,6 +32,19 @@ type host struct {
 	// process id (the in_system rows at the end)
 	inSystem map[uint64]*entityFlow
 	waitRows []engine.WaitRow // scratch for an entity's waits.arrow rows
+	// the simulation time nowBox holds, boxed as a Lua value (see now)
+	nowAt  float64
+	nowBox lua.LValue
+}
+
+// now returns the simulation time as a Lua value. A process reads it several
+// times at one instant (on waking, and after a wait granted at once), and
+// boxing the number allocates: the box of the last instant is kept.
+func (h *host) now() lua.LValue {
+	if t := h.sim.Now(); t != h.nowAt || h.nowBox == nil {
+		h.nowAt, h.nowBox = t, lua.LNumber(t)
+	}
+	return h.nowBox
 }
 
 // hostTypes are the metatables of the userdata types of one Lua state, made
@@ -126,9 +139,13 @@ func (ht *hostTypes) define(L *lua.LState, name string, methods map[string]metho
 }
 
 func (h *host) wrap(typ string, v any) *lua.LUserData {
-	ud := h.L.NewUserData()
-	ud.Value = v
-	ud.Metatable = h.types[typ]
+	return h.wrapIn(new(lua.LUserData), typ, v)
+}
+
+// wrapIn is wrap in memory the caller owns (a part of the Go value wrapped:
+// one allocation for both). ud is set as NewUserData would.
+func (h *host) wrapIn(ud *lua.LUserData, typ string, v any) *lua.LUserData {
+	*ud = lua.LUserData{Value: v, Env: h.L.Env, Metatable: h.types[typ]}
 	return ud
 }
 
@@ -231,7 +248,7 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 // ---- sim ----
 
 var simMethods = map[string]method{
-	"now":         func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Now())); return 1 },
+	"now":         func(h *host, L *lua.LState) int { L.Push(h.now()); return 1 },
 	"replication": func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Replication())); return 1 },
 	"seed":        func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Seed())); return 1 },
 	"resource": func(h *host, L *lua.LState) int {
