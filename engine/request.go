@@ -107,11 +107,18 @@ func (q *Request) Resource() *Resource { return q.res }
 func (q *Request) Served() bool { return q.served }
 
 func (r *Resource) newRequest(o RequestOpts) (*Request, error) {
+	return r.newRequestIn(o, nil)
+}
+
+// newRequestIn is newRequest in the caller's memory q (nil: a recycled or new
+// request).
+func (r *Resource) newRequestIn(o RequestOpts, q *Request) (*Request, error) {
 	if math.IsNaN(o.Patience) || o.Patience < 0 {
 		return nil, fmt.Errorf("engine: request for %s: patience must be >= 0, got %g", r.Name, o.Patience)
 	}
-	var q *Request
-	if n := len(r.free); n > 0 {
+	if q != nil {
+		*q = Request{}
+	} else if n := len(r.free); n > 0 {
 		q = r.free[n-1]
 		r.free = r.free[:n-1]
 		*q = Request{pooled: true}
@@ -149,13 +156,27 @@ func (r *Resource) RequestFor(w *Waiter, o RequestOpts) (*Request, error) {
 	if w == nil || w.sim != r.sim {
 		panic("engine: RequestFor: the waiter belongs to another simulation")
 	}
-	return r.requestFor(w, o, false)
+	return r.requestFor(w, o, false, nil)
 }
 
-// requestFor makes and places a process's request; a requeued one goes back to
-// the queue when preempted (Use).
-func (r *Resource) requestFor(w *Waiter, o RequestOpts, requeue bool) (*Request, error) {
-	q, err := r.newRequest(o)
+// RequestForIn is RequestFor in memory the caller owns: q becomes the request
+// (what it held is overwritten) and is returned as RequestFor returns its
+// own. A Lua request keeps its Request beside its userdata, one allocation
+// for both.
+func (r *Resource) RequestForIn(w *Waiter, o RequestOpts, q *Request) (*Request, error) {
+	if w == nil || w.sim != r.sim {
+		panic("engine: RequestForIn: the waiter belongs to another simulation")
+	}
+	if q == nil {
+		panic("engine: RequestForIn: nil request")
+	}
+	return r.requestFor(w, o, false, q)
+}
+
+// requestFor makes and places a process's request (in mem, if not nil); a
+// requeued one goes back to the queue when preempted (Use).
+func (r *Resource) requestFor(w *Waiter, o RequestOpts, requeue bool, mem *Request) (*Request, error) {
+	q, err := r.newRequestIn(o, mem)
 	if err != nil {
 		return nil, err
 	}

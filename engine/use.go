@@ -28,7 +28,7 @@ func (p *Proc) request(r *Resource, o RequestOpts, requeue bool) (*Request, erro
 	if err := p.wt.Interrupted(); err != nil {
 		return nil, err
 	}
-	q, err := r.requestFor(&p.wt, o, requeue)
+	q, err := r.requestFor(&p.wt, o, requeue, nil)
 	if q == nil || err != nil || q.state == Granted {
 		return q, err
 	}

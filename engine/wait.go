@@ -15,7 +15,7 @@ package engine
 type Waiter struct {
 	sim    *Sim
 	proc   *Proc     // the Go process, continued by a coroutine switch; nil for others
-	cont   func()    // continues a process that is not a Proc
+	cont   Continuer // continues a process that is not a Proc
 	key    uint64    // key of the scheduled wake-up
 	err    error     // the result the wake-up carries
 	on     abandoner // what to withdraw from if the wait ends another way
@@ -41,7 +41,26 @@ func (s *Sim) NewWaiter(cont func()) *Waiter {
 	if cont == nil {
 		panic("engine: NewWaiter: nil continuation")
 	}
-	return &Waiter{sim: s, cont: cont}
+	return &Waiter{sim: s, cont: contFunc(cont)}
+}
+
+// Continuer is a process that is not a Proc (a Lua process), continued by its
+// Waiter after a wake-up.
+type Continuer interface{ Continue() }
+
+// contFunc is the Continuer of NewWaiter's function.
+type contFunc func()
+
+func (f contFunc) Continue() { f() }
+
+// InitWaiter makes *w the waiting state of c, as NewWaiter does, in memory the
+// caller owns: a Lua process embeds its Waiter and is its own Continuer, one
+// allocation per process where a Waiter and a method value made two more.
+func (s *Sim) InitWaiter(w *Waiter, c Continuer) {
+	if c == nil {
+		panic("engine: InitWaiter: nil continuation")
+	}
+	*w = Waiter{sim: s, cont: c}
 }
 
 // Fire continues the process when the firing event is the wake-up it waits for;
@@ -60,7 +79,7 @@ func (w *Waiter) resume() {
 		w.proc.resume()
 		return
 	}
-	w.cont()
+	w.cont.Continue()
 }
 
 // Sleep schedules the wake-up of a timeout after dt seconds (checked by the

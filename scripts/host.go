@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"unsafe"
 
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/rng"
@@ -32,6 +33,22 @@ type host struct {
 	// process id (the in_system rows at the end)
 	inSystem map[uint64]*entityFlow
 	waitRows []engine.WaitRow // scratch for an entity's waits.arrow rows
+	// the simulation time nowBox holds, boxed as a Lua value (see now)
+	nowAt  float64
+	nowBox lua.LValue
+	// the KPIs last used by name (see kpi), and the metatables wrap uses most
+	kpiCache          [16]kpiSlot
+	procMT, requestMT *lua.LTable
+}
+
+// now returns the simulation time as a Lua value. A process reads it several
+// times at one instant (on waking, and after a wait granted at once), and
+// boxing the number allocates: the box of the last instant is kept.
+func (h *host) now() lua.LValue {
+	if t := h.sim.Now(); t != h.nowAt || h.nowBox == nil {
+		h.nowAt, h.nowBox = t, lua.LNumber(t)
+	}
+	return h.nowBox
 }
 
 // hostTypes are the metatables of the userdata types of one Lua state, made
@@ -71,6 +88,7 @@ func newHostTypes(L *lua.LState) *hostTypes {
 // bind makes the host of a replication that runs s in L.
 func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 	h := &host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: map[empiricalKey]*empirical{}}
+	h.procMT, h.requestMT = ht.types["proc"], ht.types["request"]
 	h.workerFn = hook(L, "__medtwin_worker")
 	ht.cur = h
 	h.simUD = h.wrap("sim", h)
@@ -126,9 +144,22 @@ func (ht *hostTypes) define(L *lua.LState, name string, methods map[string]metho
 }
 
 func (h *host) wrap(typ string, v any) *lua.LUserData {
-	ud := h.L.NewUserData()
-	ud.Value = v
-	ud.Metatable = h.types[typ]
+	return h.wrapIn(new(lua.LUserData), typ, v)
+}
+
+// wrapIn is wrap in memory the caller owns (a part of the Go value wrapped:
+// one allocation for both). ud is set as NewUserData would.
+func (h *host) wrapIn(ud *lua.LUserData, typ string, v any) *lua.LUserData {
+	var mt *lua.LTable
+	switch typ {
+	case "proc":
+		mt = h.procMT
+	case "request":
+		mt = h.requestMT
+	default:
+		mt = h.types[typ]
+	}
+	*ud = lua.LUserData{Value: v, Env: h.L.Env, Metatable: mt}
 	return ud
 }
 
@@ -231,7 +262,7 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 // ---- sim ----
 
 var simMethods = map[string]method{
-	"now":         func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Now())); return 1 },
+	"now":         func(h *host, L *lua.LState) int { L.Push(h.now()); return 1 },
 	"replication": func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Replication())); return 1 },
 	"seed":        func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Seed())); return 1 },
 	"resource": func(h *host, L *lua.LState) int {
@@ -383,12 +414,30 @@ var simMethods = map[string]method{
 	},
 }
 
+// kpi returns the KPI named by argument 2 (made on first use), of kind.
 func (h *host) kpi(L *lua.LState, kind engine.KPIKind) *engine.KPI {
-	k, err := h.sim.KPI(L.CheckString(2), kind)
+	name := L.CheckString(2)
+	// A name written in the script is one string constant, the same bytes at
+	// every call: the slot chosen by their address remembers its KPI, so
+	// that sim:record and sim:count skip hashing the name into the Sim's map.
+	// A name built at run time ("wait_" .. class) misses and takes the map.
+	c := &h.kpiCache[uintptr(unsafe.Pointer(unsafe.StringData(name)))>>3%uintptr(len(h.kpiCache))]
+	if c.k != nil && c.kind == kind && c.name == name {
+		return c.k
+	}
+	k, err := h.sim.KPI(name, kind)
 	if err != nil {
 		raise(L, err)
 	}
+	*c = kpiSlot{name: name, kind: kind, k: k}
 	return k
+}
+
+// kpiSlot is an entry of host.kpiCache.
+type kpiSlot struct {
+	name string
+	kind engine.KPIKind
+	k    *engine.KPI
 }
 
 // condition makes sim:any_of / sim:all_of of the events given after the sim.

@@ -26,6 +26,17 @@ type luaProc struct {
 	// with auto_flow, for an entity of a source: its source, arrival and
 	// requests (autoflow.go)
 	flow *entityFlow
+	// the memory of ud, w and a queued request's okVals, kept here so that a
+	// process is one allocation
+	udMem lua.LUserData
+	wMem  engine.Waiter
+	one   [1]lua.LValue
+}
+
+// luaRequest is a request of a Lua process with its userdata: one allocation.
+type luaRequest struct {
+	q  engine.Request
+	ud lua.LUserData
 }
 
 // threadsMade counts the worker threads made (NewThread) in this process.
@@ -39,8 +50,9 @@ const threadRegistrySize = 128
 func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	h.procs++
 	p := &luaProc{h: h, id: h.procs}
-	p.w = h.sim.NewWaiter(p.cont)
-	p.ud = h.wrap("proc", p)
+	p.w = &p.wMem
+	h.sim.InitWaiter(p.w, p)
+	p.ud = h.wrapIn(&p.udMem, "proc", p)
 	if h.starting != "" {
 		p.flow = &entityFlow{source: h.starting, arrival: h.sim.Now()}
 		h.inSystem[p.id] = p.flow
@@ -159,8 +171,9 @@ func (p *luaProc) finish() {
 	}
 }
 
-// cont continues the process after a wake-up with the results of its wait.
-func (p *luaProc) cont() {
+// Continue continues the process after a wake-up with the results of its
+// wait (p is its Waiter's engine.Continuer).
+func (p *luaProc) Continue() {
 	p.resume(nil, p.results(p.w.Resumed())...)
 }
 
@@ -263,7 +276,7 @@ func refusal(err error) (lua.LString, bool) {
 }
 
 var procMethods = map[string]method{
-	"now": func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Now())); return 1 },
+	"now": func(h *host, L *lua.LState) int { L.Push(h.now()); return 1 },
 	"id":  func(h *host, L *lua.LState) int { L.Push(lua.LNumber(check[*luaProc](L, 1, "proc").id)); return 1 },
 	"timeout": func(h *host, L *lua.LState) int {
 		p := self(L)
@@ -285,7 +298,8 @@ var procMethods = map[string]method{
 		if o.Entity == 0 {
 			o.Entity = int64(p.id)
 		}
-		q, err := r.RequestFor(p.w, o)
+		lq := new(luaRequest)
+		q, err := r.RequestForIn(p.w, o, &lq.q)
 		if p.flow != nil && q != nil {
 			p.flow.track(q, r.Name, q.ArrivedAt)
 		}
@@ -296,12 +310,13 @@ var procMethods = map[string]method{
 		} else if err != nil {
 			raise(L, err)
 		}
-		ud := h.wrap("request", q)
+		ud := h.wrapIn(&lq.ud, "request", q)
 		if q.State() == engine.Granted {
 			L.Push(ud)
 			return 1
 		}
-		p.okVals = []lua.LValue{ud}
+		p.one[0] = ud
+		p.okVals = p.one[:]
 		p.w.WaitIn(q)
 		return p.wait(L)
 	},

@@ -104,7 +104,7 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 	}
 	hideHooks(L)
 	if ctx != nil {
-		L.SetContext(ctx)
+		L.SetContext(withDoneOnce(ctx))
 	}
 	return L, nil
 }
