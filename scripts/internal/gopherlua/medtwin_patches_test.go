@@ -121,3 +121,47 @@ func TestFieldCacheUserDataMethods(t *testing.T) {
 		}
 	}
 }
+
+// Patch 3: a table's key index (k2i) is built only when next needs it or a
+// key comes back after a deletion; pairs still visits keys in the order they
+// were first set, a deleted key that is set again keeps its first place
+// (upstream's behaviour, read from its RawSetString/RawSetH), and next may
+// clear fields during a traversal, as Lua 5.1's manual allows.
+func TestKeyOrderWithLazyIndex(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	err := L.DoString(`
+		local function order(t)
+			local ks = {}
+			for k in pairs(t) do ks[#ks + 1] = tostring(k) end
+			return table.concat(ks, ",")
+		end
+		local t = { a = 1, b = 2 }
+		t.c = 3; t[2.5] = 4; t[true] = 5; t.d = 6
+		assert(order(t) == "a,b,c,2.5,true,d", order(t))
+		-- set after the index is built (by pairs above)
+		t.e = 7
+		assert(order(t) == "a,b,c,2.5,true,d,e", order(t))
+		-- deletion, then the key set again: its first place
+		local u = {}
+		u.x = 1; u.y = 2; u.z = 3; u[1.5] = 4
+		u.y = nil; u[1.5] = nil
+		assert(order(u) == "x,z", order(u))
+		u.w = 5; u.y = 6; u[1.5] = 7
+		assert(order(u) == "x,y,z,1.5,w", order(u))
+		-- fields cleared during a traversal
+		local v = { p = 1, q = 2, r = 3, s = 4 }
+		local seen = {}
+		for k in pairs(v) do seen[#seen + 1] = k; v[k] = nil end
+		assert(table.concat(seen, ",") == "p,q,r,s", table.concat(seen, ","))
+		assert(next(v) == nil)
+		-- a deletion before any traversal, then new keys and a traversal
+		local w = { a = 1, b = 2 }
+		w.a = nil
+		w.c = 3; w.a = 4
+		assert(order(w) == "a,b,c", order(w))
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

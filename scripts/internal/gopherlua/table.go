@@ -204,20 +204,43 @@ func (tb *LTable) RawSetString(key string, value LValue) {
 	if tb.strdict == nil {
 		tb.strdict = make(map[string]LValue, defaultHashCap)
 	}
-	if tb.keys == nil {
-		tb.keys = []LValue{}
-		tb.k2i = map[LValue]int{}
-	}
-
 	if value == LNil {
 		// TODO tb.keys and tb.k2i should also be removed
+		if _, ok := tb.strdict[key]; ok {
+			tb.kdel = true // medtwin patch 3: a key of keys may be absent from the dicts
+		}
 		delete(tb.strdict, key)
-	} else {
+		return
+	}
+	// medtwin patch 3: while no key was deleted, a key absent from strdict is
+	// absent from keys, and is appended without the index k2i (built on demand)
+	if tb.k2i == nil && !tb.kdel {
+		if _, ok := tb.strdict[key]; !ok {
+			tb.keys = append(tb.keys, LString(key))
+		}
 		tb.strdict[key] = value
-		lkey := LString(key)
-		if _, ok := tb.k2i[lkey]; !ok {
-			tb.k2i[lkey] = len(tb.keys)
-			tb.keys = append(tb.keys, lkey)
+		return
+	}
+	tb.indexKeys()
+	tb.strdict[key] = value
+	lkey := LString(key)
+	if _, ok := tb.k2i[lkey]; !ok {
+		tb.k2i[lkey] = len(tb.keys)
+		tb.keys = append(tb.keys, lkey)
+	}
+}
+
+// indexKeys builds k2i, the position of each key in keys, if it is not built
+// yet (medtwin patch 3: tables whose keys are only set, never iterated with
+// next after a deletion, never need it).
+func (tb *LTable) indexKeys() {
+	if tb.k2i != nil {
+		return
+	}
+	tb.k2i = make(map[LValue]int, len(tb.keys))
+	for i, k := range tb.keys {
+		if _, ok := tb.k2i[k]; !ok {
+			tb.k2i[k] = i
 		}
 	}
 }
@@ -231,20 +254,26 @@ func (tb *LTable) RawSetH(key LValue, value LValue) {
 	if tb.dict == nil {
 		tb.dict = make(map[LValue]LValue, len(tb.strdict))
 	}
-	if tb.keys == nil {
-		tb.keys = []LValue{}
-		tb.k2i = map[LValue]int{}
-	}
-
 	if value == LNil {
 		// TODO tb.keys and tb.k2i should also be removed
+		if _, ok := tb.dict[key]; ok {
+			tb.kdel = true // medtwin patch 3 (see RawSetString)
+		}
 		delete(tb.dict, key)
-	} else {
-		tb.dict[key] = value
-		if _, ok := tb.k2i[key]; !ok {
-			tb.k2i[key] = len(tb.keys)
+		return
+	}
+	if tb.k2i == nil && !tb.kdel {
+		if _, ok := tb.dict[key]; !ok {
 			tb.keys = append(tb.keys, key)
 		}
+		tb.dict[key] = value
+		return
+	}
+	tb.indexKeys()
+	tb.dict[key] = value
+	if _, ok := tb.k2i[key]; !ok {
+		tb.k2i[key] = len(tb.keys)
+		tb.keys = append(tb.keys, key)
 	}
 }
 
@@ -378,6 +407,7 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 		}
 	}
 
+	tb.indexKeys() // medtwin patch 3
 	for i := tb.k2i[key] + 1; i < len(tb.keys); i++ {
 		key := tb.keys[i]
 		if v := tb.RawGetH(key); v != LNil {

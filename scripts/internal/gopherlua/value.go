@@ -147,7 +147,8 @@ type LTable struct {
 	dict    map[LValue]LValue
 	strdict map[string]LValue
 	keys    []LValue
-	k2i     map[LValue]int
+	k2i     map[LValue]int // built on demand (medtwin patch 3, indexKeys)
+	kdel    bool           // a key was deleted: keys may hold keys absent from the dicts (patch 3)
 	// ver counts the writes of string keys (medtwin patch 2, fieldcache.go).
 	ver uint64
 }
