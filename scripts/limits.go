@@ -67,25 +67,3 @@ func cancelReason(ctx context.Context) string {
 	}
 	return "the run was cancelled"
 }
-
-// doneOnce is a context whose Done channel was read once. gopher-lua selects
-// on L.Context().Done() before every instruction, and the run's context (a
-// value over a cancel over a timeout) answered each call through two calls
-// and an atomic load, about 2% of a Lua process model's time. A context's
-// Done returns the same channel on every call (context.Context's contract), so
-// keeping it changes nothing else; the rest is the context's own.
-type doneOnce struct {
-	context.Context
-	done <-chan struct{}
-}
-
-// Done returns the channel read from the context when it was wrapped.
-func (c *doneOnce) Done() <-chan struct{} { return c.done }
-
-// withDoneOnce wraps ctx for a Lua state (see doneOnce).
-func withDoneOnce(ctx context.Context) context.Context {
-	if _, ok := ctx.(*doneOnce); ok {
-		return ctx
-	}
-	return &doneOnce{Context: ctx, done: ctx.Done()}
-}

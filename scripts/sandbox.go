@@ -104,7 +104,7 @@ func newSandbox(ctx context.Context, lim Limits, out io.Writer, dir string) (*lu
 	}
 	hideHooks(L)
 	if ctx != nil {
-		L.SetContext(withDoneOnce(ctx))
+		L.SetContext(ctx)
 	}
 	return L, nil
 }
