@@ -18,15 +18,22 @@ type odeProp struct {
 	stats *ode.Stats // the chosen integrator's counts
 }
 
-func newODEProp(m Model) *odeProp {
-	p := &odeProp{m: m, k: m.K(), r: make([]float64, m.N())}
-	rtol, atol := m.RTol, m.ATol
+// odeTolerances are the ODE path's RTol and ATol, defaults (1e-10, 1e-12 mg)
+// where the model leaves them 0.
+func (m Model) odeTolerances() (rtol, atol float64) {
+	rtol, atol = m.RTol, m.ATol
 	if rtol <= 0 {
 		rtol = 1e-10
 	}
 	if atol <= 0 {
 		atol = 1e-12
 	}
+	return rtol, atol
+}
+
+func newODEProp(m Model) *odeProp {
+	p := &odeProp{m: m, k: m.K(), r: make([]float64, m.N())}
+	rtol, atol := m.odeTolerances()
 	n := m.N()
 	// dA/dt = K·A + r as a dense product: for the 1–4 states of these models
 	// it is faster than a sparse loop, and r is added without a memmove.

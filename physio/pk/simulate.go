@@ -258,10 +258,7 @@ func (m Model) steadyState(prop propagator, d Dose) ([]float64, error) {
 			return nil, fmt.Errorf("pk: %s: no steady state: the regimen gives %.4g mg/h on average and Michaelis–Menten elimination removes at most VMax = %.4g mg/h", d.name(0), in, m.P.VMax)
 		}
 	}
-	atol := m.ATol
-	if atol <= 0 {
-		atol = 1e-12
-	}
+	_, atol := m.odeTolerances()
 	phi := func(y, out []float64) error {
 		copy(out, y)
 		return m.oneInterval(prop, d, out)
