@@ -85,19 +85,11 @@ func (pt *Patient) Set(name string, v float64) error {
 }
 
 // DoseF is the model's bioavailability F of state i (1 where it declares none).
-func (pt *Patient) DoseF(i int) float64 {
-	if f, ok := pt.in.Dose(i, DoseF); ok {
-		return f
-	}
-	return 1
-}
+func (pt *Patient) DoseF(i int) float64 { return pt.in.bioavail(i) }
 
 // DoseLag is the model's lag time ALAG of state i in its time unit (0 where
 // it declares none).
-func (pt *Patient) DoseLag(i int) float64 {
-	lag, _ := pt.in.Dose(i, DoseALAG)
-	return lag
-}
+func (pt *Patient) DoseLag(i int) float64 { return pt.in.lagTime(i) }
 
 func init() {
 	models.RegisterLanguage(func(name string, params map[string]float64) (models.Model, error) {

@@ -113,11 +113,7 @@ func (in *Instance) events(doses []Dose) ([]event, error) {
 		case d.SS < 0 || d.SS > 2:
 			return nil, fmt.Errorf("model %s: %s: SS must be 0, 1 or 2, got %d", in.M.Spec.Name, d.name(i), d.SS)
 		}
-		f, ok := in.Dose(idx, DoseF)
-		if !ok {
-			f = 1
-		}
-		lag, _ := in.Dose(idx, DoseALAG)
+		f, lag := in.bioavail(idx), in.lagTime(idx)
 		amt := d.Amt * f
 		rate := d.Rate
 		switch rate {

@@ -49,10 +49,7 @@ func (in *Instance) steadyState(state int, amt, rate, ii float64, path Path) ([]
 	m := in.M
 	name := m.Spec.Name
 	n := m.NumStates()
-	unit := m.Spec.TimeUnit
-	if unit == "" {
-		unit = "h"
-	}
+	unit := m.Spec.TimeUnit // compile defaults it to h
 	switch {
 	case state < 0 || state >= n:
 		return nil, fmt.Errorf("model %s: CMT %d does not exist: this model has states 1..%d", name, state+1, n)
@@ -65,11 +62,7 @@ func (in *Instance) steadyState(state int, amt, rate, ii float64, path Path) ([]
 	case m.usesTime():
 		return nil, fmt.Errorf("model %s: its equations depend on the time t, so a regimen alone has no steady state", name)
 	}
-	f, ok := in.Dose(state, DoseF)
-	if !ok {
-		f = 1
-	}
-	lag, _ := in.Dose(state, DoseALAG)
+	f, lag := in.bioavail(state), in.lagTime(state)
 	if rate > 0 {
 		if dur := amt * f / rate; dur+lag > ii {
 			return nil, fmt.Errorf("model %s: a steady-state infusion of %g %s (plus lag %g) longer than II = %g is not supported", name, dur, unit, lag, ii)

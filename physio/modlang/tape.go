@@ -163,6 +163,20 @@ func (in *Instance) Dose(i, k int) (float64, bool) {
 	return in.regs[id], true
 }
 
+// bioavail is state i's bioavailability F (1 where the model sets none).
+func (in *Instance) bioavail(i int) float64 {
+	if f, ok := in.Dose(i, DoseF); ok {
+		return f
+	}
+	return 1
+}
+
+// lagTime is state i's lag time ALAG (0 where the model sets none).
+func (in *Instance) lagTime(i int) float64 {
+	lag, _ := in.Dose(i, DoseALAG)
+	return lag
+}
+
 // CheckFinite evaluates dy/dt at (t, y) and, when a derivative is NaN or
 // infinite, returns an error that names the model, the time and the
 // equation (its state and line in the block).
