@@ -3,7 +3,9 @@ package trial
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +30,7 @@ func langSSSpec(t *testing.T, name, output string, over map[string]float64, grid
 	for k, h := range times {
 		s.Endpoints = append(s.Endpoints, Endpoint{Endpoint: cohort.Endpoint{Name: fmt.Sprintf("c%d", k), Kind: "conc", At: h}})
 	}
-	for _, a := range sortedKeys(arms) {
+	for _, a := range slices.Sorted(maps.Keys(arms)) {
 		doses := arms[a]
 		for i := range doses {
 			doses[i].Source = fmt.Sprintf("arm %q dosing record %d", a, i+1)
@@ -36,21 +38,6 @@ func langSSSpec(t *testing.T, name, output string, over map[string]float64, grid
 		s.Arms = append(s.Arms, Arm{Name: a, Doses: func(Subject) ([]pk.Dose, error) { return doses, nil }})
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
 }
 
 // Issue 24: SS records in a model-language trial. A linear model of the
