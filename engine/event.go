@@ -30,6 +30,11 @@ type Event struct {
 // NewEvent returns a pending event.
 func (s *Sim) NewEvent() *Event { return &Event{sim: s} }
 
+// InitEvent makes *e a pending event of s, as NewEvent does, in memory the
+// caller owns: a Lua event embeds its Event beside its userdata, one
+// allocation where NewEvent and the userdata made two.
+func (s *Sim) InitEvent(e *Event) { *e = Event{sim: s} }
+
 // Timeout returns an event that succeeds after dt seconds (for AnyOf/AllOf).
 func (s *Sim) Timeout(dt float64) (*Event, error) {
 	if err := checkDelay("Timeout", dt); err != nil {
@@ -126,44 +131,59 @@ func (s *Sim) AnyOf(evs ...*Event) *Event { return s.condition("AnyOf", evs, fal
 func (s *Sim) AllOf(evs ...*Event) *Event { return s.condition("AllOf", evs, true) }
 
 func (s *Sim) condition(name string, evs []*Event, all bool) *Event {
-	c := s.NewEvent()
 	if len(evs) == 0 {
+		c := s.NewEvent()
 		c.Succeed([]*Event{})
 		return c
 	}
-	evs = append([]*Event(nil), evs...)
-	left := len(evs)
-	check := func(ev *Event) {
-		if c.state != eventPending {
-			return
-		}
-		if ev.Err != nil {
-			c.Fail(fmt.Errorf("%s: %w", name, ev.Err))
-			return
-		}
-		left--
-		if all && left > 0 {
-			return
-		}
-		if all {
-			c.Succeed(evs)
-			return
-		}
-		done := make([]*Event, 0, 1)
-		for _, x := range evs {
-			if x.state == eventProcessed {
-				done = append(done, x)
-			}
-		}
-		c.Succeed(done)
-	}
-	for _, ev := range evs {
+	c := &condition{name: name, left: len(evs), all: all}
+	c.ev.sim = s
+	c.evs = append(make([]*Event, 0, len(evs)), evs...)
+	check := c.check
+	for _, ev := range c.evs {
 		if ev.sim != s {
 			panic("engine: " + name + ": event belongs to another simulation")
 		}
 		ev.OnDone(check)
 	}
-	return c
+	return &c.ev
+}
+
+// condition is the state of an AnyOf or AllOf: its event, what it waits for
+// and how many are left, in one allocation (with check's method value, two,
+// where captured variables made five).
+type condition struct {
+	ev   Event
+	name string
+	evs  []*Event
+	left int
+	all  bool
+}
+
+// check is called when one of c.evs is processed.
+func (c *condition) check(ev *Event) {
+	if c.ev.state != eventPending {
+		return
+	}
+	if ev.Err != nil {
+		c.ev.Fail(fmt.Errorf("%s: %w", c.name, ev.Err))
+		return
+	}
+	c.left--
+	if c.all && c.left > 0 {
+		return
+	}
+	if c.all {
+		c.ev.Succeed(c.evs)
+		return
+	}
+	done := make([]*Event, 0, 1)
+	for _, x := range c.evs {
+		if x.state == eventProcessed {
+			done = append(done, x)
+		}
+	}
+	c.ev.Succeed(done)
 }
 
 // Timer is a cancellable callback made by After.

@@ -64,3 +64,36 @@ func TestFiredTable(t *testing.T) {
 		}
 	}
 }
+
+// A process interrupted while it waits in proc:any_of takes up its life (here a
+// timeout to 6); the condition firing later (at 2) must not wake it again.
+// Also more events than condWait keeps in itself (4), with their values.
+func TestAnyOfInterruptedIsWithdrawn(t *testing.T) {
+	src := wrapBuild(`
+    local ev = sim:event()
+    local waiter = sim:process(function(proc)
+      local fired, why = proc:any_of(ev, sim:timeout(50))
+      sim:set("why", why == "interrupted" and 1 or 0)
+      sim:set("fired_nil", not fired and 1 or 0)
+      proc:timeout(5)
+      sim:set("after_timeout_at", proc:now())
+      local evs = {}
+      for i = 1, 6 do evs[i] = sim:timeout(10 + i) end
+      local got = proc:all_of(unpack(evs))
+      sim:set("all_n", #got)
+      sim:set("all_at", proc:now())
+      sim:set("sixth_is_sixth", got[6] == evs[6] and 1 or 0)
+    end)
+    sim:process(function(proc)
+      proc:timeout(1)
+      waiter:interrupt("stop")
+      proc:timeout(1)
+      ev:succeed(7)
+    end)`)
+	res := runLua(t, "withdraw.lua", src)
+	for name, want := range map[string]float64{"why": 1, "fired_nil": 1, "after_timeout_at": 6, "all_n": 6, "all_at": 6 + 16, "sixth_is_sixth": 1} {
+		if k, _ := kpi(res[0], name); k.Value != want {
+			t.Errorf("%s = %v, want %v", name, k.Value, want)
+		}
+	}
+}

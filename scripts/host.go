@@ -395,7 +395,9 @@ var simMethods = map[string]method{
 		return 0
 	},
 	"event": func(h *host, L *lua.LState) int {
-		L.Push(h.wrap("event", h.sim.NewEvent()))
+		e := new(luaEvent)
+		h.sim.InitEvent(&e.ev)
+		L.Push(h.wrapIn(&e.ud, "event", &e.ev))
 		return 1
 	},
 	"timeout": func(h *host, L *lua.LState) int {
@@ -466,9 +468,13 @@ func (h *host) condition(L *lua.LState, all bool) int {
 // luaValues returns the n Lua values on the stack from position from: those
 // of the events a condition waits for.
 func luaValues(L *lua.LState, from, n int) []lua.LValue {
-	vals := make([]lua.LValue, n)
-	for i := range vals {
-		vals[i] = L.Get(from + i)
+	return luaValuesInto(make([]lua.LValue, 0, n), L, from, n)
+}
+
+// luaValuesInto is luaValues appending to vals (memory the caller may own).
+func luaValuesInto(vals []lua.LValue, L *lua.LState, from, n int) []lua.LValue {
+	for i := range n {
+		vals = append(vals, L.Get(from+i))
 	}
 	return vals
 }
@@ -493,7 +499,11 @@ func firedTable(L *lua.LState, evs []*engine.Event, vals []lua.LValue, fired []*
 }
 
 func (h *host) events(L *lua.LState, from int) []*engine.Event {
-	var evs []*engine.Event
+	return h.eventsInto(make([]*engine.Event, 0, max(L.GetTop()-from+1, 0)), L, from)
+}
+
+// eventsInto is events appending to evs (memory the caller may own).
+func (h *host) eventsInto(evs []*engine.Event, L *lua.LState, from int) []*engine.Event {
 	for i := from; i <= L.GetTop(); i++ {
 		evs = append(evs, check[*engine.Event](L, i, "event"))
 	}
@@ -751,6 +761,12 @@ var eventMethods = map[string]method{
 		ev.OnDone(func(*engine.Event) { h.call(fn, 0, ud) })
 		return 0
 	},
+}
+
+// luaEvent is an event made by sim:event() with its userdata: one allocation.
+type luaEvent struct {
+	ev engine.Event
+	ud lua.LUserData
 }
 
 func eventValue(ev *engine.Event) lua.LValue {

@@ -548,27 +548,48 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 	if n, ok := p.interrupted(L); ok {
 		return n
 	}
-	evs := h.events(L, 2)
-	vals := luaValues(L, 2, len(evs))
+	cw := &condWait{p: p, live: true}
+	cw.evs = h.eventsInto(cw.evBuf[:0], L, 2)
+	cw.vals = luaValuesInto(cw.valBuf[:0], L, 2, len(cw.evs))
 	var cond *engine.Event
 	if all {
-		cond = h.sim.AllOf(evs...)
+		cond = h.sim.AllOf(cw.evs...)
 	} else {
-		cond = h.sim.AnyOf(evs...)
+		cond = h.sim.AnyOf(cw.evs...)
 	}
-	live := true
-	cond.OnDone(func(c *engine.Event) {
-		if !live {
-			return
-		}
-		live = false
-		if c.Err != nil {
-			p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
-			return
-		}
-		t := firedTable(h.L, evs, vals, c.Value.([]*engine.Event))
-		p.wake([]lua.LValue{t})
-	})
-	p.w.OnWithdraw(func() { live = false })
+	cond.OnDone(cw.done)
+	p.w.OnWithdraw(cw.withdraw)
 	return p.wait(L)
 }
+
+// condWait is a process's wait for any_of or all_of: the events, their Lua
+// values (the first few in the struct itself) and whether it still waits; one
+// allocation with its two method values, where slices and captured variables
+// made seven.
+type condWait struct {
+	p      *luaProc
+	evs    []*engine.Event
+	vals   []lua.LValue
+	live   bool
+	evBuf  [4]*engine.Event
+	valBuf [4]lua.LValue
+}
+
+// done wakes the process with the list of the fired events' values, or nil and
+// the error of a failed condition.
+func (cw *condWait) done(c *engine.Event) {
+	if !cw.live {
+		return
+	}
+	cw.live = false
+	p := cw.p
+	if c.Err != nil {
+		p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
+		return
+	}
+	p.one[0] = firedTable(p.h.L, cw.evs, cw.vals, c.Value.([]*engine.Event))
+	p.wake(p.one[:])
+}
+
+// withdraw is called when the wait ends another way (an interrupt).
+func (cw *condWait) withdraw() { cw.live = false }
