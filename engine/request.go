@@ -144,6 +144,23 @@ func (r *Resource) Acquire(o RequestOpts, onGrant func(*Request)) (*Request, err
 	return q, r.arrive(q)
 }
 
+// AcquireIn is Acquire in memory the caller owns: q becomes the request (what
+// it held is overwritten) and is never recycled, so a caller that hands the
+// request on (a Lua script keeps it in a variable) gets an error from a second
+// Release, never the release of whichever request would have reused a
+// recycled one.
+func (r *Resource) AcquireIn(o RequestOpts, onGrant func(*Request), q *Request) (*Request, error) {
+	if q == nil {
+		panic("engine: AcquireIn: nil request")
+	}
+	q, err := r.newRequestIn(o, q)
+	if err != nil {
+		return nil, err
+	}
+	q.onGrant = onGrant
+	return q, r.arrive(q)
+}
+
 // RequestFor asks for one unit on behalf of a process that is not a Proc (a Lua
 // process), which waits through w. The request is granted at once (its State
 // is Granted), refused (ErrBalked, ErrBlocked), or queued: the process then

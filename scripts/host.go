@@ -672,16 +672,20 @@ var resourceMethods = map[string]method{
 		r := check[*engine.Resource](L, 1, "resource")
 		o := requestOpts(L, 2)
 		fn := L.CheckFunction(3)
-		var ud *lua.LUserData
-		q, err := r.Acquire(o, func(q *engine.Request) { h.call(fn, 0, ud) })
-		if why, ok := refusal(err); ok {
-			L.Push(lua.LNil)
-			L.Push(why)
-			return 2
-		} else if err != nil {
+		// the request and its userdata in one allocation, never recycled by
+		// the kernel: the script keeps it (TestLuaAcquireDoubleRelease...)
+		// (the userdata is made first: a unit free now is granted, and fn
+		// called with it, before AcquireIn returns)
+		lq := new(luaRequest)
+		ud := h.wrapIn(&lq.ud, "request", &lq.q)
+		if _, err := r.AcquireIn(o, func(*engine.Request) { h.call(fn, 0, ud) }, &lq.q); err != nil {
+			if why, ok := refusal(err); ok {
+				L.Push(lua.LNil)
+				L.Push(why)
+				return 2
+			}
 			raise(L, err)
 		}
-		ud = h.wrap("request", q)
 		L.Push(ud)
 		return 1
 	},

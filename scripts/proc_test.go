@@ -66,6 +66,30 @@ func TestLuaDoubleReleaseTouchesNoOtherRequest(t *testing.T) {
 	}
 }
 
+// The same for a callback-style request (res:acquire): its request was
+// recycled by the kernel at release, so a second release of it released the
+// unit of the next acquire that got the recycled request, silently.
+func TestLuaAcquireDoubleReleaseTouchesNoOtherRequest(t *testing.T) {
+	err := runBody(t, `
+    local r = sim:resource("bed", 1)
+    local got
+    local first = r:acquire({}, function(q) got = q end)
+    check(got ~= nil and got == first, "the callback of a unit granted at once did not get the request")
+    sim:schedule(1, function()
+      r:release(first)
+      local granted = false
+      local second = r:acquire({}, function() granted = true end)
+      check(granted, "the second acquire was not granted at once")
+      local ok = pcall(r.release, r, first)
+      check(not ok, "a second release of the first request succeeded")
+      check(r:in_use() == 1, "the second request lost its unit: in use " .. r:in_use())
+      r:release(second)
+    end)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Issue 17 item 5 for Lua processes: an interrupt from a process the parent
 // started (so the parent is running) reaches the parent's next wait at once.
 func TestLuaInterruptWhileRunningDeliveredAtNextWait(t *testing.T) {
