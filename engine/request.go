@@ -131,9 +131,12 @@ func (r *Resource) newRequestIn(o RequestOpts, q *Request) (*Request, error) {
 	return q, nil
 }
 
-// Acquire asks for one unit for callback-style models: onGrant runs when the unit
-// is granted (at once, if one is free). It returns ErrBalked if the request
-// refused to queue (BalkAt), ErrBlocked if it had no room to wait. Acquire allocates nothing once requests are recycled.
+// Acquire asks for one unit for callback-style models: onGrant runs when the
+// unit is granted (at once, if one is free). It returns ErrBalked if the
+// request refused to queue (BalkAt), ErrBlocked if it had no room to wait.
+// Acquire allocates nothing once requests are recycled: the request is reused
+// after its release, so it must not be used after it (AcquireIn makes one that
+// is never reused).
 func (r *Resource) Acquire(o RequestOpts, onGrant func(*Request)) (*Request, error) {
 	q, err := r.newRequest(o)
 	if err != nil {
