@@ -128,7 +128,11 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 		index[t] = i
 		w.snap = append(w.snap, tableSnap{cur: t, meta: -1, mt: t.Metatable})
 		var keys, values []lua.LValue
-		t.ForEach(func(k, v lua.LValue) { keys, values = append(keys, k), append(values, v) })
+		// next's order (ForEach walks a Go map in random order): the copy reset
+		// makes visits its keys in the order the table set up does
+		for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
+			keys, values = append(keys, k), append(values, v)
+		}
 		refs := make([]int, len(values))
 		for j, v := range values {
 			refs[j] = -1
