@@ -128,7 +128,11 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 		index[t] = i
 		w.snap = append(w.snap, tableSnap{cur: t, meta: -1, mt: t.Metatable})
 		var keys, values []lua.LValue
-		t.ForEach(func(k, v lua.LValue) { keys, values = append(keys, k), append(values, v) })
+		// next's order (ForEach walks a Go map in random order): the copy reset
+		// makes visits its keys in the order the table set up does
+		for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
+			keys, values = append(keys, k), append(values, v)
+		}
 		refs := make([]int, len(values))
 		for j, v := range values {
 			refs[j] = -1
@@ -159,9 +163,12 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 }
 
 // The lengths of an LTable's key list (deleted keys stay in it, in their
-// place, and come back there) and array part, read by reflection.
+// place, and come back there) and array part, read by reflection. A table
+// with few string keys keeps them, deleted ones too, in small instead of keys
+// (patch 4 of the carried gopher-lua): the key list's length is the sum.
 var (
 	ltableKeys  = fieldIndex("keys")
+	ltableSmall = fieldIndex("small")
 	ltableArray = fieldIndex("array")
 )
 
@@ -175,7 +182,7 @@ func fieldIndex(name string) int {
 
 func rawKeys(t *lua.LTable) int {
 	v := reflect.ValueOf(t).Elem()
-	return v.Field(ltableKeys).Len()<<20 | v.Field(ltableArray).Len()
+	return (v.Field(ltableKeys).Len()+v.Field(ltableSmall).Len())<<20 | v.Field(ltableArray).Len()
 }
 
 // unchanged reports whether table i holds exactly its snapshot: the same

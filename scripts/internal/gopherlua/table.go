@@ -40,8 +40,11 @@ func newLTable(acap int, hcap int) *LTable {
 	if acap != 0 {
 		tb.array = make([]LValue, 0, acap)
 	}
-	if hcap != 0 {
+	// medtwin patch 4: up to smallMax hash keys start small (smalltable.go)
+	if hcap > smallMax {
 		tb.strdict = make(map[string]LValue, hcap)
+	} else if hcap != 0 {
+		tb.small = make([]smallKV, 0, hcap)
 	}
 	return tb
 }
@@ -201,6 +204,13 @@ func (tb *LTable) RawSetInt(key int, value LValue) {
 // RawSetString sets a given LValue to a given string index without the __newindex metamethod.
 func (tb *LTable) RawSetString(key string, value LValue) {
 	tb.ver++ // medtwin patch 2: entries of fieldCache for tb are stale
+	// medtwin patch 4: up to smallMax string keys without a map
+	if tb.isSmall() {
+		if tb.rawSetSmall(key, value) {
+			return
+		}
+		tb.promote()
+	}
 	if tb.strdict == nil {
 		tb.strdict = make(map[string]LValue, defaultHashCap)
 	}
@@ -252,6 +262,10 @@ func (tb *LTable) RawSetH(key LValue, value LValue) {
 		return
 	}
 	if tb.dict == nil {
+		if value == LNil {
+			return // medtwin patch 4: deleting a key the table never had
+		}
+		tb.promote() // medtwin patch 4: small holds string keys only
 		tb.dict = make(map[LValue]LValue, len(tb.strdict))
 	}
 	if value == LNil {
@@ -292,13 +306,7 @@ func (tb *LTable) RawGet(key LValue) LValue {
 			return tb.array[index]
 		}
 	case LString:
-		if tb.strdict == nil {
-			return LNil
-		}
-		if ret, ok := tb.strdict[string(v)]; ok {
-			return ret
-		}
-		return LNil
+		return tb.RawGetString(string(v))
 	}
 	if tb.dict == nil {
 		return LNil
@@ -324,13 +332,7 @@ func (tb *LTable) RawGetInt(key int) LValue {
 // RawGet returns an LValue associated with a given key without __index metamethod.
 func (tb *LTable) RawGetH(key LValue) LValue {
 	if s, sok := key.(LString); sok {
-		if tb.strdict == nil {
-			return LNil
-		}
-		if v, vok := tb.strdict[string(s)]; vok {
-			return v
-		}
-		return LNil
+		return tb.RawGetString(string(s))
 	}
 	if tb.dict == nil {
 		return LNil
@@ -344,7 +346,7 @@ func (tb *LTable) RawGetH(key LValue) LValue {
 // RawGetString returns an LValue associated with a given key without __index metamethod.
 func (tb *LTable) RawGetString(key string) LValue {
 	if tb.strdict == nil {
-		return LNil
+		return tb.rawGetSmall(key) // medtwin patch 4 (LNil if not small)
 	}
 	if v, vok := tb.strdict[string(key)]; vok {
 		return v
@@ -360,6 +362,10 @@ func (tb *LTable) ForEach(cb func(LValue, LValue)) {
 				cb(LNumber(i+1), v)
 			}
 		}
+	}
+	if tb.isSmall() { // medtwin patch 4
+		tb.forEachSmall(cb)
+		return
 	}
 	if tb.strdict != nil {
 		for k, v := range tb.strdict {
@@ -396,6 +402,9 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 				}
 			}
 			if tb.array == nil || index == len(tb.array) {
+				if tb.isSmall() { // medtwin patch 4
+					return tb.nextSmall(0)
+				}
 				if (tb.dict == nil || len(tb.dict) == 0) && (tb.strdict == nil || len(tb.strdict) == 0) {
 					return LNil, LNil
 				}
@@ -407,6 +416,13 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 		}
 	}
 
+	if tb.isSmall() { // medtwin patch 4
+		i := 0 // as upstream, which reads k2i's zero for a key not in the table
+		if s, ok := key.(LString); ok {
+			i = max(tb.smallIndex(string(s)), 0)
+		}
+		return tb.nextSmall(i + 1)
+	}
 	tb.indexKeys() // medtwin patch 3
 	for i := tb.k2i[key] + 1; i < len(tb.keys); i++ {
 		key := tb.keys[i]
