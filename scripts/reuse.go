@@ -165,7 +165,7 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 // The lengths of an LTable's key list (deleted keys stay in it, in their
 // place, and come back there) and array part, read by reflection. A table
 // with few string keys keeps them, deleted ones too, in small instead of keys
-// (patch 4 of the carried gopher-lua): the key list's length is the sum.
+// (patch 10 of the carried gopher-lua): the key list's length is the sum.
 var (
 	ltableKeys  = fieldIndex("keys")
 	ltableSmall = fieldIndex("small")

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// Patch 4 (smalltable.go): tables with at most smallMax string keys and no
+// Patch 10 (smalltable.go): tables with at most smallMax string keys and no
 // other hash key keep them in a slice, not a Go map.
 
 // refTable is an independent model of upstream gopher-lua v1.1.2's hash part,

@@ -2,7 +2,7 @@ package lua
 
 import "unsafe"
 
-// medtwin patch 4 (PATCHES.md): small string-keyed tables without a Go map.
+// medtwin patch 10 (PATCHES.md): small string-keyed tables without a Go map.
 //
 // Upstream keeps a table's string keys in a Go map (strdict) made on the
 // first string key, and every hash key once more, boxed, in keys (the

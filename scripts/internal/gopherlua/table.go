@@ -40,7 +40,7 @@ func newLTable(acap int, hcap int) *LTable {
 	if acap != 0 {
 		tb.array = make([]LValue, 0, acap)
 	}
-	// medtwin patch 4: up to smallMax hash keys start small (smalltable.go)
+	// medtwin patch 10: up to smallMax hash keys start small (smalltable.go)
 	if hcap > smallMax {
 		tb.strdict = make(map[string]LValue, hcap)
 	} else if hcap != 0 {
@@ -204,7 +204,7 @@ func (tb *LTable) RawSetInt(key int, value LValue) {
 // RawSetString sets a given LValue to a given string index without the __newindex metamethod.
 func (tb *LTable) RawSetString(key string, value LValue) {
 	tb.ver++ // medtwin patch 2: entries of fieldCache for tb are stale
-	// medtwin patch 4: up to smallMax string keys without a map
+	// medtwin patch 10: up to smallMax string keys without a map
 	if tb.isSmall() {
 		if tb.rawSetSmall(key, value) {
 			return
@@ -263,9 +263,9 @@ func (tb *LTable) RawSetH(key LValue, value LValue) {
 	}
 	if tb.dict == nil {
 		if value == LNil {
-			return // medtwin patch 4: deleting a key the table never had
+			return // medtwin patch 10: deleting a key the table never had
 		}
-		tb.promote() // medtwin patch 4: small holds string keys only
+		tb.promote() // medtwin patch 10: small holds string keys only
 		tb.dict = make(map[LValue]LValue, len(tb.strdict))
 	}
 	if value == LNil {
@@ -346,7 +346,7 @@ func (tb *LTable) RawGetH(key LValue) LValue {
 // RawGetString returns an LValue associated with a given key without __index metamethod.
 func (tb *LTable) RawGetString(key string) LValue {
 	if tb.strdict == nil {
-		return tb.rawGetSmall(key) // medtwin patch 4 (LNil if not small)
+		return tb.rawGetSmall(key) // medtwin patch 10 (LNil if not small)
 	}
 	if v, vok := tb.strdict[string(key)]; vok {
 		return v
@@ -363,7 +363,7 @@ func (tb *LTable) ForEach(cb func(LValue, LValue)) {
 			}
 		}
 	}
-	if tb.isSmall() { // medtwin patch 4
+	if tb.isSmall() { // medtwin patch 10
 		tb.forEachSmall(cb)
 		return
 	}
@@ -402,7 +402,7 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 				}
 			}
 			if tb.array == nil || index == len(tb.array) {
-				if tb.isSmall() { // medtwin patch 4
+				if tb.isSmall() { // medtwin patch 10
 					return tb.nextSmall(0)
 				}
 				if (tb.dict == nil || len(tb.dict) == 0) && (tb.strdict == nil || len(tb.strdict) == 0) {
@@ -416,7 +416,7 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 		}
 	}
 
-	if tb.isSmall() { // medtwin patch 4
+	if tb.isSmall() { // medtwin patch 10
 		i := 0 // as upstream, which reads k2i's zero for a key not in the table
 		if s, ok := key.(LString); ok {
 			i = max(tb.smallIndex(string(s)), 0)

@@ -150,7 +150,7 @@ type LTable struct {
 	k2i     map[LValue]int // built on demand (medtwin patch 3, indexKeys)
 	kdel    bool           // a key was deleted: keys may hold keys absent from the dicts (patch 3)
 	// small holds the string keys, in first-set order, while strdict and
-	// dict are both nil (medtwin patch 4, smalltable.go).
+	// dict are both nil (medtwin patch 10, smalltable.go).
 	small []smallKV
 	// ver counts the writes of string keys (medtwin patch 2, fieldcache.go).
 	ver uint64
