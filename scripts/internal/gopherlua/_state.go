@@ -1954,44 +1954,8 @@ func (ls *LState) Status(th *LState) string {
 }
 
 func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState, error, []LValue) {
-	isstarted := th.isStarted()
-	if !isstarted {
-		base := 0
-		th.stack.Push(callFrame{
-			Fn:         fn,
-			Pc:         0,
-			Base:       base,
-			LocalBase:  base + 1,
-			ReturnBase: base,
-			NArgs:      0,
-			NRet:       MultRet,
-			Parent:     nil,
-			TailCall:   0,
-		})
-	}
-
-	if ls.G.CurrentThread == th {
-		return ResumeError, newApiErrorS(ApiErrorRun, "can not resume a running thread"), nil
-	}
-	if th.Dead {
-		return ResumeError, newApiErrorS(ApiErrorRun, "can not resume a dead thread"), nil
-	}
-	th.Parent = ls
-	ls.G.CurrentThread = th
-	if !isstarted {
-		cf := th.stack.Last()
-		th.currentFrame = cf
-		th.SetTop(0)
-		for _, arg := range args {
-			th.Push(arg)
-		}
-		cf.NArgs = len(args)
-		th.initCallFrame(cf)
-		th.Panic = panicWithoutTraceback
-	} else {
-		for _, arg := range args {
-			th.Push(arg)
-		}
+	if err := ls.resumeStart(th, fn, args); err != nil {
+		return ResumeError, err, nil
 	}
 	top := ls.GetTop()
 	threadRun(th)
@@ -2011,6 +1975,74 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 		return ResumeOK, nil, ret
 	}
 	return ResumeYield, nil, ret
+}
+
+// ResumeDiscard is Resume for a caller that does not use the values the
+// thread yields or returns: it makes no slice of them (Resume allocates one
+// on every call, with a capacity of the caller's whole stack). The state and
+// the error are Resume's (medtwin patch 4, PATCHES.md).
+func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (ResumeState, error) {
+	if err := ls.resumeStart(th, fn, args); err != nil {
+		return ResumeError, err
+	}
+	top := ls.GetTop()
+	threadRun(th)
+	if LVIsFalse(ls.Get(top + 1)) {
+		err := newApiError(ApiErrorRun, ls.Get(top+2)) // Resume's ret[0]: LNil when there is none
+		ls.SetTop(top)
+		return ResumeError, err
+	}
+	ls.SetTop(top)
+	if th.stack.IsEmpty() {
+		return ResumeOK, nil
+	}
+	return ResumeYield, nil
+}
+
+// resumeStart is the part of Resume before the thread runs: it sets up the
+// call of fn on a thread not started yet, or pushes args as the results of the
+// yield a started thread waits in (medtwin patch 4 moved it out of Resume).
+func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
+	isstarted := th.isStarted()
+	if !isstarted {
+		base := 0
+		th.stack.Push(callFrame{
+			Fn:         fn,
+			Pc:         0,
+			Base:       base,
+			LocalBase:  base + 1,
+			ReturnBase: base,
+			NArgs:      0,
+			NRet:       MultRet,
+			Parent:     nil,
+			TailCall:   0,
+		})
+	}
+
+	if ls.G.CurrentThread == th {
+		return newApiErrorS(ApiErrorRun, "can not resume a running thread")
+	}
+	if th.Dead {
+		return newApiErrorS(ApiErrorRun, "can not resume a dead thread")
+	}
+	th.Parent = ls
+	ls.G.CurrentThread = th
+	if !isstarted {
+		cf := th.stack.Last()
+		th.currentFrame = cf
+		th.SetTop(0)
+		for _, arg := range args {
+			th.Push(arg)
+		}
+		cf.NArgs = len(args)
+		th.initCallFrame(cf)
+		th.Panic = panicWithoutTraceback
+	} else {
+		for _, arg := range args {
+			th.Push(arg)
+		}
+	}
+	return nil
 }
 
 func (ls *LState) Yield(values ...LValue) int {

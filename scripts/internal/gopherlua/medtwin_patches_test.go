@@ -165,3 +165,62 @@ func TestKeyOrderWithLazyIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Patch 4: ResumeDiscard gives Resume's states and errors, leaves the
+// caller's stack as it was, passes its arguments to the thread (the function's
+// parameters, then the results of yield), and allocates nothing on a
+// resume/yield round trip (Resume allocates its result slice each time).
+func TestResumeDiscard(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	errorIfScriptFail(t, L, `
+	  function body(a, b)
+	    got = a + b
+	    local x = coroutine.yield(1, 2, 3)
+	    got = got + x
+	    local y = coroutine.yield()
+	    if y == "fail" then error("failed on purpose") end
+	    return "done"
+	  end
+	  function loop()
+	    while true do coroutine.yield() end
+	  end`)
+	body := L.GetGlobal("body").(*LFunction)
+	L.Push(LString("below")) // the caller's stack must stay as it is
+	th, _ := L.NewThread()
+	st, err := L.ResumeDiscard(th, body, LNumber(1), LNumber(2))
+	if st != ResumeYield || err != nil || L.GetGlobal("got") != LNumber(3) {
+		t.Fatalf("first resume: %v %v got=%v, want yield, nil, 3", st, err, L.GetGlobal("got"))
+	}
+	st, err = L.ResumeDiscard(th, nil, LNumber(10))
+	if st != ResumeYield || err != nil || L.GetGlobal("got") != LNumber(13) {
+		t.Fatalf("second resume: %v %v got=%v, want yield, nil, 13", st, err, L.GetGlobal("got"))
+	}
+	st, err = L.ResumeDiscard(th, nil, LString("ok"))
+	if st != ResumeOK || err != nil {
+		t.Fatalf("last resume: %v %v, want ok, nil", st, err)
+	}
+	if _, err = L.ResumeDiscard(th, nil); err == nil || !strings.Contains(err.Error(), "dead") {
+		t.Fatalf("resume of a finished thread: %v, want the dead-thread error", err)
+	}
+	th2, _ := L.NewThread()
+	L.ResumeDiscard(th2, body, LNumber(1), LNumber(2))
+	L.ResumeDiscard(th2, nil, LNumber(0))
+	_, want, _ := L.Resume(th2, nil, LString("fail")) // the same error through Resume, on a twin
+	th3, _ := L.NewThread()
+	L.ResumeDiscard(th3, body, LNumber(1), LNumber(2))
+	L.ResumeDiscard(th3, nil, LNumber(0))
+	st, err = L.ResumeDiscard(th3, nil, LString("fail"))
+	if st != ResumeError || err == nil || want == nil || err.Error() != want.Error() {
+		t.Fatalf("failing resume: %v %v, want error %v", st, err, want)
+	}
+	if L.GetTop() != 1 || L.Get(1) != LString("below") {
+		t.Fatalf("the caller's stack changed: top %d, [1] = %v", L.GetTop(), L.Get(1))
+	}
+	loop := L.GetGlobal("loop").(*LFunction)
+	th4, _ := L.NewThread()
+	L.ResumeDiscard(th4, loop)
+	if n := testing.AllocsPerRun(100, func() { L.ResumeDiscard(th4, nil) }); n != 0 {
+		t.Errorf("a resume/yield round trip allocates %v times, want 0", n)
+	}
+}
