@@ -147,8 +147,16 @@ func callGFunction(L *LState, tailcall bool) bool {
 	}
 
 	// +inline-call L.reg.CopyRange frame.ReturnBase L.reg.Top()-gfnret -1 wantret
-	L.stack.Pop()
-	L.currentFrame = L.stack.Last()
+	if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+		// medtwin patch 6 (PATCHES.md): the Go function's frame and its
+		// caller's are in the top segment: the pop and the read of the new
+		// top below, without their interface calls
+		ags.segSp--
+		L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+	} else {
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+	}
 	return false
 }
 
@@ -688,6 +696,21 @@ func init() {
 				n = nret
 			}
 
+			if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+				// medtwin patch 6 (PATCHES.md): the returning frame and its
+				// caller's are in the top segment of an auto-growing stack
+				// (so the stack holds at least 2 frames): the branch below
+				// without its interface calls
+				ags.segSp--
+				seg := ags.segments[ags.segIdx]
+				islast := baseframe == &seg.array[ags.segSp]
+				// +inline-call copyReturnValues L cf.ReturnBase RA n B
+				L.currentFrame = &seg.array[ags.segSp-1]
+				if islast || L.currentFrame.Fn.IsG {
+					return 1
+				}
+				return 0
+			}
 			if L.Parent != nil && L.stack.Sp() == 1 {
 				// +inline-call copyReturnValues L reg.Top() RA n B
 				switchToParentThread(L, n, false, true)

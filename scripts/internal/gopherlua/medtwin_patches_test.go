@@ -260,3 +260,61 @@ func TestPushNumberBoxesInBlocks(t *testing.T) {
 		t.Errorf("320 PushNumber calls allocate %v times, want at most 10", n)
 	}
 }
+
+// Patch 6: calls and returns through the top segment of an auto-growing
+// frame stack, at every depth across segment boundaries (8 frames each):
+// results, the frames Go functions see (their arguments), errors with their
+// line, and coroutines that yield deep in a recursion all come out as the
+// closed forms say.
+func TestCallsAcrossFrameSegments(t *testing.T) {
+	L := NewState(Options{MinimizeStackMemory: true})
+	defer L.Close()
+	if _, ok := L.stack.(*autoGrowingCallFrameStack); !ok {
+		t.Fatal("expected an auto-growing call stack")
+	}
+	L.SetGlobal("twice", L.NewFunction(func(L *LState) int {
+		L.Push(L.CheckNumber(1) * 2)
+		L.Push(LNumber(L.GetTop()))
+		return 2
+	}))
+	errorIfScriptFail(t, L, `
+	  -- sum(n) = sum of twice(k) for k = 1..n = n(n+1), each level a Lua frame
+	  -- calling a Go function; the extra results check the Go frame's top
+	  local function sum(n)
+	    if n == 0 then return 0 end
+	    local d, top = twice(n)
+	    assert(top == 2, "twice saw " .. tostring(top) .. " values")
+	    return d + sum(n - 1)
+	  end
+	  for n = 0, 40 do assert(sum(n) == n * (n + 1), "sum(" .. n .. ")") end
+
+	  -- the same through multiple results and a tail call
+	  local function count(n, acc) if n == 0 then return acc, n end return count(n - 1, acc + twice(n)) end
+	  for n = 0, 40 do local a, b = count(n, 0); assert(a == n * (n + 1) and b == 0) end
+
+	  -- an error raised at depth d by a Go function: caught, with its line
+	  local function dive(n)
+	    if n == 0 then return error("bottom") end
+	    return (dive(n - 1))
+	  end
+	  for n = 0, 20 do
+	    local ok, msg = pcall(dive, n)
+	    assert(not ok and msg:find("bottom"), msg)
+	  end
+	  local function bad(n) if n == 0 then local x = nil; return x.y end return 1 + bad(n - 1) end
+	  for n = 0, 20 do
+	    local ok, msg = pcall(bad, n)
+	    assert(not ok and msg:find(":25:"), msg)
+	  end
+
+	  -- coroutines yielding at depth d, resumed d times
+	  local function deep(n) if n == 0 then return coroutine.yield(1) + 1 end return deep(n - 1) + 1 end
+	  for d = 0, 20 do
+	    local co = coroutine.create(deep)
+	    local ok, v = coroutine.resume(co, d)
+	    assert(ok and v == 1)
+	    ok, v = coroutine.resume(co, 100)
+	    assert(ok and v == 101 + d, tostring(v))
+	    assert(coroutine.status(co) == "dead")
+	  end`)
+}

@@ -1149,11 +1149,22 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 	if cf.Fn == nil {
 		ls.RaiseError("attempt to call a non-function object")
 	}
-	if ls.stack.IsFull() {
-		ls.RaiseError("stack overflow")
+	var newcf *callFrame
+	if ags, isags := ls.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+		// medtwin patch 6 (PATCHES.md): the frame is written in place in
+		// the top segment, which has room (so the stack is not full), without
+		// the three interface calls and the copies of a callFrame below
+		newcf = &ags.segments[ags.segIdx].array[ags.segSp]
+		*newcf = cf
+		newcf.Idx = int(ags.segSp) + FramesPerSegment*int(ags.segIdx)
+		ags.segSp++
+	} else {
+		if ls.stack.IsFull() {
+			ls.RaiseError("stack overflow")
+		}
+		ls.stack.Push(cf)
+		newcf = ls.stack.Last()
 	}
-	ls.stack.Push(cf)
-	newcf := ls.stack.Last()
 	// this section is inlined by go-inline
 	// source function is 'func (ls *LState) initCallFrame(cf *callFrame) ' in '_state.go'
 	{

@@ -281,8 +281,16 @@ func callGFunction(L *LState, tailcall bool) bool {
 			}
 		}
 	}
-	L.stack.Pop()
-	L.currentFrame = L.stack.Last()
+	if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+		// medtwin patch 6 (PATCHES.md): the Go function's frame and its
+		// caller's are in the top segment: the pop and the read of the new
+		// top below, without their interface calls
+		ags.segSp--
+		L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+	} else {
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+	}
 	return false
 }
 
@@ -1222,11 +1230,22 @@ func init() {
 				if cf.Fn == nil {
 					ls.RaiseError("attempt to call a non-function object")
 				}
-				if ls.stack.IsFull() {
-					ls.RaiseError("stack overflow")
+				var newcf *callFrame
+				if ags, isags := ls.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+					// medtwin patch 6 (PATCHES.md): the frame is written in place in
+					// the top segment, which has room (so the stack is not full), without
+					// the three interface calls and the copies of a callFrame below
+					newcf = &ags.segments[ags.segIdx].array[ags.segSp]
+					*newcf = cf
+					newcf.Idx = int(ags.segSp) + FramesPerSegment*int(ags.segIdx)
+					ags.segSp++
+				} else {
+					if ls.stack.IsFull() {
+						ls.RaiseError("stack overflow")
+					}
+					ls.stack.Push(cf)
+					newcf = ls.stack.Last()
 				}
-				ls.stack.Push(cf)
-				newcf := ls.stack.Last()
 				// this section is inlined by go-inline
 				// source function is 'func (ls *LState) initCallFrame(cf *callFrame) ' in '_state.go'
 				{
@@ -1588,6 +1607,126 @@ func init() {
 				n = nret
 			}
 
+			if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+				// medtwin patch 6 (PATCHES.md): the returning frame and its
+				// caller's are in the top segment of an auto-growing stack
+				// (so the stack holds at least 2 frames): the branch below
+				// without its interface calls
+				ags.segSp--
+				seg := ags.segments[ags.segIdx]
+				islast := baseframe == &seg.array[ags.segSp]
+				// this section is inlined by go-inline
+				// source function is 'func copyReturnValues(L *LState, regv, start, n, b int) ' in '_vm.go'
+				{
+					regv := cf.ReturnBase
+					start := RA
+					b := B
+					if b == 1 {
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) FillNil(regm, n int) ' in '_state.go'
+						{
+							rg := L.reg
+							regm := regv
+							newSize := regm + n
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+							{
+								requiredSize := newSize
+								if requiredSize > cap(rg.array) {
+									rg.resize(requiredSize)
+								}
+							}
+							for i := 0; i < n; i++ {
+								rg.array[regm+i] = LNil
+							}
+							// values beyond top don't need to be valid LValues, so setting them to nil is fine
+							// setting them to nil rather than LNil lets us invoke the golang memclr opto
+							oldtop := rg.top
+							rg.top = regm + n
+							if rg.top < oldtop {
+								nilRange := rg.array[rg.top:oldtop]
+								for i := range nilRange {
+									nilRange[i] = nil
+								}
+							}
+						}
+					} else {
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) CopyRange(regv, start, limit, n int) ' in '_state.go'
+						{
+							rg := L.reg
+							limit := -1
+							newSize := regv + n
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+							{
+								requiredSize := newSize
+								if requiredSize > cap(rg.array) {
+									rg.resize(requiredSize)
+								}
+							}
+							if limit == -1 || limit > rg.top {
+								limit = rg.top
+							}
+							for i := 0; i < n; i++ {
+								srcIdx := start + i
+								if srcIdx >= limit || srcIdx < 0 {
+									rg.array[regv+i] = LNil
+								} else {
+									rg.array[regv+i] = rg.array[srcIdx]
+								}
+							}
+
+							// values beyond top don't need to be valid LValues, so setting them to nil is fine
+							// setting them to nil rather than LNil lets us invoke the golang memclr opto
+							oldtop := rg.top
+							rg.top = regv + n
+							if rg.top < oldtop {
+								nilRange := rg.array[rg.top:oldtop]
+								for i := range nilRange {
+									nilRange[i] = nil
+								}
+							}
+						}
+						if b > 1 && n > (b-1) {
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) FillNil(regm, n int) ' in '_state.go'
+							{
+								rg := L.reg
+								regm := regv + b - 1
+								n := n - (b - 1)
+								newSize := regm + n
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+								{
+									requiredSize := newSize
+									if requiredSize > cap(rg.array) {
+										rg.resize(requiredSize)
+									}
+								}
+								for i := 0; i < n; i++ {
+									rg.array[regm+i] = LNil
+								}
+								// values beyond top don't need to be valid LValues, so setting them to nil is fine
+								// setting them to nil rather than LNil lets us invoke the golang memclr opto
+								oldtop := rg.top
+								rg.top = regm + n
+								if rg.top < oldtop {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
+								}
+							}
+						}
+					}
+				}
+				L.currentFrame = &seg.array[ags.segSp-1]
+				if islast || L.currentFrame.Fn.IsG {
+					return 1
+				}
+				return 0
+			}
 			if L.Parent != nil && L.stack.Sp() == 1 {
 				// this section is inlined by go-inline
 				// source function is 'func copyReturnValues(L *LState, regv, start, n, b int) ' in '_vm.go'
