@@ -399,6 +399,13 @@ func (rg *registry) forceResize(newSize int) {
 	rg.array = newSlice
 }
 
+// smallClear is the most registry slots above a new top cleared one by one;
+// more are cleared by the memclr the range loop compiles to. A call's return
+// leaves 1-3 slots to clear, for which memclrHasPointers and its write
+// barrier's bulk check cost more than the stores (medtwin patch 7,
+// PATCHES.md).
+const smallClear = 8
+
 func (rg *registry) SetTop(topi int) { // +inline-start
 	// +inline-call rg.checkSize topi
 	oldtopi := rg.top
@@ -409,9 +416,16 @@ func (rg *registry) SetTop(topi int) { // +inline-start
 	// values beyond top don't need to be valid LValues, so setting them to nil is fine
 	// setting them to nil rather than LNil lets us invoke the golang memclr opto
 	if rg.top < oldtopi {
-		nilRange := rg.array[rg.top:oldtopi]
-		for i := range nilRange {
-			nilRange[i] = nil
+		if oldtopi-rg.top <= smallClear {
+			// medtwin patch 7: a few slots, cleared one by one
+			for i := rg.top; i < oldtopi; i++ {
+				rg.array[i] = nil
+			}
+		} else {
+			nilRange := rg.array[rg.top:oldtopi]
+			for i := range nilRange {
+				nilRange[i] = nil
+			}
 		}
 	}
 	//for i := rg.top; i < oldtop; i++ {
@@ -470,9 +484,16 @@ func (rg *registry) CopyRange(regv, start, limit, n int) { // +inline-start
 	oldtop := rg.top
 	rg.top = regv + n
 	if rg.top < oldtop {
-		nilRange := rg.array[rg.top:oldtop]
-		for i := range nilRange {
-			nilRange[i] = nil
+		if oldtop-rg.top <= smallClear {
+			// medtwin patch 7: a few slots, cleared one by one
+			for i := rg.top; i < oldtop; i++ {
+				rg.array[i] = nil
+			}
+		} else {
+			nilRange := rg.array[rg.top:oldtop]
+			for i := range nilRange {
+				nilRange[i] = nil
+			}
 		}
 	}
 } // +inline-end
@@ -489,9 +510,16 @@ func (rg *registry) FillNil(regm, n int) { // +inline-start
 	oldtop := rg.top
 	rg.top = regm + n
 	if rg.top < oldtop {
-		nilRange := rg.array[rg.top:oldtop]
-		for i := range nilRange {
-			nilRange[i] = nil
+		if oldtop-rg.top <= smallClear {
+			// medtwin patch 7: a few slots, cleared one by one
+			for i := rg.top; i < oldtop; i++ {
+				rg.array[i] = nil
+			}
+		} else {
+			nilRange := rg.array[rg.top:oldtop]
+			for i := range nilRange {
+				nilRange[i] = nil
+			}
 		}
 	}
 } // +inline-end

@@ -318,3 +318,45 @@ func TestCallsAcrossFrameSegments(t *testing.T) {
 	    assert(coroutine.status(co) == "dead")
 	  end`)
 }
+
+// Patch 7: slots above a lowered top are cleared (so that they keep nothing
+// alive) whether few or many: after a Go function that pushed n values and
+// returned none, after SetTop, and after a Lua call's return.
+func TestSlotsAboveTopCleared(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	above := func(L *LState, n int) []LValue { return L.reg.array[L.reg.top : L.reg.top+n] }
+	L.SetGlobal("junk", L.NewFunction(func(L *LState) int {
+		for i := 0; i < L.CheckInt(1); i++ {
+			L.Push(L.NewTable())
+		}
+		return 0
+	}))
+	var dirty []int
+	L.SetGlobal("check", L.NewFunction(func(L *LState) int {
+		for i, v := range above(L, 2*smallClear) {
+			if v != nil {
+				dirty = append(dirty, i)
+			}
+		}
+		return 0
+	}))
+	errorIfScriptFail(t, L, `
+	  local function lua_junk(n) local a, b, c, d, e, f, g, h, i, j, k = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} end
+	  for _, n in ipairs({1, 2, 3, 8, 9, 15}) do junk(n); check() end
+	  lua_junk(); check()`)
+	if len(dirty) > 0 {
+		t.Errorf("slots above the top not cleared after a return: %v", dirty)
+	}
+	for _, n := range []int{1, 3, smallClear, smallClear + 1, 3 * smallClear} {
+		for i := 0; i < n; i++ {
+			L.Push(L.NewTable())
+		}
+		L.SetTop(0)
+		for i, v := range above(L, n) {
+			if v != nil {
+				t.Fatalf("SetTop(0) after %d pushes left slot %d: %v", n, i, v)
+			}
+		}
+	}
+}

@@ -117,9 +117,16 @@ func copyReturnValues(L *LState, regv, start, n, b int) { // +inline-start
 			oldtop := rg.top
 			rg.top = regm + n
 			if rg.top < oldtop {
-				nilRange := rg.array[rg.top:oldtop]
-				for i := range nilRange {
-					nilRange[i] = nil
+				if oldtop-rg.top <= smallClear {
+					// medtwin patch 7: a few slots, cleared one by one
+					for i := rg.top; i < oldtop; i++ {
+						rg.array[i] = nil
+					}
+				} else {
+					nilRange := rg.array[rg.top:oldtop]
+					for i := range nilRange {
+						nilRange[i] = nil
+					}
 				}
 			}
 		}
@@ -155,9 +162,16 @@ func copyReturnValues(L *LState, regv, start, n, b int) { // +inline-start
 			oldtop := rg.top
 			rg.top = regv + n
 			if rg.top < oldtop {
-				nilRange := rg.array[rg.top:oldtop]
-				for i := range nilRange {
-					nilRange[i] = nil
+				if oldtop-rg.top <= smallClear {
+					// medtwin patch 7: a few slots, cleared one by one
+					for i := rg.top; i < oldtop; i++ {
+						rg.array[i] = nil
+					}
+				} else {
+					nilRange := rg.array[rg.top:oldtop]
+					for i := range nilRange {
+						nilRange[i] = nil
+					}
 				}
 			}
 		}
@@ -185,9 +199,16 @@ func copyReturnValues(L *LState, regv, start, n, b int) { // +inline-start
 				oldtop := rg.top
 				rg.top = regm + n
 				if rg.top < oldtop {
-					nilRange := rg.array[rg.top:oldtop]
-					for i := range nilRange {
-						nilRange[i] = nil
+					if oldtop-rg.top <= smallClear {
+						// medtwin patch 7: a few slots, cleared one by one
+						for i := rg.top; i < oldtop; i++ {
+							rg.array[i] = nil
+						}
+					} else {
+						nilRange := rg.array[rg.top:oldtop]
+						for i := range nilRange {
+							nilRange[i] = nil
+						}
 					}
 				}
 			}
@@ -275,9 +296,16 @@ func callGFunction(L *LState, tailcall bool) bool {
 		oldtop := rg.top
 		rg.top = regv + n
 		if rg.top < oldtop {
-			nilRange := rg.array[rg.top:oldtop]
-			for i := range nilRange {
-				nilRange[i] = nil
+			if oldtop-rg.top <= smallClear {
+				// medtwin patch 7: a few slots, cleared one by one
+				for i := rg.top; i < oldtop; i++ {
+					rg.array[i] = nil
+				}
+			} else {
+				nilRange := rg.array[rg.top:oldtop]
+				for i := range nilRange {
+					nilRange[i] = nil
+				}
 			}
 		}
 	}
@@ -1560,9 +1588,16 @@ func init() {
 					oldtop := rg.top
 					rg.top = regv + n
 					if rg.top < oldtop {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
+						if oldtop-rg.top <= smallClear {
+							// medtwin patch 7: a few slots, cleared one by one
+							for i := rg.top; i < oldtop; i++ {
+								rg.array[i] = nil
+							}
+						} else {
+							nilRange := rg.array[rg.top:oldtop]
+							for i := range nilRange {
+								nilRange[i] = nil
+							}
 						}
 					}
 				}
@@ -1644,9 +1679,16 @@ func init() {
 							oldtop := rg.top
 							rg.top = regm + n
 							if rg.top < oldtop {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+								if oldtop-rg.top <= smallClear {
+									// medtwin patch 7: a few slots, cleared one by one
+									for i := rg.top; i < oldtop; i++ {
+										rg.array[i] = nil
+									}
+								} else {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
 								}
 							}
 						}
@@ -1682,9 +1724,16 @@ func init() {
 							oldtop := rg.top
 							rg.top = regv + n
 							if rg.top < oldtop {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+								if oldtop-rg.top <= smallClear {
+									// medtwin patch 7: a few slots, cleared one by one
+									for i := rg.top; i < oldtop; i++ {
+										rg.array[i] = nil
+									}
+								} else {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
 								}
 							}
 						}
@@ -1712,9 +1761,16 @@ func init() {
 								oldtop := rg.top
 								rg.top = regm + n
 								if rg.top < oldtop {
-									nilRange := rg.array[rg.top:oldtop]
-									for i := range nilRange {
-										nilRange[i] = nil
+									if oldtop-rg.top <= smallClear {
+										// medtwin patch 7: a few slots, cleared one by one
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
 									}
 								}
 							}
@@ -1757,9 +1813,16 @@ func init() {
 							oldtop := rg.top
 							rg.top = regm + n
 							if rg.top < oldtop {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+								if oldtop-rg.top <= smallClear {
+									// medtwin patch 7: a few slots, cleared one by one
+									for i := rg.top; i < oldtop; i++ {
+										rg.array[i] = nil
+									}
+								} else {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
 								}
 							}
 						}
@@ -1795,9 +1858,16 @@ func init() {
 							oldtop := rg.top
 							rg.top = regv + n
 							if rg.top < oldtop {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+								if oldtop-rg.top <= smallClear {
+									// medtwin patch 7: a few slots, cleared one by one
+									for i := rg.top; i < oldtop; i++ {
+										rg.array[i] = nil
+									}
+								} else {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
 								}
 							}
 						}
@@ -1825,9 +1895,16 @@ func init() {
 								oldtop := rg.top
 								rg.top = regm + n
 								if rg.top < oldtop {
-									nilRange := rg.array[rg.top:oldtop]
-									for i := range nilRange {
-										nilRange[i] = nil
+									if oldtop-rg.top <= smallClear {
+										// medtwin patch 7: a few slots, cleared one by one
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
 									}
 								}
 							}
@@ -1867,9 +1944,16 @@ func init() {
 						oldtop := rg.top
 						rg.top = regm + n
 						if rg.top < oldtop {
-							nilRange := rg.array[rg.top:oldtop]
-							for i := range nilRange {
-								nilRange[i] = nil
+							if oldtop-rg.top <= smallClear {
+								// medtwin patch 7: a few slots, cleared one by one
+								for i := rg.top; i < oldtop; i++ {
+									rg.array[i] = nil
+								}
+							} else {
+								nilRange := rg.array[rg.top:oldtop]
+								for i := range nilRange {
+									nilRange[i] = nil
+								}
 							}
 						}
 					}
@@ -1905,9 +1989,16 @@ func init() {
 						oldtop := rg.top
 						rg.top = regv + n
 						if rg.top < oldtop {
-							nilRange := rg.array[rg.top:oldtop]
-							for i := range nilRange {
-								nilRange[i] = nil
+							if oldtop-rg.top <= smallClear {
+								// medtwin patch 7: a few slots, cleared one by one
+								for i := rg.top; i < oldtop; i++ {
+									rg.array[i] = nil
+								}
+							} else {
+								nilRange := rg.array[rg.top:oldtop]
+								for i := range nilRange {
+									nilRange[i] = nil
+								}
 							}
 						}
 					}
@@ -1935,9 +2026,16 @@ func init() {
 							oldtop := rg.top
 							rg.top = regm + n
 							if rg.top < oldtop {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+								if oldtop-rg.top <= smallClear {
+									// medtwin patch 7: a few slots, cleared one by one
+									for i := rg.top; i < oldtop; i++ {
+										rg.array[i] = nil
+									}
+								} else {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
 								}
 							}
 						}
@@ -2026,9 +2124,16 @@ func init() {
 								// values beyond top don't need to be valid LValues, so setting them to nil is fine
 								// setting them to nil rather than LNil lets us invoke the golang memclr opto
 								if rg.top < oldtopi {
-									nilRange := rg.array[rg.top:oldtopi]
-									for i := range nilRange {
-										nilRange[i] = nil
+									if oldtopi-rg.top <= smallClear {
+										// medtwin patch 7: a few slots, cleared one by one
+										for i := rg.top; i < oldtopi; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtopi]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
 									}
 								}
 								//for i := rg.top; i < oldtop; i++ {
@@ -2114,9 +2219,16 @@ func init() {
 				// values beyond top don't need to be valid LValues, so setting them to nil is fine
 				// setting them to nil rather than LNil lets us invoke the golang memclr opto
 				if rg.top < oldtopi {
-					nilRange := rg.array[rg.top:oldtopi]
-					for i := range nilRange {
-						nilRange[i] = nil
+					if oldtopi-rg.top <= smallClear {
+						// medtwin patch 7: a few slots, cleared one by one
+						for i := rg.top; i < oldtopi; i++ {
+							rg.array[i] = nil
+						}
+					} else {
+						nilRange := rg.array[rg.top:oldtopi]
+						for i := range nilRange {
+							nilRange[i] = nil
+						}
 					}
 				}
 				//for i := rg.top; i < oldtop; i++ {
@@ -2353,9 +2465,16 @@ func init() {
 				oldtop := rg.top
 				rg.top = regv + n
 				if rg.top < oldtop {
-					nilRange := rg.array[rg.top:oldtop]
-					for i := range nilRange {
-						nilRange[i] = nil
+					if oldtop-rg.top <= smallClear {
+						// medtwin patch 7: a few slots, cleared one by one
+						for i := rg.top; i < oldtop; i++ {
+							rg.array[i] = nil
+						}
+					} else {
+						nilRange := rg.array[rg.top:oldtop]
+						for i := range nilRange {
+							nilRange[i] = nil
+						}
 					}
 				}
 			}
