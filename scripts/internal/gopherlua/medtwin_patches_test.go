@@ -360,3 +360,24 @@ func TestSlotsAboveTopCleared(t *testing.T) {
 		}
 	}
 }
+
+// Patch 8: channel.receive and channel.select, waiting when the context ends,
+// raise its error at once: the statement after them does not run (upstream
+// raised it at the next instruction; patch 1 checked after every call).
+func TestChannelWaitRaisesContextError(t *testing.T) {
+	for _, wait := range []string{`ch:receive()`, `channel.select({"|<-", ch})`} {
+		L := NewState()
+		ctx, cancel := context.WithCancel(context.Background())
+		L.SetContext(ctx)
+		L.SetGlobal("ch", LChannel(make(chan LValue)))
+		time.AfterFunc(50*time.Millisecond, cancel)
+		err := L.DoString(wait + `; after = true`)
+		if err == nil || !strings.Contains(err.Error(), context.Canceled.Error()) {
+			t.Errorf("%s: err = %v, want %v", wait, err, context.Canceled)
+		}
+		if L.GetGlobal("after") != LNil {
+			t.Errorf("%s: the statement after the wait ran", wait)
+		}
+		L.Close()
+	}
+}
