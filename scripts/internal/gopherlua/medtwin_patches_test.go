@@ -381,3 +381,40 @@ func TestChannelWaitRaisesContextError(t *testing.T) {
 		L.Close()
 	}
 }
+
+// Patch 9: a userdata's methods through the fast path give what the general
+// lookup gives: a method of the __index table (and a new one after a change),
+// a name missing there found through the __index table's own metatable, an
+// __index function, a changed metatable, and a userdata without one.
+func TestUserDataMethodFastPath(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	mk := L.NewFunction(func(L *LState) int {
+		ud := L.NewUserData()
+		ud.Metatable = L.Get(1)
+		L.Push(ud)
+		return 1
+	})
+	L.SetGlobal("newud", mk)
+	errorIfScriptFail(t, L, `
+	  local methods = {m = function(self, x) return x + 1 end}
+	  setmetatable(methods, {__index = function(_, k) return function() return "fallback " .. k end end})
+	  local mt = {__index = methods}
+	  local u = newud(mt)
+	  local function call(name, x) return u[name](u, x) end
+	  for i = 1, 3 do
+	    assert(u:m(i) == i + 1)
+	    assert(u:other() == "fallback other")            -- missing in methods
+	  end
+	  methods.m = function(self, x) return x * 10 end
+	  assert(u:m(2) == 20)
+	  methods.m = nil
+	  assert(u:m(2) == "fallback m")
+	  mt.__index = function(_, k) return function() return "fn " .. k end end
+	  assert(u:m() == "fn m")
+	  local u2 = newud({__index = {m = function() return "second" end}})
+	  assert(u2:m() == "second" and u:m() == "fn m")
+	  local bare = newud(nil)
+	  local ok, msg = pcall(function() return bare:m() end)
+	  assert(not ok and msg:find("attempt to index a non%-table object%(userdata%)"), msg)`)
+}

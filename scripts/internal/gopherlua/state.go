@@ -1356,6 +1356,19 @@ func (ls *LState) getField(obj LValue, key LValue) LValue {
 }
 
 func (ls *LState) getFieldString(obj LValue, key string) LValue {
+	if ud, isud := obj.(*LUserData); isud {
+		// medtwin patch 9 (PATCHES.md): a userdata's method, found in the
+		// table its metatable's __index names, without the general loop's
+		// calls; anything else (no such method, __index a function) takes
+		// the loop below, from the start
+		if mt, ismt := ud.Metatable.(*LTable); ismt {
+			if idx, isidx := ls.G.fields.rawGetString(mt, "__index").(*LTable); isidx {
+				if ret := ls.G.fields.rawGetString(idx, key); ret != LNil {
+					return ret
+				}
+			}
+		}
+	}
 	curobj := obj
 	for i := 0; i < MaxTableGetLoop; i++ {
 		tb, istable := curobj.(*LTable)
