@@ -406,6 +406,25 @@ func (rg *registry) forceResize(newSize int) {
 // PATCHES.md).
 const smallClear = 8
 
+// clearAbove sets the slots from the top up to oldtop to nil (a lowered
+// top's: values beyond the top need not be valid LValues, and nil rather
+// than LNil lets the range loop compile to a memclr). Up to smallClear slots
+// are cleared one by one (medtwin patch 7).
+func (rg *registry) clearAbove(oldtop int) { // +inline-start
+	if rg.top < oldtop {
+		if oldtop-rg.top <= smallClear {
+			for i := rg.top; i < oldtop; i++ {
+				rg.array[i] = nil
+			}
+		} else {
+			nilRange := rg.array[rg.top:oldtop]
+			for i := range nilRange {
+				nilRange[i] = nil
+			}
+		}
+	}
+} // +inline-end
+
 func (rg *registry) SetTop(topi int) { // +inline-start
 	// +inline-call rg.checkSize topi
 	oldtopi := rg.top
@@ -415,19 +434,7 @@ func (rg *registry) SetTop(topi int) { // +inline-start
 	}
 	// values beyond top don't need to be valid LValues, so setting them to nil is fine
 	// setting them to nil rather than LNil lets us invoke the golang memclr opto
-	if rg.top < oldtopi {
-		if oldtopi-rg.top <= smallClear {
-			// medtwin patch 7: a few slots, cleared one by one
-			for i := rg.top; i < oldtopi; i++ {
-				rg.array[i] = nil
-			}
-		} else {
-			nilRange := rg.array[rg.top:oldtopi]
-			for i := range nilRange {
-				nilRange[i] = nil
-			}
-		}
-	}
+	// +inline-call rg.clearAbove oldtopi
 	//for i := rg.top; i < oldtop; i++ {
 	//	rg.array[i] = LNil
 	//}
@@ -483,19 +490,7 @@ func (rg *registry) CopyRange(regv, start, limit, n int) { // +inline-start
 	// setting them to nil rather than LNil lets us invoke the golang memclr opto
 	oldtop := rg.top
 	rg.top = regv + n
-	if rg.top < oldtop {
-		if oldtop-rg.top <= smallClear {
-			// medtwin patch 7: a few slots, cleared one by one
-			for i := rg.top; i < oldtop; i++ {
-				rg.array[i] = nil
-			}
-		} else {
-			nilRange := rg.array[rg.top:oldtop]
-			for i := range nilRange {
-				nilRange[i] = nil
-			}
-		}
-	}
+	// +inline-call rg.clearAbove oldtop
 } // +inline-end
 
 // FillNil fills the registry with nil values from regm to regm+n and then sets the registry top to regm+n
@@ -509,19 +504,7 @@ func (rg *registry) FillNil(regm, n int) { // +inline-start
 	// setting them to nil rather than LNil lets us invoke the golang memclr opto
 	oldtop := rg.top
 	rg.top = regm + n
-	if rg.top < oldtop {
-		if oldtop-rg.top <= smallClear {
-			// medtwin patch 7: a few slots, cleared one by one
-			for i := rg.top; i < oldtop; i++ {
-				rg.array[i] = nil
-			}
-		} else {
-			nilRange := rg.array[rg.top:oldtop]
-			for i := range nilRange {
-				nilRange[i] = nil
-			}
-		}
-	}
+	// +inline-call rg.clearAbove oldtop
 } // +inline-end
 
 func (rg *registry) Insert(value LValue, reg int) {

@@ -115,16 +115,19 @@ func copyReturnValues(L *LState, regv, start, n, b int) { // +inline-start
 			// setting them to nil rather than LNil lets us invoke the golang memclr opto
 			oldtop := rg.top
 			rg.top = regm + n
-			if rg.top < oldtop {
-				if oldtop-rg.top <= smallClear {
-					// medtwin patch 7: a few slots, cleared one by one
-					for i := rg.top; i < oldtop; i++ {
-						rg.array[i] = nil
-					}
-				} else {
-					nilRange := rg.array[rg.top:oldtop]
-					for i := range nilRange {
-						nilRange[i] = nil
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+			{
+				if rg.top < oldtop {
+					if oldtop-rg.top <= smallClear {
+						for i := rg.top; i < oldtop; i++ {
+							rg.array[i] = nil
+						}
+					} else {
+						nilRange := rg.array[rg.top:oldtop]
+						for i := range nilRange {
+							nilRange[i] = nil
+						}
 					}
 				}
 			}
@@ -160,16 +163,19 @@ func copyReturnValues(L *LState, regv, start, n, b int) { // +inline-start
 			// setting them to nil rather than LNil lets us invoke the golang memclr opto
 			oldtop := rg.top
 			rg.top = regv + n
-			if rg.top < oldtop {
-				if oldtop-rg.top <= smallClear {
-					// medtwin patch 7: a few slots, cleared one by one
-					for i := rg.top; i < oldtop; i++ {
-						rg.array[i] = nil
-					}
-				} else {
-					nilRange := rg.array[rg.top:oldtop]
-					for i := range nilRange {
-						nilRange[i] = nil
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+			{
+				if rg.top < oldtop {
+					if oldtop-rg.top <= smallClear {
+						for i := rg.top; i < oldtop; i++ {
+							rg.array[i] = nil
+						}
+					} else {
+						nilRange := rg.array[rg.top:oldtop]
+						for i := range nilRange {
+							nilRange[i] = nil
+						}
 					}
 				}
 			}
@@ -197,16 +203,19 @@ func copyReturnValues(L *LState, regv, start, n, b int) { // +inline-start
 				// setting them to nil rather than LNil lets us invoke the golang memclr opto
 				oldtop := rg.top
 				rg.top = regm + n
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						// medtwin patch 7: a few slots, cleared one by one
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+				{
+					if rg.top < oldtop {
+						if oldtop-rg.top <= smallClear {
+							for i := rg.top; i < oldtop; i++ {
+								rg.array[i] = nil
+							}
+						} else {
+							nilRange := rg.array[rg.top:oldtop]
+							for i := range nilRange {
+								nilRange[i] = nil
+							}
 						}
 					}
 				}
@@ -294,16 +303,19 @@ func callGFunction(L *LState, tailcall bool) bool {
 		// setting them to nil rather than LNil lets us invoke the golang memclr opto
 		oldtop := rg.top
 		rg.top = regv + n
-		if rg.top < oldtop {
-			if oldtop-rg.top <= smallClear {
-				// medtwin patch 7: a few slots, cleared one by one
-				for i := rg.top; i < oldtop; i++ {
-					rg.array[i] = nil
-				}
-			} else {
-				nilRange := rg.array[rg.top:oldtop]
-				for i := range nilRange {
-					nilRange[i] = nil
+		// this section is inlined by go-inline
+		// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+		{
+			if rg.top < oldtop {
+				if oldtop-rg.top <= smallClear {
+					for i := rg.top; i < oldtop; i++ {
+						rg.array[i] = nil
+					}
+				} else {
+					nilRange := rg.array[rg.top:oldtop]
+					for i := range nilRange {
+						nilRange[i] = nil
+					}
 				}
 			}
 		}
@@ -1586,16 +1598,19 @@ func init() {
 					// setting them to nil rather than LNil lets us invoke the golang memclr opto
 					oldtop := rg.top
 					rg.top = regv + n
-					if rg.top < oldtop {
-						if oldtop-rg.top <= smallClear {
-							// medtwin patch 7: a few slots, cleared one by one
-							for i := rg.top; i < oldtop; i++ {
-								rg.array[i] = nil
-							}
-						} else {
-							nilRange := rg.array[rg.top:oldtop]
-							for i := range nilRange {
-								nilRange[i] = nil
+					// this section is inlined by go-inline
+					// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+					{
+						if rg.top < oldtop {
+							if oldtop-rg.top <= smallClear {
+								for i := rg.top; i < oldtop; i++ {
+									rg.array[i] = nil
+								}
+							} else {
+								nilRange := rg.array[rg.top:oldtop]
+								for i := range nilRange {
+									nilRange[i] = nil
+								}
 							}
 						}
 					}
@@ -1677,16 +1692,19 @@ func init() {
 							// setting them to nil rather than LNil lets us invoke the golang memclr opto
 							oldtop := rg.top
 							rg.top = regm + n
-							if rg.top < oldtop {
-								if oldtop-rg.top <= smallClear {
-									// medtwin patch 7: a few slots, cleared one by one
-									for i := rg.top; i < oldtop; i++ {
-										rg.array[i] = nil
-									}
-								} else {
-									nilRange := rg.array[rg.top:oldtop]
-									for i := range nilRange {
-										nilRange[i] = nil
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
+								if rg.top < oldtop {
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
 									}
 								}
 							}
@@ -1722,16 +1740,19 @@ func init() {
 							// setting them to nil rather than LNil lets us invoke the golang memclr opto
 							oldtop := rg.top
 							rg.top = regv + n
-							if rg.top < oldtop {
-								if oldtop-rg.top <= smallClear {
-									// medtwin patch 7: a few slots, cleared one by one
-									for i := rg.top; i < oldtop; i++ {
-										rg.array[i] = nil
-									}
-								} else {
-									nilRange := rg.array[rg.top:oldtop]
-									for i := range nilRange {
-										nilRange[i] = nil
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
+								if rg.top < oldtop {
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
 									}
 								}
 							}
@@ -1759,16 +1780,19 @@ func init() {
 								// setting them to nil rather than LNil lets us invoke the golang memclr opto
 								oldtop := rg.top
 								rg.top = regm + n
-								if rg.top < oldtop {
-									if oldtop-rg.top <= smallClear {
-										// medtwin patch 7: a few slots, cleared one by one
-										for i := rg.top; i < oldtop; i++ {
-											rg.array[i] = nil
-										}
-									} else {
-										nilRange := rg.array[rg.top:oldtop]
-										for i := range nilRange {
-											nilRange[i] = nil
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+								{
+									if rg.top < oldtop {
+										if oldtop-rg.top <= smallClear {
+											for i := rg.top; i < oldtop; i++ {
+												rg.array[i] = nil
+											}
+										} else {
+											nilRange := rg.array[rg.top:oldtop]
+											for i := range nilRange {
+												nilRange[i] = nil
+											}
 										}
 									}
 								}
@@ -1811,16 +1835,19 @@ func init() {
 							// setting them to nil rather than LNil lets us invoke the golang memclr opto
 							oldtop := rg.top
 							rg.top = regm + n
-							if rg.top < oldtop {
-								if oldtop-rg.top <= smallClear {
-									// medtwin patch 7: a few slots, cleared one by one
-									for i := rg.top; i < oldtop; i++ {
-										rg.array[i] = nil
-									}
-								} else {
-									nilRange := rg.array[rg.top:oldtop]
-									for i := range nilRange {
-										nilRange[i] = nil
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
+								if rg.top < oldtop {
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
 									}
 								}
 							}
@@ -1856,16 +1883,19 @@ func init() {
 							// setting them to nil rather than LNil lets us invoke the golang memclr opto
 							oldtop := rg.top
 							rg.top = regv + n
-							if rg.top < oldtop {
-								if oldtop-rg.top <= smallClear {
-									// medtwin patch 7: a few slots, cleared one by one
-									for i := rg.top; i < oldtop; i++ {
-										rg.array[i] = nil
-									}
-								} else {
-									nilRange := rg.array[rg.top:oldtop]
-									for i := range nilRange {
-										nilRange[i] = nil
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
+								if rg.top < oldtop {
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
 									}
 								}
 							}
@@ -1893,16 +1923,19 @@ func init() {
 								// setting them to nil rather than LNil lets us invoke the golang memclr opto
 								oldtop := rg.top
 								rg.top = regm + n
-								if rg.top < oldtop {
-									if oldtop-rg.top <= smallClear {
-										// medtwin patch 7: a few slots, cleared one by one
-										for i := rg.top; i < oldtop; i++ {
-											rg.array[i] = nil
-										}
-									} else {
-										nilRange := rg.array[rg.top:oldtop]
-										for i := range nilRange {
-											nilRange[i] = nil
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+								{
+									if rg.top < oldtop {
+										if oldtop-rg.top <= smallClear {
+											for i := rg.top; i < oldtop; i++ {
+												rg.array[i] = nil
+											}
+										} else {
+											nilRange := rg.array[rg.top:oldtop]
+											for i := range nilRange {
+												nilRange[i] = nil
+											}
 										}
 									}
 								}
@@ -1942,16 +1975,19 @@ func init() {
 						// setting them to nil rather than LNil lets us invoke the golang memclr opto
 						oldtop := rg.top
 						rg.top = regm + n
-						if rg.top < oldtop {
-							if oldtop-rg.top <= smallClear {
-								// medtwin patch 7: a few slots, cleared one by one
-								for i := rg.top; i < oldtop; i++ {
-									rg.array[i] = nil
-								}
-							} else {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+						{
+							if rg.top < oldtop {
+								if oldtop-rg.top <= smallClear {
+									for i := rg.top; i < oldtop; i++ {
+										rg.array[i] = nil
+									}
+								} else {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
 								}
 							}
 						}
@@ -1987,16 +2023,19 @@ func init() {
 						// setting them to nil rather than LNil lets us invoke the golang memclr opto
 						oldtop := rg.top
 						rg.top = regv + n
-						if rg.top < oldtop {
-							if oldtop-rg.top <= smallClear {
-								// medtwin patch 7: a few slots, cleared one by one
-								for i := rg.top; i < oldtop; i++ {
-									rg.array[i] = nil
-								}
-							} else {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+						{
+							if rg.top < oldtop {
+								if oldtop-rg.top <= smallClear {
+									for i := rg.top; i < oldtop; i++ {
+										rg.array[i] = nil
+									}
+								} else {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
 								}
 							}
 						}
@@ -2024,16 +2063,19 @@ func init() {
 							// setting them to nil rather than LNil lets us invoke the golang memclr opto
 							oldtop := rg.top
 							rg.top = regm + n
-							if rg.top < oldtop {
-								if oldtop-rg.top <= smallClear {
-									// medtwin patch 7: a few slots, cleared one by one
-									for i := rg.top; i < oldtop; i++ {
-										rg.array[i] = nil
-									}
-								} else {
-									nilRange := rg.array[rg.top:oldtop]
-									for i := range nilRange {
-										nilRange[i] = nil
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
+								if rg.top < oldtop {
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
 									}
 								}
 							}
@@ -2122,16 +2164,20 @@ func init() {
 								}
 								// values beyond top don't need to be valid LValues, so setting them to nil is fine
 								// setting them to nil rather than LNil lets us invoke the golang memclr opto
-								if rg.top < oldtopi {
-									if oldtopi-rg.top <= smallClear {
-										// medtwin patch 7: a few slots, cleared one by one
-										for i := rg.top; i < oldtopi; i++ {
-											rg.array[i] = nil
-										}
-									} else {
-										nilRange := rg.array[rg.top:oldtopi]
-										for i := range nilRange {
-											nilRange[i] = nil
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+								{
+									oldtop := oldtopi
+									if rg.top < oldtop {
+										if oldtop-rg.top <= smallClear {
+											for i := rg.top; i < oldtop; i++ {
+												rg.array[i] = nil
+											}
+										} else {
+											nilRange := rg.array[rg.top:oldtop]
+											for i := range nilRange {
+												nilRange[i] = nil
+											}
 										}
 									}
 								}
@@ -2217,16 +2263,20 @@ func init() {
 				}
 				// values beyond top don't need to be valid LValues, so setting them to nil is fine
 				// setting them to nil rather than LNil lets us invoke the golang memclr opto
-				if rg.top < oldtopi {
-					if oldtopi-rg.top <= smallClear {
-						// medtwin patch 7: a few slots, cleared one by one
-						for i := rg.top; i < oldtopi; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtopi]
-						for i := range nilRange {
-							nilRange[i] = nil
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+				{
+					oldtop := oldtopi
+					if rg.top < oldtop {
+						if oldtop-rg.top <= smallClear {
+							for i := rg.top; i < oldtop; i++ {
+								rg.array[i] = nil
+							}
+						} else {
+							nilRange := rg.array[rg.top:oldtop]
+							for i := range nilRange {
+								nilRange[i] = nil
+							}
 						}
 					}
 				}
@@ -2463,16 +2513,19 @@ func init() {
 				// setting them to nil rather than LNil lets us invoke the golang memclr opto
 				oldtop := rg.top
 				rg.top = regv + n
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						// medtwin patch 7: a few slots, cleared one by one
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+				{
+					if rg.top < oldtop {
+						if oldtop-rg.top <= smallClear {
+							for i := rg.top; i < oldtop; i++ {
+								rg.array[i] = nil
+							}
+						} else {
+							nilRange := rg.array[rg.top:oldtop]
+							for i := range nilRange {
+								nilRange[i] = nil
+							}
 						}
 					}
 				}
