@@ -46,7 +46,7 @@ type host struct {
 // boxing the number allocates: the box of the last instant is kept.
 func (h *host) now() lua.LValue {
 	if t := h.sim.Now(); t != h.nowAt || h.nowBox == nil {
-		h.nowAt, h.nowBox = t, lua.LNumber(t)
+		h.nowAt, h.nowBox = t, h.L.NumberValue(lua.LNumber(t))
 	}
 	return h.nowBox
 }
@@ -536,7 +536,7 @@ func (h *host) source(name string, gap, body *lua.LFunction, limit int, start fl
 		if h.sc.AutoFlow {
 			h.starting = name
 		}
-		h.start(body, lua.LNumber(n))
+		h.start(body, h.L.NumberValue(lua.LNumber(n)))
 		next()
 	}
 	if start >= 0 {
@@ -551,22 +551,22 @@ func (h *host) source(name string, gap, body *lua.LFunction, limit int, start fl
 var rngMethods = map[string]method{
 	"exp": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		L.Push(lua.LNumber(s.Exp(positive(L, 2, "rate"))))
+		L.PushNumber(lua.LNumber(s.Exp(positive(L, 2, "rate"))))
 		return 1
 	},
 	"normal": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		L.Push(lua.LNumber(s.Normal(float64(L.CheckNumber(2)), nonneg(L, 3, "sd"))))
+		L.PushNumber(lua.LNumber(s.Normal(float64(L.CheckNumber(2)), nonneg(L, 3, "sd"))))
 		return 1
 	},
 	"lognormal": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		L.Push(lua.LNumber(s.LogNormal(float64(L.CheckNumber(2)), nonneg(L, 3, "sigma"))))
+		L.PushNumber(lua.LNumber(s.LogNormal(float64(L.CheckNumber(2)), nonneg(L, 3, "sigma"))))
 		return 1
 	},
 	"gamma": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		L.Push(lua.LNumber(s.Gamma(positive(L, 2, "shape"), positive(L, 3, "rate"))))
+		L.PushNumber(lua.LNumber(s.Gamma(positive(L, 2, "shape"), positive(L, 3, "rate"))))
 		return 1
 	},
 	"triangular": func(h *host, L *lua.LState) int {
@@ -575,17 +575,17 @@ var rngMethods = map[string]method{
 		if !(a <= c && c <= b && a < b) {
 			L.RaiseError("triangular(min, max, mode) needs min <= mode <= max and min < max, got %v, %v, %v", a, b, c)
 		}
-		L.Push(lua.LNumber(s.Triangular(a, b, c)))
+		L.PushNumber(lua.LNumber(s.Triangular(a, b, c)))
 		return 1
 	},
 	"uniform": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		L.Push(lua.LNumber(s.Uniform(float64(L.OptNumber(2, 0)), float64(L.OptNumber(3, 1)))))
+		L.PushNumber(lua.LNumber(s.Uniform(float64(L.OptNumber(2, 0)), float64(L.OptNumber(3, 1)))))
 		return 1
 	},
 	"weibull": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		L.Push(lua.LNumber(s.Weibull(positive(L, 2, "shape"), positive(L, 3, "scale"))))
+		L.PushNumber(lua.LNumber(s.Weibull(positive(L, 2, "shape"), positive(L, 3, "scale"))))
 		return 1
 	},
 	"bernoulli": func(h *host, L *lua.LState) int {
@@ -599,7 +599,7 @@ var rngMethods = map[string]method{
 	},
 	"poisson": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		L.Push(lua.LNumber(s.Poisson(nonneg(L, 2, "mean"))))
+		L.PushNumber(lua.LNumber(s.Poisson(nonneg(L, 2, "mean"))))
 		return 1
 	},
 	"int": func(h *host, L *lua.LState) int {
@@ -608,12 +608,12 @@ var rngMethods = map[string]method{
 		if hi < lo {
 			L.RaiseError("int(lo, hi) needs lo <= hi, got %d, %d", lo, hi)
 		}
-		L.Push(lua.LNumber(lo + s.IntN(hi-lo+1)))
+		L.PushNumber(lua.LNumber(lo + s.IntN(hi-lo+1)))
 		return 1
 	},
 	"empirical": func(h *host, L *lua.LState) int {
 		s := check[*rng.Stream](L, 1, "rng")
-		L.Push(lua.LNumber(s.Draw(h.empirical(L, L.CheckTable(2), L.CheckTable(3)))))
+		L.PushNumber(lua.LNumber(s.Draw(h.empirical(L, L.CheckTable(2), L.CheckTable(3)))))
 		return 1
 	},
 }

@@ -118,7 +118,7 @@ func (p *luaProc) resume(fn *lua.LFunction, args ...lua.LValue) {
 	}
 	prev := h.running
 	h.running = p
-	st, err, _ := h.L.Resume(p.th, fn, args...)
+	st, err := h.L.ResumeDiscard(p.th, fn, args...) // its values are not used: no slice of them
 	h.running = prev
 	switch {
 	case err != nil:

@@ -399,6 +399,32 @@ func (rg *registry) forceResize(newSize int) {
 	rg.array = newSlice
 }
 
+// smallClear is the most registry slots above a new top cleared one by one;
+// more are cleared by the memclr the range loop compiles to. A call's return
+// leaves 1-3 slots to clear, for which memclrHasPointers and its write
+// barrier's bulk check cost more than the stores (medtwin patch 7,
+// PATCHES.md).
+const smallClear = 8
+
+// clearAbove sets the slots from the top up to oldtop to nil (a lowered
+// top's: values beyond the top need not be valid LValues, and nil rather
+// than LNil lets the range loop compile to a memclr). Up to smallClear slots
+// are cleared one by one (medtwin patch 7).
+func (rg *registry) clearAbove(oldtop int) { // +inline-start
+	if rg.top < oldtop {
+		if oldtop-rg.top <= smallClear {
+			for i := rg.top; i < oldtop; i++ {
+				rg.array[i] = nil
+			}
+		} else {
+			nilRange := rg.array[rg.top:oldtop]
+			for i := range nilRange {
+				nilRange[i] = nil
+			}
+		}
+	}
+} // +inline-end
+
 func (rg *registry) SetTop(topi int) { // +inline-start
 	// +inline-call rg.checkSize topi
 	oldtopi := rg.top
@@ -408,12 +434,7 @@ func (rg *registry) SetTop(topi int) { // +inline-start
 	}
 	// values beyond top don't need to be valid LValues, so setting them to nil is fine
 	// setting them to nil rather than LNil lets us invoke the golang memclr opto
-	if rg.top < oldtopi {
-		nilRange := rg.array[rg.top:oldtopi]
-		for i := range nilRange {
-			nilRange[i] = nil
-		}
-	}
+	// +inline-call rg.clearAbove oldtopi
 	//for i := rg.top; i < oldtop; i++ {
 	//	rg.array[i] = LNil
 	//}
@@ -469,12 +490,7 @@ func (rg *registry) CopyRange(regv, start, limit, n int) { // +inline-start
 	// setting them to nil rather than LNil lets us invoke the golang memclr opto
 	oldtop := rg.top
 	rg.top = regv + n
-	if rg.top < oldtop {
-		nilRange := rg.array[rg.top:oldtop]
-		for i := range nilRange {
-			nilRange[i] = nil
-		}
-	}
+	// +inline-call rg.clearAbove oldtop
 } // +inline-end
 
 // FillNil fills the registry with nil values from regm to regm+n and then sets the registry top to regm+n
@@ -488,12 +504,7 @@ func (rg *registry) FillNil(regm, n int) { // +inline-start
 	// setting them to nil rather than LNil lets us invoke the golang memclr opto
 	oldtop := rg.top
 	rg.top = regm + n
-	if rg.top < oldtop {
-		nilRange := rg.array[rg.top:oldtop]
-		for i := range nilRange {
-			nilRange[i] = nil
-		}
-	}
+	// +inline-call rg.clearAbove oldtop
 } // +inline-end
 
 func (rg *registry) Insert(value LValue, reg int) {
@@ -1033,11 +1044,22 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 	if cf.Fn == nil {
 		ls.RaiseError("attempt to call a non-function object")
 	}
-	if ls.stack.IsFull() {
-		ls.RaiseError("stack overflow")
+	var newcf *callFrame
+	if ags, isags := ls.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+		// medtwin patch 6 (PATCHES.md): the frame is written in place in
+		// the top segment, which has room (so the stack is not full), without
+		// the three interface calls and the copies of a callFrame below
+		newcf = &ags.segments[ags.segIdx].array[ags.segSp]
+		*newcf = cf
+		newcf.Idx = int(ags.segSp) + FramesPerSegment*int(ags.segIdx)
+		ags.segSp++
+	} else {
+		if ls.stack.IsFull() {
+			ls.RaiseError("stack overflow")
+		}
+		ls.stack.Push(cf)
+		newcf = ls.stack.Last()
 	}
-	ls.stack.Push(cf)
-	newcf := ls.stack.Last()
 	// +inline-call ls.initCallFrame newcf
 	ls.currentFrame = newcf
 } // +inline-end
@@ -1104,6 +1126,19 @@ func (ls *LState) getField(obj LValue, key LValue) LValue {
 }
 
 func (ls *LState) getFieldString(obj LValue, key string) LValue {
+	if ud, isud := obj.(*LUserData); isud {
+		// medtwin patch 9 (PATCHES.md): a userdata's method, found in the
+		// table its metatable's __index names, without the general loop's
+		// calls; anything else (no such method, __index a function) takes
+		// the loop below, from the start
+		if mt, ismt := ud.Metatable.(*LTable); ismt {
+			if idx, isidx := ls.G.fields.rawGetString(mt, "__index").(*LTable); isidx {
+				if ret := ls.G.fields.rawGetString(idx, key); ret != LNil {
+					return ret
+				}
+			}
+		}
+	}
 	curobj := obj
 	for i := 0; i < MaxTableGetLoop; i++ {
 		tb, istable := curobj.(*LTable)
@@ -1350,6 +1385,21 @@ func (ls *LState) Get(idx int) LValue {
 
 func (ls *LState) Push(value LValue) {
 	ls.reg.Push(value)
+}
+
+// PushNumber pushes v, as Push(v) would. Converting an LNumber to an LValue
+// allocates 8 bytes for each number; PushNumber boxes it in the state's block
+// allocator instead (one allocation per 32 numbers; integers in [0, 128) not
+// at all), as the VM's own arithmetic does (medtwin patch 5, PATCHES.md).
+func (ls *LState) PushNumber(v LNumber) {
+	ls.reg.Push(ls.alloc.LNumber2I(v))
+}
+
+// NumberValue returns v as an LValue boxed like PushNumber's (medtwin patch
+// 5). The value may be kept, passed and stored like any other; its block is
+// freed when none of its numbers is reachable.
+func (ls *LState) NumberValue(v LNumber) LValue {
+	return ls.alloc.LNumber2I(v)
 }
 
 func (ls *LState) Pop(n int) {
@@ -1954,44 +2004,8 @@ func (ls *LState) Status(th *LState) string {
 }
 
 func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState, error, []LValue) {
-	isstarted := th.isStarted()
-	if !isstarted {
-		base := 0
-		th.stack.Push(callFrame{
-			Fn:         fn,
-			Pc:         0,
-			Base:       base,
-			LocalBase:  base + 1,
-			ReturnBase: base,
-			NArgs:      0,
-			NRet:       MultRet,
-			Parent:     nil,
-			TailCall:   0,
-		})
-	}
-
-	if ls.G.CurrentThread == th {
-		return ResumeError, newApiErrorS(ApiErrorRun, "can not resume a running thread"), nil
-	}
-	if th.Dead {
-		return ResumeError, newApiErrorS(ApiErrorRun, "can not resume a dead thread"), nil
-	}
-	th.Parent = ls
-	ls.G.CurrentThread = th
-	if !isstarted {
-		cf := th.stack.Last()
-		th.currentFrame = cf
-		th.SetTop(0)
-		for _, arg := range args {
-			th.Push(arg)
-		}
-		cf.NArgs = len(args)
-		th.initCallFrame(cf)
-		th.Panic = panicWithoutTraceback
-	} else {
-		for _, arg := range args {
-			th.Push(arg)
-		}
+	if err := ls.resumeStart(th, fn, args); err != nil {
+		return ResumeError, err, nil
 	}
 	top := ls.GetTop()
 	threadRun(th)
@@ -2011,6 +2025,74 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 		return ResumeOK, nil, ret
 	}
 	return ResumeYield, nil, ret
+}
+
+// ResumeDiscard is Resume for a caller that does not use the values the
+// thread yields or returns: it makes no slice of them (Resume allocates one
+// on every call, with a capacity of the caller's whole stack). The state and
+// the error are Resume's (medtwin patch 4, PATCHES.md).
+func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (ResumeState, error) {
+	if err := ls.resumeStart(th, fn, args); err != nil {
+		return ResumeError, err
+	}
+	top := ls.GetTop()
+	threadRun(th)
+	if LVIsFalse(ls.Get(top + 1)) {
+		err := newApiError(ApiErrorRun, ls.Get(top+2)) // Resume's ret[0]: LNil when there is none
+		ls.SetTop(top)
+		return ResumeError, err
+	}
+	ls.SetTop(top)
+	if th.stack.IsEmpty() {
+		return ResumeOK, nil
+	}
+	return ResumeYield, nil
+}
+
+// resumeStart is the part of Resume before the thread runs: it sets up the
+// call of fn on a thread not started yet, or pushes args as the results of the
+// yield a started thread waits in (medtwin patch 4 moved it out of Resume).
+func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
+	isstarted := th.isStarted()
+	if !isstarted {
+		base := 0
+		th.stack.Push(callFrame{
+			Fn:         fn,
+			Pc:         0,
+			Base:       base,
+			LocalBase:  base + 1,
+			ReturnBase: base,
+			NArgs:      0,
+			NRet:       MultRet,
+			Parent:     nil,
+			TailCall:   0,
+		})
+	}
+
+	if ls.G.CurrentThread == th {
+		return newApiErrorS(ApiErrorRun, "can not resume a running thread")
+	}
+	if th.Dead {
+		return newApiErrorS(ApiErrorRun, "can not resume a dead thread")
+	}
+	th.Parent = ls
+	ls.G.CurrentThread = th
+	if !isstarted {
+		cf := th.stack.Last()
+		th.currentFrame = cf
+		th.SetTop(0)
+		for _, arg := range args {
+			th.Push(arg)
+		}
+		cf.NArgs = len(args)
+		th.initCallFrame(cf)
+		th.Panic = panicWithoutTraceback
+	} else {
+		for _, arg := range args {
+			th.Push(arg)
+		}
+	}
+	return nil
 }
 
 func (ls *LState) Yield(values ...LValue) int {

@@ -49,13 +49,16 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	}
 
 	// medtwin patch 1 (PATCHES.md): the context is checked before the first
-	// instruction of each entry into the loop (a call from Go, a resume), the
-	// instruction after each call (a Go function that returned early because
-	// the context ended, as channel receives do, is followed by the error as
-	// before), and then once every ctxCheckInterval instructions, not before
-	// every one: a select on ctx.Done() per instruction cost about 6% of a Lua
-	// process's CPU. An endless loop is still stopped within
-	// ctxCheckInterval instructions of the context ending.
+	// instruction of each entry into the loop (a call from Go, a resume), and
+	// then once every ctxCheckInterval instructions, not before every one: a
+	// select on ctx.Done() per instruction cost about 6% of a Lua process's
+	// CPU. An endless loop is still stopped within ctxCheckInterval
+	// instructions of the context ending. Patch 1 also checked at the
+	// instruction after each call, for a Go function that returned early
+	// because the context ended; patch 8 dropped that check (a select per
+	// call, about 4% of a Lua process's instructions): channel.receive and
+	// channel.select, the library's functions that wait on the context, raise
+	// its error themselves.
 	// A context's Done channel does not change: it is read once per entry.
 	check, done := 0, L.ctx.Done()
 	for {
@@ -72,12 +75,8 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 			}
 		}
 		check--
-		op := int(inst >> 26)
-		if jumpTable[op](L, inst, baseframe) == 1 {
+		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
 			return
-		}
-		if op == OP_CALL || op == OP_TAILCALL {
-			check = 0
 		}
 	}
 }
@@ -147,8 +146,16 @@ func callGFunction(L *LState, tailcall bool) bool {
 	}
 
 	// +inline-call L.reg.CopyRange frame.ReturnBase L.reg.Top()-gfnret -1 wantret
-	L.stack.Pop()
-	L.currentFrame = L.stack.Last()
+	if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+		// medtwin patch 6 (PATCHES.md): the Go function's frame and its
+		// caller's are in the top segment: the pop and the read of the new
+		// top below, without their interface calls
+		ags.segSp--
+		L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+	} else {
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+	}
 	return false
 }
 
@@ -688,6 +695,21 @@ func init() {
 				n = nret
 			}
 
+			if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+				// medtwin patch 6 (PATCHES.md): the returning frame and its
+				// caller's are in the top segment of an auto-growing stack
+				// (so the stack holds at least 2 frames): the branch below
+				// without its interface calls
+				ags.segSp--
+				seg := ags.segments[ags.segIdx]
+				islast := baseframe == &seg.array[ags.segSp]
+				// +inline-call copyReturnValues L cf.ReturnBase RA n B
+				L.currentFrame = &seg.array[ags.segSp-1]
+				if islast || L.currentFrame.Fn.IsG {
+					return 1
+				}
+				return 0
+			}
 			if L.Parent != nil && L.stack.Sp() == 1 {
 				// +inline-call copyReturnValues L reg.Top() RA n B
 				switchToParentThread(L, n, false, true)

@@ -94,6 +94,10 @@ func channelSelect(L *LState) int {
 	pos, recv, rok := reflect.Select(cases)
 
 	if L.ctx != nil && pos == L.GetTop() {
+		// the context ended: its error at once (medtwin patch 8, PATCHES.md;
+		// upstream returned nothing and the VM raised it at the next
+		// instruction)
+		L.RaiseError(L.ctx.Err().Error())
 		return 0
 	}
 
@@ -154,7 +158,12 @@ func channelReceive(L *LState) int {
 			Chan: rch,
 			Send: reflect.ValueOf(nil),
 		}}
-		_, v, ok = reflect.Select(cases)
+		var pos int
+		pos, v, ok = reflect.Select(cases)
+		if pos == 0 {
+			// the context ended: its error at once (medtwin patch 8)
+			L.RaiseError(L.ctx.Err().Error())
+		}
 	} else {
 		v, ok = rch.Recv()
 	}

@@ -4,6 +4,7 @@ package lua
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -164,4 +165,256 @@ func TestKeyOrderWithLazyIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Patch 4: ResumeDiscard gives Resume's states and errors, leaves the
+// caller's stack as it was, passes its arguments to the thread (the function's
+// parameters, then the results of yield), and allocates nothing on a
+// resume/yield round trip (Resume allocates its result slice each time).
+func TestResumeDiscard(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	errorIfScriptFail(t, L, `
+	  function body(a, b)
+	    got = a + b
+	    local x = coroutine.yield(1, 2, 3)
+	    got = got + x
+	    local y = coroutine.yield()
+	    if y == "fail" then error("failed on purpose") end
+	    return "done"
+	  end
+	  function loop()
+	    while true do coroutine.yield() end
+	  end`)
+	body := L.GetGlobal("body").(*LFunction)
+	L.Push(LString("below")) // the caller's stack must stay as it is
+	th, _ := L.NewThread()
+	st, err := L.ResumeDiscard(th, body, LNumber(1), LNumber(2))
+	if st != ResumeYield || err != nil || L.GetGlobal("got") != LNumber(3) {
+		t.Fatalf("first resume: %v %v got=%v, want yield, nil, 3", st, err, L.GetGlobal("got"))
+	}
+	st, err = L.ResumeDiscard(th, nil, LNumber(10))
+	if st != ResumeYield || err != nil || L.GetGlobal("got") != LNumber(13) {
+		t.Fatalf("second resume: %v %v got=%v, want yield, nil, 13", st, err, L.GetGlobal("got"))
+	}
+	st, err = L.ResumeDiscard(th, nil, LString("ok"))
+	if st != ResumeOK || err != nil {
+		t.Fatalf("last resume: %v %v, want ok, nil", st, err)
+	}
+	if _, err = L.ResumeDiscard(th, nil); err == nil || !strings.Contains(err.Error(), "dead") {
+		t.Fatalf("resume of a finished thread: %v, want the dead-thread error", err)
+	}
+	th2, _ := L.NewThread()
+	L.ResumeDiscard(th2, body, LNumber(1), LNumber(2))
+	L.ResumeDiscard(th2, nil, LNumber(0))
+	_, want, _ := L.Resume(th2, nil, LString("fail")) // the same error through Resume, on a twin
+	th3, _ := L.NewThread()
+	L.ResumeDiscard(th3, body, LNumber(1), LNumber(2))
+	L.ResumeDiscard(th3, nil, LNumber(0))
+	st, err = L.ResumeDiscard(th3, nil, LString("fail"))
+	if st != ResumeError || err == nil || want == nil || err.Error() != want.Error() {
+		t.Fatalf("failing resume: %v %v, want error %v", st, err, want)
+	}
+	if L.GetTop() != 1 || L.Get(1) != LString("below") {
+		t.Fatalf("the caller's stack changed: top %d, [1] = %v", L.GetTop(), L.Get(1))
+	}
+	loop := L.GetGlobal("loop").(*LFunction)
+	th4, _ := L.NewThread()
+	L.ResumeDiscard(th4, loop)
+	if n := testing.AllocsPerRun(100, func() { L.ResumeDiscard(th4, nil) }); n != 0 {
+		t.Errorf("a resume/yield round trip allocates %v times, want 0", n)
+	}
+}
+
+// Patch 5: PushNumber and NumberValue give the same values as Push(LNumber)
+// (kept across a GC and in a table), and box numbers in blocks: 320 pushes of
+// non-integers cost at most one allocation per 32 of them, where Push(v)
+// allocates once per number.
+func TestPushNumberBoxesInBlocks(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	vals := L.NewTable()
+	for i := 0; i < 300; i++ {
+		x := LNumber(float64(i)*1.25 - 7)
+		L.PushNumber(x)
+		vals.RawSetInt(2*i+1, L.Get(-1))
+		vals.RawSetInt(2*i+2, L.NumberValue(x))
+		L.Pop(1)
+	}
+	runtime.GC()
+	for i := 0; i < 300; i++ {
+		x := LNumber(float64(i)*1.25 - 7)
+		if a, b := vals.RawGetInt(2*i+1), vals.RawGetInt(2*i+2); a != x || b != x {
+			t.Fatalf("number %d: PushNumber gave %v, NumberValue %v, want %v", i, a, b, x)
+		}
+	}
+	L.SetGlobal("vals", vals)
+	errorIfScriptFail(t, L, `assert(vals[3] == -5.75 and vals[4] + 1 == -4.75 and math.floor(vals[600]) == 366)`)
+	n := testing.AllocsPerRun(10, func() {
+		for i := 0; i < 320; i++ {
+			L.PushNumber(LNumber(float64(i) + 0.5))
+			L.Pop(1)
+		}
+	})
+	if n > 10 {
+		t.Errorf("320 PushNumber calls allocate %v times, want at most 10", n)
+	}
+}
+
+// Patch 6: calls and returns through the top segment of an auto-growing
+// frame stack, at every depth across segment boundaries (8 frames each):
+// results, the frames Go functions see (their arguments), errors with their
+// line, and coroutines that yield deep in a recursion all come out as the
+// closed forms say.
+func TestCallsAcrossFrameSegments(t *testing.T) {
+	L := NewState(Options{MinimizeStackMemory: true})
+	defer L.Close()
+	if _, ok := L.stack.(*autoGrowingCallFrameStack); !ok {
+		t.Fatal("expected an auto-growing call stack")
+	}
+	L.SetGlobal("twice", L.NewFunction(func(L *LState) int {
+		L.Push(L.CheckNumber(1) * 2)
+		L.Push(LNumber(L.GetTop()))
+		return 2
+	}))
+	errorIfScriptFail(t, L, `
+	  -- sum(n) = sum of twice(k) for k = 1..n = n(n+1), each level a Lua frame
+	  -- calling a Go function; the extra results check the Go frame's top
+	  local function sum(n)
+	    if n == 0 then return 0 end
+	    local d, top = twice(n)
+	    assert(top == 2, "twice saw " .. tostring(top) .. " values")
+	    return d + sum(n - 1)
+	  end
+	  for n = 0, 40 do assert(sum(n) == n * (n + 1), "sum(" .. n .. ")") end
+
+	  -- the same through multiple results and a tail call
+	  local function count(n, acc) if n == 0 then return acc, n end return count(n - 1, acc + twice(n)) end
+	  for n = 0, 40 do local a, b = count(n, 0); assert(a == n * (n + 1) and b == 0) end
+
+	  -- an error raised at depth d by a Go function: caught, with its line
+	  local function dive(n)
+	    if n == 0 then return error("bottom") end
+	    return (dive(n - 1))
+	  end
+	  for n = 0, 20 do
+	    local ok, msg = pcall(dive, n)
+	    assert(not ok and msg:find("bottom"), msg)
+	  end
+	  local function bad(n) if n == 0 then local x = nil; return x.y end return 1 + bad(n - 1) end
+	  for n = 0, 20 do
+	    local ok, msg = pcall(bad, n)
+	    assert(not ok and msg:find(":25:"), msg)
+	  end
+
+	  -- coroutines yielding at depth d, resumed d times
+	  local function deep(n) if n == 0 then return coroutine.yield(1) + 1 end return deep(n - 1) + 1 end
+	  for d = 0, 20 do
+	    local co = coroutine.create(deep)
+	    local ok, v = coroutine.resume(co, d)
+	    assert(ok and v == 1)
+	    ok, v = coroutine.resume(co, 100)
+	    assert(ok and v == 101 + d, tostring(v))
+	    assert(coroutine.status(co) == "dead")
+	  end`)
+}
+
+// Patch 7: slots above a lowered top are cleared (so that they keep nothing
+// alive) whether few or many: after a Go function that pushed n values and
+// returned none, after SetTop, and after a Lua call's return.
+func TestSlotsAboveTopCleared(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	above := func(L *LState, n int) []LValue { return L.reg.array[L.reg.top : L.reg.top+n] }
+	L.SetGlobal("junk", L.NewFunction(func(L *LState) int {
+		for i := 0; i < L.CheckInt(1); i++ {
+			L.Push(L.NewTable())
+		}
+		return 0
+	}))
+	var dirty []int
+	L.SetGlobal("check", L.NewFunction(func(L *LState) int {
+		for i, v := range above(L, 2*smallClear) {
+			if v != nil {
+				dirty = append(dirty, i)
+			}
+		}
+		return 0
+	}))
+	errorIfScriptFail(t, L, `
+	  local function lua_junk(n) local a, b, c, d, e, f, g, h, i, j, k = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} end
+	  for _, n in ipairs({1, 2, 3, 8, 9, 15}) do junk(n); check() end
+	  lua_junk(); check()`)
+	if len(dirty) > 0 {
+		t.Errorf("slots above the top not cleared after a return: %v", dirty)
+	}
+	for _, n := range []int{1, 3, smallClear, smallClear + 1, 3 * smallClear} {
+		for i := 0; i < n; i++ {
+			L.Push(L.NewTable())
+		}
+		L.SetTop(0)
+		for i, v := range above(L, n) {
+			if v != nil {
+				t.Fatalf("SetTop(0) after %d pushes left slot %d: %v", n, i, v)
+			}
+		}
+	}
+}
+
+// Patch 8: channel.receive and channel.select, waiting when the context ends,
+// raise its error at once: the statement after them does not run (upstream
+// raised it at the next instruction; patch 1 checked after every call).
+func TestChannelWaitRaisesContextError(t *testing.T) {
+	for _, wait := range []string{`ch:receive()`, `channel.select({"|<-", ch})`} {
+		L := NewState()
+		ctx, cancel := context.WithCancel(context.Background())
+		L.SetContext(ctx)
+		L.SetGlobal("ch", LChannel(make(chan LValue)))
+		time.AfterFunc(50*time.Millisecond, cancel)
+		err := L.DoString(wait + `; after = true`)
+		if err == nil || !strings.Contains(err.Error(), context.Canceled.Error()) {
+			t.Errorf("%s: err = %v, want %v", wait, err, context.Canceled)
+		}
+		if L.GetGlobal("after") != LNil {
+			t.Errorf("%s: the statement after the wait ran", wait)
+		}
+		L.Close()
+	}
+}
+
+// Patch 9: a userdata's methods through the fast path give what the general
+// lookup gives: a method of the __index table (and a new one after a change),
+// a name missing there found through the __index table's own metatable, an
+// __index function, a changed metatable, and a userdata without one.
+func TestUserDataMethodFastPath(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	mk := L.NewFunction(func(L *LState) int {
+		ud := L.NewUserData()
+		ud.Metatable = L.Get(1)
+		L.Push(ud)
+		return 1
+	})
+	L.SetGlobal("newud", mk)
+	errorIfScriptFail(t, L, `
+	  local methods = {m = function(self, x) return x + 1 end}
+	  setmetatable(methods, {__index = function(_, k) return function() return "fallback " .. k end end})
+	  local mt = {__index = methods}
+	  local u = newud(mt)
+	  local function call(name, x) return u[name](u, x) end
+	  for i = 1, 3 do
+	    assert(u:m(i) == i + 1)
+	    assert(u:other() == "fallback other")            -- missing in methods
+	  end
+	  methods.m = function(self, x) return x * 10 end
+	  assert(u:m(2) == 20)
+	  methods.m = nil
+	  assert(u:m(2) == "fallback m")
+	  mt.__index = function(_, k) return function() return "fn " .. k end end
+	  assert(u:m() == "fn m")
+	  local u2 = newud({__index = {m = function() return "second" end}})
+	  assert(u2:m() == "second" and u:m() == "fn m")
+	  local bare = newud(nil)
+	  local ok, msg = pcall(function() return bare:m() end)
+	  assert(not ok and msg:find("attempt to index a non%-table object%(userdata%)"), msg)`)
 }

@@ -53,13 +53,16 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	}
 
 	// medtwin patch 1 (PATCHES.md): the context is checked before the first
-	// instruction of each entry into the loop (a call from Go, a resume), the
-	// instruction after each call (a Go function that returned early because
-	// the context ended, as channel receives do, is followed by the error as
-	// before), and then once every ctxCheckInterval instructions, not before
-	// every one: a select on ctx.Done() per instruction cost about 6% of a Lua
-	// process's CPU. An endless loop is still stopped within
-	// ctxCheckInterval instructions of the context ending.
+	// instruction of each entry into the loop (a call from Go, a resume), and
+	// then once every ctxCheckInterval instructions, not before every one: a
+	// select on ctx.Done() per instruction cost about 6% of a Lua process's
+	// CPU. An endless loop is still stopped within ctxCheckInterval
+	// instructions of the context ending. Patch 1 also checked at the
+	// instruction after each call, for a Go function that returned early
+	// because the context ended; patch 8 dropped that check (a select per
+	// call, about 4% of a Lua process's instructions): channel.receive and
+	// channel.select, the library's functions that wait on the context, raise
+	// its error themselves.
 	// A context's Done channel does not change: it is read once per entry.
 	check, done := 0, L.ctx.Done()
 	for {
@@ -76,12 +79,8 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 			}
 		}
 		check--
-		op := int(inst >> 26)
-		if jumpTable[op](L, inst, baseframe) == 1 {
+		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
 			return
-		}
-		if op == OP_CALL || op == OP_TAILCALL {
-			check = 0
 		}
 	}
 }
@@ -116,10 +115,20 @@ func copyReturnValues(L *LState, regv, start, n, b int) { // +inline-start
 			// setting them to nil rather than LNil lets us invoke the golang memclr opto
 			oldtop := rg.top
 			rg.top = regm + n
-			if rg.top < oldtop {
-				nilRange := rg.array[rg.top:oldtop]
-				for i := range nilRange {
-					nilRange[i] = nil
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+			{
+				if rg.top < oldtop {
+					if oldtop-rg.top <= smallClear {
+						for i := rg.top; i < oldtop; i++ {
+							rg.array[i] = nil
+						}
+					} else {
+						nilRange := rg.array[rg.top:oldtop]
+						for i := range nilRange {
+							nilRange[i] = nil
+						}
+					}
 				}
 			}
 		}
@@ -154,10 +163,20 @@ func copyReturnValues(L *LState, regv, start, n, b int) { // +inline-start
 			// setting them to nil rather than LNil lets us invoke the golang memclr opto
 			oldtop := rg.top
 			rg.top = regv + n
-			if rg.top < oldtop {
-				nilRange := rg.array[rg.top:oldtop]
-				for i := range nilRange {
-					nilRange[i] = nil
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+			{
+				if rg.top < oldtop {
+					if oldtop-rg.top <= smallClear {
+						for i := rg.top; i < oldtop; i++ {
+							rg.array[i] = nil
+						}
+					} else {
+						nilRange := rg.array[rg.top:oldtop]
+						for i := range nilRange {
+							nilRange[i] = nil
+						}
+					}
 				}
 			}
 		}
@@ -184,10 +203,20 @@ func copyReturnValues(L *LState, regv, start, n, b int) { // +inline-start
 				// setting them to nil rather than LNil lets us invoke the golang memclr opto
 				oldtop := rg.top
 				rg.top = regm + n
-				if rg.top < oldtop {
-					nilRange := rg.array[rg.top:oldtop]
-					for i := range nilRange {
-						nilRange[i] = nil
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+				{
+					if rg.top < oldtop {
+						if oldtop-rg.top <= smallClear {
+							for i := rg.top; i < oldtop; i++ {
+								rg.array[i] = nil
+							}
+						} else {
+							nilRange := rg.array[rg.top:oldtop]
+							for i := range nilRange {
+								nilRange[i] = nil
+							}
+						}
 					}
 				}
 			}
@@ -274,15 +303,33 @@ func callGFunction(L *LState, tailcall bool) bool {
 		// setting them to nil rather than LNil lets us invoke the golang memclr opto
 		oldtop := rg.top
 		rg.top = regv + n
-		if rg.top < oldtop {
-			nilRange := rg.array[rg.top:oldtop]
-			for i := range nilRange {
-				nilRange[i] = nil
+		// this section is inlined by go-inline
+		// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+		{
+			if rg.top < oldtop {
+				if oldtop-rg.top <= smallClear {
+					for i := rg.top; i < oldtop; i++ {
+						rg.array[i] = nil
+					}
+				} else {
+					nilRange := rg.array[rg.top:oldtop]
+					for i := range nilRange {
+						nilRange[i] = nil
+					}
+				}
 			}
 		}
 	}
-	L.stack.Pop()
-	L.currentFrame = L.stack.Last()
+	if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+		// medtwin patch 6 (PATCHES.md): the Go function's frame and its
+		// caller's are in the top segment: the pop and the read of the new
+		// top below, without their interface calls
+		ags.segSp--
+		L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+	} else {
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+	}
 	return false
 }
 
@@ -1222,11 +1269,22 @@ func init() {
 				if cf.Fn == nil {
 					ls.RaiseError("attempt to call a non-function object")
 				}
-				if ls.stack.IsFull() {
-					ls.RaiseError("stack overflow")
+				var newcf *callFrame
+				if ags, isags := ls.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+					// medtwin patch 6 (PATCHES.md): the frame is written in place in
+					// the top segment, which has room (so the stack is not full), without
+					// the three interface calls and the copies of a callFrame below
+					newcf = &ags.segments[ags.segIdx].array[ags.segSp]
+					*newcf = cf
+					newcf.Idx = int(ags.segSp) + FramesPerSegment*int(ags.segIdx)
+					ags.segSp++
+				} else {
+					if ls.stack.IsFull() {
+						ls.RaiseError("stack overflow")
+					}
+					ls.stack.Push(cf)
+					newcf = ls.stack.Last()
 				}
-				ls.stack.Push(cf)
-				newcf := ls.stack.Last()
 				// this section is inlined by go-inline
 				// source function is 'func (ls *LState) initCallFrame(cf *callFrame) ' in '_state.go'
 				{
@@ -1540,10 +1598,20 @@ func init() {
 					// setting them to nil rather than LNil lets us invoke the golang memclr opto
 					oldtop := rg.top
 					rg.top = regv + n
-					if rg.top < oldtop {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
+					// this section is inlined by go-inline
+					// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+					{
+						if rg.top < oldtop {
+							if oldtop-rg.top <= smallClear {
+								for i := rg.top; i < oldtop; i++ {
+									rg.array[i] = nil
+								}
+							} else {
+								nilRange := rg.array[rg.top:oldtop]
+								for i := range nilRange {
+									nilRange[i] = nil
+								}
+							}
 						}
 					}
 				}
@@ -1588,11 +1656,18 @@ func init() {
 				n = nret
 			}
 
-			if L.Parent != nil && L.stack.Sp() == 1 {
+			if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+				// medtwin patch 6 (PATCHES.md): the returning frame and its
+				// caller's are in the top segment of an auto-growing stack
+				// (so the stack holds at least 2 frames): the branch below
+				// without its interface calls
+				ags.segSp--
+				seg := ags.segments[ags.segIdx]
+				islast := baseframe == &seg.array[ags.segSp]
 				// this section is inlined by go-inline
 				// source function is 'func copyReturnValues(L *LState, regv, start, n, b int) ' in '_vm.go'
 				{
-					regv := reg.Top()
+					regv := cf.ReturnBase
 					start := RA
 					b := B
 					if b == 1 {
@@ -1617,10 +1692,20 @@ func init() {
 							// setting them to nil rather than LNil lets us invoke the golang memclr opto
 							oldtop := rg.top
 							rg.top = regm + n
-							if rg.top < oldtop {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
+								if rg.top < oldtop {
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
+									}
 								}
 							}
 						}
@@ -1655,10 +1740,20 @@ func init() {
 							// setting them to nil rather than LNil lets us invoke the golang memclr opto
 							oldtop := rg.top
 							rg.top = regv + n
-							if rg.top < oldtop {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
+								if rg.top < oldtop {
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
+									}
 								}
 							}
 						}
@@ -1685,10 +1780,163 @@ func init() {
 								// setting them to nil rather than LNil lets us invoke the golang memclr opto
 								oldtop := rg.top
 								rg.top = regm + n
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+								{
+									if rg.top < oldtop {
+										if oldtop-rg.top <= smallClear {
+											for i := rg.top; i < oldtop; i++ {
+												rg.array[i] = nil
+											}
+										} else {
+											nilRange := rg.array[rg.top:oldtop]
+											for i := range nilRange {
+												nilRange[i] = nil
+											}
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+				L.currentFrame = &seg.array[ags.segSp-1]
+				if islast || L.currentFrame.Fn.IsG {
+					return 1
+				}
+				return 0
+			}
+			if L.Parent != nil && L.stack.Sp() == 1 {
+				// this section is inlined by go-inline
+				// source function is 'func copyReturnValues(L *LState, regv, start, n, b int) ' in '_vm.go'
+				{
+					regv := reg.Top()
+					start := RA
+					b := B
+					if b == 1 {
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) FillNil(regm, n int) ' in '_state.go'
+						{
+							rg := L.reg
+							regm := regv
+							newSize := regm + n
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+							{
+								requiredSize := newSize
+								if requiredSize > cap(rg.array) {
+									rg.resize(requiredSize)
+								}
+							}
+							for i := 0; i < n; i++ {
+								rg.array[regm+i] = LNil
+							}
+							// values beyond top don't need to be valid LValues, so setting them to nil is fine
+							// setting them to nil rather than LNil lets us invoke the golang memclr opto
+							oldtop := rg.top
+							rg.top = regm + n
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
 								if rg.top < oldtop {
-									nilRange := rg.array[rg.top:oldtop]
-									for i := range nilRange {
-										nilRange[i] = nil
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
+									}
+								}
+							}
+						}
+					} else {
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) CopyRange(regv, start, limit, n int) ' in '_state.go'
+						{
+							rg := L.reg
+							limit := -1
+							newSize := regv + n
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+							{
+								requiredSize := newSize
+								if requiredSize > cap(rg.array) {
+									rg.resize(requiredSize)
+								}
+							}
+							if limit == -1 || limit > rg.top {
+								limit = rg.top
+							}
+							for i := 0; i < n; i++ {
+								srcIdx := start + i
+								if srcIdx >= limit || srcIdx < 0 {
+									rg.array[regv+i] = LNil
+								} else {
+									rg.array[regv+i] = rg.array[srcIdx]
+								}
+							}
+
+							// values beyond top don't need to be valid LValues, so setting them to nil is fine
+							// setting them to nil rather than LNil lets us invoke the golang memclr opto
+							oldtop := rg.top
+							rg.top = regv + n
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
+								if rg.top < oldtop {
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
+									}
+								}
+							}
+						}
+						if b > 1 && n > (b-1) {
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) FillNil(regm, n int) ' in '_state.go'
+							{
+								rg := L.reg
+								regm := regv + b - 1
+								n := n - (b - 1)
+								newSize := regm + n
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+								{
+									requiredSize := newSize
+									if requiredSize > cap(rg.array) {
+										rg.resize(requiredSize)
+									}
+								}
+								for i := 0; i < n; i++ {
+									rg.array[regm+i] = LNil
+								}
+								// values beyond top don't need to be valid LValues, so setting them to nil is fine
+								// setting them to nil rather than LNil lets us invoke the golang memclr opto
+								oldtop := rg.top
+								rg.top = regm + n
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+								{
+									if rg.top < oldtop {
+										if oldtop-rg.top <= smallClear {
+											for i := rg.top; i < oldtop; i++ {
+												rg.array[i] = nil
+											}
+										} else {
+											nilRange := rg.array[rg.top:oldtop]
+											for i := range nilRange {
+												nilRange[i] = nil
+											}
+										}
 									}
 								}
 							}
@@ -1727,10 +1975,20 @@ func init() {
 						// setting them to nil rather than LNil lets us invoke the golang memclr opto
 						oldtop := rg.top
 						rg.top = regm + n
-						if rg.top < oldtop {
-							nilRange := rg.array[rg.top:oldtop]
-							for i := range nilRange {
-								nilRange[i] = nil
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+						{
+							if rg.top < oldtop {
+								if oldtop-rg.top <= smallClear {
+									for i := rg.top; i < oldtop; i++ {
+										rg.array[i] = nil
+									}
+								} else {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
+								}
 							}
 						}
 					}
@@ -1765,10 +2023,20 @@ func init() {
 						// setting them to nil rather than LNil lets us invoke the golang memclr opto
 						oldtop := rg.top
 						rg.top = regv + n
-						if rg.top < oldtop {
-							nilRange := rg.array[rg.top:oldtop]
-							for i := range nilRange {
-								nilRange[i] = nil
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+						{
+							if rg.top < oldtop {
+								if oldtop-rg.top <= smallClear {
+									for i := rg.top; i < oldtop; i++ {
+										rg.array[i] = nil
+									}
+								} else {
+									nilRange := rg.array[rg.top:oldtop]
+									for i := range nilRange {
+										nilRange[i] = nil
+									}
+								}
 							}
 						}
 					}
@@ -1795,10 +2063,20 @@ func init() {
 							// setting them to nil rather than LNil lets us invoke the golang memclr opto
 							oldtop := rg.top
 							rg.top = regm + n
-							if rg.top < oldtop {
-								nilRange := rg.array[rg.top:oldtop]
-								for i := range nilRange {
-									nilRange[i] = nil
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+							{
+								if rg.top < oldtop {
+									if oldtop-rg.top <= smallClear {
+										for i := rg.top; i < oldtop; i++ {
+											rg.array[i] = nil
+										}
+									} else {
+										nilRange := rg.array[rg.top:oldtop]
+										for i := range nilRange {
+											nilRange[i] = nil
+										}
+									}
 								}
 							}
 						}
@@ -1886,10 +2164,21 @@ func init() {
 								}
 								// values beyond top don't need to be valid LValues, so setting them to nil is fine
 								// setting them to nil rather than LNil lets us invoke the golang memclr opto
-								if rg.top < oldtopi {
-									nilRange := rg.array[rg.top:oldtopi]
-									for i := range nilRange {
-										nilRange[i] = nil
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+								{
+									oldtop := oldtopi
+									if rg.top < oldtop {
+										if oldtop-rg.top <= smallClear {
+											for i := rg.top; i < oldtop; i++ {
+												rg.array[i] = nil
+											}
+										} else {
+											nilRange := rg.array[rg.top:oldtop]
+											for i := range nilRange {
+												nilRange[i] = nil
+											}
+										}
 									}
 								}
 								//for i := rg.top; i < oldtop; i++ {
@@ -1974,10 +2263,21 @@ func init() {
 				}
 				// values beyond top don't need to be valid LValues, so setting them to nil is fine
 				// setting them to nil rather than LNil lets us invoke the golang memclr opto
-				if rg.top < oldtopi {
-					nilRange := rg.array[rg.top:oldtopi]
-					for i := range nilRange {
-						nilRange[i] = nil
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+				{
+					oldtop := oldtopi
+					if rg.top < oldtop {
+						if oldtop-rg.top <= smallClear {
+							for i := rg.top; i < oldtop; i++ {
+								rg.array[i] = nil
+							}
+						} else {
+							nilRange := rg.array[rg.top:oldtop]
+							for i := range nilRange {
+								nilRange[i] = nil
+							}
+						}
 					}
 				}
 				//for i := rg.top; i < oldtop; i++ {
@@ -2213,10 +2513,20 @@ func init() {
 				// setting them to nil rather than LNil lets us invoke the golang memclr opto
 				oldtop := rg.top
 				rg.top = regv + n
-				if rg.top < oldtop {
-					nilRange := rg.array[rg.top:oldtop]
-					for i := range nilRange {
-						nilRange[i] = nil
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+				{
+					if rg.top < oldtop {
+						if oldtop-rg.top <= smallClear {
+							for i := rg.top; i < oldtop; i++ {
+								rg.array[i] = nil
+							}
+						} else {
+							nilRange := rg.array[rg.top:oldtop]
+							for i := range nilRange {
+								nilRange[i] = nil
+							}
+						}
 					}
 				}
 			}
