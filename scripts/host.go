@@ -67,6 +67,10 @@ type hostTypes struct {
 	types   map[string]*lua.LTable // metatables by type name
 	threads []*lua.LState          // idle worker threads
 	fresh   []*lua.LState          // threads reset to not started (resetThread)
+	// spare is the host of the last replication bound, which the next one
+	// reuses (see bind); workerFn is the prelude's worker loop
+	spare    *host
+	workerFn *lua.LFunction
 }
 
 func newHostTypes(L *lua.LState) *hostTypes {
@@ -85,15 +89,33 @@ func newHostTypes(L *lua.LState) *hostTypes {
 	return ht
 }
 
-// bind makes the host of a replication that runs s in L.
+// bind makes the host of a replication that runs s in L. The replications
+// that reuse a Lua state (see luaWorker) one after another reuse its host too:
+// the struct, the sim userdata and the memory of its maps and scratch slice,
+// but every field is set anew, as a new host has it (the maps emptied), so
+// that nothing of the replication before is seen: only allocations are saved.
+// The host is reused once the replication it was bound for is closed (the
+// worker then takes the next), and nothing of a closed replication runs again.
 func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
-	h := &host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: map[empiricalKey]*empirical{}}
+	h := ht.spare
+	if h == nil {
+		h = &host{simUD: new(lua.LUserData), empirics: map[empiricalKey]*empirical{}}
+		ht.spare = h
+		ht.workerFn = hook(L, "__medtwin_worker")
+	}
+	ud, empirics, inSystem, waitRows := h.simUD, h.empirics, h.inSystem, h.waitRows[:0]
+	clear(empirics)
+	clear(inSystem)
+	*h = host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: empirics, waitRows: waitRows}
 	h.procMT, h.requestMT = ht.types["proc"], ht.types["request"]
-	h.workerFn = hook(L, "__medtwin_worker")
+	h.workerFn = ht.workerFn
 	ht.cur = h
-	h.simUD = h.wrap("sim", h)
+	h.simUD = h.wrapIn(ud, "sim", h)
 	if sc.AutoFlow {
-		h.inSystem = map[uint64]*entityFlow{}
+		if inSystem == nil {
+			inSystem = map[uint64]*entityFlow{}
+		}
+		h.inSystem = inSystem
 		s.OnFinalize(h.flowInSystem)
 	}
 	return h
@@ -503,37 +525,50 @@ func (h *host) events(L *lua.LState, from int) []*engine.Event {
 // source starts a process running body for each arrival; gap() returns the time
 // to the next arrival (seconds).
 func (h *host) source(name string, gap, body *lua.LFunction, limit int, start float64) {
-	n := 0
-	var arrive func()
-	next := func() {
-		if n >= limit {
-			return
-		}
-		if !h.call(gap, 1) {
-			return
-		}
-		v := h.L.Get(-1)
-		h.L.Pop(1)
-		d, ok := v.(lua.LNumber)
-		if !ok || math.IsNaN(float64(d)) || d < 0 {
-			h.fail(fmt.Errorf("%s: source %q: the inter-arrival function returned %s, want a number of seconds >= 0", h.sc.Path, name, v))
-			return
-		}
-		h.sim.Schedule(float64(d), arrive)
-	}
-	arrive = func() {
-		n++
-		if h.sc.AutoFlow {
-			h.starting = name
-		}
-		h.start(body, lua.LNumber(n))
-		next()
-	}
+	src := &arrivals{h: h, name: name, gap: gap, body: body, limit: limit}
 	if start >= 0 {
-		h.sim.ScheduleAt(start, arrive)
+		h.sim.ScheduleAt(start, src.Fire)
 		return
 	}
-	next()
+	src.next()
+}
+
+// arrivals is a running sim:source: one value, which the kernel fires at each
+// arrival (an engine.Action), instead of a closure per step and a counter.
+type arrivals struct {
+	h         *host
+	name      string
+	gap, body *lua.LFunction
+	n, limit  int // arrivals so far, and at most
+}
+
+// next schedules the next arrival, gap() seconds from now.
+func (a *arrivals) next() {
+	h := a.h
+	if a.n >= a.limit {
+		return
+	}
+	if !h.call(a.gap, 1) {
+		return
+	}
+	v := h.L.Get(-1)
+	h.L.Pop(1)
+	d, ok := v.(lua.LNumber)
+	if !ok || math.IsNaN(float64(d)) || d < 0 {
+		h.fail(fmt.Errorf("%s: source %q: the inter-arrival function returned %s, want a number of seconds >= 0", h.sc.Path, a.name, v))
+		return
+	}
+	h.sim.ScheduleAction(float64(d), engine.PriorityNormal, a) // as Schedule does; a full queue fails the run
+}
+
+// Fire is an arrival: it starts a process running body and schedules the next.
+func (a *arrivals) Fire() {
+	a.n++
+	if a.h.sc.AutoFlow {
+		a.h.starting = a.name
+	}
+	a.h.start(a.body, lua.LNumber(a.n))
+	a.next()
 }
 
 // ---- rng ----

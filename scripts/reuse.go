@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/medtwin/medtwin/engine"
 	lua "github.com/yuin/gopher-lua"
@@ -46,6 +47,10 @@ type luaWorker struct {
 	// outOfReach: no code of the scenario can reach a table of the snapshot
 	// (see snapshotOutOfReach), so reset need not compare them
 	outOfReach bool
+	// h is the host of the replication running on w; release gives w back
+	// to its pool when that replication's Sim is closed (see workerPool.build)
+	h       *host
+	release func()
 }
 
 // paramsSnap is the p table the last replication's build got, kept while
@@ -159,23 +164,31 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 }
 
 // The lengths of an LTable's key list (deleted keys stay in it, in their
-// place, and come back there) and array part, read by reflection.
+// place, and come back there) and array part, read at their fields' offsets
+// (found by reflection once: reading them through reflect.Value at every
+// replication cost more than the comparisons they guard).
 var (
-	ltableKeys  = fieldIndex("keys")
-	ltableArray = fieldIndex("array")
+	ltableKeys  = sliceFieldOffset("keys")
+	ltableArray = sliceFieldOffset("array")
 )
 
-func fieldIndex(name string) int {
+// sliceFieldOffset returns the offset in an LTable of its slice field name.
+func sliceFieldOffset(name string) uintptr {
 	f, ok := reflect.TypeOf(lua.LTable{}).FieldByName(name)
-	if !ok {
-		panic("scripts: gopher-lua's LTable has no field " + name)
+	if !ok || f.Type.Kind() != reflect.Slice {
+		panic("scripts: gopher-lua's LTable has no slice field " + name)
 	}
-	return f.Index[0]
+	return f.Offset
+}
+
+// sliceLen returns the length of the slice field at offset off of t (a
+// slice's header is its pointer, then its length).
+func sliceLen(t *lua.LTable, off uintptr) int {
+	return *(*int)(unsafe.Add(unsafe.Pointer(t), off+unsafe.Sizeof(uintptr(0))))
 }
 
 func rawKeys(t *lua.LTable) int {
-	v := reflect.ValueOf(t).Elem()
-	return v.Field(ltableKeys).Len()<<20 | v.Field(ltableArray).Len()
+	return sliceLen(t, ltableKeys)<<20 | sliceLen(t, ltableArray)
 }
 
 // unchanged reports whether table i holds exactly its snapshot: the same
@@ -337,16 +350,26 @@ func (p *workerPool) build(s *engine.Sim) error {
 			return err
 		}
 	}
-	h, err := w.build(s)
-	s.OnClose(func() {
-		if w.broken || h == nil || h.err != nil {
-			w.L.Close()
-			return
-		}
-		h.reclaimThreads()
-		p.mu.Lock()
-		p.free = append(p.free, w)
-		p.mu.Unlock()
-	})
+	var err error
+	w.h, err = w.build(s)
+	if w.release == nil {
+		w.release = func() { p.release(w) } // made once per worker, not per replication
+	}
+	s.OnClose(w.release)
 	return err
+}
+
+// release, when the Sim of w's replication is closed, gives w back to the pool
+// unless the replication failed.
+func (p *workerPool) release(w *luaWorker) {
+	h := w.h
+	w.h = nil
+	if w.broken || h == nil || h.err != nil {
+		w.L.Close()
+		return
+	}
+	h.reclaimThreads()
+	p.mu.Lock()
+	p.free = append(p.free, w)
+	p.mu.Unlock()
 }

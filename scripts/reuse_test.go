@@ -5,12 +5,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/results"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // leakScenario writes into every place a replication can reach without a
@@ -256,5 +258,31 @@ func expectOnes(t *testing.T, sc *Scenario, names ...string) {
 	})
 	if err != nil || n != sc.Replications {
 		t.Fatalf("ran %d replications, err %v", n, err)
+	}
+}
+
+// rawKeys reads an LTable's key list and array lengths at their offsets; the
+// lengths reflection reads are the reference.
+func TestRawKeysReadsLengths(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	tb := L.NewTable()
+	want := func() int {
+		v := reflect.ValueOf(tb).Elem()
+		return v.FieldByName("keys").Len()<<20 | v.FieldByName("array").Len()
+	}
+	for i, step := range []func(){
+		func() {},
+		func() { tb.RawSetString("a", lua.LNumber(1)) },
+		func() { tb.RawSetString("b", lua.LTrue) },
+		func() { tb.Append(lua.LNumber(3)) },
+		func() { tb.Append(lua.LNumber(4)) },
+		func() { tb.RawSetString("a", lua.LNil) },
+		func() { tb.RawSetInt(10, lua.LNumber(5)) },
+	} {
+		step()
+		if got, w := rawKeys(tb), want(); got != w || (i > 0 && got == 0) {
+			t.Errorf("step %d: rawKeys = %#x, reflection reads %#x", i, got, w)
+		}
 	}
 }
