@@ -256,9 +256,8 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 		}
 		return o
 	}
-	names := []string{"priority", "preempt", "patience", "balk_at", "entity", "wait"}
-	t.ForEach(func(k, v lua.LValue) {
-		switch k.String() {
+	eachOption(L, n, t, "request", requestOptions, func(k string, v lua.LValue) {
+		switch k {
 		case "priority":
 			o.Priority = intValue(L, v, "priority")
 		case "preempt":
@@ -274,12 +273,17 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 			o.Entity = int64(intValue(L, v, "entity"))
 		case "wait":
 			o.NoWait = !lua.LVAsBool(v)
-		default:
-			L.ArgError(n, fmt.Sprintf("unknown request option '%s'%s", k.String(), didYouMean(k.String(), names)))
 		}
 	})
 	return o
 }
+
+// The options of a request, a resource and a source.
+var (
+	requestOptions  = []string{"priority", "preempt", "patience", "balk_at", "entity", "wait"}
+	resourceOptions = []string{"preempt_mode", "shrink"}
+	sourceOptions   = []string{"limit", "start"}
+)
 
 // ---- sim ----
 
@@ -295,8 +299,8 @@ var simMethods = map[string]method{
 			raise(L, err)
 		}
 		if t, ok := L.Get(4).(*lua.LTable); ok {
-			t.ForEach(func(k, v lua.LValue) {
-				switch k.String() {
+			eachOption(L, 4, t, "resource", resourceOptions, func(k string, v lua.LValue) {
+				switch k {
 				case "preempt_mode":
 					switch v.String() {
 					case "resume":
@@ -315,8 +319,6 @@ var simMethods = map[string]method{
 					default:
 						L.ArgError(4, "shrink is \"finish\" or \"preempt\", got "+v.String())
 					}
-				default:
-					L.ArgError(4, fmt.Sprintf("unknown resource option '%s'%s", k, didYouMean(k.String(), []string{"preempt_mode", "shrink"})))
 				}
 			})
 		}
@@ -377,14 +379,12 @@ var simMethods = map[string]method{
 		body := L.CheckFunction(4)
 		limit, start := math.MaxInt, -1.0
 		if t, ok := L.Get(5).(*lua.LTable); ok {
-			t.ForEach(func(k, v lua.LValue) {
-				switch k.String() {
+			eachOption(L, 5, t, "source", sourceOptions, func(k string, v lua.LValue) {
+				switch k {
 				case "limit":
 					limit = intValue(L, v, "limit")
 				case "start":
 					start = float64(lua.LVAsNumber(v))
-				default:
-					L.ArgError(5, fmt.Sprintf("unknown source option '%s'%s", k, didYouMean(k.String(), []string{"limit", "start"})))
 				}
 			})
 		}
