@@ -71,6 +71,8 @@ type hostTypes struct {
 	// reuses (see bind); workerFn is the prelude's worker loop
 	spare    *host
 	workerFn *lua.LFunction
+	// the metatables bind and wrap use most, looked up once
+	simMT, procMT, requestMT, rngMT, resourceMT, eventMT *lua.LTable
 }
 
 func newHostTypes(L *lua.LState) *hostTypes {
@@ -86,6 +88,8 @@ func newHostTypes(L *lua.LState) *hostTypes {
 	ht.define(L, "patient", patientMethods)
 	// proc:use is written in Lua (see the prelude)
 	ht.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", hook(L, "__medtwin_use"))
+	ht.simMT, ht.procMT, ht.requestMT = ht.types["sim"], ht.types["proc"], ht.types["request"]
+	ht.rngMT, ht.resourceMT, ht.eventMT = ht.types["rng"], ht.types["resource"], ht.types["event"]
 	return ht
 }
 
@@ -107,7 +111,7 @@ func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 	clear(empirics)
 	clear(inSystem)
 	*h = host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: empirics, waitRows: waitRows}
-	h.procMT, h.requestMT = ht.types["proc"], ht.types["request"]
+	h.procMT, h.requestMT = ht.procMT, ht.requestMT
 	h.workerFn = ht.workerFn
 	ht.cur = h
 	h.simUD = h.wrapIn(ud, "sim", h)
@@ -178,6 +182,14 @@ func (h *host) wrapIn(ud *lua.LUserData, typ string, v any) *lua.LUserData {
 		mt = h.procMT
 	case "request":
 		mt = h.requestMT
+	case "sim":
+		mt = h.ht.simMT
+	case "rng":
+		mt = h.ht.rngMT
+	case "resource":
+		mt = h.ht.resourceMT
+	case "event":
+		mt = h.ht.eventMT
 	default:
 		mt = h.types[typ]
 	}

@@ -41,9 +41,11 @@ type luaWorker struct {
 	params        paramsSnap
 	// builtin: a value of each type whose metatable is one for all its values
 	// (numbers, booleans, strings, functions, threads) and that metatable as
-	// set up; setmetatable(0, mt) changes it
-	builtin   []lua.LValue
-	builtinMT []lua.LValue
+	// set up; setmetatable(0, mt) changes it. keepsBuiltinMT: the scenario
+	// cannot (see newLuaWorker), and reset need not put them back
+	builtin        []lua.LValue
+	builtinMT      []lua.LValue
+	keepsBuiltinMT bool
 	// outOfReach: no code of the scenario can reach a table of the snapshot
 	// (see snapshotOutOfReach), so reset need not compare them
 	outOfReach bool
@@ -156,6 +158,11 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 		w.snap[i].raw = rawKeys(w.snap[i].cur)
 	}
 	w.outOfReach = snapshotOutOfReach(sc.proto, L.G.Global)
+	// only setmetatable changes the metatable of a number, boolean, string,
+	// function or thread (there is no debug library); a scenario whose code
+	// cannot reach the globals table nor a module (outOfReach) can call it only
+	// by its global name
+	w.keepsBuiltinMT = w.outOfReach && !readsGlobal(sc.proto, "setmetatable")
 	w.builtin = []lua.LValue{lua.LNumber(0), lua.LFalse, lua.LString(""), L.NewFunction(paramFn), L}
 	for _, v := range w.builtin {
 		w.builtinMT = append(w.builtinMT, L.GetMetatable(v))
@@ -217,12 +224,15 @@ func (w *luaWorker) unchanged(i int) bool {
 // new copy of its snapshot (a copy, not repairs in place, so that the order in
 // which pairs visits its keys is the snapshot's too), the state's globals
 // and string metatable are the tables in use, and the metatables of numbers,
-// booleans, functions and threads are as set up. When the scenario cannot reach
-// those tables (outOfReach) they are as set up and are not compared: the
-// comparison was most of the fixed cost of a replication of an empty scenario.
+// booleans, functions and threads are as set up (unless the scenario cannot
+// change them: keepsBuiltinMT). When the scenario cannot reach those tables
+// (outOfReach) they are as set up and are not compared: the comparison was
+// most of the fixed cost of a replication of an empty scenario.
 func (w *luaWorker) reset() {
-	for i, v := range w.builtin {
-		w.L.SetMetatable(v, w.builtinMT[i]) // none is protected by __metatable at set-up
+	if !w.keepsBuiltinMT {
+		for i, v := range w.builtin {
+			w.L.SetMetatable(v, w.builtinMT[i]) // none is protected by __metatable at set-up
+		}
 	}
 	if w.outOfReach {
 		return // nor can it call require: no module cache to renew
