@@ -127,7 +127,7 @@ func TestReadsGlobal(t *testing.T) {
 		`return 1`: false,
 		`local setmetatable = 1; local t = { setmetatable = 2 }; return t.setmetatable, "setmetatable"`: false,
 		`return setmetatable({}, {})`: true,
-		`return function() return function() return function() setmetatable(0, {}) end end end`: true,
+		`return function() return function() return function() setmetatable(0, {}) end end end`:                               true,
 		`return scenario { name = "a", build = function(sim, p) sim:process(function(proc) local f = setmetatable end) end }`: true,
 	} {
 		proto, err := Compile(src, "s.lua")
