@@ -107,10 +107,10 @@ func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 		ht.spare = h
 		ht.workerFn = hook(L, "__medtwin_worker")
 	}
-	ud, empirics, inSystem, waitRows := h.simUD, h.empirics, h.inSystem, h.waitRows[:0]
+	ud, empirics, inSystem, waitRows, holding := h.simUD, h.empirics, h.inSystem, h.waitRows[:0], h.holding[:0]
 	clear(empirics)
 	clear(inSystem)
-	*h = host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: empirics, waitRows: waitRows}
+	*h = host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: empirics, waitRows: waitRows, holding: holding}
 	h.procMT, h.requestMT = ht.procMT, ht.requestMT
 	h.workerFn = ht.workerFn
 	ht.cur = h

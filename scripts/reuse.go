@@ -378,7 +378,10 @@ func (p *workerPool) release(w *luaWorker) {
 		w.L.Close()
 		return
 	}
+	held := h.holding
 	h.reclaimThreads()
+	clear(held)
+	h.holding = held[:0] // its memory, for the next replication's host (bind)
 	p.mu.Lock()
 	p.free = append(p.free, w)
 	p.mu.Unlock()
