@@ -49,7 +49,7 @@ type KPIValue struct {
 // KPI returns the KPI with this name, creating it with the given kind. Asking for
 // an existing name with another kind is a model error, returned as such.
 func (s *Sim) KPI(name string, kind KPIKind) (*KPI, error) {
-	if k, ok := s.kpiByName[name]; ok {
+	if k := s.kpiNamed(name); k != nil {
 		if k.Kind != kind {
 			return nil, fmt.Errorf("engine: KPI %q is a %s, not a %s", name, k.Kind, kind)
 		}
@@ -58,19 +58,58 @@ func (s *Sim) KPI(name string, kind KPIKind) (*KPI, error) {
 	if name == "" {
 		return nil, fmt.Errorf("engine: KPI: empty name")
 	}
-	k := &KPI{Name: name, Kind: kind, sim: s, value: math.NaN()}
+	k := s.newKPI()
+	*k = KPI{Name: name, Kind: kind, sim: s, value: math.NaN()}
 	if kind == KindGauge {
 		// a gauge is 0 until first set: its average runs from the start of the
 		// statistics (0, or the end of warm-up), not from its first use
 		k.gauge = stats.NewTimeWeighted(s.statsFrom, 0)
 		k.gauge.Set(s.now, 0)
 	}
-	s.kpis = append(s.kpis, k)
-	if s.kpiByName == nil {
-		s.kpiByName = map[string]*KPI{}
+	if s.kpis == nil {
+		s.kpis = make([]*KPI, 0, kpiLinear)
 	}
-	s.kpiByName[name] = k
+	s.kpis = append(s.kpis, k)
+	switch {
+	case s.kpiByName != nil:
+		s.kpiByName[name] = k
+	case len(s.kpis) > kpiLinear:
+		s.kpiByName = make(map[string]*KPI, 2*len(s.kpis))
+		for _, k := range s.kpis {
+			s.kpiByName[k.Name] = k
+		}
+	}
 	return k, nil
+}
+
+// kpiLinear is how many KPIs a Sim finds by name with a walk along its list;
+// one with more makes a map. Most replications have a few KPIs, and making a
+// map (and growing it) cost more than the walks.
+const kpiLinear = 8
+
+// kpiNamed returns the KPI named name, or nil.
+func (s *Sim) kpiNamed(name string) *KPI {
+	if s.kpiByName != nil {
+		return s.kpiByName[name]
+	}
+	for _, k := range s.kpis {
+		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// newKPI returns memory for a new KPI, from a block of KPIs allocated
+// together (blocks of 4, 8, ... up to 64: one allocation for a few KPIs
+// instead of one each). A KPI never moves: a full block is left as it is.
+func (s *Sim) newKPI() *KPI {
+	if len(s.kpiMem) == cap(s.kpiMem) {
+		n := min(max(2*cap(s.kpiMem), 4), 64)
+		s.kpiMem = make([]KPI, 0, n)
+	}
+	s.kpiMem = s.kpiMem[:len(s.kpiMem)+1]
+	return &s.kpiMem[len(s.kpiMem)-1]
 }
 
 func (s *Sim) mustKPI(name string, kind KPIKind) *KPI {

@@ -57,8 +57,9 @@ type Sim struct {
 	running  bool
 	done     <-chan struct{} // Options.Context.Done(), nil when none
 
-	opts    Options
-	streams map[string]*rng.Stream
+	opts       Options
+	streams    map[string]*rng.Stream // by name, beyond streamsLinear of them
+	streamList []namedStream          // up to streamsLinear
 
 	active  *Proc               // process whose coroutine is running, nil in kernel context
 	pending map[*Waiter][]error // interrupts kept for the next wait of a process that was running
@@ -68,7 +69,8 @@ type Sim struct {
 	live    int // processes started and not finished
 
 	kpis       []*KPI
-	kpiByName  map[string]*KPI
+	kpiByName  map[string]*KPI // made beyond kpiLinear KPIs
+	kpiMem     []KPI           // the block new KPIs are taken from (newKPI)
 	resources  []*Resource
 	levels     []*stats.TimeWeighted // store and container levels
 	warmup     float64
@@ -116,15 +118,46 @@ func (s *Sim) Pending() int { return s.q.len() }
 // use. Streams are independent of one another and of the order they are created
 // in (common random numbers across variants).
 func (s *Sim) RNG(name string) *rng.Stream {
-	if st, ok := s.streams[name]; ok {
-		return st
+	if s.streams != nil {
+		if st, ok := s.streams[name]; ok {
+			return st
+		}
+	} else {
+		for _, n := range s.streamList {
+			if n.name == name {
+				return n.st
+			}
+		}
 	}
 	st := rng.New(s.opts.Seed, s.opts.Replication, name, 0)
-	if s.streams == nil {
-		s.streams = map[string]*rng.Stream{}
+	switch {
+	case s.streams != nil:
+		s.streams[name] = st
+	case len(s.streamList) < streamsLinear:
+		if s.streamList == nil {
+			s.streamList = make([]namedStream, 0, streamsLinear)
+		}
+		s.streamList = append(s.streamList, namedStream{name, st})
+	default:
+		s.streams = make(map[string]*rng.Stream, 2*streamsLinear)
+		for _, n := range s.streamList {
+			s.streams[n.name] = n.st
+		}
+		s.streams[name] = st
+		s.streamList = nil
 	}
-	s.streams[name] = st
 	return st
+}
+
+// streamsLinear is how many streams a Sim finds by name with a walk along a
+// list; one with more makes a map (most models have a few streams, and a map
+// cost more than the walks).
+const streamsLinear = 8
+
+// namedStream is a stream of Sim.RNG with its name.
+type namedStream struct {
+	name string
+	st   *rng.Stream
 }
 
 // EntityRNG returns a fresh stream for (name, id), e.g. one per patient, so that

@@ -2,9 +2,12 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/medtwin/medtwin/engine/rng"
 )
 
 func TestEventOrderTimePrioritySequence(t *testing.T) {
@@ -146,5 +149,31 @@ func TestSampleEveryStopsBeforeHorizon(t *testing.T) {
 	}
 	if len(at) != 4 || at[0] != 0 || at[3] != 75 {
 		t.Fatalf("samples at %v, want [0 25 50 75]", at)
+	}
+}
+
+// Sim.RNG finds a stream by name with a walk up to streamsLinear of them and
+// by a map beyond: each name gives one stream, the same at every call, whose
+// draws are those of rng.New for (seed, replication, name) whatever the order
+// the streams were asked for in.
+func TestRNGStreamsByNameBeyondTheWalk(t *testing.T) {
+	s := New(Options{Seed: 7, Replication: 3})
+	n := 3*streamsLinear + 1
+	got := map[string]*rng.Stream{}
+	for i := n - 1; i >= 0; i-- { // asked for in reverse order
+		name := fmt.Sprintf("s%d", i)
+		got[name] = s.RNG(name)
+		for m, st := range got {
+			if s.RNG(m) != st {
+				t.Fatalf("after %d streams, %s is another stream", n-i, m)
+			}
+		}
+	}
+	for i := range n {
+		name := fmt.Sprintf("s%d", i)
+		ref := rng.New(7, 3, name, 0)
+		if a, b := got[name].Float64(), ref.Float64(); a != b {
+			t.Errorf("%s draws %v, rng.New's stream %v", name, a, b)
+		}
 	}
 }

@@ -93,3 +93,34 @@ func benchReplications(b *testing.B, sc *Scenario, err error) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "replications/s")
 }
+
+// BenchmarkPeerBuild reports the set-up of a replication alone (a new Sim and
+// the scenario's build(sim, p) on a reused Lua state, then Close) of the
+// peers' small examples and of an empty scenario: the part of a replication's
+// fixed cost that does not depend on what the model then does.
+func BenchmarkPeerBuild(b *testing.B) {
+	for _, name := range []string{"empty", "bank_renege", "gas_station_refuel", "movie_renege"} {
+		b.Run(name, func(b *testing.B) {
+			var sc *Scenario
+			var err error
+			if name == "empty" {
+				sc, err = LoadSource("empty.lua", []byte(`return scenario { name = "empty", horizon = 10, build = function(sim, p) end }`), time.Minute)
+			} else {
+				sc, err = Load("../scenarios/peers/"+name+".lua", time.Minute)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			pool := &workerPool{sc: sc, ctx: ctx}
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				s := engine.New(engine.Options{Seed: sc.Seed, Replication: i, Context: ctx})
+				if err := pool.build(s); err != nil {
+					b.Fatal(err)
+				}
+				s.Close()
+			}
+		})
+	}
+}

@@ -67,6 +67,12 @@ type hostTypes struct {
 	types   map[string]*lua.LTable // metatables by type name
 	threads []*lua.LState          // idle worker threads
 	fresh   []*lua.LState          // threads reset to not started (resetThread)
+	// spare is the host of the last replication bound, which the next one
+	// reuses (see bind); workerFn is the prelude's worker loop
+	spare    *host
+	workerFn *lua.LFunction
+	// the metatables bind and wrap use most, looked up once
+	simMT, procMT, requestMT, rngMT, resourceMT, eventMT *lua.LTable
 }
 
 func newHostTypes(L *lua.LState) *hostTypes {
@@ -82,18 +88,38 @@ func newHostTypes(L *lua.LState) *hostTypes {
 	ht.define(L, "patient", patientMethods)
 	// proc:use is written in Lua (see the prelude)
 	ht.types["proc"].RawGetString("__index").(*lua.LTable).RawSetString("use", hook(L, "__medtwin_use"))
+	ht.simMT, ht.procMT, ht.requestMT = ht.types["sim"], ht.types["proc"], ht.types["request"]
+	ht.rngMT, ht.resourceMT, ht.eventMT = ht.types["rng"], ht.types["resource"], ht.types["event"]
 	return ht
 }
 
-// bind makes the host of a replication that runs s in L.
+// bind makes the host of a replication that runs s in L. The replications
+// that reuse a Lua state (see luaWorker) one after another reuse its host too:
+// the struct, the sim userdata and the memory of its maps and scratch slice,
+// but every field is set anew, as a new host has it (the maps emptied), so
+// that nothing of the replication before is seen: only allocations are saved.
+// The host is reused once the replication it was bound for is closed (the
+// worker then takes the next), and nothing of a closed replication runs again.
 func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
-	h := &host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: map[empiricalKey]*empirical{}}
-	h.procMT, h.requestMT = ht.types["proc"], ht.types["request"]
-	h.workerFn = hook(L, "__medtwin_worker")
+	h := ht.spare
+	if h == nil {
+		h = &host{simUD: new(lua.LUserData), empirics: map[empiricalKey]*empirical{}}
+		ht.spare = h
+		ht.workerFn = hook(L, "__medtwin_worker")
+	}
+	ud, empirics, inSystem, waitRows, holding := h.simUD, h.empirics, h.inSystem, h.waitRows[:0], h.holding[:0]
+	clear(empirics)
+	clear(inSystem)
+	*h = host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: empirics, waitRows: waitRows, holding: holding}
+	h.procMT, h.requestMT = ht.procMT, ht.requestMT
+	h.workerFn = ht.workerFn
 	ht.cur = h
-	h.simUD = h.wrap("sim", h)
+	h.simUD = h.wrapIn(ud, "sim", h)
 	if sc.AutoFlow {
-		h.inSystem = map[uint64]*entityFlow{}
+		if inSystem == nil {
+			inSystem = map[uint64]*entityFlow{}
+		}
+		h.inSystem = inSystem
 		s.OnFinalize(h.flowInSystem)
 	}
 	return h
@@ -156,6 +182,14 @@ func (h *host) wrapIn(ud *lua.LUserData, typ string, v any) *lua.LUserData {
 		mt = h.procMT
 	case "request":
 		mt = h.requestMT
+	case "sim":
+		mt = h.ht.simMT
+	case "rng":
+		mt = h.ht.rngMT
+	case "resource":
+		mt = h.ht.resourceMT
+	case "event":
+		mt = h.ht.eventMT
 	default:
 		mt = h.types[typ]
 	}
@@ -234,9 +268,8 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 		}
 		return o
 	}
-	names := []string{"priority", "preempt", "patience", "balk_at", "entity", "wait"}
-	t.ForEach(func(k, v lua.LValue) {
-		switch k.String() {
+	eachOption(L, n, t, "request", requestOptions, func(k string, v lua.LValue) {
+		switch k {
 		case "priority":
 			o.Priority = intValue(L, v, "priority")
 		case "preempt":
@@ -252,12 +285,17 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 			o.Entity = int64(intValue(L, v, "entity"))
 		case "wait":
 			o.NoWait = !lua.LVAsBool(v)
-		default:
-			L.ArgError(n, fmt.Sprintf("unknown request option '%s'%s", k.String(), didYouMean(k.String(), names)))
 		}
 	})
 	return o
 }
+
+// The options of a request, a resource and a source.
+var (
+	requestOptions  = []string{"priority", "preempt", "patience", "balk_at", "entity", "wait"}
+	resourceOptions = []string{"preempt_mode", "shrink"}
+	sourceOptions   = []string{"limit", "start"}
+)
 
 // ---- sim ----
 
@@ -273,8 +311,8 @@ var simMethods = map[string]method{
 			raise(L, err)
 		}
 		if t, ok := L.Get(4).(*lua.LTable); ok {
-			t.ForEach(func(k, v lua.LValue) {
-				switch k.String() {
+			eachOption(L, 4, t, "resource", resourceOptions, func(k string, v lua.LValue) {
+				switch k {
 				case "preempt_mode":
 					switch v.String() {
 					case "resume":
@@ -293,8 +331,6 @@ var simMethods = map[string]method{
 					default:
 						L.ArgError(4, "shrink is \"finish\" or \"preempt\", got "+v.String())
 					}
-				default:
-					L.ArgError(4, fmt.Sprintf("unknown resource option '%s'%s", k, didYouMean(k.String(), []string{"preempt_mode", "shrink"})))
 				}
 			})
 		}
@@ -355,14 +391,12 @@ var simMethods = map[string]method{
 		body := L.CheckFunction(4)
 		limit, start := math.MaxInt, -1.0
 		if t, ok := L.Get(5).(*lua.LTable); ok {
-			t.ForEach(func(k, v lua.LValue) {
-				switch k.String() {
+			eachOption(L, 5, t, "source", sourceOptions, func(k string, v lua.LValue) {
+				switch k {
 				case "limit":
 					limit = intValue(L, v, "limit")
 				case "start":
 					start = float64(lua.LVAsNumber(v))
-				default:
-					L.ArgError(5, fmt.Sprintf("unknown source option '%s'%s", k, didYouMean(k.String(), []string{"limit", "start"})))
 				}
 			})
 		}
@@ -513,37 +547,50 @@ func (h *host) eventsInto(evs []*engine.Event, L *lua.LState, from int) []*engin
 // source starts a process running body for each arrival; gap() returns the time
 // to the next arrival (seconds).
 func (h *host) source(name string, gap, body *lua.LFunction, limit int, start float64) {
-	n := 0
-	var arrive func()
-	next := func() {
-		if n >= limit {
-			return
-		}
-		if !h.call(gap, 1) {
-			return
-		}
-		v := h.L.Get(-1)
-		h.L.Pop(1)
-		d, ok := v.(lua.LNumber)
-		if !ok || math.IsNaN(float64(d)) || d < 0 {
-			h.fail(fmt.Errorf("%s: source %q: the inter-arrival function returned %s, want a number of seconds >= 0", h.sc.Path, name, v))
-			return
-		}
-		h.sim.Schedule(float64(d), arrive)
-	}
-	arrive = func() {
-		n++
-		if h.sc.AutoFlow {
-			h.starting = name
-		}
-		h.start(body, h.L.NumberValue(lua.LNumber(n)))
-		next()
-	}
+	src := &arrivals{h: h, name: name, gap: gap, body: body, limit: limit}
 	if start >= 0 {
-		h.sim.ScheduleAt(start, arrive)
+		h.sim.ScheduleAt(start, src.Fire)
 		return
 	}
-	next()
+	src.next()
+}
+
+// arrivals is a running sim:source: one value, which the kernel fires at each
+// arrival (an engine.Action), instead of a closure per step and a counter.
+type arrivals struct {
+	h         *host
+	name      string
+	gap, body *lua.LFunction
+	n, limit  int // arrivals so far, and at most
+}
+
+// next schedules the next arrival, gap() seconds from now.
+func (a *arrivals) next() {
+	h := a.h
+	if a.n >= a.limit {
+		return
+	}
+	if !h.call(a.gap, 1) {
+		return
+	}
+	v := h.L.Get(-1)
+	h.L.Pop(1)
+	d, ok := v.(lua.LNumber)
+	if !ok || math.IsNaN(float64(d)) || d < 0 {
+		h.fail(fmt.Errorf("%s: source %q: the inter-arrival function returned %s, want a number of seconds >= 0", h.sc.Path, a.name, v))
+		return
+	}
+	h.sim.ScheduleAction(float64(d), engine.PriorityNormal, a) // as Schedule does; a full queue fails the run
+}
+
+// Fire is an arrival: it starts a process running body and schedules the next.
+func (a *arrivals) Fire() {
+	a.n++
+	if a.h.sc.AutoFlow {
+		a.h.starting = a.name
+	}
+	a.h.start(a.body, a.h.L.NumberValue(lua.LNumber(a.n)))
+	a.next()
 }
 
 // ---- rng ----

@@ -86,3 +86,21 @@ func fieldReplaces(proto *lua.FunctionProto, get, next uint32, lib *lua.LTable) 
 	_, isTable := lib.RawGetString(string(key)).(*lua.LTable)
 	return !isTable
 }
+
+// readsGlobal reports whether any code of proto (its functions included, at
+// any depth) reads the global name.
+func readsGlobal(proto *lua.FunctionProto, name string) bool {
+	for _, inst := range proto.Code {
+		if int(inst>>26) == lua.OP_GETGLOBAL {
+			if k, ok := proto.Constants[int(inst&0x3ffff)].(lua.LString); !ok || string(k) == name {
+				return true
+			}
+		}
+	}
+	for _, child := range proto.FunctionPrototypes {
+		if readsGlobal(child, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -119,3 +119,23 @@ func TestBuiltinMetatablesDoNotLeak(t *testing.T) {
 	}
 	expectOnes(t, sc, "clean")
 }
+
+// readsGlobal finds a global read at any depth of nested functions, and
+// not a field, a local or a string of the same name.
+func TestReadsGlobal(t *testing.T) {
+	for src, want := range map[string]bool{
+		`return 1`: false,
+		`local setmetatable = 1; local t = { setmetatable = 2 }; return t.setmetatable, "setmetatable"`: false,
+		`return setmetatable({}, {})`: true,
+		`return function() return function() return function() setmetatable(0, {}) end end end`:                               true,
+		`return scenario { name = "a", build = function(sim, p) sim:process(function(proc) local f = setmetatable end) end }`: true,
+	} {
+		proto, err := Compile(src, "s.lua")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readsGlobal(proto, "setmetatable"); got != want {
+			t.Errorf("readsGlobal(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

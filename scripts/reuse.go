@@ -2,7 +2,6 @@ package scripts
 
 import (
 	"context"
-	"reflect"
 	"sync"
 
 	"github.com/medtwin/medtwin/engine"
@@ -40,12 +39,18 @@ type luaWorker struct {
 	params        paramsSnap
 	// builtin: a value of each type whose metatable is one for all its values
 	// (numbers, booleans, strings, functions, threads) and that metatable as
-	// set up; setmetatable(0, mt) changes it
-	builtin   []lua.LValue
-	builtinMT []lua.LValue
+	// set up; setmetatable(0, mt) changes it. keepsBuiltinMT: the scenario
+	// cannot (see newLuaWorker), and reset need not put them back
+	builtin        []lua.LValue
+	builtinMT      []lua.LValue
+	keepsBuiltinMT bool
 	// outOfReach: no code of the scenario can reach a table of the snapshot
 	// (see snapshotOutOfReach), so reset need not compare them
 	outOfReach bool
+	// h is the host of the replication running on w; release gives w back
+	// to its pool when that replication's Sim is closed (see workerPool.build)
+	h       *host
+	release func()
 }
 
 // paramsSnap is the p table the last replication's build got, kept while
@@ -155,6 +160,11 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 		w.snap[i].raw = rawKeys(w.snap[i].cur)
 	}
 	w.outOfReach = snapshotOutOfReach(sc.proto, L.G.Global)
+	// only setmetatable changes the metatable of a number, boolean, string,
+	// function or thread (there is no debug library); a scenario whose code
+	// cannot reach the globals table nor a module (outOfReach) can call it only
+	// by its global name
+	w.keepsBuiltinMT = w.outOfReach && !readsGlobal(sc.proto, "setmetatable")
 	w.builtin = []lua.LValue{lua.LNumber(0), lua.LFalse, lua.LString(""), L.NewFunction(paramFn), L}
 	for _, v := range w.builtin {
 		w.builtinMT = append(w.builtinMT, L.GetMetatable(v))
@@ -162,27 +172,12 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 	return w, nil
 }
 
-// The lengths of an LTable's key list (deleted keys stay in it, in their
-// place, and come back there) and array part, read by reflection. A table
-// with few string keys keeps them, deleted ones too, in small instead of keys
-// (patch 10 of the carried gopher-lua): the key list's length is the sum.
-var (
-	ltableKeys  = fieldIndex("keys")
-	ltableSmall = fieldIndex("small")
-	ltableArray = fieldIndex("array")
-)
-
-func fieldIndex(name string) int {
-	f, ok := reflect.TypeOf(lua.LTable{}).FieldByName(name)
-	if !ok {
-		panic("scripts: gopher-lua's LTable has no field " + name)
-	}
-	return f.Index[0]
-}
-
+// rawKeys packs the lengths of t's key list (deleted keys stay in it, in their
+// place, and come back there) and array part, which a replication that added
+// a key changes (lua.LTable.KeyCounts, a method of the carried gopher-lua).
 func rawKeys(t *lua.LTable) int {
-	v := reflect.ValueOf(t).Elem()
-	return (v.Field(ltableKeys).Len()+v.Field(ltableSmall).Len())<<20 | v.Field(ltableArray).Len()
+	keys, array := t.KeyCounts()
+	return keys<<20 | array
 }
 
 // unchanged reports whether table i holds exactly its snapshot: the same
@@ -211,12 +206,15 @@ func (w *luaWorker) unchanged(i int) bool {
 // new copy of its snapshot (a copy, not repairs in place, so that the order in
 // which pairs visits its keys is the snapshot's too), the state's globals
 // and string metatable are the tables in use, and the metatables of numbers,
-// booleans, functions and threads are as set up. When the scenario cannot reach
-// those tables (outOfReach) they are as set up and are not compared: the
-// comparison was most of the fixed cost of a replication of an empty scenario.
+// booleans, functions and threads are as set up (unless the scenario cannot
+// change them: keepsBuiltinMT). When the scenario cannot reach those tables
+// (outOfReach) they are as set up and are not compared: the comparison was
+// most of the fixed cost of a replication of an empty scenario.
 func (w *luaWorker) reset() {
-	for i, v := range w.builtin {
-		w.L.SetMetatable(v, w.builtinMT[i]) // none is protected by __metatable at set-up
+	if !w.keepsBuiltinMT {
+		for i, v := range w.builtin {
+			w.L.SetMetatable(v, w.builtinMT[i]) // none is protected by __metatable at set-up
+		}
 	}
 	if w.outOfReach {
 		return // nor can it call require: no module cache to renew
@@ -344,16 +342,29 @@ func (p *workerPool) build(s *engine.Sim) error {
 			return err
 		}
 	}
-	h, err := w.build(s)
-	s.OnClose(func() {
-		if w.broken || h == nil || h.err != nil {
-			w.L.Close()
-			return
-		}
-		h.reclaimThreads()
-		p.mu.Lock()
-		p.free = append(p.free, w)
-		p.mu.Unlock()
-	})
+	var err error
+	w.h, err = w.build(s)
+	if w.release == nil {
+		w.release = func() { p.release(w) } // made once per worker, not per replication
+	}
+	s.OnClose(w.release)
 	return err
+}
+
+// release, when the Sim of w's replication is closed, gives w back to the pool
+// unless the replication failed.
+func (p *workerPool) release(w *luaWorker) {
+	h := w.h
+	w.h = nil
+	if w.broken || h == nil || h.err != nil {
+		w.L.Close()
+		return
+	}
+	held := h.holding
+	h.reclaimThreads()
+	clear(held)
+	h.holding = held[:0] // its memory, for the next replication's host (bind)
+	p.mu.Lock()
+	p.free = append(p.free, w)
+	p.mu.Unlock()
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/medtwin/medtwin/engine"
 	"github.com/medtwin/medtwin/engine/results"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // leakScenario writes into every place a replication can reach without a
@@ -256,5 +257,37 @@ func expectOnes(t *testing.T, sc *Scenario, names ...string) {
 	})
 	if err != nil || n != sc.Replications {
 		t.Fatalf("ran %d replications, err %v", n, err)
+	}
+}
+
+// rawKeys reads an LTable's key list and array lengths at their offsets; the
+// lengths reflection reads are the reference.
+func TestRawKeysReadsLengths(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	tb := L.NewTable()
+	// what each step leaves: the key list keeps a deleted key in its place
+	// (upstream's keys, and patch 10's small pairs alike); gopher-lua's
+	// RawSetInt fills the array with nils up to an integer key (below
+	// MaxArrayIndex), and a boolean key is a hash key
+	for i, step := range []struct {
+		do          func()
+		keys, array int
+	}{
+		{func() {}, 0, 0},
+		{func() { tb.RawSetString("a", lua.LNumber(1)) }, 1, 0},
+		{func() { tb.RawSetString("b", lua.LTrue) }, 2, 0},
+		{func() { tb.Append(lua.LNumber(3)) }, 2, 1},
+		{func() { tb.Append(lua.LNumber(4)) }, 2, 2},
+		{func() { tb.RawSetString("a", lua.LNil) }, 2, 2},
+		{func() { tb.RawSetInt(10, lua.LNumber(5)) }, 2, 10},
+		{func() { tb.RawSet(lua.LTrue, lua.LNumber(6)) }, 3, 10},
+		{func() { tb.RawSetString("a", lua.LNumber(7)) }, 3, 10},
+		{func() { tb.RawSetString("c", lua.LNumber(8)) }, 4, 10},
+	} {
+		step.do()
+		if got, want := rawKeys(tb), step.keys<<20|step.array; got != want {
+			t.Errorf("step %d: rawKeys = %#x, want %#x (%d keys, %d array)", i, got, want, step.keys, step.array)
+		}
 	}
 }

@@ -133,3 +133,32 @@ func (tb *LTable) forEachSmall(cb func(LValue, LValue)) {
 		}
 	}
 }
+
+// KeyCounts returns the length of tb's key list (its hash keys in next's
+// order, deleted ones included: they keep their place until the table is
+// rebuilt) and of its array part. medtwin's reused Lua state compares them
+// with a snapshot to see that a replication added no key (medtwin patch 10:
+// the list is small's pairs or keys, whichever the table uses).
+func (tb *LTable) KeyCounts() (keys, array int) {
+	return len(tb.keys) + len(tb.small), len(tb.array)
+}
+
+// Entries returns the number of fields of tb whose value is not nil: those
+// ForEach visits. medtwin reads options tables by name and counts their
+// entries to tell whether one holds another field (a walk boxes every string
+// key). Its maps hold no nil value (setting a field to nil deletes it); its
+// array part and small's pairs may (a deleted small key keeps its slot).
+func (tb *LTable) Entries() int {
+	n := len(tb.strdict) + len(tb.dict)
+	for _, kv := range tb.small {
+		if kv.v != LNil {
+			n++
+		}
+	}
+	for _, v := range tb.array {
+		if v != LNil {
+			n++
+		}
+	}
+	return n
+}
