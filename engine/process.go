@@ -18,6 +18,11 @@ type Proc struct {
 	doneEv *Event
 	// Value carries user data with the process (the entity it represents).
 	Value any
+	// req is the memory of the process's first request (Request,
+	// RequestWith), made with the Proc in one allocation; reqUsed says it is
+	// taken, for good: a process's request is never reused.
+	req     Request
+	reqUsed bool
 }
 
 // worker is a pooled coroutine that runs process bodies one after another.

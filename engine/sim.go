@@ -241,7 +241,7 @@ func (s *Sim) Run(until float64) error {
 	s.running = true
 	defer func() { s.running = false; s.firing = 0 }()
 	for s.q.len() > 0 && s.err == nil {
-		if s.q.a[0].t >= until {
+		if s.q.peekT() >= until {
 			break
 		}
 		e := s.q.pop()
