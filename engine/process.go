@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"iter"
+	"sync"
 )
 
 // Proc is a simulation process: sequential code that waits for simulated time,
@@ -27,11 +28,51 @@ type Proc struct {
 
 // worker is a pooled coroutine that runs process bodies one after another.
 type worker struct {
-	sim   *Sim
 	proc  *Proc
 	next  func() (struct{}, bool)
 	stop  func()
 	yield func(struct{}) bool
+}
+
+// idle keeps parked coroutines of closed simulations for the next ones: a
+// replication then starts its processes on coroutines whose goroutines exist
+// and whose stacks have grown, instead of making (iter.Pull) and growing them
+// again. Replications run in parallel, hence the lock; taken once per
+// coroutine a replication needs, not per process.
+var idle workerPool
+
+// idleMax bounds the coroutines kept (each holds a goroutine and its stack):
+// enough for the processes alive at once in a few replications of a busy
+// model in parallel.
+const idleMax = 1024
+
+type workerPool struct {
+	mu sync.Mutex
+	ws []*worker
+}
+
+func (p *workerPool) get() *worker {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.ws)
+	if n == 0 {
+		return nil
+	}
+	w := p.ws[n-1]
+	p.ws[n-1] = nil
+	p.ws = p.ws[:n-1]
+	return w
+}
+
+// put keeps the parked coroutines ws, stopping those beyond idleMax.
+func (p *workerPool) put(ws []*worker) {
+	p.mu.Lock()
+	keep := min(len(ws), idleMax-len(p.ws))
+	p.ws = append(p.ws, ws[:keep]...)
+	p.mu.Unlock()
+	for _, w := range ws[keep:] {
+		w.stop()
+	}
 }
 
 // procExit unwinds a process body when the simulation is closed while it waits.
@@ -48,8 +89,11 @@ func (s *Sim) Process(name string, fn func(p *Proc)) *Proc {
 		w = s.pool[n-1]
 		s.pool = s.pool[:n-1]
 	} else {
-		w = &worker{sim: s}
-		w.next, w.stop = iter.Pull(w.loop)
+		w = idle.get()
+		if w == nil {
+			w = &worker{}
+			w.next, w.stop = iter.Pull(w.loop)
+		}
 		s.workers = append(s.workers, w)
 	}
 	s.nextID++

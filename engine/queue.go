@@ -145,15 +145,27 @@ func (q *queue) popHeap() entry {
 	i := 0
 	for {
 		c := i<<2 + 1
+		if c+3 < n { // four children (the common case), compared without a loop
+			ch := a[c : c+4 : c+4]
+			m := 0
+			if ch[1].before(&ch[0]) {
+				m = 1
+			}
+			if ch[2].before(&ch[m]) {
+				m = 2
+			}
+			if ch[3].before(&ch[m]) {
+				m = 3
+			}
+			a[i] = ch[m]
+			i = c + m
+			continue
+		}
 		if c >= n {
 			break
 		}
 		m := c
-		end := c + 4
-		if end > n {
-			end = n
-		}
-		for j := c + 1; j < end; j++ {
+		for j := c + 1; j < n; j++ {
 			if a[j].before(&a[m]) {
 				m = j
 			}
