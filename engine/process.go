@@ -32,6 +32,9 @@ type worker struct {
 	next  func() (struct{}, bool)
 	stop  func()
 	yield func(struct{}) bool
+	// exit asks the body parked in a wait to unwind (Close); unwound says it
+	// did and the coroutine is parked between bodies again, reusable
+	exit, unwound bool
 }
 
 // idle keeps parked coroutines of closed simulations for the next ones: a
@@ -78,6 +81,28 @@ func (p *workerPool) put(ws []*worker) {
 // procExit unwinds a process body when the simulation is closed while it waits.
 type procExit struct{}
 
+// unwind ends the body of a process that waits when its simulation is closed:
+// the body unwinds (its deferred calls run) and the coroutine parks, ready for
+// another body, which it reports; one that did not (a body that caught the
+// unwinding and went on waiting) is stopped.
+func (w *worker) unwind() bool {
+	p := w.proc
+	s := p.wt.sim
+	prev := s.active
+	s.active = p // as resume does: a wait in a deferred call is the body's
+	defer func() { s.active = prev }()
+	w.exit, w.unwound = true, false
+	_, ok := w.next()
+	w.exit = false
+	if !ok || !w.unwound {
+		w.stop()
+		return false
+	}
+	w.proc.w = nil
+	w.proc = nil
+	return true
+}
+
 // Process starts fn as a new process at the current time and returns it. The
 // body runs at once until its first wait.
 func (s *Sim) Process(name string, fn func(p *Proc)) *Proc {
@@ -118,12 +143,13 @@ func (w *worker) loop(yield func(struct{}) bool) {
 	}
 }
 
-// run executes the current body; it reports false if the simulation was closed.
+// run executes the current body; it reports false if the coroutine was
+// stopped. A body unwound by Close (exit) leaves the coroutine alive.
 func (w *worker) run() (alive bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(procExit); ok {
-				alive = false
+				alive, w.unwound = w.exit, w.exit
 				return
 			}
 			panic(r)
@@ -168,7 +194,7 @@ func (p *Proc) park() error {
 	if err := p.wt.Suspend(); err != nil {
 		return err
 	}
-	if !p.w.yield(struct{}{}) {
+	if !p.w.yield(struct{}{}) || p.w.exit {
 		panic(procExit{})
 	}
 	return p.wt.Resumed()

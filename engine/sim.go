@@ -325,10 +325,10 @@ func (s *Sim) OnClose(fn func()) { s.onClose = append(s.onClose, fn) }
 // usable afterwards.
 func (s *Sim) Close() {
 	// a parked coroutine (in s.pool, between bodies) is kept for other
-	// simulations; one whose body still waits is stopped, which unwinds it
+	// simulations, and so is one whose body still waits, once it is unwound
 	for _, w := range s.workers {
-		if w.proc != nil {
-			w.stop()
+		if w.proc != nil && w.unwind() {
+			s.pool = append(s.pool, w)
 		}
 	}
 	idle.put(s.pool)
