@@ -80,8 +80,12 @@ func (q *queue) push(e entry) {
 		}
 	}
 	q.a = append(q.a, e)
+	q.siftUp(len(q.a)-1, e)
+}
+
+// siftUp places e in the heap from the hole at i upwards.
+func (q *queue) siftUp(i int, e entry) {
 	a := q.a
-	i := len(a) - 1
 	for i > 0 {
 		p := (i - 1) >> 2
 		if !e.before(&a[p]) {
@@ -173,14 +177,6 @@ func (q *queue) popHeap() entry {
 		a[i] = a[m]
 		i = m
 	}
-	for i > 0 {
-		p := (i - 1) >> 2
-		if !last.before(&a[p]) {
-			break
-		}
-		a[i] = a[p]
-		i = p
-	}
-	a[i] = last
+	q.siftUp(i, last)
 	return top
 }
