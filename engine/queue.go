@@ -68,17 +68,20 @@ func (q *queue) peekT() float64 {
 	return q.a[0].t
 }
 
-func (q *queue) push(e entry) {
-	if e.t == q.at {
-		// every entry pushed has t >= the clock >= q.at, and a lane holds
-		// only entries at q.at: appended in sequence order, it stays sorted
-		if p := e.key >> seqBits; p-urgentBits <= normalBits-urgentBits {
-			l := &q.lane[p-urgentBits]
-			l.e = append(l.e, e)
-			q.nl++
-			return
-		}
+// toLane appends e to its lane if it has a lane's priority. Every entry pushed
+// has t >= the clock >= q.at, and a lane holds only entries at q.at: appended
+// in sequence order, it stays sorted.
+func (q *queue) toLane(e entry) bool {
+	p := e.key>>seqBits - urgentBits
+	if p > normalBits-urgentBits {
+		return false
 	}
+	q.lane[p].e = append(q.lane[p].e, e)
+	q.nl++
+	return true
+}
+
+func (q *queue) pushHeap(e entry) {
 	q.a = append(q.a, e)
 	q.siftUp(len(q.a)-1, e)
 }
@@ -130,11 +133,8 @@ func (q *queue) pop() entry {
 	return e
 }
 
-// popHeap removes the heap's least entry: the hole left at the root moves down
-// along the least children to a leaf, and the last entry fills it from there
-// upwards (it usually belongs near the bottom), which saves a comparison per
-// level over sifting the last entry down from the root. Keys are unique, so
-// the entries come out in the same order either way.
+// popHeap removes the heap's least entry: the last entry moves down from the
+// root along the least children until none is before it.
 func (q *queue) popHeap() entry {
 	a := q.a
 	top := a[0]
@@ -149,34 +149,37 @@ func (q *queue) popHeap() entry {
 	i := 0
 	for {
 		c := i<<2 + 1
+		var m int
 		if c+3 < n { // four children (the common case), compared without a loop
 			ch := a[c : c+4 : c+4]
-			m := 0
+			k := 0
 			if ch[1].before(&ch[0]) {
-				m = 1
+				k = 1
 			}
-			if ch[2].before(&ch[m]) {
-				m = 2
+			if ch[2].before(&ch[k]) {
+				k = 2
 			}
-			if ch[3].before(&ch[m]) {
-				m = 3
+			if ch[3].before(&ch[k]) {
+				k = 3
 			}
-			a[i] = ch[m]
-			i = c + m
-			continue
+			m = c + k
+		} else {
+			if c >= n {
+				break
+			}
+			m = c
+			for j := c + 1; j < n; j++ {
+				if a[j].before(&a[m]) {
+					m = j
+				}
+			}
 		}
-		if c >= n {
+		if !a[m].before(&last) {
 			break
-		}
-		m := c
-		for j := c + 1; j < n; j++ {
-			if a[j].before(&a[m]) {
-				m = j
-			}
 		}
 		a[i] = a[m]
 		i = m
 	}
-	q.siftUp(i, last)
+	a[i] = last
 	return top
 }

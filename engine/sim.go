@@ -177,7 +177,11 @@ func (s *Sim) push(t float64, prio int, a Action) uint64 {
 		}
 		return key
 	}
-	s.q.push(entry{t: t, key: key, act: a})
+	// in its lane if it is at the lanes' time with a lane's priority, else in
+	// the heap (written here, not in a queue method, so that both inline)
+	if e := (entry{t: t, key: key, act: a}); t != s.q.at || !s.q.toLane(e) {
+		s.q.pushHeap(e)
+	}
 	return key
 }
 
