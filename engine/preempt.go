@@ -97,6 +97,9 @@ func (r *Resource) preempt(v, by *Request) {
 		v.state = Preempted
 		v.EndedAt = s.now
 	}
+	if by != nil {
+		by.pooled = false // the victim may keep e.By: never recycled under it
+	}
 	e := &Preemption{Resource: r, Request: v, By: by, Since: v.GrantedAt}
 	switch {
 	case v.w != nil:

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"iter"
+	"sync"
 )
 
 // Proc is a simulation process: sequential code that waits for simulated time,
@@ -18,19 +19,89 @@ type Proc struct {
 	doneEv *Event
 	// Value carries user data with the process (the entity it represents).
 	Value any
+	// req is the memory of the process's first request (Request,
+	// RequestWith), made with the Proc in one allocation; reqUsed says it is
+	// taken, for good: a process's request is never reused.
+	req     Request
+	reqUsed bool
 }
 
 // worker is a pooled coroutine that runs process bodies one after another.
 type worker struct {
-	sim   *Sim
 	proc  *Proc
 	next  func() (struct{}, bool)
 	stop  func()
 	yield func(struct{}) bool
+	// exit asks the body parked in a wait to unwind (Close); unwound says it
+	// did and the coroutine is parked between bodies again, reusable
+	exit, unwound bool
+}
+
+// idle keeps parked coroutines of closed simulations for the next ones: a
+// replication then starts its processes on coroutines whose goroutines exist
+// and whose stacks have grown, instead of making (iter.Pull) and growing them
+// again. Replications run in parallel, hence the lock; taken once per
+// coroutine a replication needs, not per process.
+var idle workerPool
+
+// idleMax bounds the coroutines kept (each holds a goroutine and its stack):
+// enough for the processes alive at once in a few replications of a busy
+// model in parallel.
+const idleMax = 1024
+
+type workerPool struct {
+	mu sync.Mutex
+	ws []*worker
+}
+
+func (p *workerPool) get() *worker {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.ws)
+	if n == 0 {
+		return nil
+	}
+	w := p.ws[n-1]
+	p.ws[n-1] = nil
+	p.ws = p.ws[:n-1]
+	return w
+}
+
+// put keeps the parked coroutines ws, stopping those beyond idleMax.
+func (p *workerPool) put(ws []*worker) {
+	p.mu.Lock()
+	keep := min(len(ws), idleMax-len(p.ws))
+	p.ws = append(p.ws, ws[:keep]...)
+	p.mu.Unlock()
+	for _, w := range ws[keep:] {
+		w.stop()
+	}
 }
 
 // procExit unwinds a process body when the simulation is closed while it waits.
 type procExit struct{}
+
+// unwind ends the body of a process that waits when its simulation is closed:
+// the body unwinds (its deferred calls run) and the coroutine parks, ready for
+// another body, which it reports; one that did not (a body that caught the
+// unwinding and went on waiting) is stopped.
+func (w *worker) unwind() bool {
+	p := w.proc
+	s := p.wt.sim
+	prev := s.active
+	s.active = p // as resume does: a wait in a deferred call is the body's
+	defer func() { s.active = prev }()
+	w.exit, w.unwound = true, false
+	_, ok := w.next()
+	w.exit = false
+	if !ok || !w.unwound {
+		w.stop()
+		return false
+	}
+	w.proc.w = nil
+	w.proc = nil
+	return true
+}
 
 // Process starts fn as a new process at the current time and returns it. The
 // body runs at once until its first wait.
@@ -43,8 +114,11 @@ func (s *Sim) Process(name string, fn func(p *Proc)) *Proc {
 		w = s.pool[n-1]
 		s.pool = s.pool[:n-1]
 	} else {
-		w = &worker{sim: s}
-		w.next, w.stop = iter.Pull(w.loop)
+		w = idle.get()
+		if w == nil {
+			w = &worker{}
+			w.next, w.stop = iter.Pull(w.loop)
+		}
 		s.workers = append(s.workers, w)
 	}
 	s.nextID++
@@ -69,12 +143,13 @@ func (w *worker) loop(yield func(struct{}) bool) {
 	}
 }
 
-// run executes the current body; it reports false if the simulation was closed.
+// run executes the current body; it reports false if the coroutine was
+// stopped. A body unwound by Close (exit) leaves the coroutine alive.
 func (w *worker) run() (alive bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(procExit); ok {
-				alive = false
+				alive, w.unwound = w.exit, w.exit
 				return
 			}
 			panic(r)
@@ -119,7 +194,7 @@ func (p *Proc) park() error {
 	if err := p.wt.Suspend(); err != nil {
 		return err
 	}
-	if !p.w.yield(struct{}{}) {
+	if !p.w.yield(struct{}{}) || p.w.exit {
 		panic(procExit{})
 	}
 	return p.wt.Resumed()

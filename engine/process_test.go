@@ -120,3 +120,57 @@ func TestEntitiesInSystemReported(t *testing.T) {
 	}
 	s.Close()
 }
+
+// Close unwinds a process that waits (its deferred calls run) and keeps its
+// coroutine for other simulations: processes of the next Sim run on it as on a
+// new one. A body that catches the unwinding and waits again is stopped
+// instead, without hanging Close.
+func TestCloseUnwindsAndReusesCoroutines(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		idle.mu.Lock()
+		before := len(idle.ws)
+		idle.mu.Unlock()
+		s := New(Options{})
+		var unwound, stubborn int
+		for i := 0; i < 50; i++ {
+			s.Process("waiter", func(p *Proc) {
+				defer func() { unwound++ }()
+				p.Timeout(1e9)
+				t.Error("a waiter ran past its wait")
+			})
+		}
+		s.Process("stubborn", func(p *Proc) {
+			defer func() {
+				recover()
+				stubborn++
+				p.Timeout(1) // waits again while being unwound
+			}()
+			p.Timeout(1e9)
+		})
+		var done []float64
+		for i := 1; i <= 20; i++ {
+			d := float64(i)
+			s.Process("worker", func(p *Proc) {
+				p.Timeout(d)
+				done = append(done, p.Now())
+			})
+		}
+		idle.mu.Lock()
+		after := len(idle.ws)
+		idle.mu.Unlock()
+		// 70 came back from the last round (the stubborn one was stopped)
+		if want := min(71, before); round > 0 && (before < 70 || before-after != want) {
+			t.Fatalf("round %d: %d coroutines taken from the idle pool of %d for 71 processes, want %d", round, before-after, before, want)
+		}
+		if err := s.Run(100); err != nil {
+			t.Fatal(err)
+		}
+		if len(done) != 20 || done[0] != 1 || done[19] != 20 {
+			t.Fatalf("round %d: workers finished at %v, want 1..20", round, done)
+		}
+		s.Close()
+		if unwound != 50 || stubborn != 1 {
+			t.Fatalf("round %d: %d waiters unwound, want 50; stubborn body unwound %d times, want 1", round, unwound, stubborn)
+		}
+	}
+}

@@ -176,7 +176,7 @@ func (r *Resource) RequestFor(w *Waiter, o RequestOpts) (*Request, error) {
 	if w == nil || w.sim != r.sim {
 		panic("engine: RequestFor: the waiter belongs to another simulation")
 	}
-	return r.requestFor(w, o, false, nil)
+	return r.requestFor(w, o, false, nil, false)
 }
 
 // RequestForIn is RequestFor in memory the caller owns: q becomes the request
@@ -190,19 +190,21 @@ func (r *Resource) RequestForIn(w *Waiter, o RequestOpts, q *Request) (*Request,
 	if q == nil {
 		panic("engine: RequestForIn: nil request")
 	}
-	return r.requestFor(w, o, false, q)
+	return r.requestFor(w, o, false, q, false)
 }
 
 // requestFor makes and places a process's request (in mem, if not nil); a
-// requeued one goes back to the queue when preempted (Use).
-func (r *Resource) requestFor(w *Waiter, o RequestOpts, requeue bool, mem *Request) (*Request, error) {
+// requeued one goes back to the queue when preempted (Use). A pooled one is
+// taken from and given back to the resource's free list: only for a request
+// the process never sees (Use's), since a process keeps the request it is
+// given after release (it may release it again, which must be an error, not a
+// release of whoever got the recycled request).
+func (r *Resource) requestFor(w *Waiter, o RequestOpts, requeue bool, mem *Request, pooled bool) (*Request, error) {
 	q, err := r.newRequestIn(o, mem)
 	if err != nil {
 		return nil, err
 	}
-	// a process keeps its request after release (it may release it again, which
-	// must be an error, not a release of whoever got the recycled request)
-	q.pooled = false
+	q.pooled = pooled
 	q.w = w
 	q.requeue = requeue
 	return q, r.arrive(q)

@@ -166,14 +166,27 @@ func (s *Sim) EntityRNG(name string, id uint64) *rng.Stream {
 	return rng.New(s.opts.Seed, s.opts.Replication, name, id)
 }
 
+// InitEntityRNG makes *st the stream EntityRNG(name, id) returns, in memory the
+// caller owns (an entity's record).
+func (s *Sim) InitEntityRNG(st *rng.Stream, name string, id uint64) {
+	st.Init(s.opts.Seed, s.opts.Replication, name, id)
+}
+
 func checkDelay(call string, dt float64) error {
+	if dt >= 0 { // small enough to inline: the error paths are in delayError
+		return nil
+	}
+	return delayError(call, dt)
+}
+
+func delayError(call string, dt float64) error {
 	if math.IsNaN(dt) {
 		return fmt.Errorf("engine: %s: delay is NaN", call)
 	}
 	if dt < 0 {
 		return fmt.Errorf("engine: %s: negative delay %g s (an event cannot be scheduled in the past)", call, dt)
 	}
-	return nil
+	return nil // unreachable: dt >= 0 is not NaN nor negative
 }
 
 // push queues a at time t with priority prio and returns its key. The caller has
@@ -197,7 +210,11 @@ func (s *Sim) push(t float64, prio int, a Action) uint64 {
 		}
 		return key
 	}
-	s.q.push(entry{t: t, key: key, act: a})
+	// in its lane if it is at the lanes' time with a lane's priority, else in
+	// the heap (written here, not in a queue method, so that both inline)
+	if e := (entry{t: t, key: key, act: a}); t != s.q.at || !s.q.toLane(e) {
+		s.q.pushHeap(e)
+	}
 	return key
 }
 
@@ -274,7 +291,7 @@ func (s *Sim) Run(until float64) error {
 	s.running = true
 	defer func() { s.running = false; s.firing = 0 }()
 	for s.q.len() > 0 && s.err == nil {
-		if s.q.a[0].t >= until {
+		if s.q.peekT() >= until {
 			break
 		}
 		e := s.q.pop()
@@ -344,9 +361,14 @@ func (s *Sim) OnClose(fn func()) { s.onClose = append(s.onClose, fn) }
 // functions. Results must be collected (Results) before Close; a Sim is not
 // usable afterwards.
 func (s *Sim) Close() {
+	// a parked coroutine (in s.pool, between bodies) is kept for other
+	// simulations, and so is one whose body still waits, once it is unwound
 	for _, w := range s.workers {
-		w.stop()
+		if w.proc != nil && w.unwind() {
+			s.pool = append(s.pool, w)
+		}
 	}
+	idle.put(s.pool)
 	s.workers, s.pool = nil, nil
 	for _, f := range s.onClose {
 		f()

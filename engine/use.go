@@ -21,6 +21,11 @@ func (p *Proc) RequestWith(r *Resource, o RequestOpts) (*Request, error) {
 	return p.request(r, o, false)
 }
 
+// request makes and places the process's request. Use's request (requeue) is
+// internal to Use: it is taken from the resource's free list and recycled when
+// Use releases it. Any other is the process's to keep; the first is made in
+// the Proc's own memory (a customer that makes one request costs one
+// allocation, not two).
 func (p *Proc) request(r *Resource, o RequestOpts, requeue bool) (*Request, error) {
 	if r.sim != p.wt.sim {
 		panic("engine: Request: resource belongs to another simulation")
@@ -28,7 +33,12 @@ func (p *Proc) request(r *Resource, o RequestOpts, requeue bool) (*Request, erro
 	if err := p.wt.Interrupted(); err != nil {
 		return nil, err
 	}
-	q, err := r.requestFor(&p.wt, o, requeue, nil)
+	var mem *Request
+	if !requeue && !p.reqUsed {
+		p.reqUsed = true
+		mem = &p.req
+	}
+	q, err := r.requestFor(&p.wt, o, requeue, mem, requeue)
 	if q == nil || err != nil || q.state == Granted {
 		return q, err
 	}

@@ -86,8 +86,8 @@ func ProfileNHPP(perDay float64, profile []float64, dayOfWeek []float64) (*NHPP,
 
 // Rate returns the arrival rate (per second) at time t (seconds).
 func (a *NHPP) Rate(t float64) float64 {
-	h := int(math.Mod(t, 86400) / 3600)
-	d := int(math.Mod(t, 7*86400) / 86400)
+	h := int(modPeriod(t, 86400) / 3600)
+	d := int(modPeriod(t, 7*86400) / 86400)
 	return a.PerHour[h] * a.DayOfWeek[d] / 3600
 }
 

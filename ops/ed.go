@@ -158,7 +158,7 @@ func (ed *ED) Build(s *engine.Sim) error {
 	// occupancy and utilisation by hour of day, sampled at each half hour
 	var sample func()
 	sample = func() {
-		h := int(math.Mod(s.Now(), 86400) / 3600)
+		h := int(modPeriod(s.Now(), 86400) / 3600)
 		k.occ[h].Add(float64(beds.InUse()) / float64(ed.Beds))
 		if c := docs.Capacity(); c > 0 {
 			k.util[h].Add(math.Min(1, float64(docs.InUse())/float64(c)))
@@ -198,7 +198,8 @@ func (ed *ED) Build(s *engine.Sim) error {
 	}
 	inED := map[int64]*engine.FlowRow{} // patients in the ED, by id: flow rows with disposition in_system at the end
 	s.OnFinalize(func() { flowInSystem(s, inED) })
-	patient := func(p *engine.Proc, st *rng.Stream) {
+	patient := func(p *engine.Proc, v *visit) {
+		st := &v.st
 		rAcuity, rSvc, rRoute, rDisp := st, st, st, st
 		t0 := p.Now()
 		var sep *septic
@@ -210,19 +211,20 @@ func (ed *ED) Build(s *engine.Sim) error {
 			}
 		}
 		// the patient's row of flow.arrow, written when it leaves the ED
-		fl := engine.FlowRow{Entity: int64(p.ID()), Source: "patient", Arrival: t0, DoorTriage: engine.NoTime,
+		fl := &v.fl
+		*fl = engine.FlowRow{Entity: int64(p.ID()), Source: "patient", Arrival: t0, DoorTriage: engine.NoTime,
 			DoorDoctor: engine.NoTime, Disposition: "left", Boarding: engine.NoTime, Wait: engine.NoTime}
 		ambulance := rRoute.Bernoulli(ed.AmbulanceFraction)
 		if ambulance && ed.DiversionAt > 0 && beds.QueueLen() >= ed.DiversionAt {
 			k.diverted.Add(1)
 			fl.Disposition = "diverted"
-			s.Flow(fl)
+			s.Flow(*fl)
 			return
 		}
 		k.inED.Add(1)
 		esi := pick(rAcuity.Float64())
 		fl.Acuity = int32(esi + 1)
-		inED[fl.Entity] = &fl
+		inED[fl.Entity] = fl
 		leave := func() {
 			delete(inED, fl.Entity)
 			if sep != nil {
@@ -230,7 +232,7 @@ func (ed *ED) Build(s *engine.Sim) error {
 			}
 			k.inED.Add(-1)
 			k.los.Add((p.Now() - t0) / 3600)
-			s.Flow(fl)
+			s.Flow(*fl)
 		}
 		prio := esi + 1
 		// Use fails only on a modelling error (no one interrupts or limits the
@@ -355,16 +357,33 @@ func (ed *ED) Build(s *engine.Sim) error {
 			unit.stay(p, ibed, rSvc)
 		}
 	}
-	ed.Arrivals.Start(s, "arrivals", func(n int) {
-		st := s.EntityRNG("patient", uint64(n))
-		s.Process("patient", func(p *engine.Proc) { patient(p, st) })
-	})
+	// a patient's process body takes its visit from next: Process runs the
+	// body at once, so one body serves every patient, with no closure each
+	var next *visit
+	body := func(p *engine.Proc) {
+		v := next
+		next = nil
+		patient(p, v)
+	}
+	start := func(stream string, n uint64) {
+		v := &visit{}
+		s.InitEntityRNG(&v.st, stream, n)
+		next = v
+		s.Process("patient", body)
+	}
+	ed.Arrivals.Start(s, "arrivals", func(n int) { start("patient", uint64(n)) })
 	surge := 0
 	return StartBatches(s, ed.Surges, func(int) {
 		surge++
-		st := s.EntityRNG("surge-patient", uint64(surge))
-		s.Process("patient", func(p *engine.Proc) { patient(p, st) })
+		start("surge-patient", uint64(surge))
 	})
+}
+
+// visit is a patient's own memory, one allocation: its random stream and its
+// row of flow.arrow.
+type visit struct {
+	st rng.Stream
+	fl engine.FlowRow
 }
 
 func b2f(b bool) float64 {

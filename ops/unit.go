@@ -49,7 +49,7 @@ func untilWindow(t, from, to float64) float64 {
 	if to <= from || to-from >= 24 {
 		return 0
 	}
-	h := math.Mod(t, 86400) / 3600
+	h := modPeriod(t, 86400) / 3600
 	if h >= from && h < to {
 		return 0
 	}

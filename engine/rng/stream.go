@@ -22,11 +22,20 @@ type Stream struct {
 // gives the same sequence, on every platform and Go version that keeps PCG's
 // definition (math/rand/v2 documents it as stable).
 func New(seed uint64, replication int, name string, id uint64) *Stream {
+	s := &Stream{}
+	s.Init(seed, replication, name, id)
+	return s
+}
+
+// Init makes *s the stream New returns for (seed, replication, name, id), in
+// memory the caller owns (a model's per-entity record holds its stream: one
+// allocation for both). s must not be copied afterwards: its Rand refers to
+// its own source.
+func (s *Stream) Init(seed uint64, replication int, name string, id uint64) {
 	hi, lo := Derive(seed, replication, name, id)
-	s := &Stream{Key: name}
+	*s = Stream{Key: name}
 	s.pcg.Seed(hi, lo)
 	s.r = *rand.New(&s.pcg)
-	return s
 }
 
 // Derive returns the two PCG seed words for (seed, replication, name, id).
