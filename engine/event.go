@@ -23,7 +23,7 @@ type Event struct {
 	// Value is the value given to Succeed; Err the error given to Fail.
 	Value     any
 	Err       error
-	callbacks []func(*Event)
+	callbacks []EventHandler
 	waiters   []*Waiter
 }
 
@@ -78,12 +78,30 @@ func (e *Event) Fail(err error) error {
 }
 
 // OnDone calls fn when the event is processed (at once if it already has been).
-func (e *Event) OnDone(fn func(*Event)) {
+func (e *Event) OnDone(fn func(*Event)) { e.OnDoneBy(handlerFunc(fn)) }
+
+// EventHandler is a callback of an event given as a value (OnDoneBy): a host
+// that keeps a wait's state in a struct registers the struct itself, without
+// the allocation of a method value.
+type EventHandler interface {
+	// EventDone is called when the event is processed.
+	EventDone(e *Event)
+}
+
+// handlerFunc is OnDone's function as an EventHandler (a func value is one
+// word: no allocation).
+type handlerFunc func(*Event)
+
+func (f handlerFunc) EventDone(e *Event) { f(e) }
+
+// OnDoneBy calls h.EventDone when the event is processed (at once if it
+// already has been), in the order of OnDone and OnDoneBy calls.
+func (e *Event) OnDoneBy(h EventHandler) {
 	if e.state == eventProcessed {
-		fn(e)
+		h.EventDone(e)
 		return
 	}
-	e.callbacks = append(e.callbacks, fn)
+	e.callbacks = append(e.callbacks, h)
 }
 
 // Fire processes the event: callbacks in the order added, then waiting processes
@@ -101,8 +119,8 @@ func (e *Event) Fire() {
 	e.state = eventProcessed
 	cbs, ws := e.callbacks, e.waiters
 	e.callbacks, e.waiters = nil, nil
-	for _, fn := range cbs {
-		fn(e)
+	for _, h := range cbs {
+		h.EventDone(e)
 	}
 	for _, w := range ws {
 		if w.on != e {
@@ -138,30 +156,32 @@ func (s *Sim) condition(name string, evs []*Event, all bool) *Event {
 	}
 	c := &condition{name: name, left: len(evs), all: all}
 	c.ev.sim = s
-	c.evs = append(make([]*Event, 0, len(evs)), evs...)
-	check := c.check
+	c.evs = append(c.evBuf[:0], evs...)
 	for _, ev := range c.evs {
 		if ev.sim != s {
 			panic("engine: " + name + ": event belongs to another simulation")
 		}
-		ev.OnDone(check)
+		ev.OnDoneBy(c)
 	}
 	return &c.ev
 }
 
 // condition is the state of an AnyOf or AllOf: its event, what it waits for
-// and how many are left, in one allocation (with check's method value, two,
-// where captured variables made five).
+// (the first 4 in itself), how many are left and, for AnyOf, its value: one
+// allocation where a copy of evs, a closure, its captured variables and the
+// value made five.
 type condition struct {
-	ev   Event
-	name string
-	evs  []*Event
-	left int
-	all  bool
+	ev      Event
+	name    string
+	evs     []*Event
+	left    int
+	all     bool
+	evBuf   [4]*Event
+	doneBuf [4]*Event
 }
 
-// check is called when one of c.evs is processed.
-func (c *condition) check(ev *Event) {
+// EventDone is called when one of c.evs is processed.
+func (c *condition) EventDone(ev *Event) {
 	if c.ev.state != eventPending {
 		return
 	}
@@ -177,7 +197,7 @@ func (c *condition) check(ev *Event) {
 		c.ev.Succeed(c.evs)
 		return
 	}
-	done := make([]*Event, 0, 1)
+	done := c.doneBuf[:0]
 	for _, x := range c.evs {
 		if x.state == eventProcessed {
 			done = append(done, x)

@@ -557,15 +557,15 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 	} else {
 		cond = h.sim.AnyOf(cw.evs...)
 	}
-	cond.OnDone(cw.done)
+	cond.OnDoneBy(cw)
 	p.w.OnWithdraw(cw.withdraw)
 	return p.wait(L)
 }
 
 // condWait is a process's wait for any_of or all_of: the events, their Lua
 // values (the first few in the struct itself) and whether it still waits; one
-// allocation with its two method values, where slices and captured variables
-// made seven.
+// allocation with withdraw's method value, where slices and captured
+// variables made seven.
 type condWait struct {
 	p      *luaProc
 	evs    []*engine.Event
@@ -575,9 +575,9 @@ type condWait struct {
 	valBuf [4]lua.LValue
 }
 
-// done wakes the process with the list of the fired events' values, or nil and
-// the error of a failed condition.
-func (cw *condWait) done(c *engine.Event) {
+// EventDone wakes the process with the list of the fired events' values, or
+// nil and the error of a failed condition.
+func (cw *condWait) EventDone(c *engine.Event) {
 	if !cw.live {
 		return
 	}
