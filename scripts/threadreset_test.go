@@ -42,9 +42,6 @@ return scenario {
 // reset and used again (resetThread) instead of a new thread each, and the
 // replications give what fresh states give.
 func TestThreadsOfWaitingProcessesAreReused(t *testing.T) {
-	if !threadFields.ok {
-		t.Fatal("gopher-lua's LState has not the fields resetThread needs")
-	}
 	sc, err := LoadSource("waiting.lua", []byte(waitingAtEnd), time.Minute)
 	if err != nil {
 		t.Fatal(err)

@@ -418,3 +418,38 @@ func TestUserDataMethodFastPath(t *testing.T) {
 	  local ok, msg = pcall(function() return bare:m() end)
 	  assert(not ok and msg:find("attempt to index a non%-table object%(userdata%)"), msg)`)
 }
+
+// Patch 11: a coroutine suspended inside nested calls, reset, runs a new
+// function from its start as a fresh thread does, with none of the old frames'
+// values on its stack; a dead or running thread is not reset.
+func TestResetThread(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	if err := L.DoString(`
+		function deep(n) if n == 0 then coroutine.yield(1) else return deep(n - 1) end end
+		function body(x) local a, b, c = x, x, x; deep(5); return a end
+		function fresh(y) return y * 2, select("#", y) end`); err != nil {
+		t.Fatal(err)
+	}
+	th, _ := L.NewThread()
+	st, err, _ := L.Resume(th, L.GetGlobal("body").(*LFunction), LNumber(7))
+	if st != ResumeYield || err != nil {
+		t.Fatalf("first resume: %v %v", st, err)
+	}
+	if th.GetTop() == 0 {
+		t.Fatal("the suspended thread's stack is empty: the test shows nothing")
+	}
+	if !th.ResetThread() {
+		t.Fatal("ResetThread of a suspended thread reported false")
+	}
+	if th.GetTop() != 0 || th.stack.Sp() != 0 || th.currentFrame != nil {
+		t.Fatalf("after reset: top %d, sp %d, frame %v", th.GetTop(), th.stack.Sp(), th.currentFrame)
+	}
+	st, err, vals := L.Resume(th, L.GetGlobal("fresh").(*LFunction), LNumber(4))
+	if st != ResumeOK || err != nil || len(vals) != 2 || vals[0] != LNumber(8) || vals[1] != LNumber(1) {
+		t.Fatalf("fresh function on the reset thread: %v %v %v", st, err, vals)
+	}
+	if !th.Dead || th.ResetThread() { // a finished coroutine is dead
+		t.Errorf("a finished thread: dead %v, and it was reset", th.Dead)
+	}
+}
