@@ -184,7 +184,10 @@ func rawKeys(t *lua.LTable) int {
 // values under the same keys, no key added or deleted, the same metatable.
 func (w *luaWorker) unchanged(i int) bool {
 	s := &w.snap[i]
-	if rawKeys(s.cur) != s.raw {
+	// the key list keeps deleted keys in their place, so a replication that
+	// sets a key deleted before the snapshot (dofile, the prelude's hooks)
+	// leaves rawKeys as it was: the count of fields that hold a value tells
+	if rawKeys(s.cur) != s.raw || s.cur.Entries() != len(s.keys) {
 		return false
 	}
 	for j, k := range s.keys {
