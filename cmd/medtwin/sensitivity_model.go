@@ -16,7 +16,7 @@ import (
 // modelSensitivityFlags are sensitivity's flags for a model-language model.
 var modelSensitivityFlags = []cli.Flag{
 	&cli.StringFlag{Name: "model", Usage: "a built-in model (medtwin models) or a .model file: its parameters are the inputs"},
-	&cli.StringSliceFlag{Name: "dose", Usage: "with --model: a dosing record, e.g. amt=100,ii=12,addl=13,cmt=depot (repeatable; also time, rate)"},
+	&cli.StringSliceFlag{Name: "dose", Usage: "with --model: a dosing record, e.g. amt=100,ii=12,addl=13,cmt=depot (repeatable; also time, rate, ss=1|2: NONMEM's steady state of amt every ii)"},
 	&cli.StringFlag{Name: "output", Usage: "with --model: the quantity the KPI is on (default: the model's first output)"},
 	&cli.Float64Flag{Name: "grid", Value: 0.05, Usage: "with --model: the step of the time grid the KPI is computed on"},
 }
@@ -120,13 +120,14 @@ func modelSensitivity(c *cli.Context) ([]sensitivity.Input, func([]float64) (flo
 	return inputs, f, nil
 }
 
-// parseDose reads a dosing record such as amt=100,ii=12,addl=3,cmt=depot.
+// parseDose reads a dosing record such as amt=100,ii=12,addl=3,cmt=depot or
+// amt=100,ii=12,ss=1 (NONMEM's SS: the steady state of amt every ii).
 func parseDose(s string) (modlang.Dose, error) {
 	d := modlang.Dose{Amt: math.NaN()}
 	for _, kv := range strings.Split(s, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 		if !ok {
-			return d, usagef("--dose %q: want key=value pairs (time, amt, rate, ii, addl, cmt)", s)
+			return d, usagef("--dose %q: want key=value pairs (time, amt, rate, ii, addl, ss, cmt)", s)
 		}
 		if k == "cmt" {
 			d.Cmt = v
@@ -147,8 +148,13 @@ func parseDose(s string) (modlang.Dose, error) {
 			d.II = x
 		case "addl":
 			d.ADDL = int(x)
+		case "ss":
+			if x != 0 && x != 1 && x != 2 {
+				return d, usagef("--dose %q: ss = %v: want 0, 1 (reset to the steady state) or 2 (add it)", s, v)
+			}
+			d.SS = int(x)
 		default:
-			return d, usagef("--dose %q: unknown key %q (time, amt, rate, ii, addl, cmt)", s, k)
+			return d, usagef("--dose %q: unknown key %q (time, amt, rate, ii, addl, ss, cmt)", s, k)
 		}
 	}
 	if math.IsNaN(d.Amt) {

@@ -51,3 +51,33 @@ func TestSensitivityModel(t *testing.T) {
 		}
 	}
 }
+
+// --dose takes NONMEM's ss: over one interval at steady state the AUC of a
+// one-compartment bolus is D/CL (closed form), the same as a single dose's to
+// infinity, so the mean over CL ~ U(2, 8) is again 100·ln 4/6 and V1 does not
+// matter; without ss, the first interval's AUC at CL = 2, V1 = 80 is only
+// 1 − e^(−0.3) = 26% of it. ss other than 0, 1, 2 is a usage error.
+func TestSensitivityModelSteadyState(t *testing.T) {
+	out, errs, code := medtwin(t, "sensitivity", "--model", "pk1", "--dose", "amt=100,ii=12,ss=1", "--range", "CL=2..8", "--range", "V1=20..80",
+		"--kpi", "auc:0..12", "--grid", "0.05", "-n", "256", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res struct {
+		Mean    float64
+		Indices []struct {
+			Name string
+			ST   float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if mean := 100 * math.Log(4) / 6; math.Abs(res.Mean-mean) > 0.03*mean || res.Indices[1].ST > 1e-3 {
+		t.Errorf("mean %v (closed form %v), indices %+v", res.Mean, mean, res.Indices)
+	}
+	_, errs, code = medtwin(t, "sensitivity", "--model", "pk1", "--dose", "amt=100,ii=12,ss=3", "--range", "CL=2..8", "--kpi", "auc:0..12")
+	if code != 2 || !strings.Contains(errs, "ss = 3") {
+		t.Errorf("ss=3: exit %d, %s", code, errs)
+	}
+}
