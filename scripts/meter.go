@@ -6,7 +6,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/medtwin/medtwin/scripts/luapattern"
+	"github.com/yuin/gopher-lua/pm"
 )
 
 // budgetKey is the context key of a run's memory budget (set by WithLimits).
@@ -169,7 +169,7 @@ func formatWidths(f string) int64 {
 // gsubSize bounds the length of string.gsub's result over subject s with the
 // matches found, for the replacement (argument 3) given as a string or a
 // table; a function's results are metered as it returns them (meterGsubFunc).
-func gsubSize(L *lua.LState, s string, matches []*luapattern.MatchData) int64 {
+func gsubSize(L *lua.LState, s string, matches []*pm.MatchData) int64 {
 	n := int64(len(s))
 	switch repl := L.Get(3).(type) {
 	case lua.LString:
@@ -217,7 +217,7 @@ func parseRepl(repl string) (lit int64, caps [10]int64) {
 
 // captureLen is the length of capture c of a match (0: the whole match; a
 // position capture as a number, 20 bytes at most).
-func captureLen(m *luapattern.MatchData, c int) int64 {
+func captureLen(m *pm.MatchData, c int) int64 {
 	idx := 2 * c
 	if idx+1 >= m.CaptureLength() {
 		idx = 0

@@ -2,8 +2,7 @@ package scripts
 
 import (
 	lua "github.com/yuin/gopher-lua"
-
-	"github.com/medtwin/medtwin/scripts/luapattern"
+	"github.com/yuin/gopher-lua/pm"
 )
 
 // maxPatternSteps bounds the work of one string.find, match, gmatch or gsub:
@@ -31,9 +30,10 @@ func checkGsubWork(L *lua.LState, n int, size int64) {
 }
 
 // boundPatterns replaces string.find, match, gmatch (and its alias gfind) and
-// gsub with functions that first run the pattern through luapattern, whose
-// matcher counts its steps and looks at the run's context (the time limit, the
-// memory watchdog, a signal); only a match that finished within
+// gsub with functions that first run the pattern through pm.FindMetered (patch
+// 12 of the carried gopher-lua), whose matcher counts its steps and looks at
+// the run's context (the time limit, the memory watchdog, a signal); only a
+// match that finished within
 // maxPatternSteps is then done again by gopher-lua's own function, which is
 // plain Go that nothing can interrupt. The worst case is thus twice the budget.
 func boundPatterns(L *lua.LState) {
@@ -71,8 +71,8 @@ func checkPattern(L *lua.LState, name string) {
 	case "gsub":
 		limit = L.OptInt(4, -1)
 	}
-	mt := &luapattern.Meter{MaxSteps: maxPatternSteps, Context: L.Context()}
-	matches, err := luapattern.Find(mt, p, []byte(s), offset, limit)
+	mt := &pm.Meter{MaxSteps: maxPatternSteps, Context: L.Context()}
+	matches, err := pm.FindMetered(mt, p, []byte(s), offset, limit)
 	if err != nil {
 		L.RaiseError("string.%s: %v", name, err)
 	}

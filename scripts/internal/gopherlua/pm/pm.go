@@ -2,6 +2,7 @@
 package pm
 
 import (
+	"context"
 	"fmt"
 )
 
@@ -37,6 +38,38 @@ func (e *Error) Error() string {
 }
 
 /* }}} */
+
+// Meter bounds the work of one FindMetered (medtwin patch 12, PATCHES.md):
+// MaxSteps steps (0: no limit) and the end of Context (nil: none), which is
+// looked at every 65,536 steps, so that a pattern that backtracks
+// exponentially ("a*a*a*a*a*b" against 3,000 a's) stops at a step budget or
+// when the run's context ends, instead of running for minutes in Go code that
+// no Lua time limit reaches.
+type Meter struct {
+	MaxSteps int64
+	Context  context.Context
+	steps    int64
+}
+
+// Steps returns the steps counted so far.
+func (m *Meter) Steps() int64 { return m.steps }
+
+// ErrBudget is the message of the error FindMetered returns when a Meter's
+// MaxSteps is reached.
+const ErrBudget = "pattern too complex for this subject: the match needs more than %d steps"
+
+func (m *Meter) step() {
+	m.steps++
+	if m.steps&0xffff != 0 {
+		return
+	}
+	if m.MaxSteps > 0 && m.steps >= m.MaxSteps {
+		panic(newError(_UNKNOWN, ErrBudget, m.MaxSteps))
+	}
+	if m.Context != nil && m.Context.Err() != nil {
+		panic(newError(_UNKNOWN, "stopped: %v", context.Cause(m.Context)))
+	}
+}
 
 /* MatchData {{{ */
 
@@ -527,7 +560,7 @@ func compilePattern(p pattern, ps ...*iptr) []inst {
 
 // Simple recursive virtual machine based on the
 // "Regular Expression Matching: the Virtual Machine Approach" (https://swtch.com/~rsc/regexp/regexp2.html)
-func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, ms ...*MatchData) (bool, int, *MatchData) {
+func recursiveVM(mt *Meter, src []byte, insts []inst, pc, sp, recLevel int, ms ...*MatchData) (bool, int, *MatchData) {
 	recLevel++
 	if recLevel > maxRecursionLevel {
 		panic(newError(_UNKNOWN, "pattern/input too complex"))
@@ -539,6 +572,9 @@ func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, ms ...*MatchDat
 		m = ms[0]
 	}
 redo:
+	if mt != nil { // medtwin patch 12
+		mt.step()
+	}
 	inst := insts[pc]
 	switch inst.OpCode {
 	case opChar:
@@ -556,14 +592,14 @@ redo:
 		pc = inst.Operand1
 		goto redo
 	case opSplit:
-		if ok, nsp, _ := recursiveVM(src, insts, inst.Operand1, sp, recLevel, m); ok {
+		if ok, nsp, _ := recursiveVM(mt, src, insts, inst.Operand1, sp, recLevel, m); ok {
 			return true, nsp, m
 		}
 		pc = inst.Operand2
 		goto redo
 	case opSave:
 		s := m.setCapture(inst.Operand1, sp)
-		if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp, recLevel, m); ok {
+		if ok, nsp, _ := recursiveVM(mt, src, insts, pc+1, sp, recLevel, m); ok {
 			return true, nsp, m
 		}
 		m.restoreCapture(inst.Operand1, s)
@@ -613,7 +649,13 @@ redo:
 
 /* API {{{ */
 
+// Find returns up to limit (-1: all) matches of pattern p in src from offset.
 func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err error) {
+	return FindMetered(nil, p, src, offset, limit)
+}
+
+// FindMetered is Find within the bounds of mt (nil: none): medtwin patch 12.
+func FindMetered(mt *Meter, p string, src []byte, offset, limit int) (matches []*MatchData, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			if perr, ok := v.(*Error); ok {
@@ -627,7 +669,7 @@ func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err er
 	insts := compilePattern(pat)
 	matches = []*MatchData{}
 	for sp := offset; sp <= len(src); {
-		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0)
+		ok, nsp, ms := recursiveVM(mt, src, insts, 0, sp, 0)
 		sp++
 		if ok {
 			if sp < nsp {
