@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"sync/atomic"
@@ -98,6 +99,7 @@ func runCmd() *cli.Command {
 			&cli.Int64Flag{Name: "max-output", Value: 20 << 30, Usage: "largest output in bytes; the run stops with an error beyond it"},
 			&cli.IntFlag{Name: "max-queue", Usage: "largest number of pending events per replication (default 50 million)"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile of the run to `FILE`"},
+			&cli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a pprof heap profile at the run's end to `FILE` (allocations and what is live)"},
 		),
 		Action: func(c *cli.Context) error {
 			if path := c.String("cpuprofile"); path != "" {
@@ -110,6 +112,9 @@ func runCmd() *cli.Command {
 					return err
 				}
 				defer pprof.StopCPUProfile()
+			}
+			if path := c.String("memprofile"); path != "" {
+				defer writeHeapProfile(path)
 			}
 			if c.NArg() > 1 {
 				return usagef("run takes one scenario file, got %d arguments (flags go before the file? use --set name=value)", c.NArg())
@@ -353,4 +358,19 @@ func printSummaryJSON(w io.Writer, sums []engine.KPISummary) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(rows)
+}
+
+// writeHeapProfile writes a pprof heap profile to path (run's hidden
+// --memprofile), after a GC so that what is live is up to date.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "memprofile:", err)
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "memprofile:", err)
+	}
 }
