@@ -5,10 +5,10 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/google/fhir/go/jsonformat"
 	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
 	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/privacy"
+	"github.com/medtwin/medtwin/plugins/fhir/internal/jsonformat"
 	"google.golang.org/protobuf/proto"
 )
 

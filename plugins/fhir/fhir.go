@@ -42,12 +42,12 @@ import (
 	"time"
 
 	"github.com/google/fhir/go/fhirversion"
-	"github.com/google/fhir/go/jsonformat"
 	dtpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/datatypes_go_proto"
 	bcrpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
 	"github.com/medtwin/medtwin/physio/cohort"
 	"github.com/medtwin/medtwin/physio/pk"
 	"github.com/medtwin/medtwin/physio/privacy"
+	"github.com/medtwin/medtwin/plugins/fhir/internal/jsonformat"
 )
 
 func init() { cohort.RegisterImporter("fhir", Importer{}) }
