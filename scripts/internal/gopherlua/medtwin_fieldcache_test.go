@@ -65,13 +65,14 @@ func TestFieldCacheKeepsTwoFieldsReadInTurn(t *testing.T) {
 	if !small.isSmall() || big.isSmall() || big2.isSmall() {
 		t.Fatal("want one small table and one with a map")
 	}
-	conflicts := 0
+	conflicts, c := 0, &fieldCache{}
 	for i := range fields {
 		for j := i + 1; j < len(fields); j++ {
 			a, b := fields[i], fields[j]
 			a.tb.RawSetString(a.key, LString("old"))
 			b.tb.RawSetString(b.key, LString("old"))
-			hits := fieldCacheHits(&fieldCache{}, []*LTable{a.tb, b.tb}, []string{a.key, b.key})
+			*c = fieldCache{}
+			hits := fieldCacheHits(c, []*LTable{a.tb, b.tb}, []string{a.key, b.key})
 			if !hits[0] || !hits[1] {
 				conflicts++
 				if conflicts <= 3 {
