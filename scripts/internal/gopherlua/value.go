@@ -182,6 +182,9 @@ type Global struct {
 	gccount    int32
 	// fields caches string-keyed table reads (medtwin patch 2, fieldcache.go).
 	fields *fieldCache
+	// inline caches obj:method() and global reads per instruction (medtwin
+	// patch 13b, selfcache.go); nil until the first.
+	inline *inlineCache
 }
 
 type LState struct {

@@ -614,7 +614,8 @@ func init() {
 			RA := lbase + A
 			Bx := int(inst & 0x3ffff) //GETBX
 			//reg.Set(RA, L.getField(cf.Fn.Env, cf.Fn.Proto.Constants[Bx]))
-			v := L.getFieldString(cf.Fn.Env, cf.Fn.Proto.stringConstants[Bx])
+			// medtwin patch 13b: through the instruction's inline cache
+			v := L.getFieldStringAt(&cf.Fn.Proto.Code[cf.Pc-1], cf.Fn.Env, cf.Fn.Proto.stringConstants[Bx])
 			// this section is inlined by go-inline
 			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
 			{
@@ -782,7 +783,20 @@ func init() {
 			B := int(inst & 0x1ff)    //GETB
 			C := int(inst>>9) & 0x1ff //GETC
 			selfobj := reg.Get(lbase + B)
-			v := L.getFieldString(selfobj, L.rkString(C))
+			var v LValue
+			if C&opBitRk != 0 {
+				// medtwin patch 13b: a constant method name, through the
+				// instruction's inline cache (a userdata's hit in way 0 here)
+				ip := &cf.Fn.Proto.Code[cf.Pc-1]
+				if ud, isud := selfobj.(*LUserData); isud && L.G.inline != nil {
+					v = L.G.inline.userDataHit(ip, ud)
+				}
+				if v == nil {
+					v = L.getFieldStringAt(ip, selfobj, cf.Fn.Proto.stringConstants[C&^opBitRk])
+				}
+			} else {
+				v = L.getFieldString(selfobj, L.rkString(C))
+			}
 			// this section is inlined by go-inline
 			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
 			{
