@@ -4,12 +4,33 @@ GO      ?= go
 BIN     := bin/medtwin
 PKGS    := ./...
 
-.PHONY: build test test-go test-arrowjs notebook-deps report-deps test-cluster bench verify lint fmt fuzz clean cuda-toolkit ptx cuda cuda-check
+.PHONY: build pgo test test-go test-arrowjs notebook-deps report-deps test-cluster bench verify lint fmt fuzz clean cuda-toolkit ptx cuda cuda-check
 
 FUZZTIME ?= 30s
 
+# The binary is built with profile-guided optimisation (go.dev/doc/pgo): PGO is
+# CPU profiles of the benchmarks' workloads, merged (`make pgo` takes them again
+# after a change to the interpreter or the kernel's hot paths). It is not named
+# default.pgo, so that `go test` and `go run` build without it (PGO recompiles
+# every dependency once: minutes on 2 cores, which the tests need not pay).
+PGO     := cmd/medtwin/medtwin.pgo
+
 build:
-	$(GO) build -o $(BIN) ./cmd/medtwin
+	$(GO) build -pgo=$(PGO) -o $(BIN) ./cmd/medtwin
+
+# PGO's workloads: the Lua M/M/c, the peers' examples, the ED and sepsis models,
+# each run by the binary built without a profile. Results are not kept.
+PGO_RUN := --checkpoint off --quiet --workers 1
+pgo:
+	$(GO) build -pgo=off -o $(BIN).nopgo ./cmd/medtwin
+	rm -rf .pgo && mkdir -p .pgo
+	./$(BIN).nopgo run scenarios/mmc.lua -r 1 --set customers=1000000 --horizon 100000d --warmup 0 $(PGO_RUN) --out .pgo/o --cpuprofile .pgo/mmc.prof >/dev/null
+	for s in movie_renege:4000 bank_renege:20000 gas_station_refuel:10000 machine_shop:60 ciw_tutorial_iv:1500 ciw_priorities:120; do \
+	  ./$(BIN).nopgo run scenarios/peers/$${s%%:*}.lua -r $${s##*:} $(PGO_RUN) --out .pgo/o --cpuprofile .pgo/$${s%%:*}.prof >/dev/null || exit 1; done
+	./$(BIN).nopgo run scenarios/ed_staffing.lua -r 20 $(PGO_RUN) --out .pgo/o --cpuprofile .pgo/ed.prof >/dev/null
+	./$(BIN).nopgo run scenarios/sepsis_ed.lua -r 6 $(PGO_RUN) --out .pgo/o --cpuprofile .pgo/sepsis.prof >/dev/null
+	$(GO) tool pprof -proto .pgo/*.prof > $(PGO)
+	rm -rf .pgo $(BIN).nopgo
 
 # The whole test suite: vet, unit tests, and an independent Arrow reader (Arrow JS)
 # over the files a real run writes.
