@@ -159,6 +159,133 @@ func callGFunction(L *LState, tailcall bool) bool {
 	return false
 }
 
+// pushGoFrame pushes the frame of a call of the Go function fn in the top
+// segment of the auto-growing stack ags, which has room for it, and makes it
+// the current frame: pushCallFrame and initCallFrame without what they do
+// for other callees (medtwin patch 14, PATCHES.md). The frame is written in
+// place, field by field, with the values pushCallFrame would give it, and
+// the registry's top set to the last argument.
+func pushGoFrame(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *callFrame, RA, returnBase, nargs, nret int) { // +inline-start
+	sp := ags.segSp
+	frame := &ags.segments[ags.segIdx].array[sp]
+	frame.Idx = int(sp) + FramesPerSegment*int(ags.segIdx)
+	frame.Fn = fn
+	frame.Parent = parent
+	frame.Pc = 0
+	frame.Base = RA
+	frame.LocalBase = RA + 1
+	frame.ReturnBase = returnBase
+	frame.NArgs = nargs
+	frame.NRet = nret
+	frame.TailCall = 0
+	ags.segSp = sp + 1
+	L.currentFrame = frame
+	rg := L.reg
+	// +inline-call rg.SetTop RA+1+nargs
+} // +inline-end
+
+// callGo is OP_CALL of the Go function fn (not through __call) when the
+// call stack is auto-growing and its top segment has room for fn's frame
+// (medtwin patch 14, PATCHES.md): pushCallFrame and callGFunction(L, false)
+// in one, the frame pushed by pushGoFrame and one result or none (the
+// common cases) copied without CopyRange's loop. It returns the
+// instruction's result: 1 when fn yielded (the thread is left), else 0.
+func callGo(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *callFrame, RA, nargs, nret int) int {
+	// +inline-call pushGoFrame L ags fn parent RA RA nargs nret
+	frame := L.currentFrame
+	gfnret := fn.GFunction(L)
+	if gfnret < 0 {
+		switchToParentThread(L, L.GetTop(), false, false)
+		return 1
+	}
+	wantret := frame.NRet
+	if wantret == MultRet {
+		wantret = gfnret
+	}
+	reg := L.reg
+	// +inline-call copyGoResults reg frame.ReturnBase gfnret wantret
+	if ags.segSp >= 2 {
+		// the frame and its caller's are in the top segment (patch 6)
+		ags.segSp--
+		L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+	} else {
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+	}
+	return 0
+}
+
+// callGoTail is OP_TAILCALL of the Go function fn (not through __call) from
+// the Lua frame luaframe, when the call stack is auto-growing and its top
+// segment has room for fn's frame (medtwin patch 14, PATCHES.md). As
+// upstream, fn runs in a frame above luaframe's (so errors it raises name
+// luaframe's line) and its results go where luaframe's would; then both
+// frames are popped (upstream copies fn's frame over luaframe's first, then
+// pops it: the same stack). It returns the instruction's result.
+func callGoTail(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, luaframe *callFrame, RA, nargs int, baseframe *callFrame) int {
+	// +inline-call pushGoFrame L ags fn luaframe RA luaframe.ReturnBase nargs luaframe.NRet
+	frame := L.currentFrame
+	gfnret := fn.GFunction(L)
+	if gfnret < 0 {
+		L.currentFrame = L.RemoveCallerFrame()
+		switchToParentThread(L, L.GetTop(), false, false)
+		return 1
+	}
+	wantret := frame.NRet
+	if wantret == MultRet {
+		wantret = gfnret
+	}
+	if L.Parent != nil && L.stack.Sp() == 2 {
+		// luaframe is the thread's function: its results go to the parent
+		L.currentFrame = L.RemoveCallerFrame()
+		switchToParentThread(L, wantret, false, true)
+		return 1
+	}
+	reg := L.reg
+	// +inline-call copyGoResults reg frame.ReturnBase gfnret wantret
+	if ags.segSp >= 2 {
+		// fn's frame and luaframe are in the top segment: both popped
+		ags.segSp -= 2
+		L.currentFrame = ags.Last()
+	} else {
+		L.stack.Pop()
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+	}
+	if L.currentFrame == nil || L.currentFrame.Fn.IsG || luaframe == baseframe {
+		return 1
+	}
+	return 0
+}
+
+// copyGoResults moves the wantret results of a Go function that returned
+// gfnret (the values below the registry's top) to regv and sets the top
+// after them, as CopyRange(regv, top-gfnret, -1, wantret) does; none or one
+// result without its loop (medtwin patch 14).
+func copyGoResults(rg *registry, regv, gfnret, wantret int) { // +inline-start
+	switch wantret {
+	case 0:
+		oldtop := rg.top
+		rg.top = regv
+		// +inline-call rg.clearAbove oldtop
+	case 1:
+		oldtop := rg.top
+		src := oldtop - gfnret
+		if regv >= cap(rg.array) {
+			rg.resize(regv + 1)
+		}
+		if src >= 0 && src < oldtop {
+			rg.array[regv] = rg.array[src]
+		} else {
+			rg.array[regv] = LNil
+		}
+		rg.top = regv + 1
+		// +inline-call rg.clearAbove oldtop
+	default:
+		// +inline-call rg.CopyRange regv rg.top-gfnret -1 wantret
+	}
+} // +inline-end
+
 func threadRun(L *LState) {
 	if L.stack.IsEmpty() {
 		return
@@ -604,6 +731,13 @@ func init() {
 			if fn, ok := lv.(*LFunction); ok {
 				callable = fn
 				meta = false
+				if fn.IsG {
+					// medtwin patch 14 (PATCHES.md): a Go function, its frame
+					// pushed in the top segment of an auto-growing stack
+					if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+						return callGo(L, ags, fn, cf, RA, nargs, nret)
+					}
+				}
 			} else {
 				callable, meta = L.metaCall(lv)
 			}
@@ -639,6 +773,11 @@ func init() {
 			// +inline-call L.closeUpvalues lbase
 			if callable.IsG {
 				luaframe := cf
+				if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && !meta && ags.segSp < FramesPerSegment {
+					// medtwin patch 14 (PATCHES.md): a Go function's frame
+					// pushed in the top segment of an auto-growing stack
+					return callGoTail(L, ags, callable, cf, RA, nargs, baseframe)
+				}
 				L.pushCallFrame(callFrame{
 					Fn:         callable,
 					Pc:         0,

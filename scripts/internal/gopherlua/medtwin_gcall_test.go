@@ -1,0 +1,180 @@
+package lua
+
+// Tests of medtwin patches 14-16 (PATCHES.md): calls of Go functions, the
+// resume path and calls from Go.
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// goCallFuncs registers the Go functions of goCallScript on L.
+func goCallFuncs(L *LState) {
+	// gen(n) returns 1, 2, ..., n
+	L.SetGlobal("gen", L.NewFunction(func(L *LState) int {
+		n := L.CheckInt(1)
+		for i := 1; i <= n; i++ {
+			L.Push(LNumber(i))
+		}
+		return n
+	}))
+	// goargs(...) returns the number of its arguments, then them
+	L.SetGlobal("goargs", L.NewFunction(func(L *LState) int {
+		n := L.GetTop()
+		L.Push(LNumber(n))
+		for i := 1; i <= n; i++ {
+			L.Push(L.Get(i))
+		}
+		return n + 1
+	}))
+	// goerr(msg) raises msg at the line of its caller
+	L.SetGlobal("goerr", L.NewFunction(func(L *LState) int {
+		L.RaiseError("goerr %s", L.CheckString(1))
+		return 0
+	}))
+	// goyield(...) yields its arguments
+	L.SetGlobal("goyield", L.NewFunction(func(L *LState) int {
+		vals := make([]LValue, L.GetTop())
+		for i := range vals {
+			vals[i] = L.Get(i + 1)
+		}
+		return L.Yield(vals...)
+	}))
+	// gocall(f, ...) calls f(...) from Go and returns all its results
+	L.SetGlobal("gocall", L.NewFunction(func(L *LState) int {
+		top := L.GetTop()
+		L.Call(top-1, MultRet)
+		return L.GetTop()
+	}))
+	// a userdata called through __call (a Go function): returns 10 * its
+	// argument and the number of its arguments (the userdata included)
+	ud := L.NewUserData()
+	mt := L.NewTable()
+	L.SetField(mt, "__call", L.NewFunction(func(L *LState) int {
+		L.Push(LNumber(10 * L.CheckNumber(2)))
+		L.Push(LNumber(L.GetTop() - 1))
+		return 2
+	}))
+	ud.Metatable = mt
+	L.SetGlobal("callable", ud)
+}
+
+// goCallScript calls Go functions in every way the VM does, at call depths
+// 0-20 (across the auto-growing stack's segments of 8 frames), and returns a
+// transcript of what it saw.
+const goCallScript = `
+local function rec(...)
+  local n = select("#", ...)
+  local t = {...}
+  for i = 1, n do emit(tostring(t[i]) .. " ") end
+  emit("| ")
+end
+local function tail0() return gen(0) end
+local function tail1() return gen(1) end
+local function tail3() return gen(3) end
+local function tailv(...) return goargs(...) end
+local function tailcallable(x) return callable(x) end
+local function battery(tag)
+  rec(tag)
+  gen(2)
+  local a = gen(3); rec(a)
+  local a, b, c = gen(1); rec(a, b, c)
+  local x, y = gen(0); rec(x, y)
+  rec(gen(0)); rec(gen(4)); rec(gen(4), gen(2))
+  rec(goargs(gen(3))); rec(goargs(1, nil, 3)); rec(goargs())
+  rec(tail0()); rec(tail1()); rec(tail3()); rec((tail3())); rec(tail0(), 5)
+  rec(tailv(gen(2))); rec(tailv())
+  rec(callable(5)); rec(tailcallable(6)); local p = callable(7); rec(p)
+  rec(gocall(tail3)); rec(gocall(gen, 2)); rec(gocall(tailv, 1, 2))
+  rec(pcall(goerr, "a"))
+  rec(pcall(function() goerr("b") end)) -- LINE_B
+  rec(pcall(function() return goerr("c") end)) -- LINE_C
+  rec(pcall(function() local x = gen(1) + nil end))
+  rec(select("#", gen(5)))
+  local co = coroutine.wrap(function(...)
+    rec("co", ...)
+    rec(goyield(1, 2))
+    rec(goyield())
+    return gen(2)
+  end)
+  rec(co("a")); rec(co("b", "c")); rec(co("d"))
+  local co3 = coroutine.create(function() return gen(3) end)
+  rec(coroutine.resume(co3)); rec(coroutine.status(co3))
+  local co4 = coroutine.create(function() return goerr("d") end) -- LINE_D
+  rec(coroutine.resume(co4)); rec(coroutine.status(co4))
+  local co5 = coroutine.create(function() local v = gen(1); goyield(v); return tail3() end)
+  rec(coroutine.resume(co5)); rec(coroutine.resume(co5)); rec(coroutine.status(co5))
+end
+local function deep(d)
+  if d == 0 then battery("depth") else deep(d - 1) end
+  return d
+end
+for d = 0, 20 do rec(deep(d)) end
+`
+
+// runGoCallScript runs goCallScript on a new state with the auto-growing
+// call stack (medtwin's; patch 14's paths) or the fixed one (upstream's
+// paths, untouched by the patch).
+func runGoCallScript(t *testing.T, autoGrowing bool) string {
+	t.Helper()
+	L := NewState(Options{MinimizeStackMemory: autoGrowing})
+	defer L.Close()
+	goCallFuncs(L)
+	var out strings.Builder
+	L.SetGlobal("emit", L.NewFunction(func(L *LState) int {
+		out.WriteString(L.CheckString(1))
+		return 0
+	}))
+	if err := L.DoString(goCallScript); err != nil {
+		t.Fatalf("autoGrowing %v: %v", autoGrowing, err)
+	}
+	return out.String()
+}
+
+// scriptLine is the line of goCallScript (as DoString numbers it) that holds
+// mark.
+func scriptLine(t *testing.T, script, mark string) int {
+	for i, l := range strings.Split(script, "\n") {
+		if strings.Contains(l, mark) {
+			return i + 1
+		}
+	}
+	t.Fatalf("no %s in the script", mark)
+	return 0
+}
+
+// Patch 14: calls of Go functions through the fast paths of OP_CALL and
+// OP_TAILCALL (the auto-growing stack) give what upstream's paths (the fixed
+// stack) give: results (none, one, several, MultRet, filled with nil),
+// varargs, __call, yields, errors and their lines, tail calls ending a
+// coroutine; and a few of them are checked against their Lua 5.1 values.
+func TestGoCallFastPath(t *testing.T) {
+	slow := runGoCallScript(t, false)
+	fast := runGoCallScript(t, true)
+	if fast != slow {
+		f, s := strings.Split(fast, " | "), strings.Split(slow, " | ")
+		for i := 0; i < len(f) && i < len(s); i++ {
+			if f[i] != s[i] {
+				t.Fatalf("record %d: auto-growing stack %q, fixed stack %q", i, f[i], s[i])
+			}
+		}
+		t.Fatalf("transcripts differ in length: %d and %d records", len(f), len(s))
+	}
+	lineB := scriptLine(t, goCallScript, "LINE_B")
+	lineC := scriptLine(t, goCallScript, "LINE_C")
+	lineD := scriptLine(t, goCallScript, "LINE_D")
+	battery := strings.SplitN(fast, "depth |", 2)[1]
+	for _, want := range []string{
+		" 1 | 1 nil nil | nil nil | | 1 2 3 4 | 1 1 2 | 3 1 2 3 | 3 1 nil 3 | 0 |",
+		" | 1 | 1 2 3 | 1 | nil 5 | 2 1 2 | 0 | 50 2 | 60 2 | 70 | 1 2 3 | 1 2 | 2 1 2 |",
+		fmt.Sprintf("false <string>:%d: goerr b |", lineB),
+		fmt.Sprintf("false <string>:%d: goerr c |", lineC),
+		"| 5 | co a | 1 2 | b c | | d | 1 2 | true 1 2 3 | dead |",
+		fmt.Sprintf("false <string>:%d: goerr d | dead | true 1 | true 1 2 3 | dead |", lineD),
+	} {
+		if !strings.Contains(battery, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, battery[:strings.Index(battery, "depth")])
+		}
+	}
+}
