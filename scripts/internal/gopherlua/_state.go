@@ -1468,6 +1468,7 @@ func (ls *LState) NewThread() (*LState, context.CancelFunc) {
 	if ls.ctx != nil {
 		thread.mainLoop = mainLoopWithContext
 		thread.ctx, f = context.WithCancel(ls.ctx)
+		thread.ctxDone = thread.ctx.Done() // medtwin patch 15
 		thread.ctxCancelFn = f
 	}
 	return thread, f
@@ -2031,9 +2032,37 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 // thread yields or returns: it makes no slice of them (Resume allocates one
 // on every call, with a capacity of the caller's whole stack). The state and
 // the error are Resume's (medtwin patch 4, PATCHES.md).
+//
+// medtwin patch 15 (PATCHES.md): the thread's switch back (a yield, its
+// function's return, an error) does not pass its values to ls's stack to be
+// dropped here (a wrapped thread's still does): it drops them itself and
+// leaves the error, if any, in th.discardErr.
 func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (ResumeState, error) {
 	if err := ls.resumeStart(th, fn, args); err != nil {
 		return ResumeError, err
+	}
+	if !th.wrapped {
+		rtop := ls.reg.Top()
+		th.resumeDiscard = true
+		threadRun(th)
+		if ls.reg.Top() != rtop {
+			ls.reg.SetTop(rtop) // something the thread called left values on ls
+		}
+		if th.resumeDiscard {
+			// the thread returned to threadRun without switching back (a Go
+			// function as a thread's function): Resume finds no true on ls's
+			// stack, an error with the value nil
+			th.resumeDiscard = false
+			return ResumeError, newApiError(ApiErrorRun, LNil)
+		}
+		if ev := th.discardErr; ev != nil {
+			th.discardErr = nil
+			return ResumeError, newApiError(ApiErrorRun, ev)
+		}
+		if th.stack.IsEmpty() {
+			return ResumeOK, nil
+		}
+		return ResumeYield, nil
 	}
 	top := ls.GetTop()
 	threadRun(th)
@@ -2053,6 +2082,7 @@ func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (Resu
 // call of fn on a thread not started yet, or pushes args as the results of the
 // yield a started thread waits in (medtwin patch 4 moved it out of Resume).
 func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
+	th.resumeDiscard = false // medtwin patch 15: ResumeDiscard sets it
 	isstarted := th.isStarted()
 	if !isstarted {
 		base := 0
@@ -2142,6 +2172,7 @@ func (ls *LState) SetMx(mx int) {
 func (ls *LState) SetContext(ctx context.Context) {
 	ls.mainLoop = mainLoopWithContext
 	ls.ctx = ctx
+	ls.ctxDone = ctx.Done() // medtwin patch 15
 }
 
 // Context returns the LState's context. To change the context, use WithContext.
@@ -2154,6 +2185,7 @@ func (ls *LState) RemoveContext() context.Context {
 	oldctx := ls.ctx
 	ls.mainLoop = mainLoop
 	ls.ctx = nil
+	ls.ctxDone = nil // medtwin patch 15
 	return oldctx
 }
 

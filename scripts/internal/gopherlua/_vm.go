@@ -38,11 +38,15 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	var inst uint32
 	var cf *callFrame
 
-	if L.stack.IsEmpty() {
+	// medtwin patch 15 (PATCHES.md): the top frame without the stack's
+	// interface calls (IsEmpty, then Last)
+	var top *callFrame
+	if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp > 0 {
+		top = &ags.segments[ags.segIdx].array[ags.segSp-1]
+	} else if top = L.stack.Last(); top == nil {
 		return
 	}
-
-	L.currentFrame = L.stack.Last()
+	L.currentFrame = top
 	if L.currentFrame.Fn.IsG {
 		callGFunction(L, false)
 		return
@@ -59,8 +63,11 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	// call, about 4% of a Lua process's instructions): channel.receive and
 	// channel.select, the library's functions that wait on the context, raise
 	// its error themselves.
-	// A context's Done channel does not change: it is read once per entry.
-	check, done := 0, L.ctx.Done()
+	// A context's Done channel does not change: it is read when the context
+	// is set (medtwin patch 15: ctx.Done() through a chain of contexts was
+	// about 50 instructions per entry), and from L at each check (a local
+	// held across the loop cost a reload per instruction).
+	check := 0
 	for {
 		cf = L.currentFrame
 		inst = cf.Fn.Proto.Code[cf.Pc]
@@ -68,7 +75,7 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 		if check == 0 {
 			check = ctxCheckInterval
 			select {
-			case <-done:
+			case <-L.ctxDone:
 				L.RaiseError(L.ctx.Err().Error())
 				return
 			default:
@@ -106,22 +113,50 @@ func switchToParentThread(L *LState, nargs int, haserror bool, kill bool) {
 	}
 	L.G.CurrentThread = parent
 	L.Parent = nil
-	if !L.wrapped {
-		if haserror {
-			parent.Push(LFalse)
-		} else {
-			parent.Push(LTrue)
-		}
-	}
-	L.XMoveTo(parent, nargs)
-	L.stack.Pop()
 	offset := L.currentFrame.LocalBase - L.currentFrame.ReturnBase
-	L.currentFrame = L.stack.Last()
-	L.reg.SetTop(L.reg.Top() - offset) // remove 'yield' function(including tailcalled functions)
+	if L.resumeDiscard {
+		// medtwin patch 15 (PATCHES.md): ResumeDiscard resumed the thread
+		// and drops the values passed back: they are dropped here, with the
+		// frame's slots below them (one SetTop for XMoveTo's and the one
+		// below), and the error, Resume's ret[0], is kept for it
+		L.resumeDiscard = false
+		top := L.reg.Top() - L.currentFrame.LocalBase
+		n := intMin(nargs, top)
+		if haserror {
+			if n > 0 {
+				L.discardErr = L.reg.Get(L.reg.Top() - n)
+			} else {
+				L.discardErr = LNil
+			}
+		}
+		newtop := L.reg.Top() - n - offset
+		if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+			// the frame and the one below it in the top segment (patch 6)
+			ags.segSp--
+			L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+		} else {
+			L.stack.Pop()
+			L.currentFrame = L.stack.Last()
+		}
+		// +inline-call L.reg.SetTop newtop
+	} else {
+		if !L.wrapped {
+			if haserror {
+				parent.Push(LFalse)
+			} else {
+				parent.Push(LTrue)
+			}
+		}
+		L.XMoveTo(parent, nargs)
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+		L.reg.SetTop(L.reg.Top() - offset) // remove 'yield' function(including tailcalled functions)
+	}
 	if kill {
 		L.kill()
 	}
 }
+
 
 func callGFunction(L *LState, tailcall bool) bool {
 	frame := L.currentFrame
@@ -287,7 +322,12 @@ func copyGoResults(rg *registry, regv, gfnret, wantret int) { // +inline-start
 } // +inline-end
 
 func threadRun(L *LState) {
-	if L.stack.IsEmpty() {
+	// medtwin patch 15 (PATCHES.md): IsEmpty without the interface call
+	if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags {
+		if ags.IsEmpty() {
+			return
+		}
+	} else if L.stack.IsEmpty() {
 		return
 	}
 

@@ -4,6 +4,7 @@ package lua
 // resume path and calls from Go.
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -177,4 +178,150 @@ func TestGoCallFastPath(t *testing.T) {
 			t.Errorf("the transcript lacks %q:\n%s", want, battery[:strings.Index(battery, "depth")])
 		}
 	}
+}
+
+type ctxKey struct{}
+
+// Patch 15: the context's Done channel is read when the context is set
+// (SetContext, NewThread), and an ended context still stops every entry into
+// the VM: a call from Go, a resume through ResumeDiscard, Resume and
+// coroutine.resume, on the main state and on threads, with the context
+// wrapped in a value context as medtwin's is; a context set again replaces
+// the channel, and RemoveContext drops it.
+func TestContextCheckedAtEveryEntry(t *testing.T) {
+	for _, autoGrowing := range []bool{true, false} {
+		L := NewState(Options{MinimizeStackMemory: autoGrowing})
+		errorIfScriptFail(t, L, `
+		  function f() return 1 end
+		  function body() while true do coroutine.yield() end end
+		  function viaLua(co) return coroutine.resume(co) end`)
+		f := L.GetGlobal("f").(*LFunction)
+		body := L.GetGlobal("body").(*LFunction)
+		call := func() error { return L.CallByParam(P{Fn: f, NRet: 1, Protect: true}) }
+
+		live, stop := context.WithCancel(context.Background())
+		L.SetContext(context.WithValue(live, ctxKey{}, 1))
+		if err := call(); err != nil {
+			t.Fatalf("autoGrowing %v: a call under a live context: %v", autoGrowing, err)
+		}
+		L.Pop(1)
+		ended, cancel := context.WithCancel(context.Background())
+		cancel()
+		L.SetContext(context.WithValue(ended, ctxKey{}, 2)) // replaces live's channel
+		if err := call(); err == nil || !strings.Contains(err.Error(), "context canceled") {
+			t.Fatalf("autoGrowing %v: a call after SetContext(ended): %v, want context canceled", autoGrowing, err)
+		}
+		L.RemoveContext()
+		if err := call(); err != nil {
+			t.Fatalf("autoGrowing %v: a call after RemoveContext: %v", autoGrowing, err)
+		}
+		L.Pop(1)
+
+		// threads: one with the state's context set on it (medtwin's), one
+		// made by NewThread (a child context)
+		L.SetContext(live)
+		th1, _ := L.NewThread()
+		th1.RemoveContext()
+		th1.SetContext(context.WithValue(live, ctxKey{}, 3))
+		th2, _ := L.NewThread()
+		th3, _ := L.NewThread()
+		for i, th := range []*LState{th1, th2, th3} {
+			if st, err := L.ResumeDiscard(th, body); st != ResumeYield || err != nil {
+				t.Fatalf("autoGrowing %v: thread %d, first resume: %v %v", autoGrowing, i+1, st, err)
+			}
+		}
+		stop()
+		if _, err := L.ResumeDiscard(th1, nil); err == nil || !strings.Contains(err.Error(), "context canceled") {
+			t.Errorf("autoGrowing %v: ResumeDiscard after the context ended: %v, want context canceled", autoGrowing, err)
+		}
+		if _, err, _ := L.Resume(th2, nil); err == nil || !strings.Contains(err.Error(), "context canceled") {
+			t.Errorf("autoGrowing %v: Resume after the context ended: %v, want context canceled", autoGrowing, err)
+		}
+		L.RemoveContext() // the main state runs viaLua; th3 keeps its child context
+		L.Push(L.GetGlobal("viaLua"))
+		L.Push(th3)
+		if err := L.PCall(1, 2, nil); err != nil || L.Get(-2) != LFalse || !strings.Contains(L.Get(-1).String(), "context canceled") {
+			t.Errorf("autoGrowing %v: coroutine.resume after the context ended: %v %v %v, want false, context canceled", autoGrowing, err, L.Get(-2), L.Get(-1))
+		}
+		L.Close()
+	}
+}
+
+// resumeBodies are thread functions whose every step (a resume with the
+// arguments of the step, until the thread is dead) TestResumeDiscardAsResume
+// compares.
+var resumeBodies = []string{
+	`function(a, b) local x = coroutine.yield(a, b, 3); local y, z = coroutine.yield(); return x, y, z end`,
+	`function(...) coroutine.yield(select("#", ...)); return end`,
+	`function() local t = {}; for i = 1, 20 do t[i] = i end; coroutine.yield(unpack(t)); return unpack(t) end`,
+	`function() coroutine.yield(1); error("failed on purpose") end`,
+	`function() error({code = 7}) end`,
+	`function() error() end`,
+	`function() local function deep(n) if n == 0 then coroutine.yield(n) return "bottom" end return (deep(n - 1)) end return deep(12) end`,
+	`function() coroutine.yield(goyield2(4, 5)); return gopush() end`,
+	`function() return gen(3) end`,
+	`gen`,
+}
+
+// Patch 15: ResumeDiscard, whose thread drops the values it passes back
+// itself, gives Resume's states and errors at every step, leaves the thread
+// as Resume does (its stack top and frames) and the caller's stack as it
+// was, also when something the thread calls pushes values on the caller's
+// state.
+func TestResumeDiscardAsResume(t *testing.T) {
+	for _, autoGrowing := range []bool{true, false} {
+		L := NewState(Options{MinimizeStackMemory: autoGrowing})
+		goCallFuncs(L)
+		L.SetGlobal("goyield2", L.NewFunction(func(T *LState) int { return T.Yield(T.Get(1), T.Get(2)) }))
+		L.SetGlobal("gopush", L.NewFunction(func(T *LState) int {
+			L.Push(LString("left on the caller")) // the caller's state, not T
+			T.Push(LNumber(1))
+			return 1
+		}))
+		L.Push(LString("below"))
+		for bi, src := range resumeBodies {
+			if err := L.DoString("body = " + src); err != nil {
+				t.Fatal(err)
+			}
+			fn := L.GetGlobal("body").(*LFunction)
+			thR, _ := L.NewThread()
+			thD, _ := L.NewThread()
+			for step := 0; step < 6; step++ {
+				args := []LValue{LNumber(step), LString("s")}
+				var f *LFunction
+				if step == 0 {
+					f = fn
+				}
+				stR, errR, _ := L.Resume(thR, f, args...)
+				L.SetTop(1)
+				stD, errD := L.ResumeDiscard(thD, f, args...)
+				where := fmt.Sprintf("autoGrowing %v, body %d, step %d", autoGrowing, bi, step)
+				if stR != stD || errText(errR) != errText(errD) {
+					t.Fatalf("%s: Resume %v %v, ResumeDiscard %v %v", where, stR, errR, stD, errD)
+				}
+				if thR.reg.Top() != thD.reg.Top() || thR.stack.Sp() != thD.stack.Sp() || thR.Dead != thD.Dead {
+					t.Fatalf("%s: thread after Resume top %d, %d frames, dead %v; after ResumeDiscard %d, %d, %v",
+						where, thR.reg.Top(), thR.stack.Sp(), thR.Dead, thD.reg.Top(), thD.stack.Sp(), thD.Dead)
+				}
+				if L.GetTop() != 1 || L.Get(1) != LString("below") {
+					t.Fatalf("%s: the caller's stack changed: top %d", where, L.GetTop())
+				}
+				if stD != ResumeYield {
+					break
+				}
+			}
+		}
+		L.Close()
+	}
+}
+
+// errText is err's text, with a table raised as an error shown by its field
+// code (its address differs between two threads).
+func errText(err error) string {
+	if ae, ok := err.(*ApiError); ok {
+		if tb, ok := ae.Object.(*LTable); ok {
+			return fmt.Sprintf("table with code %v", tb.RawGetString("code"))
+		}
+	}
+	return fmt.Sprint(err)
 }
