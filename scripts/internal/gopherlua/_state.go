@@ -1070,18 +1070,18 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 		rbase = base
 	}
 	lv := ls.reg.Get(base)
-	fn, meta := ls.metaCall(lv)
-	ls.pushCallFrame(callFrame{
-		Fn:         fn,
-		Pc:         0,
-		Base:       base,
-		LocalBase:  base + 1,
-		ReturnBase: rbase,
-		NArgs:      nargs,
-		NRet:       nret,
-		Parent:     ls.currentFrame,
-		TailCall:   0,
-	}, lv, meta)
+	// medtwin patch 16 (PATCHES.md): metaCall's test of a function and
+	// pushCallFrame inline (the frame written in place, patch 6), not two
+	// calls with an 80-byte frame passed by value
+	var fn *LFunction
+	var meta bool
+	if f, isfn := lv.(*LFunction); isfn {
+		fn = f
+	} else {
+		fn, meta = ls.metaCall(lv)
+	}
+	parent := ls.currentFrame
+	// +inline-call ls.pushCallFrame callFrame{Fn:fn,Pc:0,Base:base,LocalBase:base+1,ReturnBase:rbase,NArgs:nargs,NRet:nret,Parent:parent,TailCall:0} lv meta
 	if ls.G.MainThread == nil {
 		ls.G.MainThread = ls
 		ls.G.CurrentThread = ls
@@ -1089,8 +1089,8 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 	} else {
 		ls.mainLoop(ls, ls.currentFrame)
 	}
-	if nret != MultRet {
-		ls.reg.SetTop(rbase + nret)
+	if nret != MultRet && ls.reg.top != rbase+nret {
+		ls.reg.SetTop(rbase + nret) // medtwin patch 16: a call only when the top moves
 	}
 }
 
@@ -1933,7 +1933,11 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 			ls.currentFrame = ls.stack.Last()
 			ls.reg.SetTop(base)
 		}
-		ls.stack.SetSp(sp)
+		// medtwin patch 16: after a call that returned, the stack is at sp
+		// already: SetSp (an interface call) only when it is not
+		if ags, isags := ls.stack.(*autoGrowingCallFrameStack); !isags || ags.Sp() != sp {
+			ls.stack.SetSp(sp)
+		}
 		if sp == 0 {
 			ls.currentFrame = nil
 		}

@@ -325,3 +325,104 @@ func errText(err error) string {
 	}
 	return fmt.Sprint(err)
 }
+
+// callFromGoScript defines the Lua functions TestCallFromGo calls from Go.
+const callFromGoScript = `
+function none() end
+function three() return 1, 2, 3 end
+function tailgo(n) return gen(n) end
+function tailargs(...) return goargs(...) end
+function fails(x) local y = x.field end -- LINE_FAILS
+function failsgo() return goerr("deep") end
+callme = setmetatable({}, {__call = function(self, a, b) return "called", a, b end})
+function nest(n) if n == 0 then return "bottom" end return gocall(nest, n - 1) end
+function nestnt(n) if n == 0 then return "bottom" end local r = gocall(nestnt, n - 1) return r end
+`
+
+// Patch 16: calls from Go (Call, PCall, CallByParam) of Lua functions, of
+// Lua functions that tail-call Go functions, of a table with __call, of a
+// value that cannot be called, and nested through Go functions 0-20 deep,
+// give the results (counts, values, the top after them) and the errors
+// (messages and tracebacks) that upstream's callR gives with the fixed
+// stack.
+func TestCallFromGo(t *testing.T) {
+	run := func(autoGrowing bool) string {
+		L := NewState(Options{MinimizeStackMemory: autoGrowing})
+		defer L.Close()
+		goCallFuncs(L)
+		if err := L.DoString(callFromGoScript); err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		call := func(name string, nret int, args ...LValue) {
+			top := L.GetTop()
+			err := L.CallByParam(P{Fn: L.GetGlobal(name), NRet: nret, Protect: true}, args...)
+			fmt.Fprintf(&out, "%s/%d:", name, nret)
+			if err != nil {
+				fmt.Fprintf(&out, " error %v", err)
+			}
+			for i := top + 1; i <= L.GetTop(); i++ {
+				fmt.Fprintf(&out, " %v", L.Get(i))
+			}
+			out.WriteString(" |\n")
+			L.SetTop(top)
+		}
+		L.Push(LString("below"))
+		for _, nret := range []int{0, 1, 3, MultRet} {
+			call("none", nret)
+			call("three", nret)
+			call("tailgo", nret, LNumber(0))
+			call("tailgo", nret, LNumber(1))
+			call("tailgo", nret, LNumber(4))
+			call("tailargs", nret, LNumber(1), LNil, LString("x"))
+			call("callme", nret, LNumber(5), LNumber(6))
+			call("nonexistent", nret)
+			call("fails", nret, LNumber(1))
+			call("failsgo", nret)
+			for d := 0; d <= 20; d += 5 {
+				call("nest", nret, LNumber(d))
+				call("nestnt", nret, LNumber(d))
+			}
+		}
+		// unprotected calls inside a protected Go function
+		L.Push(L.NewFunction(func(L *LState) int {
+			L.Push(L.GetGlobal("three"))
+			L.Call(0, 2)
+			L.Push(L.GetGlobal("tailgo"))
+			L.Push(LNumber(2))
+			L.Call(1, MultRet)
+			return L.GetTop()
+		}))
+		if err := L.PCall(0, MultRet, nil); err != nil {
+			t.Fatal(err)
+		}
+		for i := 2; i <= L.GetTop(); i++ {
+			fmt.Fprintf(&out, " %v", L.Get(i))
+		}
+		fmt.Fprintf(&out, " | top %d %v\n", L.GetTop(), L.Get(1))
+		return out.String()
+	}
+	fast, slow := run(true), run(false)
+	if fast != slow {
+		f, s := strings.Split(fast, "\n"), strings.Split(slow, "\n")
+		for i := 0; i < len(f) && i < len(s); i++ {
+			if f[i] != s[i] {
+				t.Fatalf("line %d: auto-growing stack %q, fixed stack %q", i, f[i], s[i])
+			}
+		}
+		t.Fatalf("outputs differ in length")
+	}
+	lineFails := scriptLine(t, callFromGoScript, "LINE_FAILS")
+	for _, want := range []string{
+		"three/1: 1 |", "three/3: 1 2 3 |", "tailgo/-1: 1 2 3 4 |", "tailgo/3: 1 2 3 |",
+		"tailgo/-1: |", "tailargs/-1: 3 1 nil x |", "callme/-1: called 5 6 |",
+		"nonexistent/1: error  attempt to call a non-function object", // no position: two spaces
+		fmt.Sprintf("fails/0: error <string>:%d: attempt to index a non-table object(number) with key 'field'", lineFails),
+		"nest/-1: bottom |", "nestnt/1: bottom |",
+		" 1 2 1 2 | top 5 below",
+	} {
+		if !strings.Contains(fast, want) {
+			t.Errorf("the output lacks %q:\n%s", want, fast)
+		}
+	}
+}

@@ -1329,18 +1329,145 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 		rbase = base
 	}
 	lv := ls.reg.Get(base)
-	fn, meta := ls.metaCall(lv)
-	ls.pushCallFrame(callFrame{
-		Fn:         fn,
-		Pc:         0,
-		Base:       base,
-		LocalBase:  base + 1,
-		ReturnBase: rbase,
-		NArgs:      nargs,
-		NRet:       nret,
-		Parent:     ls.currentFrame,
-		TailCall:   0,
-	}, lv, meta)
+	// medtwin patch 16 (PATCHES.md): metaCall's test of a function and
+	// pushCallFrame inline (the frame written in place, patch 6), not two
+	// calls with an 80-byte frame passed by value
+	var fn *LFunction
+	var meta bool
+	if f, isfn := lv.(*LFunction); isfn {
+		fn = f
+	} else {
+		fn, meta = ls.metaCall(lv)
+	}
+	parent := ls.currentFrame
+	// this section is inlined by go-inline
+	// source function is 'func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) ' in '_state.go'
+	{
+		cf := callFrame{Fn: fn, Pc: 0, Base: base, LocalBase: base + 1, ReturnBase: rbase, NArgs: nargs, NRet: nret, Parent: parent, TailCall: 0}
+		fn := lv
+		if meta {
+			cf.NArgs++
+			ls.reg.Insert(fn, cf.LocalBase)
+		}
+		if cf.Fn == nil {
+			ls.RaiseError("attempt to call a non-function object")
+		}
+		var newcf *callFrame
+		if ags, isags := ls.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+			// medtwin patch 6 (PATCHES.md): the frame is written in place in
+			// the top segment, which has room (so the stack is not full), without
+			// the three interface calls and the copies of a callFrame below
+			newcf = &ags.segments[ags.segIdx].array[ags.segSp]
+			*newcf = cf
+			newcf.Idx = int(ags.segSp) + FramesPerSegment*int(ags.segIdx)
+			ags.segSp++
+		} else {
+			if ls.stack.IsFull() {
+				ls.RaiseError("stack overflow")
+			}
+			ls.stack.Push(cf)
+			newcf = ls.stack.Last()
+		}
+		// this section is inlined by go-inline
+		// source function is 'func (ls *LState) initCallFrame(cf *callFrame) ' in '_state.go'
+		{
+			cf := newcf
+			if cf.Fn.IsG {
+				ls.reg.SetTop(cf.LocalBase + cf.NArgs)
+			} else {
+				proto := cf.Fn.Proto
+				nargs := cf.NArgs
+				np := int(proto.NumParameters)
+				if nargs < np {
+					// default any missing arguments to nil
+					newSize := cf.LocalBase + np
+					// this section is inlined by go-inline
+					// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+					{
+						rg := ls.reg
+						requiredSize := newSize
+						if requiredSize > cap(rg.array) {
+							rg.resize(requiredSize)
+						}
+					}
+					for i := nargs; i < np; i++ {
+						ls.reg.array[cf.LocalBase+i] = LNil
+					}
+					nargs = np
+					ls.reg.top = newSize
+				}
+
+				if (proto.IsVarArg & VarArgIsVarArg) == 0 {
+					if nargs < int(proto.NumUsedRegisters) {
+						nargs = int(proto.NumUsedRegisters)
+					}
+					newSize := cf.LocalBase + nargs
+					// this section is inlined by go-inline
+					// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+					{
+						rg := ls.reg
+						requiredSize := newSize
+						if requiredSize > cap(rg.array) {
+							rg.resize(requiredSize)
+						}
+					}
+					for i := np; i < nargs; i++ {
+						ls.reg.array[cf.LocalBase+i] = LNil
+					}
+					ls.reg.top = cf.LocalBase + int(proto.NumUsedRegisters)
+				} else {
+					/* swap vararg positions:
+							   closure
+							   namedparam1 <- lbase
+							   namedparam2
+							   vararg1
+							   vararg2
+
+					           TO
+
+							   closure
+							   nil
+							   nil
+							   vararg1
+							   vararg2
+							   namedparam1 <- lbase
+							   namedparam2
+					*/
+					nvarargs := nargs - np
+					if nvarargs < 0 {
+						nvarargs = 0
+					}
+
+					ls.reg.SetTop(cf.LocalBase + nargs + np)
+					for i := 0; i < np; i++ {
+						//ls.reg.Set(cf.LocalBase+nargs+i, ls.reg.Get(cf.LocalBase+i))
+						ls.reg.array[cf.LocalBase+nargs+i] = ls.reg.array[cf.LocalBase+i]
+						//ls.reg.Set(cf.LocalBase+i, LNil)
+						ls.reg.array[cf.LocalBase+i] = LNil
+					}
+
+					if CompatVarArg {
+						ls.reg.SetTop(cf.LocalBase + nargs + np + 1)
+						if (proto.IsVarArg & VarArgNeedsArg) != 0 {
+							argtb := newLTable(nvarargs, 0)
+							for i := 0; i < nvarargs; i++ {
+								argtb.RawSetInt(i+1, ls.reg.Get(cf.LocalBase+np+i))
+							}
+							argtb.RawSetString("n", LNumber(nvarargs))
+							//ls.reg.Set(cf.LocalBase+nargs+np, argtb)
+							ls.reg.array[cf.LocalBase+nargs+np] = argtb
+						} else {
+							ls.reg.array[cf.LocalBase+nargs+np] = LNil
+						}
+					}
+					cf.LocalBase += nargs
+					maxreg := cf.LocalBase + int(proto.NumUsedRegisters)
+					ls.reg.SetTop(maxreg)
+				}
+			}
+		}
+		ls.currentFrame = newcf
+	}
 	if ls.G.MainThread == nil {
 		ls.G.MainThread = ls
 		ls.G.CurrentThread = ls
@@ -1348,8 +1475,8 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 	} else {
 		ls.mainLoop(ls, ls.currentFrame)
 	}
-	if nret != MultRet {
-		ls.reg.SetTop(rbase + nret)
+	if nret != MultRet && ls.reg.top != rbase+nret {
+		ls.reg.SetTop(rbase + nret) // medtwin patch 16: a call only when the top moves
 	}
 }
 
@@ -2192,7 +2319,11 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 			ls.currentFrame = ls.stack.Last()
 			ls.reg.SetTop(base)
 		}
-		ls.stack.SetSp(sp)
+		// medtwin patch 16: after a call that returned, the stack is at sp
+		// already: SetSp (an interface call) only when it is not
+		if ags, isags := ls.stack.(*autoGrowingCallFrameStack); !isags || ags.Sp() != sp {
+			ls.stack.SetSp(sp)
+		}
 		if sp == 0 {
 			ls.currentFrame = nil
 		}
