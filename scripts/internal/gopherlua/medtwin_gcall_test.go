@@ -133,6 +133,23 @@ func runGoCallScript(t *testing.T, autoGrowing bool) string {
 	return out.String()
 }
 
+// sameTranscript fails the test at the first record (split at sep) where
+// the transcripts made with the auto-growing stack (fast) and the fixed one
+// (slow) differ.
+func sameTranscript(t *testing.T, fast, slow, sep string) {
+	t.Helper()
+	if fast == slow {
+		return
+	}
+	f, s := strings.Split(fast, sep), strings.Split(slow, sep)
+	for i := 0; i < len(f) && i < len(s); i++ {
+		if f[i] != s[i] {
+			t.Fatalf("record %d: auto-growing stack %q, fixed stack %q", i, f[i], s[i])
+		}
+	}
+	t.Fatalf("transcripts differ in length: %d and %d records", len(f), len(s))
+}
+
 // scriptLine is the line of goCallScript (as DoString numbers it) that holds
 // mark.
 func scriptLine(t *testing.T, script, mark string) int {
@@ -153,15 +170,7 @@ func scriptLine(t *testing.T, script, mark string) int {
 func TestGoCallFastPath(t *testing.T) {
 	slow := runGoCallScript(t, false)
 	fast := runGoCallScript(t, true)
-	if fast != slow {
-		f, s := strings.Split(fast, " | "), strings.Split(slow, " | ")
-		for i := 0; i < len(f) && i < len(s); i++ {
-			if f[i] != s[i] {
-				t.Fatalf("record %d: auto-growing stack %q, fixed stack %q", i, f[i], s[i])
-			}
-		}
-		t.Fatalf("transcripts differ in length: %d and %d records", len(f), len(s))
-	}
+	sameTranscript(t, fast, slow, " | ")
 	lineB := scriptLine(t, goCallScript, "LINE_B")
 	lineC := scriptLine(t, goCallScript, "LINE_C")
 	lineD := scriptLine(t, goCallScript, "LINE_D")
@@ -403,15 +412,7 @@ func TestCallFromGo(t *testing.T) {
 		return out.String()
 	}
 	fast, slow := run(true), run(false)
-	if fast != slow {
-		f, s := strings.Split(fast, "\n"), strings.Split(slow, "\n")
-		for i := 0; i < len(f) && i < len(s); i++ {
-			if f[i] != s[i] {
-				t.Fatalf("line %d: auto-growing stack %q, fixed stack %q", i, f[i], s[i])
-			}
-		}
-		t.Fatalf("outputs differ in length")
-	}
+	sameTranscript(t, fast, slow, "\n")
 	lineFails := scriptLine(t, callFromGoScript, "LINE_FAILS")
 	for _, want := range []string{
 		"three/1: 1 |", "three/3: 1 2 3 |", "tailgo/-1: 1 2 3 4 |", "tailgo/3: 1 2 3 |",
