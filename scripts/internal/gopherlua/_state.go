@@ -2130,7 +2130,15 @@ func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
 }
 
 func (ls *LState) Yield(values ...LValue) int {
-	ls.SetTop(0)
+	// medtwin patch 17 (PATCHES.md): SetTop(0) is the registry's top set to
+	// the frame's base; set here without SetTop's calls (indexToReg, the
+	// registry's SetTop out of line)
+	base := 0
+	if ls.currentFrame != nil {
+		base = ls.currentFrame.LocalBase
+	}
+	rg := ls.reg
+	// +inline-call rg.SetTop base
 	for _, lv := range values {
 		ls.Push(lv)
 	}

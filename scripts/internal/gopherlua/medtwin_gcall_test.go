@@ -427,3 +427,48 @@ func TestCallFromGo(t *testing.T) {
 		}
 	}
 }
+
+// Patch 17: a Go function's Yield passes on exactly its values, none of the
+// function's arguments, and the values given to the next resume are the
+// function's results; on both stacks, through coroutine.resume and
+// ResumeDiscard, 0-12 frames deep.
+func TestYieldPassesOnlyItsValues(t *testing.T) {
+	for _, autoGrowing := range []bool{true, false} {
+		L := NewState(Options{MinimizeStackMemory: autoGrowing})
+		L.SetGlobal("yieldsecond", L.NewFunction(func(L *LState) int { return L.Yield(L.Get(2)) }))
+		L.SetGlobal("yieldnone", L.NewFunction(func(L *LState) int { return L.Yield() }))
+		L.SetGlobal("seen", L.NewFunction(func(L *LState) int { return 0 }))
+		err := L.DoString(`
+		  local function deep(n, f) if n == 0 then return f() end return (deep(n - 1, f)) end
+		  for d = 0, 12 do
+		    local co = coroutine.create(function()
+		      return deep(d, function()
+		        local a, b = yieldsecond("x", "y", "z")
+		        assert(a == "r1" and b == "r2", "yield's results")
+		        local c = select("#", yieldnone(1, 2, 3))
+		        return c
+		      end)
+		    end)
+		    local r = {coroutine.resume(co)}
+		    assert(#r == 2 and r[1] == true and r[2] == "y", "first yield, depth " .. d .. ": " .. #r)
+		    r = {coroutine.resume(co, "r1", "r2")}
+		    assert(#r == 1 and r[1] == true, "second yield, depth " .. d .. ": " .. #r)
+		    r = {coroutine.resume(co)}
+		    assert(#r == 2 and r[1] == true and r[2] == 0, "end, depth " .. d)
+		  end
+		  function body(x) local v = yieldnone(x, x); seen(v); return end`)
+		if err != nil {
+			t.Fatalf("autoGrowing %v: %v", autoGrowing, err)
+		}
+		th, _ := L.NewThread()
+		if st, err := L.ResumeDiscard(th, L.GetGlobal("body").(*LFunction), LNumber(1)); st != ResumeYield || err != nil {
+			t.Fatalf("autoGrowing %v: %v %v", autoGrowing, st, err)
+		}
+		// body's frame keeps its parameter x; the call's slot (the function,
+		// its two arguments) is dropped
+		if top := th.GetTop(); top != 1 || th.Get(1) != LNumber(1) {
+			t.Errorf("autoGrowing %v: the yielding thread's top %d, want 1 (x)", autoGrowing, top)
+		}
+		L.Close()
+	}
+}

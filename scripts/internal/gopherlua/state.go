@@ -2516,7 +2516,54 @@ func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
 }
 
 func (ls *LState) Yield(values ...LValue) int {
-	ls.SetTop(0)
+	// medtwin patch 17 (PATCHES.md): SetTop(0) is the registry's top set to
+	// the frame's base; set here without SetTop's calls (indexToReg, the
+	// registry's SetTop out of line)
+	base := 0
+	if ls.currentFrame != nil {
+		base = ls.currentFrame.LocalBase
+	}
+	rg := ls.reg
+	// this section is inlined by go-inline
+	// source function is 'func (rg *registry) SetTop(topi int) ' in '_state.go'
+	{
+		topi := base
+		// this section is inlined by go-inline
+		// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+		{
+			requiredSize := topi
+			if requiredSize > cap(rg.array) {
+				rg.resize(requiredSize)
+			}
+		}
+		oldtopi := rg.top
+		rg.top = topi
+		for i := oldtopi; i < rg.top; i++ {
+			rg.array[i] = LNil
+		}
+		// values beyond top don't need to be valid LValues, so setting them to nil is fine
+		// setting them to nil rather than LNil lets us invoke the golang memclr opto
+		// this section is inlined by go-inline
+		// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+		{
+			oldtop := oldtopi
+			if rg.top < oldtop {
+				if oldtop-rg.top <= smallClear {
+					for i := rg.top; i < oldtop; i++ {
+						rg.array[i] = nil
+					}
+				} else {
+					nilRange := rg.array[rg.top:oldtop]
+					for i := range nilRange {
+						nilRange[i] = nil
+					}
+				}
+			}
+		}
+		//for i := rg.top; i < oldtop; i++ {
+		//	rg.array[i] = LNil
+		//}
+	}
 	for _, lv := range values {
 		ls.Push(lv)
 	}
