@@ -1070,18 +1070,18 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 		rbase = base
 	}
 	lv := ls.reg.Get(base)
-	fn, meta := ls.metaCall(lv)
-	ls.pushCallFrame(callFrame{
-		Fn:         fn,
-		Pc:         0,
-		Base:       base,
-		LocalBase:  base + 1,
-		ReturnBase: rbase,
-		NArgs:      nargs,
-		NRet:       nret,
-		Parent:     ls.currentFrame,
-		TailCall:   0,
-	}, lv, meta)
+	// medtwin patch 16 (PATCHES.md): metaCall's test of a function and
+	// pushCallFrame inline (the frame written in place, patch 6), not two
+	// calls with an 80-byte frame passed by value
+	var fn *LFunction
+	var meta bool
+	if f, isfn := lv.(*LFunction); isfn {
+		fn = f
+	} else {
+		fn, meta = ls.metaCall(lv)
+	}
+	parent := ls.currentFrame
+	// +inline-call ls.pushCallFrame callFrame{Fn:fn,Pc:0,Base:base,LocalBase:base+1,ReturnBase:rbase,NArgs:nargs,NRet:nret,Parent:parent,TailCall:0} lv meta
 	if ls.G.MainThread == nil {
 		ls.G.MainThread = ls
 		ls.G.CurrentThread = ls
@@ -1089,8 +1089,8 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 	} else {
 		ls.mainLoop(ls, ls.currentFrame)
 	}
-	if nret != MultRet {
-		ls.reg.SetTop(rbase + nret)
+	if nret != MultRet && ls.reg.top != rbase+nret {
+		ls.reg.SetTop(rbase + nret) // medtwin patch 16: a call only when the top moves
 	}
 }
 
@@ -1468,6 +1468,7 @@ func (ls *LState) NewThread() (*LState, context.CancelFunc) {
 	if ls.ctx != nil {
 		thread.mainLoop = mainLoopWithContext
 		thread.ctx, f = context.WithCancel(ls.ctx)
+		thread.ctxDone = thread.ctx.Done() // medtwin patch 15
 		thread.ctxCancelFn = f
 	}
 	return thread, f
@@ -1932,7 +1933,11 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 			ls.currentFrame = ls.stack.Last()
 			ls.reg.SetTop(base)
 		}
-		ls.stack.SetSp(sp)
+		// medtwin patch 16: after a call that returned, the stack is at sp
+		// already: SetSp (an interface call) only when it is not
+		if ags, isags := ls.stack.(*autoGrowingCallFrameStack); !isags || ags.Sp() != sp {
+			ls.stack.SetSp(sp)
+		}
 		if sp == 0 {
 			ls.currentFrame = nil
 		}
@@ -2031,9 +2036,37 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 // thread yields or returns: it makes no slice of them (Resume allocates one
 // on every call, with a capacity of the caller's whole stack). The state and
 // the error are Resume's (medtwin patch 4, PATCHES.md).
+//
+// medtwin patch 15 (PATCHES.md): the thread's switch back (a yield, its
+// function's return, an error) does not pass its values to ls's stack to be
+// dropped here (a wrapped thread's still does): it drops them itself and
+// leaves the error, if any, in th.discardErr.
 func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (ResumeState, error) {
 	if err := ls.resumeStart(th, fn, args); err != nil {
 		return ResumeError, err
+	}
+	if !th.wrapped {
+		rtop := ls.reg.Top()
+		th.resumeDiscard = true
+		threadRun(th)
+		if ls.reg.Top() != rtop {
+			ls.reg.SetTop(rtop) // something the thread called left values on ls
+		}
+		if th.resumeDiscard {
+			// the thread returned to threadRun without switching back (a Go
+			// function as a thread's function): Resume finds no true on ls's
+			// stack, an error with the value nil
+			th.resumeDiscard = false
+			return ResumeError, newApiError(ApiErrorRun, LNil)
+		}
+		if ev := th.discardErr; ev != nil {
+			th.discardErr = nil
+			return ResumeError, newApiError(ApiErrorRun, ev)
+		}
+		if th.stack.IsEmpty() {
+			return ResumeOK, nil
+		}
+		return ResumeYield, nil
 	}
 	top := ls.GetTop()
 	threadRun(th)
@@ -2053,6 +2086,7 @@ func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (Resu
 // call of fn on a thread not started yet, or pushes args as the results of the
 // yield a started thread waits in (medtwin patch 4 moved it out of Resume).
 func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
+	th.resumeDiscard = false // medtwin patch 15: ResumeDiscard sets it
 	isstarted := th.isStarted()
 	if !isstarted {
 		base := 0
@@ -2096,7 +2130,15 @@ func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
 }
 
 func (ls *LState) Yield(values ...LValue) int {
-	ls.SetTop(0)
+	// medtwin patch 17 (PATCHES.md): SetTop(0) is the registry's top set to
+	// the frame's base; set here without SetTop's calls (indexToReg, the
+	// registry's SetTop out of line)
+	base := 0
+	if ls.currentFrame != nil {
+		base = ls.currentFrame.LocalBase
+	}
+	rg := ls.reg
+	// +inline-call rg.SetTop base
 	for _, lv := range values {
 		ls.Push(lv)
 	}
@@ -2142,6 +2184,7 @@ func (ls *LState) SetMx(mx int) {
 func (ls *LState) SetContext(ctx context.Context) {
 	ls.mainLoop = mainLoopWithContext
 	ls.ctx = ctx
+	ls.ctxDone = ctx.Done() // medtwin patch 15
 }
 
 // Context returns the LState's context. To change the context, use WithContext.
@@ -2154,6 +2197,7 @@ func (ls *LState) RemoveContext() context.Context {
 	oldctx := ls.ctx
 	ls.mainLoop = mainLoop
 	ls.ctx = nil
+	ls.ctxDone = nil // medtwin patch 15
 	return oldctx
 }
 

@@ -38,11 +38,15 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	var inst uint32
 	var cf *callFrame
 
-	if L.stack.IsEmpty() {
+	// medtwin patch 15 (PATCHES.md): the top frame without the stack's
+	// interface calls (IsEmpty, then Last)
+	var top *callFrame
+	if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp > 0 {
+		top = &ags.segments[ags.segIdx].array[ags.segSp-1]
+	} else if top = L.stack.Last(); top == nil {
 		return
 	}
-
-	L.currentFrame = L.stack.Last()
+	L.currentFrame = top
 	if L.currentFrame.Fn.IsG {
 		callGFunction(L, false)
 		return
@@ -59,8 +63,11 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	// call, about 4% of a Lua process's instructions): channel.receive and
 	// channel.select, the library's functions that wait on the context, raise
 	// its error themselves.
-	// A context's Done channel does not change: it is read once per entry.
-	check, done := 0, L.ctx.Done()
+	// A context's Done channel does not change: it is read when the context
+	// is set (medtwin patch 15: ctx.Done() through a chain of contexts was
+	// about 50 instructions per entry), and from L at each check (a local
+	// held across the loop cost a reload per instruction).
+	check := 0
 	for {
 		cf = L.currentFrame
 		inst = cf.Fn.Proto.Code[cf.Pc]
@@ -68,7 +75,7 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 		if check == 0 {
 			check = ctxCheckInterval
 			select {
-			case <-done:
+			case <-L.ctxDone:
 				L.RaiseError(L.ctx.Err().Error())
 				return
 			default:
@@ -106,18 +113,45 @@ func switchToParentThread(L *LState, nargs int, haserror bool, kill bool) {
 	}
 	L.G.CurrentThread = parent
 	L.Parent = nil
-	if !L.wrapped {
-		if haserror {
-			parent.Push(LFalse)
-		} else {
-			parent.Push(LTrue)
-		}
-	}
-	L.XMoveTo(parent, nargs)
-	L.stack.Pop()
 	offset := L.currentFrame.LocalBase - L.currentFrame.ReturnBase
-	L.currentFrame = L.stack.Last()
-	L.reg.SetTop(L.reg.Top() - offset) // remove 'yield' function(including tailcalled functions)
+	if L.resumeDiscard {
+		// medtwin patch 15 (PATCHES.md): ResumeDiscard resumed the thread
+		// and drops the values passed back: they are dropped here, with the
+		// frame's slots below them (one SetTop for XMoveTo's and the one
+		// below), and the error, Resume's ret[0], is kept for it
+		L.resumeDiscard = false
+		top := L.reg.Top() - L.currentFrame.LocalBase
+		n := intMin(nargs, top)
+		if haserror {
+			if n > 0 {
+				L.discardErr = L.reg.Get(L.reg.Top() - n)
+			} else {
+				L.discardErr = LNil
+			}
+		}
+		newtop := L.reg.Top() - n - offset
+		if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 {
+			// the frame and the one below it in the top segment (patch 6)
+			ags.segSp--
+			L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+		} else {
+			L.stack.Pop()
+			L.currentFrame = L.stack.Last()
+		}
+		// +inline-call L.reg.SetTop newtop
+	} else {
+		if !L.wrapped {
+			if haserror {
+				parent.Push(LFalse)
+			} else {
+				parent.Push(LTrue)
+			}
+		}
+		L.XMoveTo(parent, nargs)
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+		L.reg.SetTop(L.reg.Top() - offset) // remove 'yield' function(including tailcalled functions)
+	}
 	if kill {
 		L.kill()
 	}
@@ -159,8 +193,140 @@ func callGFunction(L *LState, tailcall bool) bool {
 	return false
 }
 
+// pushGoFrame pushes the frame of a call of the Go function fn in the top
+// segment of the auto-growing stack ags, which has room for it, and makes it
+// the current frame: pushCallFrame and initCallFrame without what they do
+// for other callees (medtwin patch 14, PATCHES.md). The frame is written in
+// place, field by field, with the values pushCallFrame would give it, and
+// the registry's top set to the last argument.
+func pushGoFrame(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *callFrame, RA, returnBase, nargs, nret int) { // +inline-start
+	sp := ags.segSp
+	frame := &ags.segments[ags.segIdx].array[sp]
+	frame.Idx = int(sp) + FramesPerSegment*int(ags.segIdx)
+	frame.Fn = fn
+	frame.Parent = parent
+	frame.Pc = 0
+	frame.Base = RA
+	frame.LocalBase = RA + 1
+	frame.ReturnBase = returnBase
+	frame.NArgs = nargs
+	frame.NRet = nret
+	frame.TailCall = 0
+	ags.segSp = sp + 1
+	L.currentFrame = frame
+	rg := L.reg
+	// +inline-call rg.SetTop RA+1+nargs
+} // +inline-end
+
+// callGo is OP_CALL of the Go function fn (not through __call) when the
+// call stack is auto-growing and its top segment has room for fn's frame
+// (medtwin patch 14, PATCHES.md): pushCallFrame and callGFunction(L, false)
+// in one, the frame pushed by pushGoFrame and one result or none (the
+// common cases) copied without CopyRange's loop. It returns the
+// instruction's result: 1 when fn yielded (the thread is left), else 0.
+func callGo(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *callFrame, RA, nargs, nret int) int {
+	// +inline-call pushGoFrame L ags fn parent RA RA nargs nret
+	frame := L.currentFrame
+	gfnret := fn.GFunction(L)
+	if gfnret < 0 {
+		switchToParentThread(L, L.GetTop(), false, false)
+		return 1
+	}
+	wantret := frame.NRet
+	if wantret == MultRet {
+		wantret = gfnret
+	}
+	reg := L.reg
+	// +inline-call copyGoResults reg frame.ReturnBase gfnret wantret
+	if ags.segSp >= 2 {
+		// the frame and its caller's are in the top segment (patch 6)
+		ags.segSp--
+		L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+	} else {
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+	}
+	return 0
+}
+
+// callGoTail is OP_TAILCALL of the Go function fn (not through __call) from
+// the Lua frame luaframe, when the call stack is auto-growing and its top
+// segment has room for fn's frame (medtwin patch 14, PATCHES.md). As
+// upstream, fn runs in a frame above luaframe's (so errors it raises name
+// luaframe's line) and its results go where luaframe's would; then both
+// frames are popped (upstream copies fn's frame over luaframe's first, then
+// pops it: the same stack). It returns the instruction's result.
+func callGoTail(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, luaframe *callFrame, RA, nargs int, baseframe *callFrame) int {
+	// +inline-call pushGoFrame L ags fn luaframe RA luaframe.ReturnBase nargs luaframe.NRet
+	frame := L.currentFrame
+	gfnret := fn.GFunction(L)
+	if gfnret < 0 {
+		L.currentFrame = L.RemoveCallerFrame()
+		switchToParentThread(L, L.GetTop(), false, false)
+		return 1
+	}
+	wantret := frame.NRet
+	if wantret == MultRet {
+		wantret = gfnret
+	}
+	if L.Parent != nil && L.stack.Sp() == 2 {
+		// luaframe is the thread's function: its results go to the parent
+		L.currentFrame = L.RemoveCallerFrame()
+		switchToParentThread(L, wantret, false, true)
+		return 1
+	}
+	reg := L.reg
+	// +inline-call copyGoResults reg frame.ReturnBase gfnret wantret
+	if ags.segSp >= 2 {
+		// fn's frame and luaframe are in the top segment: both popped
+		ags.segSp -= 2
+		L.currentFrame = ags.Last()
+	} else {
+		L.stack.Pop()
+		L.stack.Pop()
+		L.currentFrame = L.stack.Last()
+	}
+	if L.currentFrame == nil || L.currentFrame.Fn.IsG || luaframe == baseframe {
+		return 1
+	}
+	return 0
+}
+
+// copyGoResults moves the wantret results of a Go function that returned
+// gfnret (the values below the registry's top) to regv and sets the top
+// after them, as CopyRange(regv, top-gfnret, -1, wantret) does; none or one
+// result without its loop (medtwin patch 14).
+func copyGoResults(rg *registry, regv, gfnret, wantret int) { // +inline-start
+	switch wantret {
+	case 0:
+		oldtop := rg.top
+		rg.top = regv
+		// +inline-call rg.clearAbove oldtop
+	case 1:
+		oldtop := rg.top
+		src := oldtop - gfnret
+		if regv >= cap(rg.array) {
+			rg.resize(regv + 1)
+		}
+		if src >= 0 && src < oldtop {
+			rg.array[regv] = rg.array[src]
+		} else {
+			rg.array[regv] = LNil
+		}
+		rg.top = regv + 1
+		// +inline-call rg.clearAbove oldtop
+	default:
+		// +inline-call rg.CopyRange regv rg.top-gfnret -1 wantret
+	}
+} // +inline-end
+
 func threadRun(L *LState) {
-	if L.stack.IsEmpty() {
+	// medtwin patch 15 (PATCHES.md): IsEmpty without the interface call
+	if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags {
+		if ags.IsEmpty() {
+			return
+		}
+	} else if L.stack.IsEmpty() {
 		return
 	}
 
@@ -618,6 +784,13 @@ func init() {
 			if fn, ok := lv.(*LFunction); ok {
 				callable = fn
 				meta = false
+				if fn.IsG {
+					// medtwin patch 14 (PATCHES.md): a Go function, its frame
+					// pushed in the top segment of an auto-growing stack
+					if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+						return callGo(L, ags, fn, cf, RA, nargs, nret)
+					}
+				}
 			} else {
 				callable, meta = L.metaCall(lv)
 			}
@@ -653,6 +826,11 @@ func init() {
 			// +inline-call L.closeUpvalues lbase
 			if callable.IsG {
 				luaframe := cf
+				if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && !meta && ags.segSp < FramesPerSegment {
+					// medtwin patch 14 (PATCHES.md): a Go function's frame
+					// pushed in the top segment of an auto-growing stack
+					return callGoTail(L, ags, callable, cf, RA, nargs, baseframe)
+				}
 				L.pushCallFrame(callFrame{
 					Fn:         callable,
 					Pc:         0,

@@ -62,6 +62,7 @@ func coResume(L *LState) int {
 		return 2
 	}
 	th.Parent = L
+	th.resumeDiscard = false // medtwin patch 15: only ResumeDiscard sets it
 	L.G.CurrentThread = th
 	if !th.isStarted() {
 		cf := th.stack.Last()

@@ -1329,18 +1329,145 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 		rbase = base
 	}
 	lv := ls.reg.Get(base)
-	fn, meta := ls.metaCall(lv)
-	ls.pushCallFrame(callFrame{
-		Fn:         fn,
-		Pc:         0,
-		Base:       base,
-		LocalBase:  base + 1,
-		ReturnBase: rbase,
-		NArgs:      nargs,
-		NRet:       nret,
-		Parent:     ls.currentFrame,
-		TailCall:   0,
-	}, lv, meta)
+	// medtwin patch 16 (PATCHES.md): metaCall's test of a function and
+	// pushCallFrame inline (the frame written in place, patch 6), not two
+	// calls with an 80-byte frame passed by value
+	var fn *LFunction
+	var meta bool
+	if f, isfn := lv.(*LFunction); isfn {
+		fn = f
+	} else {
+		fn, meta = ls.metaCall(lv)
+	}
+	parent := ls.currentFrame
+	// this section is inlined by go-inline
+	// source function is 'func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) ' in '_state.go'
+	{
+		cf := callFrame{Fn: fn, Pc: 0, Base: base, LocalBase: base + 1, ReturnBase: rbase, NArgs: nargs, NRet: nret, Parent: parent, TailCall: 0}
+		fn := lv
+		if meta {
+			cf.NArgs++
+			ls.reg.Insert(fn, cf.LocalBase)
+		}
+		if cf.Fn == nil {
+			ls.RaiseError("attempt to call a non-function object")
+		}
+		var newcf *callFrame
+		if ags, isags := ls.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+			// medtwin patch 6 (PATCHES.md): the frame is written in place in
+			// the top segment, which has room (so the stack is not full), without
+			// the three interface calls and the copies of a callFrame below
+			newcf = &ags.segments[ags.segIdx].array[ags.segSp]
+			*newcf = cf
+			newcf.Idx = int(ags.segSp) + FramesPerSegment*int(ags.segIdx)
+			ags.segSp++
+		} else {
+			if ls.stack.IsFull() {
+				ls.RaiseError("stack overflow")
+			}
+			ls.stack.Push(cf)
+			newcf = ls.stack.Last()
+		}
+		// this section is inlined by go-inline
+		// source function is 'func (ls *LState) initCallFrame(cf *callFrame) ' in '_state.go'
+		{
+			cf := newcf
+			if cf.Fn.IsG {
+				ls.reg.SetTop(cf.LocalBase + cf.NArgs)
+			} else {
+				proto := cf.Fn.Proto
+				nargs := cf.NArgs
+				np := int(proto.NumParameters)
+				if nargs < np {
+					// default any missing arguments to nil
+					newSize := cf.LocalBase + np
+					// this section is inlined by go-inline
+					// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+					{
+						rg := ls.reg
+						requiredSize := newSize
+						if requiredSize > cap(rg.array) {
+							rg.resize(requiredSize)
+						}
+					}
+					for i := nargs; i < np; i++ {
+						ls.reg.array[cf.LocalBase+i] = LNil
+					}
+					nargs = np
+					ls.reg.top = newSize
+				}
+
+				if (proto.IsVarArg & VarArgIsVarArg) == 0 {
+					if nargs < int(proto.NumUsedRegisters) {
+						nargs = int(proto.NumUsedRegisters)
+					}
+					newSize := cf.LocalBase + nargs
+					// this section is inlined by go-inline
+					// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+					{
+						rg := ls.reg
+						requiredSize := newSize
+						if requiredSize > cap(rg.array) {
+							rg.resize(requiredSize)
+						}
+					}
+					for i := np; i < nargs; i++ {
+						ls.reg.array[cf.LocalBase+i] = LNil
+					}
+					ls.reg.top = cf.LocalBase + int(proto.NumUsedRegisters)
+				} else {
+					/* swap vararg positions:
+							   closure
+							   namedparam1 <- lbase
+							   namedparam2
+							   vararg1
+							   vararg2
+
+					           TO
+
+							   closure
+							   nil
+							   nil
+							   vararg1
+							   vararg2
+							   namedparam1 <- lbase
+							   namedparam2
+					*/
+					nvarargs := nargs - np
+					if nvarargs < 0 {
+						nvarargs = 0
+					}
+
+					ls.reg.SetTop(cf.LocalBase + nargs + np)
+					for i := 0; i < np; i++ {
+						//ls.reg.Set(cf.LocalBase+nargs+i, ls.reg.Get(cf.LocalBase+i))
+						ls.reg.array[cf.LocalBase+nargs+i] = ls.reg.array[cf.LocalBase+i]
+						//ls.reg.Set(cf.LocalBase+i, LNil)
+						ls.reg.array[cf.LocalBase+i] = LNil
+					}
+
+					if CompatVarArg {
+						ls.reg.SetTop(cf.LocalBase + nargs + np + 1)
+						if (proto.IsVarArg & VarArgNeedsArg) != 0 {
+							argtb := newLTable(nvarargs, 0)
+							for i := 0; i < nvarargs; i++ {
+								argtb.RawSetInt(i+1, ls.reg.Get(cf.LocalBase+np+i))
+							}
+							argtb.RawSetString("n", LNumber(nvarargs))
+							//ls.reg.Set(cf.LocalBase+nargs+np, argtb)
+							ls.reg.array[cf.LocalBase+nargs+np] = argtb
+						} else {
+							ls.reg.array[cf.LocalBase+nargs+np] = LNil
+						}
+					}
+					cf.LocalBase += nargs
+					maxreg := cf.LocalBase + int(proto.NumUsedRegisters)
+					ls.reg.SetTop(maxreg)
+				}
+			}
+		}
+		ls.currentFrame = newcf
+	}
 	if ls.G.MainThread == nil {
 		ls.G.MainThread = ls
 		ls.G.CurrentThread = ls
@@ -1348,8 +1475,8 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 	} else {
 		ls.mainLoop(ls, ls.currentFrame)
 	}
-	if nret != MultRet {
-		ls.reg.SetTop(rbase + nret)
+	if nret != MultRet && ls.reg.top != rbase+nret {
+		ls.reg.SetTop(rbase + nret) // medtwin patch 16: a call only when the top moves
 	}
 }
 
@@ -1727,6 +1854,7 @@ func (ls *LState) NewThread() (*LState, context.CancelFunc) {
 	if ls.ctx != nil {
 		thread.mainLoop = mainLoopWithContext
 		thread.ctx, f = context.WithCancel(ls.ctx)
+		thread.ctxDone = thread.ctx.Done() // medtwin patch 15
 		thread.ctxCancelFn = f
 	}
 	return thread, f
@@ -2191,7 +2319,11 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 			ls.currentFrame = ls.stack.Last()
 			ls.reg.SetTop(base)
 		}
-		ls.stack.SetSp(sp)
+		// medtwin patch 16: after a call that returned, the stack is at sp
+		// already: SetSp (an interface call) only when it is not
+		if ags, isags := ls.stack.(*autoGrowingCallFrameStack); !isags || ags.Sp() != sp {
+			ls.stack.SetSp(sp)
+		}
 		if sp == 0 {
 			ls.currentFrame = nil
 		}
@@ -2290,9 +2422,37 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 // thread yields or returns: it makes no slice of them (Resume allocates one
 // on every call, with a capacity of the caller's whole stack). The state and
 // the error are Resume's (medtwin patch 4, PATCHES.md).
+//
+// medtwin patch 15 (PATCHES.md): the thread's switch back (a yield, its
+// function's return, an error) does not pass its values to ls's stack to be
+// dropped here (a wrapped thread's still does): it drops them itself and
+// leaves the error, if any, in th.discardErr.
 func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (ResumeState, error) {
 	if err := ls.resumeStart(th, fn, args); err != nil {
 		return ResumeError, err
+	}
+	if !th.wrapped {
+		rtop := ls.reg.Top()
+		th.resumeDiscard = true
+		threadRun(th)
+		if ls.reg.Top() != rtop {
+			ls.reg.SetTop(rtop) // something the thread called left values on ls
+		}
+		if th.resumeDiscard {
+			// the thread returned to threadRun without switching back (a Go
+			// function as a thread's function): Resume finds no true on ls's
+			// stack, an error with the value nil
+			th.resumeDiscard = false
+			return ResumeError, newApiError(ApiErrorRun, LNil)
+		}
+		if ev := th.discardErr; ev != nil {
+			th.discardErr = nil
+			return ResumeError, newApiError(ApiErrorRun, ev)
+		}
+		if th.stack.IsEmpty() {
+			return ResumeOK, nil
+		}
+		return ResumeYield, nil
 	}
 	top := ls.GetTop()
 	threadRun(th)
@@ -2312,6 +2472,7 @@ func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (Resu
 // call of fn on a thread not started yet, or pushes args as the results of the
 // yield a started thread waits in (medtwin patch 4 moved it out of Resume).
 func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
+	th.resumeDiscard = false // medtwin patch 15: ResumeDiscard sets it
 	isstarted := th.isStarted()
 	if !isstarted {
 		base := 0
@@ -2355,7 +2516,54 @@ func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
 }
 
 func (ls *LState) Yield(values ...LValue) int {
-	ls.SetTop(0)
+	// medtwin patch 17 (PATCHES.md): SetTop(0) is the registry's top set to
+	// the frame's base; set here without SetTop's calls (indexToReg, the
+	// registry's SetTop out of line)
+	base := 0
+	if ls.currentFrame != nil {
+		base = ls.currentFrame.LocalBase
+	}
+	rg := ls.reg
+	// this section is inlined by go-inline
+	// source function is 'func (rg *registry) SetTop(topi int) ' in '_state.go'
+	{
+		topi := base
+		// this section is inlined by go-inline
+		// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+		{
+			requiredSize := topi
+			if requiredSize > cap(rg.array) {
+				rg.resize(requiredSize)
+			}
+		}
+		oldtopi := rg.top
+		rg.top = topi
+		for i := oldtopi; i < rg.top; i++ {
+			rg.array[i] = LNil
+		}
+		// values beyond top don't need to be valid LValues, so setting them to nil is fine
+		// setting them to nil rather than LNil lets us invoke the golang memclr opto
+		// this section is inlined by go-inline
+		// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+		{
+			oldtop := oldtopi
+			if rg.top < oldtop {
+				if oldtop-rg.top <= smallClear {
+					for i := rg.top; i < oldtop; i++ {
+						rg.array[i] = nil
+					}
+				} else {
+					nilRange := rg.array[rg.top:oldtop]
+					for i := range nilRange {
+						nilRange[i] = nil
+					}
+				}
+			}
+		}
+		//for i := rg.top; i < oldtop; i++ {
+		//	rg.array[i] = LNil
+		//}
+	}
 	for _, lv := range values {
 		ls.Push(lv)
 	}
@@ -2401,6 +2609,7 @@ func (ls *LState) SetMx(mx int) {
 func (ls *LState) SetContext(ctx context.Context) {
 	ls.mainLoop = mainLoopWithContext
 	ls.ctx = ctx
+	ls.ctxDone = ctx.Done() // medtwin patch 15
 }
 
 // Context returns the LState's context. To change the context, use WithContext.
@@ -2413,6 +2622,7 @@ func (ls *LState) RemoveContext() context.Context {
 	oldctx := ls.ctx
 	ls.mainLoop = mainLoop
 	ls.ctx = nil
+	ls.ctxDone = nil // medtwin patch 15
 	return oldctx
 }
 

@@ -206,6 +206,17 @@ type LState struct {
 	mainLoop     func(*LState, *callFrame)
 	ctx          context.Context
 	ctxCancelFn  context.CancelFunc
+
+	// ctxDone is ctx.Done(), read when the context is set (medtwin patch
+	// 15, PATCHES.md).
+	ctxDone <-chan struct{}
+	// resumeDiscard is set by ResumeDiscard while it runs the thread, and
+	// cleared by the thread's switch back to its parent, which then leaves
+	// the values it would pass on the parent's stack and records in
+	// discardErr the error the thread ended with (nil when none; medtwin
+	// patch 15).
+	resumeDiscard bool
+	discardErr    LValue
 }
 
 func (ls *LState) String() string   { return fmt.Sprintf("thread: %p", ls) }
