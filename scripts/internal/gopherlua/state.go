@@ -792,7 +792,9 @@ func (ls *LState) closeAllUpvalues() { // +inline-start
 
 func (ls *LState) raiseError(level int, format string, args ...interface{}) {
 	if !ls.hasErrorFunc {
-		ls.closeAllUpvalues()
+		// medtwin patch 18 (PATCHES.md): the upvalues of the frames the
+		// error unwinds, not every frame's (upstream closeAllUpvalues)
+		ls.closeUpvalues(ls.pcallBase)
 	}
 	message := format
 	if len(args) > 0 {
@@ -1972,7 +1974,7 @@ func (ls *LState) Error(lv LValue, level int) {
 		ls.raiseError(level, string(str))
 	} else {
 		if !ls.hasErrorFunc {
-			ls.closeAllUpvalues()
+			ls.closeUpvalues(ls.pcallBase) // medtwin patch 18
 		}
 		ls.Push(lv)
 		ls.Panic(ls)
@@ -2271,7 +2273,11 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 	if errfunc != nil {
 		ls.hasErrorFunc = true
 	}
+	oldPcallBase := ls.pcallBase // medtwin patch 18
+	ls.pcallBase = base
 	defer func() {
+		// medtwin patch 18: an error handler runs under this PCall's base
+		defer func() { ls.pcallBase = oldPcallBase }()
 		ls.Panic = oldpanic
 		ls.hasErrorFunc = false
 		rcv := recover()
@@ -2305,6 +2311,7 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 							err = rcv.(*ApiError)
 							err.(*ApiError).StackTrace = ls.stackTrace(0)
 						}
+						ls.closeUpvalues(base) // medtwin patch 18
 						ls.stack.SetSp(sp)
 						ls.currentFrame = ls.stack.Last()
 						ls.reg.SetTop(base)
@@ -2315,6 +2322,10 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 			} else if len(err.(*ApiError).StackTrace) == 0 {
 				err.(*ApiError).StackTrace = ls.stackTrace(0)
 			}
+			// medtwin patch 18: the unwound frames' upvalues, whatever raised
+			// the error (an error handler ran with them open; a Go panic
+			// closed none)
+			ls.closeUpvalues(base)
 			ls.stack.SetSp(sp)
 			ls.currentFrame = ls.stack.Last()
 			ls.reg.SetTop(base)

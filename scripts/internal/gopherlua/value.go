@@ -203,6 +203,10 @@ type LState struct {
 	wrapped      bool
 	uvcache      *Upvalue
 	hasErrorFunc bool
+	// medtwin patch 18 (PATCHES.md): the register base of the innermost
+	// PCall running on this thread (0: none); an error closes only the
+	// upvalues at or above it
+	pcallBase int
 	mainLoop     func(*LState, *callFrame)
 	ctx          context.Context
 	ctxCancelFn  context.CancelFunc
