@@ -206,10 +206,10 @@ type LState struct {
 	// medtwin patch 18 (PATCHES.md): the register base of the innermost
 	// PCall running on this thread (0: none); an error closes only the
 	// upvalues at or above it
-	pcallBase int
-	mainLoop     func(*LState, *callFrame)
-	ctx          context.Context
-	ctxCancelFn  context.CancelFunc
+	pcallBase   int
+	mainLoop    func(*LState, *callFrame)
+	ctx         context.Context
+	ctxCancelFn context.CancelFunc
 
 	// ctxDone is ctx.Done(), read when the context is set (medtwin patch
 	// 15, PATCHES.md).
