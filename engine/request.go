@@ -69,8 +69,9 @@ type Request struct {
 	state    RequestState
 	w        *Waiter // the waiting process (Go or Lua); nil for callback requests
 	onGrant  func(*Request)
-	requeue  bool // a preempted holder goes back to the queue (Use, ReleaseAfter)
-	served   bool // granted at least once (waits are counted once)
+	granter  GrantHandler // AcquireByIn's callback (onGrant nil)
+	requeue  bool         // a preempted holder goes back to the queue (Use, ReleaseAfter)
+	served   bool         // granted at least once (waits are counted once)
 	pooled   bool
 	hidx     int
 	uidx     int
@@ -147,12 +148,30 @@ func (r *Resource) Acquire(o RequestOpts, onGrant func(*Request)) (*Request, err
 	return q, r.arrive(q)
 }
 
+// GrantHandler is the grant callback of a callback request given as a value
+// (AcquireByIn): a host that keeps the request's state in a struct registers
+// the struct itself, without the allocation of a closure.
+type GrantHandler interface {
+	// Granted is called when q is granted its unit.
+	Granted(q *Request)
+}
+
 // AcquireIn is Acquire in memory the caller owns: q becomes the request (what
 // it held is overwritten) and is never recycled, so a caller that hands the
 // request on (a Lua script keeps it in a variable) gets an error from a second
 // Release, never the release of whichever request would have reused a
 // recycled one.
 func (r *Resource) AcquireIn(o RequestOpts, onGrant func(*Request), q *Request) (*Request, error) {
+	return r.acquireIn(o, onGrant, nil, q)
+}
+
+// AcquireByIn is AcquireIn with the grant callback given as a value: g.Granted
+// is called when the unit is granted (nil: nothing is called).
+func (r *Resource) AcquireByIn(o RequestOpts, g GrantHandler, q *Request) (*Request, error) {
+	return r.acquireIn(o, nil, g, q)
+}
+
+func (r *Resource) acquireIn(o RequestOpts, onGrant func(*Request), g GrantHandler, q *Request) (*Request, error) {
 	if q == nil {
 		panic("engine: AcquireIn: nil request")
 	}
@@ -160,7 +179,7 @@ func (r *Resource) AcquireIn(o RequestOpts, onGrant func(*Request), q *Request) 
 	if err != nil {
 		return nil, err
 	}
-	q.onGrant = onGrant
+	q.onGrant, q.granter = onGrant, g
 	return q, r.arrive(q)
 }
 

@@ -34,10 +34,17 @@ type luaProc struct {
 }
 
 // luaRequest is a request of a Lua process with its userdata: one allocation.
+// A request of resource:acquire also holds its grant callback (h, fn).
 type luaRequest struct {
 	q  engine.Request
 	ud lua.LUserData
+	h  *host
+	fn *lua.LFunction
 }
+
+// Granted calls resource:acquire's function with the request (lq is the
+// request's engine.GrantHandler).
+func (lq *luaRequest) Granted(*engine.Request) { lq.h.call(lq.fn, 0, &lq.ud) }
 
 // threadsMade counts the worker threads made (NewThread) in this process.
 var threadsMade atomic.Int64
@@ -239,14 +246,23 @@ func (p *luaProc) wait(L *lua.LState) int {
 // reports true; its waits call it first, so that it is returned at once (SimPy
 // delivers it at the process's next yield).
 func (p *luaProc) interrupted(L *lua.LState) (int, bool) {
-	if err := p.w.Interrupted(); err != nil {
-		return push(L, p.results(err)), true
+	if !p.w.HasInterrupt() { // inlined: the common case costs a load
+		return 0, false
 	}
-	return 0, false
+	return p.pushInterrupt(L), true
+}
+
+// pushInterrupt pushes what a wait returns for the interrupt that came while
+// the process ran (interrupted's uncommon case).
+func (p *luaProc) pushInterrupt(L *lua.LState) int {
+	return push(L, p.results(p.w.Interrupted()))
 }
 
 func self(L *lua.LState) *luaProc {
-	p := check[*luaProc](L, 1, "proc")
+	p, ok := userValue(L, 1).(*luaProc)
+	if !ok {
+		p = check[*luaProc](L, 1, "proc")
+	}
 	if p.ended {
 		L.RaiseError("the process has finished")
 	}
@@ -293,7 +309,10 @@ var procMethods = map[string]method{
 		if n, ok := p.interrupted(L); ok {
 			return n
 		}
-		r := check[*engine.Resource](L, 2, "resource")
+		r, ok := userValue(L, 2).(*engine.Resource)
+		if !ok {
+			r = check[*engine.Resource](L, 2, "resource")
+		}
 		o := requestOpts(L, 3)
 		if o.Entity == 0 {
 			o.Entity = int64(p.id)
@@ -303,11 +322,12 @@ var procMethods = map[string]method{
 		if p.flow != nil && q != nil {
 			p.flow.track(q, r.Name, q.ArrivedAt)
 		}
-		if why, ok := refusal(err); ok {
-			L.Push(lua.LNil)
-			L.Push(why)
-			return 2
-		} else if err != nil {
+		if err != nil { // (refusal only after an error: errors.Is costs)
+			if why, ok := refusal(err); ok {
+				L.Push(lua.LNil)
+				L.Push(why)
+				return 2
+			}
 			raise(L, err)
 		}
 		ud := h.wrapIn(&lq.ud, "request", q)
@@ -322,7 +342,10 @@ var procMethods = map[string]method{
 	},
 	"release": func(h *host, L *lua.LState) int {
 		self(L)
-		q := check[*engine.Request](L, 2, "request")
+		q, ok := userValue(L, 2).(*engine.Request)
+		if !ok {
+			q = check[*engine.Request](L, 2, "request")
+		}
 		if err := q.Resource().Release(q); err != nil {
 			raise(L, err)
 		}
@@ -548,7 +571,7 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 	if n, ok := p.interrupted(L); ok {
 		return n
 	}
-	cw := &condWait{p: p, live: true}
+	cw := h.condWait(p)
 	cw.evs = h.eventsInto(cw.evBuf[:0], L, 2)
 	cw.vals = luaValuesInto(cw.valBuf[:0], L, 2, len(cw.evs))
 	var cond *engine.Event
@@ -558,37 +581,60 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 		cond = h.sim.AnyOf(cw.evs...)
 	}
 	cond.OnDoneBy(cw)
-	p.w.OnWithdraw(cw.withdraw)
+	p.w.OnWithdraw(cw.withdrawFn)
 	return p.wait(L)
 }
 
+// condWait returns a condWait for p's next wait: one that served a wait before
+// (see EventDone) or a new one.
+func (h *host) condWait(p *luaProc) *condWait {
+	var cw *condWait
+	if n := len(h.condFree); n > 0 {
+		cw = h.condFree[n-1]
+		h.condFree = h.condFree[:n-1]
+	} else {
+		cw = new(condWait)
+		cw.withdrawFn = cw.withdraw // made once: the method value allocates
+	}
+	cw.p, cw.live = p, true
+	return cw
+}
+
 // condWait is a process's wait for any_of or all_of: the events, their Lua
-// values (the first few in the struct itself) and whether it still waits; one
-// allocation with withdraw's method value, where slices and captured
-// variables made seven.
+// values (the first few in the struct itself) and whether it still waits;
+// where slices and captured variables made seven allocations. Lua never sees
+// it, and once its condition has fired it is reused (host.condFree): no
+// allocation at all in the steady state.
 type condWait struct {
-	p      *luaProc
-	evs    []*engine.Event
-	vals   []lua.LValue
-	live   bool
-	evBuf  [4]*engine.Event
-	valBuf [4]lua.LValue
+	p          *luaProc
+	evs        []*engine.Event
+	vals       []lua.LValue
+	live       bool
+	withdrawFn func() // cw.withdraw, the process's Waiter.OnWithdraw
+	evBuf      [4]*engine.Event
+	valBuf     [4]lua.LValue
 }
 
 // EventDone wakes the process with the list of the fired events' values, or
-// nil and the error of a failed condition.
+// nil and the error of a failed condition; then cw serves another wait.
 func (cw *condWait) EventDone(c *engine.Event) {
-	if !cw.live {
-		return
-	}
-	cw.live = false
 	p := cw.p
-	if c.Err != nil {
-		p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
-		return
+	h := p.h
+	if cw.live {
+		cw.live = false
+		if c.Err != nil {
+			p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
+		} else {
+			p.one[0] = firedTable(h.L, cw.evs, cw.vals, c.Value.([]*engine.Event))
+			p.wake(p.one[:])
+		}
 	}
-	p.one[0] = firedTable(p.h.L, cw.evs, cw.vals, c.Value.([]*engine.Event))
-	p.wake(p.one[:])
+	// Nothing refers to cw now: the condition fired once and dropped its
+	// callbacks, and the process's Waiter dropped withdrawFn when the wait
+	// ended (wake above: a live wait is a parked process, whose Wake clears
+	// it; or the withdrawal that ended it earlier).
+	*cw = condWait{withdrawFn: cw.withdrawFn}
+	h.condFree = append(h.condFree, cw)
 }
 
 // withdraw is called when the wait ends another way (an interrupt).
