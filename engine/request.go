@@ -42,22 +42,23 @@ type RequestOpts struct {
 	// Priority orders the queue: lower values are served first (as ESI 1 before
 	// ESI 5); equal priorities are served first come, first served.
 	Priority int
-	// Preempt lets this request take a unit from a holder of strictly worse
-	// (higher) priority when none is free.
-	Preempt bool
 	// Patience, if positive, is how long the request waits before it reneges.
 	Patience float64
 	// BalkAt, if positive, refuses to join (ErrBalked) when that many requests
 	// already wait. It counts waiting requests only, not those in service: with
 	// 2 units busy and nobody waiting, BalkAt 1 joins; with one waiting, it balks.
 	BalkAt int
+	// Entity identifies the requester in the event log (a process's ID is used
+	// when zero).
+	Entity int64
+	// Preempt lets this request take a unit from a holder of strictly worse
+	// (higher) priority when none is free.
+	Preempt bool
 	// NoWait refuses at once (ErrBlocked, counted as blocked) when no unit is
 	// free: the request never queues (an emergency transferred elsewhere when the
 	// unit is full).
 	NoWait bool
-	// Entity identifies the requester in the event log (a process's ID is used
-	// when zero).
-	Entity int64
+	// (the flags last: no padding between the words, 40 bytes, not 48)
 }
 
 // Request is a claim on one unit of a Resource. Requests made with Acquire are
@@ -66,10 +67,10 @@ type Request struct {
 	res      *Resource
 	opts     RequestOpts
 	seq      uint64
-	state    RequestState
 	w        *Waiter // the waiting process (Go or Lua); nil for callback requests
 	onGrant  func(*Request)
 	granter  GrantHandler // AcquireByIn's callback (onGrant nil)
+	state    RequestState // (the small fields together: one word, no padding)
 	requeue  bool         // a preempted holder goes back to the queue (Use, ReleaseAfter)
 	served   bool         // granted at least once (waits are counted once)
 	pooled   bool

@@ -261,6 +261,37 @@ func userValue(L *lua.LState, n int) any {
 	return nil
 }
 
+// checkEvent, checkStream, checkRequest and checkResource are check of the
+// types whose methods run per event, without its generic dictionary: an
+// assertion to a concrete type compares one word.
+func checkEvent(L *lua.LState, n int) *engine.Event {
+	if v, ok := userValue(L, n).(*engine.Event); ok {
+		return v
+	}
+	return check[*engine.Event](L, n, "event")
+}
+
+func checkStream(L *lua.LState, n int) *rng.Stream {
+	if v, ok := userValue(L, n).(*rng.Stream); ok {
+		return v
+	}
+	return check[*rng.Stream](L, n, "rng")
+}
+
+func checkRequest(L *lua.LState, n int) *engine.Request {
+	if v, ok := userValue(L, n).(*engine.Request); ok {
+		return v
+	}
+	return check[*engine.Request](L, n, "request")
+}
+
+func checkResource(L *lua.LState, n int) *engine.Resource {
+	if v, ok := userValue(L, n).(*engine.Resource); ok {
+		return v
+	}
+	return check[*engine.Resource](L, n, "resource")
+}
+
 // number is L.CheckNumber(n) with its common case (a number) inlined.
 func number(L *lua.LState, n int) float64 {
 	if v, ok := L.Get(n).(lua.LNumber); ok {
@@ -297,7 +328,7 @@ func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 	v := L.Get(n)
 	t, ok := v.(*lua.LTable)
 	if !ok {
-		if _, none := v.(*lua.LNilType); !none {
+		if !isNil(v) {
 			L.ArgError(n, "options table expected ({priority=, preempt=, patience=, balk_at=})")
 		}
 		return o
@@ -390,7 +421,12 @@ var simMethods = map[string]method{
 		return 1
 	},
 	"rng": func(h *host, L *lua.LState) int {
-		L.Push(h.wrap("rng", h.sim.RNG(L.CheckString(2))))
+		ls := new(luaStream)
+		if s := h.sim.RNGIn(L.CheckString(2), &ls.s); s != &ls.s {
+			L.Push(h.wrap("rng", s)) // a stream made before: ls is unused
+		} else {
+			L.Push(h.wrapIn(&ls.ud, "rng", s))
+		}
 		return 1
 	},
 	"entity_rng": func(h *host, L *lua.LState) int {
@@ -443,10 +479,13 @@ var simMethods = map[string]method{
 	},
 	"count": func(h *host, L *lua.LState) int {
 		k := h.kpi(L, engine.KindCounter)
-		if n, ok := L.Get(3).(lua.LNumber); ok {
+		switch n := L.Get(3).(type) {
+		case lua.LNumber:
 			k.Add(float64(n))
-		} else {
-			k.Add(float64(L.OptNumber(3, 1)))
+		case *lua.LNilType:
+			k.Add(1)
+		default:
+			k.Add(float64(L.OptNumber(3, 1))) // a type error
 		}
 		return 0
 	},
@@ -583,7 +622,7 @@ func (h *host) events(L *lua.LState, from int) []*engine.Event {
 // eventsInto is events appending to evs (memory the caller may own).
 func (h *host) eventsInto(evs []*engine.Event, L *lua.LState, from int) []*engine.Event {
 	for i := from; i <= L.GetTop(); i++ {
-		evs = append(evs, check[*engine.Event](L, i, "event"))
+		evs = append(evs, checkEvent(L, i))
 	}
 	return evs
 }
@@ -641,30 +680,30 @@ func (a *arrivals) Fire() {
 
 var rngMethods = map[string]method{
 	"exp": func(h *host, L *lua.LState) int {
-		s, ok := userValue(L, 1).(*rng.Stream)
+		s, ok := userValue(L, 1).(*rng.Stream) // inlined: per draw
 		if !ok {
-			s = check[*rng.Stream](L, 1, "rng")
+			s = checkStream(L, 1)
 		}
 		L.PushNumber(lua.LNumber(s.Exp(positive(L, 2, "rate"))))
 		return 1
 	},
 	"normal": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		L.PushNumber(lua.LNumber(s.Normal(float64(L.CheckNumber(2)), nonneg(L, 3, "sd"))))
 		return 1
 	},
 	"lognormal": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		L.PushNumber(lua.LNumber(s.LogNormal(float64(L.CheckNumber(2)), nonneg(L, 3, "sigma"))))
 		return 1
 	},
 	"gamma": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		L.PushNumber(lua.LNumber(s.Gamma(positive(L, 2, "shape"), positive(L, 3, "rate"))))
 		return 1
 	},
 	"triangular": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		a, b, c := float64(L.CheckNumber(2)), float64(L.CheckNumber(3)), float64(L.CheckNumber(4))
 		if !(a <= c && c <= b && a < b) {
 			L.RaiseError("triangular(min, max, mode) needs min <= mode <= max and min < max, got %v, %v, %v", a, b, c)
@@ -673,17 +712,17 @@ var rngMethods = map[string]method{
 		return 1
 	},
 	"uniform": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		L.PushNumber(lua.LNumber(s.Uniform(float64(L.OptNumber(2, 0)), float64(L.OptNumber(3, 1)))))
 		return 1
 	},
 	"weibull": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		L.PushNumber(lua.LNumber(s.Weibull(positive(L, 2, "shape"), positive(L, 3, "scale"))))
 		return 1
 	},
 	"bernoulli": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		p := float64(L.CheckNumber(2))
 		if !(p >= 0 && p <= 1) {
 			L.ArgError(2, fmt.Sprintf("probability must be in [0, 1], got %v", p))
@@ -692,12 +731,12 @@ var rngMethods = map[string]method{
 		return 1
 	},
 	"poisson": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		L.PushNumber(lua.LNumber(s.Poisson(nonneg(L, 2, "mean"))))
 		return 1
 	},
 	"int": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		lo, hi := intArg(L, 2, "lo"), intArg(L, 3, "hi")
 		if hi < lo {
 			L.RaiseError("int(lo, hi) needs lo <= hi, got %d, %d", lo, hi)
@@ -706,7 +745,7 @@ var rngMethods = map[string]method{
 		return 1
 	},
 	"empirical": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s := checkStream(L, 1)
 		L.PushNumber(lua.LNumber(s.Draw(h.empirical(L, L.CheckTable(2), L.CheckTable(3)))))
 		return 1
 	},
@@ -716,33 +755,33 @@ var rngMethods = map[string]method{
 
 var resourceMethods = map[string]method{
 	"name": func(h *host, L *lua.LState) int {
-		L.Push(lua.LString(check[*engine.Resource](L, 1, "resource").Name))
+		L.Push(lua.LString(checkResource(L, 1).Name))
 		return 1
 	},
 	"capacity": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").Capacity()))
+		L.Push(lua.LNumber(checkResource(L, 1).Capacity()))
 		return 1
 	},
 	"in_use": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").InUse()))
+		L.Push(lua.LNumber(checkResource(L, 1).InUse()))
 		return 1
 	},
 	"queue_length": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").QueueLen()))
+		L.Push(lua.LNumber(checkResource(L, 1).QueueLen()))
 		return 1
 	},
 	"utilisation": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").Utilisation()))
+		L.Push(lua.LNumber(checkResource(L, 1).Utilisation()))
 		return 1
 	},
 	"set_capacity": func(h *host, L *lua.LState) int {
-		if err := check[*engine.Resource](L, 1, "resource").SetCapacity(intArg(L, 2, "capacity")); err != nil {
+		if err := checkResource(L, 1).SetCapacity(intArg(L, 2, "capacity")); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"roster": func(h *host, L *lua.LState) int {
-		r := check[*engine.Resource](L, 1, "resource")
+		r := checkResource(L, 1)
 		t := L.CheckTable(2)
 		period := float64(L.OptNumber(3, 0))
 		var ch []engine.CapacityChange
@@ -763,7 +802,7 @@ var resourceMethods = map[string]method{
 		return 0
 	},
 	"acquire": func(h *host, L *lua.LState) int {
-		r := check[*engine.Resource](L, 1, "resource")
+		r := checkResource(L, 1)
 		o := requestOpts(L, 2)
 		fn := L.CheckFunction(3)
 		// the request and its userdata in one allocation, never recycled by
@@ -771,7 +810,7 @@ var resourceMethods = map[string]method{
 		// (the userdata is made first: a unit free now is granted, and fn
 		// called with it, before AcquireIn returns)
 		// (the request is its own grant callback: no closure)
-		lq := &luaRequest{h: h, fn: fn}
+		lq := &luaAcquired{h: h, fn: fn}
 		ud := h.wrapIn(&lq.ud, "request", &lq.q)
 		if _, err := r.AcquireByIn(o, lq, &lq.q); err != nil {
 			if why, ok := refusal(err); ok {
@@ -785,15 +824,15 @@ var resourceMethods = map[string]method{
 		return 1
 	},
 	"release": func(h *host, L *lua.LState) int {
-		r := check[*engine.Resource](L, 1, "resource")
-		if err := r.Release(check[*engine.Request](L, 2, "request")); err != nil {
+		r := checkResource(L, 1)
+		if err := r.Release(checkRequest(L, 2)); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"release_after": func(h *host, L *lua.LState) int {
-		r := check[*engine.Resource](L, 1, "resource")
-		q := check[*engine.Request](L, 2, "request")
+		r := checkResource(L, 1)
+		q := checkRequest(L, 2)
 		dt := nonneg(L, 3, "service time")
 		if fn, ok := L.Get(4).(*lua.LFunction); ok {
 			ud := L.Get(2)
@@ -808,17 +847,17 @@ var resourceMethods = map[string]method{
 
 var requestMethods = map[string]method{
 	"state": func(h *host, L *lua.LState) int {
-		L.Push(lua.LString(check[*engine.Request](L, 1, "request").State().String()))
+		L.Push(lua.LString(checkRequest(L, 1).State().String()))
 		return 1
 	},
 	"cancel": func(h *host, L *lua.LState) int {
-		if err := check[*engine.Request](L, 1, "request").Cancel(); err != nil {
+		if err := checkRequest(L, 1).Cancel(); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"waited": func(h *host, L *lua.LState) int {
-		q := check[*engine.Request](L, 1, "request")
+		q := checkRequest(L, 1)
 		L.Push(lua.LNumber(q.GrantedAt - q.ArrivedAt))
 		return 1
 	},
@@ -828,38 +867,45 @@ var requestMethods = map[string]method{
 
 var eventMethods = map[string]method{
 	"succeed": func(h *host, L *lua.LState) int {
-		ev := check[*engine.Event](L, 1, "event")
+		ev := checkEvent(L, 1)
 		if err := ev.Succeed(L.Get(2)); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"fail": func(h *host, L *lua.LState) int {
-		ev := check[*engine.Event](L, 1, "event")
+		ev := checkEvent(L, 1)
 		if err := ev.Fail(errors.New(L.CheckString(2))); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"triggered": func(h *host, L *lua.LState) int {
-		L.Push(lua.LBool(check[*engine.Event](L, 1, "event").Triggered()))
+		L.Push(lua.LBool(checkEvent(L, 1).Triggered()))
 		return 1
 	},
 	"processed": func(h *host, L *lua.LState) int {
-		L.Push(lua.LBool(check[*engine.Event](L, 1, "event").Processed()))
+		L.Push(lua.LBool(checkEvent(L, 1).Processed()))
 		return 1
 	},
 	"value": func(h *host, L *lua.LState) int {
-		L.Push(eventValue(check[*engine.Event](L, 1, "event")))
+		L.Push(eventValue(checkEvent(L, 1)))
 		return 1
 	},
 	"on_done": func(h *host, L *lua.LState) int {
-		ev := check[*engine.Event](L, 1, "event")
+		ev := checkEvent(L, 1)
 		fn := L.CheckFunction(2)
 		ud := L.Get(1)
 		ev.OnDone(func(*engine.Event) { h.call(fn, 0, ud) })
 		return 0
 	},
+}
+
+// luaStream is a random stream made by sim:rng with its userdata: one
+// allocation.
+type luaStream struct {
+	s  rng.Stream
+	ud lua.LUserData
 }
 
 // luaEvent is an event made by sim:event() with its userdata: one allocation.

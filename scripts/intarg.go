@@ -28,7 +28,7 @@ func exactInt(v float64) (int, string) {
 // intArg reads argument n as an integer (see exactInt), raising an argument
 // error that names what the argument is.
 func intArg(L *lua.LState, n int, what string) int {
-	i, why := exactInt(float64(L.CheckNumber(n)))
+	i, why := exactInt(number(L, n))
 	if why != "" {
 		L.ArgError(n, what+" "+why)
 	}

@@ -1,9 +1,15 @@
 package scripts
 
 import (
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medtwin/medtwin/engine"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // runBody runs a one-replication scenario whose build function is body; the
@@ -183,6 +189,39 @@ func TestLuaNoWaitIsBlockedBalkAtIsBalked(t *testing.T) {
 	for name, want := range map[string]float64{"icu.blocked": 3, "icu.balked": 1} {
 		if k, ok := kpi(res[0], name); !ok || k.Value != want {
 			t.Errorf("%s = %v (found %v), want %v", name, k.Value, ok, want)
+		}
+	}
+}
+
+// What a Lua wait returns when it fails (proc:timeout, proc:request, ...), for
+// each of the kernel's errors, unwrapped (the kernel's own) or wrapped: nil,
+// "reneged"; false, "preempted", nil; false, "interrupted", the cause; nil and
+// the message of any other error. The kernel's reneging and preemption cost
+// no allocation (a renege path of bank_renege made three each).
+func TestFailedWaitValues(t *testing.T) {
+	pe := &engine.Preemption{Resource: &engine.Resource{Name: "bed"}}
+	in := &engine.Interrupt{Cause: lua.LString("stop")}
+	other := errors.New("something else")
+	for _, tc := range []struct {
+		err  error
+		want []lua.LValue
+	}{
+		{engine.ErrReneged, []lua.LValue{lua.LNil, lua.LString("reneged")}},
+		{fmt.Errorf("queue: %w", engine.ErrReneged), []lua.LValue{lua.LNil, lua.LString("reneged")}},
+		{pe, []lua.LValue{lua.LFalse, lua.LString("preempted"), lua.LNil}},
+		{fmt.Errorf("x: %w", pe), []lua.LValue{lua.LFalse, lua.LString("preempted"), lua.LNil}},
+		{in, []lua.LValue{lua.LFalse, lua.LString("interrupted"), lua.LString("stop")}},
+		{fmt.Errorf("x: %w", in), []lua.LValue{lua.LFalse, lua.LString("interrupted"), lua.LString("stop")}},
+		{&engine.Interrupt{Cause: 42}, []lua.LValue{lua.LFalse, lua.LString("interrupted"), lua.LNil}},
+		{other, []lua.LValue{lua.LNil, lua.LString("something else")}},
+	} {
+		if got := failedWait(tc.err); !slices.Equal(got, tc.want) {
+			t.Errorf("failedWait(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+	for _, err := range []error{engine.ErrReneged, pe} {
+		if n := testing.AllocsPerRun(100, func() { failedWait(err) }); n != 0 {
+			t.Errorf("failedWait(%v): %v allocations, want 0", err, n)
 		}
 	}
 }
