@@ -810,7 +810,13 @@ var resourceMethods = map[string]method{
 		// (the userdata is made first: a unit free now is granted, and fn
 		// called with it, before AcquireIn returns)
 		// (the request is its own grant callback: no closure)
-		lq := &luaAcquired{h: h, fn: fn}
+		var lq *luaAcquired
+		if p := h.running; p != nil { // in a process's body: maybe its reqMem
+			lq = p.newRequest()
+		} else {
+			lq = new(luaAcquired)
+		}
+		lq.h, lq.fn = h, fn
 		ud := h.wrapIn(&lq.ud, "request", &lq.q)
 		if _, err := r.AcquireByIn(o, lq, &lq.q); err != nil {
 			if why, ok := refusal(err); ok {

@@ -21,7 +21,8 @@ type luaProc struct {
 	okVals  []lua.LValue    // what the current wait returns if it succeeds
 	holding *engine.Request // set while proc:use holds a unit
 	ended   bool
-	slot    int // index in h.holding while th is set
+	reqUsed bool // reqMem holds a request (beside ended: no padding)
+	slot    int  // index in h.holding while th is set
 	doneEv  *engine.Event
 	// with auto_flow, for an entity of a source: its source, arrival and
 	// requests (autoflow.go)
@@ -31,6 +32,21 @@ type luaProc struct {
 	udMem lua.LUserData
 	wMem  engine.Waiter
 	one   [1]lua.LValue
+	// the memory of the first request the process makes (proc:request, or
+	// resource:acquire in its body), used once, never again: Lua may keep the
+	// request, and the GC keeps it with the process. 512 bytes in all, one
+	// allocation where the process and its request made two.
+	reqMem luaAcquired
+}
+
+// newRequest returns memory for a request the process makes: reqMem the first
+// time, a new luaAcquired after.
+func (p *luaProc) newRequest() *luaAcquired {
+	if p.reqUsed {
+		return new(luaAcquired)
+	}
+	p.reqUsed = true
+	return &p.reqMem
 }
 
 // luaRequest is a request of a Lua process with its userdata: one allocation
@@ -352,7 +368,7 @@ var procMethods = map[string]method{
 		if o.Entity == 0 {
 			o.Entity = int64(p.id)
 		}
-		lq := new(luaRequest)
+		lq := p.newRequest()
 		q, err := r.RequestForIn(p.w, o, &lq.q)
 		if p.flow != nil && q != nil {
 			p.flow.track(q, r.Name, q.ArrivedAt)

@@ -96,6 +96,41 @@ func TestLuaAcquireDoubleReleaseTouchesNoOtherRequest(t *testing.T) {
 	}
 }
 
+// A process's first request lives in the process's own memory (luaProc.reqMem,
+// one allocation for both); its later ones, by proc:request or by
+// resource:acquire in its body, each get their own: the first, kept by the
+// script after its release, still reads as released, and a second release of
+// it is an error that leaves the later requests' units alone.
+func TestProcessFirstRequestMemoryUsedOnce(t *testing.T) {
+	err := runBody(t, `
+    local r = sim:resource("bed", 3)
+    sim:process(function(proc)
+      local first = proc:request(r)
+      proc:release(first)
+      local second = proc:request(r)
+      local third = r:acquire({}, function() end)
+      check(first ~= second and first ~= third and second ~= third, "two requests are one userdata")
+      check(first:state() == "released", "the first request reads " .. first:state() .. " after its release")
+      check(second:state() == "granted" and third:state() == "granted", "the later requests are not granted")
+      check(not pcall(proc.release, proc, first), "a second release of the first request succeeded")
+      check(r:in_use() == 2, "the later requests lost their units: in use " .. r:in_use())
+      proc:release(second)
+      r:release(third)
+    end)
+    sim:process(function(proc)
+      local first = r:acquire({}, function() end) -- an acquire is the first
+      local second = proc:request(r)
+      check(first ~= second and first:state() == "granted" and second:state() == "granted",
+        "acquire then request: " .. first:state() .. ", " .. second:state())
+      r:release(first)
+      check(second:state() == "granted" and r:in_use() == 1, "releasing the acquired one touched the requested one")
+      proc:release(second)
+    end)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Issue 17 item 5 for Lua processes: an interrupt from a process the parent
 // started (so the parent is running) reaches the parent's next wait at once.
 func TestLuaInterruptWhileRunningDeliveredAtNextWait(t *testing.T) {
