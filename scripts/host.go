@@ -657,7 +657,7 @@ func (a *arrivals) next() {
 		return
 	}
 	v := h.L.Get(-1)
-	h.L.Pop(1)
+	h.L.SetTop(-2) // Pop(1), without its loop and check: call left one value
 	d, ok := v.(lua.LNumber)
 	if !ok || math.IsNaN(float64(d)) || d < 0 {
 		h.fail(fmt.Errorf("%s: source %q: the inter-arrival function returned %s, want a number of seconds >= 0", h.sc.Path, a.name, v))
