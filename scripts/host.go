@@ -366,8 +366,8 @@ var (
 
 var simMethods = map[string]method{
 	"now":         func(h *host, L *lua.LState) int { L.Push(h.now()); return 1 },
-	"replication": func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Replication())); return 1 },
-	"seed":        func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Seed())); return 1 },
+	"replication": func(h *host, L *lua.LState) int { L.PushNumber(lua.LNumber(h.sim.Replication())); return 1 },
+	"seed":        func(h *host, L *lua.LState) int { L.PushNumber(lua.LNumber(h.sim.Seed())); return 1 },
 	"resource": func(h *host, L *lua.LState) int {
 		check[*host](L, 1, "sim")
 		name := L.CheckString(2)
@@ -759,19 +759,19 @@ var resourceMethods = map[string]method{
 		return 1
 	},
 	"capacity": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(checkResource(L, 1).Capacity()))
+		L.PushNumber(lua.LNumber(checkResource(L, 1).Capacity()))
 		return 1
 	},
 	"in_use": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(checkResource(L, 1).InUse()))
+		L.PushNumber(lua.LNumber(checkResource(L, 1).InUse()))
 		return 1
 	},
 	"queue_length": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(checkResource(L, 1).QueueLen()))
+		L.PushNumber(lua.LNumber(checkResource(L, 1).QueueLen()))
 		return 1
 	},
 	"utilisation": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(checkResource(L, 1).Utilisation()))
+		L.PushNumber(lua.LNumber(checkResource(L, 1).Utilisation()))
 		return 1
 	},
 	"set_capacity": func(h *host, L *lua.LState) int {
@@ -864,7 +864,7 @@ var requestMethods = map[string]method{
 	},
 	"waited": func(h *host, L *lua.LState) int {
 		q := checkRequest(L, 1)
-		L.Push(lua.LNumber(q.GrantedAt - q.ArrivedAt))
+		L.PushNumber(lua.LNumber(q.GrantedAt - q.ArrivedAt))
 		return 1
 	},
 }
@@ -931,7 +931,7 @@ func eventValue(ev *engine.Event) lua.LValue {
 
 var storeMethods = map[string]method{
 	"len": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Store](L, 1, "store").Len()))
+		L.PushNumber(lua.LNumber(check[*engine.Store](L, 1, "store").Len()))
 		return 1
 	},
 	"put": func(h *host, L *lua.LState) int {
@@ -954,7 +954,7 @@ var storeMethods = map[string]method{
 
 var containerMethods = map[string]method{
 	"level": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Container](L, 1, "container").Level()))
+		L.PushNumber(lua.LNumber(check[*engine.Container](L, 1, "container").Level()))
 		return 1
 	},
 	"put": func(h *host, L *lua.LState) int {
