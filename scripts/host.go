@@ -205,10 +205,11 @@ func (h *host) wrapIn(ud *lua.LUserData, typ string, v any) *lua.LUserData {
 	return ud
 }
 
-// check returns argument n as a *T, raising a clear error otherwise.
+// check returns argument n as a *T, raising a clear error otherwise. Its calls
+// are not inlined (a generic function's are made through its shape's
+// dictionary): the methods that run per event inline userValue and an
+// assertion to their type, and call check only to raise the error.
 func check[T any](L *lua.LState, n int, typ string) T {
-	// small enough to be inlined, where T is known: the assertion is then a
-	// compare of the type word, not a look-up in the shape's dictionary
 	if ud, ok := L.Get(n).(*lua.LUserData); ok {
 		if v, ok := ud.Value.(T); ok {
 			return v
@@ -259,37 +260,6 @@ func userValue(L *lua.LState, n int) any {
 		return ud.Value
 	}
 	return nil
-}
-
-// checkEvent, checkStream, checkRequest and checkResource are check of the
-// types whose methods run per event, without its generic dictionary: an
-// assertion to a concrete type compares one word.
-func checkEvent(L *lua.LState, n int) *engine.Event {
-	if v, ok := userValue(L, n).(*engine.Event); ok {
-		return v
-	}
-	return check[*engine.Event](L, n, "event")
-}
-
-func checkStream(L *lua.LState, n int) *rng.Stream {
-	if v, ok := userValue(L, n).(*rng.Stream); ok {
-		return v
-	}
-	return check[*rng.Stream](L, n, "rng")
-}
-
-func checkRequest(L *lua.LState, n int) *engine.Request {
-	if v, ok := userValue(L, n).(*engine.Request); ok {
-		return v
-	}
-	return check[*engine.Request](L, n, "request")
-}
-
-func checkResource(L *lua.LState, n int) *engine.Resource {
-	if v, ok := userValue(L, n).(*engine.Resource); ok {
-		return v
-	}
-	return check[*engine.Resource](L, n, "resource")
 }
 
 // number is L.CheckNumber(n) with its common case (a number) inlined.
@@ -622,7 +592,7 @@ func (h *host) events(L *lua.LState, from int) []*engine.Event {
 // eventsInto is events appending to evs (memory the caller may own).
 func (h *host) eventsInto(evs []*engine.Event, L *lua.LState, from int) []*engine.Event {
 	for i := from; i <= L.GetTop(); i++ {
-		evs = append(evs, checkEvent(L, i))
+		evs = append(evs, check[*engine.Event](L, i, "event"))
 	}
 	return evs
 }
@@ -682,28 +652,28 @@ var rngMethods = map[string]method{
 	"exp": func(h *host, L *lua.LState) int {
 		s, ok := userValue(L, 1).(*rng.Stream) // inlined: per draw
 		if !ok {
-			s = checkStream(L, 1)
+			s = check[*rng.Stream](L, 1, "rng")
 		}
 		L.PushNumber(lua.LNumber(s.Exp(positive(L, 2, "rate"))))
 		return 1
 	},
 	"normal": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		L.PushNumber(lua.LNumber(s.Normal(float64(L.CheckNumber(2)), nonneg(L, 3, "sd"))))
 		return 1
 	},
 	"lognormal": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		L.PushNumber(lua.LNumber(s.LogNormal(float64(L.CheckNumber(2)), nonneg(L, 3, "sigma"))))
 		return 1
 	},
 	"gamma": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		L.PushNumber(lua.LNumber(s.Gamma(positive(L, 2, "shape"), positive(L, 3, "rate"))))
 		return 1
 	},
 	"triangular": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		a, b, c := float64(L.CheckNumber(2)), float64(L.CheckNumber(3)), float64(L.CheckNumber(4))
 		if !(a <= c && c <= b && a < b) {
 			L.RaiseError("triangular(min, max, mode) needs min <= mode <= max and min < max, got %v, %v, %v", a, b, c)
@@ -712,17 +682,17 @@ var rngMethods = map[string]method{
 		return 1
 	},
 	"uniform": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		L.PushNumber(lua.LNumber(s.Uniform(float64(L.OptNumber(2, 0)), float64(L.OptNumber(3, 1)))))
 		return 1
 	},
 	"weibull": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		L.PushNumber(lua.LNumber(s.Weibull(positive(L, 2, "shape"), positive(L, 3, "scale"))))
 		return 1
 	},
 	"bernoulli": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		p := float64(L.CheckNumber(2))
 		if !(p >= 0 && p <= 1) {
 			L.ArgError(2, fmt.Sprintf("probability must be in [0, 1], got %v", p))
@@ -731,12 +701,12 @@ var rngMethods = map[string]method{
 		return 1
 	},
 	"poisson": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		L.PushNumber(lua.LNumber(s.Poisson(nonneg(L, 2, "mean"))))
 		return 1
 	},
 	"int": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		lo, hi := intArg(L, 2, "lo"), intArg(L, 3, "hi")
 		if hi < lo {
 			L.RaiseError("int(lo, hi) needs lo <= hi, got %d, %d", lo, hi)
@@ -745,7 +715,7 @@ var rngMethods = map[string]method{
 		return 1
 	},
 	"empirical": func(h *host, L *lua.LState) int {
-		s := checkStream(L, 1)
+		s := check[*rng.Stream](L, 1, "rng")
 		L.PushNumber(lua.LNumber(s.Draw(h.empirical(L, L.CheckTable(2), L.CheckTable(3)))))
 		return 1
 	},
@@ -755,33 +725,33 @@ var rngMethods = map[string]method{
 
 var resourceMethods = map[string]method{
 	"name": func(h *host, L *lua.LState) int {
-		L.Push(lua.LString(checkResource(L, 1).Name))
+		L.Push(lua.LString(check[*engine.Resource](L, 1, "resource").Name))
 		return 1
 	},
 	"capacity": func(h *host, L *lua.LState) int {
-		L.PushNumber(lua.LNumber(checkResource(L, 1).Capacity()))
+		L.PushNumber(lua.LNumber(check[*engine.Resource](L, 1, "resource").Capacity()))
 		return 1
 	},
 	"in_use": func(h *host, L *lua.LState) int {
-		L.PushNumber(lua.LNumber(checkResource(L, 1).InUse()))
+		L.PushNumber(lua.LNumber(check[*engine.Resource](L, 1, "resource").InUse()))
 		return 1
 	},
 	"queue_length": func(h *host, L *lua.LState) int {
-		L.PushNumber(lua.LNumber(checkResource(L, 1).QueueLen()))
+		L.PushNumber(lua.LNumber(check[*engine.Resource](L, 1, "resource").QueueLen()))
 		return 1
 	},
 	"utilisation": func(h *host, L *lua.LState) int {
-		L.PushNumber(lua.LNumber(checkResource(L, 1).Utilisation()))
+		L.PushNumber(lua.LNumber(check[*engine.Resource](L, 1, "resource").Utilisation()))
 		return 1
 	},
 	"set_capacity": func(h *host, L *lua.LState) int {
-		if err := checkResource(L, 1).SetCapacity(intArg(L, 2, "capacity")); err != nil {
+		if err := check[*engine.Resource](L, 1, "resource").SetCapacity(intArg(L, 2, "capacity")); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"roster": func(h *host, L *lua.LState) int {
-		r := checkResource(L, 1)
+		r := check[*engine.Resource](L, 1, "resource")
 		t := L.CheckTable(2)
 		period := float64(L.OptNumber(3, 0))
 		var ch []engine.CapacityChange
@@ -802,7 +772,7 @@ var resourceMethods = map[string]method{
 		return 0
 	},
 	"acquire": func(h *host, L *lua.LState) int {
-		r := checkResource(L, 1)
+		r := check[*engine.Resource](L, 1, "resource")
 		o := requestOpts(L, 2)
 		fn := L.CheckFunction(3)
 		// the request and its userdata in one allocation, never recycled by
@@ -830,15 +800,15 @@ var resourceMethods = map[string]method{
 		return 1
 	},
 	"release": func(h *host, L *lua.LState) int {
-		r := checkResource(L, 1)
-		if err := r.Release(checkRequest(L, 2)); err != nil {
+		r := check[*engine.Resource](L, 1, "resource")
+		if err := r.Release(check[*engine.Request](L, 2, "request")); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"release_after": func(h *host, L *lua.LState) int {
-		r := checkResource(L, 1)
-		q := checkRequest(L, 2)
+		r := check[*engine.Resource](L, 1, "resource")
+		q := check[*engine.Request](L, 2, "request")
 		dt := nonneg(L, 3, "service time")
 		if fn, ok := L.Get(4).(*lua.LFunction); ok {
 			ud := L.Get(2)
@@ -853,17 +823,17 @@ var resourceMethods = map[string]method{
 
 var requestMethods = map[string]method{
 	"state": func(h *host, L *lua.LState) int {
-		L.Push(lua.LString(checkRequest(L, 1).State().String()))
+		L.Push(lua.LString(check[*engine.Request](L, 1, "request").State().String()))
 		return 1
 	},
 	"cancel": func(h *host, L *lua.LState) int {
-		if err := checkRequest(L, 1).Cancel(); err != nil {
+		if err := check[*engine.Request](L, 1, "request").Cancel(); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"waited": func(h *host, L *lua.LState) int {
-		q := checkRequest(L, 1)
+		q := check[*engine.Request](L, 1, "request")
 		L.PushNumber(lua.LNumber(q.GrantedAt - q.ArrivedAt))
 		return 1
 	},
@@ -873,33 +843,33 @@ var requestMethods = map[string]method{
 
 var eventMethods = map[string]method{
 	"succeed": func(h *host, L *lua.LState) int {
-		ev := checkEvent(L, 1)
+		ev := check[*engine.Event](L, 1, "event")
 		if err := ev.Succeed(L.Get(2)); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"fail": func(h *host, L *lua.LState) int {
-		ev := checkEvent(L, 1)
+		ev := check[*engine.Event](L, 1, "event")
 		if err := ev.Fail(errors.New(L.CheckString(2))); err != nil {
 			raise(L, err)
 		}
 		return 0
 	},
 	"triggered": func(h *host, L *lua.LState) int {
-		L.Push(lua.LBool(checkEvent(L, 1).Triggered()))
+		L.Push(lua.LBool(check[*engine.Event](L, 1, "event").Triggered()))
 		return 1
 	},
 	"processed": func(h *host, L *lua.LState) int {
-		L.Push(lua.LBool(checkEvent(L, 1).Processed()))
+		L.Push(lua.LBool(check[*engine.Event](L, 1, "event").Processed()))
 		return 1
 	},
 	"value": func(h *host, L *lua.LState) int {
-		L.Push(eventValue(checkEvent(L, 1)))
+		L.Push(eventValue(check[*engine.Event](L, 1, "event")))
 		return 1
 	},
 	"on_done": func(h *host, L *lua.LState) int {
-		ev := checkEvent(L, 1)
+		ev := check[*engine.Event](L, 1, "event")
 		fn := L.CheckFunction(2)
 		ud := L.Get(1)
 		ev.OnDone(func(*engine.Event) { h.call(fn, 0, ud) })

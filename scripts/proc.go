@@ -362,7 +362,7 @@ var procMethods = map[string]method{
 		}
 		r, ok := userValue(L, 2).(*engine.Resource) // inlined: per request
 		if !ok {
-			r = checkResource(L, 2)
+			r = check[*engine.Resource](L, 2, "resource")
 		}
 		o := requestOpts(L, 3)
 		if o.Entity == 0 {
@@ -395,7 +395,7 @@ var procMethods = map[string]method{
 		self(L)
 		q, ok := userValue(L, 2).(*engine.Request) // inlined: per release
 		if !ok {
-			q = checkRequest(L, 2)
+			q = check[*engine.Request](L, 2, "request")
 		}
 		if err := q.Resource().Release(q); err != nil {
 			raise(L, err)
@@ -407,7 +407,7 @@ var procMethods = map[string]method{
 		if n, ok := p.interrupted(L); ok {
 			return n
 		}
-		r := checkResource(L, 2)
+		r := check[*engine.Resource](L, 2, "resource")
 		service := nonneg(L, 3, "service time")
 		o := requestOpts(L, 4)
 		if o.Entity == 0 {
@@ -473,7 +473,7 @@ var procMethods = map[string]method{
 		if n, ok := p.interrupted(L); ok {
 			return n
 		}
-		ev := checkEvent(L, 2)
+		ev := check[*engine.Event](L, 2, "event")
 		if ev.Processed() {
 			return pushEvent(L, ev)
 		}
