@@ -344,7 +344,10 @@ func refusal(err error) (lua.LString, bool) {
 
 var procMethods = map[string]method{
 	"now": func(h *host, L *lua.LState) int { L.Push(h.now()); return 1 },
-	"id":  func(h *host, L *lua.LState) int { L.PushNumber(lua.LNumber(check[*luaProc](L, 1, "proc").id)); return 1 },
+	"id": func(h *host, L *lua.LState) int {
+		L.PushNumber(lua.LNumber(check[*luaProc](L, 1, "proc").id))
+		return 1
+	},
 	"timeout": func(h *host, L *lua.LState) int {
 		p := self(L)
 		if n, ok := p.interrupted(L); ok {
