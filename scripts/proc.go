@@ -327,6 +327,8 @@ var (
 	// (only read: pushed or given to a resume as its values)
 	preemptedVals = []lua.LValue{lua.LFalse, strPreempted, lua.LNil}
 	renegedVals   = []lua.LValue{lua.LNil, strReneged}
+	// what proc:use_for returns when its request reneges
+	usedRenegedVals = []lua.LValue{lua.LFalse, strReneged}
 )
 
 // refusal is the reason a Lua wait returns for a request refused at once:
@@ -451,7 +453,7 @@ var procMethods = map[string]method{
 			if v != nil {
 				v.ended(engine.Reneged, h.sim.Now())
 			}
-			p.wake([]lua.LValue{lua.LFalse, strReneged})
+			p.wake(usedRenegedVals)
 		}
 		p.holding = q
 		p.w.OnWithdraw(func() {
@@ -489,7 +491,8 @@ var procMethods = map[string]method{
 			if ev.Err != nil {
 				p.wake([]lua.LValue{lua.LNil, lua.LString(ev.Err.Error())})
 			} else {
-				p.wake([]lua.LValue{eventValue(ev)})
+				p.one[0] = eventValue(ev) // p.one: the values of its one wait
+				p.wake(p.one[:])
 			}
 		})
 		p.w.OnWithdraw(func() { live = false })
@@ -540,7 +543,8 @@ var procMethods = map[string]method{
 		st.Get(filter, func(v any) {
 			if live {
 				got, done = v.(lua.LValue), true
-				p.wake([]lua.LValue{got}) // ignored while it runs: done at once
+				p.one[0] = got
+				p.wake(p.one[:]) // ignored while it runs: done at once
 			}
 		})
 		if done {
