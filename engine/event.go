@@ -21,8 +21,11 @@ type Event struct {
 	state     eventState
 	isTimeout bool
 	// Value is the value given to Succeed; Err the error given to Fail.
-	Value     any
-	Err       error
+	Value any
+	Err   error
+	// the callbacks, the first in cb0 (most events have one: an AnyOf's
+	// condition, a process's wait), so that it needs no slice of its own
+	cb0       EventHandler
 	callbacks []EventHandler
 	waiters   []*Waiter
 }
@@ -101,6 +104,10 @@ func (e *Event) OnDoneBy(h EventHandler) {
 		h.EventDone(e)
 		return
 	}
+	if e.cb0 == nil {
+		e.cb0 = h // nil only while there is no callback: cb0 is the first
+		return
+	}
 	e.callbacks = append(e.callbacks, h)
 }
 
@@ -117,8 +124,11 @@ func (e *Event) Fire() {
 		return
 	}
 	e.state = eventProcessed
-	cbs, ws := e.callbacks, e.waiters
-	e.callbacks, e.waiters = nil, nil
+	cb0, cbs, ws := e.cb0, e.callbacks, e.waiters
+	e.cb0, e.callbacks, e.waiters = nil, nil, nil
+	if cb0 != nil {
+		cb0.EventDone(e)
+	}
 	for _, h := range cbs {
 		h.EventDone(e)
 	}

@@ -25,6 +25,36 @@ func TestEventCallbacksInOrder(t *testing.T) {
 	}
 }
 
+// An event's first callback is kept in the event itself (most events have
+// one: a condition's, a process's wait): registering it allocates nothing,
+// and it still runs first, before those added after it.
+func TestEventFirstCallbackAllocatesNothing(t *testing.T) {
+	s := New(Options{})
+	var ev Event
+	h := &countDone{}
+	if n := testing.AllocsPerRun(100, func() {
+		s.InitEvent(&ev)
+		ev.OnDoneBy(h)
+	}); n != 0 {
+		t.Errorf("OnDoneBy of the first callback: %v allocations, want 0", n)
+	}
+	var got []string
+	ev.OnDoneBy(recorder{&got, "second"})
+	ev.Succeed(nil)
+	s.Run(1)
+	if h.n != 1 || !slices.Equal(got, []string{"second"}) {
+		t.Errorf("first callback ran %d times (want 1), then %v (want [second])", h.n, got)
+	}
+	ev.Fire() // processed: nothing runs again
+	if h.n != 1 || len(got) != 1 {
+		t.Errorf("a processed event ran its callbacks again: %d, %v", h.n, got)
+	}
+}
+
+type countDone struct{ n int }
+
+func (c *countDone) EventDone(*Event) { c.n++ }
+
 type recorder struct {
 	got  *[]string
 	name string

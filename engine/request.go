@@ -42,22 +42,23 @@ type RequestOpts struct {
 	// Priority orders the queue: lower values are served first (as ESI 1 before
 	// ESI 5); equal priorities are served first come, first served.
 	Priority int
-	// Preempt lets this request take a unit from a holder of strictly worse
-	// (higher) priority when none is free.
-	Preempt bool
 	// Patience, if positive, is how long the request waits before it reneges.
 	Patience float64
 	// BalkAt, if positive, refuses to join (ErrBalked) when that many requests
 	// already wait. It counts waiting requests only, not those in service: with
 	// 2 units busy and nobody waiting, BalkAt 1 joins; with one waiting, it balks.
 	BalkAt int
+	// Entity identifies the requester in the event log (a process's ID is used
+	// when zero).
+	Entity int64
+	// Preempt lets this request take a unit from a holder of strictly worse
+	// (higher) priority when none is free.
+	Preempt bool
 	// NoWait refuses at once (ErrBlocked, counted as blocked) when no unit is
 	// free: the request never queues (an emergency transferred elsewhere when the
 	// unit is full).
 	NoWait bool
-	// Entity identifies the requester in the event log (a process's ID is used
-	// when zero).
-	Entity int64
+	// (the flags last: no padding between the words, 40 bytes, not 48)
 }
 
 // Request is a claim on one unit of a Resource. Requests made with Acquire are
@@ -66,11 +67,12 @@ type Request struct {
 	res      *Resource
 	opts     RequestOpts
 	seq      uint64
-	state    RequestState
 	w        *Waiter // the waiting process (Go or Lua); nil for callback requests
 	onGrant  func(*Request)
-	requeue  bool // a preempted holder goes back to the queue (Use, ReleaseAfter)
-	served   bool // granted at least once (waits are counted once)
+	granter  GrantHandler // AcquireByIn's callback (onGrant nil)
+	state    RequestState // (the small fields together: one word, no padding)
+	requeue  bool         // a preempted holder goes back to the queue (Use, ReleaseAfter)
+	served   bool         // granted at least once (waits are counted once)
 	pooled   bool
 	hidx     int
 	uidx     int
@@ -147,12 +149,30 @@ func (r *Resource) Acquire(o RequestOpts, onGrant func(*Request)) (*Request, err
 	return q, r.arrive(q)
 }
 
+// GrantHandler is the grant callback of a callback request given as a value
+// (AcquireByIn): a host that keeps the request's state in a struct registers
+// the struct itself, without the allocation of a closure.
+type GrantHandler interface {
+	// Granted is called when q is granted its unit.
+	Granted(q *Request)
+}
+
 // AcquireIn is Acquire in memory the caller owns: q becomes the request (what
 // it held is overwritten) and is never recycled, so a caller that hands the
 // request on (a Lua script keeps it in a variable) gets an error from a second
 // Release, never the release of whichever request would have reused a
 // recycled one.
 func (r *Resource) AcquireIn(o RequestOpts, onGrant func(*Request), q *Request) (*Request, error) {
+	return r.acquireIn(o, onGrant, nil, q)
+}
+
+// AcquireByIn is AcquireIn with the grant callback given as a value: g.Granted
+// is called when the unit is granted (nil: nothing is called).
+func (r *Resource) AcquireByIn(o RequestOpts, g GrantHandler, q *Request) (*Request, error) {
+	return r.acquireIn(o, nil, g, q)
+}
+
+func (r *Resource) acquireIn(o RequestOpts, onGrant func(*Request), g GrantHandler, q *Request) (*Request, error) {
 	if q == nil {
 		panic("engine: AcquireIn: nil request")
 	}
@@ -160,7 +180,7 @@ func (r *Resource) AcquireIn(o RequestOpts, onGrant func(*Request), q *Request) 
 	if err != nil {
 		return nil, err
 	}
-	q.onGrant = onGrant
+	q.onGrant, q.granter = onGrant, g
 	return q, r.arrive(q)
 }
 

@@ -161,6 +161,8 @@ func (r *Resource) grant(q *Request) {
 		}
 	case q.onGrant != nil:
 		q.onGrant(q)
+	case q.granter != nil:
+		q.granter.Granted(q)
 	}
 	if q.ev != nil && !q.ev.Triggered() {
 		q.ev.Succeed(q)

@@ -182,3 +182,44 @@ func TestBalkAtCountsWaitingOnly(t *testing.T) {
 		t.Fatalf("errs %v, queue %d, balked %v, blocked %v", errs, r.QueueLen(), r.balked, r.blocked)
 	}
 }
+
+// AcquireByIn calls its handler's Granted with the request, at once when a
+// unit is free and when a queued request is granted later; registering the
+// handler allocates nothing (it is the caller's value, not a closure).
+func TestAcquireByInCallsGranted(t *testing.T) {
+	s := New(Options{})
+	r := mustRes(t, s, "r", 1)
+	var q1, q2 Request
+	g1, g2 := &granted{}, &granted{}
+	if _, err := r.AcquireByIn(RequestOpts{}, g1, &q1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AcquireByIn(RequestOpts{}, g2, &q2); err != nil {
+		t.Fatal(err)
+	}
+	if len(g1.got) != 1 || g1.got[0] != &q1 || len(g2.got) != 0 {
+		t.Fatalf("after two requests for one unit: granted %v and %v, want the first only", g1.got, g2.got)
+	}
+	if err := r.Release(&q1); err != nil {
+		t.Fatal(err)
+	}
+	if len(g2.got) != 1 || g2.got[0] != &q2 {
+		t.Fatalf("after the release: the second granted %v, want once with its request", g2.got)
+	}
+	if err := r.Release(&q2); err != nil {
+		t.Fatal(err)
+	}
+	var q Request
+	g := &granted{got: make([]*Request, 0, 1)}
+	if n := testing.AllocsPerRun(100, func() {
+		g.got = g.got[:0]
+		r.AcquireByIn(RequestOpts{}, g, &q)
+		r.Release(&q)
+	}); n != 0 {
+		t.Errorf("AcquireByIn and Release: %v allocations, want 0", n)
+	}
+}
+
+type granted struct{ got []*Request }
+
+func (g *granted) Granted(q *Request) { g.got = append(g.got, q) }

@@ -117,7 +117,13 @@ func (s *Sim) Pending() int { return s.q.len() }
 // RNG returns the named random stream of this replication, creating it on first
 // use. Streams are independent of one another and of the order they are created
 // in (common random numbers across variants).
-func (s *Sim) RNG(name string) *rng.Stream {
+func (s *Sim) RNG(name string) *rng.Stream { return s.RNGIn(name, nil) }
+
+// RNGIn is RNG with the memory of a new stream given by the caller (nil: RNG
+// allocates it): a stream of name made before is returned as it is, and
+// otherwise *mem becomes the new stream (a Lua host keeps the stream and its
+// userdata in one allocation). Compare the result with mem to tell which.
+func (s *Sim) RNGIn(name string, mem *rng.Stream) *rng.Stream {
 	if s.streams != nil {
 		if st, ok := s.streams[name]; ok {
 			return st
@@ -129,7 +135,11 @@ func (s *Sim) RNG(name string) *rng.Stream {
 			}
 		}
 	}
-	st := rng.New(s.opts.Seed, s.opts.Replication, name, 0)
+	st := mem
+	if st == nil {
+		st = new(rng.Stream)
+	}
+	st.Init(s.opts.Seed, s.opts.Replication, name, 0) // rng.New in st
 	switch {
 	case s.streams != nil:
 		s.streams[name] = st

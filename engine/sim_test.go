@@ -177,3 +177,27 @@ func TestRNGStreamsByNameBeyondTheWalk(t *testing.T) {
 		}
 	}
 }
+
+// RNGIn makes a new stream in the caller's memory, the same sequence as
+// rng.New's for that name, and returns a stream of a name made before as it is
+// (not the memory given): one stream per name, however it was asked for.
+func TestRNGInMemoryOfCaller(t *testing.T) {
+	s := New(Options{Seed: 7, Replication: 3})
+	var mem, mem2 rng.Stream
+	a := s.RNGIn("arrivals", &mem)
+	if a != &mem {
+		t.Fatalf("a new stream is not in the memory given")
+	}
+	if b := s.RNGIn("arrivals", &mem2); b != a {
+		t.Errorf("RNGIn of a name made before returned another stream")
+	}
+	if b := s.RNG("arrivals"); b != a {
+		t.Errorf("RNG of a name made by RNGIn returned another stream")
+	}
+	ref := rng.New(7, 3, "arrivals", 0)
+	for i := range 5 {
+		if x, y := a.Float64(), ref.Float64(); x != y {
+			t.Fatalf("draw %d: %v, rng.New's stream gives %v", i, x, y)
+		}
+	}
+}

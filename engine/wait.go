@@ -167,6 +167,11 @@ func (w *Waiter) Interrupted() error {
 	return err
 }
 
+// HasInterrupt reports whether an interrupt came while the process ran
+// (Interrupted would return it): a check cheap enough to inline before every
+// wait.
+func (w *Waiter) HasInterrupt() bool { return w.held }
+
 // queue keeps err for the process's next wait. Rare (an interrupt of a running
 // process), so kept in the Sim rather than in every process.
 func (w *Waiter) queue(err error) {

@@ -97,3 +97,45 @@ func TestAnyOfInterruptedIsWithdrawn(t *testing.T) {
 		}
 	}
 }
+
+// The state of a proc:any_of wait is reused once its condition has fired
+// (condWait): a wait withdrawn by an interrupt keeps its own until its
+// condition fires (at 3 here), so that condition cannot wake the process that
+// waits with the state next (the second, from 2 to 4), and the state freed
+// then serves the third (from 3.5 to 5) with its own events and values.
+func TestAnyOfWaitStateReusedOnlyAfterItsConditionFired(t *testing.T) {
+	src := wrapBuild(`
+    local e1, e2, e3 = sim:event(), sim:event(), sim:event()
+    local first = sim:process(function(proc)
+      local fired, why = proc:any_of(e1)
+      sim:set("first_why", why == "interrupted" and 1 or 0)
+      proc:timeout(10)
+      sim:set("first_at", proc:now())
+    end)
+    local function waiter(name, start, ev)
+      sim:process(function(proc)
+        proc:timeout(start)
+        local got = proc:any_of(ev, sim:timeout(50))
+        sim:set(name .. "_at", proc:now())
+        sim:set(name .. "_n", #got)
+        sim:set(name .. "_value", ev:value())
+        sim:set(name .. "_is_ev", got[1] == ev and 1 or 0)
+      end)
+    end
+    waiter("second", 2, e2)
+    waiter("third", 3.5, e3)
+    sim:process(function(proc)
+      proc:timeout(1); first:interrupt("stop")
+      proc:timeout(2); e1:succeed(10)
+      proc:timeout(1); e2:succeed(20)
+      proc:timeout(1); e3:succeed(30)
+    end)`)
+	res := runLua(t, "reuse.lua", src)
+	for name, want := range map[string]float64{"first_why": 1, "first_at": 11,
+		"second_at": 4, "second_n": 1, "second_value": 20, "second_is_ev": 1,
+		"third_at": 5, "third_n": 1, "third_value": 30, "third_is_ev": 1} {
+		if k, ok := kpi(res[0], name); !ok || k.Value != want {
+			t.Errorf("%s = %v (reported: %v), want %v", name, k.Value, ok, want)
+		}
+	}
+}

@@ -33,6 +33,7 @@ type host struct {
 	// process id (the in_system rows at the end)
 	inSystem map[uint64]*entityFlow
 	waitRows []engine.WaitRow // scratch for an entity's waits.arrow rows
+	condFree []*condWait      // the waits of proc:any_of/all_of done with (see condWait)
 	// the simulation time nowBox holds, boxed as a Lua value (see now)
 	nowAt  float64
 	nowBox lua.LValue
@@ -45,9 +46,16 @@ type host struct {
 // times at one instant (on waking, and after a wait granted at once), and
 // boxing the number allocates: the box of the last instant is kept.
 func (h *host) now() lua.LValue {
-	if t := h.sim.Now(); t != h.nowAt || h.nowBox == nil {
-		h.nowAt, h.nowBox = t, h.L.NumberValue(lua.LNumber(t))
+	if h.sim.Now() == h.nowAt && h.nowBox != nil { // inlined
+		return h.nowBox
 	}
+	return h.newNow()
+}
+
+// newNow boxes the time of a new instant for now.
+func (h *host) newNow() lua.LValue {
+	h.nowAt = h.sim.Now()
+	h.nowBox = h.L.NumberValue(lua.LNumber(h.nowAt))
 	return h.nowBox
 }
 
@@ -107,10 +115,10 @@ func (ht *hostTypes) bind(L *lua.LState, s *engine.Sim, sc *Scenario) *host {
 		ht.spare = h
 		ht.workerFn = hook(L, "__medtwin_worker")
 	}
-	ud, empirics, inSystem, waitRows, holding := h.simUD, h.empirics, h.inSystem, h.waitRows[:0], h.holding[:0]
+	ud, empirics, inSystem, waitRows, holding, condFree := h.simUD, h.empirics, h.inSystem, h.waitRows[:0], h.holding[:0], h.condFree
 	clear(empirics)
 	clear(inSystem)
-	*h = host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: empirics, waitRows: waitRows, holding: holding}
+	*h = host{L: L, sim: s, sc: sc, types: ht.types, threads: &ht.threads, ht: ht, empirics: empirics, waitRows: waitRows, holding: holding, condFree: condFree}
 	h.procMT, h.requestMT = ht.procMT, ht.requestMT
 	h.workerFn = ht.workerFn
 	ht.cur = h
@@ -197,14 +205,24 @@ func (h *host) wrapIn(ud *lua.LUserData, typ string, v any) *lua.LUserData {
 	return ud
 }
 
-// check returns argument n as a *T, raising a clear error otherwise.
+// check returns argument n as a *T, raising a clear error otherwise. Its calls
+// are not inlined (a generic function's are made through its shape's
+// dictionary): the methods that run per event inline userValue and an
+// assertion to their type, and call check only to raise the error.
 func check[T any](L *lua.LState, n int, typ string) T {
-	ud, ok := L.Get(n).(*lua.LUserData)
-	if ok {
+	if ud, ok := L.Get(n).(*lua.LUserData); ok {
 		if v, ok := ud.Value.(T); ok {
 			return v
 		}
 	}
+	badArg(L, n, typ)
+	var zero T
+	return zero
+}
+
+// badArg raises check's error: argument n is not a typ.
+func badArg(L *lua.LState, n int, typ string) {
+	ud, ok := L.Get(n).(*lua.LUserData)
 	got := L.Get(n).Type().String()
 	if ok {
 		if mt, ok := ud.Metatable.(*lua.LTable); ok {
@@ -215,8 +233,6 @@ func check[T any](L *lua.LState, n int, typ string) T {
 		L.RaiseError("expected a %s before ':' (call it as x:method(...)), got %s", typ, got)
 	}
 	L.ArgError(n, fmt.Sprintf("%s expected, got %s", typ, got))
-	var zero T
-	return zero
 }
 
 // fail records the first model error and stops the run.
@@ -236,9 +252,27 @@ func (h *host) call(fn *lua.LFunction, nret int, args ...lua.LValue) bool {
 	return true
 }
 
+// userValue returns the Go value of userdata argument n, nil if it is not a
+// userdata: the common case of check, inlined at the calls that run per
+// event (check is generic, and its calls are not inlined).
+func userValue(L *lua.LState, n int) any {
+	if ud, ok := L.Get(n).(*lua.LUserData); ok {
+		return ud.Value
+	}
+	return nil
+}
+
+// number is L.CheckNumber(n) with its common case (a number) inlined.
+func number(L *lua.LState, n int) float64 {
+	if v, ok := L.Get(n).(lua.LNumber); ok {
+		return float64(v)
+	}
+	return float64(L.CheckNumber(n))
+}
+
 // number, nonneg: argument checks with Lua-style messages.
 func nonneg(L *lua.LState, n int, what string) float64 {
-	v := float64(L.CheckNumber(n))
+	v := number(L, n)
 	if math.IsNaN(v) || v < 0 {
 		L.ArgError(n, fmt.Sprintf("%s must be >= 0, got %v", what, v))
 	}
@@ -246,7 +280,7 @@ func nonneg(L *lua.LState, n int, what string) float64 {
 }
 
 func positive(L *lua.LState, n int, what string) float64 {
-	v := float64(L.CheckNumber(n))
+	v := number(L, n)
 	if math.IsNaN(v) || v <= 0 || math.IsInf(v, 0) {
 		L.ArgError(n, fmt.Sprintf("%s must be a positive number, got %v", what, v))
 	}
@@ -261,9 +295,10 @@ func raise(L *lua.LState, err error) {
 // optsTable reads a request options table {priority=, preempt=, patience=, balk_at=}.
 func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 	var o engine.RequestOpts
-	t, ok := L.Get(n).(*lua.LTable)
+	v := L.Get(n)
+	t, ok := v.(*lua.LTable)
 	if !ok {
-		if L.Get(n) != lua.LNil {
+		if !isNil(v) {
 			L.ArgError(n, "options table expected ({priority=, preempt=, patience=, balk_at=})")
 		}
 		return o
@@ -301,8 +336,8 @@ var (
 
 var simMethods = map[string]method{
 	"now":         func(h *host, L *lua.LState) int { L.Push(h.now()); return 1 },
-	"replication": func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Replication())); return 1 },
-	"seed":        func(h *host, L *lua.LState) int { L.Push(lua.LNumber(h.sim.Seed())); return 1 },
+	"replication": func(h *host, L *lua.LState) int { L.PushNumber(lua.LNumber(h.sim.Replication())); return 1 },
+	"seed":        func(h *host, L *lua.LState) int { L.PushNumber(lua.LNumber(h.sim.Seed())); return 1 },
 	"resource": func(h *host, L *lua.LState) int {
 		check[*host](L, 1, "sim")
 		name := L.CheckString(2)
@@ -356,7 +391,12 @@ var simMethods = map[string]method{
 		return 1
 	},
 	"rng": func(h *host, L *lua.LState) int {
-		L.Push(h.wrap("rng", h.sim.RNG(L.CheckString(2))))
+		ls := new(luaStream)
+		if s := h.sim.RNGIn(L.CheckString(2), &ls.s); s != &ls.s {
+			L.Push(h.wrap("rng", s)) // a stream made before: ls is unused
+		} else {
+			L.Push(h.wrapIn(&ls.ud, "rng", s))
+		}
 		return 1
 	},
 	"entity_rng": func(h *host, L *lua.LState) int {
@@ -404,19 +444,27 @@ var simMethods = map[string]method{
 		return 0
 	},
 	"record": func(h *host, L *lua.LState) int {
-		h.kpi(L, engine.KindTally).Add(float64(L.CheckNumber(3)))
+		h.kpi(L, engine.KindTally).Add(number(L, 3))
 		return 0
 	},
 	"count": func(h *host, L *lua.LState) int {
-		h.kpi(L, engine.KindCounter).Add(float64(L.OptNumber(3, 1)))
+		k := h.kpi(L, engine.KindCounter)
+		switch n := L.Get(3).(type) {
+		case lua.LNumber:
+			k.Add(float64(n))
+		case *lua.LNilType:
+			k.Add(1)
+		default:
+			k.Add(float64(L.OptNumber(3, 1))) // a type error
+		}
 		return 0
 	},
 	"gauge": func(h *host, L *lua.LState) int {
-		h.kpi(L, engine.KindGauge).Set(float64(L.CheckNumber(3)))
+		h.kpi(L, engine.KindGauge).Set(number(L, 3))
 		return 0
 	},
 	"set": func(h *host, L *lua.LState) int {
-		h.kpi(L, engine.KindValue).Set(float64(L.CheckNumber(3)))
+		h.kpi(L, engine.KindValue).Set(number(L, 3))
 		return 0
 	},
 	"log": func(h *host, L *lua.LState) int {
@@ -452,7 +500,12 @@ var simMethods = map[string]method{
 
 // kpi returns the KPI named by argument 2 (made on first use), of kind.
 func (h *host) kpi(L *lua.LState, kind engine.KPIKind) *engine.KPI {
-	name := L.CheckString(2)
+	var name string
+	if s, ok := L.Get(2).(lua.LString); ok {
+		name = string(s)
+	} else {
+		name = L.CheckString(2) // a number is converted, anything else an error
+	}
 	// A name written in the script is one string constant, the same bytes at
 	// every call: the slot chosen by their address remembers its KPI, so
 	// that sim:record and sim:count skip hashing the name into the Sim's map.
@@ -574,7 +627,7 @@ func (a *arrivals) next() {
 		return
 	}
 	v := h.L.Get(-1)
-	h.L.Pop(1)
+	h.L.SetTop(-2) // Pop(1), without its loop and check: call left one value
 	d, ok := v.(lua.LNumber)
 	if !ok || math.IsNaN(float64(d)) || d < 0 {
 		h.fail(fmt.Errorf("%s: source %q: the inter-arrival function returned %s, want a number of seconds >= 0", h.sc.Path, a.name, v))
@@ -597,7 +650,10 @@ func (a *arrivals) Fire() {
 
 var rngMethods = map[string]method{
 	"exp": func(h *host, L *lua.LState) int {
-		s := check[*rng.Stream](L, 1, "rng")
+		s, ok := userValue(L, 1).(*rng.Stream) // inlined: per draw
+		if !ok {
+			s = check[*rng.Stream](L, 1, "rng")
+		}
 		L.PushNumber(lua.LNumber(s.Exp(positive(L, 2, "rate"))))
 		return 1
 	},
@@ -673,19 +729,19 @@ var resourceMethods = map[string]method{
 		return 1
 	},
 	"capacity": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").Capacity()))
+		L.PushNumber(lua.LNumber(check[*engine.Resource](L, 1, "resource").Capacity()))
 		return 1
 	},
 	"in_use": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").InUse()))
+		L.PushNumber(lua.LNumber(check[*engine.Resource](L, 1, "resource").InUse()))
 		return 1
 	},
 	"queue_length": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").QueueLen()))
+		L.PushNumber(lua.LNumber(check[*engine.Resource](L, 1, "resource").QueueLen()))
 		return 1
 	},
 	"utilisation": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Resource](L, 1, "resource").Utilisation()))
+		L.PushNumber(lua.LNumber(check[*engine.Resource](L, 1, "resource").Utilisation()))
 		return 1
 	},
 	"set_capacity": func(h *host, L *lua.LState) int {
@@ -723,9 +779,16 @@ var resourceMethods = map[string]method{
 		// the kernel: the script keeps it (TestLuaAcquireDoubleRelease...)
 		// (the userdata is made first: a unit free now is granted, and fn
 		// called with it, before AcquireIn returns)
-		lq := new(luaRequest)
+		// (the request is its own grant callback: no closure)
+		var lq *luaAcquired
+		if p := h.running; p != nil { // in a process's body: maybe its reqMem
+			lq = p.newRequest()
+		} else {
+			lq = new(luaAcquired)
+		}
+		lq.h, lq.fn = h, fn
 		ud := h.wrapIn(&lq.ud, "request", &lq.q)
-		if _, err := r.AcquireIn(o, func(*engine.Request) { h.call(fn, 0, ud) }, &lq.q); err != nil {
+		if _, err := r.AcquireByIn(o, lq, &lq.q); err != nil {
 			if why, ok := refusal(err); ok {
 				L.Push(lua.LNil)
 				L.Push(why)
@@ -771,7 +834,7 @@ var requestMethods = map[string]method{
 	},
 	"waited": func(h *host, L *lua.LState) int {
 		q := check[*engine.Request](L, 1, "request")
-		L.Push(lua.LNumber(q.GrantedAt - q.ArrivedAt))
+		L.PushNumber(lua.LNumber(q.GrantedAt - q.ArrivedAt))
 		return 1
 	},
 }
@@ -814,6 +877,13 @@ var eventMethods = map[string]method{
 	},
 }
 
+// luaStream is a random stream made by sim:rng with its userdata: one
+// allocation.
+type luaStream struct {
+	s  rng.Stream
+	ud lua.LUserData
+}
+
 // luaEvent is an event made by sim:event() with its userdata: one allocation.
 type luaEvent struct {
 	ev engine.Event
@@ -831,7 +901,7 @@ func eventValue(ev *engine.Event) lua.LValue {
 
 var storeMethods = map[string]method{
 	"len": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Store](L, 1, "store").Len()))
+		L.PushNumber(lua.LNumber(check[*engine.Store](L, 1, "store").Len()))
 		return 1
 	},
 	"put": func(h *host, L *lua.LState) int {
@@ -854,7 +924,7 @@ var storeMethods = map[string]method{
 
 var containerMethods = map[string]method{
 	"level": func(h *host, L *lua.LState) int {
-		L.Push(lua.LNumber(check[*engine.Container](L, 1, "container").Level()))
+		L.PushNumber(lua.LNumber(check[*engine.Container](L, 1, "container").Level()))
 		return 1
 	},
 	"put": func(h *host, L *lua.LState) int {

@@ -16,6 +16,17 @@ const maxExactInt = 1 << 53
 // exactInt converts a Lua number to an int when it is a whole number within
 // ±2^53, and otherwise says why not ("" when it converts).
 func exactInt(v float64) (int, string) {
+	// inlined: a whole number within range converts and back unchanged (NaN,
+	// infinities and fractions do not; int(v) of one beyond int's range is
+	// math.MinInt64, out of ±2^53)
+	if i := int(v); float64(i) == v && uint(i+maxExactInt) <= 2*maxExactInt {
+		return i, ""
+	}
+	return inexactInt(v)
+}
+
+// inexactInt is exactInt of a number that is not a whole one within ±2^53.
+func inexactInt(v float64) (int, string) {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0) || v != math.Trunc(v):
 		return 0, fmt.Sprintf("must be an integer, got %v", lua.LNumber(v))
@@ -28,7 +39,7 @@ func exactInt(v float64) (int, string) {
 // intArg reads argument n as an integer (see exactInt), raising an argument
 // error that names what the argument is.
 func intArg(L *lua.LState, n int, what string) int {
-	i, why := exactInt(float64(L.CheckNumber(n)))
+	i, why := exactInt(number(L, n))
 	if why != "" {
 		L.ArgError(n, what+" "+why)
 	}

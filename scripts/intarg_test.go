@@ -1,6 +1,7 @@
 package scripts
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,31 @@ func TestIntegersDoNotWrap(t *testing.T) {
 		_, err = runAll(t, sc, time.Minute, 0)
 		if err == nil || !strings.Contains(err.Error(), "within ±2^53, got 1e+19") || strings.Contains(err.Error(), "-9223372036854775808") {
 			t.Errorf("%s with 1e19: %v", name, err)
+		}
+	}
+}
+
+// exactInt converts exactly the whole numbers within ±2^53 and says why not
+// for the others, at the edges of its inlined fast path too: ±2^53 convert,
+// ±(2^53+2) and -2^63 (which int() converts back exactly) are beyond,
+// NaN, infinities and fractions are not integers.
+func TestExactIntEdges(t *testing.T) {
+	const p53 = 1 << 53
+	for _, tc := range []struct {
+		v    float64
+		want int
+		why  string // part of the message; "" when it converts
+	}{
+		{0, 0, ""}, {math.Copysign(0, -1), 0, ""}, {3, 3, ""}, {-3, -3, ""},
+		{p53, p53, ""}, {-p53, -p53, ""},
+		{p53 + 2, 0, "within ±2^53"}, {-p53 - 2, 0, "within ±2^53"},
+		{-9223372036854775808, 0, "within ±2^53"}, {1e19, 0, "within ±2^53"}, {-1e19, 0, "within ±2^53"},
+		{2.5, 0, "must be an integer, got"}, {math.NaN(), 0, "must be an integer, got"},
+		{math.Inf(1), 0, "must be an integer, got"}, {math.Inf(-1), 0, "must be an integer, got"},
+	} {
+		got, why := exactInt(tc.v)
+		if tc.why == "" && (why != "" || got != tc.want) || tc.why != "" && !strings.Contains(why, tc.why) {
+			t.Errorf("exactInt(%v) = %d, %q; want %d, %q", tc.v, got, why, tc.want, tc.why)
 		}
 	}
 }

@@ -14,15 +14,21 @@ import (
 // walk with ForEach boxes every string key (an allocation each), and it runs
 // for each request of each process (proc:request's options). Only a table
 // with a field that is none of names is walked, to name that field.
+//
+// An empty table (resource:acquire({}, fn)) is read by counting alone.
 func eachOption(L *lua.LState, n int, t *lua.LTable, what string, names []string, set func(k string, v lua.LValue)) {
+	entries := t.Entries() // set reads values only: t does not change
+	if entries == 0 {
+		return
+	}
 	found := 0
 	for _, k := range names {
-		if v := t.RawGetString(k); v != lua.LNil {
+		if v := t.RawGetString(k); !isNil(v) {
 			found++
 			set(k, v)
 		}
 	}
-	if t.Entries() == found {
+	if entries == found {
 		return
 	}
 	t.ForEach(func(k, _ lua.LValue) {
@@ -31,6 +37,13 @@ func eachOption(L *lua.LState, n int, t *lua.LTable, what string, names []string
 		}
 		L.ArgError(n, fmt.Sprintf("unknown %s option '%s'%s", what, k.String(), didYouMean(k.String(), names)))
 	})
+}
+
+// isNil reports whether v is nil: a type assertion, where v != lua.LNil
+// compares two interfaces in a runtime call.
+func isNil(v lua.LValue) bool {
+	_, ok := v.(*lua.LNilType)
+	return ok
 }
 
 func isOneOf(s string, names []string) bool {

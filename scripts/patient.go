@@ -220,7 +220,7 @@ var patientMethods = map[string]method{
 		if err != nil {
 			raise(L, err)
 		}
-		L.Push(lua.LNumber(v))
+		L.PushNumber(lua.LNumber(v))
 		return 1
 	},
 	"conc": func(h *host, L *lua.LState) int {
@@ -229,7 +229,7 @@ var patientMethods = map[string]method{
 		if err != nil {
 			raise(L, err)
 		}
-		L.Push(lua.LNumber(v))
+		L.PushNumber(lua.LNumber(v))
 		return 1
 	},
 	// pt:state(name): a state variable now
@@ -242,7 +242,7 @@ var patientMethods = map[string]method{
 		if err := p.AdvanceTo(h.sim.Now()); err != nil {
 			raise(L, err)
 		}
-		L.Push(lua.LNumber(p.State()[i]))
+		L.PushNumber(lua.LNumber(p.State()[i]))
 		return 1
 	},
 	// pt:set(name, value): change a parameter or input now (a treatment)

@@ -21,7 +21,8 @@ type luaProc struct {
 	okVals  []lua.LValue    // what the current wait returns if it succeeds
 	holding *engine.Request // set while proc:use holds a unit
 	ended   bool
-	slot    int // index in h.holding while th is set
+	reqUsed bool // reqMem holds a request (beside ended: no padding)
+	slot    int  // index in h.holding while th is set
 	doneEv  *engine.Event
 	// with auto_flow, for an entity of a source: its source, arrival and
 	// requests (autoflow.go)
@@ -31,13 +32,40 @@ type luaProc struct {
 	udMem lua.LUserData
 	wMem  engine.Waiter
 	one   [1]lua.LValue
+	// the memory of the first request the process makes (proc:request, or
+	// resource:acquire in its body), used once, never again: Lua may keep the
+	// request, and the GC keeps it with the process. 512 bytes in all, one
+	// allocation where the process and its request made two.
+	reqMem luaAcquired
 }
 
-// luaRequest is a request of a Lua process with its userdata: one allocation.
+// newRequest returns memory for a request the process makes: reqMem the first
+// time, a new luaAcquired after.
+func (p *luaProc) newRequest() *luaAcquired {
+	if p.reqUsed {
+		return new(luaAcquired)
+	}
+	p.reqUsed = true
+	return &p.reqMem
+}
+
+// luaRequest is a request of a Lua process with its userdata: one allocation
+// (256 bytes).
 type luaRequest struct {
 	q  engine.Request
 	ud lua.LUserData
 }
+
+// luaAcquired is a request of resource:acquire: a luaRequest with its grant
+// callback, whose engine.GrantHandler it is (no closure).
+type luaAcquired struct {
+	luaRequest
+	h  *host
+	fn *lua.LFunction
+}
+
+// Granted calls resource:acquire's function with the request.
+func (lq *luaAcquired) Granted(*engine.Request) { lq.h.call(lq.fn, 0, &lq.ud) }
 
 // threadsMade counts the worker threads made (NewThread) in this process.
 var threadsMade atomic.Int64
@@ -197,22 +225,48 @@ func (p *luaProc) results(err error) []lua.LValue {
 // failedWait is what a wait that failed with err returns (see results); apart,
 // so that the targets of errors.As, which go to the heap, cost nothing on a
 // wait that succeeded.
+//
+// The kernel's errors come unwrapped: the common ones are told by a compare,
+// and their values are shared (the Lua call gets copies on its stack), where
+// errors.As and a new slice cost three allocations and about 1,500
+// instructions for each reneging customer.
 func failedWait(err error) []lua.LValue {
+	switch e := err.(type) {
+	case *engine.Interrupt:
+		return interruptedVals(e)
+	case *engine.Preemption:
+		return preemptedVals
+	}
+	if err == engine.ErrReneged {
+		return renegedVals
+	}
+	return failedWrapped(err)
+}
+
+// failedWrapped is failedWait of an error that is not one of the kernel's
+// own: it may wrap one.
+func failedWrapped(err error) []lua.LValue {
 	var in *engine.Interrupt
 	var pe *engine.Preemption
 	switch {
 	case errors.As(err, &in):
-		cause, _ := in.Cause.(lua.LValue)
-		if cause == nil {
-			cause = lua.LNil
-		}
-		return []lua.LValue{lua.LFalse, strInterrupted, cause}
+		return interruptedVals(in)
 	case errors.As(err, &pe):
-		return []lua.LValue{lua.LFalse, strPreempted, lua.LNil}
+		return preemptedVals
 	case errors.Is(err, engine.ErrReneged):
-		return []lua.LValue{lua.LNil, strReneged}
+		return renegedVals
 	}
 	return []lua.LValue{lua.LNil, lua.LString(err.Error())}
+}
+
+// interruptedVals is what a wait ended by in returns: false, "interrupted"
+// and its cause.
+func interruptedVals(in *engine.Interrupt) []lua.LValue {
+	cause, _ := in.Cause.(lua.LValue)
+	if cause == nil {
+		cause = lua.LNil
+	}
+	return []lua.LValue{lua.LFalse, strInterrupted, cause}
 }
 
 func push(L *lua.LState, vals []lua.LValue) int {
@@ -239,14 +293,23 @@ func (p *luaProc) wait(L *lua.LState) int {
 // reports true; its waits call it first, so that it is returned at once (SimPy
 // delivers it at the process's next yield).
 func (p *luaProc) interrupted(L *lua.LState) (int, bool) {
-	if err := p.w.Interrupted(); err != nil {
-		return push(L, p.results(err)), true
+	if !p.w.HasInterrupt() { // inlined: the common case costs a load
+		return 0, false
 	}
-	return 0, false
+	return p.pushInterrupt(L), true
+}
+
+// pushInterrupt pushes what a wait returns for the interrupt that came while
+// the process ran (interrupted's uncommon case).
+func (p *luaProc) pushInterrupt(L *lua.LState) int {
+	return push(L, p.results(p.w.Interrupted()))
 }
 
 func self(L *lua.LState) *luaProc {
-	p := check[*luaProc](L, 1, "proc")
+	p, ok := userValue(L, 1).(*luaProc)
+	if !ok {
+		p = check[*luaProc](L, 1, "proc")
+	}
 	if p.ended {
 		L.RaiseError("the process has finished")
 	}
@@ -260,6 +323,12 @@ var (
 	strBalked      = lua.LString("balked")
 	strBlocked     = lua.LString("blocked")
 	strPreempted   = lua.LString("preempted")
+	// what a wait returns when it ends by preemption or reneging, shared
+	// (only read: pushed or given to a resume as its values)
+	preemptedVals = []lua.LValue{lua.LFalse, strPreempted, lua.LNil}
+	renegedVals   = []lua.LValue{lua.LNil, strReneged}
+	// what proc:use_for returns when its request reneges
+	usedRenegedVals = []lua.LValue{lua.LFalse, strReneged}
 )
 
 // refusal is the reason a Lua wait returns for a request refused at once:
@@ -277,7 +346,10 @@ func refusal(err error) (lua.LString, bool) {
 
 var procMethods = map[string]method{
 	"now": func(h *host, L *lua.LState) int { L.Push(h.now()); return 1 },
-	"id":  func(h *host, L *lua.LState) int { L.Push(lua.LNumber(check[*luaProc](L, 1, "proc").id)); return 1 },
+	"id": func(h *host, L *lua.LState) int {
+		L.PushNumber(lua.LNumber(check[*luaProc](L, 1, "proc").id))
+		return 1
+	},
 	"timeout": func(h *host, L *lua.LState) int {
 		p := self(L)
 		if n, ok := p.interrupted(L); ok {
@@ -293,21 +365,25 @@ var procMethods = map[string]method{
 		if n, ok := p.interrupted(L); ok {
 			return n
 		}
-		r := check[*engine.Resource](L, 2, "resource")
+		r, ok := userValue(L, 2).(*engine.Resource) // inlined: per request
+		if !ok {
+			r = check[*engine.Resource](L, 2, "resource")
+		}
 		o := requestOpts(L, 3)
 		if o.Entity == 0 {
 			o.Entity = int64(p.id)
 		}
-		lq := new(luaRequest)
+		lq := p.newRequest()
 		q, err := r.RequestForIn(p.w, o, &lq.q)
 		if p.flow != nil && q != nil {
 			p.flow.track(q, r.Name, q.ArrivedAt)
 		}
-		if why, ok := refusal(err); ok {
-			L.Push(lua.LNil)
-			L.Push(why)
-			return 2
-		} else if err != nil {
+		if err != nil { // (refusal only after an error: errors.Is costs)
+			if why, ok := refusal(err); ok {
+				L.Push(lua.LNil)
+				L.Push(why)
+				return 2
+			}
 			raise(L, err)
 		}
 		ud := h.wrapIn(&lq.ud, "request", q)
@@ -322,7 +398,10 @@ var procMethods = map[string]method{
 	},
 	"release": func(h *host, L *lua.LState) int {
 		self(L)
-		q := check[*engine.Request](L, 2, "request")
+		q, ok := userValue(L, 2).(*engine.Request) // inlined: per release
+		if !ok {
+			q = check[*engine.Request](L, 2, "request")
+		}
 		if err := q.Resource().Release(q); err != nil {
 			raise(L, err)
 		}
@@ -374,7 +453,7 @@ var procMethods = map[string]method{
 			if v != nil {
 				v.ended(engine.Reneged, h.sim.Now())
 			}
-			p.wake([]lua.LValue{lua.LFalse, strReneged})
+			p.wake(usedRenegedVals)
 		}
 		p.holding = q
 		p.w.OnWithdraw(func() {
@@ -412,7 +491,8 @@ var procMethods = map[string]method{
 			if ev.Err != nil {
 				p.wake([]lua.LValue{lua.LNil, lua.LString(ev.Err.Error())})
 			} else {
-				p.wake([]lua.LValue{eventValue(ev)})
+				p.one[0] = eventValue(ev) // p.one: the values of its one wait
+				p.wake(p.one[:])
 			}
 		})
 		p.w.OnWithdraw(func() { live = false })
@@ -463,7 +543,8 @@ var procMethods = map[string]method{
 		st.Get(filter, func(v any) {
 			if live {
 				got, done = v.(lua.LValue), true
-				p.wake([]lua.LValue{got}) // ignored while it runs: done at once
+				p.one[0] = got
+				p.wake(p.one[:]) // ignored while it runs: done at once
 			}
 		})
 		if done {
@@ -548,7 +629,7 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 	if n, ok := p.interrupted(L); ok {
 		return n
 	}
-	cw := &condWait{p: p, live: true}
+	cw := h.condWait(p)
 	cw.evs = h.eventsInto(cw.evBuf[:0], L, 2)
 	cw.vals = luaValuesInto(cw.valBuf[:0], L, 2, len(cw.evs))
 	var cond *engine.Event
@@ -558,37 +639,60 @@ func waitCondition(h *host, L *lua.LState, all bool) int {
 		cond = h.sim.AnyOf(cw.evs...)
 	}
 	cond.OnDoneBy(cw)
-	p.w.OnWithdraw(cw.withdraw)
+	p.w.OnWithdraw(cw.withdrawFn)
 	return p.wait(L)
 }
 
+// condWait returns a condWait for p's next wait: one that served a wait before
+// (see EventDone) or a new one.
+func (h *host) condWait(p *luaProc) *condWait {
+	var cw *condWait
+	if n := len(h.condFree); n > 0 {
+		cw = h.condFree[n-1]
+		h.condFree = h.condFree[:n-1]
+	} else {
+		cw = new(condWait)
+		cw.withdrawFn = cw.withdraw // made once: the method value allocates
+	}
+	cw.p, cw.live = p, true
+	return cw
+}
+
 // condWait is a process's wait for any_of or all_of: the events, their Lua
-// values (the first few in the struct itself) and whether it still waits; one
-// allocation with withdraw's method value, where slices and captured
-// variables made seven.
+// values (the first few in the struct itself) and whether it still waits;
+// where slices and captured variables made seven allocations. Lua never sees
+// it, and once its condition has fired it is reused (host.condFree): no
+// allocation at all in the steady state.
 type condWait struct {
-	p      *luaProc
-	evs    []*engine.Event
-	vals   []lua.LValue
-	live   bool
-	evBuf  [4]*engine.Event
-	valBuf [4]lua.LValue
+	p          *luaProc
+	evs        []*engine.Event
+	vals       []lua.LValue
+	live       bool
+	withdrawFn func() // cw.withdraw, the process's Waiter.OnWithdraw
+	evBuf      [4]*engine.Event
+	valBuf     [4]lua.LValue
 }
 
 // EventDone wakes the process with the list of the fired events' values, or
-// nil and the error of a failed condition.
+// nil and the error of a failed condition; then cw serves another wait.
 func (cw *condWait) EventDone(c *engine.Event) {
-	if !cw.live {
-		return
-	}
-	cw.live = false
 	p := cw.p
-	if c.Err != nil {
-		p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
-		return
+	h := p.h
+	if cw.live {
+		cw.live = false
+		if c.Err != nil {
+			p.wake([]lua.LValue{lua.LNil, lua.LString(c.Err.Error())})
+		} else {
+			p.one[0] = firedTable(h.L, cw.evs, cw.vals, c.Value.([]*engine.Event))
+			p.wake(p.one[:])
+		}
 	}
-	p.one[0] = firedTable(p.h.L, cw.evs, cw.vals, c.Value.([]*engine.Event))
-	p.wake(p.one[:])
+	// Nothing refers to cw now: the condition fired once and dropped its
+	// callbacks, and the process's Waiter dropped withdrawFn when the wait
+	// ended (wake above: a live wait is a parked process, whose Wake clears
+	// it; or the withdrawal that ended it earlier).
+	*cw = condWait{withdrawFn: cw.withdrawFn}
+	h.condFree = append(h.condFree, cw)
 }
 
 // withdraw is called when the wait ends another way (an interrupt).

@@ -1,9 +1,15 @@
 package scripts
 
 import (
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/medtwin/medtwin/engine"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // runBody runs a one-replication scenario whose build function is body; the
@@ -84,6 +90,41 @@ func TestLuaAcquireDoubleReleaseTouchesNoOtherRequest(t *testing.T) {
       check(not ok, "a second release of the first request succeeded")
       check(r:in_use() == 1, "the second request lost its unit: in use " .. r:in_use())
       r:release(second)
+    end)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A process's first request lives in the process's own memory (luaProc.reqMem,
+// one allocation for both); its later ones, by proc:request or by
+// resource:acquire in its body, each get their own: the first, kept by the
+// script after its release, still reads as released, and a second release of
+// it is an error that leaves the later requests' units alone.
+func TestProcessFirstRequestMemoryUsedOnce(t *testing.T) {
+	err := runBody(t, `
+    local r = sim:resource("bed", 3)
+    sim:process(function(proc)
+      local first = proc:request(r)
+      proc:release(first)
+      local second = proc:request(r)
+      local third = r:acquire({}, function() end)
+      check(first ~= second and first ~= third and second ~= third, "two requests are one userdata")
+      check(first:state() == "released", "the first request reads " .. first:state() .. " after its release")
+      check(second:state() == "granted" and third:state() == "granted", "the later requests are not granted")
+      check(not pcall(proc.release, proc, first), "a second release of the first request succeeded")
+      check(r:in_use() == 2, "the later requests lost their units: in use " .. r:in_use())
+      proc:release(second)
+      r:release(third)
+    end)
+    sim:process(function(proc)
+      local first = r:acquire({}, function() end) -- an acquire is the first
+      local second = proc:request(r)
+      check(first ~= second and first:state() == "granted" and second:state() == "granted",
+        "acquire then request: " .. first:state() .. ", " .. second:state())
+      r:release(first)
+      check(second:state() == "granted" and r:in_use() == 1, "releasing the acquired one touched the requested one")
+      proc:release(second)
     end)`)
 	if err != nil {
 		t.Fatal(err)
@@ -183,6 +224,39 @@ func TestLuaNoWaitIsBlockedBalkAtIsBalked(t *testing.T) {
 	for name, want := range map[string]float64{"icu.blocked": 3, "icu.balked": 1} {
 		if k, ok := kpi(res[0], name); !ok || k.Value != want {
 			t.Errorf("%s = %v (found %v), want %v", name, k.Value, ok, want)
+		}
+	}
+}
+
+// What a Lua wait returns when it fails (proc:timeout, proc:request, ...), for
+// each of the kernel's errors, unwrapped (the kernel's own) or wrapped: nil,
+// "reneged"; false, "preempted", nil; false, "interrupted", the cause; nil and
+// the message of any other error. The kernel's reneging and preemption cost
+// no allocation (a renege path of bank_renege made three each).
+func TestFailedWaitValues(t *testing.T) {
+	pe := &engine.Preemption{Resource: &engine.Resource{Name: "bed"}}
+	in := &engine.Interrupt{Cause: lua.LString("stop")}
+	other := errors.New("something else")
+	for _, tc := range []struct {
+		err  error
+		want []lua.LValue
+	}{
+		{engine.ErrReneged, []lua.LValue{lua.LNil, lua.LString("reneged")}},
+		{fmt.Errorf("queue: %w", engine.ErrReneged), []lua.LValue{lua.LNil, lua.LString("reneged")}},
+		{pe, []lua.LValue{lua.LFalse, lua.LString("preempted"), lua.LNil}},
+		{fmt.Errorf("x: %w", pe), []lua.LValue{lua.LFalse, lua.LString("preempted"), lua.LNil}},
+		{in, []lua.LValue{lua.LFalse, lua.LString("interrupted"), lua.LString("stop")}},
+		{fmt.Errorf("x: %w", in), []lua.LValue{lua.LFalse, lua.LString("interrupted"), lua.LString("stop")}},
+		{&engine.Interrupt{Cause: 42}, []lua.LValue{lua.LFalse, lua.LString("interrupted"), lua.LNil}},
+		{other, []lua.LValue{lua.LNil, lua.LString("something else")}},
+	} {
+		if got := failedWait(tc.err); !slices.Equal(got, tc.want) {
+			t.Errorf("failedWait(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+	for _, err := range []error{engine.ErrReneged, pe} {
+		if n := testing.AllocsPerRun(100, func() { failedWait(err) }); n != 0 {
+			t.Errorf("failedWait(%v): %v allocations, want 0", err, n)
 		}
 	}
 }
