@@ -5,6 +5,10 @@ import (
 	"math/rand"
 )
 
+// medtwin patch 19 (PATCHES.md): the functions below push their results with
+// PushNumber (boxed in the state's blocks, patch 5), not Push(LNumber(...)),
+// which allocated a box per call.
+
 func OpenMath(L *LState) int {
 	mod := L.RegisterModule(MathLibName, mathFuncs).(*LTable)
 	mod.RawSetString("pi", LNumber(math.Pi))
@@ -46,84 +50,84 @@ var mathFuncs = map[string]LGFunction{
 }
 
 func mathAbs(L *LState) int {
-	L.Push(LNumber(math.Abs(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Abs(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathAcos(L *LState) int {
-	L.Push(LNumber(math.Acos(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Acos(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathAsin(L *LState) int {
-	L.Push(LNumber(math.Asin(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Asin(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathAtan(L *LState) int {
-	L.Push(LNumber(math.Atan(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Atan(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathAtan2(L *LState) int {
-	L.Push(LNumber(math.Atan2(float64(L.CheckNumber(1)), float64(L.CheckNumber(2)))))
+	L.PushNumber(LNumber(math.Atan2(float64(L.CheckNumber(1)), float64(L.CheckNumber(2)))))
 	return 1
 }
 
 func mathCeil(L *LState) int {
-	L.Push(LNumber(math.Ceil(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Ceil(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathCos(L *LState) int {
-	L.Push(LNumber(math.Cos(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Cos(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathCosh(L *LState) int {
-	L.Push(LNumber(math.Cosh(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Cosh(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathDeg(L *LState) int {
-	L.Push(LNumber(float64(L.CheckNumber(1)) * 180 / math.Pi))
+	L.PushNumber(LNumber(float64(L.CheckNumber(1)) * 180 / math.Pi))
 	return 1
 }
 
 func mathExp(L *LState) int {
-	L.Push(LNumber(math.Exp(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Exp(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathFloor(L *LState) int {
-	L.Push(LNumber(math.Floor(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Floor(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathFmod(L *LState) int {
-	L.Push(LNumber(math.Mod(float64(L.CheckNumber(1)), float64(L.CheckNumber(2)))))
+	L.PushNumber(LNumber(math.Mod(float64(L.CheckNumber(1)), float64(L.CheckNumber(2)))))
 	return 1
 }
 
 func mathFrexp(L *LState) int {
 	v1, v2 := math.Frexp(float64(L.CheckNumber(1)))
-	L.Push(LNumber(v1))
-	L.Push(LNumber(v2))
+	L.PushNumber(LNumber(v1))
+	L.PushNumber(LNumber(v2))
 	return 2
 }
 
 func mathLdexp(L *LState) int {
-	L.Push(LNumber(math.Ldexp(float64(L.CheckNumber(1)), L.CheckInt(2))))
+	L.PushNumber(LNumber(math.Ldexp(float64(L.CheckNumber(1)), L.CheckInt(2))))
 	return 1
 }
 
 func mathLog(L *LState) int {
-	L.Push(LNumber(math.Log(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Log(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathLog10(L *LState) int {
-	L.Push(LNumber(math.Log10(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Log10(float64(L.CheckNumber(1)))))
 	return 1
 }
 
@@ -139,7 +143,7 @@ func mathMax(L *LState) int {
 			max = v
 		}
 	}
-	L.Push(max)
+	L.PushNumber(max)
 	return 1
 }
 
@@ -155,45 +159,45 @@ func mathMin(L *LState) int {
 			min = v
 		}
 	}
-	L.Push(min)
+	L.PushNumber(min)
 	return 1
 }
 
 func mathMod(L *LState) int {
 	lhs := L.CheckNumber(1)
 	rhs := L.CheckNumber(2)
-	L.Push(luaModulo(lhs, rhs))
+	L.PushNumber(luaModulo(lhs, rhs))
 	return 1
 }
 
 func mathModf(L *LState) int {
 	v1, v2 := math.Modf(float64(L.CheckNumber(1)))
-	L.Push(LNumber(v1))
-	L.Push(LNumber(v2))
+	L.PushNumber(LNumber(v1))
+	L.PushNumber(LNumber(v2))
 	return 2
 }
 
 func mathPow(L *LState) int {
-	L.Push(LNumber(math.Pow(float64(L.CheckNumber(1)), float64(L.CheckNumber(2)))))
+	L.PushNumber(LNumber(math.Pow(float64(L.CheckNumber(1)), float64(L.CheckNumber(2)))))
 	return 1
 }
 
 func mathRad(L *LState) int {
-	L.Push(LNumber(float64(L.CheckNumber(1)) * math.Pi / 180))
+	L.PushNumber(LNumber(float64(L.CheckNumber(1)) * math.Pi / 180))
 	return 1
 }
 
 func mathRandom(L *LState) int {
 	switch L.GetTop() {
 	case 0:
-		L.Push(LNumber(rand.Float64()))
+		L.PushNumber(LNumber(rand.Float64()))
 	case 1:
 		n := L.CheckInt(1)
-		L.Push(LNumber(rand.Intn(n) + 1))
+		L.PushNumber(LNumber(rand.Intn(n) + 1))
 	default:
 		min := L.CheckInt(1)
 		max := L.CheckInt(2) + 1
-		L.Push(LNumber(rand.Intn(max-min) + min))
+		L.PushNumber(LNumber(rand.Intn(max-min) + min))
 	}
 	return 1
 }
@@ -204,27 +208,27 @@ func mathRandomseed(L *LState) int {
 }
 
 func mathSin(L *LState) int {
-	L.Push(LNumber(math.Sin(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Sin(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathSinh(L *LState) int {
-	L.Push(LNumber(math.Sinh(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Sinh(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathSqrt(L *LState) int {
-	L.Push(LNumber(math.Sqrt(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Sqrt(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathTan(L *LState) int {
-	L.Push(LNumber(math.Tan(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Tan(float64(L.CheckNumber(1)))))
 	return 1
 }
 
 func mathTanh(L *LState) int {
-	L.Push(LNumber(math.Tanh(float64(L.CheckNumber(1)))))
+	L.PushNumber(LNumber(math.Tanh(float64(L.CheckNumber(1)))))
 	return 1
 }
 
