@@ -283,6 +283,14 @@ func (p *luaProc) wait(L *lua.LState) int {
 	if L != p.th {
 		L.RaiseError("a process can only wait inside its own body (proc belongs to another process)")
 	}
+	if L.InProtectedCall() {
+		// the thread cannot be suspended across pcall's Go frame (gopher-lua
+		// patch 20): the run stops here, named at the line of the wait, and
+		// not at the pcall's caller, which would catch a Lua error and run on
+		msg := L.Where(1) + " a process cannot wait inside pcall or xpcall (Lua cannot suspend it there): wait outside the protected call"
+		p.h.fail(luaError(errors.New(msg), p.h.sc.Path, L.Context()))
+		L.RaiseError("%s", msg)
+	}
 	if err := p.w.Suspend(); err != nil {
 		return push(L, p.results(err))
 	}

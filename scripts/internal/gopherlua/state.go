@@ -2275,9 +2275,10 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 	}
 	oldPcallBase := ls.pcallBase // medtwin patch 18
 	ls.pcallBase = base
+	ls.pcallDepth++ // medtwin patch 20
 	defer func() {
 		// medtwin patch 18: an error handler runs under this PCall's base
-		defer func() { ls.pcallBase = oldPcallBase }()
+		defer func() { ls.pcallBase = oldPcallBase; ls.pcallDepth-- }()
 		ls.Panic = oldpanic
 		ls.hasErrorFunc = false
 		rcv := recover()

@@ -206,7 +206,9 @@ type LState struct {
 	// medtwin patch 18 (PATCHES.md): the register base of the innermost
 	// PCall running on this thread (0: none); an error closes only the
 	// upvalues at or above it
-	pcallBase   int
+	pcallBase int
+	// medtwin patch 20: how many PCalls run on this thread (InProtectedCall)
+	pcallDepth  int
 	mainLoop    func(*LState, *callFrame)
 	ctx         context.Context
 	ctxCancelFn context.CancelFunc
