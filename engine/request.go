@@ -67,9 +67,8 @@ type Request struct {
 	res      *Resource
 	opts     RequestOpts
 	seq      uint64
-	w        *Waiter // the waiting process (Go or Lua); nil for callback requests
-	onGrant  func(*Request)
-	granter  GrantHandler // AcquireByIn's callback (onGrant nil)
+	w        *Waiter      // the waiting process (Go or Lua); nil for callback requests
+	granter  GrantHandler // a callback request's (Acquire's function as a grantFunc)
 	state    RequestState // (the small fields together: one word, no padding)
 	requeue  bool         // a preempted holder goes back to the queue (Use, ReleaseAfter)
 	served   bool         // granted at least once (waits are counted once)
@@ -145,7 +144,7 @@ func (r *Resource) Acquire(o RequestOpts, onGrant func(*Request)) (*Request, err
 		return nil, err
 	}
 	q.pooled = true
-	q.onGrant = onGrant
+	q.granter = grantHandler(onGrant)
 	return q, r.arrive(q)
 }
 
@@ -157,22 +156,32 @@ type GrantHandler interface {
 	Granted(q *Request)
 }
 
+// grantFunc is Acquire's function as a GrantHandler (a func value is one
+// word: no allocation).
+type grantFunc func(*Request)
+
+func (f grantFunc) Granted(q *Request) { f(q) }
+
+// grantHandler is onGrant as a GrantHandler, nil for nil.
+func grantHandler(onGrant func(*Request)) GrantHandler {
+	if onGrant == nil {
+		return nil
+	}
+	return grantFunc(onGrant)
+}
+
 // AcquireIn is Acquire in memory the caller owns: q becomes the request (what
 // it held is overwritten) and is never recycled, so a caller that hands the
 // request on (a Lua script keeps it in a variable) gets an error from a second
 // Release, never the release of whichever request would have reused a
 // recycled one.
 func (r *Resource) AcquireIn(o RequestOpts, onGrant func(*Request), q *Request) (*Request, error) {
-	return r.acquireIn(o, onGrant, nil, q)
+	return r.AcquireByIn(o, grantHandler(onGrant), q)
 }
 
 // AcquireByIn is AcquireIn with the grant callback given as a value: g.Granted
 // is called when the unit is granted (nil: nothing is called).
 func (r *Resource) AcquireByIn(o RequestOpts, g GrantHandler, q *Request) (*Request, error) {
-	return r.acquireIn(o, nil, g, q)
-}
-
-func (r *Resource) acquireIn(o RequestOpts, onGrant func(*Request), g GrantHandler, q *Request) (*Request, error) {
 	if q == nil {
 		panic("engine: AcquireIn: nil request")
 	}
@@ -180,7 +189,7 @@ func (r *Resource) acquireIn(o RequestOpts, onGrant func(*Request), g GrantHandl
 	if err != nil {
 		return nil, err
 	}
-	q.onGrant, q.granter = onGrant, g
+	q.granter = g
 	return q, r.arrive(q)
 }
 

@@ -159,8 +159,6 @@ func (r *Resource) grant(q *Request) {
 		if q.w.parked {
 			q.w.deliverGrant(q)
 		}
-	case q.onGrant != nil:
-		q.onGrant(q)
 	case q.granter != nil:
 		q.granter.Granted(q)
 	}
