@@ -71,7 +71,9 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	// is set (medtwin patch 15: ctx.Done() through a chain of contexts was
 	// about 50 instructions per entry), and from L at each check (a local
 	// held across the loop cost a reload per instruction).
-	check := 0
+	// medtwin patch 25 (PATCHES.md): a state whose caller checks the
+	// context itself (SetEntryContextCheck(false)) starts counting instead
+	check := L.entryCheck
 	for {
 		cf = L.currentFrame
 		inst = cf.Fn.Proto.Code[cf.Pc]
