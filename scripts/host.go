@@ -81,6 +81,9 @@ type hostTypes struct {
 	workerFn *lua.LFunction
 	// the metatables bind and wrap use most, looked up once
 	simMT, procMT, requestMT, rngMT, resourceMT, eventMT *lua.LTable
+	// the rest of the slab of processes newProc takes the next one from
+	// (zeroed memory: a replication's processes never reach it)
+	procMem []luaProc
 }
 
 func newHostTypes(L *lua.LState) *hostTypes {
