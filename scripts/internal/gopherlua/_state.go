@@ -2055,6 +2055,45 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 // dropped here (a wrapped thread's still does): it drops them itself and
 // leaves the error, if any, in th.discardErr.
 func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (ResumeState, error) {
+	if th.currentFrame != nil && !th.wrapped && !th.Dead && ls.G.CurrentThread != th {
+		// medtwin patch 26 (PATCHES.md): a started thread, suspended in a
+		// yield (a medtwin process waiting), resumed without resumeStart's
+		// call and threadRun's test of an empty stack (a started thread
+		// that is not dead has a frame)
+		th.Parent = ls
+		ls.G.CurrentThread = th
+		rg := th.reg
+		for _, arg := range args {
+			newSize := rg.top + 1
+			// +inline-call rg.checkSize newSize
+			rg.array[rg.top] = arg
+			rg.top++
+		}
+		rtop := ls.reg.top
+		th.resumeDiscard = true
+		threadRunStarted(th)
+		if ls.reg.top != rtop {
+			ls.reg.SetTop(rtop) // something the thread called left values on ls
+		}
+		if th.resumeDiscard {
+			th.resumeDiscard = false
+			return ResumeError, newApiError(ApiErrorRun, LNil)
+		}
+		if ev := th.discardErr; ev != nil {
+			th.discardErr = nil
+			return ResumeError, newApiError(ApiErrorRun, ev)
+		}
+		if ags, isags := th.stack.(*autoGrowingCallFrameStack); isags {
+			if ags.segIdx == 0 && ags.segSp == 0 {
+				return ResumeOK, nil
+			}
+			return ResumeYield, nil
+		}
+		if th.stack.IsEmpty() {
+			return ResumeOK, nil
+		}
+		return ResumeYield, nil
+	}
 	if err := ls.resumeStart(th, fn, args); err != nil {
 		return ResumeError, err
 	}
@@ -2143,6 +2182,12 @@ func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
 }
 
 func (ls *LState) Yield(values ...LValue) int {
+	if ls.resumeDiscard && ls.Parent != nil {
+		// medtwin patch 26 (PATCHES.md): ResumeDiscard runs the thread, and
+		// the switch back drops every value above the frame's base (it is
+		// given GetTop() values): nothing to set or push here
+		return -1
+	}
 	// medtwin patch 17 (PATCHES.md): SetTop(0) is the registry's top set to
 	// the frame's base; set here without SetTop's calls (indexToReg, the
 	// registry's SetTop out of line)
