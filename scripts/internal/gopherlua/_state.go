@@ -2055,11 +2055,12 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 // dropped here (a wrapped thread's still does): it drops them itself and
 // leaves the error, if any, in th.discardErr.
 func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (ResumeState, error) {
-	if th.currentFrame != nil && !th.wrapped && !th.Dead && ls.G.CurrentThread != th {
-		// medtwin patch 26 (PATCHES.md): a started thread, suspended in a
-		// yield (a medtwin process waiting), resumed without resumeStart's
-		// call and threadRun's test of an empty stack (a started thread
-		// that is not dead has a frame)
+	// medtwin patch 26 (PATCHES.md): a started thread, suspended in a yield
+	// (a medtwin process waiting), is resumed without resumeStart's call and
+	// threadRun's test of an empty stack (a started thread that is not dead
+	// has a frame)
+	started := th.currentFrame != nil && !th.wrapped && !th.Dead && ls.G.CurrentThread != th
+	if started {
 		th.Parent = ls
 		ls.G.CurrentThread = th
 		rg := th.reg
@@ -2069,65 +2070,52 @@ func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (Resu
 			rg.array[rg.top] = arg
 			rg.top++
 		}
-		rtop := ls.reg.top
-		th.resumeDiscard = true
-		threadRunStarted(th)
-		if ls.reg.top != rtop {
-			ls.reg.SetTop(rtop) // something the thread called left values on ls
+	} else {
+		if err := ls.resumeStart(th, fn, args); err != nil {
+			return ResumeError, err
 		}
-		if th.resumeDiscard {
-			th.resumeDiscard = false
-			return ResumeError, newApiError(ApiErrorRun, LNil)
-		}
-		if ev := th.discardErr; ev != nil {
-			th.discardErr = nil
-			return ResumeError, newApiError(ApiErrorRun, ev)
-		}
-		if ags, isags := th.stack.(*autoGrowingCallFrameStack); isags {
-			if ags.segIdx == 0 && ags.segSp == 0 {
+		if th.wrapped {
+			top := ls.GetTop()
+			threadRun(th)
+			if LVIsFalse(ls.Get(top + 1)) {
+				err := newApiError(ApiErrorRun, ls.Get(top+2)) // Resume's ret[0]: LNil when there is none
+				ls.SetTop(top)
+				return ResumeError, err
+			}
+			ls.SetTop(top)
+			if th.stack.IsEmpty() {
 				return ResumeOK, nil
 			}
 			return ResumeYield, nil
 		}
-		if th.stack.IsEmpty() {
-			return ResumeOK, nil
-		}
-		return ResumeYield, nil
 	}
-	if err := ls.resumeStart(th, fn, args); err != nil {
-		return ResumeError, err
-	}
-	if !th.wrapped {
-		rtop := ls.reg.Top()
-		th.resumeDiscard = true
+	rtop := ls.reg.top
+	th.resumeDiscard = true
+	if started {
+		threadRunStarted(th)
+	} else {
 		threadRun(th)
-		if ls.reg.Top() != rtop {
-			ls.reg.SetTop(rtop) // something the thread called left values on ls
-		}
-		if th.resumeDiscard {
-			// the thread returned to threadRun without switching back (a Go
-			// function as a thread's function): Resume finds no true on ls's
-			// stack, an error with the value nil
-			th.resumeDiscard = false
-			return ResumeError, newApiError(ApiErrorRun, LNil)
-		}
-		if ev := th.discardErr; ev != nil {
-			th.discardErr = nil
-			return ResumeError, newApiError(ApiErrorRun, ev)
-		}
-		if th.stack.IsEmpty() {
+	}
+	if ls.reg.top != rtop {
+		ls.reg.SetTop(rtop) // something the thread called left values on ls
+	}
+	if th.resumeDiscard {
+		// the thread returned to threadRun without switching back (a Go
+		// function as a thread's function): Resume finds no true on ls's
+		// stack, an error with the value nil
+		th.resumeDiscard = false
+		return ResumeError, newApiError(ApiErrorRun, LNil)
+	}
+	if ev := th.discardErr; ev != nil {
+		th.discardErr = nil
+		return ResumeError, newApiError(ApiErrorRun, ev)
+	}
+	if ags, isags := th.stack.(*autoGrowingCallFrameStack); isags {
+		if ags.segIdx == 0 && ags.segSp == 0 { // IsEmpty without the interface call
 			return ResumeOK, nil
 		}
 		return ResumeYield, nil
 	}
-	top := ls.GetTop()
-	threadRun(th)
-	if LVIsFalse(ls.Get(top + 1)) {
-		err := newApiError(ApiErrorRun, ls.Get(top+2)) // Resume's ret[0]: LNil when there is none
-		ls.SetTop(top)
-		return ResumeError, err
-	}
-	ls.SetTop(top)
 	if th.stack.IsEmpty() {
 		return ResumeOK, nil
 	}
