@@ -40,6 +40,10 @@ type host struct {
 	// the KPIs last used by name (see kpi), and the metatables wrap uses most
 	kpiCache          [16]kpiSlot
 	procMT, requestMT *lua.LTable
+	// the rest of the slab newProc takes the next process from: a
+	// replication's own (bind drops it), so that no slab holds the ended
+	// processes of a replication before, with what they refer to
+	procMem []luaProc
 }
 
 // now returns the simulation time as a Lua value. A process reads it several
@@ -81,9 +85,6 @@ type hostTypes struct {
 	workerFn *lua.LFunction
 	// the metatables bind and wrap use most, looked up once
 	simMT, procMT, requestMT, rngMT, resourceMT, eventMT *lua.LTable
-	// the rest of the slab of processes newProc takes the next one from
-	// (zeroed memory: a replication's processes never reach it)
-	procMem []luaProc
 }
 
 func newHostTypes(L *lua.LState) *hostTypes {
