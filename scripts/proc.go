@@ -86,19 +86,19 @@ const procSlab = 8
 // proc and its request. The trade-off: a slab stays allocated while any of
 // its processes is reachable (at most 4 KiB for one kept process, where it
 // was 512 bytes).
-func (h *host) newProc() *luaProc {
-	if len(h.procMem) == 0 {
-		h.procMem = make([]luaProc, procSlab)
+func (ht *hostTypes) newProc() *luaProc {
+	if len(ht.procMem) == 0 {
+		ht.procMem = make([]luaProc, procSlab)
 	}
-	p := &h.procMem[0]
-	h.procMem = h.procMem[1:]
+	p := &ht.procMem[0]
+	ht.procMem = ht.procMem[1:]
 	return p
 }
 
 // start runs fn(proc, arg) as a new process now.
 func (h *host) start(fn *lua.LFunction, arg lua.LValue) *luaProc {
 	h.procs++
-	p := h.newProc()
+	p := h.ht.newProc()
 	p.h, p.id = h, h.procs
 	p.w = &p.wMem
 	h.sim.InitWaiter(p.w, p)
