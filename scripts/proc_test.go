@@ -131,6 +131,43 @@ func TestProcessFirstRequestMemoryUsedOnce(t *testing.T) {
 	}
 }
 
+// Processes share slabs of memory (procSlab to an allocation, host.newProc):
+// procs and requests kept after their processes ended stay their own, across
+// slabs, while later processes run in the same slabs and interrupt a kept
+// live one.
+func TestKeptProcsStayTheirOwnInSlabs(t *testing.T) {
+	err := runBody(t, `
+    local r = sim:resource("bed", 2)
+    local procs, reqs, sleeper = {}, {}, nil
+    sleeper = sim:process(function(proc)
+      local ok, why = proc:timeout(50)
+      check(ok == false and why == "interrupted", "the sleeper was not interrupted: " .. tostring(why))
+    end)
+    sim:source("c", function() return 1 end, function(proc, n)
+      procs[n] = proc
+      reqs[n] = proc:request(r)
+      proc:timeout(0.5)
+      proc:release(reqs[n])
+      if n == 20 then sleeper:interrupt("done") end
+    end, { limit = 20 })
+    sim:schedule(30, function()
+      local seen = {}
+      for n = 1, 20 do
+        local p = procs[n]
+        check(p ~= nil and not seen[p], "proc " .. n .. " is missing or another's")
+        seen[p] = true
+        check(p:id() == n + 1, "proc " .. n .. " has id " .. p:id())
+        check(p:ended(), "proc " .. n .. " is not ended")
+        check(reqs[n]:state() == "released", "request " .. n .. " reads " .. reqs[n]:state())
+        for m = 1, n - 1 do check(reqs[m] ~= reqs[n], "requests " .. m .. " and " .. n .. " are one") end
+      end
+      check(sleeper:ended(), "the sleeper has not ended")
+    end)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Issue 17 item 5 for Lua processes: an interrupt from a process the parent
 // started (so the parent is running) reaches the parent's next wait at once.
 func TestLuaInterruptWhileRunningDeliveredAtNextWait(t *testing.T) {

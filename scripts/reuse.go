@@ -120,6 +120,13 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The kernel checks the run's context every 1,024 events (the Sim of an
+	// Experiment's replication has the ctx the experiment was made with), and
+	// each event enters Lua at most once or twice (a process resumed, a
+	// callback): the entries need not check it again before their first
+	// instruction; a script that runs on is still stopped by the VM's own
+	// check every 1,024 instructions (gopher-lua patch 25).
+	L.SetEntryContextCheck(false)
 	w := &luaWorker{sc: sc, ctx: ctx, L: L, ht: newHostTypes(L), strMT: -1, pure: chunkIsPure(sc.proto)}
 	w.require = requireFn(sc.Dir)
 	L.SetGlobal("require", L.NewFunction(func(L *lua.LState) int { return w.require(L) }))

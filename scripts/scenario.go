@@ -372,9 +372,19 @@ func (sc *Scenario) Experiment(ctx context.Context, from, to int) engine.Experim
 // Build evaluates the script in a fresh sandbox and calls its build(sim, p) to
 // put the model into s. The Lua state lives as long as s.
 func (sc *Scenario) Build(ctx context.Context, s *engine.Sim) error {
+	return sc.build(ctx, s, false)
+}
+
+// build is Build; simChecks says that s checks ctx itself (its
+// Options.Context), so that the entries into Lua need not (see
+// newLuaWorker).
+func (sc *Scenario) build(ctx context.Context, s *engine.Sim, simChecks bool) error {
 	L, t, err := sc.evaluate(ctx)
 	if err != nil {
 		return err
+	}
+	if simChecks {
+		L.SetEntryContextCheck(false)
 	}
 	s.OnClose(L.Close)
 	_, err = sc.buildModel(ctx, L, newHostTypes(L), t, s, sc.paramTable(L))

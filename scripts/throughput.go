@@ -24,9 +24,9 @@ func MMcThroughput(path string, customers int) (float64, error) {
 	sc.Horizon, sc.Warmup = math.Inf(1), 0
 	ctx, cancel := WithLimits(context.Background(), 30*time.Minute, 0)
 	defer cancel()
-	s := engine.New(engine.Options{Seed: 1})
+	s := engine.New(engine.Options{Seed: 1, Context: ctx}) // the kernel checks ctx
 	defer s.Close()
-	if err := sc.Build(ctx, s); err != nil {
+	if err := sc.build(ctx, s, true); err != nil {
 		return 0, err
 	}
 	t0 := time.Now()

@@ -1473,6 +1473,7 @@ func (ls *LState) NewThread() (*LState, context.CancelFunc) {
 		thread.ctxDone = thread.ctx.Done() // medtwin patch 15
 		thread.ctxCancelFn = f
 	}
+	thread.entryCheck = ls.entryCheck // medtwin patch 25
 	return thread, f
 }
 
@@ -2054,40 +2055,67 @@ func (ls *LState) Resume(th *LState, fn *LFunction, args ...LValue) (ResumeState
 // dropped here (a wrapped thread's still does): it drops them itself and
 // leaves the error, if any, in th.discardErr.
 func (ls *LState) ResumeDiscard(th *LState, fn *LFunction, args ...LValue) (ResumeState, error) {
-	if err := ls.resumeStart(th, fn, args); err != nil {
-		return ResumeError, err
+	// medtwin patch 26 (PATCHES.md): a started thread, suspended in a yield
+	// (a medtwin process waiting), is resumed without resumeStart's call and
+	// threadRun's test of an empty stack (a started thread that is not dead
+	// has a frame)
+	started := th.currentFrame != nil && !th.wrapped && !th.Dead && ls.G.CurrentThread != th
+	if started {
+		th.Parent = ls
+		ls.G.CurrentThread = th
+		rg := th.reg
+		for _, arg := range args {
+			newSize := rg.top + 1
+			// +inline-call rg.checkSize newSize
+			rg.array[rg.top] = arg
+			rg.top++
+		}
+	} else {
+		if err := ls.resumeStart(th, fn, args); err != nil {
+			return ResumeError, err
+		}
+		if th.wrapped {
+			top := ls.GetTop()
+			threadRun(th)
+			if LVIsFalse(ls.Get(top + 1)) {
+				err := newApiError(ApiErrorRun, ls.Get(top+2)) // Resume's ret[0]: LNil when there is none
+				ls.SetTop(top)
+				return ResumeError, err
+			}
+			ls.SetTop(top)
+			if th.stack.IsEmpty() {
+				return ResumeOK, nil
+			}
+			return ResumeYield, nil
+		}
 	}
-	if !th.wrapped {
-		rtop := ls.reg.Top()
-		th.resumeDiscard = true
+	rtop := ls.reg.top
+	th.resumeDiscard = true
+	if started {
+		threadRunStarted(th)
+	} else {
 		threadRun(th)
-		if ls.reg.Top() != rtop {
-			ls.reg.SetTop(rtop) // something the thread called left values on ls
-		}
-		if th.resumeDiscard {
-			// the thread returned to threadRun without switching back (a Go
-			// function as a thread's function): Resume finds no true on ls's
-			// stack, an error with the value nil
-			th.resumeDiscard = false
-			return ResumeError, newApiError(ApiErrorRun, LNil)
-		}
-		if ev := th.discardErr; ev != nil {
-			th.discardErr = nil
-			return ResumeError, newApiError(ApiErrorRun, ev)
-		}
-		if th.stack.IsEmpty() {
+	}
+	if ls.reg.top != rtop {
+		ls.reg.SetTop(rtop) // something the thread called left values on ls
+	}
+	if th.resumeDiscard {
+		// the thread returned to threadRun without switching back (a Go
+		// function as a thread's function): Resume finds no true on ls's
+		// stack, an error with the value nil
+		th.resumeDiscard = false
+		return ResumeError, newApiError(ApiErrorRun, LNil)
+	}
+	if ev := th.discardErr; ev != nil {
+		th.discardErr = nil
+		return ResumeError, newApiError(ApiErrorRun, ev)
+	}
+	if ags, isags := th.stack.(*autoGrowingCallFrameStack); isags {
+		if ags.segIdx == 0 && ags.segSp == 0 { // IsEmpty without the interface call
 			return ResumeOK, nil
 		}
 		return ResumeYield, nil
 	}
-	top := ls.GetTop()
-	threadRun(th)
-	if LVIsFalse(ls.Get(top + 1)) {
-		err := newApiError(ApiErrorRun, ls.Get(top+2)) // Resume's ret[0]: LNil when there is none
-		ls.SetTop(top)
-		return ResumeError, err
-	}
-	ls.SetTop(top)
 	if th.stack.IsEmpty() {
 		return ResumeOK, nil
 	}
@@ -2142,6 +2170,12 @@ func (ls *LState) resumeStart(th *LState, fn *LFunction, args []LValue) error {
 }
 
 func (ls *LState) Yield(values ...LValue) int {
+	if ls.resumeDiscard && ls.Parent != nil {
+		// medtwin patch 26 (PATCHES.md): ResumeDiscard runs the thread, and
+		// the switch back drops every value above the frame's base (it is
+		// given GetTop() values): nothing to set or push here
+		return -1
+	}
 	// medtwin patch 17 (PATCHES.md): SetTop(0) is the registry's top set to
 	// the frame's base; set here without SetTop's calls (indexToReg, the
 	// registry's SetTop out of line)
@@ -2197,6 +2231,24 @@ func (ls *LState) SetContext(ctx context.Context) {
 	ls.mainLoop = mainLoopWithContext
 	ls.ctx = ctx
 	ls.ctxDone = ctx.Done() // medtwin patch 15
+}
+
+// SetEntryContextCheck sets whether each entry into the VM's loop on ls (a
+// call from Go, a resume of the thread) checks the context before its first
+// instruction (on, the default, as upstream) or only counts (off): the loop
+// still checks every ctxCheckInterval instructions, so that a script running
+// on is stopped, but a short call or resume runs its instructions even after
+// the context ended. For a caller that checks the context itself between the
+// entries (medtwin's kernel checks it every 1,024 events, and each event
+// resumes a process or calls a function): the check cost a select on the
+// context's channel at every entry (medtwin patch 25, PATCHES.md). Threads
+// made by NewThread take ls's setting.
+func (ls *LState) SetEntryContextCheck(on bool) {
+	if on {
+		ls.entryCheck = 0
+	} else {
+		ls.entryCheck = ctxCheckInterval
+	}
 }
 
 // Context returns the LState's context. To change the context, use WithContext.

@@ -223,6 +223,11 @@ type LState struct {
 	// patch 15).
 	resumeDiscard bool
 	discardErr    LValue
+	// entryCheck is what mainLoopWithContext's check counter starts at: 0,
+	// a check of the context before the first instruction of each entry
+	// (upstream), or ctxCheckInterval after SetEntryContextCheck(false)
+	// (medtwin patch 25, PATCHES.md)
+	entryCheck int
 }
 
 func (ls *LState) String() string   { return fmt.Sprintf("thread: %p", ls) }

@@ -71,7 +71,9 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	// is set (medtwin patch 15: ctx.Done() through a chain of contexts was
 	// about 50 instructions per entry), and from L at each check (a local
 	// held across the loop cost a reload per instruction).
-	check := 0
+	// medtwin patch 25 (PATCHES.md): a state whose caller checks the
+	// context itself (SetEntryContextCheck(false)) starts counting instead
+	check := L.entryCheck
 	for {
 		cf = L.currentFrame
 		inst = cf.Fn.Proto.Code[cf.Pc]
@@ -988,24 +990,41 @@ func threadRun(L *LState) {
 
 	defer func() {
 		if rcv := recover(); rcv != nil {
-			var lv LValue
-			if v, ok := rcv.(*ApiError); ok {
-				lv = v.Object
-			} else {
-				lv = LString(fmt.Sprint(rcv))
-			}
-			if parent := L.Parent; parent != nil {
-				if L.wrapped {
-					L.Push(lv)
-					parent.Panic(L)
-				} else {
-					L.SetTop(0)
-					L.Push(lv)
-					switchToParentThread(L, 1, true, true)
-				}
-			} else {
-				panic(rcv)
-			}
+			threadRecover(L, rcv)
+		}
+	}()
+	L.mainLoop(L, nil)
+}
+
+// threadRecover is what threadRun does with what it recovered: the thread's
+// error goes back to its parent.
+func threadRecover(L *LState, rcv any) {
+	var lv LValue
+	if v, ok := rcv.(*ApiError); ok {
+		lv = v.Object
+	} else {
+		lv = LString(fmt.Sprint(rcv))
+	}
+	if parent := L.Parent; parent != nil {
+		if L.wrapped {
+			L.Push(lv)
+			parent.Panic(L)
+		} else {
+			L.SetTop(0)
+			L.Push(lv)
+			switchToParentThread(L, 1, true, true)
+		}
+	} else {
+		panic(rcv)
+	}
+}
+
+// threadRunStarted is threadRun for a thread known to have a frame (started
+// and not dead: medtwin patch 26).
+func threadRunStarted(L *LState) {
+	defer func() {
+		if rcv := recover(); rcv != nil {
+			threadRecover(L, rcv)
 		}
 	}()
 	L.mainLoop(L, nil)
