@@ -70,8 +70,10 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	check := 0
 	for {
 		cf = L.currentFrame
-		inst = cf.Fn.Proto.Code[cf.Pc]
-		cf.Pc++
+		code := cf.Fn.Proto.Code
+		pc := cf.Pc
+		inst = code[pc]
+		cf.Pc = pc + 1
 		if check == 0 {
 			check = ctxCheckInterval
 			select {
@@ -82,6 +84,72 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 			}
 		}
 		check--
+		// medtwin patch 21 (PATCHES.md): the most frequent instructions of
+		// medtwin's scenarios (and the common case of OP_SELF and OP_CALL)
+		// run here, without the jump table's call; everything else, and the
+		// other cases of these, through the jump table as before
+		switch int(inst >> 26) {
+		case OP_GETUPVAL:
+			reg := L.reg
+			RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+			B := int(inst & 0x1ff)                   //GETB
+			v := cf.Fn.Upvalues[B].Value()
+			// +inline-call reg.Set RA v
+			continue
+		case OP_LOADK:
+			reg := L.reg
+			RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+			Bx := int(inst & 0x3ffff)                //GETBX
+			v := cf.Fn.Proto.Constants[Bx]
+			// +inline-call reg.Set RA v
+			continue
+		case OP_MOVE:
+			reg := L.reg
+			lbase := cf.LocalBase
+			RA := lbase + int(inst>>18)&0xff //GETA
+			B := int(inst & 0x1ff)            //GETB
+			v := reg.Get(lbase + B)
+			// +inline-call reg.Set RA v
+			continue
+		case OP_JMP:
+			cf.Pc += int(inst&0x3ffff) - opMaxArgSbx //GETSBX
+			continue
+		case OP_SELF:
+			// a userdata's method with a constant name found in way 0 of
+			// the instruction's inline cache (patch 13b)
+			C := int(inst>>9) & 0x1ff //GETC
+			if C&opBitRk != 0 && L.G.inline != nil {
+				reg := L.reg
+				lbase := cf.LocalBase
+				selfobj := reg.Get(lbase + int(inst&0x1ff)) //GETB
+				if ud, isud := selfobj.(*LUserData); isud {
+					if v := L.G.inline.userDataHit(&code[pc], ud); v != nil {
+						RA := lbase + int(inst>>18)&0xff //GETA
+						// +inline-call reg.Set RA v
+						// +inline-call reg.Set RA+1 selfobj
+						continue
+					}
+				}
+			}
+		case OP_CALL:
+			// a Go function (not through __call) with room for its frame
+			// in the top segment of an auto-growing stack (patch 14)
+			reg := L.reg
+			RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+			if fn, ok := reg.Get(RA).(*LFunction); ok && fn.IsG {
+				if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+					B := int(inst & 0x1ff) //GETB
+					nargs := B - 1
+					if B == 0 {
+						nargs = reg.Top() - (RA + 1)
+					}
+					if callGo(L, ags, fn, cf, RA, nargs, int(inst>>9)&0x1ff-1) == 1 {
+						return
+					}
+					continue
+				}
+			}
+		}
 		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
 			return
 		}

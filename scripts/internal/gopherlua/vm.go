@@ -74,8 +74,10 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	check := 0
 	for {
 		cf = L.currentFrame
-		inst = cf.Fn.Proto.Code[cf.Pc]
-		cf.Pc++
+		code := cf.Fn.Proto.Code
+		pc := cf.Pc
+		inst = code[pc]
+		cf.Pc = pc + 1
 		if check == 0 {
 			check = ctxCheckInterval
 			select {
@@ -86,6 +88,167 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 			}
 		}
 		check--
+		// medtwin patch 21 (PATCHES.md): the most frequent instructions of
+		// medtwin's scenarios (and the common case of OP_SELF and OP_CALL)
+		// run here, without the jump table's call; everything else, and the
+		// other cases of these, through the jump table as before
+		switch int(inst >> 26) {
+		case OP_GETUPVAL:
+			reg := L.reg
+			RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+			B := int(inst & 0x1ff)                  //GETB
+			v := cf.Fn.Upvalues[B].Value()
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
+			{
+				rg := reg
+				regi := RA
+				vali := v
+				newSize := regi + 1
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+				{
+					requiredSize := newSize
+					if requiredSize > cap(rg.array) {
+						rg.resize(requiredSize)
+					}
+				}
+				rg.array[regi] = vali
+				if regi >= rg.top {
+					rg.top = regi + 1
+				}
+			}
+			continue
+		case OP_LOADK:
+			reg := L.reg
+			RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+			Bx := int(inst & 0x3ffff)               //GETBX
+			v := cf.Fn.Proto.Constants[Bx]
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
+			{
+				rg := reg
+				regi := RA
+				vali := v
+				newSize := regi + 1
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+				{
+					requiredSize := newSize
+					if requiredSize > cap(rg.array) {
+						rg.resize(requiredSize)
+					}
+				}
+				rg.array[regi] = vali
+				if regi >= rg.top {
+					rg.top = regi + 1
+				}
+			}
+			continue
+		case OP_MOVE:
+			reg := L.reg
+			lbase := cf.LocalBase
+			RA := lbase + int(inst>>18)&0xff //GETA
+			B := int(inst & 0x1ff)           //GETB
+			v := reg.Get(lbase + B)
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
+			{
+				rg := reg
+				regi := RA
+				vali := v
+				newSize := regi + 1
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+				{
+					requiredSize := newSize
+					if requiredSize > cap(rg.array) {
+						rg.resize(requiredSize)
+					}
+				}
+				rg.array[regi] = vali
+				if regi >= rg.top {
+					rg.top = regi + 1
+				}
+			}
+			continue
+		case OP_JMP:
+			cf.Pc += int(inst&0x3ffff) - opMaxArgSbx //GETSBX
+			continue
+		case OP_SELF:
+			// a userdata's method with a constant name found in way 0 of
+			// the instruction's inline cache (patch 13b)
+			C := int(inst>>9) & 0x1ff //GETC
+			if C&opBitRk != 0 && L.G.inline != nil {
+				reg := L.reg
+				lbase := cf.LocalBase
+				selfobj := reg.Get(lbase + int(inst&0x1ff)) //GETB
+				if ud, isud := selfobj.(*LUserData); isud {
+					if v := L.G.inline.userDataHit(&code[pc], ud); v != nil {
+						RA := lbase + int(inst>>18)&0xff //GETA
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
+						{
+							rg := reg
+							regi := RA
+							vali := v
+							newSize := regi + 1
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+							{
+								requiredSize := newSize
+								if requiredSize > cap(rg.array) {
+									rg.resize(requiredSize)
+								}
+							}
+							rg.array[regi] = vali
+							if regi >= rg.top {
+								rg.top = regi + 1
+							}
+						}
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
+						{
+							rg := reg
+							regi := RA + 1
+							vali := selfobj
+							newSize := regi + 1
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+							{
+								requiredSize := newSize
+								if requiredSize > cap(rg.array) {
+									rg.resize(requiredSize)
+								}
+							}
+							rg.array[regi] = vali
+							if regi >= rg.top {
+								rg.top = regi + 1
+							}
+						}
+						continue
+					}
+				}
+			}
+		case OP_CALL:
+			// a Go function (not through __call) with room for its frame
+			// in the top segment of an auto-growing stack (patch 14)
+			reg := L.reg
+			RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+			if fn, ok := reg.Get(RA).(*LFunction); ok && fn.IsG {
+				if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+					B := int(inst & 0x1ff) //GETB
+					nargs := B - 1
+					if B == 0 {
+						nargs = reg.Top() - (RA + 1)
+					}
+					if callGo(L, ags, fn, cf, RA, nargs, int(inst>>9)&0x1ff-1) == 1 {
+						return
+					}
+					continue
+				}
+			}
+		}
 		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
 			return
 		}
