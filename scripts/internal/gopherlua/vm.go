@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 )
 
 func mainLoop(L *LState, baseframe *callFrame) {
@@ -578,8 +579,17 @@ func callGFunction(L *LState, tailcall bool) bool {
 // the registry's top set to the last argument.
 func pushGoFrame(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *callFrame, RA, returnBase, nargs, nret int) { // +inline-start
 	sp := ags.segSp
-	frame := &ags.segments[ags.segIdx].array[sp]
-	frame.Idx = int(sp) + FramesPerSegment*int(ags.segIdx)
+	// medtwin patch 22 (PATCHES.md): parent, the current frame, is the top
+	// of the stack: fn's frame is the one after it in its segment's array
+	// unless the segment is empty (fn's frame is its first), and its index
+	// is parent's plus one
+	var frame *callFrame
+	if sp > 0 {
+		frame = (*callFrame)(unsafe.Add(unsafe.Pointer(parent), unsafe.Sizeof(callFrame{})))
+	} else {
+		frame = &ags.segments[ags.segIdx].array[0]
+	}
+	frame.Idx = parent.Idx + 1
 	frame.Fn = fn
 	frame.Parent = parent
 	frame.Pc = 0
@@ -646,8 +656,17 @@ func callGo(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *ca
 	{
 		returnBase := RA
 		sp := ags.segSp
-		frame := &ags.segments[ags.segIdx].array[sp]
-		frame.Idx = int(sp) + FramesPerSegment*int(ags.segIdx)
+		// medtwin patch 22 (PATCHES.md): parent, the current frame, is the top
+		// of the stack: fn's frame is the one after it in its segment's array
+		// unless the segment is empty (fn's frame is its first), and its index
+		// is parent's plus one
+		var frame *callFrame
+		if sp > 0 {
+			frame = (*callFrame)(unsafe.Add(unsafe.Pointer(parent), unsafe.Sizeof(callFrame{})))
+		} else {
+			frame = &ags.segments[ags.segIdx].array[0]
+		}
+		frame.Idx = parent.Idx + 1
 		frame.Fn = fn
 		frame.Parent = parent
 		frame.Pc = 0
@@ -817,9 +836,10 @@ func callGo(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *ca
 		}
 	}
 	if ags.segSp >= 2 {
-		// the frame and its caller's are in the top segment (patch 6)
+		// the frame and its caller's are in the top segment (patch 6);
+		// the caller's is parent (patch 22)
 		ags.segSp--
-		L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+		L.currentFrame = parent
 	} else {
 		L.stack.Pop()
 		L.currentFrame = L.stack.Last()
@@ -842,8 +862,17 @@ func callGoTail(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, luafra
 		returnBase := luaframe.ReturnBase
 		nret := luaframe.NRet
 		sp := ags.segSp
-		frame := &ags.segments[ags.segIdx].array[sp]
-		frame.Idx = int(sp) + FramesPerSegment*int(ags.segIdx)
+		// medtwin patch 22 (PATCHES.md): parent, the current frame, is the top
+		// of the stack: fn's frame is the one after it in its segment's array
+		// unless the segment is empty (fn's frame is its first), and its index
+		// is parent's plus one
+		var frame *callFrame
+		if sp > 0 {
+			frame = (*callFrame)(unsafe.Add(unsafe.Pointer(parent), unsafe.Sizeof(callFrame{})))
+		} else {
+			frame = &ags.segments[ags.segIdx].array[0]
+		}
+		frame.Idx = parent.Idx + 1
 		frame.Fn = fn
 		frame.Parent = parent
 		frame.Pc = 0
