@@ -115,6 +115,84 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 		case OP_JMP:
 			cf.Pc += int(inst&0x3ffff) - opMaxArgSbx //GETSBX
 			continue
+		case OP_MOVEN:
+			reg := L.reg
+			lbase := cf.LocalBase
+			A := int(inst>>18) & 0xff //GETA
+			B := int(inst & 0x1ff)    //GETB
+			C := int(inst>>9) & 0x1ff //GETC
+			v := reg.Get(lbase + B)
+			// +inline-call reg.Set lbase+A v
+			for i := 0; i < C; i++ {
+				inst = code[pc+1+i]
+				A = int(inst>>18) & 0xff //GETA
+				B = int(inst & 0x1ff)    //GETB
+				v := reg.Get(lbase + B)
+				// +inline-call reg.Set lbase+A v
+			}
+			cf.Pc = pc + 1 + C
+			continue
+		case OP_ADD, OP_SUB, OP_MUL, OP_DIV:
+			// two numbers (opArith's first case)
+			reg := L.reg
+			lbase := cf.LocalBase
+			B := int(inst & 0x1ff)    //GETB
+			C := int(inst>>9) & 0x1ff //GETC
+			var lhs, rhs LValue
+			if B&opBitRk != 0 {
+				lhs = cf.Fn.Proto.Constants[B&^opBitRk]
+			} else {
+				lhs = reg.array[lbase+B]
+			}
+			if C&opBitRk != 0 {
+				rhs = cf.Fn.Proto.Constants[C&^opBitRk]
+			} else {
+				rhs = reg.array[lbase+C]
+			}
+			if v1, ok1 := lhs.(LNumber); ok1 {
+				if v2, ok2 := rhs.(LNumber); ok2 {
+					var v LNumber
+					switch int(inst >> 26) {
+					case OP_ADD:
+						v = v1 + v2
+					case OP_SUB:
+						v = v1 - v2
+					case OP_MUL:
+						v = v1 * v2
+					default:
+						v = v1 / v2
+					}
+					RA := lbase + int(inst>>18)&0xff //GETA
+					// +inline-call reg.SetNumber RA v
+					continue
+				}
+			}
+		case OP_LT:
+			// two numbers (lessThan's first case)
+			reg := L.reg
+			lbase := cf.LocalBase
+			B := int(inst & 0x1ff)    //GETB
+			C := int(inst>>9) & 0x1ff //GETC
+			var lhs, rhs LValue
+			if B&opBitRk != 0 {
+				lhs = cf.Fn.Proto.Constants[B&^opBitRk]
+			} else {
+				lhs = reg.array[lbase+B]
+			}
+			if C&opBitRk != 0 {
+				rhs = cf.Fn.Proto.Constants[C&^opBitRk]
+			} else {
+				rhs = reg.array[lbase+C]
+			}
+			if v1, ok1 := lhs.(LNumber); ok1 {
+				if v2, ok2 := rhs.(LNumber); ok2 {
+					// the next instruction is skipped when the result is not A
+					if (v1 < v2) != (int(inst>>18)&0xff != 0) { //GETA
+						cf.Pc++
+					}
+					continue
+				}
+			}
 		case OP_SELF:
 			// a userdata's method with a constant name found in way 0 of
 			// the instruction's inline cache (patch 13b)

@@ -176,6 +176,141 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 		case OP_JMP:
 			cf.Pc += int(inst&0x3ffff) - opMaxArgSbx //GETSBX
 			continue
+		case OP_MOVEN:
+			reg := L.reg
+			lbase := cf.LocalBase
+			A := int(inst>>18) & 0xff //GETA
+			B := int(inst & 0x1ff)    //GETB
+			C := int(inst>>9) & 0x1ff //GETC
+			v := reg.Get(lbase + B)
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
+			{
+				rg := reg
+				regi := lbase + A
+				vali := v
+				newSize := regi + 1
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+				{
+					requiredSize := newSize
+					if requiredSize > cap(rg.array) {
+						rg.resize(requiredSize)
+					}
+				}
+				rg.array[regi] = vali
+				if regi >= rg.top {
+					rg.top = regi + 1
+				}
+			}
+			for i := 0; i < C; i++ {
+				inst = code[pc+1+i]
+				A = int(inst>>18) & 0xff //GETA
+				B = int(inst & 0x1ff)    //GETB
+				v := reg.Get(lbase + B)
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
+				{
+					rg := reg
+					regi := lbase + A
+					vali := v
+					newSize := regi + 1
+					// this section is inlined by go-inline
+					// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+					{
+						requiredSize := newSize
+						if requiredSize > cap(rg.array) {
+							rg.resize(requiredSize)
+						}
+					}
+					rg.array[regi] = vali
+					if regi >= rg.top {
+						rg.top = regi + 1
+					}
+				}
+			}
+			cf.Pc = pc + 1 + C
+			continue
+		case OP_ADD, OP_SUB, OP_MUL, OP_DIV:
+			// two numbers (opArith's first case)
+			reg := L.reg
+			lbase := cf.LocalBase
+			B := int(inst & 0x1ff)    //GETB
+			C := int(inst>>9) & 0x1ff //GETC
+			var lhs, rhs LValue
+			if B&opBitRk != 0 {
+				lhs = cf.Fn.Proto.Constants[B&^opBitRk]
+			} else {
+				lhs = reg.array[lbase+B]
+			}
+			if C&opBitRk != 0 {
+				rhs = cf.Fn.Proto.Constants[C&^opBitRk]
+			} else {
+				rhs = reg.array[lbase+C]
+			}
+			if v1, ok1 := lhs.(LNumber); ok1 {
+				if v2, ok2 := rhs.(LNumber); ok2 {
+					var v LNumber
+					switch int(inst >> 26) {
+					case OP_ADD:
+						v = v1 + v2
+					case OP_SUB:
+						v = v1 - v2
+					case OP_MUL:
+						v = v1 * v2
+					default:
+						v = v1 / v2
+					}
+					RA := lbase + int(inst>>18)&0xff //GETA
+					// this section is inlined by go-inline
+					// source function is 'func (rg *registry) SetNumber(regi int, vali LNumber) ' in '_state.go'
+					{
+						rg := reg
+						regi := RA
+						vali := v
+						newSize := regi + 1
+						// this section is inlined by go-inline
+						// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+						{
+							requiredSize := newSize
+							if requiredSize > cap(rg.array) {
+								rg.resize(requiredSize)
+							}
+						}
+						rg.array[regi] = rg.alloc.LNumber2I(vali)
+						if regi >= rg.top {
+							rg.top = regi + 1
+						}
+					}
+					continue
+				}
+			}
+		case OP_LT:
+			// two numbers (lessThan's first case)
+			reg := L.reg
+			lbase := cf.LocalBase
+			B := int(inst & 0x1ff)    //GETB
+			C := int(inst>>9) & 0x1ff //GETC
+			var lhs, rhs LValue
+			if B&opBitRk != 0 {
+				lhs = cf.Fn.Proto.Constants[B&^opBitRk]
+			} else {
+				lhs = reg.array[lbase+B]
+			}
+			if C&opBitRk != 0 {
+				rhs = cf.Fn.Proto.Constants[C&^opBitRk]
+			} else {
+				rhs = reg.array[lbase+C]
+			}
+			if v1, ok1 := lhs.(LNumber); ok1 {
+				if v2, ok2 := rhs.(LNumber); ok2 {
+					// the next instruction is skipped when the result is not A
+					if (v1 < v2) != (int(inst>>18)&0xff != 0) { //GETA
+						cf.Pc++
+					}
+					continue
+				}
+			}
 		case OP_SELF:
 			// a userdata's method with a constant name found in way 0 of
 			// the instruction's inline cache (patch 13b)
