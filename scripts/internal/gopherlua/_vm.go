@@ -69,168 +69,179 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	// about 50 instructions per entry), and from L at each check (a local
 	// held across the loop cost a reload per instruction).
 	check := 0
+	// medtwin patch 21b (PATCHES.md): the current frame and its code are
+	// read again only after an instruction that may change them (one run
+	// through the jump table, a call of a Go function that did not come
+	// back to cf); the instructions of patches 21 and 23 leave them
+frames:
 	for {
 		cf = L.currentFrame
 		code := cf.Fn.Proto.Code
-		pc := cf.Pc
-		inst = code[pc]
-		cf.Pc = pc + 1
-		if check == 0 {
-			check = ctxCheckInterval
-			select {
-			case <-L.ctxDone:
-				L.RaiseError(L.ctx.Err().Error())
-				return
-			default:
-			}
-		}
-		check--
-		// medtwin patch 21 (PATCHES.md): the most frequent instructions of
-		// medtwin's scenarios (and the common case of OP_SELF and OP_CALL)
-		// run here, without the jump table's call; everything else, and the
-		// other cases of these, through the jump table as before
-		switch int(inst >> 26) {
-		case OP_GETUPVAL:
-			reg := L.reg
-			RA := cf.LocalBase + int(inst>>18)&0xff //GETA
-			B := int(inst & 0x1ff)                   //GETB
-			v := cf.Fn.Upvalues[B].Value()
-			// +inline-call reg.Set RA v
-			continue
-		case OP_LOADK:
-			reg := L.reg
-			RA := cf.LocalBase + int(inst>>18)&0xff //GETA
-			Bx := int(inst & 0x3ffff)                //GETBX
-			v := cf.Fn.Proto.Constants[Bx]
-			// +inline-call reg.Set RA v
-			continue
-		case OP_MOVE:
-			reg := L.reg
-			lbase := cf.LocalBase
-			RA := lbase + int(inst>>18)&0xff //GETA
-			B := int(inst & 0x1ff)            //GETB
-			v := reg.Get(lbase + B)
-			// +inline-call reg.Set RA v
-			continue
-		case OP_JMP:
-			cf.Pc += int(inst&0x3ffff) - opMaxArgSbx //GETSBX
-			continue
-		case OP_MOVEN:
-			reg := L.reg
-			lbase := cf.LocalBase
-			A := int(inst>>18) & 0xff //GETA
-			B := int(inst & 0x1ff)    //GETB
-			C := int(inst>>9) & 0x1ff //GETC
-			v := reg.Get(lbase + B)
-			// +inline-call reg.Set lbase+A v
-			for i := 0; i < C; i++ {
-				inst = code[pc+1+i]
-				A = int(inst>>18) & 0xff //GETA
-				B = int(inst & 0x1ff)    //GETB
-				v := reg.Get(lbase + B)
-				// +inline-call reg.Set lbase+A v
-			}
-			cf.Pc = pc + 1 + C
-			continue
-		case OP_ADD, OP_SUB, OP_MUL, OP_DIV:
-			// two numbers (opArith's first case)
-			reg := L.reg
-			lbase := cf.LocalBase
-			B := int(inst & 0x1ff)    //GETB
-			C := int(inst>>9) & 0x1ff //GETC
-			var lhs, rhs LValue
-			if B&opBitRk != 0 {
-				lhs = cf.Fn.Proto.Constants[B&^opBitRk]
-			} else {
-				lhs = reg.array[lbase+B]
-			}
-			if C&opBitRk != 0 {
-				rhs = cf.Fn.Proto.Constants[C&^opBitRk]
-			} else {
-				rhs = reg.array[lbase+C]
-			}
-			if v1, ok1 := lhs.(LNumber); ok1 {
-				if v2, ok2 := rhs.(LNumber); ok2 {
-					var v LNumber
-					switch int(inst >> 26) {
-					case OP_ADD:
-						v = v1 + v2
-					case OP_SUB:
-						v = v1 - v2
-					case OP_MUL:
-						v = v1 * v2
-					default:
-						v = v1 / v2
-					}
-					RA := lbase + int(inst>>18)&0xff //GETA
-					// +inline-call reg.SetNumber RA v
-					continue
+		for {
+			pc := cf.Pc
+			inst = code[pc]
+			cf.Pc = pc + 1
+			if check == 0 {
+				check = ctxCheckInterval
+				select {
+				case <-L.ctxDone:
+					L.RaiseError(L.ctx.Err().Error())
+					return
+				default:
 				}
 			}
-		case OP_LT:
-			// two numbers (lessThan's first case)
-			reg := L.reg
-			lbase := cf.LocalBase
-			B := int(inst & 0x1ff)    //GETB
-			C := int(inst>>9) & 0x1ff //GETC
-			var lhs, rhs LValue
-			if B&opBitRk != 0 {
-				lhs = cf.Fn.Proto.Constants[B&^opBitRk]
-			} else {
-				lhs = reg.array[lbase+B]
-			}
-			if C&opBitRk != 0 {
-				rhs = cf.Fn.Proto.Constants[C&^opBitRk]
-			} else {
-				rhs = reg.array[lbase+C]
-			}
-			if v1, ok1 := lhs.(LNumber); ok1 {
-				if v2, ok2 := rhs.(LNumber); ok2 {
-					// the next instruction is skipped when the result is not A
-					if (v1 < v2) != (int(inst>>18)&0xff != 0) { //GETA
-						cf.Pc++
-					}
-					continue
-				}
-			}
-		case OP_SELF:
-			// a userdata's method with a constant name found in way 0 of
-			// the instruction's inline cache (patch 13b)
-			C := int(inst>>9) & 0x1ff //GETC
-			if C&opBitRk != 0 && L.G.inline != nil {
+			check--
+			// medtwin patch 21 (PATCHES.md): the most frequent instructions of
+			// medtwin's scenarios (and the common case of OP_SELF and OP_CALL)
+			// run here, without the jump table's call; everything else, and the
+			// other cases of these, through the jump table as before
+			switch int(inst >> 26) {
+			case OP_GETUPVAL:
+				reg := L.reg
+				RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+				B := int(inst & 0x1ff)                  //GETB
+				v := cf.Fn.Upvalues[B].Value()
+				// +inline-call reg.Set RA v
+				continue
+			case OP_LOADK:
+				reg := L.reg
+				RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+				Bx := int(inst & 0x3ffff)               //GETBX
+				v := cf.Fn.Proto.Constants[Bx]
+				// +inline-call reg.Set RA v
+				continue
+			case OP_MOVE:
 				reg := L.reg
 				lbase := cf.LocalBase
-				selfobj := reg.Get(lbase + int(inst&0x1ff)) //GETB
-				if ud, isud := selfobj.(*LUserData); isud {
-					if v := L.G.inline.userDataHit(&code[pc], ud); v != nil {
+				RA := lbase + int(inst>>18)&0xff //GETA
+				B := int(inst & 0x1ff)           //GETB
+				v := reg.Get(lbase + B)
+				// +inline-call reg.Set RA v
+				continue
+			case OP_JMP:
+				cf.Pc += int(inst&0x3ffff) - opMaxArgSbx //GETSBX
+				continue
+			case OP_MOVEN:
+				reg := L.reg
+				lbase := cf.LocalBase
+				A := int(inst>>18) & 0xff //GETA
+				B := int(inst & 0x1ff)    //GETB
+				C := int(inst>>9) & 0x1ff //GETC
+				v := reg.Get(lbase + B)
+				// +inline-call reg.Set lbase+A v
+				for i := 0; i < C; i++ {
+					inst = code[pc+1+i]
+					A = int(inst>>18) & 0xff //GETA
+					B = int(inst & 0x1ff)    //GETB
+					v := reg.Get(lbase + B)
+					// +inline-call reg.Set lbase+A v
+				}
+				cf.Pc = pc + 1 + C
+				continue
+			case OP_ADD, OP_SUB, OP_MUL, OP_DIV:
+				// two numbers (opArith's first case)
+				reg := L.reg
+				lbase := cf.LocalBase
+				B := int(inst & 0x1ff)    //GETB
+				C := int(inst>>9) & 0x1ff //GETC
+				var lhs, rhs LValue
+				if B&opBitRk != 0 {
+					lhs = cf.Fn.Proto.Constants[B&^opBitRk]
+				} else {
+					lhs = reg.array[lbase+B]
+				}
+				if C&opBitRk != 0 {
+					rhs = cf.Fn.Proto.Constants[C&^opBitRk]
+				} else {
+					rhs = reg.array[lbase+C]
+				}
+				if v1, ok1 := lhs.(LNumber); ok1 {
+					if v2, ok2 := rhs.(LNumber); ok2 {
+						var v LNumber
+						switch int(inst >> 26) {
+						case OP_ADD:
+							v = v1 + v2
+						case OP_SUB:
+							v = v1 - v2
+						case OP_MUL:
+							v = v1 * v2
+						default:
+							v = v1 / v2
+						}
 						RA := lbase + int(inst>>18)&0xff //GETA
-						// +inline-call reg.Set RA v
-						// +inline-call reg.Set RA+1 selfobj
+						// +inline-call reg.SetNumber RA v
+						continue
+					}
+				}
+			case OP_LT:
+				// two numbers (lessThan's first case)
+				reg := L.reg
+				lbase := cf.LocalBase
+				B := int(inst & 0x1ff)    //GETB
+				C := int(inst>>9) & 0x1ff //GETC
+				var lhs, rhs LValue
+				if B&opBitRk != 0 {
+					lhs = cf.Fn.Proto.Constants[B&^opBitRk]
+				} else {
+					lhs = reg.array[lbase+B]
+				}
+				if C&opBitRk != 0 {
+					rhs = cf.Fn.Proto.Constants[C&^opBitRk]
+				} else {
+					rhs = reg.array[lbase+C]
+				}
+				if v1, ok1 := lhs.(LNumber); ok1 {
+					if v2, ok2 := rhs.(LNumber); ok2 {
+						// the next instruction is skipped when the result is not A
+						if (v1 < v2) != (int(inst>>18)&0xff != 0) { //GETA
+							cf.Pc++
+						}
+						continue
+					}
+				}
+			case OP_SELF:
+				// a userdata's method with a constant name found in way 0 of
+				// the instruction's inline cache (patch 13b)
+				C := int(inst>>9) & 0x1ff //GETC
+				if C&opBitRk != 0 && L.G.inline != nil {
+					reg := L.reg
+					lbase := cf.LocalBase
+					selfobj := reg.Get(lbase + int(inst&0x1ff)) //GETB
+					if ud, isud := selfobj.(*LUserData); isud {
+						if v := L.G.inline.userDataHit(&code[pc], ud); v != nil {
+							RA := lbase + int(inst>>18)&0xff //GETA
+							// +inline-call reg.Set RA v
+							// +inline-call reg.Set RA+1 selfobj
+							continue
+						}
+					}
+				}
+			case OP_CALL:
+				// a Go function (not through __call) with room for its frame
+				// in the top segment of an auto-growing stack (patch 14)
+				reg := L.reg
+				RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+				if fn, ok := reg.Get(RA).(*LFunction); ok && fn.IsG {
+					if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+						B := int(inst & 0x1ff) //GETB
+						nargs := B - 1
+						if B == 0 {
+							nargs = reg.Top() - (RA + 1)
+						}
+						if callGo(L, ags, fn, cf, RA, nargs, int(inst>>9)&0x1ff-1) == 1 {
+							return
+						}
+						if L.currentFrame != cf {
+							continue frames
+						}
 						continue
 					}
 				}
 			}
-		case OP_CALL:
-			// a Go function (not through __call) with room for its frame
-			// in the top segment of an auto-growing stack (patch 14)
-			reg := L.reg
-			RA := cf.LocalBase + int(inst>>18)&0xff //GETA
-			if fn, ok := reg.Get(RA).(*LFunction); ok && fn.IsG {
-				if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
-					B := int(inst & 0x1ff) //GETB
-					nargs := B - 1
-					if B == 0 {
-						nargs = reg.Top() - (RA + 1)
-					}
-					if callGo(L, ags, fn, cf, RA, nargs, int(inst>>9)&0x1ff-1) == 1 {
-						return
-					}
-					continue
-				}
+			if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
+				return
 			}
-		}
-		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
-			return
+			continue frames
 		}
 	}
 }
