@@ -236,6 +236,45 @@ frames:
 						}
 						continue
 					}
+				} else if ok && !fn.IsG {
+					// medtwin patch 21c (PATCHES.md): a Lua function, as
+					// OP_CALL's handler calls it
+					B := int(inst & 0x1ff) //GETB
+					nargs := B - 1
+					if B == 0 {
+						nargs = reg.Top() - (RA + 1)
+					}
+					nret := int(inst>>9)&0x1ff - 1 //GETC
+					lv := LValue(fn)
+					meta := false
+					// +inline-call L.pushCallFrame callFrame{Fn:fn,Pc:0,Base:RA,LocalBase:RA+1,ReturnBase:RA,NArgs:nargs,NRet:nret,Parent:cf,TailCall:0} lv meta
+					continue frames
+				}
+			case OP_RETURN:
+				// medtwin patch 21c (PATCHES.md): a return to a frame in the
+				// top segment of an auto-growing stack with no open upvalue
+				// (OP_RETURN's handler's first case, closeUpvalues having
+				// nothing to close)
+				if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 && L.uvcache == nil {
+					reg := L.reg
+					RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+					B := int(inst & 0x1ff)                  //GETB
+					n := cf.NRet
+					if n == MultRet {
+						n = B - 1
+						if B == 0 {
+							n = reg.Top() - RA
+						}
+					}
+					ags.segSp--
+					// cf is the top frame, the one below it is in its segment
+					parent := (*callFrame)(unsafe.Add(unsafe.Pointer(cf), -int(unsafe.Sizeof(callFrame{}))))
+					// +inline-call copyReturnValues L cf.ReturnBase RA n B
+					L.currentFrame = parent
+					if cf == baseframe || parent.Fn.IsG {
+						return
+					}
+					continue frames
 				}
 			}
 			if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {

@@ -392,6 +392,308 @@ frames:
 						}
 						continue
 					}
+				} else if ok && !fn.IsG {
+					// medtwin patch 21c (PATCHES.md): a Lua function, as
+					// OP_CALL's handler calls it
+					B := int(inst & 0x1ff) //GETB
+					nargs := B - 1
+					if B == 0 {
+						nargs = reg.Top() - (RA + 1)
+					}
+					nret := int(inst>>9)&0x1ff - 1 //GETC
+					lv := LValue(fn)
+					meta := false
+					// this section is inlined by go-inline
+					// source function is 'func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) ' in '_state.go'
+					{
+						ls := L
+						cf := callFrame{Fn: fn, Pc: 0, Base: RA, LocalBase: RA + 1, ReturnBase: RA, NArgs: nargs, NRet: nret, Parent: cf, TailCall: 0}
+						fn := lv
+						if meta {
+							cf.NArgs++
+							ls.reg.Insert(fn, cf.LocalBase)
+						}
+						if cf.Fn == nil {
+							ls.RaiseError("attempt to call a non-function object")
+						}
+						var newcf *callFrame
+						if ags, isags := ls.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+							// medtwin patch 6 (PATCHES.md): the frame is written in place in
+							// the top segment, which has room (so the stack is not full), without
+							// the three interface calls and the copies of a callFrame below
+							newcf = &ags.segments[ags.segIdx].array[ags.segSp]
+							*newcf = cf
+							newcf.Idx = int(ags.segSp) + FramesPerSegment*int(ags.segIdx)
+							ags.segSp++
+						} else {
+							if ls.stack.IsFull() {
+								ls.RaiseError("stack overflow")
+							}
+							ls.stack.Push(cf)
+							newcf = ls.stack.Last()
+						}
+						// this section is inlined by go-inline
+						// source function is 'func (ls *LState) initCallFrame(cf *callFrame) ' in '_state.go'
+						{
+							cf := newcf
+							if cf.Fn.IsG {
+								ls.reg.SetTop(cf.LocalBase + cf.NArgs)
+							} else {
+								proto := cf.Fn.Proto
+								nargs := cf.NArgs
+								np := int(proto.NumParameters)
+								if nargs < np {
+									// default any missing arguments to nil
+									newSize := cf.LocalBase + np
+									// this section is inlined by go-inline
+									// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+									{
+										rg := ls.reg
+										requiredSize := newSize
+										if requiredSize > cap(rg.array) {
+											rg.resize(requiredSize)
+										}
+									}
+									for i := nargs; i < np; i++ {
+										ls.reg.array[cf.LocalBase+i] = LNil
+									}
+									nargs = np
+									ls.reg.top = newSize
+								}
+
+								if (proto.IsVarArg & VarArgIsVarArg) == 0 {
+									if nargs < int(proto.NumUsedRegisters) {
+										nargs = int(proto.NumUsedRegisters)
+									}
+									newSize := cf.LocalBase + nargs
+									// this section is inlined by go-inline
+									// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+									{
+										rg := ls.reg
+										requiredSize := newSize
+										if requiredSize > cap(rg.array) {
+											rg.resize(requiredSize)
+										}
+									}
+									for i := np; i < nargs; i++ {
+										ls.reg.array[cf.LocalBase+i] = LNil
+									}
+									ls.reg.top = cf.LocalBase + int(proto.NumUsedRegisters)
+								} else {
+									/* swap vararg positions:
+											   closure
+											   namedparam1 <- lbase
+											   namedparam2
+											   vararg1
+											   vararg2
+
+									           TO
+
+											   closure
+											   nil
+											   nil
+											   vararg1
+											   vararg2
+											   namedparam1 <- lbase
+											   namedparam2
+									*/
+									nvarargs := nargs - np
+									if nvarargs < 0 {
+										nvarargs = 0
+									}
+
+									ls.reg.SetTop(cf.LocalBase + nargs + np)
+									for i := 0; i < np; i++ {
+										//ls.reg.Set(cf.LocalBase+nargs+i, ls.reg.Get(cf.LocalBase+i))
+										ls.reg.array[cf.LocalBase+nargs+i] = ls.reg.array[cf.LocalBase+i]
+										//ls.reg.Set(cf.LocalBase+i, LNil)
+										ls.reg.array[cf.LocalBase+i] = LNil
+									}
+
+									if CompatVarArg {
+										ls.reg.SetTop(cf.LocalBase + nargs + np + 1)
+										if (proto.IsVarArg & VarArgNeedsArg) != 0 {
+											argtb := newLTable(nvarargs, 0)
+											for i := 0; i < nvarargs; i++ {
+												argtb.RawSetInt(i+1, ls.reg.Get(cf.LocalBase+np+i))
+											}
+											argtb.RawSetString("n", LNumber(nvarargs))
+											//ls.reg.Set(cf.LocalBase+nargs+np, argtb)
+											ls.reg.array[cf.LocalBase+nargs+np] = argtb
+										} else {
+											ls.reg.array[cf.LocalBase+nargs+np] = LNil
+										}
+									}
+									cf.LocalBase += nargs
+									maxreg := cf.LocalBase + int(proto.NumUsedRegisters)
+									ls.reg.SetTop(maxreg)
+								}
+							}
+						}
+						ls.currentFrame = newcf
+					}
+					continue frames
+				}
+			case OP_RETURN:
+				// medtwin patch 21c (PATCHES.md): a return to a frame in the
+				// top segment of an auto-growing stack with no open upvalue
+				// (OP_RETURN's handler's first case, closeUpvalues having
+				// nothing to close)
+				if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 && L.uvcache == nil {
+					reg := L.reg
+					RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+					B := int(inst & 0x1ff)                  //GETB
+					n := cf.NRet
+					if n == MultRet {
+						n = B - 1
+						if B == 0 {
+							n = reg.Top() - RA
+						}
+					}
+					ags.segSp--
+					// cf is the top frame, the one below it is in its segment
+					parent := (*callFrame)(unsafe.Add(unsafe.Pointer(cf), -int(unsafe.Sizeof(callFrame{}))))
+					// this section is inlined by go-inline
+					// source function is 'func copyReturnValues(L *LState, regv, start, n, b int) ' in '_vm.go'
+					{
+						regv := cf.ReturnBase
+						start := RA
+						b := B
+						if b == 1 {
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) FillNil(regm, n int) ' in '_state.go'
+							{
+								rg := L.reg
+								regm := regv
+								newSize := regm + n
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+								{
+									requiredSize := newSize
+									if requiredSize > cap(rg.array) {
+										rg.resize(requiredSize)
+									}
+								}
+								for i := 0; i < n; i++ {
+									rg.array[regm+i] = LNil
+								}
+								// values beyond top don't need to be valid LValues, so setting them to nil is fine
+								// setting them to nil rather than LNil lets us invoke the golang memclr opto
+								oldtop := rg.top
+								rg.top = regm + n
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+								{
+									if rg.top < oldtop {
+										if oldtop-rg.top <= smallClear {
+											for i := rg.top; i < oldtop; i++ {
+												rg.array[i] = nil
+											}
+										} else {
+											nilRange := rg.array[rg.top:oldtop]
+											for i := range nilRange {
+												nilRange[i] = nil
+											}
+										}
+									}
+								}
+							}
+						} else {
+							// this section is inlined by go-inline
+							// source function is 'func (rg *registry) CopyRange(regv, start, limit, n int) ' in '_state.go'
+							{
+								rg := L.reg
+								limit := -1
+								newSize := regv + n
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+								{
+									requiredSize := newSize
+									if requiredSize > cap(rg.array) {
+										rg.resize(requiredSize)
+									}
+								}
+								if limit == -1 || limit > rg.top {
+									limit = rg.top
+								}
+								for i := 0; i < n; i++ {
+									srcIdx := start + i
+									if srcIdx >= limit || srcIdx < 0 {
+										rg.array[regv+i] = LNil
+									} else {
+										rg.array[regv+i] = rg.array[srcIdx]
+									}
+								}
+
+								// values beyond top don't need to be valid LValues, so setting them to nil is fine
+								// setting them to nil rather than LNil lets us invoke the golang memclr opto
+								oldtop := rg.top
+								rg.top = regv + n
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+								{
+									if rg.top < oldtop {
+										if oldtop-rg.top <= smallClear {
+											for i := rg.top; i < oldtop; i++ {
+												rg.array[i] = nil
+											}
+										} else {
+											nilRange := rg.array[rg.top:oldtop]
+											for i := range nilRange {
+												nilRange[i] = nil
+											}
+										}
+									}
+								}
+							}
+							if b > 1 && n > (b-1) {
+								// this section is inlined by go-inline
+								// source function is 'func (rg *registry) FillNil(regm, n int) ' in '_state.go'
+								{
+									rg := L.reg
+									regm := regv + b - 1
+									n := n - (b - 1)
+									newSize := regm + n
+									// this section is inlined by go-inline
+									// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+									{
+										requiredSize := newSize
+										if requiredSize > cap(rg.array) {
+											rg.resize(requiredSize)
+										}
+									}
+									for i := 0; i < n; i++ {
+										rg.array[regm+i] = LNil
+									}
+									// values beyond top don't need to be valid LValues, so setting them to nil is fine
+									// setting them to nil rather than LNil lets us invoke the golang memclr opto
+									oldtop := rg.top
+									rg.top = regm + n
+									// this section is inlined by go-inline
+									// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
+									{
+										if rg.top < oldtop {
+											if oldtop-rg.top <= smallClear {
+												for i := rg.top; i < oldtop; i++ {
+													rg.array[i] = nil
+												}
+											} else {
+												nilRange := rg.array[rg.top:oldtop]
+												for i := range nilRange {
+													nilRange[i] = nil
+												}
+											}
+										}
+									}
+								}
+							}
+						}
+					}
+					L.currentFrame = parent
+					if cf == baseframe || parent.Fn.IsG {
+						return
+					}
+					continue frames
 				}
 			}
 			if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
