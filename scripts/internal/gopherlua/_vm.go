@@ -144,17 +144,7 @@ frames:
 				lbase := cf.LocalBase
 				B := int(inst & 0x1ff)    //GETB
 				C := int(inst>>9) & 0x1ff //GETC
-				var lhs, rhs LValue
-				if B&opBitRk != 0 {
-					lhs = cf.Fn.Proto.Constants[B&^opBitRk]
-				} else {
-					lhs = reg.array[lbase+B]
-				}
-				if C&opBitRk != 0 {
-					rhs = cf.Fn.Proto.Constants[C&^opBitRk]
-				} else {
-					rhs = reg.array[lbase+C]
-				}
+				lhs, rhs := rk(cf, reg, B), rk(cf, reg, C)
 				if v1, ok1 := lhs.(LNumber); ok1 {
 					if v2, ok2 := rhs.(LNumber); ok2 {
 						var v LNumber
@@ -176,20 +166,9 @@ frames:
 			case OP_LT:
 				// two numbers (lessThan's first case)
 				reg := L.reg
-				lbase := cf.LocalBase
 				B := int(inst & 0x1ff)    //GETB
 				C := int(inst>>9) & 0x1ff //GETC
-				var lhs, rhs LValue
-				if B&opBitRk != 0 {
-					lhs = cf.Fn.Proto.Constants[B&^opBitRk]
-				} else {
-					lhs = reg.array[lbase+B]
-				}
-				if C&opBitRk != 0 {
-					rhs = cf.Fn.Proto.Constants[C&^opBitRk]
-				} else {
-					rhs = reg.array[lbase+C]
-				}
+				lhs, rhs := rk(cf, reg, B), rk(cf, reg, C)
 				if v1, ok1 := lhs.(LNumber); ok1 {
 					if v2, ok2 := rhs.(LNumber); ok2 {
 						// the next instruction is skipped when the result is not A
@@ -283,6 +262,16 @@ frames:
 			continue frames
 		}
 	}
+}
+
+// rk is the value of the RK operand x (a register of cf or a constant of
+// its function) of an instruction of cf (medtwin patch 23): L.rkValue
+// without L.
+func rk(cf *callFrame, reg *registry, x int) LValue {
+	if x&opBitRk != 0 {
+		return cf.Fn.Proto.Constants[x&^opBitRk]
+	}
+	return reg.array[cf.LocalBase+x]
 }
 
 // regv is the first target register to copy the return values to.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 )
 
@@ -15,33 +14,13 @@ import (
 // Go calls, with a context set (the switch) on the auto-growing stack
 // (medtwin's) and the fixed one.
 
-// runGoCallScriptCtx is runGoCallScript with a context set on the state.
-func runGoCallScriptCtx(t *testing.T, autoGrowing bool) string {
-	t.Helper()
-	L := NewState(Options{MinimizeStackMemory: autoGrowing})
-	defer L.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	L.SetContext(ctx)
-	goCallFuncs(L)
-	var out strings.Builder
-	L.SetGlobal("emit", L.NewFunction(func(L *LState) int {
-		out.WriteString(L.CheckString(1))
-		return 0
-	}))
-	if err := L.DoString(goCallScript); err != nil {
-		t.Fatalf("autoGrowing %v: %v", autoGrowing, err)
-	}
-	return out.String()
-}
-
 // The battery of Go calls (patch 14) gives the same transcript through the
 // loop with a context, on both stacks, as through the loop without one
 // (the jump table only) on the fixed stack (upstream's paths).
 func TestDispatchWithContextSameTranscript(t *testing.T) {
 	want := runGoCallScript(t, false)
-	sameTranscript(t, runGoCallScriptCtx(t, true), want, " | ")
-	sameTranscript(t, runGoCallScriptCtx(t, false), want, " | ")
+	sameTranscript(t, runGoCallScriptOn(t, true, true), want, " | ")
+	sameTranscript(t, runGoCallScriptOn(t, false, true), want, " | ")
 }
 
 // Upstream's test scripts pass through the loop with a context, on both
