@@ -68,7 +68,21 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	// is set (medtwin patch 15: ctx.Done() through a chain of contexts was
 	// about 50 instructions per entry), and from L at each check (a local
 	// held across the loop cost a reload per instruction).
-	check := 0
+	// medtwin patch 21e (PATCHES.md): the check at each entry is made here,
+	// with the first instruction's pc counted as the loop counts it (so an
+	// error names the same line), and the counter counts only the
+	// instructions that can go back or down (jumps, calls, and every
+	// instruction run through the jump table: for loops, tail calls): an
+	// endless run executes one of them at least once per turn
+	L.currentFrame.Pc++
+	select {
+	case <-L.ctxDone:
+		L.RaiseError(L.ctx.Err().Error())
+		return
+	default:
+	}
+	L.currentFrame.Pc--
+	check := ctxCheckInterval
 	// medtwin patch 21b (PATCHES.md): the current frame and its code are
 	// read again only after an instruction that may change them (one run
 	// through the jump table, a call of a Go function that did not come
@@ -81,16 +95,6 @@ frames:
 			pc := cf.Pc
 			inst = code[pc]
 			cf.Pc = pc + 1
-			if check == 0 {
-				check = ctxCheckInterval
-				select {
-				case <-L.ctxDone:
-					L.RaiseError(L.ctx.Err().Error())
-					return
-				default:
-				}
-			}
-			check--
 			// medtwin patch 21 (PATCHES.md): the most frequent instructions of
 			// medtwin's scenarios (and the common case of OP_SELF and OP_CALL)
 			// run here, without the jump table's call; everything else, and the
@@ -119,6 +123,10 @@ frames:
 				// +inline-call reg.Set RA v
 				continue
 			case OP_JMP:
+				if check--; check == 0 {
+					check = ctxCheckInterval
+					checkContext(L)
+				}
 				cf.Pc += int(inst&0x3ffff) - opMaxArgSbx //GETSBX
 				continue
 			case OP_MOVEN:
@@ -196,6 +204,10 @@ frames:
 					}
 				}
 			case OP_CALL:
+				if check--; check == 0 {
+					check = ctxCheckInterval
+					checkContext(L)
+				}
 				// a Go function (not through __call) with room for its frame
 				// in the top segment of an auto-growing stack (patch 14)
 				reg := L.reg
@@ -256,6 +268,12 @@ frames:
 					continue frames
 				}
 			}
+			if int(inst>>26) != OP_CALL {
+				if check--; check == 0 {
+					check = ctxCheckInterval
+					checkContext(L)
+				}
+			}
 			if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
 				return
 			}
@@ -272,6 +290,16 @@ func rk(cf *callFrame, reg *registry, x int) LValue {
 		return cf.Fn.Proto.Constants[x&^opBitRk]
 	}
 	return reg.array[cf.LocalBase+x]
+}
+
+// checkContext raises the error of L's context when it has ended (medtwin
+// patches 1 and 21e: mainLoopWithContext's periodic check).
+func checkContext(L *LState) {
+	select {
+	case <-L.ctxDone:
+		L.RaiseError(L.ctx.Err().Error())
+	default:
+	}
 }
 
 // regv is the first target register to copy the return values to.

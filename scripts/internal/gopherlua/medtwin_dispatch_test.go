@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Patch 21: mainLoopWithContext (the loop that runs whenever a context is
@@ -70,5 +72,41 @@ func runScriptWithContext(t *testing.T, dir, script string, autoGrowing bool) {
 	L.SetContext(ctx)
 	if err := L.DoFile(script); err != nil {
 		t.Error(err)
+	}
+}
+
+// Patch 21e: the context is checked every ctxCheckInterval jumps, calls and
+// instructions run through the jump table; every endless run makes one of
+// them each turn. Each loop here (a jump back, a numeric for, a generic for,
+// a goto, tail and plain recursion through Lua and Go) is stopped by its
+// context's deadline.
+func TestContextStopsEveryKindOfLoop(t *testing.T) {
+	for _, script := range []string{
+		`while true do end`,
+		`local x = 0 repeat x = x + 1 until false`,
+		`for i = 1, math.huge do end`,
+		`local function it() return 1 end for k in it do end`,
+		`::top:: goto top`,
+		`local function f(n) return f(n + 1) end f(0)`,
+		`local function f(n) if n > 100 then return end f(n + 1) end while true do f(0) end`,
+		`while true do type(1) end`,
+	} {
+		t.Run(script, func(t *testing.T) {
+			L := NewState(Options{MinimizeStackMemory: true})
+			defer L.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			defer cancel()
+			L.SetContext(ctx)
+			done := make(chan error, 1)
+			go func() { done <- L.DoString(script) }()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "context deadline exceeded") {
+					t.Fatalf("err = %v, want context deadline exceeded", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("not stopped 10 s after its context ended")
+			}
+		})
 	}
 }
