@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 )
@@ -94,19 +93,7 @@ func TestContextStopsEveryKindOfLoop(t *testing.T) {
 		t.Run(script, func(t *testing.T) {
 			L := NewState(Options{MinimizeStackMemory: true})
 			defer L.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-			defer cancel()
-			L.SetContext(ctx)
-			done := make(chan error, 1)
-			go func() { done <- L.DoString(script) }()
-			select {
-			case err := <-done:
-				if err == nil || !strings.Contains(err.Error(), "context deadline exceeded") {
-					t.Fatalf("err = %v, want context deadline exceeded", err)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("not stopped 10 s after its context ended")
-			}
+			stoppedByDeadline(t, L, script, 20*time.Millisecond, 10*time.Second)
 		})
 	}
 }
