@@ -197,8 +197,15 @@ frames:
 					if ud, isud := selfobj.(*LUserData); isud {
 						if v := L.G.inline.userDataHit(&code[pc], ud); v != nil {
 							RA := lbase + int(inst>>18)&0xff //GETA
-							// +inline-call reg.Set RA v
-							// +inline-call reg.Set RA+1 selfobj
+							// the two Sets of the handler in one (patch 21f)
+							if RA+2 > cap(reg.array) {
+								reg.resize(RA + 2)
+							}
+							reg.array[RA] = v
+							reg.array[RA+1] = selfobj
+							if RA+2 > reg.top {
+								reg.top = RA + 2
+							}
 							continue
 						}
 					}

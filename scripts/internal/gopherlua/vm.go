@@ -315,45 +315,14 @@ frames:
 					if ud, isud := selfobj.(*LUserData); isud {
 						if v := L.G.inline.userDataHit(&code[pc], ud); v != nil {
 							RA := lbase + int(inst>>18)&0xff //GETA
-							// this section is inlined by go-inline
-							// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
-							{
-								rg := reg
-								regi := RA
-								vali := v
-								newSize := regi + 1
-								// this section is inlined by go-inline
-								// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
-								{
-									requiredSize := newSize
-									if requiredSize > cap(rg.array) {
-										rg.resize(requiredSize)
-									}
-								}
-								rg.array[regi] = vali
-								if regi >= rg.top {
-									rg.top = regi + 1
-								}
+							// the two Sets of the handler in one (patch 21f)
+							if RA+2 > cap(reg.array) {
+								reg.resize(RA + 2)
 							}
-							// this section is inlined by go-inline
-							// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
-							{
-								rg := reg
-								regi := RA + 1
-								vali := selfobj
-								newSize := regi + 1
-								// this section is inlined by go-inline
-								// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
-								{
-									requiredSize := newSize
-									if requiredSize > cap(rg.array) {
-										rg.resize(requiredSize)
-									}
-								}
-								rg.array[regi] = vali
-								if regi >= rg.top {
-									rg.top = regi + 1
-								}
+							reg.array[RA] = v
+							reg.array[RA+1] = selfobj
+							if RA+2 > reg.top {
+								reg.top = RA + 2
 							}
 							continue
 						}
