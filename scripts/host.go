@@ -158,7 +158,7 @@ func (ht *hostTypes) define(L *lua.LState, name string, methods map[string]metho
 			// sim methods reach the host through the closure: check the receiver
 			// like every other type's methods do
 			idx.RawSetString(n, L.NewFunction(func(L *lua.LState) int {
-				if ud, ok := L.Get(1).(*lua.LUserData); !ok || ud.Value != ht.cur {
+				if ud, ok := L.Arg(1).(*lua.LUserData); !ok || ud.Value != ht.cur {
 					L.RaiseError("expected the sim before ':' (call it as sim:%s(...)), got %s", n, L.Get(1).Type())
 				}
 				return m(ht.cur, L)
@@ -217,7 +217,7 @@ func (h *host) wrapIn(ud *lua.LUserData, typ string, v any) *lua.LUserData {
 // dictionary): the methods that run per event inline userValue and an
 // assertion to their type, and call check only to raise the error.
 func check[T any](L *lua.LState, n int, typ string) T {
-	if ud, ok := L.Get(n).(*lua.LUserData); ok {
+	if ud, ok := L.Arg(n).(*lua.LUserData); ok {
 		if v, ok := ud.Value.(T); ok {
 			return v
 		}
@@ -269,7 +269,7 @@ func (h *host) call(fn *lua.LFunction, nret int, args ...lua.LValue) bool {
 // userdata: the common case of check, inlined at the calls that run per
 // event (check is generic, and its calls are not inlined).
 func userValue(L *lua.LState, n int) any {
-	if ud, ok := L.Get(n).(*lua.LUserData); ok {
+	if ud, ok := L.Arg(n).(*lua.LUserData); ok {
 		return ud.Value
 	}
 	return nil
@@ -277,7 +277,7 @@ func userValue(L *lua.LState, n int) any {
 
 // number is L.CheckNumber(n) with its common case (a number) inlined.
 func number(L *lua.LState, n int) float64 {
-	if v, ok := L.Get(n).(lua.LNumber); ok {
+	if v, ok := L.Arg(n).(lua.LNumber); ok {
 		return float64(v)
 	}
 	return float64(L.CheckNumber(n))
@@ -308,7 +308,7 @@ func raise(L *lua.LState, err error) {
 // optsTable reads a request options table {priority=, preempt=, patience=, balk_at=}.
 func requestOpts(L *lua.LState, n int) engine.RequestOpts {
 	var o engine.RequestOpts
-	v := L.Get(n)
+	v := L.Arg(n)
 	t, ok := v.(*lua.LTable)
 	if !ok {
 		if !isNil(v) {
@@ -514,7 +514,7 @@ var simMethods = map[string]method{
 // kpi returns the KPI named by argument 2 (made on first use), of kind.
 func (h *host) kpi(L *lua.LState, kind engine.KPIKind) *engine.KPI {
 	var name string
-	if s, ok := L.Get(2).(lua.LString); ok {
+	if s, ok := L.Arg(2).(lua.LString); ok {
 		name = string(s)
 	} else {
 		name = L.CheckString(2) // a number is converted, anything else an error

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 )
 
 func mainLoop(L *LState, baseframe *callFrame) {
@@ -67,26 +68,249 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	// is set (medtwin patch 15: ctx.Done() through a chain of contexts was
 	// about 50 instructions per entry), and from L at each check (a local
 	// held across the loop cost a reload per instruction).
+	// medtwin patch 21e (PATCHES.md): the check at each entry is made here,
+	// with the first instruction's pc counted as the loop counts it (so an
+	// error names the same line), and the counter counts only the
+	// instructions that can go back or down (jumps, calls, and every
+	// instruction run through the jump table: for loops, tail calls): an
+	// endless run executes one of them at least once per turn
 	// medtwin patch 25 (PATCHES.md): a state whose caller checks the
-	// context itself (SetEntryContextCheck(false)) starts counting instead
-	check := L.entryCheck
+	// context itself (SetEntryContextCheck(false): entryCheck is not 0)
+	// skips the check at entry
+	if L.entryCheck == 0 {
+		L.currentFrame.Pc++
+		select {
+		case <-L.ctxDone:
+			L.RaiseError(L.ctx.Err().Error())
+			return
+		default:
+		}
+		L.currentFrame.Pc--
+	}
+	check := ctxCheckInterval
+	// medtwin patch 21b (PATCHES.md): the current frame and its code are
+	// read again only after an instruction that may change them (one run
+	// through the jump table, a call of a Go function that did not come
+	// back to cf); the instructions of patches 21 and 23 leave them
+frames:
 	for {
 		cf = L.currentFrame
-		inst = cf.Fn.Proto.Code[cf.Pc]
-		cf.Pc++
-		if check == 0 {
-			check = ctxCheckInterval
-			select {
-			case <-L.ctxDone:
-				L.RaiseError(L.ctx.Err().Error())
-				return
-			default:
+		code := cf.Fn.Proto.Code
+		for {
+			pc := cf.Pc
+			inst = code[pc]
+			cf.Pc = pc + 1
+			// medtwin patch 21 (PATCHES.md): the most frequent instructions of
+			// medtwin's scenarios (and the common case of OP_SELF and OP_CALL)
+			// run here, without the jump table's call; everything else, and the
+			// other cases of these, through the jump table as before
+			switch int(inst >> 26) {
+			case OP_GETUPVAL:
+				reg := L.reg
+				RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+				B := int(inst & 0x1ff)                  //GETB
+				v := cf.Fn.Upvalues[B].Value()
+				// +inline-call reg.Set RA v
+				continue
+			case OP_LOADK:
+				reg := L.reg
+				RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+				Bx := int(inst & 0x3ffff)               //GETBX
+				v := cf.Fn.Proto.Constants[Bx]
+				// +inline-call reg.Set RA v
+				continue
+			case OP_MOVE:
+				reg := L.reg
+				lbase := cf.LocalBase
+				RA := lbase + int(inst>>18)&0xff //GETA
+				B := int(inst & 0x1ff)           //GETB
+				v := reg.Get(lbase + B)
+				// +inline-call reg.Set RA v
+				continue
+			case OP_JMP:
+				if check--; check == 0 {
+					check = ctxCheckInterval
+					checkContext(L)
+				}
+				cf.Pc += int(inst&0x3ffff) - opMaxArgSbx //GETSBX
+				continue
+			case OP_MOVEN:
+				reg := L.reg
+				lbase := cf.LocalBase
+				A := int(inst>>18) & 0xff //GETA
+				B := int(inst & 0x1ff)    //GETB
+				C := int(inst>>9) & 0x1ff //GETC
+				v := reg.Get(lbase + B)
+				// +inline-call reg.Set lbase+A v
+				for i := 0; i < C; i++ {
+					inst = code[pc+1+i]
+					A = int(inst>>18) & 0xff //GETA
+					B = int(inst & 0x1ff)    //GETB
+					v := reg.Get(lbase + B)
+					// +inline-call reg.Set lbase+A v
+				}
+				cf.Pc = pc + 1 + C
+				continue
+			case OP_ADD, OP_SUB, OP_MUL, OP_DIV:
+				// two numbers (opArith's first case)
+				reg := L.reg
+				lbase := cf.LocalBase
+				B := int(inst & 0x1ff)    //GETB
+				C := int(inst>>9) & 0x1ff //GETC
+				lhs, rhs := rk(cf, reg, B), rk(cf, reg, C)
+				if v1, ok1 := lhs.(LNumber); ok1 {
+					if v2, ok2 := rhs.(LNumber); ok2 {
+						var v LNumber
+						switch int(inst >> 26) {
+						case OP_ADD:
+							v = v1 + v2
+						case OP_SUB:
+							v = v1 - v2
+						case OP_MUL:
+							v = v1 * v2
+						default:
+							v = v1 / v2
+						}
+						RA := lbase + int(inst>>18)&0xff //GETA
+						// +inline-call reg.SetNumber RA v
+						continue
+					}
+				}
+			case OP_LT:
+				// two numbers (lessThan's first case)
+				reg := L.reg
+				B := int(inst & 0x1ff)    //GETB
+				C := int(inst>>9) & 0x1ff //GETC
+				lhs, rhs := rk(cf, reg, B), rk(cf, reg, C)
+				if v1, ok1 := lhs.(LNumber); ok1 {
+					if v2, ok2 := rhs.(LNumber); ok2 {
+						// the next instruction is skipped when the result is not A
+						if (v1 < v2) != (int(inst>>18)&0xff != 0) { //GETA
+							cf.Pc++
+						}
+						continue
+					}
+				}
+			case OP_SELF:
+				// a userdata's method with a constant name found in way 0 of
+				// the instruction's inline cache (patch 13b)
+				C := int(inst>>9) & 0x1ff //GETC
+				if C&opBitRk != 0 && L.G.inline != nil {
+					reg := L.reg
+					lbase := cf.LocalBase
+					selfobj := reg.Get(lbase + int(inst&0x1ff)) //GETB
+					if ud, isud := selfobj.(*LUserData); isud {
+						if v := L.G.inline.userDataHit(&code[pc], ud); v != nil {
+							RA := lbase + int(inst>>18)&0xff //GETA
+							// the two Sets of the handler in one (patch 21f)
+							if RA+2 > cap(reg.array) {
+								reg.resize(RA + 2)
+							}
+							reg.array[RA] = v
+							reg.array[RA+1] = selfobj
+							if RA+2 > reg.top {
+								reg.top = RA + 2
+							}
+							continue
+						}
+					}
+				}
+			case OP_CALL:
+				if check--; check == 0 {
+					check = ctxCheckInterval
+					checkContext(L)
+				}
+				// a Go function (not through __call) with room for its frame
+				// in the top segment of an auto-growing stack (patch 14)
+				reg := L.reg
+				RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+				if fn, ok := reg.Get(RA).(*LFunction); ok && fn.IsG {
+					if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp < FramesPerSegment {
+						B := int(inst & 0x1ff) //GETB
+						nargs := B - 1
+						if B == 0 {
+							nargs = reg.Top() - (RA + 1)
+						}
+						if callGo(L, ags, fn, cf, RA, nargs, int(inst>>9)&0x1ff-1) == 1 {
+							return
+						}
+						if L.currentFrame != cf {
+							continue frames
+						}
+						continue
+					}
+				} else if ok && !fn.IsG {
+					// medtwin patch 21c (PATCHES.md): a Lua function, as
+					// OP_CALL's handler calls it
+					B := int(inst & 0x1ff) //GETB
+					nargs := B - 1
+					if B == 0 {
+						nargs = reg.Top() - (RA + 1)
+					}
+					nret := int(inst>>9)&0x1ff - 1 //GETC
+					lv := LValue(fn)
+					meta := false
+					// +inline-call L.pushCallFrame callFrame{Fn:fn,Pc:0,Base:RA,LocalBase:RA+1,ReturnBase:RA,NArgs:nargs,NRet:nret,Parent:cf,TailCall:0} lv meta
+					continue frames
+				}
+			case OP_RETURN:
+				// medtwin patch 21c (PATCHES.md): a return to a frame in the
+				// top segment of an auto-growing stack with no open upvalue
+				// (OP_RETURN's handler's first case, closeUpvalues having
+				// nothing to close)
+				if ags, isags := L.stack.(*autoGrowingCallFrameStack); isags && ags.segSp >= 2 && L.uvcache == nil {
+					reg := L.reg
+					RA := cf.LocalBase + int(inst>>18)&0xff //GETA
+					B := int(inst & 0x1ff)                  //GETB
+					n := cf.NRet
+					if n == MultRet {
+						n = B - 1
+						if B == 0 {
+							n = reg.Top() - RA
+						}
+					}
+					ags.segSp--
+					// cf is the top frame, the one below it is in its segment
+					parent := (*callFrame)(unsafe.Add(unsafe.Pointer(cf), -int(unsafe.Sizeof(callFrame{}))))
+					// +inline-call copyReturnValues L cf.ReturnBase RA n B
+					L.currentFrame = parent
+					if cf == baseframe || parent.Fn.IsG {
+						return
+					}
+					continue frames
+				}
 			}
+			if int(inst>>26) != OP_CALL {
+				if check--; check == 0 {
+					check = ctxCheckInterval
+					checkContext(L)
+				}
+			}
+			if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
+				return
+			}
+			continue frames
 		}
-		check--
-		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
-			return
-		}
+	}
+}
+
+// rk is the value of the RK operand x (a register of cf or a constant of
+// its function) of an instruction of cf (medtwin patch 23): L.rkValue
+// without L.
+func rk(cf *callFrame, reg *registry, x int) LValue {
+	if x&opBitRk != 0 {
+		return cf.Fn.Proto.Constants[x&^opBitRk]
+	}
+	return reg.array[cf.LocalBase+x]
+}
+
+// checkContext raises the error of L's context when it has ended (medtwin
+// patches 1 and 21e: mainLoopWithContext's periodic check).
+func checkContext(L *LState) {
+	select {
+	case <-L.ctxDone:
+		L.RaiseError(L.ctx.Err().Error())
+	default:
 	}
 }
 
@@ -203,8 +427,17 @@ func callGFunction(L *LState, tailcall bool) bool {
 // the registry's top set to the last argument.
 func pushGoFrame(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *callFrame, RA, returnBase, nargs, nret int) { // +inline-start
 	sp := ags.segSp
-	frame := &ags.segments[ags.segIdx].array[sp]
-	frame.Idx = int(sp) + FramesPerSegment*int(ags.segIdx)
+	// medtwin patch 22 (PATCHES.md): parent, the current frame, is the top
+	// of the stack: fn's frame is the one after it in its segment's array
+	// unless the segment is empty (fn's frame is its first), and its index
+	// is parent's plus one
+	var frame *callFrame
+	if sp > 0 {
+		frame = (*callFrame)(unsafe.Add(unsafe.Pointer(parent), unsafe.Sizeof(callFrame{})))
+	} else {
+		frame = &ags.segments[ags.segIdx].array[0]
+	}
+	frame.Idx = parent.Idx + 1
 	frame.Fn = fn
 	frame.Parent = parent
 	frame.Pc = 0
@@ -241,9 +474,10 @@ func callGo(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *ca
 	reg := L.reg
 	// +inline-call copyGoResults reg frame.ReturnBase gfnret wantret
 	if ags.segSp >= 2 {
-		// the frame and its caller's are in the top segment (patch 6)
+		// the frame and its caller's are in the top segment (patch 6);
+		// the caller's is parent (patch 22)
 		ags.segSp--
-		L.currentFrame = &ags.segments[ags.segIdx].array[ags.segSp-1]
+		L.currentFrame = parent
 	} else {
 		L.stack.Pop()
 		L.currentFrame = L.stack.Last()

@@ -119,8 +119,20 @@ for d = 0, 20 do rec(deep(d)) end
 // paths, untouched by the patch).
 func runGoCallScript(t *testing.T, autoGrowing bool) string {
 	t.Helper()
+	return runGoCallScriptOn(t, autoGrowing, false)
+}
+
+// runGoCallScriptOn is runGoCallScript, with a context set on the state
+// when withContext (the loop of patch 21).
+func runGoCallScriptOn(t *testing.T, autoGrowing, withContext bool) string {
+	t.Helper()
 	L := NewState(Options{MinimizeStackMemory: autoGrowing})
 	defer L.Close()
+	if withContext {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		L.SetContext(ctx)
+	}
 	goCallFuncs(L)
 	var out strings.Builder
 	L.SetGlobal("emit", L.NewFunction(func(L *LState) int {

@@ -16,18 +16,25 @@ import (
 func TestContextStopsLoopWithoutCalls(t *testing.T) {
 	L := NewState()
 	defer L.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	stoppedByDeadline(t, L, `local i = 0 while true do i = i + 1 end`, 100*time.Millisecond, 30*time.Second)
+}
+
+// stoppedByDeadline runs script on L with a context that ends after d, and
+// fails the test unless the run ends with the context's error within wait.
+func stoppedByDeadline(t *testing.T, L *LState, script string, d, wait time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	L.SetContext(ctx)
 	done := make(chan error, 1)
-	go func() { done <- L.DoString(`local i = 0 while true do i = i + 1 end`) }()
+	go func() { done <- L.DoString(script) }()
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "context deadline exceeded") {
 			t.Fatalf("err = %v, want context deadline exceeded", err)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("an endless loop was not stopped 30 s after its context ended")
+	case <-time.After(wait):
+		t.Fatalf("an endless loop was not stopped %v after its context ended", wait)
 	}
 }
 

@@ -223,10 +223,10 @@ type LState struct {
 	// patch 15).
 	resumeDiscard bool
 	discardErr    LValue
-	// entryCheck is what mainLoopWithContext's check counter starts at: 0,
-	// a check of the context before the first instruction of each entry
-	// (upstream), or ctxCheckInterval after SetEntryContextCheck(false)
-	// (medtwin patch 25, PATCHES.md)
+	// entryCheck is 0 when mainLoopWithContext checks the context before
+	// the first instruction of each entry (upstream), ctxCheckInterval after
+	// SetEntryContextCheck(false), which skips that check (medtwin patch 25,
+	// PATCHES.md)
 	entryCheck int
 }
 
