@@ -38,8 +38,16 @@ func (a *entry) before(b *entry) bool {
 // often a third of all, skip the heap. pop takes the least of the heap's top
 // and the lanes' heads, so the order is (time, priority, sequence) as if all
 // were in the heap.
+//
+// A pop from the heap leaves its root as a hole (hole is true) instead of
+// filling it at once: most events schedule one event, and its push then
+// fills the hole, moving down from the root, so that a pop and the push that
+// follows it cost one sift, not two. A hole still open when the queue is next
+// looked at is filled the ordinary way, with the heap's last entry. Keys are
+// unique, so the order of pops does not depend on the heap's shape.
 type queue struct {
-	a    []entry
+	a    []entry // a[0] is not an entry while hole is true
+	hole bool
 	at   float64 // time of the lanes' entries: that of the last entry popped
 	lane [2]lane // entries at time at, priority urgent and normal
 	nl   int     // entries in the lanes
@@ -57,13 +65,22 @@ const (
 	normalBits = uint64(PriorityNormal + 32768)
 )
 
-func (q *queue) len() int { return len(q.a) + q.nl }
+func (q *queue) len() int {
+	n := len(q.a) + q.nl
+	if q.hole {
+		n--
+	}
+	return n
+}
 
 // peekT returns the time of the next entry; the queue is not empty. Entries in
 // the lanes are at q.at, and none in the heap is earlier.
 func (q *queue) peekT() float64 {
 	if q.nl > 0 {
 		return q.at
+	}
+	if q.hole {
+		q.fill()
 	}
 	return q.a[0].t
 }
@@ -82,6 +99,11 @@ func (q *queue) toLane(e entry) bool {
 }
 
 func (q *queue) pushHeap(e entry) {
+	if q.hole {
+		q.hole = false
+		q.siftDown(0, e)
+		return
+	}
 	q.a = append(q.a, e)
 	q.siftUp(len(q.a)-1, e)
 }
@@ -101,6 +123,9 @@ func (q *queue) siftUp(i int, e entry) {
 }
 
 func (q *queue) pop() entry {
+	if q.hole {
+		q.fill()
+	}
 	if q.nl == 0 {
 		e := q.popHeap()
 		q.at = e.t
@@ -133,20 +158,32 @@ func (q *queue) pop() entry {
 	return e
 }
 
-// popHeap removes the heap's least entry: the last entry moves down from the
-// root along the least children until none is before it.
+// popHeap takes the heap's least entry (the heap has no hole), leaving a hole
+// at the root.
 func (q *queue) popHeap() entry {
+	q.hole = true
+	return q.a[0]
+}
+
+// fill fills the hole at the root with the heap's last entry, moved down from
+// the root along the least children until none is before it.
+func (q *queue) fill() {
+	q.hole = false
 	a := q.a
-	top := a[0]
 	n := len(a) - 1
 	last := a[n]
 	a[n] = entry{}
-	a = a[:n]
-	q.a = a
-	if n == 0 {
-		return top
+	q.a = a[:n]
+	if n > 0 {
+		q.siftDown(0, last)
 	}
-	i := 0
+}
+
+// siftDown places e in the heap (of len(q.a) entries) from the hole at i
+// downwards.
+func (q *queue) siftDown(i int, e entry) {
+	a := q.a
+	n := len(a)
 	for {
 		c := i<<2 + 1
 		var m int
@@ -174,12 +211,11 @@ func (q *queue) popHeap() entry {
 				}
 			}
 		}
-		if !a[m].before(&last) {
+		if !a[m].before(&e) {
 			break
 		}
 		a[i] = a[m]
 		i = m
 	}
-	a[i] = last
-	return top
+	a[i] = e
 }
