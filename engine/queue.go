@@ -98,16 +98,6 @@ func (q *queue) toLane(e entry) bool {
 	return true
 }
 
-func (q *queue) pushHeap(e entry) {
-	if q.hole {
-		q.hole = false
-		q.siftDown(0, e)
-		return
-	}
-	q.a = append(q.a, e)
-	q.siftUp(len(q.a)-1, e)
-}
-
 // siftUp places e in the heap from the hole at i upwards.
 func (q *queue) siftUp(i int, e entry) {
 	a := q.a
