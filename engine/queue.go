@@ -73,16 +73,26 @@ func (q *queue) len() int {
 	return n
 }
 
-// peekT returns the time of the next entry; the queue is not empty. Entries in
-// the lanes are at q.at, and none in the heap is earlier.
-func (q *queue) peekT() float64 {
-	if q.nl > 0 {
-		return q.at
-	}
+// next removes and returns the next entry if there is one before until; ok is
+// false when the queue is empty or its next entry is at or after until (it
+// stays queued). Entries in the lanes are at q.at, and none in the heap is
+// earlier.
+func (q *queue) next(until float64) (e entry, ok bool) {
 	if q.hole {
 		q.fill()
 	}
-	return q.a[0].t
+	if q.nl == 0 {
+		if len(q.a) == 0 || q.a[0].t >= until {
+			return entry{}, false
+		}
+		e = q.popHeap()
+		q.at = e.t
+		return e, true
+	}
+	if q.at >= until {
+		return entry{}, false
+	}
+	return q.pop(), true
 }
 
 // toLane appends e to its lane if it has a lane's priority. Every entry pushed
@@ -112,17 +122,10 @@ func (q *queue) siftUp(i int, e entry) {
 	a[i] = e
 }
 
+// pop removes the least of the heap's top and the lanes' heads; the lanes
+// are not empty and the heap has no hole. Lane entries are at q.at, so the
+// clock does not move.
 func (q *queue) pop() entry {
-	if q.hole {
-		q.fill()
-	}
-	if q.nl == 0 {
-		e := q.popHeap()
-		q.at = e.t
-		return e
-	}
-	// the least of the heap's top and the lanes' heads; lane entries are at
-	// q.at, so the clock does not move
 	var best *entry
 	if len(q.a) > 0 {
 		best = &q.a[0]

@@ -309,11 +309,11 @@ func (s *Sim) Run(until float64) error {
 	}
 	s.running = true
 	defer func() { s.running = false; s.firing = 0 }()
-	for s.q.len() > 0 && s.err == nil {
-		if s.q.peekT() >= until {
+	for s.err == nil {
+		e, ok := s.q.next(until)
+		if !ok {
 			break
 		}
-		e := s.q.pop()
 		s.now = e.t
 		s.firing = e.key
 		s.fired++
