@@ -7,7 +7,7 @@ import (
 
 // Request waits for one unit of r (first come, first served, priority 0).
 func (p *Proc) Request(r *Resource) (*Request, error) {
-	return p.RequestWith(r, RequestOpts{})
+	return p.request(r, RequestOpts{}, false)
 }
 
 // RequestWith waits for one unit of r on the given terms. It returns the granted
