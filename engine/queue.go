@@ -38,8 +38,16 @@ func (a *entry) before(b *entry) bool {
 // often a third of all, skip the heap. pop takes the least of the heap's top
 // and the lanes' heads, so the order is (time, priority, sequence) as if all
 // were in the heap.
+//
+// A pop from the heap leaves its root as a hole (hole is true) instead of
+// filling it at once: most events schedule one event, and its push then
+// fills the hole, moving down from the root, so that a pop and the push that
+// follows it cost one sift, not two. A hole still open when the queue is next
+// looked at is filled the ordinary way, with the heap's last entry. Keys are
+// unique, so the order of pops does not depend on the heap's shape.
 type queue struct {
-	a    []entry
+	a    []entry // a[0] is not an entry while hole is true
+	hole bool
 	at   float64 // time of the lanes' entries: that of the last entry popped
 	lane [2]lane // entries at time at, priority urgent and normal
 	nl   int     // entries in the lanes
@@ -57,15 +65,34 @@ const (
 	normalBits = uint64(PriorityNormal + 32768)
 )
 
-func (q *queue) len() int { return len(q.a) + q.nl }
-
-// peekT returns the time of the next entry; the queue is not empty. Entries in
-// the lanes are at q.at, and none in the heap is earlier.
-func (q *queue) peekT() float64 {
-	if q.nl > 0 {
-		return q.at
+func (q *queue) len() int {
+	n := len(q.a) + q.nl
+	if q.hole {
+		n--
 	}
-	return q.a[0].t
+	return n
+}
+
+// next removes and returns the next entry if there is one before until; ok is
+// false when the queue is empty or its next entry is at or after until (it
+// stays queued). Entries in the lanes are at q.at, and none in the heap is
+// earlier.
+func (q *queue) next(until float64) (e entry, ok bool) {
+	if q.hole {
+		q.fill()
+	}
+	if q.nl == 0 {
+		if len(q.a) == 0 || q.a[0].t >= until {
+			return entry{}, false
+		}
+		e = q.popHeap()
+		q.at = e.t
+		return e, true
+	}
+	if q.at >= until {
+		return entry{}, false
+	}
+	return q.pop(), true
 }
 
 // toLane appends e to its lane if it has a lane's priority. Every entry pushed
@@ -79,11 +106,6 @@ func (q *queue) toLane(e entry) bool {
 	q.lane[p].e = append(q.lane[p].e, e)
 	q.nl++
 	return true
-}
-
-func (q *queue) pushHeap(e entry) {
-	q.a = append(q.a, e)
-	q.siftUp(len(q.a)-1, e)
 }
 
 // siftUp places e in the heap from the hole at i upwards.
@@ -100,14 +122,10 @@ func (q *queue) siftUp(i int, e entry) {
 	a[i] = e
 }
 
+// pop removes the least of the heap's top and the lanes' heads; the lanes
+// are not empty and the heap has no hole. Lane entries are at q.at, so the
+// clock does not move.
 func (q *queue) pop() entry {
-	if q.nl == 0 {
-		e := q.popHeap()
-		q.at = e.t
-		return e
-	}
-	// the least of the heap's top and the lanes' heads; lane entries are at
-	// q.at, so the clock does not move
 	var best *entry
 	if len(q.a) > 0 {
 		best = &q.a[0]
@@ -133,20 +151,32 @@ func (q *queue) pop() entry {
 	return e
 }
 
-// popHeap removes the heap's least entry: the last entry moves down from the
-// root along the least children until none is before it.
+// popHeap takes the heap's least entry (the heap has no hole), leaving a hole
+// at the root.
 func (q *queue) popHeap() entry {
+	q.hole = true
+	return q.a[0]
+}
+
+// fill fills the hole at the root with the heap's last entry, moved down from
+// the root along the least children until none is before it.
+func (q *queue) fill() {
+	q.hole = false
 	a := q.a
-	top := a[0]
 	n := len(a) - 1
 	last := a[n]
 	a[n] = entry{}
-	a = a[:n]
-	q.a = a
-	if n == 0 {
-		return top
+	q.a = a[:n]
+	if n > 0 {
+		q.siftDown(0, last)
 	}
-	i := 0
+}
+
+// siftDown places e in the heap (of len(q.a) entries) from the hole at i
+// downwards.
+func (q *queue) siftDown(i int, e entry) {
+	a := q.a
+	n := len(a)
 	for {
 		c := i<<2 + 1
 		var m int
@@ -174,12 +204,11 @@ func (q *queue) popHeap() entry {
 				}
 			}
 		}
-		if !a[m].before(&last) {
+		if !a[m].before(&e) {
 			break
 		}
 		a[i] = a[m]
 		i = m
 	}
-	a[i] = last
-	return top
+	a[i] = e
 }

@@ -122,7 +122,8 @@ func (r *Resource) newRequestIn(o RequestOpts, q *Request) (*Request, error) {
 	} else if n := len(r.free); n > 0 {
 		q = r.free[n-1]
 		r.free = r.free[:n-1]
-		*q = Request{pooled: true}
+		*q = Request{} // zeroed in place (with pooled in the literal, it is copied from a template)
+		q.pooled = true
 	} else {
 		q = &Request{}
 	}

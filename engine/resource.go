@@ -13,7 +13,9 @@ type Resource struct {
 	Name     string
 	capacity int
 	inUse    int
-	queue    []*Request // heap on (priority, seq)
+	queue    []*Request // waiting requests: sorted from qhead, or a heap (request_queue.go)
+	qhead    int
+	heap     bool
 	users    []*Request
 	free     []*Request
 	dispatch bool
@@ -76,7 +78,7 @@ func (r *Resource) Capacity() int { return r.capacity }
 func (r *Resource) InUse() int { return r.inUse }
 
 // QueueLen returns the number of waiting requests.
-func (r *Resource) QueueLen() int { return len(r.queue) }
+func (r *Resource) QueueLen() int { return r.queued() }
 
 func (r *Resource) trace(kind string, q *Request, v float64) {
 	if !r.sim.opts.Trace {
@@ -93,11 +95,11 @@ func (r *Resource) trace(kind string, q *Request, v float64) {
 func (r *Resource) arrive(q *Request) error {
 	r.arrivals++
 	r.trace("arrive", q, float64(q.opts.Priority))
-	if r.inUse < r.capacity && len(r.queue) == 0 {
+	if r.inUse < r.capacity && r.queued() == 0 {
 		r.grant(q)
 		return nil
 	}
-	if q.opts.Preempt && (len(r.queue) == 0 || q.opts.Priority < r.queue[0].opts.Priority) {
+	if q.opts.Preempt && (r.queued() == 0 || q.opts.Priority < r.first().opts.Priority) {
 		// Preempt only if that lets q start: over capacity (a roster shrank
 		// under ShrinkFinish) that takes more than one holder, and at capacity 0
 		// no number of holders will do.
@@ -112,16 +114,16 @@ func (r *Resource) arrive(q *Request) error {
 	// No room to wait (a full waiting room, or a request that may not wait) is
 	// blocking, simmer's "rejected"; balking below is a request that could
 	// queue choosing not to.
-	if q.opts.NoWait || r.queueLimit >= 0 && len(r.queue) >= r.queueLimit {
+	if q.opts.NoWait || r.queueLimit >= 0 && r.queued() >= r.queueLimit {
 		q.state = Blocked
 		r.blocked++
-		r.trace("block", q, float64(len(r.queue)))
+		r.trace("block", q, float64(r.queued()))
 		return ErrBlocked
 	}
-	if q.opts.BalkAt > 0 && len(r.queue) >= q.opts.BalkAt {
+	if q.opts.BalkAt > 0 && r.queued() >= q.opts.BalkAt {
 		q.state = Balked
 		r.balked++
-		r.trace("balk", q, float64(len(r.queue)))
+		r.trace("balk", q, float64(r.queued()))
 		return ErrBalked
 	}
 	r.enqueue(q)
@@ -174,7 +176,7 @@ func (r *Resource) run() {
 		return
 	}
 	r.dispatch = true
-	for r.inUse < r.capacity && len(r.queue) > 0 {
+	for r.inUse < r.capacity && r.queued() > 0 {
 		r.grant(r.dequeue())
 	}
 	r.dispatch = false

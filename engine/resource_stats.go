@@ -70,7 +70,7 @@ func (r *Resource) appendResults(out []KPIValue) []KPIValue {
 		KPIValue{Name: n[10], Kind: KindCounter, Value: r.blocked, N: 1},
 		KPIValue{Name: n[11], Kind: KindValue, Value: r.OvertimeHours(), N: 1},
 		KPIValue{Name: n[12], Kind: KindValue, Value: float64(r.inUse), N: 1},
-		KPIValue{Name: n[13], Kind: KindValue, Value: float64(len(r.queue)), N: 1},
+		KPIValue{Name: n[13], Kind: KindValue, Value: float64(r.queued()), N: 1},
 	)
 }
 

@@ -200,7 +200,9 @@ func delayError(call string, dt float64) error {
 }
 
 // push queues a at time t with priority prio and returns its key. The caller has
-// validated t. An event at +Inf is never reached and is not queued.
+// validated t. An event at +Inf is never reached and is not queued, and one
+// refused by a full queue is not either: push returns 0 for both (no event
+// fires with key 0).
 func (s *Sim) push(t float64, prio int, a Action) uint64 {
 	if math.IsInf(t, 1) {
 		return 0
@@ -218,12 +220,20 @@ func (s *Sim) push(t float64, prio int, a Action) uint64 {
 		if s.err == nil {
 			s.err = ErrQueueFull
 		}
-		return key
+		return 0
 	}
 	// in its lane if it is at the lanes' time with a lane's priority, else in
-	// the heap (written here, not in a queue method, so that both inline)
-	if e := (entry{t: t, key: key, act: a}); t != s.q.at || !s.q.toLane(e) {
-		s.q.pushHeap(e)
+	// the heap: into the hole a pop left, or at the end (written here, not in
+	// queue methods, so that each is one call less)
+	q := &s.q
+	switch e := (entry{t: t, key: key, act: a}); {
+	case t == q.at && q.toLane(e):
+	case q.hole:
+		q.hole = false
+		q.siftDown(0, e)
+	default:
+		q.a = append(q.a, e)
+		q.siftUp(len(q.a)-1, e)
 	}
 	return key
 }
@@ -244,9 +254,7 @@ func (s *Sim) Schedule(dt float64, fn func()) error {
 
 // pushFunc queues fn at t and says whether the queue was full.
 func (s *Sim) pushFunc(t float64, fn func()) error {
-	n := s.q.len()
-	s.push(t, PriorityNormal, Func(fn))
-	if s.q.len() == n && s.err == ErrQueueFull {
+	if s.push(t, PriorityNormal, Func(fn)) == 0 && s.err == ErrQueueFull {
 		return ErrQueueFull
 	}
 	return nil
@@ -265,8 +273,9 @@ func (s *Sim) ScheduleAt(t float64, fn func()) error {
 }
 
 // ScheduleAction fires a after dt seconds with the given priority (lower first at
-// equal times). It returns the event's key, which the action can compare with
-// FiringKey to tell a current wake-up from a superseded one.
+// equal times). It returns the event's key (0 if a full queue refused it: the
+// run then fails), which the action can compare with FiringKey to tell a
+// current wake-up from a superseded one.
 func (s *Sim) ScheduleAction(dt float64, prio int, a Action) (uint64, error) {
 	if err := checkDelay("ScheduleAction", dt); err != nil {
 		return 0, err
@@ -300,11 +309,11 @@ func (s *Sim) Run(until float64) error {
 	}
 	s.running = true
 	defer func() { s.running = false; s.firing = 0 }()
-	for s.q.len() > 0 && s.err == nil {
-		if s.q.peekT() >= until {
+	for s.err == nil {
+		e, ok := s.q.next(until)
+		if !ok {
 			break
 		}
-		e := s.q.pop()
 		s.now = e.t
 		s.firing = e.key
 		s.fired++

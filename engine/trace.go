@@ -59,7 +59,7 @@ func (sm *sampler) Fire() {
 	for _, r := range s.resources {
 		s.series = append(s.series,
 			SeriesRow{Time: s.now, Series: r.Name + ".in_use", Value: float64(r.inUse)},
-			SeriesRow{Time: s.now, Series: r.Name + ".queue", Value: float64(len(r.queue))},
+			SeriesRow{Time: s.now, Series: r.Name + ".queue", Value: float64(r.queued())},
 			SeriesRow{Time: s.now, Series: r.Name + ".capacity", Value: float64(r.capacity)})
 	}
 	for _, k := range s.kpis {

@@ -7,7 +7,7 @@ import (
 
 // Request waits for one unit of r (first come, first served, priority 0).
 func (p *Proc) Request(r *Resource) (*Request, error) {
-	return p.RequestWith(r, RequestOpts{})
+	return p.request(r, RequestOpts{}, false)
 }
 
 // RequestWith waits for one unit of r on the given terms. It returns the granted
@@ -34,8 +34,7 @@ func (p *Proc) request(r *Resource, o RequestOpts, requeue bool) (*Request, erro
 		return nil, err
 	}
 	var mem *Request
-	if !requeue && !p.reqUsed {
-		p.reqUsed = true
+	if !requeue && p.req.res == nil { // a request made in p.req has its res
 		mem = &p.req
 	}
 	q, err := r.requestFor(&p.wt, o, requeue, mem, requeue)

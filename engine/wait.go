@@ -194,12 +194,18 @@ func (w *Waiter) OnWithdraw(fn func()) { w.on = withdrawFunc(fn) }
 // while it ran, Suspend withdraws the wait and returns the interrupt: the
 // process does not suspend but returns it. Otherwise the process is parked.
 func (w *Waiter) Suspend() error {
-	if err := w.Interrupted(); err != nil {
-		w.withdraw()
-		return err
+	if w.held { // small enough to inline: the interrupted path is apart
+		return w.suspendInterrupted()
 	}
 	w.parked = true
 	return nil
+}
+
+// suspendInterrupted is Suspend when an interrupt came while the process ran.
+func (w *Waiter) suspendInterrupted() error {
+	err := w.Interrupted()
+	w.withdraw()
+	return err
 }
 
 // Resumed is called when the process continues; it returns the result of the

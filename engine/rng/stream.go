@@ -77,9 +77,13 @@ func (s *Stream) Uniform(a, b float64) float64 { return a + (b-a)*s.r.Float64() 
 // IntN returns a uniform integer in [0, n). It panics if n <= 0.
 func (s *Stream) IntN(n int) int { return s.r.IntN(n) }
 
-// Exp returns an exponential draw with the given rate (mean 1/rate).
+// Exp returns an exponential draw with the given rate (mean 1/rate). It is
+// gonum's distuv.Exponential{Rate: rate, Src: source}.Rand(), which is
+// rand.New(source).ExpFloat64() / rate, written over the stream's own Rand:
+// the same numbers without a Rand made per draw and gonum's call around it
+// (TestExpIsGonums).
 func (s *Stream) Exp(rate float64) float64 {
-	return distuv.Exponential{Rate: rate, Src: &s.pcg}.Rand()
+	return s.r.ExpFloat64() / rate
 }
 
 // Normal returns a normal draw with mean mu and standard deviation sigma.
