@@ -364,7 +364,14 @@ func switchToParentThread(L *LState, nargs int, haserror bool, kill bool) {
 			L.stack.Pop()
 			L.currentFrame = L.stack.Last()
 		}
-		// +inline-call L.reg.SetTop newtop
+		// medtwin patch 28 (PATCHES.md): the top set as SetTop does, the
+		// slots above it left as they are, not cleared
+		rg := L.reg
+		// +inline-call rg.checkSize newtop
+		for i := rg.top; i < newtop; i++ {
+			rg.array[i] = LNil
+		}
+		rg.top = newtop
 	} else {
 		if !L.wrapped {
 			if haserror {

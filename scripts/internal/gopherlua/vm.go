@@ -866,47 +866,21 @@ func switchToParentThread(L *LState, nargs int, haserror bool, kill bool) {
 			L.stack.Pop()
 			L.currentFrame = L.stack.Last()
 		}
+		// medtwin patch 28 (PATCHES.md): the top set as SetTop does, the
+		// slots above it left as they are, not cleared
+		rg := L.reg
 		// this section is inlined by go-inline
-		// source function is 'func (rg *registry) SetTop(topi int) ' in '_state.go'
+		// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
 		{
-			rg := L.reg
-			topi := newtop
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
-			{
-				requiredSize := topi
-				if requiredSize > cap(rg.array) {
-					rg.resize(requiredSize)
-				}
+			requiredSize := newtop
+			if requiredSize > cap(rg.array) {
+				rg.resize(requiredSize)
 			}
-			oldtopi := rg.top
-			rg.top = topi
-			for i := oldtopi; i < rg.top; i++ {
-				rg.array[i] = LNil
-			}
-			// values beyond top don't need to be valid LValues, so setting them to nil is fine
-			// setting them to nil rather than LNil lets us invoke the golang memclr opto
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-			{
-				oldtop := oldtopi
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
-						}
-					}
-				}
-			}
-			//for i := rg.top; i < oldtop; i++ {
-			//	rg.array[i] = LNil
-			//}
 		}
+		for i := rg.top; i < newtop; i++ {
+			rg.array[i] = LNil
+		}
+		rg.top = newtop
 	} else {
 		if !L.wrapped {
 			if haserror {
