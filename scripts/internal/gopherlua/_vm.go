@@ -364,7 +364,14 @@ func switchToParentThread(L *LState, nargs int, haserror bool, kill bool) {
 			L.stack.Pop()
 			L.currentFrame = L.stack.Last()
 		}
-		// +inline-call L.reg.SetTop newtop
+		// medtwin patch 28 (PATCHES.md): the top set as SetTop does, the
+		// slots above it left as they are, not cleared
+		rg := L.reg
+		// +inline-call rg.checkSize newtop
+		for i := rg.top; i < newtop; i++ {
+			rg.array[i] = LNil
+		}
+		rg.top = newtop
 	} else {
 		if !L.wrapped {
 			if haserror {
@@ -449,8 +456,15 @@ func pushGoFrame(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, paren
 	frame.TailCall = 0
 	ags.segSp = sp + 1
 	L.currentFrame = frame
+	// medtwin patch 27 (PATCHES.md): the top set to fn's arguments' end as
+	// SetTop does, the slots above left as they are, not cleared
 	rg := L.reg
-	// +inline-call rg.SetTop RA+1+nargs
+	topi := RA + 1 + nargs
+	// +inline-call rg.checkSize topi
+	for i := rg.top; i < topi; i++ {
+		rg.array[i] = LNil
+	}
+	rg.top = topi
 } // +inline-end
 
 // callGo is OP_CALL of the Go function fn (not through __call) when the
@@ -531,13 +545,14 @@ func callGoTail(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, luafra
 // copyGoResults moves the wantret results of a Go function that returned
 // gfnret (the values below the registry's top) to regv and sets the top
 // after them, as CopyRange(regv, top-gfnret, -1, wantret) does; none or one
-// result without its loop (medtwin patch 14).
+// result without its loop (medtwin patch 14) and without clearing the slots
+// above the new top (patch 27).
 func copyGoResults(rg *registry, regv, gfnret, wantret int) { // +inline-start
+	// medtwin patch 27 (PATCHES.md): none or one result without clearing
+	// the slots above the new top
 	switch wantret {
 	case 0:
-		oldtop := rg.top
 		rg.top = regv
-		// +inline-call rg.clearAbove oldtop
 	case 1:
 		oldtop := rg.top
 		src := oldtop - gfnret
@@ -550,7 +565,6 @@ func copyGoResults(rg *registry, regv, gfnret, wantret int) { // +inline-start
 			rg.array[regv] = LNil
 		}
 		rg.top = regv + 1
-		// +inline-call rg.clearAbove oldtop
 	default:
 		// +inline-call rg.CopyRange regv rg.top-gfnret -1 wantret
 	}

@@ -866,47 +866,21 @@ func switchToParentThread(L *LState, nargs int, haserror bool, kill bool) {
 			L.stack.Pop()
 			L.currentFrame = L.stack.Last()
 		}
+		// medtwin patch 28 (PATCHES.md): the top set as SetTop does, the
+		// slots above it left as they are, not cleared
+		rg := L.reg
 		// this section is inlined by go-inline
-		// source function is 'func (rg *registry) SetTop(topi int) ' in '_state.go'
+		// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
 		{
-			rg := L.reg
-			topi := newtop
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
-			{
-				requiredSize := topi
-				if requiredSize > cap(rg.array) {
-					rg.resize(requiredSize)
-				}
+			requiredSize := newtop
+			if requiredSize > cap(rg.array) {
+				rg.resize(requiredSize)
 			}
-			oldtopi := rg.top
-			rg.top = topi
-			for i := oldtopi; i < rg.top; i++ {
-				rg.array[i] = LNil
-			}
-			// values beyond top don't need to be valid LValues, so setting them to nil is fine
-			// setting them to nil rather than LNil lets us invoke the golang memclr opto
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-			{
-				oldtop := oldtopi
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
-						}
-					}
-				}
-			}
-			//for i := rg.top; i < oldtop; i++ {
-			//	rg.array[i] = LNil
-			//}
 		}
+		for i := rg.top; i < newtop; i++ {
+			rg.array[i] = LNil
+		}
+		rg.top = newtop
 	} else {
 		if !L.wrapped {
 			if haserror {
@@ -1040,47 +1014,22 @@ func pushGoFrame(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, paren
 	frame.TailCall = 0
 	ags.segSp = sp + 1
 	L.currentFrame = frame
+	// medtwin patch 27 (PATCHES.md): the top set to fn's arguments' end as
+	// SetTop does, the slots above left as they are, not cleared
 	rg := L.reg
+	topi := RA + 1 + nargs
 	// this section is inlined by go-inline
-	// source function is 'func (rg *registry) SetTop(topi int) ' in '_state.go'
+	// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
 	{
-		topi := RA + 1 + nargs
-		// this section is inlined by go-inline
-		// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
-		{
-			requiredSize := topi
-			if requiredSize > cap(rg.array) {
-				rg.resize(requiredSize)
-			}
+		requiredSize := topi
+		if requiredSize > cap(rg.array) {
+			rg.resize(requiredSize)
 		}
-		oldtopi := rg.top
-		rg.top = topi
-		for i := oldtopi; i < rg.top; i++ {
-			rg.array[i] = LNil
-		}
-		// values beyond top don't need to be valid LValues, so setting them to nil is fine
-		// setting them to nil rather than LNil lets us invoke the golang memclr opto
-		// this section is inlined by go-inline
-		// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-		{
-			oldtop := oldtopi
-			if rg.top < oldtop {
-				if oldtop-rg.top <= smallClear {
-					for i := rg.top; i < oldtop; i++ {
-						rg.array[i] = nil
-					}
-				} else {
-					nilRange := rg.array[rg.top:oldtop]
-					for i := range nilRange {
-						nilRange[i] = nil
-					}
-				}
-			}
-		}
-		//for i := rg.top; i < oldtop; i++ {
-		//	rg.array[i] = LNil
-		//}
 	}
+	for i := rg.top; i < topi; i++ {
+		rg.array[i] = LNil
+	}
+	rg.top = topi
 } // +inline-end
 
 // callGo is OP_CALL of the Go function fn (not through __call) when the
@@ -1117,47 +1066,22 @@ func callGo(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *ca
 		frame.TailCall = 0
 		ags.segSp = sp + 1
 		L.currentFrame = frame
+		// medtwin patch 27 (PATCHES.md): the top set to fn's arguments' end as
+		// SetTop does, the slots above left as they are, not cleared
 		rg := L.reg
+		topi := RA + 1 + nargs
 		// this section is inlined by go-inline
-		// source function is 'func (rg *registry) SetTop(topi int) ' in '_state.go'
+		// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
 		{
-			topi := RA + 1 + nargs
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
-			{
-				requiredSize := topi
-				if requiredSize > cap(rg.array) {
-					rg.resize(requiredSize)
-				}
+			requiredSize := topi
+			if requiredSize > cap(rg.array) {
+				rg.resize(requiredSize)
 			}
-			oldtopi := rg.top
-			rg.top = topi
-			for i := oldtopi; i < rg.top; i++ {
-				rg.array[i] = LNil
-			}
-			// values beyond top don't need to be valid LValues, so setting them to nil is fine
-			// setting them to nil rather than LNil lets us invoke the golang memclr opto
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-			{
-				oldtop := oldtopi
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
-						}
-					}
-				}
-			}
-			//for i := rg.top; i < oldtop; i++ {
-			//	rg.array[i] = LNil
-			//}
 		}
+		for i := rg.top; i < topi; i++ {
+			rg.array[i] = LNil
+		}
+		rg.top = topi
 	}
 	frame := L.currentFrame
 	gfnret := fn.GFunction(L)
@@ -1175,26 +1099,11 @@ func callGo(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *ca
 	{
 		rg := reg
 		regv := frame.ReturnBase
+		// medtwin patch 27 (PATCHES.md): none or one result without clearing
+		// the slots above the new top
 		switch wantret {
 		case 0:
-			oldtop := rg.top
 			rg.top = regv
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-			{
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
-						}
-					}
-				}
-			}
 		case 1:
 			oldtop := rg.top
 			src := oldtop - gfnret
@@ -1207,22 +1116,6 @@ func callGo(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, parent *ca
 				rg.array[regv] = LNil
 			}
 			rg.top = regv + 1
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-			{
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
-						}
-					}
-				}
-			}
 		default:
 			// this section is inlined by go-inline
 			// source function is 'func (rg *registry) CopyRange(regv, start, limit, n int) ' in '_state.go'
@@ -1323,47 +1216,22 @@ func callGoTail(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, luafra
 		frame.TailCall = 0
 		ags.segSp = sp + 1
 		L.currentFrame = frame
+		// medtwin patch 27 (PATCHES.md): the top set to fn's arguments' end as
+		// SetTop does, the slots above left as they are, not cleared
 		rg := L.reg
+		topi := RA + 1 + nargs
 		// this section is inlined by go-inline
-		// source function is 'func (rg *registry) SetTop(topi int) ' in '_state.go'
+		// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
 		{
-			topi := RA + 1 + nargs
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
-			{
-				requiredSize := topi
-				if requiredSize > cap(rg.array) {
-					rg.resize(requiredSize)
-				}
+			requiredSize := topi
+			if requiredSize > cap(rg.array) {
+				rg.resize(requiredSize)
 			}
-			oldtopi := rg.top
-			rg.top = topi
-			for i := oldtopi; i < rg.top; i++ {
-				rg.array[i] = LNil
-			}
-			// values beyond top don't need to be valid LValues, so setting them to nil is fine
-			// setting them to nil rather than LNil lets us invoke the golang memclr opto
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-			{
-				oldtop := oldtopi
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
-						}
-					}
-				}
-			}
-			//for i := rg.top; i < oldtop; i++ {
-			//	rg.array[i] = LNil
-			//}
 		}
+		for i := rg.top; i < topi; i++ {
+			rg.array[i] = LNil
+		}
+		rg.top = topi
 	}
 	frame := L.currentFrame
 	gfnret := fn.GFunction(L)
@@ -1388,26 +1256,11 @@ func callGoTail(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, luafra
 	{
 		rg := reg
 		regv := frame.ReturnBase
+		// medtwin patch 27 (PATCHES.md): none or one result without clearing
+		// the slots above the new top
 		switch wantret {
 		case 0:
-			oldtop := rg.top
 			rg.top = regv
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-			{
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
-						}
-					}
-				}
-			}
 		case 1:
 			oldtop := rg.top
 			src := oldtop - gfnret
@@ -1420,22 +1273,6 @@ func callGoTail(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, luafra
 				rg.array[regv] = LNil
 			}
 			rg.top = regv + 1
-			// this section is inlined by go-inline
-			// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-			{
-				if rg.top < oldtop {
-					if oldtop-rg.top <= smallClear {
-						for i := rg.top; i < oldtop; i++ {
-							rg.array[i] = nil
-						}
-					} else {
-						nilRange := rg.array[rg.top:oldtop]
-						for i := range nilRange {
-							nilRange[i] = nil
-						}
-					}
-				}
-			}
 		default:
 			// this section is inlined by go-inline
 			// source function is 'func (rg *registry) CopyRange(regv, start, limit, n int) ' in '_state.go'
@@ -1505,28 +1342,14 @@ func callGoTail(L *LState, ags *autoGrowingCallFrameStack, fn *LFunction, luafra
 // copyGoResults moves the wantret results of a Go function that returned
 // gfnret (the values below the registry's top) to regv and sets the top
 // after them, as CopyRange(regv, top-gfnret, -1, wantret) does; none or one
-// result without its loop (medtwin patch 14).
+// result without its loop (medtwin patch 14) and without clearing the slots
+// above the new top (patch 27).
 func copyGoResults(rg *registry, regv, gfnret, wantret int) { // +inline-start
+	// medtwin patch 27 (PATCHES.md): none or one result without clearing
+	// the slots above the new top
 	switch wantret {
 	case 0:
-		oldtop := rg.top
 		rg.top = regv
-		// this section is inlined by go-inline
-		// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-		{
-			if rg.top < oldtop {
-				if oldtop-rg.top <= smallClear {
-					for i := rg.top; i < oldtop; i++ {
-						rg.array[i] = nil
-					}
-				} else {
-					nilRange := rg.array[rg.top:oldtop]
-					for i := range nilRange {
-						nilRange[i] = nil
-					}
-				}
-			}
-		}
 	case 1:
 		oldtop := rg.top
 		src := oldtop - gfnret
@@ -1539,22 +1362,6 @@ func copyGoResults(rg *registry, regv, gfnret, wantret int) { // +inline-start
 			rg.array[regv] = LNil
 		}
 		rg.top = regv + 1
-		// this section is inlined by go-inline
-		// source function is 'func (rg *registry) clearAbove(oldtop int) ' in '_state.go'
-		{
-			if rg.top < oldtop {
-				if oldtop-rg.top <= smallClear {
-					for i := rg.top; i < oldtop; i++ {
-						rg.array[i] = nil
-					}
-				} else {
-					nilRange := rg.array[rg.top:oldtop]
-					for i := range nilRange {
-						nilRange[i] = nil
-					}
-				}
-			}
-		}
 	default:
 		// this section is inlined by go-inline
 		// source function is 'func (rg *registry) CopyRange(regv, start, limit, n int) ' in '_state.go'
