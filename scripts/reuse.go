@@ -125,7 +125,7 @@ func newLuaWorker(ctx context.Context, sc *Scenario) (*luaWorker, error) {
 	// each event enters Lua at most once or twice (a process resumed, a
 	// callback): the entries need not check it again before their first
 	// instruction; a script that runs on is still stopped by the VM's own
-	// check every 1,024 instructions (gopher-lua patch 25).
+	// check every 1,024 jumps and calls (gopher-lua patches 21e and 25).
 	L.SetEntryContextCheck(false)
 	w := &luaWorker{sc: sc, ctx: ctx, L: L, ht: newHostTypes(L), strMT: -1, pure: chunkIsPure(sc.proto)}
 	w.require = requireFn(sc.Dir)

@@ -75,9 +75,8 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 	// instruction run through the jump table: for loops, tail calls): an
 	// endless run executes one of them at least once per turn
 	// medtwin patch 25 (PATCHES.md): a state whose caller checks the
-	// context itself (SetEntryContextCheck(false): entryCheck is not 0)
-	// skips the check at entry
-	if L.entryCheck == 0 {
+	// context itself (SetEntryContextCheck(false)) skips the check at entry
+	if !L.noEntryCheck {
 		L.currentFrame.Pc++
 		select {
 		case <-L.ctxDone:

@@ -9,7 +9,7 @@ import (
 // TestEntryContextCheckOff checks patch 25: after SetEntryContextCheck(false)
 // a call from Go and a resume run a short function even though the context
 // has ended (the caller checks it), a loop that runs on is still stopped by
-// the check every ctxCheckInterval instructions, threads made by NewThread
+// the check every ctxCheckInterval loop turns (patch 21e), threads made by NewThread
 // take the setting, and SetEntryContextCheck(true) checks at entry again.
 func TestEntryContextCheckOff(t *testing.T) {
 	for _, autoGrowing := range []bool{true, false} {

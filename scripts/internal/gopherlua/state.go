@@ -1859,7 +1859,7 @@ func (ls *LState) NewThread() (*LState, context.CancelFunc) {
 		thread.ctxDone = thread.ctx.Done() // medtwin patch 15
 		thread.ctxCancelFn = f
 	}
-	thread.entryCheck = ls.entryCheck // medtwin patch 25
+	thread.noEntryCheck = ls.noEntryCheck // medtwin patch 25
 	return thread, f
 }
 
@@ -2667,20 +2667,16 @@ func (ls *LState) SetContext(ctx context.Context) {
 
 // SetEntryContextCheck sets whether each entry into the VM's loop on ls (a
 // call from Go, a resume of the thread) checks the context before its first
-// instruction (on, the default, as upstream) or only counts (off): the loop
-// still checks every ctxCheckInterval instructions, so that a script running
-// on is stopped, but a short call or resume runs its instructions even after
-// the context ended. For a caller that checks the context itself between the
+// instruction (on, the default, as upstream) or not (off): the loop still
+// checks every ctxCheckInterval jumps, calls and jump-table instructions
+// (patch 21e), so that a script running on is stopped, but a short call or
+// resume runs its instructions even after the context ended. For a caller that checks the context itself between the
 // entries (medtwin's kernel checks it every 1,024 events, and each event
 // resumes a process or calls a function): the check cost a select on the
 // context's channel at every entry (medtwin patch 25, PATCHES.md). Threads
 // made by NewThread take ls's setting.
 func (ls *LState) SetEntryContextCheck(on bool) {
-	if on {
-		ls.entryCheck = 0
-	} else {
-		ls.entryCheck = ctxCheckInterval
-	}
+	ls.noEntryCheck = !on
 }
 
 // Context returns the LState's context. To change the context, use WithContext.

@@ -223,11 +223,10 @@ type LState struct {
 	// patch 15).
 	resumeDiscard bool
 	discardErr    LValue
-	// entryCheck is 0 when mainLoopWithContext checks the context before
-	// the first instruction of each entry (upstream), ctxCheckInterval after
-	// SetEntryContextCheck(false), which skips that check (medtwin patch 25,
-	// PATCHES.md)
-	entryCheck int
+	// noEntryCheck says that mainLoopWithContext skips its check of the
+	// context before the first instruction of each entry
+	// (SetEntryContextCheck(false), medtwin patch 25, PATCHES.md)
+	noEntryCheck bool
 }
 
 func (ls *LState) String() string   { return fmt.Sprintf("thread: %p", ls) }
